@@ -1,0 +1,166 @@
+"""SQLAlchemy 2 models (DESIGN.md §3). Times are stored in UTC; numbers in E.164."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import (
+    JSON, Date, DateTime, ForeignKey, Integer, String, Text, Time, TypeDecorator, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given where UTC is required")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every model."""
+
+
+class Facilitator(Base):
+    """A librarian or volunteer who runs circles."""
+
+    __tablename__ = "facilitator"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Circle(Base):
+    """A learning circle: a group that meets weekly at a venue."""
+
+    __tablename__ = "circle"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    phone_code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    course: Mapped[str | None] = mapped_column(String(120))
+    venue: Mapped[str] = mapped_column(String(40))
+    city: Mapped[str | None] = mapped_column(String(60))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[int] = mapped_column(Integer)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    start_time: Mapped[time] = mapped_column(Time())
+    starts_on: Mapped[date] = mapped_column(Date())
+    weeks: Mapped[int] = mapped_column(Integer)
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitator.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    facilitator: Mapped[Facilitator | None] = relationship()
+    meetings: Mapped[list["Meeting"]] = relationship(back_populates="circle", order_by="Meeting.seq")
+
+
+class Meeting(Base):
+    """One weekly meeting of a circle."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("circle_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circle.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+
+    circle: Mapped[Circle] = relationship(back_populates="meetings")
+
+
+class Contact(Base):
+    """A learner (or anyone who texted the bot): a phone and/or a Telegram chat."""
+
+    __tablename__ = "contact"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(8))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_channel: Mapped[str | None] = mapped_column(String(16))
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="contact")
+
+
+class Enrollment(Base):
+    """A contact in a circle: active, on the waitlist, or left."""
+
+    __tablename__ = "enrollment"
+    __table_args__ = (UniqueConstraint("contact_id", "circle_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circle.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    contact: Mapped[Contact] = relationship(back_populates="enrollments")
+    circle: Mapped[Circle] = relationship()
+
+
+class Message(Base):
+    """Every message in or out. Inbound rows are unique by provider id and keep their replies."""
+
+    __tablename__ = "message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    segments: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16))
+    replies: Mapped[list | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Conversation(Base):
+    """A contact's one open conversation: which flow, its state, and when it lapses."""
+
+    __tablename__ = "conversation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), unique=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    state: Mapped[dict] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Outbox(Base):
+    """A message waiting to go out; ``dedupe_key`` makes it go out exactly once."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

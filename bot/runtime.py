@@ -1,0 +1,50 @@
+"""The process's wiring: settings, unit of work, queue and channel, built once per app or worker."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from bot.channels import make_channel
+from bot.db import UnitOfWork, default_sqlite_url, make_engine
+from bot.queue import make_queue
+from bot.settings import Settings
+
+_current: "Runtime | None" = None
+_lock = threading.Lock()
+
+
+@dataclass
+class Runtime:
+    """Everything a request or a job needs besides its arguments."""
+
+    settings: Settings
+    uow: UnitOfWork
+    queue: object
+    channel: object
+    database_url: str
+
+    @classmethod
+    def build(cls, settings: Settings, instance_path: str) -> "Runtime":
+        """Builds the runtime the settings describe (SQLite and the embedded queue by default)."""
+        url = settings.database_url or default_sqlite_url(instance_path)
+        uow = UnitOfWork(make_engine(url))
+        return cls(settings, uow, make_queue(settings.redis_url, settings.queue_name), make_channel(settings, uow), url)
+
+
+def install(runtime: Runtime) -> Runtime:
+    """Makes ``runtime`` the one jobs in this process use."""
+    global _current
+    with _lock:
+        _current = runtime
+    return runtime
+
+
+def current() -> Runtime:
+    """The runtime installed in this process; an RQ worker process builds one from the environment."""
+    global _current
+    with _lock:
+        if _current is None:
+            from bot.app import instance_path_default
+
+            _current = Runtime.build(Settings.from_env(), instance_path_default())
+        return _current

@@ -1,0 +1,51 @@
+"""Weekly meeting times: wall-clock time in the circle's zone, stored in UTC, DST-safe."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MEETING_LENGTH = timedelta(hours=2)
+
+
+class ScheduleError(ValueError):
+    """A weekday, time or time zone that cannot be used."""
+
+
+def zone(name: str) -> ZoneInfo:
+    """Returns the IANA time zone ``name`` or raises ScheduleError."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ScheduleError(f"unknown time zone: {name}") from exc
+
+
+def weekday_number(name: str) -> int:
+    """``mon`` → 0 … ``sun`` → 6 (the first three letters are enough)."""
+    key = name.strip().lower()[:3]
+    if key not in WEEKDAYS:
+        raise ScheduleError(f"unknown weekday: {name} (use mon..sun)")
+    return WEEKDAYS.index(key)
+
+
+def weekly_meetings(
+    starts: date, weekday: int, at: time, tz_name: str, weeks: int, length: timedelta = MEETING_LENGTH
+) -> list[tuple[datetime, datetime]]:
+    """Returns ``weeks`` (start, end) pairs in UTC.
+
+    The first meeting is on the first ``weekday`` on or after ``starts``. Each meeting keeps its
+    local wall-clock time ``at`` in ``tz_name``, across daylight-saving changes.
+    """
+    tz = zone(tz_name)
+    first = starts + timedelta(days=(weekday - starts.weekday()) % 7)
+    out = []
+    for week in range(weeks):
+        local = datetime.combine(first + timedelta(weeks=week), at, tzinfo=tz)
+        start = local.astimezone(timezone.utc)
+        out.append((start, (local + length).astimezone(timezone.utc)))
+    return out
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO-8601 in UTC with a ``Z``, e.g. ``2026-12-01T23:00:00Z``."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,114 @@
+"""Settings read from the environment (DESIGN.md §2), with overrides for tests and the CLI."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
+
+DEFAULT_PUBLIC_BASE_URL = "http://localhost:5000"
+DEFAULT_QUIET_HOURS = "21:00-08:00"
+SHIPPED_LOCALES = ("en", "es", "fr", "pt", "pl", "sw")
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parses ``90m``, ``24h``, ``2d`` or a number of seconds into a timedelta."""
+    text = text.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        if text and text[-1] in units:
+            return timedelta(seconds=float(text[:-1]) * units[text[-1]])
+        return timedelta(seconds=float(text))
+    except ValueError as exc:
+        raise SettingsError(f"not a duration: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting circlebot reads; see the README for what each one means."""
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_api_base: str | None = None
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base: str | None = None
+    send_rate_per_second: float = 1.0
+    quiet_hours: str = DEFAULT_QUIET_HOURS
+    reminder_lead: timedelta = timedelta(hours=24)
+    secret_key: str | None = None
+    simulator: bool = False
+    queue_name: str = "circlebot"
+    default_language: str = "en"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """True when real Twilio credentials are configured."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """True when a Telegram bot token is configured."""
+        return bool(self.telegram_bot_token)
+
+    @classmethod
+    def from_env(cls, env: dict | None = None, overrides: dict | None = None) -> "Settings":
+        """Builds settings from ``env`` (default ``os.environ``), then applies ``overrides``."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value if value not in (None, "") else None
+
+        values: dict = {
+            "database_url": get("DATABASE_URL"),
+            "redis_url": get("REDIS_URL"),
+            "public_base_url": (get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL).rstrip("/"),
+            "twilio_account_sid": get("TWILIO_ACCOUNT_SID"),
+            "twilio_auth_token": get("TWILIO_AUTH_TOKEN"),
+            "twilio_from": get("TWILIO_FROM"),
+            "twilio_api_base": get("TWILIO_API_BASE"),
+            "telegram_bot_token": get("TELEGRAM_BOT_TOKEN"),
+            "telegram_webhook_secret": get("TELEGRAM_WEBHOOK_SECRET"),
+            "telegram_api_base": get("TELEGRAM_API_BASE"),
+            "quiet_hours": env.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
+            "secret_key": get("SECRET_KEY"),
+        }
+        rate = get("SEND_RATE_PER_SECOND")
+        if rate is not None:
+            try:
+                values["send_rate_per_second"] = float(rate)
+            except ValueError as exc:
+                raise SettingsError(f"SEND_RATE_PER_SECOND is not a number: {rate!r}") from exc
+        lead = get("REMINDER_LEAD")
+        if lead is not None:
+            values["reminder_lead"] = parse_duration(lead)
+        settings = cls(**values)
+        if overrides:
+            settings = settings.with_overrides(overrides)
+        return settings
+
+    def with_overrides(self, overrides: dict) -> "Settings":
+        """Returns a copy with the given fields (lower-case names or env-style names) replaced."""
+        names = {f.name for f in fields(self)}
+        clean = {}
+        for key, value in overrides.items():
+            name = key.lower()
+            if name in names:
+                clean[name] = value
+            else:
+                clean.setdefault("extra", dict(self.extra))[key] = value
+        return replace(self, **clean)
+
+    def ensure_secret_key(self) -> "Settings":
+        """Returns settings with a random SECRET_KEY when none is set (the demo only)."""
+        return self if self.secret_key else replace(self, secret_key=secrets.token_hex(32))

@@ -1,0 +1,74 @@
+"""Read-only views of what a flow may know about the sender and the circles involved."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class CircleView:
+    """A circle, as a flow sees it."""
+
+    code: str
+    name: str
+    venue: str
+    timezone: str
+    language: str
+    capacity: int
+    enrolled: int
+    next_meeting: datetime | None = None
+
+    @property
+    def full(self) -> bool:
+        """True when every place is taken."""
+        return self.enrolled >= self.capacity
+
+
+@dataclass(frozen=True)
+class EnrollmentView:
+    """One of the sender's enrollments."""
+
+    circle: CircleView
+    status: str  # "active" | "waitlist" | "left"
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """The sender, as a flow sees it. A new sender has every field empty."""
+
+    name: str | None = None
+    language: str | None = None
+    opted_out: bool = False
+    enrollments: tuple[EnrollmentView, ...] = ()
+
+    def enrollment(self, code: str) -> EnrollmentView | None:
+        """Returns the sender's current (active or waitlist) enrollment in circle ``code``."""
+        for enrollment in self.enrollments:
+            if enrollment.circle.code == code and enrollment.status in ("active", "waitlist"):
+                return enrollment
+        return None
+
+    @property
+    def current(self) -> tuple[EnrollmentView, ...]:
+        """The enrollments that are active or on the waitlist."""
+        return tuple(e for e in self.enrollments if e.status in ("active", "waitlist"))
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a flow reads besides its state and the inbound message.
+
+    Attributes:
+        now: the current time in UTC (flows never read a clock).
+        contact: the sender.
+        circles: the circles whose codes appear in the message or the state, by code.
+        default_language: the language used when nothing else decides.
+        languages: the shipped languages, in menu order.
+    """
+
+    now: datetime
+    contact: ContactView = field(default_factory=ContactView)
+    circles: Mapping[str, CircleView] = field(default_factory=dict)
+    default_language: str = "en"
+    languages: tuple[str, ...] = ("en", "es", "fr", "pt", "pl", "sw")

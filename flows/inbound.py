@@ -1,0 +1,29 @@
+"""The channel-neutral inbound message every webhook produces."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+SMS, WHATSAPP, TELEGRAM, VOICE, SIMULATOR = "sms", "whatsapp", "telegram", "voice", "simulator"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a learner or facilitator, whatever the channel.
+
+    Attributes:
+        channel: ``sms``, ``whatsapp``, ``telegram`` or ``voice``.
+        address: E.164 phone number, or ``telegram:<chat id>``; the raw sender when
+            ``address_ok`` is False.
+        text: the text or keypad digits, as sent (may be empty).
+        provider_id: the provider's unique id (Twilio MessageSid, Telegram update_id).
+        received_at: when it arrived, in UTC.
+        address_ok: False when the sender could not be read as a phone number.
+    """
+
+    channel: str
+    address: str
+    text: str
+    provider_id: str
+    received_at: datetime
+    address_ok: bool = True

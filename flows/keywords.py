@@ -1,0 +1,128 @@
+"""Global keywords and triggers, recognised in any letter case, spacing or accents.
+
+This is the one table of keywords. Issue "Six languages" adds the other languages' words
+beside the English ones; the English words are always recognised.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOP, START, HELP, LANGUAGE, JOIN = "stop", "start", "help", "language", "join"
+
+# keyword -> language -> words (normalised: upper case, no accents)
+KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    STOP: {"en": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT")},
+    START: {"en": ("START", "UNSTOP")},
+    HELP: {"en": ("HELP", "INFO")},
+    LANGUAGE: {"en": ("LANGUAGE",)},
+    JOIN: {"en": ("JOIN",)},
+}
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Español",
+    "fr": "Francais",
+    "pt": "Portugues",
+    "pl": "Polski",
+    "sw": "Kiswahili",
+}
+
+_CODE = re.compile(r"^[A-Z0-9]{3,8}$")
+_EDGE_PUNCTUATION = ".,;:!?¡¿\"'()[]*-_~"
+
+
+def normalize(text: str) -> str:
+    """Upper-cases ``text``, drops accents and folds runs of white space to one space."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.upper().split())
+
+
+def words(text: str) -> list[str]:
+    """Splits ``text`` into normalised words, with punctuation trimmed from their edges."""
+    out = []
+    for word in normalize(text).split(" "):
+        word = word.strip(_EDGE_PUNCTUATION)
+        if word:
+            out.append(word)
+    return out
+
+
+def match(text: str, language: str | None = None) -> tuple[str, str] | None:
+    """Returns ``(keyword, language)`` when the whole text is one global keyword, else None.
+
+    The sender's own language wins where a word means different things in two languages.
+    """
+    parts = words(text)
+    if len(parts) != 1:
+        return None
+    word = parts[0]
+    for keyword, by_language in KEYWORDS.items():
+        if keyword == JOIN:
+            continue
+        if language and word in by_language.get(language, ()):
+            return keyword, language
+    for keyword, by_language in KEYWORDS.items():
+        if keyword == JOIN:
+            continue
+        for lang, wordlist in by_language.items():
+            if word in wordlist:
+                return keyword, lang
+    return None
+
+
+def looks_like_code(word: str) -> bool:
+    """True when ``word`` has the shape of a circle code (3 to 8 letters or digits)."""
+    return bool(_CODE.match(word))
+
+
+def join_trigger(text: str) -> tuple[str | None, str | None] | None:
+    """Parses ``JOIN <code>`` or ``/start <code>``.
+
+    Returns:
+        ``(code, language)`` where code is None when the keyword came without a code, or None
+        when the text is not a join trigger.
+    """
+    parts = words(text)
+    if not parts:
+        return None
+    first = parts[0]
+    if first == "/START":
+        lang = None
+    else:
+        lang = next((lang for lang, ws in KEYWORDS[JOIN].items() if first in ws), None)
+        if lang is None:
+            return None
+    if len(parts) == 1:
+        return None, lang
+    code = "".join(parts[1:]) if len(parts) <= 3 else parts[1]
+    return (code if looks_like_code(code) else parts[1][:12]), lang
+
+
+def candidate_codes(text: str) -> list[str]:
+    """The words of ``text`` that could name a circle: the first two, or a spaced code."""
+    parts = words(text)[:3]
+    found = [word for word in parts[:2] if looks_like_code(word)]
+    if len(parts) >= 2 and looks_like_code("".join(parts[1:])):
+        found.append("".join(parts[1:]))
+    return found
+
+
+def language_menu(languages: tuple[str, ...]) -> str:
+    """The numbered language menu, one language a line."""
+    return "\n".join(f"{i} {LANGUAGE_NAMES[lang]}" for i, lang in enumerate(languages, start=1))
+
+
+def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
+    """Returns the language picked by a reply to the menu (a number or a language name)."""
+    parts = words(text)
+    if len(parts) != 1:
+        return None
+    word = parts[0]
+    if word.isdigit() and 1 <= int(word) <= len(languages):
+        return languages[int(word) - 1]
+    for lang in languages:
+        if word in (normalize(LANGUAGE_NAMES[lang]), lang.upper()):
+            return lang
+    return None

@@ -1,0 +1,45 @@
+"""Changing language at any time: LANGUAGE, then a number from the menu.
+
+    LANGUAGE ──▶ CHOOSE ──number──▶ language set, state closed
+                   └──anything else──▶ menu again
+"""
+from __future__ import annotations
+
+import enum
+
+from flows import keys, keywords
+from flows.context import Context
+from flows.inbound import Inbound
+from flows.results import Reply, Result, SetLanguage
+
+FLOW = "language"
+
+
+class State(str, enum.Enum):
+    """The one step of the language menu."""
+
+    CHOOSE = "choose"
+
+
+def start(ctx: Context, language: str) -> Result:
+    """Shows the numbered language menu."""
+    menu = keywords.language_menu(ctx.languages)
+    state = {"flow": FLOW, "step": State.CHOOSE.value}
+    return Result(state, (Reply(keys.LANGUAGE_MENU, {"menu": menu}),), language=language)
+
+
+def on_choose(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Stores the chosen language and confirms in it."""
+    lang = keywords.menu_choice(inbound.text, ctx.languages)
+    if lang is None:
+        return start(ctx, ctx.contact.language or ctx.default_language)
+    reply = Reply(keys.LANGUAGE_SET, {"language": keywords.LANGUAGE_NAMES[lang]})
+    return Result(None, (reply,), (SetLanguage(lang),), language=lang)
+
+
+HANDLERS = {State.CHOOSE: on_choose}
+
+
+def resume(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Runs the handler for the conversation's current step."""
+    return HANDLERS[State(state["step"])](state, inbound, ctx)

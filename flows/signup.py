@@ -1,0 +1,106 @@
+"""Signup: a learner joins a circle by text.
+
+    JOIN <code> / <code> / /start <code>
+          │ (unknown code → SIGNUP_UNKNOWN_CODE; already in → SIGNUP_ALREADY_*)
+          ▼
+      ASK_NAME ──name──▶ ASK_LANGUAGE ──number──▶ enrolled (or waitlisted), state closed
+      (skipped when the name is known; ASK_LANGUAGE skipped when the language is known)
+"""
+from __future__ import annotations
+
+import enum
+
+from flows import keys, keywords
+from flows.context import CircleView, Context
+from flows.inbound import Inbound
+from flows.results import Enroll, RecordConsent, Reply, Result, SetLanguage, SetName, When
+
+FLOW = "signup"
+NAME_MAX = 20
+
+
+class State(str, enum.Enum):
+    """The steps of signup."""
+
+    ASK_NAME = "ask_name"
+    ASK_LANGUAGE = "ask_language"
+
+
+def start(code: str | None, trigger_language: str | None, inbound: Inbound, ctx: Context) -> Result:
+    """Starts signup for circle ``code``, or explains what went wrong."""
+    if not code:
+        return Result(None, (Reply(keys.SIGNUP_NEED_CODE),), language=trigger_language)
+    circle = ctx.circles.get(code)
+    if circle is None:
+        return Result(None, (Reply(keys.SIGNUP_UNKNOWN_CODE, {"code": code}),), language=trigger_language)
+    existing = ctx.contact.enrollment(code)
+    if existing is not None:
+        key = keys.SIGNUP_ALREADY_IN if existing.status == "active" else keys.SIGNUP_ALREADY_WAITLISTED
+        return Result(None, (Reply(key, _circle_params(circle)),))
+    lang = ctx.contact.language or trigger_language or circle.language or ctx.default_language
+    state = {"flow": FLOW, "code": code, "lang": lang}
+    return _next_step(state, ctx, circle, ())
+
+
+def on_ask_name(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Stores the name and asks for the language."""
+    name = clean_name(inbound.text)
+    circle = ctx.circles.get(state["code"])
+    if circle is None:
+        return Result(None, (Reply(keys.SIGNUP_UNKNOWN_CODE, {"code": state["code"]}),), language=state["lang"])
+    if name is None:
+        return Result(state, (Reply(keys.SIGNUP_BAD_NAME),), language=state["lang"])
+    return _next_step({**state, "name": name}, ctx, circle, (SetName(name),))
+
+
+def on_ask_language(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Stores the language and enrolls the learner."""
+    lang = keywords.menu_choice(inbound.text, ctx.languages)
+    circle = ctx.circles.get(state["code"])
+    if circle is None:
+        return Result(None, (Reply(keys.SIGNUP_UNKNOWN_CODE, {"code": state["code"]}),), language=state["lang"])
+    if lang is None:
+        menu = keywords.language_menu(ctx.languages)
+        return Result(state, (Reply(keys.SIGNUP_BAD_LANGUAGE, {"menu": menu}),), language=state["lang"])
+    return _next_step({**state, "lang": lang, "chosen": True}, ctx, circle, (SetLanguage(lang),))
+
+
+HANDLERS = {State.ASK_NAME: on_ask_name, State.ASK_LANGUAGE: on_ask_language}
+
+
+def resume(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Runs the handler for the conversation's current step."""
+    return HANDLERS[State(state["step"])](state, inbound, ctx)
+
+
+def _next_step(state: dict, ctx: Context, circle: CircleView, effects: tuple) -> Result:
+    name = state.get("name") or ctx.contact.name
+    if not name:
+        reply = Reply(keys.SIGNUP_ASK_NAME, {"circle": circle.name})
+        return Result({**state, "step": State.ASK_NAME.value}, (reply,), effects, language=state["lang"])
+    if not (ctx.contact.language or state.get("chosen")):
+        reply = Reply(keys.SIGNUP_ASK_LANGUAGE, {"name": name, "menu": keywords.language_menu(ctx.languages)})
+        return Result({**state, "step": State.ASK_LANGUAGE.value}, (reply,), effects, language=state["lang"])
+    waitlist = circle.full
+    params = {**_circle_params(circle), "name": name}
+    reply = Reply(keys.SIGNUP_WAITLISTED if waitlist else keys.SIGNUP_CONFIRMED, params)
+    effects = effects + (RecordConsent(), Enroll(circle.code, waitlist))
+    return Result(None, (reply,), effects, language=state["lang"])
+
+
+def _circle_params(circle: CircleView) -> dict:
+    return {
+        "circle": circle.name,
+        "venue": circle.venue,
+        "when": When(circle.next_meeting, circle.timezone) if circle.next_meeting else None,
+    }
+
+
+def clean_name(text: str) -> str | None:
+    """Returns a usable first name from ``text``, or None when it holds no letters."""
+    text = " ".join((text or "").split())
+    if not any(ch.isalpha() for ch in text):
+        return None
+    kept = "".join(ch for ch in text if ch.isalpha() or ch in " -'.")
+    name = " ".join(kept.split())[:NAME_MAX].strip(" -'.")
+    return name or None

@@ -1,0 +1,124 @@
+"""Shared fixtures: ``app``, ``client`` and ``runner``, on every backend.
+
+Tests that take ``app`` (or ``uow``) run twice: on the embedded default (SQLite file + in-process
+queue) and on the real services (PostgreSQL + Redis, from ``CIRCLEBOT_TEST_POSTGRES`` and
+``CIRCLEBOT_TEST_REDIS``, by default this machine's local services). The schema is built by the Alembic
+migrations, once per session per backend; each test starts from empty tables and an empty Redis db.
+If the real services are not configured or unreachable, those tests fail, never skip, unless
+``CIRCLEBOT_BACKENDS=sqlite`` is set on purpose.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.migrate import upgrade
+from tests.helpers import AUTH_TOKEN, BASE_URL
+
+BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").split(",") if b]
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
+TABLES = ("message", "conversation", "enrollment", "meeting", "outbox", "contact", "circle", "facilitator")
+
+
+def _admin_url(url: str) -> tuple[str, str]:
+    base, _, name = url.rpartition("/")
+    return base + "/postgres", name
+
+
+def _fresh_postgres(url: str) -> str:
+    admin, name = _admin_url(url)
+    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    """One migrated database per backend for the whole session."""
+    made = {}
+
+    def get(backend: str) -> dict:
+        if backend in made:
+            return made[backend]
+        if backend == "sqlite":
+            url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "circlebot.sqlite3")
+            info = {"DATABASE_URL": url, "REDIS_URL": None}
+        else:
+            pg = os.environ.get("CIRCLEBOT_TEST_POSTGRES", DEFAULT_POSTGRES)
+            redis_url = os.environ.get("CIRCLEBOT_TEST_REDIS", DEFAULT_REDIS)
+            info = {"DATABASE_URL": _fresh_postgres(pg), "REDIS_URL": redis_url}
+        upgrade(info["DATABASE_URL"])
+        made[backend] = info
+        return info
+
+    return get
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, databases):
+    """The backend settings for this test, with empty tables and an empty Redis database."""
+    info = databases(request.param)
+    engine = create_engine(info["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+    if info["REDIS_URL"]:
+        from redis import Redis
+
+        Redis.from_url(info["REDIS_URL"]).flushdb()
+    return {"name": request.param, **info}
+
+
+@pytest.fixture
+def app(backend, tmp_path):
+    """The app on this test's backend, with a known Twilio auth token and public URL."""
+    from bot import create_app
+
+    app = create_app({
+        "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
+        "queue_name": "circlebot-test",
+    })
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["circlebot"].uow.engine.dispose()
+
+
+@pytest.fixture
+def runtime(app):
+    """The app's runtime (settings, unit of work, queue, channel)."""
+    return app.extensions["circlebot"]
+
+
+@pytest.fixture
+def uow(runtime):
+    """The unit of work on this test's database."""
+    return runtime.uow
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def cli_env(backend, tmp_path, monkeypatch):
+    """Environment for running ``circlebot`` commands against this test's backend."""
+    monkeypatch.setenv("DATABASE_URL", backend["DATABASE_URL"])
+    if backend["REDIS_URL"]:
+        monkeypatch.setenv("REDIS_URL", backend["REDIS_URL"])
+    else:
+        monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("CIRCLEBOT_INSTANCE", str(tmp_path))
+    return backend

@@ -1,0 +1,1 @@
+"""One Flask blueprint per provider: verify, parse to an ``Inbound``, call the service, render."""

@@ -1,0 +1,34 @@
+"""Checking ``X-Twilio-Signature`` with the twilio SDK's RequestValidator."""
+from __future__ import annotations
+
+import functools
+
+from flask import abort, current_app, request
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+
+
+def signed_url(path: str) -> str:
+    """The URL Twilio signed: ``PUBLIC_BASE_URL`` + path (+ query), since proxies change the host."""
+    settings = current_app.extensions["circlebot"].settings
+    query = request.query_string.decode("latin-1")
+    return settings.public_base_url + path + (f"?{query}" if query else "")
+
+
+def verified(view):
+    """Rejects with 403 any request whose Twilio signature does not verify."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = current_app.extensions["circlebot"].settings.twilio_auth_token
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        if not token or not signature:
+            abort(403, description="missing or unverifiable Twilio signature")
+        algorithm = get_signature_algorithm(request.headers.get(SETTINGS_HEADER))
+        if not RequestValidator(token).validate(signed_url(request.path), request.form, signature, algorithm):
+            abort(403, description="the Twilio signature does not match")
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,41 @@
+"""``POST /twilio/sms``: inbound SMS, MMS and WhatsApp; the reply is TwiML."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, abort, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.phone import WHATSAPP_PREFIX, to_e164
+from bot.service import handle_inbound
+from flows.inbound import SMS, WHATSAPP, Inbound
+from webhooks.text import clean_text
+from webhooks.twilio_signature import verified
+
+bp = Blueprint("twilio_sms", __name__)
+SID_MAX = 64
+
+
+def parse(form, now: datetime) -> Inbound:
+    """Turns Twilio's form fields into an ``Inbound``; 400 when a required field is missing."""
+    sid = (form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()
+    sender = (form.get("From") or "").strip()
+    if not sid or len(sid) > SID_MAX or not sender:
+        abort(400, description="MessageSid and From are required")
+    channel = WHATSAPP if sender.lower().startswith(WHATSAPP_PREFIX) else SMS
+    e164 = to_e164(sender, (form.get("FromCountry") or None))
+    return Inbound(channel=channel, address=e164 or clean_text(sender)[:64], text=clean_text(form.get("Body")),
+                   provider_id=sid, received_at=now, address_ok=e164 is not None)
+
+
+@bp.post("/twilio/sms")
+@verified
+def inbound_sms():
+    """Stores the message once, runs the flows, and answers with TwiML."""
+    runtime = current_app.extensions["circlebot"]
+    inbound = parse(request.form, datetime.now(timezone.utc))
+    handled = handle_inbound(runtime.uow, inbound, runtime.settings.default_language)
+    twiml = MessagingResponse()
+    for text in handled.replies:
+        twiml.message(text)
+    return Response(str(twiml), mimetype="application/xml")
