@@ -180,6 +180,19 @@ def demo(port, host) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
+@main.command()
+def segments() -> None:
+    """Prints the SMS segment budget table for every template in every locale."""
+    from bot import budget
+
+    all_rows = budget.rows()
+    click.echo(budget.table(all_rows))
+    over = [r for r in all_rows if not r.ok]
+    click.echo(f"\n{len(all_rows)} texts, {len(over)} over budget")
+    if over:
+        raise SystemExit(1)
+
+
 def _seed_demo(runtime) -> None:
     with runtime.uow() as session:
         if circle_ops.find(session, DEMO_CODE) is not None:

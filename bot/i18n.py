@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import io
 import os
-from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime
@@ -12,14 +12,22 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from bot import gsm
 from bot.settings import SHIPPED_LOCALES
 from bot.texts import NO_DATE_YET, TEXTS
 from flows.results import Reply, When
 
 LOCALES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
 DOMAIN = "messages"
-DATE_FORMAT = "EEEE d MMMM, HH:mm"
-DATE_FORMAT_12H = "EEEE, MMMM d, h:mm a"
+# How each locale writes a meeting's day and time (CLDR patterns, one place for all of them).
+MEETING_FORMATS = {
+    "en": "EEEE, MMMM d, h:mm a",
+    "es": "EEEE d 'de' MMMM, HH:mm",
+    "fr": "EEEE d MMMM, HH:mm",
+    "pt": "EEEE, d 'de' MMMM, HH:mm",
+    "pl": "EEEE, d MMMM, HH:mm",
+    "sw": "EEEE, d MMMM, HH:mm",
+}
 
 
 @functools.lru_cache(maxsize=None)
@@ -54,15 +62,13 @@ def format_when(value: When | None, lang: str) -> str:
     """Formats a meeting time in the circle's zone, the way ``lang`` writes dates."""
     if value is None:
         return gettext(NO_DATE_YET, lang)
-    pattern = DATE_FORMAT_12H if lang == "en" else DATE_FORMAT
-    return format_datetime(value.at, pattern, tzinfo=value.timezone, locale=Locale.parse(pick(lang)))
+    lang = pick(lang)
+    return format_datetime(value.at, MEETING_FORMATS[lang], tzinfo=ZoneInfo(value.timezone), locale=Locale.parse(lang))
 
 
 def _format_param(value, lang: str) -> str:
     if isinstance(value, When) or value is None:
         return format_when(value, lang)
-    if isinstance(value, datetime):
-        return format_datetime(value, DATE_FORMAT, locale=Locale.parse(pick(lang)))
     return str(value)
 
 
@@ -71,4 +77,4 @@ def render(reply: Reply, lang: str | None) -> str:
     lang = pick(lang)
     template = gettext(TEXTS[reply.key], lang)
     params = {name: _format_param(value, lang) for name, value in reply.params.items()}
-    return template % params
+    return gsm.fit(template % params)

@@ -10,13 +10,50 @@ import unicodedata
 
 STOP, START, HELP, LANGUAGE, JOIN = "stop", "start", "help", "language", "join"
 
-# keyword -> language -> words (normalised: upper case, no accents)
+# keyword -> language -> words, normalised (upper case, no accents): ARRÊT is matched as ARRET.
+# The English words are always recognised. Where one word belongs to two keywords in different
+# languages, the sender's own language wins (``match``); no word below does that today.
 KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
-    STOP: {"en": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT")},
-    START: {"en": ("START", "UNSTOP")},
-    HELP: {"en": ("HELP", "INFO")},
-    LANGUAGE: {"en": ("LANGUAGE",)},
-    JOIN: {"en": ("JOIN",)},
+    STOP: {
+        "en": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"),
+        "es": ("ALTO", "BAJA", "PARAR", "DETENER"),
+        "fr": ("ARRET", "STOPPER", "DESABONNER"),
+        "pt": ("PARAR", "SAIR", "CANCELAR"),
+        "pl": ("STOP", "KONIEC", "WYPISZ"),
+        "sw": ("ACHA", "SITISHA", "SIMAMISHA"),
+    },
+    START: {
+        "en": ("START", "UNSTOP"),
+        "es": ("ALTA", "REANUDAR"),
+        "fr": ("REPRENDRE",),
+        "pt": ("VOLTAR", "RETOMAR"),
+        "pl": ("WZNOW",),
+        "sw": ("ANZA", "REJEA"),
+    },
+    HELP: {
+        "en": ("HELP", "INFO"),
+        "es": ("AYUDA",),
+        "fr": ("AIDE",),
+        "pt": ("AJUDA",),
+        "pl": ("POMOC",),
+        "sw": ("MSAADA",),
+    },
+    LANGUAGE: {
+        "en": ("LANGUAGE",),
+        "es": ("IDIOMA",),
+        "fr": ("LANGUE",),
+        "pt": ("LINGUA", "IDIOMA"),
+        "pl": ("JEZYK",),
+        "sw": ("LUGHA",),
+    },
+    JOIN: {
+        "en": ("JOIN",),
+        "es": ("UNIRSE", "UNIRME"),
+        "fr": ("REJOINDRE", "INSCRIPTION"),
+        "pt": ("ENTRAR", "PARTICIPAR"),
+        "pl": ("DOLACZ",),
+        "sw": ("JIUNGE", "JIUNGA"),
+    },
 }
 
 LANGUAGE_NAMES = {
@@ -32,9 +69,12 @@ _CODE = re.compile(r"^[A-Z0-9]{3,8}$")
 _EDGE_PUNCTUATION = ".,;:!?¡¿\"'()[]*-_~"
 
 
+_NO_DECOMPOSITION = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"})
+
+
 def normalize(text: str) -> str:
     """Upper-cases ``text``, drops accents and folds runs of white space to one space."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_NO_DECOMPOSITION))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(plain.upper().split())
 
@@ -81,8 +121,9 @@ def join_trigger(text: str) -> tuple[str | None, str | None] | None:
     """Parses ``JOIN <code>`` or ``/start <code>``.
 
     Returns:
-        ``(code, language)`` where code is None when the keyword came without a code, or None
-        when the text is not a join trigger.
+        ``(code, language)`` where code is None when the keyword came without a code and language
+        is the keyword's language (None for English and ``/start``), or None when the text is
+        not a join trigger.
     """
     parts = words(text)
     if not parts:
@@ -94,6 +135,8 @@ def join_trigger(text: str) -> tuple[str | None, str | None] | None:
         lang = next((lang for lang, ws in KEYWORDS[JOIN].items() if first in ws), None)
         if lang is None:
             return None
+        if lang == "en":  # English works everywhere, so it says nothing about the learner's language
+            lang = None
     if len(parts) == 1:
         return None, lang
     code = "".join(parts[1:]) if len(parts) <= 3 else parts[1]
