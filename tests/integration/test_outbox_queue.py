@@ -1,0 +1,92 @@
+"""The outbox → queue → channel path, on the embedded queue and on RQ with a real Redis."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from bot import jobs, outbox
+from bot.models import Contact, Message, Outbox
+from tests.helpers import make_circle, text
+
+
+def drain(runtime) -> None:
+    """Runs every due job the way ``circlebot worker --burst`` does."""
+    if runtime.queue.backend == "embedded":
+        runtime.queue.run_due()
+        return
+    from rq import SimpleWorker
+
+    SimpleWorker([runtime.queue.rq], connection=runtime.queue.redis).work(burst=True, with_scheduler=True)
+
+
+def test_facilitator_hears_of_a_new_learner_once(client, uow, runtime):
+    make_circle(uow)
+    text(client, "JOIN KC42"), text(client, "Amina"), text(client, "1")
+    drain(runtime)
+    drain(runtime)
+    assert jobs.sweep() == 0
+    drain(runtime)
+    with uow() as session:
+        row = session.scalar(select(Outbox))
+        assert row.status == outbox.SENT and row.attempts == 1 and row.provider_id.startswith("SIM")
+        sent = [(m.address, m.body) for m in session.scalars(select(Message).where(Message.direction == "out"))]
+    assert sent == [("+18165550100", "Amina joined Kansas City Basics. 1 of 12 places are taken.")]
+
+
+def add_row(uow, address, key="test:1", when=None):
+    now = datetime.now(timezone.utc)
+    with uow() as session:
+        row = outbox.add(session, key, "sms", address, "Hello from the library", when or now, now)
+        session.commit()
+        return row.id
+
+
+def test_opt_out_is_checked_at_send_time(client, uow, runtime):
+    row_id = add_row(uow, "+18165550123")
+    jobs.enqueue_row(row_id, datetime.now(timezone.utc))
+    text(client, "STOP")  # after queueing, before sending
+    drain(runtime)
+    with uow() as session:
+        assert session.get(Outbox, row_id).status == outbox.CANCELLED
+        assert session.scalars(select(Message).where(Message.direction == "out")).all() == []
+
+
+def test_dedupe_key_is_added_once(uow):
+    assert add_row(uow, "+18165550123", key="reminder:1:2") is not None
+    now = datetime.now(timezone.utc)
+    with uow() as session:
+        assert outbox.add(session, "reminder:1:2", "sms", "+18165550123", "again", now, now) is None
+
+
+def test_sweeper_recovers_a_lost_job_without_duplicates(uow, runtime):
+    row_id = add_row(uow, "+18165550124")  # written, never queued: as if Redis lost it
+    assert jobs.sweep() == 1
+    assert jobs.sweep() == 0  # already queued: not queued twice
+    if runtime.queue.backend == "redis":
+        runtime.queue.redis.flushdb()  # Redis flushed mid-way
+        assert jobs.sweep() == 1
+    drain(runtime)
+    assert jobs.sweep() == 0
+    drain(runtime)
+    with uow() as session:
+        assert session.get(Outbox, row_id).status == outbox.SENT
+        assert len(session.scalars(select(Message).where(Message.direction == "out")).all()) == 1
+
+
+def test_future_rows_wait_for_their_time(uow, runtime):
+    row_id = add_row(uow, "+18165550125", when=datetime.now(timezone.utc) + timedelta(hours=2))
+    jobs.enqueue_row(row_id, datetime.now(timezone.utc) + timedelta(hours=2))
+    drain(runtime)
+    assert jobs.sweep() == 0
+    with uow() as session:
+        assert session.get(Outbox, row_id).status == outbox.PENDING
+
+
+def test_send_job_is_idempotent(uow, runtime):
+    row_id = add_row(uow, "+18165550126")
+    assert jobs.send_outbox(row_id) == outbox.SENT
+    assert jobs.send_outbox(row_id) == outbox.SENT
+    with uow() as session:
+        assert len(session.scalars(select(Message).where(Message.direction == "out")).all()) == 1
+        assert session.scalar(select(Contact)) is None
