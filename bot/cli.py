@@ -16,10 +16,16 @@ from bot.schedule import ScheduleError, iso_utc, weekday_number
 DEMO_CODE = "DEMO"
 
 
-def _app(overrides: dict | None = None):
+def _app(overrides: dict | None = None, migrate_embedded: bool = True):
+    """Creates the app; on the embedded SQLite default the migrations are applied first."""
     from bot.app import create_app
+    from bot.migrate import upgrade
 
-    return create_app(overrides)
+    app = create_app(overrides)
+    runtime = app.extensions["circlebot"]
+    if migrate_embedded and not runtime.settings.database_url:
+        upgrade(runtime.database_url)
+    return app
 
 
 def _runtime(app):

@@ -126,7 +126,7 @@ def test_unknown_code_full_circle_already_in_and_two_circles(client, uow):
     assert text(client, "JOIN MIA7")[0].startswith("You're in, Amina! Miami Ingles")
     # the first circle is full (capacity 1): the next learner is waitlisted
     text(client, "JOIN KC42", "+18165550124"), text(client, "Ben", "+18165550124")
-    waitlisted = text(client, "2", "+18165550124")
+    waitlisted = text(client, "1", "+18165550124")
     assert "is full, so you are on the waiting list" in waitlisted[0]
     assert text(client, "KC42", "+18165550124")[0].startswith("You're already on the waiting list")
     help_text = text(client, "help")[0]
