@@ -36,6 +36,7 @@ def _runtime(app):
 def main() -> None:
     """circlebot: learning circles by text, Telegram and phone."""
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.group()
