@@ -1,0 +1,57 @@
+"""The SMS segment budget (DESIGN.md §5) and dates in each locale's own words."""
+from datetime import datetime, timezone
+
+import pytest
+
+from bot import budget
+from bot.i18n import format_when, render
+from bot.settings import SHIPPED_LOCALES
+from flows import keys
+from flows.results import Reply, When
+
+ROWS = budget.rows()
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.key}-{r.locale}" for r in ROWS])
+def test_every_text_fits_its_budget(row):
+    assert row.segments <= row.limit, f"{row.key} in {row.locale}: {row.segments} segments ({row.encoding})"
+
+
+def test_the_budget_covers_every_template_in_every_locale():
+    assert {(r.key, r.locale) for r in ROWS} == {(k, lang) for k in budget.TEXTS for lang in SHIPPED_LOCALES}
+    assert set(keys.ALL) <= set(budget.TEXTS)
+
+
+def test_question_limits_follow_the_design():
+    assert budget.limit(keys.SIGNUP_ASK_NAME, "en") == 1 and budget.limit(keys.SIGNUP_ASK_NAME, "sw") == 1
+    assert budget.limit(keys.SIGNUP_ASK_NAME, "pl") == 2 and budget.limit(keys.SIGNUP_CONFIRMED, "en") == 3
+
+
+def test_longest_placeholders_really_are_long():
+    params = budget.longest_params("en")
+    assert len(params["circle"]) == 40 and len(params["venue"]) == 40 and len(params["name"]) == 20
+    assert format_when(params["when"], "en").startswith("Wednesday, September")
+
+
+TUESDAY_6PM_CHICAGO = When(datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc), "America/Chicago")
+
+
+@pytest.mark.parametrize("lang,expected", [
+    ("en", "Tuesday, December 1, 6:00 PM"),
+    ("es", "martes 1 de diciembre, 18:00"),
+    ("fr", "mardi 1 décembre, 18:00"),
+    ("pt", "terça-feira, 1 de dezembro, 18:00"),
+    ("pl", "wtorek, 1 grudnia, 18:00"),
+    ("sw", "Jumanne, 1 Desemba, 18:00"),
+])
+def test_meeting_times_in_each_locale(lang, expected):
+    assert format_when(TUESDAY_6PM_CHICAGO, lang) == expected
+
+
+def test_rendering_folds_to_gsm_only_when_it_saves_a_segment():
+    short = render(Reply(keys.LANGUAGE_SET, {"language": "Polski"}), "pl")
+    assert short  # short Polish texts keep their letters when folding saves nothing
+    long = render(Reply(keys.SIGNUP_CONFIRMED, budget.longest_params("pl")), "pl")
+    from bot import segments
+
+    assert segments.count(long).segments <= 3

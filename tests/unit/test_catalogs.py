@@ -1,0 +1,95 @@
+"""The catalogs: complete in every locale, same placeholders, valid plurals, no stray characters."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from babel import Locale
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES_DIR
+from bot.settings import SHIPPED_LOCALES
+from bot.texts import NO_DATE_YET, TEXTS
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Text a translation may keep as in English: proper nouns and the keyword STOP.
+SAME_AS_ENGLISH_OK = {("pl", "You stopped our texts. Text START to get them again.")}
+STRAY = re.compile("[\u2018\u2019\u201c\u201d\u2026\u2013\u2014\u00a0\u202f\U0001F000-\U0001FFFF\u2600-\u27BF]")
+
+
+def catalog(lang):
+    with open(os.path.join(LOCALES_DIR, lang, "LC_MESSAGES", "messages.po"), "rb") as fp:
+        return read_po(fp, locale=lang)
+
+
+def template():
+    with open(os.path.join(LOCALES_DIR, "messages.pot"), "rb") as fp:
+        return read_po(fp)
+
+
+def msgids(cat):
+    return {m.id for m in cat if m.id}
+
+
+def test_template_holds_every_text_in_the_code():
+    assert msgids(template()) == set(TEXTS.values()) | {NO_DATE_YET}
+
+
+def test_template_is_what_pybabel_extract_makes_now(tmp_path):
+    root = os.path.dirname(LOCALES_DIR)
+    out = tmp_path / "fresh.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "N_",
+                    "--no-location", "--sort-output", "-o", str(out), "."], cwd=root, check=True)
+    with open(out, "rb") as fp:
+        assert msgids(read_po(fp)) == msgids(template())
+
+
+@pytest.mark.parametrize("lang", SHIPPED_LOCALES)
+def test_every_msgid_is_translated(lang):
+    cat = catalog(lang)
+    assert msgids(cat) == msgids(template())
+    missing = [m.id for m in cat if m.id and not m.string]
+    fuzzy = [m.id for m in cat if m.id and m.fuzzy]
+    assert missing == [] and fuzzy == []
+
+
+@pytest.mark.parametrize("lang", SHIPPED_LOCALES)
+def test_placeholders_are_identical(lang):
+    for message in catalog(lang):
+        if message.id:
+            assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(message.id)), message.id
+            assert ("\n%(menu)s" in message.string) == ("\n%(menu)s" in message.id), message.id
+
+
+@pytest.mark.parametrize("lang", [lang for lang in SHIPPED_LOCALES if lang != "en"])
+def test_no_translation_is_left_in_english(lang):
+    for message in catalog(lang):
+        if message.id and (lang, message.id) not in SAME_AS_ENGLISH_OK:
+            assert message.string.strip() != message.id.strip(), message.id
+
+
+@pytest.mark.parametrize("lang", SHIPPED_LOCALES)
+def test_babel_checkers_find_nothing(lang):
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog(lang).check()]
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", SHIPPED_LOCALES)
+def test_plural_forms_are_valid(lang):
+    cat = catalog(lang)
+    expected_count, _ = get_plural(Locale.parse(lang))
+    assert cat.num_plurals == expected_count
+    if lang == "pl":
+        assert cat.num_plurals == 3
+
+
+@pytest.mark.parametrize("lang", SHIPPED_LOCALES)
+def test_no_curly_quotes_ellipsis_dashes_or_emoji(lang):
+    for message in catalog(lang):
+        if message.id:
+            assert not STRAY.search(message.string), (lang, message.string)
+            assert not STRAY.search(message.id), message.id
