@@ -161,6 +161,7 @@ def worker(burst) -> None:
         return
     from rq import Worker
 
+    runtime.uow.engine.dispose()  # no pooled connection may be shared with RQ's forked work horses
     rq_worker = Worker([runtime.queue.rq], connection=runtime.queue.redis)
     rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
     if burst:
