@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import (
-    JSON, Date, DateTime, ForeignKey, Integer, String, Text, Time, TypeDecorator, UniqueConstraint,
+    JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, Time, TypeDecorator, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -152,8 +152,14 @@ class Outbox(Base):
     """A message waiting to go out; ``dedupe_key`` makes it go out exactly once."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_contact_kind_sent", "contact_id", "kind", "sent_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="notice", server_default="notice")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
@@ -164,3 +170,28 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Rsvp(Base):
+    """A learner's answer to "are you coming?" for one meeting; a changed mind updates it."""
+
+    __tablename__ = "rsvp"
+    __table_args__ = (UniqueConstraint("meeting_id", "contact_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    answer: Mapped[str] = mapped_column(String(8))  # "yes" | "no"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeliveryEvent(Base):
+    """One delivery status reported by the provider, once per (message, status)."""
+
+    __tablename__ = "delivery_event"
+    __table_args__ = (UniqueConstraint("provider_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -49,6 +49,12 @@ TEXTS: dict[str, str] = {
     keys.LANGUAGE_SET: N_("Done! We will text you in %(language)s."),
     keys.FALLBACK: N_("Sorry, I did not understand. To join a circle, text JOIN and its code. Text HELP for help."),
     keys.BAD_ADDRESS: N_("Sorry, we could not read your phone number, so we cannot sign you up."),
+    keys.REMINDER: N_("%(circle)s: %(when)s, %(venue)s. Reply 1 if you're coming, 2 if not."),
+    keys.RSVP_YES: N_("Great, see you %(when)s! If plans change, reply 2."),
+    keys.RSVP_NO: N_("Thanks for telling us. If you can come after all, reply 1."),
+    keys.MEETING_MOVED: N_("%(circle)s: the meeting has moved to %(when)s at %(venue)s."),
+    keys.MEETING_CANCELLED: N_("%(circle)s: the meeting on %(when)s is cancelled. We will text you about the next one."),
+    keys.FACILITATOR_TALLY: N_("%(circle)s, %(when)s: %(yes)s coming, %(no)s not, %(none)s no reply."),
     keys.FACILITATOR_JOINED: N_("%(name)s joined %(circle)s. %(enrolled)s of %(capacity)s places are taken."),
     keys.FACILITATOR_WAITLISTED: N_("%(name)s is on the waiting list for %(circle)s, which is full."),
 }
@@ -58,7 +64,7 @@ NO_DATE_YET = N_("to be announced")
 # Single questions and reminders: 1 segment in en and sw, at most 2 elsewhere (DESIGN.md §5).
 QUESTIONS = frozenset({
     keys.SIGNUP_ASK_NAME, keys.SIGNUP_BAD_NAME, keys.SIGNUP_ASK_LANGUAGE, keys.SIGNUP_BAD_LANGUAGE,
-    keys.LANGUAGE_MENU,
+    keys.LANGUAGE_MENU, keys.REMINDER,
 })
 
 # The longest value each placeholder may take (see bot/circles.py and flows/signup.py).
@@ -70,4 +76,7 @@ PLACEHOLDER_LONGEST = {
     "circles": "; ".join(["W" * 40 + " (WWWWWWWW)"] * 3),
     "enrolled": "500",
     "capacity": "500",
+    "yes": "500",
+    "no": "500",
+    "none": "500",
 }

@@ -56,6 +56,15 @@ class ContactView:
 
 
 @dataclass(frozen=True)
+class PendingRsvp:
+    """The most recent reminder the sender got, when it is newer than any open conversation."""
+
+    meeting_id: int
+    circle: CircleView
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
 class Context:
     """Everything a flow reads besides its state and the inbound message.
 
@@ -65,6 +74,7 @@ class Context:
         circles: the circles whose codes appear in the message or the state, by code.
         default_language: the language used when nothing else decides.
         languages: the shipped languages, in menu order.
+        pending_rsvp: the reminder a short reply such as ``1`` or ``NO`` answers, if any.
     """
 
     now: datetime
@@ -72,3 +82,4 @@ class Context:
     circles: Mapping[str, CircleView] = field(default_factory=dict)
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "es", "fr", "pt", "pl", "sw")
+    pending_rsvp: PendingRsvp | None = None

@@ -56,6 +56,17 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+YES, NO = "yes", "no"
+
+# RSVP answers, only read when the sender's most recent question was a reminder. YES is never an
+# opt-in word: only START and UNSTOP (and their translations) are.
+ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
+    YES: {"en": ("1", "YES", "Y", "YEP", "YEAH", "OK"), "es": ("SI", "VOY"), "fr": ("OUI",), "pt": ("SIM", "VOU"),
+          "pl": ("TAK",), "sw": ("NDIYO", "NDIO", "SAWA")},
+    NO: {"en": ("2", "NO", "N", "NOPE"), "es": ("NO",), "fr": ("NON",), "pt": ("NAO",), "pl": ("NIE",),
+         "sw": ("HAPANA", "LA")},
+}
+
 LANGUAGE_NAMES = {
     "en": "English",
     "es": "Español",
@@ -109,6 +120,17 @@ def match(text: str, language: str | None = None) -> tuple[str, str] | None:
         for lang, wordlist in by_language.items():
             if word in wordlist:
                 return keyword, lang
+    return None
+
+
+def answer(text: str) -> str | None:
+    """Returns ``yes`` or ``no`` when the whole text is an RSVP answer in any language, else None."""
+    parts = words(text)
+    if len(parts) != 1 and not (len(parts) == 2 and parts[0] in ("1", "2")):
+        return None
+    for meaning, by_language in ANSWERS.items():
+        if any(parts[0] in ws for ws in by_language.values()):
+            return meaning
     return None
 
 

@@ -59,7 +59,15 @@ class OptIn:
     """The sender asked to get messages again."""
 
 
-Effect = Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn
+@dataclass(frozen=True)
+class RecordRsvp:
+    """Store (or change) the sender's answer for one meeting."""
+
+    meeting_id: int
+    answer: str  # "yes" | "no"
+
+
+Effect = RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn
 
 
 @dataclass(frozen=True)

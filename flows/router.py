@@ -1,13 +1,14 @@
 """Routes one inbound message (DESIGN.md §4).
 
-Order: global keywords, then the open conversation, then triggers (``JOIN <code>``, a bare code,
+Order: global keywords, then an answer to the most recent reminder (the service offers one only
+when it is newer than the open conversation), then triggers (``JOIN <code>``, a bare code,
 ``/start <code>``), then a help reply. An opted-out sender gets nothing but START and HELP.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flows import keys, keywords, language, signup
+from flows import keys, keywords, language, rsvp, signup
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import OptIn, OptOut, Reply, Result
@@ -47,6 +48,11 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
         return Result(state, (help_reply(ctx),), language=own or kw_lang)
     if keyword == keywords.LANGUAGE:
         return language.start(ctx, own or kw_lang or ctx.default_language)
+
+    if ctx.pending_rsvp is not None:
+        answer = keywords.answer(inbound.text)
+        if answer is not None:
+            return rsvp.on_answer(state, answer, ctx)
 
     trigger = keywords.join_trigger(inbound.text)
     if trigger is not None:

@@ -1,0 +1,71 @@
+"""Pacing outbound texts: at most ``SEND_RATE_PER_SECOND`` per sending number, across processes.
+
+Each send takes the next free *slot* for its sending number; slots are ``1/rate`` seconds apart,
+so no one-second window ever holds more than ``rate`` sends, however many workers share it. On
+Redis the slot is taken by one Lua script using Redis's own clock (workers' clocks may differ);
+the embedded queue uses the same arithmetic under a lock. Inline TwiML replies are not sent by
+us, so a bulk fan-out never delays them.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+KEY_PREFIX = "circlebot:pace:"
+
+# Returns how many microseconds the caller must wait before its slot.
+_TAKE_SLOT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, nxt)
+redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil(interval / 1000) + 60000)
+return slot - now
+"""
+
+
+class RedisPacer:
+    """Slots shared by every process through Redis."""
+
+    def __init__(self, redis, rate: float):
+        self.redis, self.rate = redis, rate
+        self._script = redis.register_script(_TAKE_SLOT)
+
+    def wait(self, sender: str) -> float:
+        """Blocks until ``sender`` may send again; returns the seconds waited."""
+        if self.rate <= 0:
+            return 0.0
+        interval_us = int(round(1_000_000 / self.rate))
+        delay = int(self._script(keys=[KEY_PREFIX + sender], args=[interval_us])) / 1_000_000
+        if delay > 0:
+            time.sleep(delay)
+        return delay
+
+
+class LocalPacer:
+    """The same slots for one process (the embedded queue)."""
+
+    def __init__(self, rate: float):
+        self.rate = rate
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, sender: str) -> float:
+        """Blocks until ``sender`` may send again; returns the seconds waited."""
+        if self.rate <= 0:
+            return 0.0
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next.get(sender, 0.0))
+            self._next[sender] = slot + 1.0 / self.rate
+        delay = slot - now
+        if delay > 0:
+            time.sleep(delay)
+        return delay
+
+
+def make_pacer(queue, rate: float):
+    """A pacer that fits the queue: shared through Redis, or local to this process."""
+    redis = getattr(queue, "redis", None)
+    return RedisPacer(redis, rate) if redis is not None else LocalPacer(rate)
