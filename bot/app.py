@@ -42,9 +42,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     runtime = install(Runtime.build(settings, instance))
     app.extensions["circlebot"] = runtime
 
-    from webhooks import health, twilio_sms
+    from webhooks import health, twilio_sms, twilio_status
 
     app.register_blueprint(twilio_sms.bp)
+    app.register_blueprint(twilio_status.bp)
     app.register_blueprint(health.bp)
     if settings.simulator:
         from bot import simulator

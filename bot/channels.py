@@ -1,19 +1,26 @@
-"""Outbound senders: Twilio (the real SDK), or the simulator when no Twilio account is set."""
+"""Outbound senders: Twilio (the real SDK), or the simulator when no Twilio account is set.
+
+Both can also tell, after a crash between sending and recording, whether a text already went out
+(``find_sent``), so a reconciling job does not send it twice.
+"""
 from __future__ import annotations
 
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from bot import segments
 from bot.phone import mask
 
 log = logging.getLogger(__name__)
+DEFAULT_TWILIO_TIMEOUT = 10.0
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class SendError(Exception):
-    """A send failed. ``retry`` tells whether trying again may help."""
+    """A send failed. ``retry`` tells whether trying again may help; ``code`` is Twilio's error code."""
 
     def __init__(self, message: str, retry: bool, code: int | None = None):
         super().__init__(message)
@@ -27,6 +34,11 @@ class Sent:
 
     provider_id: str
     status: str
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive datetime is taken as UTC already."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 class SimulatorChannel:
@@ -51,9 +63,27 @@ class SimulatorChannel:
         log.info("simulator sent %s segment(s) to %s", segments.count(body).segments, mask(address))
         return Sent(provider_id, "delivered")
 
+    def find_sent(self, address: str, body: str, since: datetime, channel: str = "sms") -> str | None:
+        """Returns the provider id of a message with this To and Body created at or after `since`, else None."""
+        from sqlalchemy import select
+
+        from bot.models import Message
+
+        with self.uow() as session:
+            return session.scalar(
+                select(Message.provider_id)
+                .where(Message.direction == "out", Message.channel == channel, Message.address == address,
+                       Message.body == body, Message.created_at >= _utc(since))
+                .order_by(Message.created_at, Message.id)
+                .limit(1)
+            )
+
 
 class TwilioChannel:
-    """Sends through the twilio SDK's REST client (``TWILIO_API_BASE`` points it at a stand-in)."""
+    """Sends through the twilio SDK's REST client (``TWILIO_API_BASE`` points it at a stand-in).
+
+    The HTTP time-out is ``TWILIO_TIMEOUT`` seconds (``settings.extra``, default 10).
+    """
 
     name = "twilio"
 
@@ -61,45 +91,85 @@ class TwilioChannel:
         from twilio.rest import Client
 
         self.settings = settings
-        http_client = None
-        if settings.twilio_api_base:
-            http_client = _rebased_http_client(settings.twilio_api_base)
+        self.timeout = float(settings.extra.get("TWILIO_TIMEOUT") or DEFAULT_TWILIO_TIMEOUT)
+        http_client = _http_client(settings.twilio_api_base, self.timeout)
         self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
 
-    def send(self, address: str, body: str, channel: str = "sms") -> Sent:
-        """Creates the message through Twilio's Messages API."""
-        from twilio.base.exceptions import TwilioRestException
+    @staticmethod
+    def _to(address: str, channel: str) -> str:
+        return f"whatsapp:{address}" if channel == "whatsapp" else address
 
-        to = f"whatsapp:{address}" if channel == "whatsapp" else address
+    def send(self, address: str, body: str, channel: str = "sms") -> Sent:
+        """Creates the message through Twilio's Messages API.
+
+        Raises:
+            SendError: ``retry`` for 429, 5xx, time-outs and connection errors; not for other 4xx
+                (21211 invalid number, 21610 unsubscribed recipient: ``code`` tells which).
+        """
         sender = self.settings.twilio_from or ""
-        kwargs = {"to": to, "body": body, "status_callback": self.settings.public_base_url + "/twilio/status"}
+        kwargs = {"to": self._to(address, channel), "body": body,
+                  "status_callback": self.settings.public_base_url + "/twilio/status"}
         if sender.startswith("MG"):
             kwargs["messaging_service_sid"] = sender
         else:
-            kwargs["from_"] = f"whatsapp:{sender}" if channel == "whatsapp" else sender
-        try:
-            message = self.client.messages.create(**kwargs)
-        except TwilioRestException as exc:
-            retry = exc.status == 429 or exc.status >= 500
-            raise SendError(f"twilio {exc.status} {exc.code}: {exc.msg}", retry=retry, code=exc.code) from exc
-        except Exception as exc:  # connection errors and time-outs
-            raise SendError(f"twilio unreachable: {exc.__class__.__name__}", retry=True) from exc
+            kwargs["from_"] = self._to(sender, channel)
+        message = self._call(self.client.messages.create, **kwargs)
         return Sent(message.sid, message.status or "queued")
 
+    def find_sent(self, address: str, body: str, since: datetime, channel: str = "sms") -> str | None:
+        """Returns the provider id of a message with this To and Body created at or after `since`, else None.
 
-def _rebased_http_client(base: str):
+        Twilio filters by send date at one-second precision (``DateSent>`` means on or after), so
+        ``since`` is cut to the whole second; a message Twilio still holds unsent has no send date and
+        is not listed.
+
+        Raises:
+            SendError: Twilio could not be asked (``retry`` as for ``send``).
+        """
+        after = _utc(since).replace(microsecond=0)
+        found = self._call(self.client.messages.list, to=self._to(address, channel), date_sent_after=after,
+                           limit=200)
+        matches = [m for m in found if m.body == body and (m.date_created or m.date_sent or after) >= after]
+        if not matches:
+            return None
+        return min(matches, key=lambda m: m.date_created or m.date_sent or after).sid
+
+    @staticmethod
+    def _call(method, **kwargs):
+        """Calls the SDK, turning its errors into ``SendError``."""
+        from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+
+        try:
+            return method(**kwargs)
+        except (TwilioRestException, TwilioServiceException) as exc:
+            retry = exc.status == 429 or exc.status >= 500
+            text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", "")
+            raise SendError(f"twilio {exc.status} {exc.code}: {text}", retry=retry, code=exc.code) from exc
+        except Exception as exc:  # connection errors and time-outs
+            raise SendError(f"twilio unreachable: {exc.__class__.__name__}", retry=True) from exc
+
+
+def _http_client(base: str | None, timeout: float):
+    """The SDK's HTTP client with ``timeout``; with ``base``, every *.twilio.com URL goes there instead."""
     from twilio.http.http_client import TwilioHttpClient
 
+    if not base:
+        return TwilioHttpClient(timeout=timeout)
+    base = base.rstrip("/")
+
     class RebasedHttpClient(TwilioHttpClient):
-        """Sends every Twilio API call to ``base`` instead of api.twilio.com."""
+        """Sends every Twilio API call (api.twilio.com, messaging.twilio.com, regional hosts) to ``base``."""
 
         def request(self, method, url, *args, **kwargs):
-            for host in ("https://api.twilio.com", "https://messaging.twilio.com"):
-                if url.startswith(host):
-                    url = base.rstrip("/") + url[len(host):]
+            parts = urlsplit(url)
+            if parts.hostname and (parts.hostname == "twilio.com" or parts.hostname.endswith(".twilio.com")):
+                url = base + parts.path + (f"?{parts.query}" if parts.query else "")
             return super().request(method, url, *args, **kwargs)
 
-    return RebasedHttpClient(timeout=10)
+    client = RebasedHttpClient(timeout=timeout)
+    if urlsplit(base).hostname in LOOPBACK:
+        client.session.trust_env = False  # a local stand-in: no proxy from the environment
+    return client
 
 
 def make_channel(settings, uow):

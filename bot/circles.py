@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import phone as phones
-from bot.models import Circle, Enrollment, Facilitator, Meeting
+from bot.models import Circle, Enrollment, Facilitator, Meeting, Rsvp
 from bot.schedule import iso_utc, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
 
@@ -114,6 +114,10 @@ def counts(session: Session, circle_id: int) -> dict[str, int]:
 def summary(session: Session, circle: Circle) -> dict:
     """The JSON that ``circlebot circle show --json`` prints."""
     by_status = counts(session, circle.id)
+    rsvps = {(m, a): n for m, a, n in session.execute(
+        select(Rsvp.meeting_id, Rsvp.answer, func.count()).join(Meeting, Meeting.id == Rsvp.meeting_id)
+        .where(Meeting.circle_id == circle.id).group_by(Rsvp.meeting_id, Rsvp.answer)
+    )}
     return {
         "id": circle.id,
         "code": circle.code,
@@ -126,7 +130,8 @@ def summary(session: Session, circle: Circle) -> dict:
         "enrolled": by_status.get("active", 0),
         "waitlisted": by_status.get("waitlist", 0),
         "meetings": [
-            {"seq": m.seq, "starts_at": iso_utc(m.starts_at), "status": m.status, "yes": 0, "no": 0, "attended": 0}
+            {"seq": m.seq, "starts_at": iso_utc(m.starts_at), "status": m.status, "yes": rsvps.get((m.id, "yes"), 0),
+             "no": rsvps.get((m.id, "no"), 0), "attended": 0}
             for m in circle.meetings
         ],
     }

@@ -134,6 +134,65 @@ def circle_show(code, as_json) -> None:
         click.echo(f"  #{m['seq']:<2} {m['starts_at']}  {m['status']}")
 
 
+@main.group()
+def meeting() -> None:
+    """Move or cancel a meeting; every active learner is told once, in their language."""
+
+
+def _change_meeting(code: str, number: int, action) -> None:
+    from bot import jobs, meetings
+
+    runtime = _runtime(_app())
+    with runtime.uow() as session:
+        found = circle_ops.find(session, code)
+        if found is None:
+            raise click.UsageError(f"no circle with code {code.upper()}")
+        try:
+            planned, message = action(session, runtime, found, number)
+        except meetings.MeetingError as exc:
+            raise click.UsageError(str(exc)) from exc
+        session.commit()
+    jobs.enqueue_rows(planned)
+    click.echo(message)
+
+
+@meeting.command("move")
+@click.argument("code")
+@click.argument("number", type=int)
+@click.option("--to", "to", required=True, help="ISO-8601; without an offset it is the circle's local time")
+def meeting_move(code, number, to) -> None:
+    """Moves meeting NUMBER of circle CODE to a new time."""
+    from bot import meetings
+    from bot.schedule import zone
+
+    def action(session, runtime, found, n):
+        try:
+            new = datetime.fromisoformat(to.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise click.BadParameter(f"--to must be ISO-8601, got {to!r}") from exc
+        if new.tzinfo is None:
+            new = new.replace(tzinfo=zone(found.timezone))
+        new = new.astimezone(timezone.utc)
+        planned = meetings.move(session, runtime.settings, found, n, new, datetime.now(timezone.utc))
+        return planned, f"meeting {n} of {found.code} moved to {iso_utc(new)}; {len(planned)} text(s) queued"
+
+    _change_meeting(code, number, action)
+
+
+@meeting.command("cancel")
+@click.argument("code")
+@click.argument("number", type=int)
+def meeting_cancel(code, number) -> None:
+    """Cancels meeting NUMBER of circle CODE."""
+    from bot import meetings
+
+    def action(session, runtime, found, n):
+        planned = meetings.cancel(session, runtime.settings, found, n, datetime.now(timezone.utc))
+        return planned, f"meeting {n} of {found.code} cancelled; {len(planned)} text(s) queued"
+
+    _change_meeting(code, number, action)
+
+
 @main.command()
 @click.option("--bind", default=lambda: f"0.0.0.0:{os.environ.get('PORT', '5000')}", show_default="0.0.0.0:$PORT")
 @click.option("--workers", default=2, show_default=True)
@@ -149,14 +208,14 @@ def worker(burst) -> None:
     from bot import jobs
 
     runtime = _runtime(_app())
-    swept = jobs.sweep()
+    ticked = jobs.tick(reschedule=not burst)
     if runtime.queue.backend == "embedded":
         if burst:
             ran = runtime.queue.run_due()
-            click.echo(f"swept {swept}, ran {ran} job(s)")
+            click.echo(f"planned {ticked['planned']}, swept {ticked['swept']}, ran {ran} job(s)")
             return
         click.echo("embedded worker running (Ctrl-C to stop)")
-        thread = runtime.queue.start_thread(interval=5.0, on_tick=jobs.sweep)
+        thread = runtime.queue.start_thread(interval=5.0, on_tick=lambda: jobs.tick(reschedule=False))
         thread.join()
         return
     from rq import Worker
@@ -165,7 +224,7 @@ def worker(burst) -> None:
     rq_worker = Worker([runtime.queue.rq], connection=runtime.queue.redis)
     rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
     if burst:
-        click.echo(f"swept {swept}, burst done")
+        click.echo(f"planned {ticked['planned']}, swept {ticked['swept']}, burst done")
 
 
 @main.command()
@@ -182,7 +241,7 @@ def demo(port, host) -> None:
     upgrade(runtime.database_url)
     _seed_demo(runtime)
     if runtime.queue.backend == "embedded":
-        runtime.queue.start_thread(interval=2.0, on_tick=jobs.sweep)
+        runtime.queue.start_thread(interval=2.0, on_tick=lambda: jobs.tick(reschedule=False))
     url = f"http://localhost:{port}/simulator"
     click.echo(f"circlebot demo: open {url}  (text JOIN {DEMO_CODE})")
     app.run(host=host, port=port, threaded=True, use_reloader=False)

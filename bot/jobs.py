@@ -1,97 +1,169 @@
-"""RQ jobs: they take ids, open their own session, and are idempotent."""
+"""RQ jobs: they take ids, open their own session, and are idempotent.
+
+``send_outbox`` claims one row (pending → sending, atomically), checks opt-out and the meeting
+at send time, waits for its pacing slot, sends, and marks it sent. A worker killed mid-send leaves
+the row in ``sending``: the sweeper asks the provider whether that text really went out
+(``find_sent``) before it sends it again, so a crash never duplicates a text.
+"""
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
-from bot import outbox, runtime
+from bot import meetings, outbox, reminders, runtime
 from bot.channels import SendError
-from bot.models import Contact, Outbox
+from bot.models import Contact, Meeting, Outbox
 from bot.phone import mask
 from bot.queue import QueueDown
 
 log = logging.getLogger(__name__)
-STUCK_AFTER = timedelta(minutes=10)
-MAX_ATTEMPTS = 6
+RETRY_INTERVALS = (5, 30, 120, 600, 1800)
+MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
+TICK_EVERY = timedelta(seconds=60)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def send_outbox(row_id: int) -> str:
-    """Sends outbox row ``row_id`` once. Returns the row's final status.
+    """Sends outbox row ``row_id`` at most once. Returns the row's status afterwards.
 
-    A row already sent, cancelled or failed is left alone. The contact's opt-out is checked here,
-    at send time. A transient error re-raises so RQ's ``Retry`` tries again.
+    A transient error (429, 5xx, time-out) puts the row back with a back-off and re-raises, so
+    RQ's ``Retry`` runs the job again; a permanent one fails the row. Twilio's 21610 marks the
+    contact opted out.
     """
     rt = runtime.current()
-    now = datetime.now(timezone.utc)
+    now = _now()
     with rt.uow() as session:
         claimed = session.execute(
             update(Outbox)
             .where(Outbox.id == row_id, Outbox.status == outbox.PENDING, Outbox.send_after <= now)
-            .values(status=outbox.SENDING, attempts=Outbox.attempts + 1)
+            .values(status=outbox.SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
         ).rowcount
         row = session.get(Outbox, row_id)
         if row is None:
             return "missing"
         if not claimed:
             return row.status
-        contact = session.scalar(select(Contact).where(Contact.phone == row.address))
-        if contact is not None and (contact.opted_out_at or contact.erased_at):
-            row.status, row.last_error = outbox.CANCELLED, "opted out"
+        reason = _reason_not_to_send(session, row, now)
+        if reason:
+            row.status, row.last_error = outbox.CANCELLED, reason
             session.commit()
             return row.status
+        if row.kind == "tally":
+            row.body = meetings.tally_text(session, row.meeting_id)
         session.commit()
-        address, body, channel = row.address, row.body, row.channel
+        address, body, channel, attempts = row.address, row.body, row.channel, row.attempts
 
+    rt.pacer.wait(rt.sender_id)
     try:
         sent = rt.channel.send(address, body, channel)
     except SendError as exc:
-        with rt.uow() as session:
-            row = session.get(Outbox, row_id)
-            row.last_error = str(exc)[:200]
-            if exc.code == 21610:
-                contact = session.scalar(select(Contact).where(Contact.phone == address))
-                if contact is not None and contact.opted_out_at is None:
-                    contact.opted_out_at = now
-            row.status = outbox.PENDING if exc.retry and row.attempts < MAX_ATTEMPTS else outbox.FAILED
-            session.commit()
-        log.warning("send to %s failed: %s", mask(address), exc)
-        if exc.retry:
+        _record_failure(rt, row_id, address, exc, attempts)
+        if exc.retry and attempts < MAX_ATTEMPTS:
             raise
-        return outbox.FAILED
+        return outbox.FAILED if not exc.retry or attempts >= MAX_ATTEMPTS else outbox.PENDING
     with rt.uow() as session:
-        row = session.get(Outbox, row_id)
-        row.status, row.provider_id, row.sent_at = outbox.SENT, sent.provider_id, datetime.now(timezone.utc)
+        session.execute(update(Outbox).where(Outbox.id == row_id).values(
+            status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None))
         session.commit()
     return outbox.SENT
 
 
-def enqueue_row(row_id: int, send_after: datetime) -> bool:
-    """Queues the send job for one outbox row; False when the queue is down (the sweeper retries)."""
+def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
+    contact = session.scalar(select(Contact).where(Contact.phone == row.address))
+    if contact is not None and (contact.opted_out_at or contact.erased_at):
+        return "opted out"
+    if row.meeting_id is not None and row.kind in ("reminder", "tally"):
+        meeting = session.get(Meeting, row.meeting_id)
+        if meeting.status == "cancelled" or meeting.starts_at <= now:
+            return "meeting cancelled or over"
+    return None
+
+
+def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int) -> None:
+    with rt.uow() as session:
+        row = session.get(Outbox, row_id)
+        row.last_error = str(exc)[:200]
+        if exc.code == 21610:
+            contact = session.scalar(select(Contact).where(Contact.phone == address))
+            if contact is not None and contact.opted_out_at is None:
+                contact.opted_out_at = _now()
+        if exc.retry and attempts < MAX_ATTEMPTS:
+            row.status = outbox.PENDING
+            wait = RETRY_INTERVALS[min(attempts, len(RETRY_INTERVALS)) - 1]
+            row.send_after = _now() + timedelta(seconds=max(wait - 1, 0))
+        else:
+            row.status = outbox.FAILED
+        session.commit()
+    log.warning("send to %s failed (attempt %s): %s", mask(address), attempts, exc)
+
+
+def enqueue_rows(planned) -> int:
+    """Queues the send job of each planned row; rows the queue cannot take wait for the sweeper."""
+    items = [((p.row_id,), f"outbox-{p.row_id}", p.send_after) for p in planned]
+    if not items:
+        return 0
     try:
-        return runtime.current().queue.enqueue(send_outbox, row_id, key=f"outbox-{row_id}", at=send_after)
+        return runtime.current().queue.enqueue_many(send_outbox, items)
     except QueueDown as exc:
-        log.warning("queue down, outbox row %s waits for the sweeper: %s", row_id, exc)
-        return False
+        log.warning("queue down, %s outbox rows wait for the sweeper: %s", len(items), exc)
+        return 0
+
+
+def enqueue_row(row_id: int, send_after: datetime) -> bool:
+    """Queues the send job for one outbox row; False when the queue is down or has it already."""
+    return enqueue_rows([reminders.Planned(row_id, send_after)]) == 1
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Re-queues outbox rows that are due but not sent (a lost job, a flushed Redis, a crash).
+    """Re-queues outbox rows that are due but not queued (a lost job, a flushed Redis, a crash).
 
-    Rows stuck in ``sending`` for longer than STUCK_AFTER go back to ``pending`` first.
+    A row stuck in ``sending`` longer than the stuck time is reconciled with the provider first:
+    if the text went out, the row is marked sent; if not, it goes back to pending.
     """
     rt = runtime.current()
-    now = now or datetime.now(timezone.utc)
+    now = now or _now()
+    stuck_before = now - rt.stuck_after
     with rt.uow() as session:
-        session.execute(
-            update(Outbox)
-            .where(Outbox.status == outbox.SENDING, or_(Outbox.sent_at.is_(None)),
-                   Outbox.send_after <= now - STUCK_AFTER)
-            .values(status=outbox.PENDING)
-        )
-        session.commit()
+        stuck = session.scalars(
+            select(Outbox).where(Outbox.status == outbox.SENDING, Outbox.claimed_at < stuck_before)
+        ).all()
+        for row in stuck:
+            found = rt.channel.find_sent(row.address, row.body, row.claimed_at - timedelta(seconds=5), row.channel)
+            if found:
+                row.status, row.provider_id, row.sent_at = outbox.SENT, found, now
+            else:
+                row.status = outbox.PENDING
+            session.commit()
         due = session.execute(
             select(Outbox.id, Outbox.send_after).where(Outbox.status == outbox.PENDING, Outbox.send_after <= now)
         ).all()
-    return sum(1 for row_id, at in due if enqueue_row(row_id, at))
+    return enqueue_rows([reminders.Planned(row_id, at) for row_id, at in due])
+
+
+def plan_now(now: datetime | None = None) -> int:
+    """Plans due reminders and tallies into the outbox and queues them; returns how many were new."""
+    rt = runtime.current()
+    now = now or _now()
+    with rt.uow() as session:
+        planned = reminders.plan(session, rt.settings, now)
+        session.commit()
+    enqueue_rows(planned)
+    return len(planned)
+
+
+def tick(reschedule: bool = True) -> dict:
+    """The worker's heartbeat: plan, sweep, and (on RQ) schedule the next tick with RQ's scheduler."""
+    rt = runtime.current()
+    result = {"planned": plan_now(), "swept": sweep()}
+    if reschedule and rt.queue.backend == "redis":
+        nxt = _now().replace(second=0, microsecond=0) + TICK_EVERY
+        try:
+            rt.queue.enqueue(tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
+        except QueueDown:
+            log.warning("queue down: the next tick is not scheduled")
+    return result

@@ -50,6 +50,10 @@ class EmbeddedQueue:
         self._wake.set()
         return True
 
+    def enqueue_many(self, func: Callable, items) -> int:
+        """Queues ``func(*args)`` for each ``(args, key, at)``; returns how many were new."""
+        return sum(1 for args, key, at in items if self.enqueue(func, *args, key=key, at=at))
+
     def run_due(self, now: datetime | None = None) -> int:
         """Runs every job whose time has come; returns how many ran."""
         ran = 0
@@ -101,36 +105,48 @@ class RedisQueue:
 
     def __init__(self, url: str, name: str) -> None:
         from redis import Redis
-        from rq import Queue
+        from rq import Queue, Retry
 
         self.redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self.rq = Queue(name, connection=self.redis)
+        self._retry = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 
     def enqueue(self, func: Callable, *args, key: str, at: datetime | None = None) -> bool:
-        """Queues ``func(*args)`` once per ``key``; returns False when that job id already exists."""
+        """Queues ``func(*args)`` once per ``key`` (atomically); False when that job is already waiting."""
+        return self.enqueue_many(func, [(args, key, at)]) == 1
+
+    def enqueue_many(self, func: Callable, items) -> int:
+        """Queues ``func(*args)`` for each ``(args, key, at)`` in one Redis pipeline.
+
+        A key whose job is still queued, scheduled or running is skipped; a finished or failed job
+        with that key is replaced. Jobs due later go to RQ's scheduled registry (``enqueue_at``).
+        The check and the enqueue are not one atomic step across processes; a rare duplicate job
+        is harmless because ``send_outbox`` claims its row atomically.
+        """
         from redis.exceptions import RedisError
-        from rq import Retry
         from rq.job import Job, JobStatus
 
-        ident = job_id(key)
+        waiting = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
+        now = datetime.now(timezone.utc)
         try:
-            existing = Job.fetch(ident, connection=self.redis)
-            if existing.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED):
-                return False
-            existing.delete()
+            ids = [job_id(key) for _, key, _ in items]
+            existing = Job.fetch_many(ids, connection=self.redis)
+            count = 0
+            with self.redis.pipeline() as pipe:
+                for (args, key, at), ident, job in zip(items, ids, existing):
+                    if job is not None and job.get_status(refresh=False) in waiting:
+                        continue
+                    job = self.rq.create_job(func, args=args, job_id=ident, retry=self._retry, result_ttl=600,
+                                             failure_ttl=86400)
+                    if at and at > now:
+                        self.rq.schedule_job(job, at, pipeline=pipe)
+                    else:
+                        self.rq.enqueue_job(job, pipeline=pipe)
+                    count += 1
+                pipe.execute()
+            return count
         except RedisError as exc:
             raise QueueDown(str(exc)) from exc
-        except Exception:  # NoSuchJobError: no job with that id yet
-            pass
-        retry = Retry(max=5, interval=[5, 30, 120, 600, 1800])
-        try:
-            if at and at > datetime.now(timezone.utc):
-                self.rq.enqueue_at(at, func, *args, job_id=ident, retry=retry, result_ttl=600)
-            else:
-                self.rq.enqueue(func, *args, job_id=ident, retry=retry, result_ttl=600)
-        except RedisError as exc:
-            raise QueueDown(str(exc)) from exc
-        return True
 
     def ping(self) -> bool:
         """True when Redis answers PING."""

@@ -1,13 +1,16 @@
 """The process's wiring: settings, unit of work, queue and channel, built once per app or worker."""
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.channels import make_channel
 from bot.db import UnitOfWork, default_sqlite_url, make_engine
+from bot.pacing import make_pacer
 from bot.queue import make_queue
-from bot.settings import Settings
+from bot.settings import Settings, parse_duration
 
 _current: "Runtime | None" = None
 _lock = threading.Lock()
@@ -22,13 +25,20 @@ class Runtime:
     queue: object
     channel: object
     database_url: str
+    pacer: object
+    sender_id: str
+    stuck_after: timedelta
 
     @classmethod
     def build(cls, settings: Settings, instance_path: str) -> "Runtime":
         """Builds the runtime the settings describe (SQLite and the embedded queue by default)."""
         url = settings.database_url or default_sqlite_url(instance_path)
         uow = UnitOfWork(make_engine(url))
-        return cls(settings, uow, make_queue(settings.redis_url, settings.queue_name), make_channel(settings, uow), url)
+        queue = make_queue(settings.redis_url, settings.queue_name)
+        stuck = parse_duration(str(settings.extra.get("OUTBOX_STUCK_AFTER") or os.environ.get("OUTBOX_STUCK_AFTER")
+                                   or "5m"))
+        return cls(settings, uow, queue, make_channel(settings, uow), url,
+                   make_pacer(queue, settings.send_rate_per_second), settings.twilio_from or "simulator", stuck)
 
 
 def install(runtime: Runtime) -> Runtime:

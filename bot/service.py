@@ -9,14 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import i18n, jobs, outbox, segments
-from bot.models import Circle, Contact, Conversation, Enrollment, Message
+from bot import i18n, jobs, outbox, reminders, segments
+from bot.models import Circle, Contact, Conversation, Enrollment, Meeting, Message, Outbox, Rsvp
+from bot.reminders import Planned
 from bot.phone import mask
 from bot.views import circle_views, contact_view
 from flows import keys, keywords
-from flows.context import Context
+from flows.context import Context, PendingRsvp
 from flows.inbound import TELEGRAM, Inbound
-from flows.results import Enroll, OptIn, OptOut, RecordConsent, Reply, Result, SetLanguage, SetName
+from flows.results import (
+    Enroll, OptIn, OptOut, RecordConsent, RecordRsvp, Reply, Result, SetLanguage, SetName,
+)
 from flows.router import handle
 
 log = logging.getLogger(__name__)
@@ -31,11 +34,12 @@ class Handled:
     replay: bool = False
 
 
-def handle_inbound(uow, inbound: Inbound, default_language: str = "en") -> Handled:
+def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
     """Stores ``inbound`` exactly once, runs the flows, applies their effects and commits.
 
     A replay (the same provider id again) returns the stored replies and changes nothing.
     """
+    default_language = settings.default_language
     with uow() as session:
         stored = _stored_replies(session, inbound.provider_id)
         if stored is not None:
@@ -68,14 +72,14 @@ def handle_inbound(uow, inbound: Inbound, default_language: str = "en") -> Handl
             contact=contact_view(session, contact, inbound.received_at),
             circles=circle_views(session, codes, inbound.received_at, lock=True),
             default_language=default_language,
+            pending_rsvp=pending_rsvp(session, contact, conversation, inbound.received_at),
         )
         result = handle(state, inbound, ctx)
-        notices = _apply(session, result, contact, conversation, inbound)
+        notices = _apply(session, result, contact, conversation, inbound, settings)
         texts = _render(result, contact, default_language)
         message.replies = list(texts)
         session.commit()
-    for row_id, at in notices:
-        jobs.enqueue_row(row_id, at)
+    jobs.enqueue_rows(notices)
     return Handled(texts)
 
 
@@ -114,7 +118,7 @@ def _open_conversation(session: Session, contact: Contact | None, now: datetime)
 
 
 def _apply(session: Session, result: Result, contact: Contact | None, conversation: Conversation | None,
-           inbound: Inbound) -> list[tuple[int, datetime]]:
+           inbound: Inbound, settings) -> list[Planned]:
     """Applies the flow's effects and saves its state; returns outbox rows to queue after commit."""
     now = inbound.received_at
     notices = []
@@ -142,14 +146,16 @@ def _apply(session: Session, result: Result, contact: Contact | None, conversati
         elif isinstance(effect, OptIn):
             contact.opted_out_at = None
         elif isinstance(effect, Enroll):
-            notice = _enroll(session, contact, effect, now, inbound)
-            if notice:
-                notices.append(notice)
+            notices.extend(_enroll(session, contact, effect, now))
+            session.flush()
+            notices.extend(reminders.plan(session, settings, now, contact_id=contact.id))
+        elif isinstance(effect, RecordRsvp):
+            _record_rsvp(session, contact, effect, now)
     session.flush()
     return notices
 
 
-def _enroll(session: Session, contact: Contact, effect: Enroll, now: datetime, inbound: Inbound):
+def _enroll(session: Session, contact: Contact, effect: Enroll, now: datetime) -> list[Planned]:
     circle = session.scalar(select(Circle).where(Circle.code == effect.code))
     enrollment = session.scalar(
         select(Enrollment).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
@@ -163,7 +169,7 @@ def _enroll(session: Session, contact: Contact, effect: Enroll, now: datetime, i
     session.flush()
     facilitator = circle.facilitator
     if facilitator is None or not facilitator.phone:
-        return None
+        return []
     enrolled = session.scalar(
         select(func.count()).select_from(Enrollment).where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
     )
@@ -172,7 +178,37 @@ def _enroll(session: Session, contact: Contact, effect: Enroll, now: datetime, i
     body = i18n.render(Reply(key, {"name": contact.name or "?", "circle": circle.name,
                                    "enrolled": enrolled, "capacity": circle.capacity}), lang)
     row = outbox.add(session, f"joined:{enrollment.id}:{status}", "sms", facilitator.phone, body, now, now)
-    return (row.id, now) if row is not None else None
+    return [Planned(row.id, now)] if row is not None else []
+
+
+def _record_rsvp(session: Session, contact: Contact, effect: RecordRsvp, now: datetime) -> None:
+    rsvp = session.scalar(select(Rsvp).where(Rsvp.meeting_id == effect.meeting_id, Rsvp.contact_id == contact.id))
+    if rsvp is None:
+        session.add(Rsvp(meeting_id=effect.meeting_id, contact_id=contact.id, answer=effect.answer,
+                         created_at=now, updated_at=now))
+    else:
+        rsvp.answer, rsvp.updated_at = effect.answer, now
+
+
+def pending_rsvp(session: Session, contact: Contact | None, conversation: Conversation | None,
+                 now: datetime) -> PendingRsvp | None:
+    """The most recent reminder this contact got, if its meeting is still ahead (or under way) and it
+    is newer than the open conversation, so that a short reply answers it."""
+    if contact is None:
+        return None
+    last = session.execute(
+        select(Outbox.meeting_id, Outbox.sent_at)
+        .where(Outbox.contact_id == contact.id, Outbox.kind == "reminder", Outbox.status == outbox.SENT)
+        .order_by(Outbox.sent_at.desc()).limit(1)
+    ).first()
+    if last is None or (conversation is not None and conversation.updated_at > last.sent_at):
+        return None
+    meeting = session.get(Meeting, last.meeting_id)
+    if meeting is None or meeting.status == "cancelled" or meeting.ends_at <= now:
+        return None
+    circle = session.get(Circle, meeting.circle_id)
+    view = circle_views(session, {circle.code}, now)[circle.code]
+    return PendingRsvp(meeting.id, view, meeting.starts_at)
 
 
 def _facilitator_language(session: Session, phone: str, fallback: str) -> str:

@@ -30,7 +30,10 @@ def _admin_url(url: str) -> tuple[str, str]:
 
 
 def _fresh_postgres(url: str) -> str:
+    """Creates a new database for this run (named after the configured one plus the pid)."""
     admin, name = _admin_url(url)
+    name = f"{name}_{os.getpid()}"
+    url = f"{admin.rpartition('/')[0]}/{name}"
     engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -58,7 +61,18 @@ def databases(tmp_path_factory):
         made[backend] = info
         return info
 
-    return get
+    yield get
+    for backend, info in made.items():
+        if backend == "postgres":
+            _drop_postgres(info["DATABASE_URL"])
+
+
+def _drop_postgres(url: str) -> None:
+    admin, name = _admin_url(url)
+    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

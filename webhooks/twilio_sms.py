@@ -34,7 +34,7 @@ def inbound_sms():
     """Stores the message once, runs the flows, and answers with TwiML."""
     runtime = current_app.extensions["circlebot"]
     inbound = parse(request.form, datetime.now(timezone.utc))
-    handled = handle_inbound(runtime.uow, inbound, runtime.settings.default_language)
+    handled = handle_inbound(runtime.uow, inbound, runtime.settings)
     twiml = MessagingResponse()
     for text in handled.replies:
         twiml.message(text)

@@ -36,22 +36,22 @@ def run_threads(targets):
     return results
 
 
-def test_one_message_sid_delivered_five_times_at_once_is_stored_once(uow):
+def test_one_message_sid_delivered_five_times_at_once_is_stored_once(uow, runtime):
     make_circle(uow)
-    results = run_threads([lambda: handle_inbound(uow, inbound("JOIN KC42")) for _ in range(5)])
+    results = run_threads([lambda: handle_inbound(uow, inbound("JOIN KC42"), runtime.settings) for _ in range(5)])
     assert len({r.replies for r in results}) == 1
     assert sum(not r.replay for r in results) == 1
     with uow() as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 1
 
 
-def test_last_place_goes_to_one_learner(uow):
+def test_last_place_goes_to_one_learner(uow, runtime):
     make_circle(uow, capacity=1)
     senders = [f"+1816555014{i}" for i in range(4)]
     for i, sender in enumerate(senders):
-        handle_inbound(uow, inbound("JOIN KC42", sender, f"SMa{i}"))
-        handle_inbound(uow, inbound("Ann", sender, f"SMb{i}"))
-    run_threads([lambda s=s, i=i: handle_inbound(uow, inbound("1", s, f"SMc{i}")) for i, s in enumerate(senders)])
+        handle_inbound(uow, inbound("JOIN KC42", sender, f"SMa{i}"), runtime.settings)
+        handle_inbound(uow, inbound("Ann", sender, f"SMb{i}"), runtime.settings)
+    run_threads([lambda s=s, i=i: handle_inbound(uow, inbound("1", s, f"SMc{i}"), runtime.settings) for i, s in enumerate(senders)])
     with uow() as session:
         statuses = sorted(session.scalars(select(Enrollment.status)))
     assert statuses == ["active", "waitlist", "waitlist", "waitlist"]

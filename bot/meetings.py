@@ -1,0 +1,104 @@
+"""Moving and cancelling meetings: learners are told once, in their language; reminders follow."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from bot import i18n, outbox
+from bot.models import Circle, Contact, Enrollment, Meeting, Outbox, Rsvp
+from bot.reminders import Planned, insert_new, plan
+from flows import keys
+from flows.results import Reply, When
+
+
+class MeetingError(ValueError):
+    """A meeting that cannot be changed as asked."""
+
+
+def find(session: Session, circle: Circle, seq: int) -> Meeting:
+    """Meeting number ``seq`` (1-based) of ``circle``."""
+    meeting = session.scalar(select(Meeting).where(Meeting.circle_id == circle.id, Meeting.seq == seq))
+    if meeting is None:
+        raise MeetingError(f"{circle.code} has no meeting {seq} (it has {len(circle.meetings)})")
+    return meeting
+
+
+def cancel(session: Session, settings, circle: Circle, seq: int, now: datetime) -> list[Planned]:
+    """Cancels a meeting, withdraws its pending reminders and tells every active learner once."""
+    meeting = find(session, circle, seq)
+    if meeting.status == "cancelled":
+        return []
+    if meeting.starts_at <= now:
+        raise MeetingError("that meeting has already started")
+    meeting.status = "cancelled"
+    _withdraw(session, meeting.id)
+    return _notify(session, circle, meeting, keys.MEETING_CANCELLED, f"cancelled:{meeting.id}", now)
+
+
+def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now: datetime) -> list[Planned]:
+    """Moves a meeting to ``to`` (UTC), tells every active learner once, and re-plans its reminders."""
+    meeting = find(session, circle, seq)
+    if to <= now:
+        raise MeetingError("the new time must be in the future")
+    if meeting.status == "cancelled":
+        raise MeetingError("that meeting is cancelled")
+    if to == meeting.starts_at:
+        return []
+    length = meeting.ends_at - meeting.starts_at
+    meeting.starts_at, meeting.ends_at, meeting.status = to, to + length, "moved"
+    _withdraw(session, meeting.id)
+    session.flush()
+    planned = _notify(session, circle, meeting, keys.MEETING_MOVED, f"moved:{meeting.id}:{to:%Y%m%dT%H%MZ}", now)
+    return planned + plan(session, settings, now, meeting_id=meeting.id)
+
+
+def _withdraw(session: Session, meeting_id: int) -> None:
+    session.execute(
+        update(Outbox).where(Outbox.meeting_id == meeting_id, Outbox.kind.in_(("reminder", "tally")),
+                             Outbox.status == outbox.PENDING)
+        .values(status=outbox.CANCELLED, last_error="meeting changed")
+    )
+
+
+def _notify(session: Session, circle: Circle, meeting: Meeting, key: str, prefix: str, now: datetime):
+    learners = session.execute(
+        select(Contact.id, Contact.phone, Contact.language)
+        .join(Enrollment, and_(Enrollment.contact_id == Contact.id, Enrollment.circle_id == circle.id))
+        .where(Enrollment.status == "active", Contact.opted_out_at.is_(None), Contact.erased_at.is_(None),
+               Contact.phone.is_not(None))
+    ).all()
+    params = {"circle": circle.name, "venue": circle.venue, "when": When(meeting.starts_at, circle.timezone)}
+    bodies: dict[str, str] = {}
+    rows = []
+    for contact_id, phone, lang in learners:
+        lang = i18n.pick(lang or circle.language)
+        if lang not in bodies:
+            bodies[lang] = i18n.render(Reply(key, params), lang)
+        rows.append({"dedupe_key": f"{prefix}:{contact_id}", "kind": "change", "channel": "sms", "address": phone,
+                     "body": bodies[lang], "send_after": now, "status": outbox.PENDING, "attempts": 0,
+                     "contact_id": contact_id, "meeting_id": meeting.id, "created_at": now})
+    return insert_new(session, rows)
+
+
+def tally(session: Session, meeting_id: int) -> dict:
+    """RSVP counts for one meeting among its circle's active learners."""
+    meeting = session.get(Meeting, meeting_id)
+    active = select(Enrollment.contact_id).where(Enrollment.circle_id == meeting.circle_id,
+                                                 Enrollment.status == "active")
+    answers = dict(session.execute(
+        select(Rsvp.answer, func.count()).where(Rsvp.meeting_id == meeting_id, Rsvp.contact_id.in_(active))
+        .group_by(Rsvp.answer)
+    ).all())
+    total = session.scalar(select(func.count()).select_from(active.subquery()))
+    yes, no = answers.get("yes", 0), answers.get("no", 0)
+    return {"yes": yes, "no": no, "none": max(total - yes - no, 0)}
+
+
+def tally_text(session: Session, meeting_id: int) -> str:
+    """The facilitator's tally text for one meeting, in the circle's language (rendered at send time)."""
+    meeting = session.get(Meeting, meeting_id)
+    circle = session.get(Circle, meeting.circle_id)
+    params = {"circle": circle.name, "when": When(meeting.starts_at, circle.timezone), **tally(session, meeting_id)}
+    return i18n.render(Reply(keys.FACILITATOR_TALLY, params), circle.language)
