@@ -133,7 +133,12 @@ def sweep(now: datetime | None = None) -> int:
             select(Outbox).where(Outbox.status == outbox.SENDING, Outbox.claimed_at < stuck_before)
         ).all()
         for row in stuck:
-            found = rt.channel.find_sent(row.address, row.body, row.claimed_at - timedelta(seconds=5), row.channel)
+            try:
+                found = rt.channel.find_sent(row.address, row.body, row.claimed_at - timedelta(seconds=5),
+                                             row.channel)
+            except SendError as exc:  # the provider cannot say: leave the row for the next sweep
+                log.warning("cannot reconcile outbox row %s yet: %s", row.id, exc)
+                continue
             if found:
                 row.status, row.provider_id, row.sent_at = outbox.SENT, found, now
             else:
