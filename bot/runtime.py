@@ -1,7 +1,6 @@
 """The process's wiring: settings, unit of work, queue and channel, built once per app or worker."""
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,8 +34,7 @@ class Runtime:
         url = settings.database_url or default_sqlite_url(instance_path)
         uow = UnitOfWork(make_engine(url))
         queue = make_queue(settings.redis_url, settings.queue_name)
-        stuck = parse_duration(str(settings.extra.get("OUTBOX_STUCK_AFTER") or os.environ.get("OUTBOX_STUCK_AFTER")
-                                   or "5m"))
+        stuck = parse_duration(str(settings.extra.get("OUTBOX_STUCK_AFTER") or "5m"))
         return cls(settings, uow, queue, make_channel(settings, uow), url,
                    make_pacer(queue, settings.send_rate_per_second), settings.twilio_from or "simulator", stuck)
 

@@ -9,6 +9,8 @@ from datetime import timedelta
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:5000"
 DEFAULT_QUIET_HOURS = "21:00-08:00"
 SHIPPED_LOCALES = ("en", "es", "fr", "pt", "pl", "sw")
+# Operational knobs beyond DESIGN.md's table, kept in ``Settings.extra`` (see the README).
+EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER")
 
 
 class SettingsError(ValueError):
@@ -82,6 +84,7 @@ class Settings:
             "telegram_api_base": get("TELEGRAM_API_BASE"),
             "quiet_hours": env.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
             "secret_key": get("SECRET_KEY"),
+            "extra": {name: get(name) for name in EXTRA_SETTINGS if get(name)},
         }
         rate = get("SEND_RATE_PER_SECOND")
         if rate is not None:
