@@ -5,7 +5,7 @@ import json
 import logging
 import os
 import sys
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import click
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from bot import circles as circle_ops
 from bot.schedule import ScheduleError, iso_utc, weekday_number
 
 DEMO_CODE = "DEMO"
+DEMO_TIMEZONE = "America/Chicago"
 
 
 def _app(overrides: dict | None = None, migrate_embedded: bool = True):
@@ -264,10 +265,14 @@ def _seed_demo(runtime) -> None:
     with runtime.uow() as session:
         if circle_ops.find(session, DEMO_CODE) is not None:
             return
-        today = datetime.now(timezone.utc).date()
+        # The first meeting is about three hours from now, so a learner who joins sees the reminder
+        # (a late joiner's reminder goes out at once) and can RSVP right away.
+        from bot.schedule import zone
+
+        first = (datetime.now(zone(DEMO_TIMEZONE)) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
         circle_ops.create_circle(session, circle_ops.NewCircle(
-            name="Demo Circle: Intro to Computers", venue="Central Library, Room 2", weekday=1,
-            start_time=time(18, 0), timezone="America/Chicago", starts=today, weeks=6, language="en",
+            name="Demo Circle: Intro to Computers", venue="Central Library, Room 2", weekday=first.weekday(),
+            start_time=first.time(), timezone=DEMO_TIMEZONE, starts=first.date(), weeks=6, language="en",
             facilitator_phone="+18165550199", capacity=12, city="Kansas City", postal_code="64105",
             code=DEMO_CODE,
         ), datetime.now(timezone.utc))

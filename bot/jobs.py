@@ -164,11 +164,12 @@ def plan_now(now: datetime | None = None) -> int:
 def tick(reschedule: bool = True) -> dict:
     """The worker's heartbeat: plan, sweep, and (on RQ) schedule the next tick with RQ's scheduler."""
     rt = runtime.current()
-    result = {"planned": plan_now(), "swept": sweep()}
-    if reschedule and rt.queue.backend == "redis":
-        nxt = _now().replace(second=0, microsecond=0) + TICK_EVERY
-        try:
-            rt.queue.enqueue(tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
-        except QueueDown:
-            log.warning("queue down: the next tick is not scheduled")
-    return result
+    try:
+        return {"planned": plan_now(), "swept": sweep()}
+    finally:  # even when planning failed, the next tick must come
+        if reschedule and rt.queue.backend == "redis":
+            nxt = _now().replace(second=0, microsecond=0) + TICK_EVERY
+            try:
+                rt.queue.enqueue(tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
+            except QueueDown:
+                log.warning("queue down: the next tick is not scheduled; a worker restart schedules one")

@@ -92,3 +92,25 @@ def test_segments_table(runner):
     result = invoke(runner, ["segments"])
     assert result.exit_code == 0, result.output
     assert "signup.ask_name" in result.output and "0 over budget" in result.output
+
+
+def test_meeting_move_and_cancel(runner, uow):
+    from sqlalchemy import select
+
+    from bot.models import Meeting, Outbox
+    from tests.helpers import make_circle
+
+    make_circle(uow, code="KC42")
+    moved = invoke(runner, ["meeting", "move", "kc42", "2", "--to", "2031-01-07T19:30"])
+    assert moved.exit_code == 0 and "moved to 2031-01-08T01:30:00Z" in moved.output  # Chicago local → UTC
+    assert invoke(runner, ["meeting", "cancel", "KC42", "3"]).exit_code == 0
+    with uow() as session:
+        statuses = dict(session.execute(select(Meeting.seq, Meeting.status)).all())
+        assert session.scalars(select(Outbox)).all() == []  # nobody enrolled: nobody to tell
+    assert statuses[2] == "moved" and statuses[3] == "cancelled" and statuses[1] == "scheduled"
+    for args, message in ((["meeting", "cancel", "KC42", "9"], "has no meeting 9"),
+                          (["meeting", "move", "KC42", "1", "--to", "2001-01-01T10:00"], "must be in the future"),
+                          (["meeting", "move", "KC42", "1", "--to", "soon"], "ISO-8601"),
+                          (["meeting", "move", "NOPE", "1", "--to", "2031-01-01T10:00"], "no circle")):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2 and message in result.output, result.output
