@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n, segments
 from bot.settings import SHIPPED_LOCALES
-from bot.texts import PLACEHOLDER_LONGEST, QUESTIONS, TEXTS
+from bot.texts import COMBINED, PLACEHOLDER_LONGEST, QUESTIONS, TEXTS
 from flows import keywords
-from flows.results import Reply, When
+from flows.results import CircleLine, Reply, When
 
 MAX_ANY = 3
 MAX_QUESTION = {"en": 1, "sw": 1}
@@ -60,9 +60,11 @@ def longest_when(locale: str) -> When:
 def longest_params(locale: str) -> dict:
     """The longest value of every placeholder, for ``locale``."""
     names = [keywords.LANGUAGE_NAMES[lang] for lang in SHIPPED_LOCALES]
+    when = longest_when(locale)
     return {
+        "lines": tuple(CircleLine("W" * 8, "W" * 40, "W" * 40, when) for _ in range(3)),
         **PLACEHOLDER_LONGEST,
-        "when": longest_when(locale),
+        "when": when,
         "menu": keywords.language_menu(SHIPPED_LOCALES),
         "language": max(names, key=len),
     }
@@ -77,7 +79,18 @@ def rows(locales=SHIPPED_LOCALES) -> list[Row]:
             text = i18n.render(Reply(key, params), locale)
             count = segments.count(text)
             out.append(Row(key, locale, count.encoding, count.characters, count.segments, limit(key, locale)))
+        for first, second in COMBINED:
+            text = combine(i18n.render(Reply(first, params), locale), i18n.render(Reply(second, params), locale))
+            count = segments.count(text)
+            out.append(Row(f"{first}+{second}", locale, count.encoding, count.characters, count.segments, MAX_ANY))
     return out
+
+
+def combine(*texts: str) -> str:
+    """Several rendered templates as one SMS, one per line, folded to GSM-7 when that is cheaper."""
+    from bot import gsm
+
+    return gsm.fit("\n".join(texts))
 
 
 def table(all_rows: list[Row]) -> str:

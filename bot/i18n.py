@@ -15,7 +15,7 @@ from babel.support import NullTranslations, Translations
 from bot import gsm
 from bot.settings import SHIPPED_LOCALES
 from bot.texts import NO_DATE_YET, TEXTS
-from flows.results import Reply, When
+from flows.results import CircleLine, Reply, When
 
 LOCALES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
 DOMAIN = "messages"
@@ -69,6 +69,8 @@ def format_when(value: When | None, lang: str) -> str:
 def _format_param(value, lang: str) -> str:
     if isinstance(value, When) or value is None:
         return format_when(value, lang)
+    if isinstance(value, tuple) and all(isinstance(item, CircleLine) for item in value):
+        return "\n".join(f"{c.code}: {c.name}, {c.venue}, {format_when(c.when, lang)}" for c in value)
     return str(value)
 
 

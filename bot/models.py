@@ -160,6 +160,8 @@ class Outbox(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     delivery_status: Mapped[str | None] = mapped_column(String(16))
+    # The conversation to open for the contact once this text is sent (a check-in or survey question).
+    conversation: Mapped[dict | None] = mapped_column(JSON)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
@@ -194,4 +196,34 @@ class DeliveryEvent(Base):
     provider_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Answer(Base):
+    """One answer to one question: a check-in or a survey, by a learner or a facilitator.
+
+    ``subject`` says whose answer it is without naming anyone: ``enrollment:<id>`` for a learner,
+    ``facilitator:<id>:circle:<id>`` for a facilitator. ``value`` is None for a skipped question.
+    """
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("subject", "question_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64))
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circle.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RelayHandle(Base):
+    """The short number (``#3``) a facilitator uses for one learner in the masked relay."""
+
+    __tablename__ = "relay_handle"
+    __table_args__ = (UniqueConstraint("facilitator_id", "number"), UniqueConstraint("facilitator_id", "contact_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -55,6 +55,65 @@ TEXTS: dict[str, str] = {
     keys.MEETING_MOVED: N_("%(circle)s: the meeting has moved to %(when)s at %(venue)s."),
     keys.MEETING_CANCELLED: N_("%(circle)s: the meeting on %(when)s is cancelled. We will text you about the next one."),
     keys.FACILITATOR_TALLY: N_("%(circle)s, %(when)s: %(yes)s coming, %(no)s not, %(none)s no reply."),
+    keys.CHECKIN_QUESTION: N_("How did this week at %(circle)s go? Reply 1 great, 2 okay, 3 I'm stuck. Or text us a message."),
+    keys.CHECKIN_THANKS: N_("Thank you! See you at the next meeting."),
+    keys.CHECKIN_RELAYED: N_("Thank you. We passed your message to your facilitator, who will reply soon."),
+    keys.MISS_YOU: N_(
+        "We missed you at %(circle)s! Next meeting: %(when)s at %(venue)s. Come when you can, "
+        "or text LEAVE to leave the circle."
+    ),
+    keys.RELAYED: N_("Thanks, your message was passed on."),
+    keys.RELAY_TO_FACILITATOR: N_("%(name)s (#%(number)s): %(text)s"),
+    keys.RELAY_STUCK: N_(
+        "%(name)s (#%(number)s) says they are stuck after meeting %(seq)s of %(circle)s. "
+        "Reply #%(number)s and your message."
+    ),
+    keys.RELAY_TO_LEARNER: N_("%(circle)s facilitator: %(text)s"),
+    keys.RELAY_UNKNOWN_HANDLE: N_("There is no learner #%(number)s in your circles."),
+    keys.SURVEY_INTRO: N_("%(circle)s has ended. Thank you for taking part! 5 short questions follow; reply SKIP to skip one."),
+    keys.SURVEY_FACILITATOR_INTRO: N_("%(circle)s has ended. Thank you for facilitating! 4 short questions; reply SKIP to skip one."),
+    keys.SURVEY_REMINDER: N_("Please finish our short survey about %(circle)s. Next question:"),
+    keys.SURVEY_DONE: N_("Thank you! Your answers help the library make circles better."),
+    keys.HOW_INTRO: N_("Check-in for %(circle)s. Reply SKIP to skip a question."),
+    keys.HINT_SCALE5: N_("Please reply with a number from 1 to 5, or SKIP."),
+    keys.HINT_SCALE10: N_("Please reply with a number from 0 to 10, or SKIP."),
+    keys.HINT_YESNO: N_("Please reply YES or NO, or SKIP."),
+    keys.HINT_NUMBER: N_("Please reply with a number, or SKIP."),
+    keys.HINT_TEXT: N_("Please reply with a few words, or SKIP."),
+    keys.Q_GOAL: N_("Did you reach your goal? Reply 1 (not at all) to 5 (completely)."),
+    keys.Q_CONFIDENCE: N_("How confident are you in the subject now? Reply 1 (not at all) to 5 (very)."),
+    keys.Q_COURSE: N_("How would you rate the course? Reply 1 (poor) to 5 (excellent)."),
+    keys.Q_RECOMMEND: N_("Would you recommend a learning circle to a friend? Reply 0 (not at all) to 10 (certainly)."),
+    keys.Q_NEXT: N_("What will you do next with what you learned? Reply in a few words."),
+    keys.FQ_GOAL: N_("Did the circle reach its goal? Reply 1 (not at all) to 5 (completely)."),
+    keys.FQ_COURSE: N_("How would you rate the course? Reply 1 (poor) to 5 (excellent)."),
+    keys.FQ_SURPRISE: N_("What surprised you in this circle? Reply in a few words."),
+    keys.FQ_AGAIN: N_("Would you facilitate a circle again? Reply YES or NO."),
+    keys.HOW_RATING: N_("How did the meeting go? Reply 1 (badly) to 5 (very well)."),
+    keys.HOW_CAME: N_("How many learners came? Reply with a number."),
+    keys.HOW_REFLECT_1: N_("What went well at the meeting? Reply in a few words."),
+    keys.HOW_REFLECT_2: N_("What would you change next time? Reply in a few words."),
+    keys.HOW_REFLECT_3: N_("What did learners find hard? Reply in a few words."),
+    keys.FIND_RESULTS: N_("Open circles near you:\n%(lines)s\nText JOIN and the code to join."),
+    keys.FIND_NONE: N_("Sorry, we found no open circle for %(place)s. Try a postal code or a city, or ask your library."),
+    keys.FIND_NEED_PLACE: N_("Text FIND and your postal code or city, like FIND 64105."),
+    keys.FORGET_CONFIRM: N_("This erases your name, number and messages, and ends all texts. To confirm, reply FORGET YES."),
+    keys.FORGET_DONE: N_("Done. We erased your details and will not text you again."),
+    keys.LEAVE_DONE: N_("You have left %(circle)s. Text JOIN and a code to join a circle again."),
+    keys.LEAVE_WHICH: N_("You are in several circles. Text LEAVE and the code: %(codes)s"),
+    keys.LEAVE_NONE: N_("You are not in any circle right now."),
+    keys.FAC_HELP: N_(
+        "Facilitator commands: CIRCLES, TALLY code, CANCEL code [date], MOVE code date time, MSG code text, "
+        "HOW code. Reply to a learner with #number and your message."
+    ),
+    keys.FAC_CIRCLES: N_("Your circles:\n%(lines)s"),
+    keys.FAC_CANCELLED: N_("Cancelled: %(circle)s, %(when)s. We are telling the learners."),
+    keys.FAC_MOVED: N_("Moved: %(circle)s to %(when)s. We are telling the learners."),
+    keys.FAC_BROADCAST: N_("%(circle)s: %(text)s"),
+    keys.FAC_BROADCAST_SENT: N_("Your message to %(circle)s is on its way."),
+    keys.FAC_NOT_YOURS: N_("You do not facilitate a circle with the code %(code)s. Text CIRCLES to see yours."),
+    keys.FAC_NO_MEETING: N_("%(circle)s has no meeting that fits. Text CIRCLES to see the next ones."),
+    keys.FAC_BAD_DATE: N_("Sorry, I could not read that date. Write it like 2026-12-01 and the time like 18:00."),
     keys.FACILITATOR_JOINED: N_("%(name)s joined %(circle)s. %(enrolled)s of %(capacity)s places are taken."),
     keys.FACILITATOR_WAITLISTED: N_("%(name)s is on the waiting list for %(circle)s, which is full."),
 }
@@ -64,8 +123,22 @@ NO_DATE_YET = N_("to be announced")
 # Single questions and reminders: 1 segment in en and sw, at most 2 elsewhere (DESIGN.md §5).
 QUESTIONS = frozenset({
     keys.SIGNUP_ASK_NAME, keys.SIGNUP_BAD_NAME, keys.SIGNUP_ASK_LANGUAGE, keys.SIGNUP_BAD_LANGUAGE,
-    keys.LANGUAGE_MENU, keys.REMINDER,
+    keys.LANGUAGE_MENU, keys.REMINDER, keys.CHECKIN_QUESTION, keys.FORGET_CONFIRM,
+    keys.Q_GOAL, keys.Q_CONFIDENCE, keys.Q_COURSE, keys.Q_RECOMMEND, keys.Q_NEXT,
+    keys.FQ_GOAL, keys.FQ_COURSE, keys.FQ_SURPRISE, keys.FQ_AGAIN,
+    keys.HOW_RATING, keys.HOW_CAME, keys.HOW_REFLECT_1, keys.HOW_REFLECT_2, keys.HOW_REFLECT_3,
+    keys.HINT_SCALE5, keys.HINT_SCALE10, keys.HINT_YESNO, keys.HINT_NUMBER, keys.HINT_TEXT,
 })
+
+# Texts sent as one SMS made of two templates (an intro, then a question): checked together too.
+COMBINED = (
+    (keys.SURVEY_INTRO, keys.Q_GOAL),
+    (keys.SURVEY_FACILITATOR_INTRO, keys.FQ_GOAL),
+    (keys.SURVEY_REMINDER, keys.Q_RECOMMEND),
+    (keys.SURVEY_REMINDER, keys.Q_CONFIDENCE),
+    (keys.SURVEY_REMINDER, keys.FQ_GOAL),
+)
+RELAY_TEXT_MAX = 380
 
 # The longest value each placeholder may take (see bot/circles.py and flows/signup.py).
 PLACEHOLDER_LONGEST = {
@@ -76,6 +149,11 @@ PLACEHOLDER_LONGEST = {
     "circles": "; ".join(["W" * 40 + " (WWWWWWWW)"] * 3),
     "enrolled": "500",
     "capacity": "500",
+    "text": "W" * 380,
+    "number": "99999",
+    "seq": "52",
+    "place": "W" * 20,
+    "codes": ", ".join(["WWWWWWWW"] * 5),
     "yes": "500",
     "no": "500",
     "none": "500",

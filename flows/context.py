@@ -65,6 +65,49 @@ class PendingRsvp:
 
 
 @dataclass(frozen=True)
+class MeetingView:
+    """A meeting, with its RSVP counts, as a facilitator sees it."""
+
+    id: int
+    seq: int
+    starts_at: datetime
+    status: str
+    yes: int = 0
+    no: int = 0
+    none: int = 0
+
+
+@dataclass(frozen=True)
+class FacilitatedCircle:
+    """One of the facilitator's circles and its meetings, in order."""
+
+    circle: CircleView
+    meetings: tuple[MeetingView, ...] = ()
+
+    def next_meeting(self, now: datetime) -> MeetingView | None:
+        """The first meeting that has not started and is not cancelled."""
+        return next((m for m in self.meetings if m.starts_at > now and m.status != "cancelled"), None)
+
+    def last_meeting(self, now: datetime) -> MeetingView | None:
+        """The most recent meeting that has started and was not cancelled."""
+        past = [m for m in self.meetings if m.starts_at <= now and m.status != "cancelled"]
+        return past[-1] if past else None
+
+
+@dataclass(frozen=True)
+class FacilitatorView:
+    """The sender, when their number is a facilitator's."""
+
+    id: int
+    circles: tuple[FacilitatedCircle, ...] = ()
+    handles: frozenset[int] = frozenset()
+
+    def circle(self, code: str) -> FacilitatedCircle | None:
+        """One of their own circles by code; None for anyone else's."""
+        return next((c for c in self.circles if c.circle.code == code), None)
+
+
+@dataclass(frozen=True)
 class Context:
     """Everything a flow reads besides its state and the inbound message.
 
@@ -75,6 +118,8 @@ class Context:
         default_language: the language used when nothing else decides.
         languages: the shipped languages, in menu order.
         pending_rsvp: the reminder a short reply such as ``1`` or ``NO`` answers, if any.
+        facilitator: the sender's facilitator view when their number is a facilitator's.
+        found: open circles matching a FIND query (at most three, nearest first).
     """
 
     now: datetime
@@ -83,3 +128,5 @@ class Context:
     default_language: str = "en"
     languages: tuple[str, ...] = ("en", "es", "fr", "pt", "pl", "sw")
     pending_rsvp: PendingRsvp | None = None
+    facilitator: FacilitatorView | None = None
+    found: tuple[CircleView, ...] = ()

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 STOP, START, HELP, LANGUAGE, JOIN = "stop", "start", "help", "language", "join"
+FIND, FORGET, LEAVE, SKIP = "find", "forget", "leave", "skip"
 
 # keyword -> language -> words, normalised (upper case, no accents): ARRÊT is matched as ARRET.
 # The English words are always recognised. Where one word belongs to two keywords in different
@@ -54,6 +55,35 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "pl": ("DOLACZ",),
         "sw": ("JIUNGE", "JIUNGA"),
     },
+}
+
+# Words that take an argument (FIND 64105, LEAVE KC42) or stand alone (FORGET, SKIP).
+COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
+    FIND: {"en": ("FIND",), "es": ("BUSCAR",), "fr": ("TROUVER",), "pt": ("PROCURAR",), "pl": ("SZUKAJ",),
+           "sw": ("TAFUTA",)},
+    FORGET: {"en": ("FORGET",), "es": ("OLVIDAR",), "fr": ("OUBLIER",), "pt": ("ESQUECER",), "pl": ("ZAPOMNIJ",),
+             "sw": ("SAHAU",)},
+    LEAVE: {"en": ("LEAVE",), "es": ("SALIR",), "fr": ("QUITTER",), "pt": ("DEIXAR",), "pl": ("OPUSC",),
+            "sw": ("ONDOKA",)},
+    SKIP: {"en": ("SKIP",), "es": ("SALTAR",), "fr": ("PASSER",), "pt": ("PULAR",), "pl": ("POMIN",),
+           "sw": ("RUKA",)},
+}
+
+# The facilitator's text commands (only read from a facilitator's number).
+CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW = "circles", "tally", "cancel", "move", "msg", "how"
+FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
+    CIRCLES: {"en": ("CIRCLES",), "es": ("CIRCULOS",), "fr": ("CERCLES",), "pt": ("GRUPOS",), "pl": ("GRUPY",),
+              "sw": ("VIKUNDI",)},
+    TALLY: {"en": ("TALLY",), "es": ("CONTEO",), "fr": ("DECOMPTE",), "pt": ("CONTAGEM",), "pl": ("LICZBA",),
+            "sw": ("IDADI",)},
+    CANCEL: {"en": ("CANCEL",), "es": ("CANCELAR",), "fr": ("ANNULER",), "pt": ("CANCELAR",), "pl": ("ODWOLAJ",),
+             "sw": ("GHAIRI",)},
+    MOVE: {"en": ("MOVE",), "es": ("MOVER",), "fr": ("DEPLACER",), "pt": ("MUDAR",), "pl": ("PRZENIES",),
+           "sw": ("HAMISHA",)},
+    MSG: {"en": ("MSG",), "es": ("MENSAJE",), "fr": ("MESSAGE",), "pt": ("MENSAGEM",), "pl": ("WIADOMOSC",),
+          "sw": ("UJUMBE",)},
+    HOW: {"en": ("HOW",), "es": ("COMO",), "fr": ("COMMENT",), "pt": ("BALANCO",), "pl": ("JAK",),
+          "sw": ("VIPI",)},
 }
 
 YES, NO = "yes", "no"
@@ -132,6 +162,24 @@ def answer(text: str) -> str | None:
         if any(parts[0] in ws for ws in by_language.values()):
             return meaning
     return None
+
+
+def command(text: str, table: dict) -> tuple[str, str, list[str]] | None:
+    """Returns ``(command, language, rest)`` when the first word of ``text`` is in ``table``."""
+    parts = words(text)
+    if not parts:
+        return None
+    for name, by_language in table.items():
+        for lang, ws in by_language.items():
+            if parts[0] in ws:
+                return name, lang, parts[1:]
+    return None
+
+
+def rest_of(text: str) -> str:
+    """The text after its first word, as written (for MSG and relayed replies)."""
+    stripped = (text or "").strip()
+    return stripped.split(None, 1)[1].strip() if len(stripped.split(None, 1)) == 2 else ""
 
 
 def looks_like_code(word: str) -> bool:

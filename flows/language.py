@@ -21,10 +21,12 @@ class State(str, enum.Enum):
     CHOOSE = "choose"
 
 
-def start(ctx: Context, language: str) -> Result:
-    """Shows the numbered language menu."""
+def start(ctx: Context, language: str, resume: dict | None = None) -> Result:
+    """Shows the numbered language menu; the open conversation (``resume``) continues after it."""
     menu = keywords.language_menu(ctx.languages)
     state = {"flow": FLOW, "step": State.CHOOSE.value}
+    if resume and resume.get("flow") != FLOW:
+        state["resume"] = resume
     return Result(state, (Reply(keys.LANGUAGE_MENU, {"menu": menu}),), language=language)
 
 
@@ -32,9 +34,9 @@ def on_choose(state: dict, inbound: Inbound, ctx: Context) -> Result:
     """Stores the chosen language and confirms in it."""
     lang = keywords.menu_choice(inbound.text, ctx.languages)
     if lang is None:
-        return start(ctx, ctx.contact.language or ctx.default_language)
+        return start(ctx, ctx.contact.language or ctx.default_language, state.get("resume"))
     reply = Reply(keys.LANGUAGE_SET, {"language": keywords.LANGUAGE_NAMES[lang]})
-    return Result(None, (reply,), (SetLanguage(lang),), language=lang)
+    return Result(state.get("resume"), (reply,), (SetLanguage(lang),), language=lang)
 
 
 HANDLERS = {State.CHOOSE: on_choose}

@@ -67,7 +67,74 @@ class RecordRsvp:
     answer: str  # "yes" | "no"
 
 
-Effect = RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn
+@dataclass(frozen=True)
+class CircleLine:
+    """One circle in a list reply (FIND, CIRCLES); rendered as ``CODE: name, venue, when``."""
+
+    code: str
+    name: str
+    venue: str
+    when: When | None
+
+
+@dataclass(frozen=True)
+class RecordAnswer:
+    """Store an answer to a check-in or survey question (None when skipped)."""
+
+    subject: str
+    circle_code: str
+    question_key: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class RelayToFacilitator:
+    """Pass the learner's words (or "I'm stuck") to their circle's facilitator, number hidden."""
+
+    circle_code: str
+    text: str
+    stuck_after_meeting: int | None = None
+
+
+@dataclass(frozen=True)
+class RelayToLearner:
+    """Pass the facilitator's words to the learner behind handle ``#number``."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """Send the facilitator's words to every active learner of a circle, through the outbox."""
+
+    circle_code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChangeMeeting:
+    """Cancel a meeting, or move it to ``to`` (UTC), as the facilitator asked."""
+
+    circle_code: str
+    meeting_id: int
+    to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Leave a circle."""
+
+    circle_code: str
+
+
+@dataclass(frozen=True)
+class Erase:
+    """Erase everything personal about the sender (FORGET YES)."""
+
+
+Effect = (RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
+          | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn)
 
 
 @dataclass(frozen=True)

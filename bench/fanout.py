@@ -1,0 +1,292 @@
+"""Fan-out bench: plan, render, store and queue one reminder per learner, on PostgreSQL + Redis.
+
+    .venv/bin/python -m bench.fanout --learners 100000
+    .venv/bin/python -m bench.fanout --learners 1200          # quick smoke run
+
+It creates its own database (``--database-url``, dropped at the end) and uses its own Redis db
+(``--redis-url``, flushed at the start and the end). The set-up (about learners/12 circles of 12
+learners, one meeting each about 12 h ahead, facilitators with phones, six languages, a dozen time
+zones) is done with set-based SQL and is not timed. The timed part is the production path of
+``bot.jobs.plan_now``: ``bot.reminders.plan`` (one SELECT, render each (meeting, language) once,
+INSERT … ON CONFLICT DO NOTHING RETURNING in chunks), the commit, and ``bot.jobs.enqueue_rows``
+(RQ jobs through one Redis pipeline).
+
+Baseline, measured in the same run on the same empty table: a plain bulk INSERT of as many
+pre-rendered outbox rows (no SELECT, no rendering, no RETURNING, no queue). The bench also times
+one steady-state ``bot.jobs.tick`` afterwards (every reminder already planned and queued), since the
+worker runs that every minute.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import math
+import pstats
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import insert, text
+
+from bench._common import (
+    DEFAULT_REDIS, RedisLatencyProbe, StatementCounter, create_database, drop_database, flush_redis, machine, maxrss_mib,
+    postgres_version, redis_version,
+)
+
+DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench"
+PER_CIRCLE = 12
+TARGET_SECONDS = 60.0
+TARGET_LEARNERS = 100_000
+LANGUAGES = ("en", "es", "fr", "pt", "pl", "sw")
+ZONES = ("America/Chicago", "America/New_York", "America/Denver", "America/Los_Angeles", "America/Mexico_City",
+         "America/Sao_Paulo", "Europe/Madrid", "Europe/Paris", "Europe/Warsaw", "Europe/Lisbon",
+         "Africa/Nairobi", "Africa/Dar_es_Salaam")
+QUEUE_NAME = "circlebot-bench"
+
+
+def _sql_array(values) -> str:
+    return "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]"
+
+
+def set_up(engine, learners: int, now: datetime) -> int:
+    """Facilitators, circles, one meeting each (12 h ahead ± 1 h), contacts and active enrollments."""
+    circles = math.ceil(learners / PER_CIRCLE)
+    langs, zones = _sql_array(LANGUAGES), _sql_array(ZONES)
+    statements = [
+        """INSERT INTO facilitator (id, name, phone, created_at)
+           SELECT g, 'Facilitator ' || g, '+1913' || lpad(g::text, 7, '0'), :now
+           FROM generate_series(1, :circles) g""",
+        f"""INSERT INTO circle (id, code, phone_code, name, course, venue, city, postal_code, language, timezone,
+                                capacity, weekday, start_time, starts_on, weeks, facilitator_id, created_at)
+            SELECT g, 'B' || lpad(g::text, 7, '0'), lpad(g::text, 8, '0'), 'Circle ' || g || ': Intro to Computers',
+                   'Digital literacy', 'Branch Library ' || g || ', Room 2', 'Kansas City', '64105',
+                   ({langs})[1 + g % 6], z.tz, {PER_CIRCLE},
+                   extract(isodow FROM (s.at AT TIME ZONE z.tz))::int - 1,
+                   (s.at AT TIME ZONE z.tz)::time, (s.at AT TIME ZONE z.tz)::date, 6, g, :now
+            FROM generate_series(1, :circles) g
+            CROSS JOIN LATERAL (SELECT ({zones})[1 + g % {len(ZONES)}] AS tz) z
+            CROSS JOIN LATERAL (SELECT :now + interval '11 hours' + (g % 120) * interval '1 minute' AS at) s""",
+        """INSERT INTO meeting (id, circle_id, seq, starts_at, ends_at, status)
+           SELECT g, g, 1, :now + interval '11 hours' + (g % 120) * interval '1 minute',
+                  :now + interval '13 hours' + (g % 120) * interval '1 minute', 'scheduled'
+           FROM generate_series(1, :circles) g""",
+        # Two learners in three speak the circle's language; the rest another one, or none set (→ the circle's).
+        f"""INSERT INTO contact (id, phone, name, language, consent_at, consent_channel, created_at)
+            SELECT i, '+1816' || lpad(i::text, 7, '0'), 'Learner ' || i,
+                   CASE WHEN i % 3 = 0 THEN ({langs})[1 + (i / 3) % 6]
+                        WHEN i % 11 = 0 THEN NULL
+                        ELSE ({langs})[1 + ((i - 1) / {PER_CIRCLE} + 1) % 6] END,
+                   :now, 'sms', :now
+            FROM generate_series(1, :learners) i""",
+        f"""INSERT INTO enrollment (id, contact_id, circle_id, status, created_at)
+            SELECT i, i, (i - 1) / {PER_CIRCLE} + 1, 'active', :now FROM generate_series(1, :learners) i""",
+    ]
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement), {"now": now, "circles": circles, "learners": learners})
+        for table in ("facilitator", "circle", "meeting", "contact", "enrollment"):
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
+    return circles
+
+
+def baseline_insert(rt, learners: int, now: datetime) -> tuple[float, int]:
+    """Seconds for a plain bulk INSERT of ``learners`` pre-rendered outbox rows (5,000 per statement)."""
+    from bot import i18n
+    from bot.models import Outbox
+    from bot.reminders import CHUNK
+    from flows import keys
+    from flows.results import Reply, When
+
+    bodies = [i18n.render(Reply(keys.REMINDER, {"circle": "Circle 1234: Intro to Computers",
+                                                "venue": "Branch Library 1234, Room 2",
+                                                "when": When(now + timedelta(hours=12), "America/Chicago")}), lang)
+              for lang in LANGUAGES]
+    rows = [{"dedupe_key": f"baseline:{i}", "kind": "reminder", "channel": "sms",
+             "address": "+1816" + str(i).zfill(7), "body": bodies[i % len(bodies)], "send_after": now,
+             "status": "pending", "attempts": 0, "contact_id": i, "meeting_id": (i - 1) // PER_CIRCLE + 1,
+             "created_at": now} for i in range(1, learners + 1)]
+    counter = StatementCounter(rt.uow.engine)
+    started = time.perf_counter()
+    with counter.watching(), rt.uow() as session:
+        for start in range(0, len(rows), CHUNK):
+            session.execute(insert(Outbox), rows[start:start + CHUNK])
+        session.commit()
+    seconds = time.perf_counter() - started
+    with rt.uow.engine.begin() as conn:
+        conn.execute(text("TRUNCATE outbox RESTART IDENTITY"))
+    return seconds, counter.count
+
+
+class Timer:
+    """Adds up the time spent in one function (wrapped for the timed run only)."""
+
+    def __init__(self, func):
+        self.func, self.seconds, self.calls = func, 0.0, 0
+
+    def __call__(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self.func(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.calls += 1
+
+
+def fan_out(rt, now: datetime, profile: cProfile.Profile | None) -> dict:
+    """The timed production path: plan (+ render + insert), commit, enqueue."""
+    from bot import i18n, jobs, reminders
+
+    counter = StatementCounter(rt.uow.engine)
+    probe = RedisLatencyProbe(rt.settings.redis_url)
+    render, schedule = Timer(i18n.render), Timer(reminders.reminder_time)
+    i18n.render, reminders.reminder_time = render, schedule
+    try:
+        if profile:
+            profile.enable()
+        t0 = time.perf_counter()
+        with rt.uow() as session:
+            with counter.watching():
+                planned = reminders.plan(session, rt.settings, now)
+            t1 = time.perf_counter()
+            session.commit()
+        t2 = time.perf_counter()
+        rss_planned = maxrss_mib()
+        with probe:  # started outside the timing: a process start is no part of the fan-out
+            t3 = time.perf_counter()
+            enqueued = jobs.enqueue_rows(planned)
+            t4 = time.perf_counter()
+        if profile:
+            profile.disable()
+    finally:
+        i18n.render, reminders.reminder_time = render.func, schedule.func
+    return {"planned": len(planned), "enqueued": enqueued, "plan": t1 - t0, "commit": t2 - t1, "enqueue": t4 - t3,
+            "total": (t2 - t0) + (t4 - t3), "statements": counter.count, "by_verb": counter.by_verb, "sql_seconds": counter.seconds,
+            "sql_by_verb": counter.seconds_by_verb,
+            "rss_planned": rss_planned, "redis_worst": probe.worst, "renders": render.calls, "render_seconds": render.seconds, "schedule_seconds": schedule.seconds}
+
+
+def steady_tick(rt) -> dict:
+    """One worker tick after the fan-out (``jobs.tick`` = ``plan_now`` + ``sweep``), timed part by part.
+
+    Every reminder is planned and queued already, so a tick should find nothing to do.
+    """
+    from bot import jobs
+
+    counter = StatementCounter(rt.uow.engine)
+    with counter.watching():
+        t0 = time.perf_counter()
+        planned = jobs.plan_now()
+        t1 = time.perf_counter()
+        swept = jobs.sweep()
+        t2 = time.perf_counter()
+    return {"planned": planned, "swept": swept, "plan": t1 - t0, "sweep": t2 - t1, "seconds": t2 - t0,
+            "statements": counter.count}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=TARGET_LEARNERS)
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE,
+                        help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="a Redis db the bench may flush (default: %(default)s)")
+    parser.add_argument("--profile", action="store_true", help="run the timed part under cProfile and print the top")
+    parser.add_argument("--no-tick", action="store_true", help="skip the steady-state tick")
+    parser.add_argument("--keep", action="store_true", help="keep the database and Redis data afterwards")
+    args = parser.parse_args(argv)
+
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    from bot.runtime import Runtime, install
+    from bot.settings import Settings
+
+    print(f"bench.fanout  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")
+    print(f"  PostgreSQL {postgres_version(args.database_url.rsplit('/', 1)[0] + '/postgres')}, "
+          f"Redis {redis_version(args.redis_url)}")
+    flush_redis(args.redis_url)
+    create_database(args.database_url)
+    settings = Settings.from_env(env={}, overrides={
+        "database_url": args.database_url, "redis_url": args.redis_url, "queue_name": QUEUE_NAME,
+        "quiet_hours": "",  # every reminder is due now, whatever the hour of the run
+    })
+    rt = install(Runtime.build(settings, "/tmp/circlebot-bench-instance"))
+    try:
+        now = datetime.now(timezone.utc)
+        started = time.perf_counter()
+        circles = set_up(rt.uow.engine, args.learners, now)
+        print(f"  set-up (not timed): {circles:,} circles × ≤{PER_CIRCLE} learners = {args.learners:,} learners, "
+              f"{len(LANGUAGES)} languages, {len(ZONES)} time zones, meetings 11–13 h ahead "
+              f"({time.perf_counter() - started:.1f} s)")
+
+        base, base_statements = baseline_insert(rt, args.learners, now)
+        rss_before = maxrss_mib()
+        profile = cProfile.Profile() if args.profile else None
+        r = fan_out(rt, now, profile)
+        rss_after = maxrss_mib()
+
+        with rt.uow.engine.connect() as conn:
+            stored = conn.execute(text("SELECT count(*) FROM outbox WHERE kind = 'reminder'")).scalar_one()
+        from rq.registry import ScheduledJobRegistry
+
+        queued, scheduled = len(rt.queue.rq), ScheduledJobRegistry(queue=rt.queue.rq).count
+        other = r["plan"] - r["sql_seconds"] - r["render_seconds"] - r["schedule_seconds"]
+        print()
+        print(f"fan-out of {args.learners:,} reminders ({circles:,} circles)")
+        print(f"  total               {r['total']:8.2f} s   {r['planned'] / r['total']:10,.0f} rows/s")
+        print(f"  plan                {r['plan']:8.2f} s   (select + render + insert, bot.reminders.plan)")
+        print(f"    SQL (cursor time) {r['sql_seconds']:8.2f} s   {r['statements']} statements {r['by_verb']}")
+        for verb, seconds in sorted(r["sql_by_verb"].items()):
+            print(f"      {verb:<15} {seconds:8.2f} s")
+        print(f"    render            {r['render_seconds']:8.2f} s   {r['renders']:,} bodies "
+              f"(one per meeting × language)")
+        print(f"    reminder_time     {r['schedule_seconds']:8.2f} s")
+        print(f"    rest (rows, dicts){other:8.2f} s")
+        print(f"  commit              {r['commit']:8.2f} s")
+        print(f"  enqueue             {r['enqueue']:8.2f} s   {r['enqueued']:,} RQ jobs "
+              f"({r['enqueued'] / max(r['enqueue'], 1e-9):,.0f} jobs/s)")
+        if r["redis_worst"] is not None:
+            print(f"    Redis busy: another client's slowest PING during the enqueue {r['redis_worst'] * 1000:.0f} ms")
+        print(f"  SQL statements while planning: {r['statements']} in all, "
+              f"{r['statements'] / circles:.4f} per circle")
+        print(f"  peak RSS            {rss_after:8.1f} MiB  (before the timed part {rss_before:.1f} MiB, "
+              f"+{rss_after - rss_before:.1f} MiB; after planning {r['rss_planned']:.1f} MiB)")
+        print(f"  check: outbox reminder rows {stored:,}, RQ queued {queued:,} + scheduled {scheduled:,}")
+        print(f"baseline: plain bulk INSERT of {args.learners:,} pre-rendered rows  {base:8.2f} s   "
+              f"{args.learners / base:10,.0f} rows/s   ({base_statements} statements)")
+        print(f"  ratio fan-out / baseline: {r['total'] / base:.1f}×   (plan alone {r['plan'] / base:.1f}×, "
+              f"enqueue alone {r['enqueue'] / base:.1f}×)")
+        if args.learners >= TARGET_LEARNERS:
+            verdict = "met" if r["total"] <= TARGET_SECONDS else "MISSED"
+            print(f"  target ≤ {TARGET_SECONDS:.0f} s for {TARGET_LEARNERS:,} learners: {verdict}")
+        ok = r["planned"] == args.learners == stored == r["enqueued"] == queued + scheduled
+
+        if not args.no_tick:
+            t = steady_tick(rt)
+            print(f"steady-state worker tick afterwards (all planned, all queued; the worker runs one a minute): "
+                  f"{t['seconds']:.2f} s")
+            print(f"  plan_now            {t['plan']:8.2f} s   new rows {t['planned']}")
+            print(f"  sweep               {t['sweep']:8.2f} s   re-queued {t['swept']} "
+                  f"(looks at every pending due row's RQ job)")
+            print(f"  {t['statements']} SQL statements; ratio tick / fan-out {t['seconds'] / r['total']:.2f}")
+        if profile:
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out).strip_dirs()
+            stats.sort_stats("cumulative").print_stats(30)
+            stats.sort_stats("tottime").print_stats(20)
+            print(out.getvalue())
+        if not ok:
+            print("FAILED: counts differ (planned, stored, enqueued, queued+scheduled)", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        rt.uow.engine.dispose()
+        if not args.keep:
+            drop_database(args.database_url)
+            flush_redis(args.redis_url)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

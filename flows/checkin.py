@@ -1,0 +1,53 @@
+"""The learner's check-in the day after a meeting: "1 great, 2 okay, 3 I'm stuck".
+
+    (the worker sends the question and opens this conversation)
+    ANSWER ──1/2──▶ RecordAnswer + CHECKIN_THANKS, closed
+           ──3────▶ RecordAnswer(stuck) + RelayToFacilitator(stuck) + CHECKIN_RELAYED, closed
+           ──any other text──▶ RelayToFacilitator(text) + CHECKIN_RELAYED, closed
+"""
+from __future__ import annotations
+
+import enum
+
+from flows import keys, keywords
+from flows.context import Context
+from flows.inbound import Inbound
+from flows.results import RecordAnswer, RelayToFacilitator, Reply, Result
+
+FLOW = "checkin"
+RATINGS = {"1": "great", "2": "okay", "3": "stuck"}
+
+
+class State(str, enum.Enum):
+    """The one step of a check-in."""
+
+    ANSWER = "answer"
+
+
+def opening(subject: str, code: str, seq: int) -> dict:
+    """The state the worker opens when it sends the check-in for meeting ``seq``."""
+    return {"flow": FLOW, "step": State.ANSWER.value, "subject": subject, "code": code, "seq": seq}
+
+
+def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Stores the rating; a "stuck" or any free text goes to the facilitator."""
+    parts = keywords.words(inbound.text)
+    key = f"checkin:{state['seq']}"
+    if len(parts) == 1 and parts[0] in RATINGS:
+        rating = RATINGS[parts[0]]
+        record = RecordAnswer(state["subject"], state["code"], key, rating)
+        if rating != "stuck":
+            return Result(None, (Reply(keys.CHECKIN_THANKS),), (record,))
+        relay = RelayToFacilitator(state["code"], inbound.text, stuck_after_meeting=state["seq"])
+        return Result(None, (Reply(keys.CHECKIN_RELAYED),), (record, relay))
+    if not any(ch.isalnum() for ch in inbound.text):
+        return Result(state, (Reply(keys.CHECKIN_QUESTION, {"circle": state.get("name", state["code"])}),))
+    return Result(None, (Reply(keys.CHECKIN_RELAYED),), (RelayToFacilitator(state["code"], inbound.text),))
+
+
+HANDLERS = {State.ANSWER: on_answer}
+
+
+def resume(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Runs the handler for the conversation's current step."""
+    return HANDLERS[State(state["step"])](state, inbound, ctx)

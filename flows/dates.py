@@ -1,0 +1,54 @@
+"""Reading a date and a time a facilitator typed, in the circle's time zone (pure)."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SHORT = re.compile(r"^(\d{1,2})[/.](\d{1,2})$")
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(AM|PM|A|P)?$")
+
+
+def parse_date(text: str, lang: str, today: date) -> date | None:
+    """``2026-12-01``, or ``12/1`` (month first in English) / ``1/12`` or ``1.12`` (day first elsewhere).
+
+    A date without a year is the next one on or after ``today``.
+    """
+    text = text.strip().upper()
+    match = _ISO.match(text)
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        match = _SHORT.match(text)
+        if not match:
+            return None
+        first, second = int(match[1]), int(match[2])
+        month, day = (first, second) if lang == "en" and "/" in text else (second, first)
+        candidate = date(today.year, month, day)
+        return candidate if candidate >= today else date(today.year + 1, month, day)
+    except ValueError:
+        return None
+
+
+def parse_time(text: str) -> time | None:
+    """``18:00``, ``6:30PM``, ``6pm``."""
+    match = _TIME.match(text.strip().upper())
+    if not match:
+        return None
+    hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.startswith("P") else 0)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def local_date(moment: datetime, tz: str) -> date:
+    """The calendar date of ``moment`` in zone ``tz``."""
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def to_utc(day: date, at: time, tz: str) -> datetime:
+    """The UTC moment of wall-clock ``day at`` in zone ``tz``."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)

@@ -1,0 +1,76 @@
+"""FIND, FORGET and LEAVE, and the relay of a learner's free text to their facilitator.
+
+    FIND <postal code or city> ──▶ up to 3 open circles nearby
+    FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE
+    LEAVE [code] ──▶ Leave(code) (asks which when there are several)
+    free text from an enrolled learner ──▶ RelayToFacilitator
+"""
+from __future__ import annotations
+
+import enum
+
+from flows import keys, keywords
+from flows.context import Context
+from flows.inbound import Inbound
+from flows.results import CircleLine, Erase, Leave, RelayToFacilitator, Reply, Result, When
+
+FLOW = "forget"
+
+
+class State(str, enum.Enum):
+    """FORGET waits for its confirmation."""
+
+    CONFIRM = "confirm"
+
+
+def find(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
+    """FIND: the open circles the service matched by postal code or city."""
+    if not rest:
+        return Result(None, (Reply(keys.FIND_NEED_PLACE),))
+    if not ctx.found:
+        return Result(None, (Reply(keys.FIND_NONE, {"place": " ".join(rest)[:20]}),))
+    lines = tuple(CircleLine(c.code, c.name, c.venue, When(c.next_meeting, c.timezone) if c.next_meeting else None)
+                  for c in ctx.found[:3])
+    return Result(None, (Reply(keys.FIND_RESULTS, {"lines": lines}),))
+
+
+def forget(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
+    """FORGET asks for confirmation; FORGET YES erases at once."""
+    if rest and keywords.answer(" ".join(rest)) == keywords.YES:
+        return Result(None, (Reply(keys.FORGET_DONE),), (Erase(),))
+    return Result({"flow": FLOW, "step": State.CONFIRM.value}, (Reply(keys.FORGET_CONFIRM),))
+
+
+def on_confirm(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+    """A yes erases; anything else drops the request and is routed as usual (None)."""
+    if keywords.answer(inbound.text) == keywords.YES:
+        return Result(None, (Reply(keys.FORGET_DONE),), (Erase(),))
+    return None
+
+
+def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+    """Runs the handler for the conversation's current step."""
+    return on_confirm(state, inbound, ctx)
+
+
+def leave(state, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
+    """LEAVE [code]: leaves that circle, or the only one."""
+    current = ctx.contact.current
+    if not current:
+        return Result(state, (Reply(keys.LEAVE_NONE),))
+    if rest:
+        chosen = next((e for e in current if e.circle.code == "".join(rest)[:8]), None)
+    else:
+        chosen = current[0] if len(current) == 1 else None
+    if chosen is None:
+        codes = ", ".join(e.circle.code for e in current[:5])
+        return Result(state, (Reply(keys.LEAVE_WHICH, {"codes": codes}),))
+    return Result(None, (Reply(keys.LEAVE_DONE, {"circle": chosen.circle.name}),), (Leave(chosen.circle.code),))
+
+
+def relay(inbound: Inbound, ctx: Context) -> Result | None:
+    """A learner's free text no flow expects goes to the facilitator of their latest circle."""
+    current = [e for e in ctx.contact.current if e.status == "active"] or list(ctx.contact.current)
+    if not current or not any(ch.isalnum() or ord(ch) > 0x2000 for ch in inbound.text):
+        return None
+    return Result(None, (Reply(keys.RELAYED),), (RelayToFacilitator(current[0].circle.code, inbound.text),))

@@ -1,0 +1,65 @@
+"""A survey by text: one question at a time, SKIP to skip, a hint when a reply does not fit.
+
+    (the worker sends the first question and opens this conversation)
+    ASK(i) ──fits──▶ RecordAnswer ──▶ ASK(i+1) … ──▶ SURVEY_DONE, state closed
+      │  └─SKIP──▶ RecordAnswer(None) ──▶ ASK(i+1)
+      └─does not fit──▶ hint + the same question
+    Pausing is free: the state waits (up to its expiry, 14 days), answers given are kept.
+"""
+from __future__ import annotations
+
+import enum
+
+from flows import keys, keywords, surveys
+from flows.context import Context
+from flows.inbound import Inbound
+from flows.results import RecordAnswer, Reply, Result
+
+FLOW = "survey"
+
+
+class State(str, enum.Enum):
+    """The one step of a survey: asking question ``i``."""
+
+    ASK = "ask"
+
+
+def opening(survey_name: str, subject: str, code: str, index: int = 0) -> dict:
+    """The state the worker opens when it sends question ``index`` of a survey."""
+    return {"flow": FLOW, "step": State.ASK.value, "survey": survey_name, "subject": subject, "code": code,
+            "i": index}
+
+
+def question(state: dict) -> surveys.Question:
+    """The question the state is waiting on."""
+    return surveys.by_name(state["survey"]).questions[state["i"]]
+
+
+def on_ask(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Stores the answer (or the skip) and asks the next question, or explains and asks again."""
+    current = question(state)
+    skip = keywords.command(inbound.text, {keywords.SKIP: keywords.COMMANDS[keywords.SKIP]})
+    if skip is not None and len(keywords.words(inbound.text)) == 1:
+        value = None
+    else:
+        value = surveys.parse(current, inbound.text)
+        if value is None:
+            return Result(state, (Reply(surveys.HINTS[current.kind]), Reply(current.text)))
+    record = RecordAnswer(state["subject"], state["code"], _answer_key(state, current), value)
+    questions = surveys.by_name(state["survey"]).questions
+    if state["i"] + 1 >= len(questions):
+        return Result(None, (Reply(keys.SURVEY_DONE),), (record,))
+    nxt = {**state, "i": state["i"] + 1}
+    return Result(nxt, (Reply(questions[nxt["i"]].text),), (record,))
+
+
+def _answer_key(state: dict, current: surveys.Question) -> str:
+    return current.key if state["survey"].startswith("how") else f"{state['survey']}:{current.key}"
+
+
+HANDLERS = {State.ASK: on_ask}
+
+
+def resume(state: dict, inbound: Inbound, ctx: Context) -> Result:
+    """Runs the handler for the conversation's current step."""
+    return HANDLERS[State(state["step"])](state, inbound, ctx)

@@ -1,0 +1,234 @@
+"""Crash safety of the reminder fan-out: real worker processes, killed for real, on both backends.
+
+A circle of 500 learners has its first meeting 12 hours ahead, so one planning pass (the worker's
+tick) writes 500 reminder rows that are due at once. A ``circlebot worker`` process sends them
+through the real twilio SDK to the Twilio stand-in, which records what it accepted. The process is
+then SIGKILLed (its whole process group, RQ's work-horse included) in the middle of the fan-out,
+or Redis is flushed under it, and the test checks against the stand-in's record that in the end
+every learner got exactly one reminder: 500 messages to 500 distinct numbers.
+
+On "sqlite" the worker uses the SQLite file and its embedded in-process queue (lost when the
+process dies: the outbox table is the source of truth, and the restarted worker's tick finds the
+rows again); on "postgres" it is an RQ worker with its scheduler on a real Redis.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from bot import outbox
+from bot.models import Contact, Enrollment, Meeting, Outbox
+from tests.helpers import make_circle
+from tests.processes import Processes, circlebot_env, wait_until, worker_command
+from tests.standin.twilio_api import TwilioStandIn
+
+LEARNERS = 500
+KILL_AFTER = 150  # accepted messages before the crash (of 500)
+RECOVERY_LIMIT = 60.0  # seconds for the restarted worker to finish the fan-out
+STUCK_AFTER = 2.0  # OUTBOX_STUCK_AFTER given to the workers
+
+
+def learner_phone(i: int) -> str:
+    """Distinct possible NANP numbers: +1 816 200 0000, +1 816 200 0001, …"""
+    return f"+1816200{i:04d}"
+
+
+@pytest.fixture
+def standin():
+    with TwilioStandIn() as running:
+        yield running
+
+
+@pytest.fixture
+def procs(tmp_path):
+    with Processes(tmp_path / "logs") as started:
+        yield started
+
+
+def big_circle(uow, learners: int = LEARNERS) -> tuple[list[str], int]:
+    """A circle of ``learners`` active English-speaking learners whose first meeting is 12 h ahead.
+
+    Contacts and enrollments are bulk-inserted; the reminders are left for the worker to plan.
+    Returns the learners' phones and the meeting's id.
+    """
+    circle_id = make_circle(uow, code="BIG500", capacity=learners, name="Big Fan-out Circle", venue="Main Hall")
+    now = datetime.now(timezone.utc)
+    phones = [learner_phone(i) for i in range(learners)]
+    with uow() as session:
+        meeting_id = session.scalar(select(Meeting.id).where(Meeting.circle_id == circle_id, Meeting.seq == 1))
+        session.execute(update(Meeting).where(Meeting.id == meeting_id).values(
+            starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14)))
+        session.execute(insert(Contact), [
+            {"phone": phone, "name": "Learner", "language": "en", "consent_at": now, "consent_channel": "sms",
+             "created_at": now} for phone in phones])
+        ids = session.scalars(select(Contact.id).where(Contact.phone.in_(phones))).all()
+        session.execute(insert(Enrollment), [
+            {"contact_id": contact_id, "circle_id": circle_id, "status": "active", "created_at": now}
+            for contact_id in ids])
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(Enrollment)) == learners
+    return phones, meeting_id
+
+
+def statuses(uow) -> Counter:
+    """How many reminder rows are in each outbox status."""
+    with uow() as session:
+        return Counter(dict(session.execute(
+            select(Outbox.status, func.count()).where(Outbox.kind == "reminder").group_by(Outbox.status)).all()))
+
+
+def rows_in(uow, status: str) -> list:
+    """The outbox rows in ``status`` (id, address, attempts, provider_id), as plain rows."""
+    with uow() as session:
+        return session.execute(select(Outbox.id, Outbox.address, Outbox.attempts, Outbox.provider_id)
+                               .where(Outbox.status == status).order_by(Outbox.id)).all()
+
+
+def all_sent(uow, standin, learners: int = LEARNERS) -> bool:
+    return statuses(uow).get(outbox.SENT, 0) == learners and len(standin.messages) >= learners
+
+
+def progress(uow, standin, procs: Processes) -> str:
+    """Where the fan-out stands, for an assertion message."""
+    stuck = {status: rows_in(uow, status)[:5] for status in (outbox.PENDING, outbox.SENDING, outbox.FAILED)}
+    return (f"outbox: {dict(statuses(uow))}; stand-in accepted {len(standin.messages)}; "
+            f"first rows not sent: {stuck}\n{procs.logs()}")
+
+
+def wait_for_accepted(standin, count: int, procs: Processes, timeout: float = 45.0) -> None:
+    assert standin.wait_for(count, timeout), (
+        f"only {len(standin.messages)} of {count} messages arrived\n{procs.logs()}")
+
+
+def hold_next_answer(standin, seconds: float = 10.0) -> dict:
+    """Makes the stand-in accept the next message but hold its answer; returns that message.
+
+    The worker has then sent the text, but blocks (for at most TWILIO_TIMEOUT = 2 s) before it
+    can mark the row sent: killing it now leaves a row in ``sending`` whose text went out, which
+    only the sweeper's reconciliation (``find_sent``) can settle without sending it twice.
+    """
+    standin.delay_next(1, seconds=seconds)
+    # The delay is taken by the next POST, which records the message before it waits.
+    wait_until(lambda: not standin._delays, 10, 0.005, "the worker's next send")
+    time.sleep(0.25)
+    return standin.messages[-1]
+
+
+def wait_stuck_time(killed_at: float) -> None:
+    """Waits until rows claimed before ``killed_at`` count as stuck (OUTBOX_STUCK_AFTER)."""
+    time.sleep(max(0.0, killed_at + STUCK_AFTER + 0.3 - time.monotonic()))
+
+
+def assert_each_learner_got_one_reminder(uow, standin, phones: list[str], procs: Processes) -> None:
+    """The stand-in's record: one reminder per learner, nothing else, and the outbox agrees."""
+    messages = standin.messages
+    per_number = Counter(m["to"] for m in messages)
+    duplicated = {to: n for to, n in per_number.items() if n > 1}
+    assert not duplicated, f"{len(duplicated)} learners got more than one text: {list(duplicated.items())[:5]}"
+    assert len(per_number) == len(phones) and len(messages) == len(phones), (
+        f"{len(messages)} messages to {len(per_number)} numbers\n{procs.logs()}")
+    assert set(per_number) == set(phones)
+    with uow() as session:
+        rows = session.execute(select(Outbox.address, Outbox.body, Outbox.status, Outbox.provider_id)
+                               .where(Outbox.kind == "reminder")).all()
+    assert len(rows) == len(phones) and {r.status for r in rows} == {outbox.SENT}
+    assert {r.body for r in rows} == {m["body"] for m in messages} and len({r.body for r in rows}) == 1
+    assert messages[0]["body"].startswith("Big Fan-out Circle: ") and "Reply 1" in messages[0]["body"]
+    sid_of = {m["to"]: m["sid"] for m in messages}
+    assert all(r.provider_id == sid_of[r.address] for r in rows), "an outbox row names another message's sid"
+
+
+def test_worker_killed_mid_fan_out_then_restarted_sends_each_reminder_once(backend, uow, standin, procs,
+                                                                           tmp_path):
+    """SIGKILL while the stand-in holds an accepted message's answer; the restarted worker reconciles it."""
+    phones, _ = big_circle(uow)
+    env = circlebot_env(backend, tmp_path / "instance", standin.url, OUTBOX_STUCK_AFTER=f"{STUCK_AFTER:g}s")
+    first = procs.start("worker-1", worker_command(), env)
+    wait_for_accepted(standin, KILL_AFTER, procs)
+
+    held = hold_next_answer(standin)
+    first.kill()
+    killed_at = time.monotonic()
+    at_kill = len(standin.messages)
+    assert KILL_AFTER < at_kill < LEARNERS, f"the crash must come mid-fan-out, not after {at_kill} messages"
+    stuck = rows_in(uow, outbox.SENDING)
+    assert [r.address for r in stuck] == [held["to"]], "the held message's row must be the one left in sending"
+    assert statuses(uow)[outbox.PENDING] > 0
+    time.sleep(0.3)
+    assert len(standin.messages) == at_kill, "something sent while the only worker was dead"
+
+    wait_stuck_time(killed_at)
+    procs.start("worker-2", worker_command(), env)
+    wait_until(lambda: all_sent(uow, standin), RECOVERY_LIMIT, 0.2, f"all {LEARNERS} reminders after the restart",
+               lambda: progress(uow, standin, procs))
+    time.sleep(0.5)  # a late duplicate would arrive now
+
+    assert_each_learner_got_one_reminder(uow, standin, phones, procs)
+    with uow() as session:
+        reconciled = session.execute(select(Outbox.provider_id, Outbox.attempts).where(Outbox.id == stuck[0].id)).one()
+    # Only find_sent can have told the outbox this sid: the killed worker never heard the answer.
+    assert reconciled.provider_id == held["sid"] and reconciled.attempts == 1, (
+        "the crashed send was not reconciled with the provider")
+    print(f"\n[{backend['name']}] killed after {at_kill} accepted; reconciled 1 row via find_sent "
+          f"({time.monotonic() - killed_at:.1f}s to recover)")
+
+
+def test_queue_lost_mid_fan_out_sweeper_recovers_without_duplicates(backend, uow, standin, procs, tmp_path):
+    """postgres: FLUSHDB under a running RQ worker; sqlite: the worker dies with its in-process queue.
+
+    With Redis flushed, the queued send jobs, the RQ bookkeeping and the scheduled next tick are all
+    gone; the outbox rows are not. Recovery is what an operator runs for catch-up, ``circlebot worker
+    --burst``, whose tick sweeps the due rows back into the queue, while the worker that lived
+    through the flush keeps taking jobs too: two workers, still no text twice. On SQLite the
+    in-process queue dies with the killed worker, and the restarted worker's tick sweeps.
+    """
+    phones, _ = big_circle(uow)
+    env = circlebot_env(backend, tmp_path / "instance", standin.url, OUTBOX_STUCK_AFTER=f"{STUCK_AFTER:g}s")
+    runner = procs.start("worker-1", worker_command(), env)
+    wait_for_accepted(standin, KILL_AFTER + 50, procs)
+
+    started = time.monotonic()
+    if backend["REDIS_URL"]:
+        from redis import Redis
+
+        from bot.queue import RedisQueue
+
+        queue = RedisQueue(backend["REDIS_URL"], "circlebot").rq
+        queued_before = len(queue)
+        Redis.from_url(backend["REDIS_URL"]).flushdb()
+        at_loss = len(standin.messages)
+        assert queued_before > 0, "the flush must come while send jobs wait in Redis"
+        assert len(queue) == 0, "FLUSHDB left the queue in place"
+        # Redis lost every job: the one already running ends, then the worker idles.
+        wait_until(lambda: not rows_in(uow, outbox.SENDING), 10, 0.05, "the send in flight to end")
+        time.sleep(0.5)
+        idle_at = len(standin.messages)
+        assert idle_at - at_loss <= 2, f"{idle_at - at_loss} texts went out with the queue flushed"
+        assert statuses(uow)[outbox.PENDING] > 0
+        rounds = 0
+        deadline = time.monotonic() + RECOVERY_LIMIT
+        while not all_sent(uow, standin) and time.monotonic() < deadline:
+            rounds += 1
+            code, output = procs.run(f"burst-{rounds}", worker_command(burst=True), env,
+                                     timeout=deadline - time.monotonic() + 5)
+            assert code == 0, output
+        assert runner.alive(), f"the worker that lived through the flush died:\n{runner.output()}"
+    else:
+        runner.kill()
+        killed_at = time.monotonic()
+        at_loss = len(standin.messages)
+        assert statuses(uow)[outbox.PENDING] > 0
+        wait_stuck_time(killed_at)
+        procs.start("worker-2", worker_command(), env)
+    wait_until(lambda: all_sent(uow, standin), RECOVERY_LIMIT, 0.2, f"all {LEARNERS} reminders after the loss",
+               lambda: progress(uow, standin, procs))
+    time.sleep(0.5)
+
+    assert LEARNERS - at_loss > 100, f"the queue was lost too late ({at_loss} already sent)"
+    assert_each_learner_got_one_reminder(uow, standin, phones, procs)
+    print(f"\n[{backend['name']}] queue lost after {at_loss} accepted; recovered in "
+          f"{time.monotonic() - started:.1f}s")
