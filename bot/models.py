@@ -162,6 +162,9 @@ class Outbox(Base):
     delivery_status: Mapped[str | None] = mapped_column(String(16))
     # The conversation to open for the contact once this text is sent (a check-in or survey question).
     conversation: Mapped[dict | None] = mapped_column(JSON)
+    # Whose personal data the body carries, when that is not the recipient (a relay, a "joined" note):
+    # FORGET scrubs these rows too.
+    about_contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)

@@ -5,21 +5,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import i18n, jobs, outbox, reminders, segments
-from bot.models import Circle, Contact, Conversation, Enrollment, Meeting, Message, Outbox, Rsvp
-from bot.reminders import Planned
-from bot.phone import mask
-from bot.views import circle_views, contact_view
+from bot import i18n, jobs, outbox, segments
+from bot.effects import Applier
+from bot.models import Circle, Contact, Conversation, Meeting, Message, Outbox
+from bot.views import circle_views, contact_view, facilitator_view, find_open_circles
 from flows import keys, keywords
 from flows.context import Context, PendingRsvp
 from flows.inbound import TELEGRAM, Inbound
-from flows.results import (
-    Enroll, OptIn, OptOut, RecordConsent, RecordRsvp, Reply, Result, SetLanguage, SetName,
-)
+from flows.results import Result
 from flows.router import handle
 
 log = logging.getLogger(__name__)
@@ -39,7 +36,6 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
 
     A replay (the same provider id again) returns the stored replies and changes nothing.
     """
-    default_language = settings.default_language
     with uow() as session:
         stored = _stored_replies(session, inbound.provider_id)
         if stored is not None:
@@ -60,33 +56,42 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
         message.contact_id = contact.id if contact else None
         conversation = _open_conversation(session, contact, inbound.received_at)
         state = conversation.state if conversation else None
-
-        codes = set(keywords.candidate_codes(inbound.text))
-        trigger = keywords.join_trigger(inbound.text)
-        if trigger and trigger[0]:
-            codes.add(trigger[0])
-        if state and state.get("code"):
-            codes.add(state["code"])
-        ctx = Context(
-            now=inbound.received_at,
-            contact=contact_view(session, contact, inbound.received_at),
-            circles=circle_views(session, codes, inbound.received_at, lock=True),
-            default_language=default_language,
-            pending_rsvp=pending_rsvp(session, contact, conversation, inbound.received_at),
-        )
+        ctx = _context(session, inbound, contact, conversation, state, settings)
         result = handle(state, inbound, ctx)
-        notices = _apply(session, result, contact, conversation, inbound, settings)
-        texts = _render(result, contact, default_language)
+        lang = result.language or (contact.language if contact is not None else None) or settings.default_language
+        opted_out_before = contact is not None and contact.opted_out_at is not None
+        _save_state(session, result, contact, conversation, inbound.received_at)
+        planned = Applier(session, settings, contact, message, inbound.received_at).apply(result.effects)
+        texts = _render(result, lang, opted_out_before and not any(r.key == keys.START_CONFIRMED
+                                                                   for r in result.replies))
         message.replies = list(texts)
         session.commit()
-    jobs.enqueue_rows(notices)
+    jobs.enqueue_rows(planned)
     return Handled(texts)
 
 
+def _context(session: Session, inbound: Inbound, contact, conversation, state, settings) -> Context:
+    now = inbound.received_at
+    codes = set(keywords.candidate_codes(inbound.text))
+    trigger = keywords.join_trigger(inbound.text)
+    if trigger and trigger[0]:
+        codes.add(trigger[0])
+    if state and state.get("code"):
+        codes.add(state["code"])
+    find = keywords.command(inbound.text, {keywords.FIND: keywords.COMMANDS[keywords.FIND]})
+    return Context(
+        now=now,
+        contact=contact_view(session, contact, now),
+        circles=circle_views(session, codes, now, lock=True),
+        default_language=settings.default_language,
+        pending_rsvp=pending_rsvp(session, contact, conversation, now),
+        facilitator=facilitator_view(session, inbound.address, now) if inbound.address_ok else None,
+        found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
+    )
+
+
 def _stored_replies(session: Session, provider_id: str) -> tuple[str, ...] | None:
-    replies = session.execute(
-        select(Message.replies).where(Message.provider_id == provider_id)
-    ).first()
+    replies = session.execute(select(Message.replies).where(Message.provider_id == provider_id)).first()
     return None if replies is None else tuple(replies[0] or ())
 
 
@@ -117,77 +122,23 @@ def _open_conversation(session: Session, contact: Contact | None, now: datetime)
     return conversation
 
 
-def _apply(session: Session, result: Result, contact: Contact | None, conversation: Conversation | None,
-           inbound: Inbound, settings) -> list[Planned]:
-    """Applies the flow's effects and saves its state; returns outbox rows to queue after commit."""
-    now = inbound.received_at
-    notices = []
-    if contact is not None:
-        if result.state is None and conversation is not None:
+def _save_state(session: Session, result: Result, contact: Contact | None, conversation: Conversation | None,
+                now: datetime) -> None:
+    if contact is None:
+        return
+    if result.state is None:
+        if conversation is not None:
             session.delete(conversation)
-        elif result.state is not None:
-            if conversation is None:
-                conversation = Conversation(contact_id=contact.id, flow="", state={}, expires_at=now, updated_at=now)
-                session.add(conversation)
-            conversation.flow = result.state.get("flow", "")
-            conversation.state = dict(result.state)
-            conversation.expires_at = now + CONVERSATION_TTL
-            conversation.updated_at = now
-    for effect in result.effects:
-        if isinstance(effect, SetName):
-            contact.name = effect.name
-        elif isinstance(effect, SetLanguage):
-            contact.language = effect.language
-        elif isinstance(effect, RecordConsent):
-            contact.consent_at, contact.consent_channel = now, inbound.channel
-        elif isinstance(effect, OptOut):
-            contact.opted_out_at = now
-            log.info("opt-out from %s", mask(inbound.address))
-        elif isinstance(effect, OptIn):
-            contact.opted_out_at = None
-        elif isinstance(effect, Enroll):
-            notices.extend(_enroll(session, contact, effect, now))
-            session.flush()
-            notices.extend(reminders.plan(session, settings, now, contact_id=contact.id))
-        elif isinstance(effect, RecordRsvp):
-            _record_rsvp(session, contact, effect, now)
+        return
+    if conversation is None:
+        conversation = Conversation(contact_id=contact.id, flow="", state={}, expires_at=now, updated_at=now)
+        session.add(conversation)
+    conversation.flow = result.state.get("flow", "")
+    conversation.state = dict(result.state)
+    expires = result.state.get("expires")
+    conversation.expires_at = datetime.fromisoformat(expires) if expires else now + CONVERSATION_TTL
+    conversation.updated_at = now
     session.flush()
-    return notices
-
-
-def _enroll(session: Session, contact: Contact, effect: Enroll, now: datetime) -> list[Planned]:
-    circle = session.scalar(select(Circle).where(Circle.code == effect.code))
-    enrollment = session.scalar(
-        select(Enrollment).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
-    )
-    status = "waitlist" if effect.waitlist else "active"
-    if enrollment is None:
-        enrollment = Enrollment(contact_id=contact.id, circle_id=circle.id, status=status, created_at=now)
-        session.add(enrollment)
-    else:
-        enrollment.status, enrollment.created_at = status, now
-    session.flush()
-    facilitator = circle.facilitator
-    if facilitator is None or not facilitator.phone:
-        return []
-    enrolled = session.scalar(
-        select(func.count()).select_from(Enrollment).where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-    )
-    key = keys.FACILITATOR_WAITLISTED if effect.waitlist else keys.FACILITATOR_JOINED
-    lang = _facilitator_language(session, facilitator.phone, circle.language)
-    body = i18n.render(Reply(key, {"name": contact.name or "?", "circle": circle.name,
-                                   "enrolled": enrolled, "capacity": circle.capacity}), lang)
-    row = outbox.add(session, f"joined:{enrollment.id}:{status}", "sms", facilitator.phone, body, now, now)
-    return [Planned(row.id, now)] if row is not None else []
-
-
-def _record_rsvp(session: Session, contact: Contact, effect: RecordRsvp, now: datetime) -> None:
-    rsvp = session.scalar(select(Rsvp).where(Rsvp.meeting_id == effect.meeting_id, Rsvp.contact_id == contact.id))
-    if rsvp is None:
-        session.add(Rsvp(meeting_id=effect.meeting_id, contact_id=contact.id, answer=effect.answer,
-                         created_at=now, updated_at=now))
-    else:
-        rsvp.answer, rsvp.updated_at = effect.answer, now
 
 
 def pending_rsvp(session: Session, contact: Contact | None, conversation: Conversation | None,
@@ -211,13 +162,6 @@ def pending_rsvp(session: Session, contact: Contact | None, conversation: Conver
     return PendingRsvp(meeting.id, view, meeting.starts_at)
 
 
-def _facilitator_language(session: Session, phone: str, fallback: str) -> str:
-    language = session.scalar(select(Contact.language).where(Contact.phone == phone))
-    return language or fallback
-
-
-def _render(result: Result, contact: Contact | None, default_language: str) -> tuple[str, ...]:
-    lang = result.language or (contact.language if contact is not None else None) or default_language
-    opted_out = contact is not None and contact.opted_out_at is not None
-    replies = [r for r in result.replies if not opted_out or r.key in keys.ALLOWED_WHEN_OPTED_OUT]
+def _render(result: Result, lang: str, was_opted_out: bool) -> tuple[str, ...]:
+    replies = [r for r in result.replies if not was_opted_out or r.key in keys.ALLOWED_WHEN_OPTED_OUT]
     return tuple(i18n.render(r, lang) for r in replies)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models import Circle, Contact, Enrollment, Meeting
-from flows.context import CircleView, ContactView, EnrollmentView
+from flows.context import (
+    CircleView, ContactView, EnrollmentView, FacilitatedCircle, FacilitatorView, MeetingView,
+)
 
 
 def circle_views(session: Session, codes: set[str], now: datetime, lock: bool = False) -> dict[str, CircleView]:
@@ -62,3 +64,53 @@ def contact_view(session: Session, contact: Contact | None, now: datetime) -> Co
         name=contact.name, language=contact.language, opted_out=contact.opted_out_at is not None,
         enrollments=tuple(EnrollmentView(views[circle.code], status) for status, circle in rows),
     )
+
+
+def facilitator_view(session: Session, address: str, now: datetime) -> FacilitatorView | None:
+    """The facilitator whose phone sent this, with their circles, meetings, tallies and handles."""
+    from bot.models import Facilitator, RelayHandle, Rsvp
+
+    facilitator = session.scalar(select(Facilitator).where(Facilitator.phone == address))
+    if facilitator is None:
+        return None
+    circles = session.scalars(select(Circle).where(Circle.facilitator_id == facilitator.id).order_by(Circle.id)).all()
+    views = _views(session, circles, now)
+    ids = [c.id for c in circles]
+    meetings = session.scalars(select(Meeting).where(Meeting.circle_id.in_(ids)).order_by(Meeting.starts_at)).all()
+    answers = {(m, a): n for m, a, n in session.execute(
+        select(Rsvp.meeting_id, Rsvp.answer, func.count())
+        .join(Meeting, Meeting.id == Rsvp.meeting_id)
+        .join(Enrollment, and_(Enrollment.contact_id == Rsvp.contact_id, Enrollment.circle_id == Meeting.circle_id))
+        .where(Meeting.circle_id.in_(ids), Enrollment.status == "active")
+        .group_by(Rsvp.meeting_id, Rsvp.answer))}
+    active = dict(session.execute(select(Enrollment.circle_id, func.count()).where(
+        Enrollment.circle_id.in_(ids), Enrollment.status == "active").group_by(Enrollment.circle_id)).all())
+    by_circle: dict[int, list[MeetingView]] = {}
+    for m in meetings:
+        yes, no = answers.get((m.id, "yes"), 0), answers.get((m.id, "no"), 0)
+        by_circle.setdefault(m.circle_id, []).append(MeetingView(
+            m.id, m.seq, m.starts_at, m.status, yes, no, max(active.get(m.circle_id, 0) - yes - no, 0)))
+    handles = frozenset(session.scalars(
+        select(RelayHandle.number).join(Enrollment, Enrollment.contact_id == RelayHandle.contact_id)
+        .where(RelayHandle.facilitator_id == facilitator.id, Enrollment.circle_id.in_(ids),
+               Enrollment.status.in_(("active", "waitlist")))))
+    return FacilitatorView(
+        facilitator.id,
+        tuple(FacilitatedCircle(views[c.code], tuple(by_circle.get(c.id, ()))) for c in circles),
+        handles,
+    )
+
+
+def find_open_circles(session: Session, place: str, now: datetime, limit: int = 3) -> tuple[CircleView, ...]:
+    """Open circles (a place free, a meeting ahead) whose postal code or city is ``place``."""
+    from flows.keywords import normalize
+
+    wanted = normalize(place)
+    if not wanted:
+        return ()
+    candidates = session.scalars(select(Circle).where(or_(
+        func.upper(Circle.postal_code) == wanted, func.upper(Circle.city) == wanted,
+        func.upper(Circle.city) == place.strip().upper()))).all()
+    views = _views(session, candidates, now)
+    found = [v for v in views.values() if v.next_meeting is not None and not v.full]
+    return tuple(sorted(found, key=lambda v: v.next_meeting)[:limit])

@@ -117,7 +117,7 @@ def _how(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     if last is None:
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
     how = surveys.how(last.seq)
-    opened = survey.opening(how.name, f"facilitator:{ctx.facilitator.id}", circle.circle.code)
+    opened = survey.opening(how.name, f"facilitator:{ctx.facilitator.id}:{circle.circle.code}", circle.circle.code)
     return Result(opened, (Reply(keys.HOW_INTRO, {"circle": circle.circle.name}), Reply(how.questions[0].text)))
 
 

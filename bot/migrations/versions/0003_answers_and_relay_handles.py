@@ -18,6 +18,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('conversation', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('about_contact_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_outbox_about_contact_id'), ['about_contact_id'], unique=False)
 
     op.create_table('relay_handle',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -54,6 +56,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_about_contact_id'))
+        batch_op.drop_column('about_contact_id')
         batch_op.drop_column('conversation')
 
     with op.batch_alter_table('answer', schema=None) as batch_op:
