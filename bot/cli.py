@@ -135,6 +135,27 @@ def circle_show(code, as_json) -> None:
         click.echo(f"  #{m['seq']:<2} {m['starts_at']}  {m['status']}")
 
 
+@main.command("export")
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="a file instead of standard output")
+def export_circle(code, fmt, output) -> None:
+    """Exports a circle's learners (masked), RSVPs, check-ins and survey answers as CSV."""
+    from bot.export import circle_csv
+
+    runtime = _runtime(_app())
+    with runtime.uow() as session:
+        found = circle_ops.find(session, code)
+        if found is None:
+            raise click.UsageError(f"no circle with code {code.upper()}")
+        text = circle_csv(session, found)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as fp:
+            fp.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 @main.group()
 def meeting() -> None:
     """Move or cancel a meeting; every active learner is told once, in their language."""

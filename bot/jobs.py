@@ -12,9 +12,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from bot import meetings, outbox, reminders, runtime
+from bot import followups, meetings, outbox, reminders, runtime
 from bot.channels import SendError
-from bot.models import Contact, Meeting, Outbox
+from bot.models import Contact, Conversation, Meeting, Outbox
 from bot.phone import mask
 from bot.queue import QueueDown
 
@@ -25,7 +25,8 @@ TICK_EVERY = timedelta(seconds=60)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    """The runtime's clock (the real one, or a simulated one in tests)."""
+    return runtime.current().clock()
 
 
 def send_outbox(row_id: int) -> str:
@@ -69,8 +70,26 @@ def send_outbox(row_id: int) -> str:
     with rt.uow() as session:
         session.execute(update(Outbox).where(Outbox.id == row_id).values(
             status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None))
+        _open_conversation(session, row_id)
         session.commit()
     return outbox.SENT
+
+
+def _open_conversation(session, row_id: int) -> None:
+    """A sent question (check-in, survey) becomes the contact's open conversation."""
+    row = session.get(Outbox, row_id)
+    if not row.conversation or row.contact_id is None:
+        return
+    now = _now()
+    state = dict(row.conversation)
+    expires = datetime.fromisoformat(state["expires"]) if state.get("expires") else now + timedelta(days=1)
+    conversation = session.scalar(select(Conversation).where(Conversation.contact_id == row.contact_id))
+    if conversation is None:
+        session.add(Conversation(contact_id=row.contact_id, flow=state.get("flow", ""), state=state,
+                                 expires_at=expires, updated_at=now))
+    else:
+        conversation.flow, conversation.state = state.get("flow", ""), state
+        conversation.expires_at, conversation.updated_at = expires, now
 
 
 def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
@@ -155,7 +174,7 @@ def plan_now(now: datetime | None = None) -> int:
     rt = runtime.current()
     now = now or _now()
     with rt.uow() as session:
-        planned = reminders.plan(session, rt.settings, now)
+        planned = reminders.plan(session, rt.settings, now) + followups.plan(session, rt.settings, now)
         session.commit()
     enqueue_rows(planned)
     return len(planned)

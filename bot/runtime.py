@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from bot.channels import make_channel
 from bot.db import UnitOfWork, default_sqlite_url, make_engine
@@ -27,6 +28,7 @@ class Runtime:
     pacer: object
     sender_id: str
     stuck_after: timedelta
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
     @classmethod
     def build(cls, settings: Settings, instance_path: str) -> "Runtime":

@@ -1,0 +1,156 @@
+"""Planning what follows a meeting: check-ins, "we miss you", end-of-circle surveys, survey reminders.
+
+Like ``reminders.plan`` it runs on every tick, writes outbox rows under unique keys (so each goes
+out once) and only for what falls due within the horizon. A row that asks a question carries the
+conversation to open when it is sent, so the learner's reply is read as the answer.
+
+- After each meeting but the last: a check-in the next day at ``FOLLOW_UP_AT`` local time. A
+  learner who said no (or nothing) to this meeting and the one before gets one "we miss you" text
+  instead, once per enrollment (attendance is not recorded yet, so a "yes" RSVP counts as there).
+- After the last meeting: the learner survey to every active learner, and the facilitator survey.
+- A survey still open 48 hours after it was sent gets one reminder; it lapses after 14 days.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from bot import budget, i18n
+from bot.models import Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Rsvp
+from bot.reminders import PLAN_HORIZON, Planned, insert_new
+from bot.schedule import QuietHours, zone
+from flows import checkin, keys, survey, surveys
+from flows.results import Reply, When
+
+FOLLOW_UP_AT = time(10, 0)
+SURVEY_LIFETIME = timedelta(days=14)
+SURVEY_REMINDER_AFTER = timedelta(hours=48)
+LOOK_BACK = timedelta(days=3)
+
+
+def follow_up_time(starts_at: datetime, tz: str, quiet: QuietHours) -> datetime:
+    """The day after the meeting at FOLLOW_UP_AT local time, moved out of the quiet hours."""
+    local_day = starts_at.astimezone(zone(tz)).date() + timedelta(days=1)
+    local = datetime.combine(local_day, FOLLOW_UP_AT, tzinfo=zone(tz))
+    if quiet.contains(local.time()):
+        local = quiet.window_around(local)[1]
+    return local.astimezone(timezone.utc)
+
+
+def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HORIZON) -> list[Planned]:
+    """Creates the follow-up rows due before ``now + horizon``; returns the new ones."""
+    quiet = QuietHours.parse(settings.quiet_hours)
+    rows: list[dict] = []
+    meetings = session.execute(
+        select(Meeting, Circle).join(Circle, Circle.id == Meeting.circle_id)
+        .where(Meeting.status != "cancelled", Meeting.starts_at <= now, Meeting.starts_at > now - LOOK_BACK)
+    ).all()
+    for meeting, circle in meetings:
+        due = follow_up_time(meeting.starts_at, circle.timezone, quiet)
+        if due > now + horizon:
+            continue
+        send_after = max(due, now)
+        last_seq = session.scalar(select(func.max(Meeting.seq)).where(Meeting.circle_id == circle.id,
+                                                                       Meeting.status != "cancelled"))
+        learners = _learners(session, circle.id)
+        if meeting.seq >= last_seq:
+            rows.extend(_surveys(session, circle, learners, send_after, now))
+        else:
+            rows.extend(_checkins(session, circle, meeting, learners, send_after, now))
+    rows.extend(_survey_reminders(session, now))
+    return insert_new(session, rows)
+
+
+def _learners(session: Session, circle_id: int):
+    return session.execute(
+        select(Enrollment.id, Contact.id, Contact.phone, Contact.language)
+        .join(Contact, Contact.id == Enrollment.contact_id)
+        .where(Enrollment.circle_id == circle_id, Enrollment.status == "active", Contact.opted_out_at.is_(None),
+               Contact.erased_at.is_(None), Contact.phone.is_not(None))
+    ).all()
+
+
+def _row(key, kind, address, body, send_after, now, contact_id=None, meeting_id=None, conversation=None) -> dict:
+    return {"dedupe_key": key, "kind": kind, "channel": "sms", "address": address, "body": body,
+            "send_after": send_after, "status": "pending", "attempts": 0, "contact_id": contact_id,
+            "meeting_id": meeting_id, "conversation": conversation, "created_at": now}
+
+
+def _checkins(session, circle: Circle, meeting: Meeting, learners, send_after, now) -> list[dict]:
+    previous = session.scalar(select(Meeting.id).where(Meeting.circle_id == circle.id, Meeting.seq < meeting.seq,
+                                                       Meeting.status != "cancelled").order_by(Meeting.seq.desc()))
+    yes = set(session.scalars(select(Rsvp.contact_id).where(
+        Rsvp.meeting_id.in_([m for m in (meeting.id, previous) if m]), Rsvp.answer == "yes")))
+    next_meeting = session.scalar(select(Meeting).where(
+        Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled")
+        .order_by(Meeting.starts_at))
+    rows = []
+    for enrollment_id, contact_id, phone, lang in learners:
+        lang = i18n.pick(lang or circle.language)
+        if previous is not None and contact_id not in yes and next_meeting is not None:
+            params = {"circle": circle.name, "venue": circle.venue,
+                      "when": When(next_meeting.starts_at, circle.timezone)}
+            rows.append(_row(f"miss:{enrollment_id}", "missyou", phone, i18n.render(Reply(keys.MISS_YOU, params), lang),
+                             send_after, now, contact_id, meeting.id))
+            continue
+        state = {**checkin.opening(f"enrollment:{enrollment_id}", circle.code, meeting.seq),
+                 "name": circle.name, "expires": (send_after + timedelta(days=3)).isoformat()}
+        body = i18n.render(Reply(keys.CHECKIN_QUESTION, {"circle": circle.name}), lang)
+        rows.append(_row(f"checkin:{meeting.id}:{contact_id}", "checkin", phone, body, send_after, now, contact_id,
+                         meeting.id, state))
+    return rows
+
+
+def _surveys(session, circle: Circle, learners, send_after, now) -> list[dict]:
+    expires = (send_after + SURVEY_LIFETIME).isoformat()
+    rows = []
+    for enrollment_id, contact_id, phone, lang in learners:
+        lang = i18n.pick(lang or circle.language)
+        body = budget.combine(i18n.render(Reply(keys.SURVEY_INTRO, {"circle": circle.name}), lang),
+                              i18n.render(Reply(surveys.LEARNER.questions[0].text), lang))
+        state = {**survey.opening("learner", f"enrollment:{enrollment_id}", circle.code),
+                 "opened": send_after.isoformat(), "expires": expires}
+        rows.append(_row(f"survey:{enrollment_id}", "survey", phone, body, send_after, now, contact_id, None, state))
+    facilitator = session.get(Facilitator, circle.facilitator_id) if circle.facilitator_id else None
+    if facilitator is not None and facilitator.phone:
+        contact = _contact_for_phone(session, facilitator.phone, now)
+        lang = i18n.pick(contact.language or circle.language)
+        body = budget.combine(i18n.render(Reply(keys.SURVEY_FACILITATOR_INTRO, {"circle": circle.name}), lang),
+                              i18n.render(Reply(surveys.FACILITATOR.questions[0].text), lang))
+        state = {**survey.opening("facilitator", f"facilitator:{facilitator.id}:{circle.code}", circle.code),
+                 "opened": send_after.isoformat(), "expires": expires}
+        rows.append(_row(f"fsurvey:{circle.id}", "survey", facilitator.phone, body, send_after, now, contact.id,
+                         None, state))
+    return rows
+
+
+def _contact_for_phone(session: Session, phone: str, now: datetime) -> Contact:
+    contact = session.scalar(select(Contact).where(Contact.phone == phone))
+    if contact is None:
+        contact = Contact(phone=phone, created_at=now)
+        session.add(contact)
+        session.flush()
+    return contact
+
+
+def _survey_reminders(session: Session, now: datetime) -> list[dict]:
+    rows = []
+    open_surveys = session.execute(
+        select(Conversation, Contact).join(Contact, and_(Contact.id == Conversation.contact_id))
+        .where(Conversation.flow == survey.FLOW, Conversation.expires_at > now, Contact.opted_out_at.is_(None),
+               Contact.phone.is_not(None))
+    ).all()
+    for conversation, contact in open_surveys:
+        state = conversation.state
+        opened = state.get("opened")
+        if not opened or state.get("reminded") or datetime.fromisoformat(opened) + SURVEY_REMINDER_AFTER > now:
+            continue
+        circle = session.scalar(select(Circle).where(Circle.code == state["code"]))
+        lang = i18n.pick(contact.language or circle.language)
+        body = budget.combine(i18n.render(Reply(keys.SURVEY_REMINDER, {"circle": circle.name}), lang),
+                              i18n.render(Reply(survey.question(state).text), lang))
+        rows.append(_row(f"survey-reminder:{state['subject']}:{state['survey']}", "survey", contact.phone, body, now,
+                         now, contact.id, None, {**state, "reminded": True}))
+    return rows
