@@ -3,9 +3,9 @@
 Order:
   1. global keywords: STOP, START, HELP, LANGUAGE (an opted-out sender gets only START and HELP);
   2. a facilitator's commands (CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, ``#N text``);
-  3. FIND, FORGET and LEAVE, when no conversation is open or the text is the bare word;
+  3. FORGET; FIND and LEAVE when no conversation is open or the text is the bare word;
   4. an answer to the most recent reminder (offered only when it is newer than the conversation);
-  5. triggers: ``JOIN <code>`` and ``/start <code>``;
+  5. triggers: ``JOIN <code>`` and ``/start <code>`` (in an open conversation, only a real code);
   6. the open conversation (signup, language, check-in, survey, FORGET's confirmation);
   7. a bare circle code;
   8. a learner's free text, relayed to their facilitator; else a help reply.
@@ -63,7 +63,8 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
             return result
 
     command = keywords.command(inbound.text, LEARNER_COMMANDS)
-    if command is not None and (state is None or len(keywords.words(inbound.text)) == 1):
+    if command is not None and (state is None or command[0] == keywords.FORGET
+                                or len(keywords.words(inbound.text)) == 1):
         name, _, rest = command
         if name == keywords.FIND:
             return learner_commands.find(inbound, ctx, rest)
@@ -77,7 +78,7 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
             return rsvp.on_answer(state, answer, ctx)
 
     trigger = keywords.join_trigger(inbound.text)
-    if trigger is not None:
+    if trigger is not None and (state is None or trigger[0] in ctx.circles):
         code, trigger_lang = trigger
         return signup.start(code, trigger_lang, inbound, ctx)
 

@@ -1,0 +1,64 @@
+"""A simulated clock driving the real service, planners and send job (no waiting)."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from bot import jobs
+from bot.models import Conversation, Contact, Message, Outbox
+from bot.pacing import make_pacer
+from bot.service import handle_inbound
+from flows.inbound import Inbound
+
+_ids = itertools.count()
+
+
+class Sim:
+    """Moves a fake clock; each step plans follow-ups and reminders and sends what is due."""
+
+    def __init__(self, runtime, start: datetime | None = None, quiet_hours: str | None = None):
+        self.rt = runtime
+        self.now = start or datetime.now(timezone.utc)
+        runtime.clock = lambda: self.now
+        settings = replace(runtime.settings, send_rate_per_second=0)
+        if quiet_hours is not None:
+            settings = replace(settings, quiet_hours=quiet_hours)
+        runtime.settings = settings
+        runtime.pacer = make_pacer(runtime.queue, 0)
+
+    def text(self, phone: str, body: str) -> list[str]:
+        """The learner texts the bot now; returns the inline replies."""
+        inbound = Inbound("sms", phone, body, f"SMsim{next(_ids)}", self.now)
+        return list(handle_inbound(self.rt.uow, inbound, self.rt.settings).replies)
+
+    def advance(self, delta: timedelta) -> None:
+        """Moves the clock, plans, and runs every send that is due."""
+        self.now += delta
+        jobs.plan_now(self.now)
+        with self.rt.uow() as session:
+            due = session.scalars(select(Outbox.id).where(Outbox.status == "pending", Outbox.send_after <= self.now)
+                                  .order_by(Outbox.id)).all()
+        for row_id in due:
+            jobs.send_outbox(row_id)
+
+    def run_until(self, end: datetime, step: timedelta = timedelta(hours=3)) -> None:
+        while self.now < end:
+            self.advance(step)
+
+    def inbox(self, phone: str, after_id: int = 0) -> list[tuple[int, str]]:
+        """The texts the bot sent to ``phone`` (id, body), oldest first."""
+        with self.rt.uow() as session:
+            return [(m.id, m.body) for m in session.scalars(
+                select(Message).where(Message.direction == "out", Message.address == phone, Message.id > after_id)
+                .order_by(Message.id))]
+
+    def conversation(self, phone: str) -> dict | None:
+        with self.rt.uow() as session:
+            contact = session.scalar(select(Contact).where(Contact.phone == phone))
+            if contact is None:
+                return None
+            conv = session.scalar(select(Conversation).where(Conversation.contact_id == contact.id))
+            return dict(conv.state) if conv is not None and conv.expires_at > self.now else None
