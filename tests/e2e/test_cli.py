@@ -114,3 +114,16 @@ def test_meeting_move_and_cancel(runner, uow):
                           (["meeting", "move", "NOPE", "1", "--to", "2031-01-01T10:00"], "no circle")):
         result = runner.invoke(main, args)
         assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_export_csv_command(runner, uow, tmp_path):
+    from tests.helpers import make_circle
+
+    make_circle(uow, code="KC42")
+    out = invoke(runner, ["export", "KC42", "--format", "csv"])
+    assert out.exit_code == 0 and out.output.startswith("learner,status,rsvp_1,")
+    target = tmp_path / "kc42.csv"
+    assert invoke(runner, ["export", "kc42", "--output", str(target)]).exit_code == 0
+    assert target.read_text().startswith("learner,status")
+    assert runner.invoke(main, ["export", "NOPE"]).exit_code == 2
+    assert runner.invoke(main, ["export", "KC42", "--format", "xlsx"]).exit_code == 2
