@@ -101,8 +101,14 @@ def maxrss_mib() -> float:
 
 
 def machine() -> str:
-    """One line about where the figures were measured."""
-    return f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.system()}"
+    """One line about where the figures were measured (with the load: other work on the box skews them)."""
+    return (f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.system()} · "
+            f"{load()}")
+
+
+def load() -> str:
+    """The 1-minute load average, e.g. ``load 0.42``."""
+    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def postgres_version(url: str) -> str:

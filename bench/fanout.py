@@ -30,8 +30,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert, text
 
 from bench._common import (
-    DEFAULT_REDIS, RedisLatencyProbe, StatementCounter, create_database, drop_database, flush_redis, machine, maxrss_mib,
-    postgres_version, redis_version,
+    DEFAULT_REDIS, RedisLatencyProbe, StatementCounter, create_database, drop_database, flush_redis, load, machine,
+    maxrss_mib, postgres_version, redis_version,
 )
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench"
@@ -86,7 +86,8 @@ def set_up(engine, learners: int, now: datetime) -> int:
         for statement in statements:
             conn.execute(text(statement), {"now": now, "circles": circles, "learners": learners})
         for table in ("facilitator", "circle", "meeting", "contact", "enrollment"):
-            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                              f"(SELECT max(id) FROM {table}))"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return circles
@@ -162,10 +163,13 @@ def fan_out(rt, now: datetime, profile: cProfile.Profile | None) -> dict:
             profile.disable()
     finally:
         i18n.render, reminders.reminder_time = render.func, schedule.func
-    return {"planned": len(planned), "enqueued": enqueued, "plan": t1 - t0, "commit": t2 - t1, "enqueue": t4 - t3,
-            "total": (t2 - t0) + (t4 - t3), "statements": counter.count, "by_verb": counter.by_verb, "sql_seconds": counter.seconds,
-            "sql_by_verb": counter.seconds_by_verb,
-            "rss_planned": rss_planned, "redis_worst": probe.worst, "renders": render.calls, "render_seconds": render.seconds, "schedule_seconds": schedule.seconds}
+    return {
+        "planned": len(planned), "enqueued": enqueued, "plan": t1 - t0, "commit": t2 - t1, "enqueue": t4 - t3,
+        "total": (t2 - t0) + (t4 - t3), "statements": counter.count, "by_verb": counter.by_verb,
+        "sql_seconds": counter.seconds, "sql_by_verb": counter.seconds_by_verb, "rss_planned": rss_planned,
+        "redis_worst": probe.worst, "renders": render.calls, "render_seconds": render.seconds,
+        "schedule_seconds": schedule.seconds,
+    }
 
 
 def steady_tick(rt) -> dict:
@@ -191,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learners", type=int, default=TARGET_LEARNERS)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE,
                         help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)")
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="a Redis db the bench may flush (default: %(default)s)")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS,
+                        help="a Redis db the bench may flush (default: %(default)s)")
     parser.add_argument("--profile", action="store_true", help="run the timed part under cProfile and print the top")
     parser.add_argument("--no-tick", action="store_true", help="skip the steady-state tick")
     parser.add_argument("--keep", action="store_true", help="keep the database and Redis data afterwards")
@@ -234,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         queued, scheduled = len(rt.queue.rq), ScheduledJobRegistry(queue=rt.queue.rq).count
         other = r["plan"] - r["sql_seconds"] - r["render_seconds"] - r["schedule_seconds"]
         print()
-        print(f"fan-out of {args.learners:,} reminders ({circles:,} circles)")
+        print(f"fan-out of {args.learners:,} reminders ({circles:,} circles; {load()} afterwards)")
         print(f"  total               {r['total']:8.2f} s   {r['planned'] / r['total']:10,.0f} rows/s")
         print(f"  plan                {r['plan']:8.2f} s   (select + render + insert, bot.reminders.plan)")
         print(f"    SQL (cursor time) {r['sql_seconds']:8.2f} s   {r['statements']} statements {r['by_verb']}")
@@ -248,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  enqueue             {r['enqueue']:8.2f} s   {r['enqueued']:,} RQ jobs "
               f"({r['enqueued'] / max(r['enqueue'], 1e-9):,.0f} jobs/s)")
         if r["redis_worst"] is not None:
-            print(f"    Redis busy: another client's slowest PING during the enqueue {r['redis_worst'] * 1000:.0f} ms")
+            print(f"    Redis busy: another client's slowest PING during the enqueue "
+                  f"{r['redis_worst'] * 1000:.0f} ms")
         print(f"  SQL statements while planning: {r['statements']} in all, "
               f"{r['statements'] / circles:.4f} per circle")
         print(f"  peak RSS            {rss_after:8.1f} MiB  (before the timed part {rss_before:.1f} MiB, "

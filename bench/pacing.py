@@ -34,8 +34,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bench._common import DEFAULT_REDIS, create_database, drop_database, flush_redis, machine, postgres_version, \
-    redis_version
+from bench._common import (
+    DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version, redis_version,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench_pacing"
@@ -178,10 +179,12 @@ def window_stats(times: list[float], limit: float) -> dict:
     gaps = [b - a for a, b in zip(times, times[1:])]
     k = int(limit) + 1  # the tightest span holding one more send than the limit allows per second
     tightest = min((times[i + k - 1] - times[i] for i in range(n - k + 1)), default=None) if limit >= 1 else None
-    # Lag of each send behind an ideal grid of slots 1/limit apart (meaningful while the pacer is saturated):
-    # the spread of this lag is the jitter between taking a slot and the provider receiving the text.
-    lag = sorted(t - times[0] - k / limit for k, t in enumerate(times)) if limit < 100 else []
-    return {"count": n, "span": span, "over": over, "lag": lag, "rate": (n - 1) / span if span > 0 else float("inf"), "max_window": most,
+    # Lag of each send behind an even grid from the first send to the last (the pacer's slots, while it is
+    # saturated): the spread of this lag is the jitter between taking a slot and the provider receiving the text.
+    step = span / (n - 1) if n > 1 else 0.0
+    lag = sorted(t - times[0] - idx * step for idx, t in enumerate(times)) if limit < 100 else []
+    return {"count": n, "span": span, "over": over, "lag": lag,
+            "rate": (n - 1) / span if span > 0 else float("inf"), "max_window": most,
             "min_gap": min(gaps) if gaps else None, "median_gap": statistics.median(gaps) if gaps else None,
             "tightest": tightest, "k": k}
 
@@ -235,14 +238,14 @@ def run_phase(args, procs: Processes, redis, standin_url: str, record: Path, tag
     per_address: dict[str, int] = {}
     for m in got:
         per_address[m["to"]] = per_address.get(m["to"], 0) + 1
-    return {**stats, "tag": tag, "limit": rate, "ready": ready, "enqueued": enqueued,
+    return {**stats, "tag": tag, "limit": rate, "load": load(), "ready": ready, "enqueued": enqueued,
             "first_after": (times[0] - queued_at) if times else None, "wall": finished - queued_at,
             "timed_out": len(got) < args.messages, "duplicates": sum(c - 1 for c in per_address.values()),
             "statuses": statuses, "from": sorted({m["from"] for m in got})}
 
 
 def print_phase(p: dict) -> None:
-    print(f"{p['tag']}: SEND_RATE_PER_SECOND={p['limit']:g}")
+    print(f"{p['tag']}: SEND_RATE_PER_SECOND={p['limit']:g}  ({p['load']} at the end)")
     if not p["count"]:
         print("  nothing was received")
         return
@@ -280,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="cli: `circlebot worker` (forks per job); simple: `rq worker` with SimpleWorker")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE,
                         help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)")
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="a Redis db the bench may flush (default: %(default)s)")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS,
+                        help="a Redis db the bench may flush (default: %(default)s)")
     parser.add_argument("--timeout-margin", type=float, default=60.0, help="extra seconds allowed per phase")
     parser.add_argument("--keep-logs", action="store_true", help="keep the workers' logs and the record")
     args = parser.parse_args(argv)
@@ -317,6 +321,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"(the limiter, not the workers, holds the paced rate)")
         print(f"target: never more than {args.rate:g} in any 1 s window: {'met' if ok_window else 'MISSED'} "
               f"(most {paced.get('max_window')})")
+        if not ok_window and paced.get("tightest") is not None:
+            print(f"  why: bot/pacing.py spaces slots exactly 1/rate apart, so send k+{paced['k'] - 1} is due "
+                  f"exactly 1 s after send k; any jitter between taking a slot and the provider receiving the text lets "
+                  f"{paced['k']} texts into some 1 s window (tightest {paced['tightest'] * 1000:.0f} ms)")
         print(f"target: overall within {TOLERANCE:.0%} of {args.rate:g}/s: {'met' if ok_rate else 'MISSED'} "
               f"({paced.get('rate', 0):.3f}/s)")
         print(f"every text received exactly once in both phases: {'yes' if complete else 'NO'}")

@@ -16,6 +16,8 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 _JOB_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+# Jobs per Redis round trip: big enough to be fast, small enough not to stall other clients.
+PIPELINE_CHUNK = 1000
 
 
 def job_id(key: str) -> str:
@@ -116,7 +118,7 @@ class RedisQueue:
         return self.enqueue_many(func, [(args, key, at)]) == 1
 
     def enqueue_many(self, func: Callable, items) -> int:
-        """Queues ``func(*args)`` for each ``(args, key, at)`` in one Redis pipeline.
+        """Queues ``func(*args)`` for each ``(args, key, at)``, ``PIPELINE_CHUNK`` jobs per round trip.
 
         A key whose job is still queued, scheduled or running is skipped; a finished or failed job
         with that key is replaced. Jobs due later go to RQ's scheduled registry (``enqueue_at``).
@@ -126,24 +128,30 @@ class RedisQueue:
         from redis.exceptions import RedisError
         from rq.job import Job, JobStatus
 
-        waiting = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
+        waiting = {s.value.encode() for s in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED,
+                                              JobStatus.DEFERRED)}
         now = datetime.now(timezone.utc)
+        count = 0
         try:
-            ids = [job_id(key) for _, key, _ in items]
-            existing = Job.fetch_many(ids, connection=self.redis)
-            count = 0
-            with self.redis.pipeline() as pipe:
-                for (args, key, at), ident, job in zip(items, ids, existing):
-                    if job is not None and job.get_status(refresh=False) in waiting:
-                        continue
-                    job = self.rq.create_job(func, args=args, job_id=ident, retry=self._retry, result_ttl=600,
-                                             failure_ttl=86400)
-                    if at and at > now:
-                        self.rq.schedule_job(job, at, pipeline=pipe)
-                    else:
-                        self.rq.enqueue_job(job, pipeline=pipe)
-                    count += 1
-                pipe.execute()
+            for start in range(0, len(items), PIPELINE_CHUNK):
+                chunk = items[start:start + PIPELINE_CHUNK]
+                ids = [job_id(key) for _, key, _ in chunk]
+                with self.redis.pipeline(transaction=False) as pipe:
+                    for ident in ids:
+                        pipe.hget(Job.key_for(ident), "status")
+                    statuses = pipe.execute()
+                with self.redis.pipeline(transaction=False) as pipe:
+                    for (args, key, at), ident, status in zip(chunk, ids, statuses):
+                        if status in waiting:
+                            continue
+                        job = self.rq.create_job(func, args=args, job_id=ident, retry=self._retry, result_ttl=600,
+                                                 failure_ttl=86400)
+                        if at and at > now:
+                            self.rq.schedule_job(job, at, pipeline=pipe)
+                        else:
+                            self.rq.enqueue_job(job, pipeline=pipe)
+                        count += 1
+                    pipe.execute()
             return count
         except RedisError as exc:
             raise QueueDown(str(exc)) from exc
