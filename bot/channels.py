@@ -20,12 +20,17 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class SendError(Exception):
-    """A send failed. ``retry`` tells whether trying again may help; ``code`` is Twilio's error code."""
+    """A send failed. ``retry`` tells whether trying again may help; ``code`` is Twilio's error code.
 
-    def __init__(self, message: str, retry: bool, code: int | None = None):
+    ``unknown`` means the request may have reached the provider (a read time-out, a dropped
+    connection): the text may have gone out, so it must be reconciled, never blindly re-sent.
+    """
+
+    def __init__(self, message: str, retry: bool, code: int | None = None, unknown: bool = False):
         super().__init__(message)
         self.retry = retry
         self.code = code
+        self.unknown = unknown
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,18 @@ class TwilioChannel:
             text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", "")
             raise SendError(f"twilio {exc.status} {exc.code}: {text}", retry=retry, code=exc.code) from exc
         except Exception as exc:  # connection errors and time-outs
-            raise SendError(f"twilio unreachable: {exc.__class__.__name__}", retry=True) from exc
+            raise SendError(f"twilio unreachable: {exc.__class__.__name__}", retry=True,
+                            unknown=not _never_sent(exc)) from exc
+
+
+def _never_sent(exc: Exception) -> bool:
+    """True when the request surely never reached the provider (no connection was made)."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    return isinstance(exc, requests.exceptions.ConnectionError) and (
+        "NewConnectionError" in repr(exc) or "Connection refused" in str(exc))
 
 
 def _http_client(base: str | None, timeout: float):

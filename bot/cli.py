@@ -243,10 +243,33 @@ def worker(burst) -> None:
     from rq import Worker
 
     runtime.uow.engine.dispose()  # no pooled connection may be shared with RQ's forked work horses
+    if not burst:
+        _keep_ticking(runtime)
     rq_worker = Worker([runtime.queue.rq], connection=runtime.queue.redis)
     rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
     if burst:
         click.echo(f"planned {ticked['planned']}, swept {ticked['swept']}, burst done")
+
+
+def _keep_ticking(runtime) -> None:
+    """Re-arms the next tick every minute from a thread, so a flushed Redis (which loses the
+    scheduled tick) never stops planning and sweeping; the tick's job id keeps it single."""
+    import threading
+    import time as clock
+
+    from bot import jobs
+    from bot.queue import QueueDown
+
+    def loop() -> None:
+        while True:
+            nxt = datetime.now(timezone.utc).replace(second=0, microsecond=0) + jobs.TICK_EVERY
+            try:
+                runtime.queue.enqueue(jobs.tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
+            except QueueDown:
+                pass
+            clock.sleep(jobs.TICK_EVERY.total_seconds())
+
+    threading.Thread(target=loop, name="circlebot-tick", daemon=True).start()
 
 
 @main.command()

@@ -63,6 +63,12 @@ def send_outbox(row_id: int) -> str:
     try:
         sent = rt.channel.send(address, body, channel)
     except SendError as exc:
+        if exc.unknown:  # it may have gone out: the sweeper asks the provider before any resend
+            with rt.uow() as session:
+                session.execute(update(Outbox).where(Outbox.id == row_id).values(last_error=str(exc)[:200]))
+                session.commit()
+            log.warning("send to %s may or may not have gone out; left for reconciliation: %s", mask(address), exc)
+            return outbox.SENDING
         _record_failure(rt, row_id, address, exc, attempts)
         if exc.retry and attempts < MAX_ATTEMPTS:
             raise
@@ -122,8 +128,12 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
 
 
 def enqueue_rows(planned) -> int:
-    """Queues the send job of each planned row; rows the queue cannot take wait for the sweeper."""
-    items = [((p.row_id,), f"outbox-{p.row_id}", p.send_after) for p in planned]
+    """Queues the send job of each planned row; rows the queue cannot take wait for the sweeper.
+
+    The job id names the row and its attempt, so a job left "started" by a killed worker never
+    keeps the next attempt from being queued.
+    """
+    items = [((p.row_id,), f"outbox-{p.row_id}-{p.attempts}", p.send_after) for p in planned]
     if not items:
         return 0
     try:
@@ -133,9 +143,9 @@ def enqueue_rows(planned) -> int:
         return 0
 
 
-def enqueue_row(row_id: int, send_after: datetime) -> bool:
+def enqueue_row(row_id: int, send_after: datetime, attempts: int = 0) -> bool:
     """Queues the send job for one outbox row; False when the queue is down or has it already."""
-    return enqueue_rows([reminders.Planned(row_id, send_after)]) == 1
+    return enqueue_rows([reminders.Planned(row_id, send_after, attempts)]) == 1
 
 
 def sweep(now: datetime | None = None) -> int:
@@ -146,27 +156,29 @@ def sweep(now: datetime | None = None) -> int:
     """
     rt = runtime.current()
     now = now or _now()
-    stuck_before = now - rt.stuck_after
     with rt.uow() as session:
-        stuck = session.scalars(
-            select(Outbox).where(Outbox.status == outbox.SENDING, Outbox.claimed_at < stuck_before)
+        stuck = session.execute(
+            select(Outbox.id, Outbox.address, Outbox.body, Outbox.channel, Outbox.claimed_at)
+            .where(Outbox.status == outbox.SENDING, Outbox.claimed_at < now - rt.stuck_after)
         ).all()
-        for row in stuck:
-            try:
-                found = rt.channel.find_sent(row.address, row.body, row.claimed_at - timedelta(seconds=5),
-                                             row.channel)
-            except SendError as exc:  # the provider cannot say: leave the row for the next sweep
-                log.warning("cannot reconcile outbox row %s yet: %s", row.id, exc)
-                continue
-            if found:
-                row.status, row.provider_id, row.sent_at = outbox.SENT, found, now
-            else:
-                row.status = outbox.PENDING
+    for row_id, address, body, channel, claimed_at in stuck:  # no transaction open during the HTTP call
+        try:
+            found = rt.channel.find_sent(address, body, claimed_at - timedelta(seconds=5), channel)
+        except SendError as exc:  # the provider cannot say: leave the row for the next sweep
+            log.warning("cannot reconcile outbox row %s yet: %s", row_id, exc)
+            continue
+        values = ({"status": outbox.SENT, "provider_id": found, "sent_at": now} if found
+                  else {"status": outbox.PENDING})
+        with rt.uow() as session:  # only if nobody claimed it again meanwhile
+            session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.status == outbox.SENDING,
+                                                 Outbox.claimed_at == claimed_at).values(**values))
             session.commit()
+    with rt.uow() as session:
         due = session.execute(
-            select(Outbox.id, Outbox.send_after).where(Outbox.status == outbox.PENDING, Outbox.send_after <= now)
+            select(Outbox.id, Outbox.send_after, Outbox.attempts)
+            .where(Outbox.status == outbox.PENDING, Outbox.send_after <= now)
         ).all()
-    return enqueue_rows([reminders.Planned(row_id, at) for row_id, at in due])
+    return enqueue_rows([reminders.Planned(row_id, at, attempts) for row_id, at, attempts in due])
 
 
 def plan_now(now: datetime | None = None) -> int:

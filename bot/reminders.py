@@ -34,6 +34,7 @@ class Planned:
 
     row_id: int
     send_after: datetime
+    attempts: int = 0
 
 
 def reminder_key(meeting_id: int, contact_id: int, starts_at: datetime) -> str:

@@ -37,8 +37,6 @@ OWN_SETTINGS = (
     "SEND_RATE_PER_SECOND", "QUIET_HOURS", "REMINDER_LEAD", "SECRET_KEY", "OUTBOX_STUCK_AFTER",
     "TWILIO_TIMEOUT", "CIRCLEBOT_INSTANCE", "LOG_LEVEL", "PORT",
 )
-
-
 # Requests to our own 127.0.0.1 processes never go through a proxy from the environment.
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

@@ -1,0 +1,77 @@
+"""The send job against the Twilio stand-in: a lost answer is reconciled, never sent twice."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot import create_app, jobs, outbox
+from bot.models import Contact, Outbox
+from tests.standin import TwilioStandIn
+
+
+@pytest.fixture
+def twilio_runtime(backend, tmp_path):
+    with TwilioStandIn() as standin:
+        app = create_app({
+            "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
+            "INSTANCE_PATH": str(tmp_path), "queue_name": "circlebot-test",
+            "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "tok", "twilio_from": "+18165550100",
+            "twilio_api_base": standin.url, "send_rate_per_second": 0,
+            "TWILIO_TIMEOUT": "1", "OUTBOX_STUCK_AFTER": "1s",
+        })
+        yield app.extensions["circlebot"], standin
+        app.extensions["circlebot"].uow.engine.dispose()
+
+
+def add(uow, key="test:1", address="+18165550123"):
+    now = datetime.now(timezone.utc)
+    with uow() as session:
+        row = outbox.add(session, key, "sms", address, "Hello from the library", now, now)
+        session.commit()
+        return row.id
+
+
+def test_answer_lost_after_twilio_accepted_is_reconciled_not_resent(twilio_runtime):
+    rt, standin = twilio_runtime
+    row_id = add(rt.uow)
+    standin.delay_next(1, 3)  # Twilio takes the text, but its answer comes after our time-out
+    assert jobs.send_outbox(row_id) == outbox.SENDING
+    assert jobs.send_outbox(row_id) == outbox.SENDING  # a retry does not resend
+    standin.wait_for(1, 5)
+    jobs.sweep(datetime.now(timezone.utc) + timedelta(seconds=2))
+    with rt.uow() as session:
+        row = session.get(Outbox, row_id)
+        assert row.status == outbox.SENT and row.provider_id == standin.messages[0]["sid"]
+    assert len(standin.messages) == 1
+
+
+def test_never_reached_twilio_is_sent_again_after_reconciling(twilio_runtime):
+    rt, standin = twilio_runtime
+    row_id = add(rt.uow)
+    standin.fail_next(1, status=503)
+    with pytest.raises(Exception):
+        jobs.send_outbox(row_id)  # a 5xx: back to pending with a back-off, RQ retries
+    with rt.uow() as session:
+        row = session.get(Outbox, row_id)
+        assert row.status == outbox.PENDING and row.send_after > datetime.now(timezone.utc)
+        row.send_after = datetime.now(timezone.utc)
+        session.commit()
+    assert jobs.send_outbox(row_id) == outbox.SENT
+    assert len(standin.messages) == 1
+
+
+def test_unsubscribed_recipient_marks_the_contact_opted_out(twilio_runtime):
+    rt, standin = twilio_runtime
+    with rt.uow() as session:
+        session.add(Contact(phone="+18165550123", created_at=datetime.now(timezone.utc)))
+        session.commit()
+    row_id = add(rt.uow)
+    standin.fail_next(1, status=400, code=21610)
+    assert jobs.send_outbox(row_id) == outbox.FAILED
+    with rt.uow() as session:
+        assert session.scalar(select(Contact.opted_out_at)) is not None
+    second = add(rt.uow, key="test:2")
+    assert jobs.send_outbox(second) == outbox.CANCELLED
+    assert standin.messages == []
