@@ -137,3 +137,21 @@ def cli_env(backend, tmp_path, monkeypatch):
         monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("CIRCLEBOT_INSTANCE", str(tmp_path))
     return backend
+
+
+@pytest.fixture
+def standin():
+    """A Twilio REST stand-in on 127.0.0.1 (tests/standin), stopped after the test."""
+    from tests.standin import TwilioStandIn
+
+    with TwilioStandIn() as running:
+        yield running
+
+
+@pytest.fixture
+def procs(tmp_path):
+    """Starts subprocesses (workers, gunicorn) and kills every one of them after the test."""
+    from tests.processes import Processes
+
+    with Processes(tmp_path / "logs") as started:
+        yield started

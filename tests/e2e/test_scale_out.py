@@ -30,23 +30,10 @@ from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle, sign, sms
 from tests.processes import (
     HTTP, Processes, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until, worker_command,
 )
-from tests.standin.twilio_api import TwilioStandIn
 
 CIRCLES, PER_CIRCLE = 10, 12
 WORKERS = 3
 LIMIT = 60.0  # seconds for each phase
-
-
-@pytest.fixture
-def standin():
-    with TwilioStandIn() as running:
-        yield running
-
-
-@pytest.fixture
-def procs(tmp_path):
-    with Processes(tmp_path / "logs") as started:
-        yield started
 
 
 def facilitator_phone(c: int) -> str:

@@ -25,7 +25,6 @@ from bot import outbox
 from bot.models import Contact, Enrollment, Meeting, Outbox
 from tests.helpers import make_circle
 from tests.processes import Processes, circlebot_env, wait_until, worker_command
-from tests.standin.twilio_api import TwilioStandIn
 
 LEARNERS = 500
 KILL_AFTER = 100  # accepted messages before the crash (of 500)
@@ -36,18 +35,6 @@ STUCK_AFTER = 2.0  # OUTBOX_STUCK_AFTER given to the workers
 def learner_phone(i: int) -> str:
     """Distinct possible NANP numbers: +1 816 200 0000, +1 816 200 0001, …"""
     return f"+1816200{i:04d}"
-
-
-@pytest.fixture
-def standin():
-    with TwilioStandIn() as running:
-        yield running
-
-
-@pytest.fixture
-def procs(tmp_path):
-    with Processes(tmp_path / "logs") as started:
-        yield started
 
 
 def big_circle(uow, learners: int = LEARNERS) -> tuple[list[str], int]:
