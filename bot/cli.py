@@ -266,7 +266,7 @@ def _keep_ticking(runtime) -> None:
             try:
                 runtime.queue.enqueue(jobs.tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
             except QueueDown:
-                pass
+                logging.getLogger(__name__).warning("queue down: the next tick is not scheduled yet")
             clock.sleep(jobs.TICK_EVERY.total_seconds())
 
     threading.Thread(target=loop, name="circlebot-tick", daemon=True).start()

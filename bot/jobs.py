@@ -8,7 +8,7 @@ the row in ``sending``: the sweeper asks the provider whether that text really w
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 

@@ -21,14 +21,13 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 from urllib.request import Request
 
-import pytest
 from sqlalchemy import func, select, update
 
 from bot import outbox
 from bot.models import Enrollment, Meeting, Outbox
 from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle, sign, sms
 from tests.processes import (
-    HTTP, Processes, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until, worker_command,
+    HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until, worker_command,
 )
 
 CIRCLES, PER_CIRCLE = 10, 12

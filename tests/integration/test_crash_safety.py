@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, insert, select, update
 
 from bot import outbox

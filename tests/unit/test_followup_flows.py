@@ -1,7 +1,7 @@
 """Check-ins, surveys, the relay, facilitator commands, FIND/FORGET/LEAVE: pure flow tables."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 
 import pytest
 
