@@ -80,17 +80,10 @@ def rows(locales=SHIPPED_LOCALES) -> list[Row]:
             count = segments.count(text)
             out.append(Row(key, locale, count.encoding, count.characters, count.segments, limit(key, locale)))
         for first, second in COMBINED:
-            text = combine(i18n.render(Reply(first, params), locale), i18n.render(Reply(second, params), locale))
+            text = i18n.combine(i18n.render(Reply(first, params), locale), i18n.render(Reply(second, params), locale))
             count = segments.count(text)
             out.append(Row(f"{first}+{second}", locale, count.encoding, count.characters, count.segments, MAX_ANY))
     return out
-
-
-def combine(*texts: str) -> str:
-    """Several rendered templates as one SMS, one per line, folded to GSM-7 when that is cheaper."""
-    from bot import gsm
-
-    return gsm.fit("\n".join(texts))
 
 
 def table(all_rows: list[Row]) -> str:

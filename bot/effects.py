@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot import erase, i18n, meetings, outbox, reminders, segments
 from bot.models import (
     Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Message, Outbox, RelayHandle, Rsvp,
 )
+from bot.audience import active_learners
 from bot.reminders import Planned, insert_new
 from bot.texts import RELAY_TEXT_MAX
 from flows import keys
@@ -145,13 +146,8 @@ class Applier:
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)
-        learners = self.session.execute(
-            select(Contact.id, Contact.phone, Contact.language)
-            .join(Enrollment, and_(Enrollment.contact_id == Contact.id, Enrollment.circle_id == circle.id))
-            .where(Enrollment.status == "active", Contact.opted_out_at.is_(None), Contact.erased_at.is_(None),
-                   Contact.phone.is_not(None))).all()
         rows = []
-        for contact_id, phone, lang in learners:
+        for _, contact_id, phone, lang in active_learners(self.session, circle.id):
             body = fit_text(keys.FAC_BROADCAST, {"circle": circle.name}, effect.text, lang or circle.language)
             rows.append({"dedupe_key": f"msg:{self.message.id}:{contact_id}", "kind": "broadcast", "channel": "sms",
                          "address": phone, "body": body, "send_after": self.now, "status": outbox.PENDING,

@@ -17,8 +17,9 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from bot import budget, i18n
-from bot.models import Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Rsvp
+from bot import i18n
+from bot.audience import active_learners
+from bot.models import Circle, Contact, Conversation, Facilitator, Meeting, Rsvp
 from bot.reminders import PLAN_HORIZON, Planned, insert_new
 from bot.schedule import QuietHours, zone
 from flows import checkin, keys, survey, surveys
@@ -54,7 +55,7 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
         send_after = max(due, now)
         last_seq = session.scalar(select(func.max(Meeting.seq)).where(Meeting.circle_id == circle.id,
                                                                        Meeting.status != "cancelled"))
-        learners = _learners(session, circle.id)
+        learners = active_learners(session, circle.id)
         if meeting.seq >= last_seq:
             rows.extend(_surveys(session, circle, learners, send_after, now))
         else:
@@ -62,14 +63,6 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
     rows.extend(_survey_reminders(session, now))
     return insert_new(session, rows)
 
-
-def _learners(session: Session, circle_id: int):
-    return session.execute(
-        select(Enrollment.id, Contact.id, Contact.phone, Contact.language)
-        .join(Contact, Contact.id == Enrollment.contact_id)
-        .where(Enrollment.circle_id == circle_id, Enrollment.status == "active", Contact.opted_out_at.is_(None),
-               Contact.erased_at.is_(None), Contact.phone.is_not(None))
-    ).all()
 
 
 def _row(key, kind, address, body, send_after, now, contact_id=None, meeting_id=None, conversation=None) -> dict:
@@ -108,7 +101,7 @@ def _surveys(session, circle: Circle, learners, send_after, now) -> list[dict]:
     rows = []
     for enrollment_id, contact_id, phone, lang in learners:
         lang = i18n.pick(lang or circle.language)
-        body = budget.combine(i18n.render(Reply(keys.SURVEY_INTRO, {"circle": circle.name}), lang),
+        body = i18n.combine(i18n.render(Reply(keys.SURVEY_INTRO, {"circle": circle.name}), lang),
                               i18n.render(Reply(surveys.LEARNER.questions[0].text), lang))
         state = {**survey.opening("learner", f"enrollment:{enrollment_id}", circle.code),
                  "opened": send_after.isoformat(), "expires": expires}
@@ -117,7 +110,7 @@ def _surveys(session, circle: Circle, learners, send_after, now) -> list[dict]:
     if facilitator is not None and facilitator.phone:
         contact = _contact_for_phone(session, facilitator.phone, now)
         lang = i18n.pick(contact.language or circle.language)
-        body = budget.combine(i18n.render(Reply(keys.SURVEY_FACILITATOR_INTRO, {"circle": circle.name}), lang),
+        body = i18n.combine(i18n.render(Reply(keys.SURVEY_FACILITATOR_INTRO, {"circle": circle.name}), lang),
                               i18n.render(Reply(surveys.FACILITATOR.questions[0].text), lang))
         state = {**survey.opening("facilitator", f"facilitator:{facilitator.id}:{circle.code}", circle.code),
                  "opened": send_after.isoformat(), "expires": expires}
@@ -149,7 +142,7 @@ def _survey_reminders(session: Session, now: datetime) -> list[dict]:
             continue
         circle = session.scalar(select(Circle).where(Circle.code == state["code"]))
         lang = i18n.pick(contact.language or circle.language)
-        body = budget.combine(i18n.render(Reply(keys.SURVEY_REMINDER, {"circle": circle.name}), lang),
+        body = i18n.combine(i18n.render(Reply(keys.SURVEY_REMINDER, {"circle": circle.name}), lang),
                               i18n.render(Reply(survey.question(state).text), lang))
         rows.append(_row(f"survey-reminder:{state['subject']}:{state['survey']}", "survey", contact.phone, body, now,
                          now, contact.id, None, {**state, "reminded": True}))

@@ -74,6 +74,11 @@ def _format_param(value, lang: str) -> str:
     return str(value)
 
 
+def combine(*texts: str) -> str:
+    """Several rendered texts sent as one SMS, one per line, folded to GSM-7 when that is cheaper."""
+    return gsm.fit("\n".join(texts))
+
+
 def render(reply: Reply, lang: str | None) -> str:
     """Renders ``reply`` (a message key and parameters) as text in ``lang``."""
     lang = pick(lang)

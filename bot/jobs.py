@@ -72,7 +72,7 @@ def send_outbox(row_id: int) -> str:
         _record_failure(rt, row_id, address, exc, attempts)
         if exc.retry and attempts < MAX_ATTEMPTS:
             raise
-        return outbox.FAILED if not exc.retry or attempts >= MAX_ATTEMPTS else outbox.PENDING
+        return outbox.FAILED
     with rt.uow() as session:
         session.execute(update(Outbox).where(Outbox.id == row_id).values(
             status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None))

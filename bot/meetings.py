@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot import i18n, outbox
-from bot.models import Circle, Contact, Enrollment, Meeting, Outbox, Rsvp
+from bot.audience import active_learners
+from bot.models import Circle, Enrollment, Meeting, Outbox, Rsvp
 from bot.reminders import Planned, insert_new, plan
 from flows import keys
 from flows.results import Reply, When
@@ -63,16 +64,11 @@ def _withdraw(session: Session, meeting_id: int) -> None:
 
 
 def _notify(session: Session, circle: Circle, meeting: Meeting, key: str, prefix: str, now: datetime):
-    learners = session.execute(
-        select(Contact.id, Contact.phone, Contact.language)
-        .join(Enrollment, and_(Enrollment.contact_id == Contact.id, Enrollment.circle_id == circle.id))
-        .where(Enrollment.status == "active", Contact.opted_out_at.is_(None), Contact.erased_at.is_(None),
-               Contact.phone.is_not(None))
-    ).all()
+    learners = active_learners(session, circle.id)
     params = {"circle": circle.name, "venue": circle.venue, "when": When(meeting.starts_at, circle.timezone)}
     bodies: dict[str, str] = {}
     rows = []
-    for contact_id, phone, lang in learners:
+    for _, contact_id, phone, lang in learners:
         lang = i18n.pick(lang or circle.language)
         if lang not in bodies:
             bodies[lang] = i18n.render(Reply(key, params), lang)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import i18n
+from bot.audience import REACHABLE
 from bot.models import Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
 from bot.schedule import QuietHours, reminder_time
 from flows import keys
@@ -55,7 +56,7 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
         .join(Enrollment, and_(Enrollment.circle_id == Circle.id, Enrollment.status == "active"))
         .join(Contact, Contact.id == Enrollment.contact_id)
         .where(Meeting.status != "cancelled", Meeting.starts_at > now, Meeting.starts_at <= latest,
-               Contact.opted_out_at.is_(None), Contact.erased_at.is_(None), Contact.phone.is_not(None),
+               *REACHABLE,
                ~exists().where(Outbox.meeting_id == Meeting.id, Outbox.contact_id == Contact.id,
                                Outbox.kind == "reminder", Outbox.status != "cancelled"))
     )

@@ -40,10 +40,6 @@ def _views(session: Session, circles, now: datetime) -> dict[str, CircleView]:
     out = {}
     for c in circles:
         nxt = upcoming.get(c.id)
-        if nxt is not None and nxt.tzinfo is None:
-            from datetime import timezone
-
-            nxt = nxt.replace(tzinfo=timezone.utc)
         out[c.code] = CircleView(
             code=c.code, name=c.name, venue=c.venue, timezone=c.timezone, language=c.language,
             capacity=c.capacity, enrolled=enrolled.get(c.id, 0), next_meeting=nxt,
