@@ -9,16 +9,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from bot.runtime import Runtime, install
-from bot.settings import Settings
+from bot.settings import Settings, instance_path_default
 
 log = logging.getLogger(__name__)
-
-
-def instance_path_default() -> str:
-    """The instance folder: ``$CIRCLEBOT_INSTANCE`` or ``instance/`` beside the project."""
-    return os.environ.get("CIRCLEBOT_INSTANCE") or os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance"
-    )
 
 
 def create_app(overrides: dict | None = None) -> Flask:

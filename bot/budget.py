@@ -7,15 +7,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import i18n, segments
-from bot.settings import SHIPPED_LOCALES
-from bot.texts import COMBINED, PLACEHOLDER_LONGEST, QUESTIONS, TEXTS
-from flows import keywords
-from flows.results import CircleLine, Reply, When
+from bot.render import sms
+from bot.texts import COMBINED, PARTS, PLACEHOLDER_LONGEST, QUESTIONS, TEXTS
+from flows import choices, keys, keywords, languages, surveys
+from flows.results import Choices, CircleLine, Reply, When
 
 MAX_ANY = 3
-MAX_QUESTION = {"en": 1, "sw": 1}
+MAX_QUESTION = {language.code: language.question_segments for language in languages.LANGUAGES}
 MAX_QUESTION_OTHER = 2
 _PLACEHOLDER_TZ = "America/Chicago"
+SHIPPED_LOCALES = languages.SHIPPED
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,31 @@ def longest_params(locale: str) -> dict:
         "lines": tuple(CircleLine("W" * 8, "W" * 40, "W" * 40, when) for _ in range(3)),
         **PLACEHOLDER_LONGEST,
         "when": when,
-        "menu": keywords.language_menu(SHIPPED_LOCALES),
         "language": max(names, key=len),
     }
+
+
+def choices_by_key() -> dict[str, Choices]:
+    """Every message key that asks a question with fixed answers, with its (longest) choices."""
+    found: dict[str, Choices] = {
+        keys.REMINDER: choices.RSVP,
+        keys.CHECKIN_QUESTION: choices.CHECKIN,
+        keys.FORGET_CONFIRM: choices.FORGET,
+        keys.SIGNUP_ASK_LANGUAGE: choices.language_menu(SHIPPED_LOCALES),
+        keys.SIGNUP_BAD_LANGUAGE: choices.language_menu(SHIPPED_LOCALES),
+        keys.LANGUAGE_MENU: choices.language_menu(SHIPPED_LOCALES),
+        keys.LEAVE_WHICH: choices.numbered(tuple(PLACEHOLDER_LONGEST["circle"] + " (WWWWWWWW)" for _ in range(5))),
+    }
+    for survey in (surveys.LEARNER, surveys.FACILITATOR, *(surveys.how(seq) for seq in (1, 2, 3))):
+        for question in survey.questions:
+            if question.choices is not None:
+                found[question.text] = question.choices
+    return found
+
+
+def longest_reply(key: str, locale: str) -> Reply:
+    """``key`` with its longest parameters and its choices, as a learner would get it."""
+    return Reply(key, longest_params(locale), choices_by_key().get(key))
 
 
 def rows(locales=SHIPPED_LOCALES) -> list[Row]:
@@ -75,12 +98,12 @@ def rows(locales=SHIPPED_LOCALES) -> list[Row]:
     out = []
     for locale in locales:
         params = longest_params(locale)
-        for key in sorted(TEXTS):
-            text = i18n.render(Reply(key, params), locale)
+        for key in sorted(set(TEXTS) - PARTS):
+            text = sms.render((longest_reply(key, locale),), locale)
             count = segments.count(text)
             out.append(Row(key, locale, count.encoding, count.characters, count.segments, limit(key, locale)))
         for first, second in COMBINED:
-            text = i18n.combine(i18n.render(Reply(first, params), locale), i18n.render(Reply(second, params), locale))
+            text = sms.render((Reply(first, params), longest_reply(second, locale)), locale)
             count = segments.count(text)
             out.append(Row(f"{first}+{second}", locale, count.encoding, count.characters, count.segments, MAX_ANY))
     return out

@@ -65,10 +65,7 @@ def create_circle(session: Session, new: NewCircle, now: datetime) -> Circle:
     if session.scalar(select(Circle.id).where(Circle.code == code)) is not None:
         raise CircleError(f"the code {code} is taken")
 
-    facilitator = session.scalar(select(Facilitator).where(Facilitator.phone == facilitator_phone))
-    if facilitator is None:
-        facilitator = Facilitator(phone=facilitator_phone, created_at=now)
-        session.add(facilitator)
+    facilitator = facilitator_for_phone(session, facilitator_phone, now)
     circle = Circle(
         code=code, phone_code=_fresh_phone_code(session), name=new.name.strip(), venue=new.venue.strip(),
         course=new.course, city=new.city, postal_code=new.postal_code, language=new.language,
@@ -135,3 +132,16 @@ def summary(session: Session, circle: Circle) -> dict:
             for m in circle.meetings
         ],
     }
+
+
+def facilitator_for_phone(session: Session, phone: str, now: datetime) -> Facilitator:
+    """The facilitator reached at ``phone`` (a contact with an SMS address), made if new."""
+    from bot.contacts import make_with_phone
+
+    contact = make_with_phone(session, phone, now, source="facilitator")
+    facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact.id))
+    if facilitator is None:
+        facilitator = Facilitator(contact_id=contact.id, created_at=now)
+        session.add(facilitator)
+        session.flush()
+    return facilitator

@@ -162,7 +162,8 @@ def meeting() -> None:
 
 
 def _change_meeting(code: str, number: int, action) -> None:
-    from bot import jobs, meetings
+    from bot import jobs
+    from bot.planning import meetings
 
     runtime = _runtime(_app())
     with runtime.uow() as session:
@@ -184,7 +185,7 @@ def _change_meeting(code: str, number: int, action) -> None:
 @click.option("--to", "to", required=True, help="ISO-8601; without an offset it is the circle's local time")
 def meeting_move(code, number, to) -> None:
     """Moves meeting NUMBER of circle CODE to a new time."""
-    from bot import meetings
+    from bot.planning import meetings
     from bot.schedule import zone
 
     def action(session, runtime, found, n):
@@ -206,7 +207,7 @@ def meeting_move(code, number, to) -> None:
 @click.argument("number", type=int)
 def meeting_cancel(code, number) -> None:
     """Cancels meeting NUMBER of circle CODE."""
-    from bot import meetings
+    from bot.planning import meetings
 
     def action(session, runtime, found, n):
         planned = meetings.cancel(session, runtime.settings, found, n, datetime.now(timezone.utc))

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.models import Contact, DeliveryEvent, Outbox
+from bot import contacts
+from bot.models import Address, DeliveryEvent, Outbox
 
 # How far along a message is; a later callback with a lower rank changes nothing.
 RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3, "receiving": 3, "received": 3,
@@ -41,7 +42,8 @@ def _advance(session: Session, provider_id: str, status: str) -> None:
 
 
 def _opt_out(session: Session, provider_id: str, now: datetime) -> None:
-    address = session.scalar(select(Outbox.address).where(Outbox.provider_id == provider_id))
-    if address:
-        session.execute(update(Contact).where(Contact.phone == address, Contact.opted_out_at.is_(None))
-                        .values(opted_out_at=now))
+    """The carrier says this recipient unsubscribed: that address (only) is opted out."""
+    address_id = session.scalar(select(Outbox.address_id).where(Outbox.provider_id == provider_id))
+    address = session.get(Address, address_id) if address_id else None
+    if address is not None and address.opted_out_at is None:
+        contacts.opt_out(session, address, now)

@@ -1,35 +1,41 @@
 """Applying a flow's effects inside the inbound message's transaction.
 
-Each ``apply_*`` takes the session and plain values, changes rows, and returns the outbox rows it
-created (as ``Planned``) so that the service queues them after the commit.
+Each handler takes the session and plain values, changes rows, and collects the outbox rows it
+created (as ``Planned``) so that the service queues them after the commit. Messages to other people
+(the facilitator, learners) are outbox rows that say *what* to say; they are rendered for each
+reader's own channel and language when they are sent.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import erase, i18n, meetings, outbox, reminders, segments
+from bot import contacts, erase, outbox
 from bot.models import (
-    Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Message, Outbox, RelayHandle, Rsvp,
+    Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Message, Outbox, RelayHandle, Rsvp,
 )
-from bot.audience import active_learners
-from bot.reminders import Planned, insert_new
-from bot.texts import RELAY_TEXT_MAX
+from bot.outbox import Planned, insert_new
+from bot.planning import meetings, reminders
+from bot.planning.audience import active_learners
 from flows import keys
 from flows.results import (
-    Broadcast, ChangeMeeting, Enroll, Erase, Leave, OptIn, OptOut, RecordAnswer, RecordConsent, RecordRsvp,
+    Broadcast, ChangeMeeting, Enroll, Erase, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordConsent, RecordRsvp,
     RelayToFacilitator, RelayToLearner, Reply, SetLanguage, SetName,
 )
-MAX_SEGMENTS = 3
+
+HANDLE_TRIES = 20
 
 
 class Applier:
-    """Applies the effects of one inbound message for one contact."""
+    """Applies the effects of one inbound message for one contact, at the address it came from."""
 
-    def __init__(self, session: Session, settings, contact: Contact | None, message: Message, now: datetime):
-        self.session, self.settings, self.contact, self.message, self.now = session, settings, contact, message, now
+    def __init__(self, session: Session, settings, contact: Contact | None, address: Address | None,
+                 message: Message, now: datetime):
+        self.session, self.settings, self.now = session, settings, now
+        self.contact, self.address, self.message = contact, address, message
         self.planned: list[Planned] = []
 
     def apply(self, effects) -> list[Planned]:
@@ -48,13 +54,13 @@ class Applier:
         self.contact.language = effect.language
 
     def _RecordConsent(self, effect: RecordConsent) -> None:
-        self.contact.consent_at, self.contact.consent_channel = self.now, self.message.channel
+        contacts.consent(self.session, self.contact, self.address, self.now, source=self.message.channel)
 
     def _OptOut(self, effect: OptOut) -> None:
-        self.contact.opted_out_at = self.now
+        contacts.opt_out(self.session, self.address, self.now)
 
     def _OptIn(self, effect: OptIn) -> None:
-        self.contact.opted_out_at = None
+        contacts.opt_in(self.session, self.address, self.now)
 
     def _Erase(self, effect: Erase) -> None:
         erase.erase_contact(self.session, self.contact, self.now)
@@ -73,17 +79,14 @@ class Applier:
         else:
             enrollment.status, enrollment.created_at = status, self.now
         self.session.flush()
-        facilitator = circle.facilitator
-        if facilitator is not None and facilitator.phone:
+        to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
+        if to is not None:
             enrolled = self.session.scalar(select(func.count()).select_from(Enrollment).where(
                 Enrollment.circle_id == circle.id, Enrollment.status == "active"))
             key = keys.FACILITATOR_WAITLISTED if effect.waitlist else keys.FACILITATOR_JOINED
-            body = i18n.render(Reply(key, {"name": self.contact.name or "?", "circle": circle.name,
-                                           "enrolled": enrolled, "capacity": circle.capacity}),
-                               self._facilitator_language(facilitator, circle))
-            self._add(f"joined:{enrollment.id}:{status}", facilitator.phone, body, kind="notice",
-                      about=self.contact.id)
-        self.session.flush()
+            said = Reply(key, {"name": self.contact.name or "?", "circle": circle.name, "enrolled": enrolled,
+                               "capacity": circle.capacity})
+            self._send(f"joined:{enrollment.id}:{status}", "notice", to, said, about=self.contact.id)
         self.planned.extend(reminders.plan(self.session, self.settings, self.now, contact_id=self.contact.id))
 
     def _Leave(self, effect: Leave) -> None:
@@ -117,41 +120,41 @@ class Applier:
     # -- the relay and the facilitator's commands ----------------------------------------------------
     def _RelayToFacilitator(self, effect: RelayToFacilitator) -> None:
         circle = self._circle(effect.circle_code)
-        facilitator = circle.facilitator
-        if facilitator is None or not facilitator.phone:
+        to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
+        if to is None:
             return
-        number = handle_for(self.session, facilitator.id, self.contact.id, self.now)
-        lang = self._facilitator_language(facilitator, circle)
+        number = handle_for(self.session, circle.facilitator_id, self.contact.id, self.now)
         params = {"name": self.contact.name or "?", "number": number, "circle": circle.name}
         if effect.stuck_after_meeting is not None:
-            body = i18n.render(Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting}), lang)
+            said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
         else:
-            body = fit_text(keys.RELAY_TO_FACILITATOR, params, effect.text, lang)
-        self._add(f"relay:{self.message.id}", facilitator.phone, body, kind="relay", about=self.contact.id)
+            said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
+        self._send(f"relay:{self.message.id}", "relay", to, said, about=self.contact.id)
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
-        facilitator = self.session.scalar(select(Facilitator).where(Facilitator.phone == self.contact.phone))
+        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.contact.id))
         row = self.session.execute(
-            select(Contact, Circle).join(RelayHandle, RelayHandle.contact_id == Contact.id)
+            select(Contact.id, Contact.language, Circle.name, Circle.language)
+            .join(RelayHandle, RelayHandle.contact_id == Contact.id)
             .join(Enrollment, Enrollment.contact_id == Contact.id).join(Circle, Circle.id == Enrollment.circle_id)
-            .where(RelayHandle.facilitator_id == facilitator.id, RelayHandle.number == effect.number,
-                   Circle.facilitator_id == facilitator.id, Enrollment.status.in_(("active", "waitlist")))
+            .where(RelayHandle.facilitator_id == facilitator_id, RelayHandle.number == effect.number,
+                   Circle.facilitator_id == facilitator_id, Enrollment.status.in_(("active", "waitlist")))
         ).first()
-        if row is None or row.Contact.phone is None:
+        if facilitator_id is None or row is None:
             return
-        learner, circle = row
-        body = fit_text(keys.RELAY_TO_LEARNER, {"circle": circle.name}, effect.text,
-                        learner.language or circle.language)
-        self._add(f"relay:{self.message.id}", learner.phone, body, kind="relay", contact_id=learner.id)
+        learner_id, language, circle_name, circle_language = row
+        to = contacts.recipient(self.session, learner_id, language or circle_language)
+        if to is None:
+            return
+        said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
+        self._send(f"relay:{self.message.id}", "relay", to, said)
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)
-        rows = []
-        for _, contact_id, phone, lang in active_learners(self.session, circle.id):
-            body = fit_text(keys.FAC_BROADCAST, {"circle": circle.name}, effect.text, lang or circle.language)
-            rows.append({"dedupe_key": f"msg:{self.message.id}:{contact_id}", "kind": "broadcast", "channel": "sms",
-                         "address": phone, "body": body, "send_after": self.now, "status": outbox.PENDING,
-                         "attempts": 0, "contact_id": contact_id, "created_at": self.now})
+        said = (Reply(keys.FAC_BROADCAST, {"circle": circle.name, "text": Quote(effect.text)}),)
+        rows = [outbox.row(f"msg:{self.message.id}:{learner.to.contact_id}", "broadcast", learner.to, said,
+                           self.now, self.now)
+                for learner in active_learners(self.session, circle.id, circle.language, circle.timezone)]
         self.planned.extend(insert_new(self.session, rows))
 
     def _ChangeMeeting(self, effect: ChangeMeeting) -> None:
@@ -168,38 +171,30 @@ class Applier:
     def _circle(self, code: str) -> Circle:
         return self.session.scalar(select(Circle).where(Circle.code == code))
 
-    def _facilitator_language(self, facilitator: Facilitator, circle: Circle) -> str:
-        language = self.session.scalar(select(Contact.language).where(Contact.phone == facilitator.phone))
-        return language or circle.language
-
-    def _add(self, key: str, address: str, body: str, kind: str, contact_id: int | None = None,
-             about: int | None = None) -> None:
-        row = outbox.add(self.session, key, "sms", address, body, self.now, self.now)
-        if row is not None:
-            row.kind, row.contact_id, row.about_contact_id = kind, contact_id, about
-            self.planned.append(Planned(row.id, self.now))
+    def _send(self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None) -> None:
+        self.planned.extend(insert_new(self.session, [outbox.row(key, kind, to, (said,), self.now, self.now,
+                                                                 about=about)]))
 
 
 def handle_for(session: Session, facilitator_id: int, contact_id: int, now: datetime) -> int:
-    """The learner's ``#N`` for this facilitator, made on first use (1, 2, 3… per facilitator)."""
-    existing = session.scalar(select(RelayHandle.number).where(RelayHandle.facilitator_id == facilitator_id,
-                                                               RelayHandle.contact_id == contact_id))
-    if existing is not None:
-        return existing
-    highest = session.scalar(select(func.max(RelayHandle.number)).where(RelayHandle.facilitator_id == facilitator_id))
-    number = (highest or 0) + 1
-    session.add(RelayHandle(facilitator_id=facilitator_id, contact_id=contact_id, number=number, created_at=now))
-    session.flush()
-    return number
+    """The learner's ``#N`` for this facilitator, made on first use (1, 2, 3… per facilitator).
 
-
-def fit_text(key: str, params: dict, text: str, lang: str | None) -> str:
-    """Renders ``key`` with someone's ``text``, shortened with "..." until it fits in 3 segments."""
-    original = " ".join((text or "").split())
-    cut = min(len(original), RELAY_TEXT_MAX)
-    shown = original[:cut] + ("..." if cut < len(original) else "")
-    body = i18n.render(Reply(key, {**params, "text": shown}), lang)
-    while segments.count(body).segments > MAX_SEGMENTS and cut > 10:
-        cut = max(10, cut - 20)
-        body = i18n.render(Reply(key, {**params, "text": original[:cut].rstrip() + "..."}), lang)
-    return body
+    Two first relays to one facilitator at once both try the next number; the one that loses the
+    unique race takes the one after, inside a savepoint, so the inbound message is never lost.
+    """
+    for _ in range(HANDLE_TRIES):
+        existing = session.scalar(select(RelayHandle.number).where(RelayHandle.facilitator_id == facilitator_id,
+                                                                   RelayHandle.contact_id == contact_id))
+        if existing is not None:
+            return existing
+        highest = session.scalar(select(func.max(RelayHandle.number))
+                                 .where(RelayHandle.facilitator_id == facilitator_id))
+        number = (highest or 0) + 1
+        try:
+            with session.begin_nested():
+                session.add(RelayHandle(facilitator_id=facilitator_id, contact_id=contact_id, number=number,
+                                        created_at=now))
+        except IntegrityError:
+            continue
+        return number
+    raise RuntimeError("could not make a relay handle")

@@ -1,6 +1,6 @@
 """FORGET: erasing a learner's personal data, keeping anonymous counts.
 
-Removed: name, phone, Telegram id, language; every message body, address and stored reply of
+Removed: name, language, and every address (phones, Telegram chat); every message body, address and stored reply of
 theirs; their conversation, relay handles and free-text answers; the bodies of texts that carried
 their name to a facilitator. Kept: enrollments (as "left"), RSVPs, and scale, number and yes/no
 survey answers, which name no one. Afterwards the number is unknown to the bot.
@@ -13,7 +13,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox
-from bot.models import Answer, Contact, Conversation, Enrollment, Message, Outbox, RelayHandle
+from bot.models import Address, Answer, Contact, Conversation, Enrollment, Message, Outbox, RelayHandle
 from flows import surveys
 
 ERASED = "erased"
@@ -23,10 +23,11 @@ FREE_TEXT_KEYS = {f"{s.name}:{q.key}" for s in (surveys.LEARNER, surveys.FACILIT
 
 def erase_contact(session: Session, contact: Contact, now: datetime) -> None:
     """Erases ``contact``'s personal data in the current transaction."""
-    phone, chat = contact.phone, contact.telegram_chat_id
-    addresses = [a for a in (phone, chat and f"telegram:{chat}") if a]
+    owned = session.execute(select(Address.id, Address.value).where(Address.contact_id == contact.id)).all()
+    address_ids = [a for a, _ in owned]
+    addresses = [v for _, v in owned]
     carried = select(Outbox.id).where(or_(Outbox.contact_id == contact.id, Outbox.about_contact_id == contact.id,
-                                          Outbox.address.in_(addresses)))
+                                          Outbox.address.in_(addresses), Outbox.address_id.in_(address_ids)))
     provider_ids = select(Outbox.provider_id).where(Outbox.id.in_(carried), Outbox.provider_id.is_not(None))
     session.execute(update(Message).where(or_(Message.contact_id == contact.id, Message.address.in_(addresses),
                                               Message.provider_id.in_(provider_ids)))
@@ -34,7 +35,7 @@ def erase_contact(session: Session, contact: Contact, now: datetime) -> None:
     session.execute(update(Outbox).where(Outbox.id.in_(carried), Outbox.status == outbox.PENDING)
                     .values(status=outbox.CANCELLED, last_error="erased"))
     session.execute(update(Outbox).where(Outbox.id.in_(carried))
-                    .values(body="", address=ERASED, conversation=None))
+                    .values(body="", address=ERASED, conversation=None, replies=None, address_id=None))
     session.execute(delete(Conversation).where(Conversation.contact_id == contact.id))
     session.execute(delete(RelayHandle).where(RelayHandle.contact_id == contact.id))
     enrollment_ids = [e for e in session.scalars(select(Enrollment.id).where(Enrollment.contact_id == contact.id))]
@@ -44,6 +45,6 @@ def erase_contact(session: Session, contact: Contact, now: datetime) -> None:
             Answer.question_key.in_(FREE_TEXT_KEYS), Answer.question_key.like("how%:reflection")))
             .values(value=None))
     session.execute(update(Enrollment).where(Enrollment.contact_id == contact.id).values(status="left"))
-    contact.name = contact.phone = contact.telegram_chat_id = contact.language = None
-    contact.consent_channel = None
-    contact.erased_at = contact.opted_out_at = now
+    session.execute(delete(Address).where(Address.contact_id == contact.id))
+    contact.name = contact.language = contact.timezone = None
+    contact.erased_at = now

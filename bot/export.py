@@ -7,7 +7,7 @@ import io
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Answer, Circle, Contact, Enrollment, Meeting, Rsvp
+from bot.models import Address, Answer, Circle, Contact, Enrollment, Meeting, Rsvp
 from bot.phone import mask
 from flows import surveys
 
@@ -31,7 +31,8 @@ def circle_csv(session: Session, circle: Circle) -> str:
                     + [f"attended_{m.seq}" for m in meetings] + [f"checkin_{m.seq}" for m in meetings] + survey_keys)
     for enrollment, contact in learners:
         mine = answers.get(f"enrollment:{enrollment.id}", {})
-        who = "erased" if contact.erased_at else mask(contact.phone or contact.telegram_chat_id)
+        who = "erased" if contact.erased_at else mask(session.scalar(
+            select(Address.value).where(Address.contact_id == contact.id).order_by(Address.id).limit(1)))
         writer.writerow([who, enrollment.status] + [rsvps.get((contact.id, m.id), "") for m in meetings]
                         + ["" for _ in meetings] + [mine.get(f"checkin:{m.seq}") or "" for m in meetings]
                         + [_cell(mine.get(k)) for k in survey_keys])

@@ -12,22 +12,14 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from bot import gsm
-from bot.settings import SHIPPED_LOCALES
-from bot.texts import NO_DATE_YET, TEXTS
-from flows.results import CircleLine, Reply, When
+from bot.texts import NO_DATE_YET
+from flows import languages
+from flows.results import Reply, When
 
 LOCALES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locales")
 DOMAIN = "messages"
-# How each locale writes a meeting's day and time (CLDR patterns, one place for all of them).
-MEETING_FORMATS = {
-    "en": "EEEE, MMMM d, h:mm a",
-    "es": "EEEE d 'de' MMMM, HH:mm",
-    "fr": "EEEE d MMMM, HH:mm",
-    "pt": "EEEE, d 'de' MMMM, HH:mm",
-    "pl": "EEEE, d MMMM, HH:mm",
-    "sw": "EEEE, d MMMM, HH:mm",
-}
+# How each locale writes a meeting's day and time (CLDR patterns, from the languages registry).
+MEETING_FORMATS = {language.code: language.meeting_format for language in languages.LANGUAGES}
 
 
 @functools.lru_cache(maxsize=None)
@@ -48,9 +40,9 @@ def translations(lang: str) -> NullTranslations:
     return NullTranslations()
 
 
-def pick(lang: str | None, default: str = "en") -> str:
+def pick(lang: str | None, default: str = languages.DEFAULT) -> str:
     """Returns ``lang`` when it is shipped, else ``default``."""
-    return lang if lang in SHIPPED_LOCALES else default
+    return languages.pick(lang, default)
 
 
 def gettext(msgid: str, lang: str) -> str:
@@ -66,22 +58,8 @@ def format_when(value: When | None, lang: str) -> str:
     return format_datetime(value.at, MEETING_FORMATS[lang], tzinfo=ZoneInfo(value.timezone), locale=Locale.parse(lang))
 
 
-def _format_param(value, lang: str) -> str:
-    if isinstance(value, When) or value is None:
-        return format_when(value, lang)
-    if isinstance(value, tuple) and all(isinstance(item, CircleLine) for item in value):
-        return "\n".join(f"{c.code}: {c.name}, {c.venue}, {format_when(c.when, lang)}" for c in value)
-    return str(value)
-
-
-def combine(*texts: str) -> str:
-    """Several rendered texts sent as one SMS, one per line, folded to GSM-7 when that is cheaper."""
-    return gsm.fit("\n".join(texts))
-
-
 def render(reply: Reply, lang: str | None) -> str:
-    """Renders ``reply`` (a message key and parameters) as text in ``lang``."""
-    lang = pick(lang)
-    template = gettext(TEXTS[reply.key], lang)
-    params = {name: _format_param(value, lang) for name, value in reply.params.items()}
-    return gsm.fit(template % params)
+    """``reply`` as one SMS in ``lang``, its choices included (see ``bot.render`` for other channels)."""
+    from bot.render import sms
+
+    return sms.render((reply,), pick(lang))

@@ -8,20 +8,29 @@ the row in ``sending``: the sweeper asks the provider whether that text really w
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from bot import followups, meetings, outbox, reminders, runtime
-from bot.channels import SendError
-from bot.models import Contact, Conversation, Meeting, Outbox
+from bot import contacts, outbox, runtime
+from bot.channels import NoAdapter, SendError
+from bot.models import Address, Contact, Conversation, Meeting, Outbox
+from bot.outbox import Planned
 from bot.phone import mask
+from bot.planning import followups, meetings, reminders
 from bot.queue import QueueDown
+from bot.render import codec, render
+from bot.schedule import QuietHours, zone
+from flows import languages
 
 log = logging.getLogger(__name__)
 RETRY_INTERVALS = (5, 30, 120, 600, 1800)
 MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
 TICK_EVERY = timedelta(seconds=60)
+# What the bot sends on its own schedule: it waits out the reader's quiet hours, even when a worker
+# outage makes it late. Replies to someone's own action (relays, notices, changes) go at once.
+QUIET_KINDS = frozenset({"reminder", "tally", "checkin", "missyou", "survey"})
+DEFERRED = "deferred"
 
 
 def _now() -> datetime:
@@ -32,9 +41,11 @@ def _now() -> datetime:
 def send_outbox(row_id: int) -> str:
     """Sends outbox row ``row_id`` at most once. Returns the row's status afterwards.
 
-    A transient error (429, 5xx, time-out) puts the row back with a back-off and re-raises, so
-    RQ's ``Retry`` runs the job again; a permanent one fails the row. Twilio's 21610 marks the
-    contact opted out.
+    The row is rendered for its address's channel, in the contact's language of this moment. A
+    scheduled row that falls in the reader's quiet hours waits for their end. A transient error (429,
+    5xx, time-out) puts the row back with a back-off and re-raises, so RQ's ``Retry`` runs the job
+    again; a permanent one fails the row; a refusal by the recipient opts that address out. A bug in
+    an adapter fails the row, and is never retried as if it were the network.
     """
     rt = runtime.current()
     now = _now()
@@ -54,14 +65,24 @@ def send_outbox(row_id: int) -> str:
             row.status, row.last_error = outbox.CANCELLED, reason
             session.commit()
             return row.status
-        if row.kind == "tally":
-            row.body = meetings.tally_text(session, row.meeting_id)
+        later = _quiet_until(session, rt.settings, row, now)
+        if later is not None:
+            return _defer(session, row, later)
+        extra = None
+        if row.replies is not None or row.kind == "tally":
+            rendered = _render(session, row)
+            row.body, extra = rendered.text, rendered.extra
         session.commit()
-        address, body, channel, attempts = row.address, row.body, row.channel, row.attempts
+        address, body, channel, attempts = row.address, row.body or "", row.channel, row.attempts
 
-    rt.pacer.wait(rt.sender_id)
     try:
-        sent = rt.channel.send(address, body, channel)
+        adapter = rt.channels.adapter(channel)
+    except NoAdapter as exc:
+        _fail(rt, row_id, str(exc))
+        return outbox.FAILED
+    rt.pacer.wait(adapter.identity(channel))
+    try:
+        sent = adapter.send(address, body, channel, extra)
     except SendError as exc:
         if exc.unknown:  # it may have gone out: the sweeper asks the provider before any resend
             with rt.uow() as session:
@@ -73,12 +94,66 @@ def send_outbox(row_id: int) -> str:
         if exc.retry and attempts < MAX_ATTEMPTS:
             raise
         return outbox.FAILED
+    except Exception as exc:  # a bug, not the network: fail the row, never retry it as a transient error
+        log.exception("the %s adapter failed on outbox row %s", channel, row_id)
+        _fail(rt, row_id, f"internal error: {exc.__class__.__name__}")
+        return outbox.FAILED
     with rt.uow() as session:
         session.execute(update(Outbox).where(Outbox.id == row_id).values(
             status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None))
         _open_conversation(session, row_id)
         session.commit()
     return outbox.SENT
+
+
+def _render(session, row: Outbox):
+    """The row's replies rendered for its channel, in the contact's language now (else the row's)."""
+    language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
+    replies = codec.load(row.replies)
+    if row.kind == "tally" and row.meeting_id is not None:
+        replies = (meetings.tally_reply(session, row.meeting_id),)
+    return render(row.channel, replies, languages.pick(language or row.language))
+
+
+def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | None:
+    """When a scheduled row due inside the reader's quiet hours may go (None: it may go now).
+
+    The hours are read in the contact's own time zone when known, else the row's (the circle's).
+    """
+    if row.kind not in QUIET_KINDS:
+        return None
+    quiet = QuietHours.parse(settings.quiet_hours)
+    if not quiet.enabled:
+        return None
+    tz = (session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None)
+    tz = tz or row.timezone
+    if not tz:
+        return None
+    local = now.astimezone(zone(tz))
+    if not quiet.contains(local.time()):
+        return None
+    return quiet.window_around(local)[1].astimezone(timezone.utc)
+
+
+def _defer(session, row: Outbox, until: datetime) -> str:
+    """Puts a row back until ``until``; a reminder whose meeting starts before then is dropped."""
+    if row.kind in ("reminder", "tally") and row.meeting_id is not None:
+        starts = session.scalar(select(Meeting.starts_at).where(Meeting.id == row.meeting_id))
+        if starts is not None and starts <= until:
+            row.status, row.last_error = outbox.CANCELLED, "quiet hours until the meeting"
+            session.commit()
+            return row.status
+    row.status, row.send_after, row.last_error = outbox.PENDING, until, "waiting for the end of quiet hours"
+    session.commit()
+    enqueue_row(row.id, until, row.attempts)
+    return DEFERRED
+
+
+def _fail(rt, row_id: int, reason: str) -> None:
+    with rt.uow() as session:
+        session.execute(update(Outbox).where(Outbox.id == row_id).values(status=outbox.FAILED,
+                                                                           last_error=reason[:200]))
+        session.commit()
 
 
 def _open_conversation(session, row_id: int) -> None:
@@ -99,9 +174,17 @@ def _open_conversation(session, row_id: int) -> None:
 
 
 def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
-    contact = session.scalar(select(Contact).where(Contact.phone == row.address))
-    if contact is not None and (contact.opted_out_at or contact.erased_at):
+    """Why the row must not go out now: an opted-out address, an erased contact, a meeting gone by."""
+    if row.address_id is not None:
+        opted_out = session.scalar(select(Address.opted_out_at).where(Address.id == row.address_id))
+    else:  # a row planned before addresses existed, or with a finished body: its address's value
+        opted_out = session.scalar(select(Address.opted_out_at).where(
+            Address.value == row.address, Address.channel == row.channel))
+    if opted_out is not None:
         return "opted out"
+    if row.contact_id is not None and session.scalar(select(Contact.erased_at).where(
+            Contact.id == row.contact_id)) is not None:
+        return "erased"
     if row.meeting_id is not None and row.kind in ("reminder", "tally"):
         meeting = session.get(Meeting, row.meeting_id)
         if meeting.status == "cancelled" or meeting.starts_at <= now:
@@ -113,10 +196,10 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
     with rt.uow() as session:
         row = session.get(Outbox, row_id)
         row.last_error = str(exc)[:200]
-        if exc.code == 21610:
-            contact = session.scalar(select(Contact).where(Contact.phone == address))
-            if contact is not None and contact.opted_out_at is None:
-                contact.opted_out_at = _now()
+        if exc.opt_out and row.address_id is not None:
+            refused = session.get(Address, row.address_id)
+            if refused is not None and refused.opted_out_at is None:
+                contacts.opt_out(session, refused, _now())
         if exc.retry and attempts < MAX_ATTEMPTS:
             row.status = outbox.PENDING
             wait = RETRY_INTERVALS[min(attempts, len(RETRY_INTERVALS)) - 1]
@@ -145,7 +228,7 @@ def enqueue_rows(planned) -> int:
 
 def enqueue_row(row_id: int, send_after: datetime, attempts: int = 0) -> bool:
     """Queues the send job for one outbox row; False when the queue is down or has it already."""
-    return enqueue_rows([reminders.Planned(row_id, send_after, attempts)]) == 1
+    return enqueue_rows([Planned(row_id, send_after, attempts)]) == 1
 
 
 def sweep(now: datetime | None = None) -> int:
@@ -163,8 +246,9 @@ def sweep(now: datetime | None = None) -> int:
         ).all()
     for row_id, address, body, channel, claimed_at in stuck:  # no transaction open during the HTTP call
         try:
-            found = rt.channel.find_sent(address, body, claimed_at - timedelta(seconds=5), channel)
-        except SendError as exc:  # the provider cannot say: leave the row for the next sweep
+            found = rt.channels.adapter(channel).find_sent(address, body or "", claimed_at - timedelta(seconds=5),
+                                                           channel)
+        except (SendError, NoAdapter) as exc:  # the provider cannot say: leave the row for the next sweep
             log.warning("cannot reconcile outbox row %s yet: %s", row_id, exc)
             continue
         values = ({"status": outbox.SENT, "provider_id": found, "sent_at": now} if found
@@ -178,7 +262,7 @@ def sweep(now: datetime | None = None) -> int:
             select(Outbox.id, Outbox.send_after, Outbox.attempts)
             .where(Outbox.status == outbox.PENDING, Outbox.send_after <= now)
         ).all()
-    return enqueue_rows([reminders.Planned(row_id, at, attempts) for row_id, at, attempts in due])
+    return enqueue_rows([Planned(row_id, at, attempts) for row_id, at, attempts in due])
 
 
 def plan_now(now: datetime | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import (
-    JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, Time, TypeDecorator, UniqueConstraint,
+    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, Time, TypeDecorator, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -35,13 +35,12 @@ class Base(DeclarativeBase):
 
 
 class Facilitator(Base):
-    """A librarian or volunteer who runs circles."""
+    """A librarian or volunteer who runs circles: a contact (reachable on any channel) with a role."""
 
     __tablename__ = "facilitator"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
-    telegram_chat_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -87,21 +86,40 @@ class Meeting(Base):
 
 
 class Contact(Base):
-    """A learner (or anyone who texted the bot): a phone and/or a Telegram chat."""
+    """A person (learner, facilitator, organizer), reachable at one or more addresses."""
 
     __tablename__ = "contact"
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
-    telegram_chat_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     name: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(8))
-    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    consent_channel: Mapped[str | None] = mapped_column(String(16))
-    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    timezone: Mapped[str | None] = mapped_column(String(64))
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="contact")
+    addresses: Mapped[list["Address"]] = relationship(back_populates="contact", order_by="Address.id")
+
+
+class Address(Base):
+    """Where a contact can be reached: an SMS, WhatsApp or voice phone (E.164), or a Telegram chat id.
+
+    Consent and opt-out belong to the address: STOP on one stops that one only. The ``preferred``
+    address (one per contact: the one they joined on, until they change it) gets scheduled messages.
+    """
+
+    __tablename__ = "address"
+    __table_args__ = (UniqueConstraint("channel", "value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(64))
+    preferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_source: Mapped[str | None] = mapped_column(String(24))
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    contact: Mapped[Contact] = relationship(back_populates="addresses")
 
 
 class Enrollment(Base):
@@ -165,9 +183,17 @@ class Outbox(Base):
     # Whose personal data the body carries, when that is not the recipient (a relay, a "joined" note):
     # FORGET scrubs these rows too.
     about_contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Where it goes: the address row (checked for opt-out at send time), its channel and value.
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("address.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
-    body: Mapped[str] = mapped_column(Text)
+    # What to say (message keys, parameters, choices; bot/render/codec.py), rendered at send time in
+    # the contact's language of that moment, else ``language``. ``body`` keeps what was sent.
+    replies: Mapped[list | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(8))
+    # The zone its quiet hours are read in when the contact has none of their own (the circle's).
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str | None] = mapped_column(Text)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from bot.channels import make_channel
+from bot.channels import Registry, make_registry
 from bot.db import UnitOfWork, default_sqlite_url, make_engine
 from bot.pacing import make_pacer
 from bot.queue import make_queue
-from bot.settings import Settings, parse_duration
+from bot.settings import Settings, instance_path_default, parse_duration
 
 _current: "Runtime | None" = None
 _lock = threading.Lock()
@@ -23,10 +23,9 @@ class Runtime:
     settings: Settings
     uow: UnitOfWork
     queue: object
-    channel: object
+    channels: Registry
     database_url: str
     pacer: object
-    sender_id: str
     stuck_after: timedelta
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
@@ -37,8 +36,8 @@ class Runtime:
         uow = UnitOfWork(make_engine(url))
         queue = make_queue(settings.redis_url, settings.queue_name)
         stuck = parse_duration(str(settings.extra.get("OUTBOX_STUCK_AFTER") or "5m"))
-        return cls(settings, uow, queue, make_channel(settings, uow), url,
-                   make_pacer(queue, settings.send_rate_per_second), settings.twilio_from or "simulator", stuck)
+        return cls(settings, uow, queue, make_registry(settings, uow), url,
+                   make_pacer(queue, settings.send_rate_per_second), stuck)
 
 
 def install(runtime: Runtime) -> Runtime:
@@ -54,7 +53,5 @@ def current() -> Runtime:
     global _current
     with _lock:
         if _current is None:
-            from bot.app import instance_path_default
-
             _current = Runtime.build(Settings.from_env(), instance_path_default())
         return _current

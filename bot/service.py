@@ -1,4 +1,8 @@
-"""The service layer: one inbound message, one transaction (DESIGN.md §1)."""
+"""The service layer: one inbound message, one transaction (DESIGN.md §1).
+
+The service knows no channel's format: it returns the replies (message keys, parameters and
+choices) and their language, and the webhook renders them for its channel.
+"""
 from __future__ import annotations
 
 import logging
@@ -9,14 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import i18n, jobs, outbox, segments
+from bot import contacts, jobs, outbox, segments
 from bot.effects import Applier
 from bot.models import Circle, Contact, Conversation, Meeting, Message, Outbox
+from bot.render import codec, render
 from bot.views import circle_views, contact_view, facilitator_view, find_open_circles
-from flows import keys, keywords
+from flows import keys, keywords, languages
 from flows.context import Context, PendingRsvp
-from flows.inbound import TELEGRAM, Inbound
-from flows.results import Result
+from flows.inbound import Inbound
+from flows.results import Reply, Result
 from flows.router import handle
 
 log = logging.getLogger(__name__)
@@ -25,10 +30,23 @@ CONVERSATION_TTL = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class Handled:
-    """The outcome the webhook renders: the reply texts and whether this was a replay."""
+    """The outcome the webhook renders: the replies, their language, and whether this was a replay.
 
-    replies: tuple[str, ...]
+    ``texts`` holds the finished replies of a message stored before replies were kept as keys.
+    """
+
+    replies: tuple[Reply, ...] = ()
+    language: str = languages.DEFAULT
     replay: bool = False
+    texts: tuple[str, ...] | None = None
+
+    def rendered(self, channel: str) -> list:
+        """Each reply rendered for ``channel`` (``bot.render.Rendered``), in order."""
+        if self.texts is not None:
+            from bot.render import Rendered
+
+            return [Rendered(channel, t) for t in self.texts]
+        return [render(channel, (reply,), self.language) for reply in self.replies]
 
 
 def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
@@ -37,9 +55,9 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
     A replay (the same provider id again) returns the stored replies and changes nothing.
     """
     with uow() as session:
-        stored = _stored_replies(session, inbound.provider_id)
+        stored = _stored(session, inbound.provider_id)
         if stored is not None:
-            return Handled(stored, replay=True)
+            return stored
         message = Message(
             direction="in", channel=inbound.channel, provider_id=inbound.provider_id,
             address=inbound.address[:64], body=inbound.text, segments=segments.count(inbound.text).segments,
@@ -50,27 +68,36 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
                 session.add(message)
         except IntegrityError:
             session.rollback()
-            return Handled(_stored_replies(session, inbound.provider_id) or (), replay=True)
+            return _stored(session, inbound.provider_id) or Handled(replay=True)
 
-        contact = _contact_for(session, inbound) if inbound.address_ok else None
+        contact, address = (contacts.for_inbound(session, inbound.channel, inbound.address, inbound.received_at)
+                            if inbound.address_ok else (None, None))
         message.contact_id = contact.id if contact else None
         conversation = _open_conversation(session, contact, inbound.received_at)
         state = conversation.state if conversation else None
-        ctx = _context(session, inbound, contact, conversation, state, settings)
+        opted_out_before = address is not None and address.opted_out_at is not None
+        ctx = _context(session, inbound, contact, opted_out_before, conversation, state, settings)
         result = handle(state, inbound, ctx)
-        lang = result.language or (contact.language if contact is not None else None) or settings.default_language
-        opted_out_before = contact is not None and contact.opted_out_at is not None
+        lang = languages.pick(result.language or (contact.language if contact is not None else None)
+                              or settings.default_language)
         _save_state(session, result, contact, conversation, inbound.received_at)
-        planned = Applier(session, settings, contact, message, inbound.received_at).apply(result.effects)
-        texts = _render(result, lang, opted_out_before and not any(r.key == keys.START_CONFIRMED
-                                                                   for r in result.replies))
-        message.replies = list(texts)
+        planned = Applier(session, settings, contact, address, message, inbound.received_at).apply(result.effects)
+        replies = _allowed(result, opted_out_before)
+        message.replies = {"language": lang, "replies": codec.dump(replies)}
         session.commit()
     jobs.enqueue_rows(planned)
-    return Handled(texts)
+    return Handled(replies, lang)
 
 
-def _context(session: Session, inbound: Inbound, contact, conversation, state, settings) -> Context:
+def _allowed(result: Result, was_opted_out: bool) -> tuple[Reply, ...]:
+    """An opted-out address gets only the STOP confirmation and HELP's answer (and START's welcome)."""
+    if not was_opted_out or any(r.key == keys.START_CONFIRMED for r in result.replies):
+        return tuple(result.replies)
+    return tuple(r for r in result.replies if r.key in keys.ALLOWED_WHEN_OPTED_OUT)
+
+
+def _context(session: Session, inbound: Inbound, contact, opted_out: bool, conversation, state,
+             settings) -> Context:
     now = inbound.received_at
     codes = set(keywords.candidate_codes(inbound.text))
     trigger = keywords.join_trigger(inbound.text)
@@ -81,34 +108,25 @@ def _context(session: Session, inbound: Inbound, contact, conversation, state, s
     find = keywords.command(inbound.text, {keywords.FIND: keywords.COMMANDS[keywords.FIND]})
     return Context(
         now=now,
-        contact=contact_view(session, contact, now),
+        contact=contact_view(session, contact, now, opted_out),
         circles=circle_views(session, codes, now, lock=True),
         default_language=settings.default_language,
+        languages=languages.SHIPPED,
         pending_rsvp=pending_rsvp(session, contact, conversation, now),
-        facilitator=facilitator_view(session, inbound.address, now) if inbound.address_ok else None,
+        facilitator=facilitator_view(session, contact.id, now) if contact is not None else None,
         found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
     )
 
 
-def _stored_replies(session: Session, provider_id: str) -> tuple[str, ...] | None:
-    replies = session.execute(select(Message.replies).where(Message.provider_id == provider_id)).first()
-    return None if replies is None else tuple(replies[0] or ())
-
-
-def _contact_for(session: Session, inbound: Inbound) -> Contact:
-    column = Contact.telegram_chat_id if inbound.channel == TELEGRAM else Contact.phone
-    address = inbound.address.removeprefix("telegram:")
-    contact = session.scalar(select(Contact).where(column == address).with_for_update())
-    if contact is not None:
-        return contact
-    contact = Contact(created_at=inbound.received_at)
-    setattr(contact, column.key, address)
-    try:
-        with session.begin_nested():
-            session.add(contact)
-    except IntegrityError:  # created by a concurrent message from the same sender
-        contact = session.scalar(select(Contact).where(column == address).with_for_update())
-    return contact
+def _stored(session: Session, provider_id: str) -> Handled | None:
+    """The answer already given to this provider id, or None when it is new."""
+    row = session.execute(select(Message.replies).where(Message.provider_id == provider_id)).first()
+    if row is None:
+        return None
+    stored = row[0]
+    if isinstance(stored, dict):
+        return Handled(codec.load(stored.get("replies")), languages.pick(stored.get("language")), replay=True)
+    return Handled(replay=True, texts=tuple(stored or ()))
 
 
 def _open_conversation(session: Session, contact: Contact | None, now: datetime) -> Conversation | None:
@@ -160,8 +178,3 @@ def pending_rsvp(session: Session, contact: Contact | None, conversation: Conver
     circle = session.get(Circle, meeting.circle_id)
     view = circle_views(session, {circle.code}, now)[circle.code]
     return PendingRsvp(meeting.id, view, meeting.starts_at)
-
-
-def _render(result: Result, lang: str, was_opted_out: bool) -> tuple[str, ...]:
-    replies = [r for r in result.replies if not was_opted_out or r.key in keys.ALLOWED_WHEN_OPTED_OUT]
-    return tuple(i18n.render(r, lang) for r in replies)

@@ -6,15 +6,24 @@ import secrets
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 
+from flows import languages
+
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:5000"
 DEFAULT_QUIET_HOURS = "21:00-08:00"
-SHIPPED_LOCALES = ("en", "es", "fr", "pt", "pl", "sw")
+SHIPPED_LOCALES = languages.SHIPPED
 # Operational knobs beyond DESIGN.md's table, kept in ``Settings.extra`` (see the README).
 EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER")
 
 
 class SettingsError(ValueError):
     """A setting has a value that cannot be used."""
+
+
+def instance_path_default() -> str:
+    """The instance folder: ``$CIRCLEBOT_INSTANCE`` or ``instance/`` beside the project."""
+    return os.environ.get("CIRCLEBOT_INSTANCE") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance"
+    )
 
 
 def parse_duration(text: str) -> timedelta:

@@ -16,8 +16,8 @@ def N_(msgid: str) -> str:
 TEXTS: dict[str, str] = {
     keys.SIGNUP_ASK_NAME: N_("Welcome to %(circle)s! What is your first name?"),
     keys.SIGNUP_BAD_NAME: N_("Sorry, I did not get that. Please reply with your first name."),
-    keys.SIGNUP_ASK_LANGUAGE: N_("Thanks, %(name)s! Which language do you want? Reply with a number:\n%(menu)s"),
-    keys.SIGNUP_BAD_LANGUAGE: N_("Please reply with one number:\n%(menu)s"),
+    keys.SIGNUP_ASK_LANGUAGE: N_("Thanks, %(name)s! Which language do you want?"),
+    keys.SIGNUP_BAD_LANGUAGE: N_("Sorry, I did not get that. Which language do you want?"),
     keys.SIGNUP_CONFIRMED: N_(
         "You're in, %(name)s! %(circle)s meets at %(venue)s. First meeting: %(when)s. "
         "Text HELP for help or STOP to stop texts."
@@ -45,17 +45,17 @@ TEXTS: dict[str, str] = {
         "Text LANGUAGE to change language, STOP to stop texts."
     ),
     keys.HELP_STOPPED: N_("You stopped our texts. Text START to get them again."),
-    keys.LANGUAGE_MENU: N_("Which language do you want? Reply with a number:\n%(menu)s"),
+    keys.LANGUAGE_MENU: N_("Which language do you want?"),
     keys.LANGUAGE_SET: N_("Done! We will text you in %(language)s."),
     keys.FALLBACK: N_("Sorry, I did not understand. To join a circle, text JOIN and its code. Text HELP for help."),
     keys.BAD_ADDRESS: N_("Sorry, we could not read your phone number, so we cannot sign you up."),
-    keys.REMINDER: N_("%(circle)s: %(when)s, %(venue)s. Reply 1 if you're coming, 2 if not."),
+    keys.REMINDER: N_("%(circle)s: %(when)s, %(venue)s. Are you coming?"),
     keys.RSVP_YES: N_("Great, see you %(when)s! If plans change, reply 2."),
     keys.RSVP_NO: N_("Thanks for telling us. If you can come after all, reply 1."),
     keys.MEETING_MOVED: N_("%(circle)s: the meeting has moved to %(when)s at %(venue)s."),
     keys.MEETING_CANCELLED: N_("%(circle)s: the meeting on %(when)s is cancelled. We will text you about the next one."),
     keys.FACILITATOR_TALLY: N_("%(circle)s, %(when)s: %(yes)s coming, %(no)s not, %(none)s no reply."),
-    keys.CHECKIN_QUESTION: N_("How did this week at %(circle)s go? Reply 1 great, 2 okay, 3 I'm stuck. Or text us a message."),
+    keys.CHECKIN_QUESTION: N_("How did this week at %(circle)s go? You can also text us a message."),
     keys.CHECKIN_THANKS: N_("Thank you! See you at the next meeting."),
     keys.CHECKIN_RELAYED: N_("Thank you. We passed your message to your facilitator, who will reply soon."),
     keys.MISS_YOU: N_(
@@ -80,16 +80,16 @@ TEXTS: dict[str, str] = {
     keys.HINT_YESNO: N_("Please reply YES or NO, or SKIP."),
     keys.HINT_NUMBER: N_("Please reply with a number, or SKIP."),
     keys.HINT_TEXT: N_("Please reply with a few words, or SKIP."),
-    keys.Q_GOAL: N_("Did you reach your goal? Reply 1 (not at all) to 5 (completely)."),
-    keys.Q_CONFIDENCE: N_("How confident are you in the subject now? Reply 1 (not at all) to 5 (very)."),
-    keys.Q_COURSE: N_("How would you rate the course? Reply 1 (poor) to 5 (excellent)."),
-    keys.Q_RECOMMEND: N_("Would you recommend a learning circle to a friend? Reply 0 (not at all) to 10 (certainly)."),
+    keys.Q_GOAL: N_("Did you reach your goal?"),
+    keys.Q_CONFIDENCE: N_("How confident are you in the subject now?"),
+    keys.Q_COURSE: N_("How would you rate the course?"),
+    keys.Q_RECOMMEND: N_("Would you recommend a learning circle to a friend?"),
     keys.Q_NEXT: N_("What will you do next with what you learned? Reply in a few words."),
-    keys.FQ_GOAL: N_("Did the circle reach its goal? Reply 1 (not at all) to 5 (completely)."),
-    keys.FQ_COURSE: N_("How would you rate the course? Reply 1 (poor) to 5 (excellent)."),
+    keys.FQ_GOAL: N_("Did the circle reach its goal?"),
+    keys.FQ_COURSE: N_("How would you rate the course?"),
     keys.FQ_SURPRISE: N_("What surprised you in this circle? Reply in a few words."),
-    keys.FQ_AGAIN: N_("Would you facilitate a circle again? Reply YES or NO."),
-    keys.HOW_RATING: N_("How did the meeting go? Reply 1 (badly) to 5 (very well)."),
+    keys.FQ_AGAIN: N_("Would you facilitate a circle again?"),
+    keys.HOW_RATING: N_("How did the meeting go?"),
     keys.HOW_CAME: N_("How many learners came? Reply with a number."),
     keys.HOW_REFLECT_1: N_("What went well at the meeting? Reply in a few words."),
     keys.HOW_REFLECT_2: N_("What would you change next time? Reply in a few words."),
@@ -97,10 +97,10 @@ TEXTS: dict[str, str] = {
     keys.FIND_RESULTS: N_("Open circles near you:\n%(lines)s\nText JOIN and the code to join."),
     keys.FIND_NONE: N_("Sorry, we found no open circle for %(place)s. Try a postal code or a city, or ask your library."),
     keys.FIND_NEED_PLACE: N_("Text FIND and your postal code or city, like FIND 64105."),
-    keys.FORGET_CONFIRM: N_("This erases your name, number and messages, and ends all texts. To confirm, reply FORGET YES."),
+    keys.FORGET_CONFIRM: N_("This erases your name, number and messages, and ends all texts."),
     keys.FORGET_DONE: N_("Done. We erased your details and will not text you again."),
     keys.LEAVE_DONE: N_("You have left %(circle)s. Text JOIN and a code to join a circle again."),
-    keys.LEAVE_WHICH: N_("You are in several circles. Text LEAVE and the code: %(codes)s"),
+    keys.LEAVE_WHICH: N_("You are in several circles. Which one do you want to leave?"),
     keys.LEAVE_NONE: N_("You are not in any circle right now."),
     keys.FAC_HELP: N_(
         "Facilitator commands: CIRCLES, TALLY code, CANCEL code [date], MOVE code date time, MSG code text, "
@@ -116,6 +116,29 @@ TEXTS: dict[str, str] = {
     keys.FAC_BAD_DATE: N_("Sorry, I could not read that date. Write it like 2026-12-01 and the time like 18:00."),
     keys.FACILITATOR_JOINED: N_("%(name)s joined %(circle)s. %(enrolled)s of %(capacity)s places are taken."),
     keys.FACILITATOR_WAITLISTED: N_("%(name)s is on the waiting list for %(circle)s, which is full."),
+    # Choice labels: a line of a menu, a button, a keypad option ("Reply 1 yes, 2 no").
+    keys.LABEL_YES: N_("yes"),
+    keys.LABEL_NO: N_("no"),
+    keys.LABEL_GREAT: N_("great"),
+    keys.LABEL_OKAY: N_("okay"),
+    keys.LABEL_STUCK: N_("I'm stuck"),
+    keys.LABEL_ERASE: N_("yes, erase everything"),
+    keys.LABEL_NOT_AT_ALL: N_("not at all"),
+    keys.LABEL_COMPLETELY: N_("completely"),
+    keys.LABEL_VERY: N_("very"),
+    keys.LABEL_POOR: N_("poor"),
+    keys.LABEL_EXCELLENT: N_("excellent"),
+    keys.LABEL_CERTAINLY: N_("certainly"),
+    keys.LABEL_BADLY: N_("badly"),
+    keys.LABEL_VERY_WELL: N_("very well"),
+    # How a text channel asks for a choice (SMS, WhatsApp); see bot/render/text.py.
+    keys.PROMPT_MENU: N_("Reply with a number:"),
+    keys.PROMPT_INLINE: N_("Reply %(options)s."),
+    keys.PROMPT_SCALE: N_("Reply %(low)s (%(low_label)s) to %(high)s (%(high_label)s)."),
+    keys.PROMPT_FORGET: N_("To confirm, reply FORGET YES."),
+    # How a phone call asks for a choice (<Say> before <Gather>).
+    keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
+    keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
 }
 
 NO_DATE_YET = N_("to be announced")
@@ -129,6 +152,9 @@ QUESTIONS = frozenset({
     keys.HOW_RATING, keys.HOW_CAME, keys.HOW_REFLECT_1, keys.HOW_REFLECT_2, keys.HOW_REFLECT_3,
     keys.HINT_SCALE5, keys.HINT_SCALE10, keys.HINT_YESNO, keys.HINT_NUMBER, keys.HINT_TEXT,
 })
+
+# Parts of other texts, never sent alone: choice labels and the ways to ask for a choice.
+PARTS = frozenset(key for key in TEXTS if key.startswith(("label.", "prompt.", "voice.")))
 
 # Texts sent as one SMS made of two templates (an intro, then a question): checked together too.
 COMBINED = (
@@ -153,7 +179,6 @@ PLACEHOLDER_LONGEST = {
     "number": "99999",
     "seq": "52",
     "place": "W" * 20,
-    "codes": ", ".join(["WWWWWWWW"] * 5),
     "yes": "500",
     "no": "500",
     "none": "500",

@@ -47,8 +47,11 @@ def _views(session: Session, circles, now: datetime) -> dict[str, CircleView]:
     return out
 
 
-def contact_view(session: Session, contact: Contact | None, now: datetime) -> ContactView:
-    """The sender as a flow sees them, with every enrollment and its circle."""
+def contact_view(session: Session, contact: Contact | None, now: datetime, opted_out: bool = False) -> ContactView:
+    """The sender as a flow sees them, with every enrollment and its circle.
+
+    ``opted_out`` says whether the address the message came from has opted out (STOP is per address).
+    """
     if contact is None:
         return ContactView()
     rows = session.execute(
@@ -57,16 +60,18 @@ def contact_view(session: Session, contact: Contact | None, now: datetime) -> Co
     ).all()
     views = _views(session, [circle for _, circle in rows], now)
     return ContactView(
-        name=contact.name, language=contact.language, opted_out=contact.opted_out_at is not None,
+        name=contact.name, language=contact.language, opted_out=opted_out,
         enrollments=tuple(EnrollmentView(views[circle.code], status) for status, circle in rows),
     )
 
 
-def facilitator_view(session: Session, address: str, now: datetime) -> FacilitatorView | None:
-    """The facilitator whose phone sent this, with their circles, meetings, tallies and handles."""
+def facilitator_view(session: Session, contact_id: int | None, now: datetime) -> FacilitatorView | None:
+    """The facilitator who sent this (by contact, on any channel), with their circles, meetings and handles."""
     from bot.models import Facilitator, RelayHandle, Rsvp
 
-    facilitator = session.scalar(select(Facilitator).where(Facilitator.phone == address))
+    if contact_id is None:
+        return None
+    facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact_id))
     if facilitator is None:
         return None
     circles = session.scalars(select(Circle).where(Circle.facilitator_id == facilitator.id).order_by(Circle.id)).all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from flows import keys, keywords
+from flows import choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import RecordAnswer, RelayToFacilitator, Reply, Result
@@ -29,6 +29,11 @@ def opening(subject: str, code: str, seq: int) -> dict:
     return {"flow": FLOW, "step": State.ANSWER.value, "subject": subject, "code": code, "seq": seq}
 
 
+def question(circle_name: str) -> Reply:
+    """The check-in question with its three choices."""
+    return Reply(keys.CHECKIN_QUESTION, {"circle": circle_name}, choices.CHECKIN)
+
+
 def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result:
     """Stores the rating; a "stuck" or any free text goes to the facilitator."""
     parts = keywords.words(inbound.text)
@@ -41,7 +46,7 @@ def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result:
         relay = RelayToFacilitator(state["code"], inbound.text, stuck_after_meeting=state["seq"])
         return Result(None, (Reply(keys.CHECKIN_RELAYED),), (record, relay))
     if not any(ch.isalnum() for ch in inbound.text):
-        return Result(state, (Reply(keys.CHECKIN_QUESTION, {"circle": state.get("name", state["code"])}),))
+        return Result(state, (question(state.get("name", state["code"])),))
     return Result(None, (Reply(keys.CHECKIN_RELAYED),), (RelayToFacilitator(state["code"], inbound.text),))
 
 

@@ -118,7 +118,7 @@ def _how(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
     how = surveys.how(last.seq)
     opened = survey.opening(how.name, f"facilitator:{ctx.facilitator.id}:{circle.circle.code}", circle.circle.code)
-    return Result(opened, (Reply(keys.HOW_INTRO, {"circle": circle.circle.name}), Reply(how.questions[0].text)))
+    return Result(opened, (Reply(keys.HOW_INTRO, {"circle": circle.circle.name}), how.questions[0].ask()))
 
 
 COMMANDS = {keywords.TALLY: _tally, keywords.CANCEL: _cancel, keywords.MOVE: _move, keywords.MSG: _msg,

@@ -78,6 +78,28 @@ FAC_BAD_DATE = "fac.bad_date"
 FACILITATOR_JOINED = "facilitator.joined"
 FACILITATOR_WAITLISTED = "facilitator.waitlisted"
 
+# Choice labels (a button's text, a line of a menu) and how each channel asks for a choice.
+LABEL_YES = "label.yes"
+LABEL_NO = "label.no"
+LABEL_GREAT = "label.great"
+LABEL_OKAY = "label.okay"
+LABEL_STUCK = "label.stuck"
+LABEL_ERASE = "label.erase"
+LABEL_NOT_AT_ALL = "label.not_at_all"
+LABEL_COMPLETELY = "label.completely"
+LABEL_VERY = "label.very"
+LABEL_POOR = "label.poor"
+LABEL_EXCELLENT = "label.excellent"
+LABEL_CERTAINLY = "label.certainly"
+LABEL_BADLY = "label.badly"
+LABEL_VERY_WELL = "label.very_well"
+PROMPT_MENU = "prompt.menu"
+PROMPT_INLINE = "prompt.inline"
+PROMPT_SCALE = "prompt.scale"
+PROMPT_FORGET = "prompt.forget"
+VOICE_PRESS = "voice.press"
+VOICE_SCALE = "voice.scale"
+
 ALL = tuple(value for name, value in sorted(globals().items()) if name.isupper())
 
 # Replies an opted-out sender may still get: the one STOP confirmation and HELP's answer.

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flows import languages
+
 STOP, START, HELP, LANGUAGE, JOIN = "stop", "start", "help", "language", "join"
 FIND, FORGET, LEAVE, SKIP = "find", "forget", "leave", "skip"
 
@@ -97,14 +99,7 @@ ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
          "sw": ("HAPANA", "LA")},
 }
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Español",
-    "fr": "Francais",
-    "pt": "Portugues",
-    "pl": "Polski",
-    "sw": "Kiswahili",
-}
+LANGUAGE_NAMES = languages.NAMES
 
 _CODE = re.compile(r"^[A-Z0-9]{3,8}$")
 _EDGE_PUNCTUATION = ".,;:!?¡¿\"'()[]*-_~"

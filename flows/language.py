@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 
-from flows import keys, keywords
+from flows import choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import Reply, Result, SetLanguage
@@ -23,11 +23,10 @@ class State(str, enum.Enum):
 
 def start(ctx: Context, language: str, resume: dict | None = None) -> Result:
     """Shows the numbered language menu; the open conversation (``resume``) continues after it."""
-    menu = keywords.language_menu(ctx.languages)
     state = {"flow": FLOW, "step": State.CHOOSE.value}
     if resume and resume.get("flow") != FLOW:
         state["resume"] = resume
-    return Result(state, (Reply(keys.LANGUAGE_MENU, {"menu": menu}),), language=language)
+    return Result(state, (Reply(keys.LANGUAGE_MENU, choices=choices.language_menu(ctx.languages)),), language=language)
 
 
 def on_choose(state: dict, inbound: Inbound, ctx: Context) -> Result:

@@ -2,25 +2,29 @@
 
     FIND <postal code or city> ──▶ up to 3 open circles nearby
     FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE
-    LEAVE [code] ──▶ Leave(code) (asks which when there are several)
+    LEAVE [code] ──▶ Leave(code)
+    LEAVE (in several circles) ──▶ WHICH ──a number or a code──▶ Leave(code)
     free text from an enrolled learner ──▶ RelayToFacilitator
 """
 from __future__ import annotations
 
 import enum
 
-from flows import keys, keywords
+from flows import choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import CircleLine, Erase, Leave, RelayToFacilitator, Reply, Result, When
 
 FLOW = "forget"
+LEAVE_FLOW = "leave"
+LEAVE_CHOICES_MAX = 5
 
 
 class State(str, enum.Enum):
-    """FORGET waits for its confirmation."""
+    """FORGET waits for its confirmation; LEAVE for which circle."""
 
     CONFIRM = "confirm"
+    WHICH = "which"
 
 
 def find(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
@@ -38,7 +42,7 @@ def forget(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
     """FORGET asks for confirmation; FORGET YES erases at once."""
     if rest and keywords.answer(" ".join(rest)) == keywords.YES:
         return Result(None, (Reply(keys.FORGET_DONE),), (Erase(),))
-    return Result({"flow": FLOW, "step": State.CONFIRM.value}, (Reply(keys.FORGET_CONFIRM),))
+    return Result({"flow": FLOW, "step": State.CONFIRM.value}, (Reply(keys.FORGET_CONFIRM, choices=choices.FORGET),))
 
 
 def on_confirm(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
@@ -48,9 +52,26 @@ def on_confirm(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
     return None
 
 
+def on_which(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+    """A number from the menu, or a code, leaves that circle; anything else is routed as usual."""
+    codes = state.get("codes", [])
+    parts = keywords.words(inbound.text)
+    if len(parts) != 1:
+        return None
+    word = parts[0]
+    code = codes[int(word) - 1] if word.isdigit() and 1 <= int(word) <= len(codes) else word
+    chosen = next((e for e in ctx.contact.current if e.circle.code == code), None)
+    if chosen is None:
+        return None
+    return Result(None, (Reply(keys.LEAVE_DONE, {"circle": chosen.circle.name}),), (Leave(chosen.circle.code),))
+
+
+HANDLERS = {State.CONFIRM: on_confirm, State.WHICH: on_which}
+
+
 def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
     """Runs the handler for the conversation's current step."""
-    return on_confirm(state, inbound, ctx)
+    return HANDLERS[State(state.get("step", State.CONFIRM.value))](state, inbound, ctx)
 
 
 def leave(state, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
@@ -63,8 +84,10 @@ def leave(state, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
     else:
         chosen = current[0] if len(current) == 1 else None
     if chosen is None:
-        codes = ", ".join(e.circle.code for e in current[:5])
-        return Result(state, (Reply(keys.LEAVE_WHICH, {"codes": codes}),))
+        listed = current[:LEAVE_CHOICES_MAX]
+        menu = choices.numbered(tuple(f"{e.circle.name} ({e.circle.code})" for e in listed))
+        which = {"flow": LEAVE_FLOW, "step": State.WHICH.value, "codes": [e.circle.code for e in listed]}
+        return Result(which, (Reply(keys.LEAVE_WHICH, choices=menu),))
     return Result(None, (Reply(keys.LEAVE_DONE, {"circle": chosen.circle.name}),), (Leave(chosen.circle.code),))
 
 

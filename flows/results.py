@@ -6,12 +6,62 @@ from datetime import datetime
 from typing import Any, Mapping
 
 
+# How a text channel writes a question's choices (a button channel shows one button per choice).
+MENU = "menu"      # a line each: "1 English"
+INLINE = "inline"  # one sentence: "Reply 1 yes, 2 no."
+SCALE = "scale"    # the ends only: "Reply 1 (not at all) to 5 (completely)."
+CONFIRM = "confirm"  # one phrase to type, said by the Choices' own ``prompt``: "To confirm, reply FORGET YES."
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One fixed answer to a question.
+
+    Attributes:
+        value: what the learner types, taps or keys; a tap or a key press reaches the flow as this
+            text, exactly as if it had been typed.
+        label: a message key (translated), or the label itself when ``literal`` is True (a
+            language's own name, a circle's name); None for a middle point of a scale.
+        literal: True when ``label`` is shown as it is.
+    """
+
+    value: str
+    label: str | None = None
+    literal: bool = False
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The fixed answers of a question and the way a text channel writes them (``MENU``…).
+
+    ``prompt`` is a message key a text channel shows instead of the one the style makes.
+    """
+
+    items: tuple[Choice, ...]
+    style: str = INLINE
+    prompt: str | None = None
+
+    @property
+    def digits(self) -> bool:
+        """True when every answer can be keyed on a phone's keypad."""
+        return all(choice.value.isdigit() for choice in self.items)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Someone's own words inside a text (a relay, a broadcast). A channel with a size limit
+    shortens them, never the rest of the text."""
+
+    text: str
+
+
 @dataclass(frozen=True)
 class Reply:
-    """A reply to the sender: a message key and its parameters, rendered at the edge."""
+    """A reply to the sender: a message key, its parameters and its choices, rendered at the edge."""
 
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    choices: Choices | None = None
 
 
 @dataclass(frozen=True)

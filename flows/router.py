@@ -20,7 +20,7 @@ from flows.inbound import Inbound
 from flows.results import OptIn, OptOut, Reply, Result
 
 FLOWS = {signup.FLOW: signup, language.FLOW: language, checkin.FLOW: checkin, survey.FLOW: survey,
-         learner_commands.FLOW: learner_commands}
+         learner_commands.FLOW: learner_commands, learner_commands.LEAVE_FLOW: learner_commands}
 LEARNER_COMMANDS = {name: table for name, table in keywords.COMMANDS.items() if name != keywords.SKIP}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-from flows import keys, keywords
+from flows import choices, keys, keywords
 from flows.context import CircleView, Context
 from flows.inbound import Inbound
 from flows.results import Enroll, RecordConsent, Reply, Result, SetLanguage, SetName, When
@@ -60,8 +60,8 @@ def on_ask_language(state: dict, inbound: Inbound, ctx: Context) -> Result:
     if circle is None:
         return Result(None, (Reply(keys.SIGNUP_UNKNOWN_CODE, {"code": state["code"]}),), language=state["lang"])
     if lang is None:
-        menu = keywords.language_menu(ctx.languages)
-        return Result(state, (Reply(keys.SIGNUP_BAD_LANGUAGE, {"menu": menu}),), language=state["lang"])
+        reply = Reply(keys.SIGNUP_BAD_LANGUAGE, choices=choices.language_menu(ctx.languages))
+        return Result(state, (reply,), language=state["lang"])
     return _next_step({**state, "lang": lang, "chosen": True}, ctx, circle, (SetLanguage(lang),))
 
 
@@ -79,7 +79,7 @@ def _next_step(state: dict, ctx: Context, circle: CircleView, effects: tuple) ->
         reply = Reply(keys.SIGNUP_ASK_NAME, {"circle": circle.name})
         return Result({**state, "step": State.ASK_NAME.value}, (reply,), effects, language=state["lang"])
     if not (ctx.contact.language or state.get("chosen")):
-        reply = Reply(keys.SIGNUP_ASK_LANGUAGE, {"name": name, "menu": keywords.language_menu(ctx.languages)})
+        reply = Reply(keys.SIGNUP_ASK_LANGUAGE, {"name": name}, choices.language_menu(ctx.languages))
         return Result({**state, "step": State.ASK_LANGUAGE.value}, (reply,), effects, language=state["lang"])
     waitlist = circle.full
     params = {**_circle_params(circle), "name": name}

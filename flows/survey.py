@@ -25,14 +25,30 @@ class State(str, enum.Enum):
 
 
 def opening(survey_name: str, subject: str, code: str, index: int = 0) -> dict:
-    """The state the worker opens when it sends question ``index`` of a survey."""
+    """The state the worker opens when it sends question ``index`` of a survey.
+
+    The state names the question by its *key*, so a survey whose questions change while a learner
+    is half-way files every later answer under the right key.
+    """
+    questions = surveys.by_name(survey_name).questions
     return {"flow": FLOW, "step": State.ASK.value, "survey": survey_name, "subject": subject, "code": code,
-            "i": index}
+            "q": questions[index].key}
+
+
+def _position(state: dict) -> int:
+    """Where the state is in its survey: by question key (an old state may still hold an index)."""
+    questions = surveys.by_name(state["survey"]).questions
+    if "q" in state:
+        for i, q in enumerate(questions):
+            if q.key == state["q"]:
+                return i
+        return min(len(questions) - 1, int(state.get("i", 0)))  # a removed question: go on from there
+    return min(len(questions) - 1, int(state.get("i", 0)))
 
 
 def question(state: dict) -> surveys.Question:
     """The question the state is waiting on."""
-    return surveys.by_name(state["survey"]).questions[state["i"]]
+    return surveys.by_name(state["survey"]).questions[_position(state)]
 
 
 def on_ask(state: dict, inbound: Inbound, ctx: Context) -> Result:
@@ -44,13 +60,15 @@ def on_ask(state: dict, inbound: Inbound, ctx: Context) -> Result:
     else:
         value = surveys.parse(current, inbound.text)
         if value is None:
-            return Result(state, (Reply(surveys.HINTS[current.kind]), Reply(current.text)))
+            return Result(state, (Reply(surveys.HINTS[current.kind]), current.ask()))
     record = RecordAnswer(state["subject"], state["code"], _answer_key(state, current), value)
     questions = surveys.by_name(state["survey"]).questions
-    if state["i"] + 1 >= len(questions):
+    position = _position(state)
+    if position + 1 >= len(questions):
         return Result(None, (Reply(keys.SURVEY_DONE),), (record,))
-    nxt = {**state, "i": state["i"] + 1}
-    return Result(nxt, (Reply(questions[nxt["i"]].text),), (record,))
+    following = questions[position + 1]
+    nxt = {key: value for key, value in state.items() if key != "i"} | {"q": following.key}
+    return Result(nxt, (following.ask(),), (record,))
 
 
 def _answer_key(state: dict, current: surveys.Question) -> str:

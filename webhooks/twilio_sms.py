@@ -36,6 +36,6 @@ def inbound_sms():
     inbound = parse(request.form, datetime.now(timezone.utc))
     handled = handle_inbound(runtime.uow, inbound, runtime.settings)
     twiml = MessagingResponse()
-    for text in handled.replies:
-        twiml.message(text)
+    for rendered in handled.rendered(inbound.channel):
+        twiml.message(rendered.text)
     return Response(str(twiml), mimetype="application/xml")

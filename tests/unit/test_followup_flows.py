@@ -45,7 +45,7 @@ CASES = [
     ("survey skip es", SURVEY, "SALTAR", "ask", [keys.Q_CONFIDENCE], [RecordAnswer]),
     ("survey invalid", SURVEY, "9", "ask", [keys.HINT_SCALE5, keys.Q_GOAL], []),
     ("survey words for a number", SURVEY, "pretty good", "ask", [keys.HINT_SCALE5, keys.Q_GOAL], []),
-    ("survey last", {**SURVEY, "i": 4}, "Find a job", None, [keys.SURVEY_DONE], [RecordAnswer]),
+    ("survey last", {**SURVEY, "q": "next"}, "Find a job", None, [keys.SURVEY_DONE], [RecordAnswer]),
     ("help keeps survey", SURVEY, "HELP", "ask", [keys.HELP_CIRCLES], []),
     ("stop ends survey", SURVEY, "STOP", None, [keys.STOP_CONFIRMED], ["OptOut"]),
     ("relay free text", None, "Can I bring my son?", None, [keys.RELAYED], [RelayToFacilitator]),
@@ -173,6 +173,6 @@ def test_how_reflection_rotates():
 
 
 def test_a_survey_answer_starting_with_join_is_an_answer():
-    result = run("Join the next circle", {**SURVEY, "i": 4})
+    result = run("Join the next circle", {**SURVEY, "q": "next"})
     assert [r.key for r in result.replies] == [keys.SURVEY_DONE]
     assert result.effects[0].value == "Join the next circle"

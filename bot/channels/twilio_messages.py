@@ -1,87 +1,17 @@
-"""Outbound senders: Twilio (the real SDK), or the simulator when no Twilio account is set.
+"""Twilio Messages (SMS and WhatsApp) through the twilio SDK's REST client.
 
-Both can also tell, after a crash between sending and recording, whether a text already went out
+It can also tell, after a crash between sending and recording, whether a text already went out
 (``find_sent``), so a reconciling job does not send it twice.
 """
 from __future__ import annotations
 
-import logging
-import secrets
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from bot import segments
-from bot.phone import mask
+from bot.channels.base import SendError, Sent, utc
 
-log = logging.getLogger(__name__)
 DEFAULT_TWILIO_TIMEOUT = 10.0
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class SendError(Exception):
-    """A send failed. ``retry`` tells whether trying again may help; ``code`` is Twilio's error code.
-
-    ``unknown`` means the request may have reached the provider (a read time-out, a dropped
-    connection): the text may have gone out, so it must be reconciled, never blindly re-sent.
-    """
-
-    def __init__(self, message: str, retry: bool, code: int | None = None, unknown: bool = False):
-        super().__init__(message)
-        self.retry = retry
-        self.code = code
-        self.unknown = unknown
-
-
-@dataclass(frozen=True)
-class Sent:
-    """What a channel reports after sending."""
-
-    provider_id: str
-    status: str
-
-
-def _utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; a naive datetime is taken as UTC already."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-class SimulatorChannel:
-    """Records outbound texts as Message rows; the phone simulator shows them."""
-
-    name = "simulator"
-
-    def __init__(self, uow):
-        self.uow = uow
-
-    def send(self, address: str, body: str, channel: str = "sms") -> Sent:
-        """Stores the outbound text, as if a phone had received it."""
-        from bot.models import Message
-
-        provider_id = "SIM" + secrets.token_hex(16)
-        with self.uow() as session:
-            session.add(Message(
-                direction="out", channel=channel, provider_id=provider_id, address=address, body=body,
-                segments=segments.count(body).segments, status="delivered", created_at=datetime.now(timezone.utc),
-            ))
-            session.commit()
-        log.info("simulator sent %s segment(s) to %s", segments.count(body).segments, mask(address))
-        return Sent(provider_id, "delivered")
-
-    def find_sent(self, address: str, body: str, since: datetime, channel: str = "sms") -> str | None:
-        """Returns the provider id of a message with this To and Body created at or after `since`, else None."""
-        from sqlalchemy import select
-
-        from bot.models import Message
-
-        with self.uow() as session:
-            return session.scalar(
-                select(Message.provider_id)
-                .where(Message.direction == "out", Message.channel == channel, Message.address == address,
-                       Message.body == body, Message.created_at >= _utc(since))
-                .order_by(Message.created_at, Message.id)
-                .limit(1)
-            )
 
 
 class TwilioChannel:
@@ -102,11 +32,18 @@ class TwilioChannel:
         # Load the Messages API modules now, not in each forked job after it took its pacing slot.
         _ = self.client.messages
 
+    def identity(self, channel: str) -> str:
+        """The sending identity whose pace a send takes: the number per channel, or the Messaging Service."""
+        sender = self.settings.twilio_from or "twilio"
+        if sender.startswith("MG"):
+            return f"twilio:{sender}"
+        return f"twilio:{self._to(sender, channel)}"
+
     @staticmethod
     def _to(address: str, channel: str) -> str:
         return f"whatsapp:{address}" if channel == "whatsapp" else address
 
-    def send(self, address: str, body: str, channel: str = "sms") -> Sent:
+    def send(self, address: str, body: str, channel: str = "sms", extra: dict | None = None) -> Sent:
         """Creates the message through Twilio's Messages API.
 
         Raises:
@@ -133,7 +70,7 @@ class TwilioChannel:
         Raises:
             SendError: Twilio could not be asked (``retry`` as for ``send``).
         """
-        after = _utc(since).replace(microsecond=0)
+        after = utc(since).replace(microsecond=0)
         found = self._call(self.client.messages.list, to=self._to(address, channel), date_sent_after=after,
                            limit=200)
         matches = [m for m in found if m.body == body and (m.date_created or m.date_sent or after) >= after]
@@ -144,6 +81,7 @@ class TwilioChannel:
     @staticmethod
     def _call(method, **kwargs):
         """Calls the SDK, turning its errors into ``SendError``."""
+        import requests
         from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
         try:
@@ -152,7 +90,7 @@ class TwilioChannel:
             retry = exc.status == 429 or exc.status >= 500
             text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", "")
             raise SendError(f"twilio {exc.status} {exc.code}: {text}", retry=retry, code=exc.code) from exc
-        except Exception as exc:  # connection errors and time-outs
+        except requests.exceptions.RequestException as exc:  # connection errors and time-outs (not our bugs)
             raise SendError(f"twilio unreachable: {exc.__class__.__name__}", retry=True,
                             unknown=not _never_sent(exc)) from exc
 
@@ -188,8 +126,3 @@ def _http_client(base: str | None, timeout: float):
     if urlsplit(base).hostname in LOOPBACK:
         client.session.trust_env = False  # a local stand-in: no proxy from the environment
     return client
-
-
-def make_channel(settings, uow):
-    """The SMS/WhatsApp sender the settings ask for."""
-    return TwilioChannel(settings) if settings.twilio_enabled else SimulatorChannel(uow)

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import i18n
-from bot.audience import active_learners
-from bot.models import Circle, Contact, Conversation, Facilitator, Meeting, Rsvp
-from bot.reminders import PLAN_HORIZON, Planned, insert_new
+from bot import outbox
+from bot.contacts import Recipient, facilitator_recipient, preferred_join
+from bot.models import Address, Circle, Contact, Conversation, Meeting, Rsvp
+from bot.outbox import Planned, insert_new
+from bot.planning.audience import Learner, active_learners
+from bot.planning.reminders import PLAN_HORIZON
 from bot.schedule import QuietHours, zone
 from flows import checkin, keys, survey, surveys
 from flows.results import Reply, When
@@ -55,7 +57,7 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
         send_after = max(due, now)
         last_seq = session.scalar(select(func.max(Meeting.seq)).where(Meeting.circle_id == circle.id,
                                                                        Meeting.status != "cancelled"))
-        learners = active_learners(session, circle.id)
+        learners = active_learners(session, circle.id, circle.language, circle.timezone)
         if meeting.seq >= last_seq:
             rows.extend(_surveys(session, circle, learners, send_after, now))
         else:
@@ -64,14 +66,7 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
     return insert_new(session, rows)
 
 
-
-def _row(key, kind, address, body, send_after, now, contact_id=None, meeting_id=None, conversation=None) -> dict:
-    return {"dedupe_key": key, "kind": kind, "channel": "sms", "address": address, "body": body,
-            "send_after": send_after, "status": "pending", "attempts": 0, "contact_id": contact_id,
-            "meeting_id": meeting_id, "conversation": conversation, "created_at": now}
-
-
-def _checkins(session, circle: Circle, meeting: Meeting, learners, send_after, now) -> list[dict]:
+def _checkins(session, circle: Circle, meeting: Meeting, learners: list[Learner], send_after, now) -> list[dict]:
     previous = session.scalar(select(Meeting.id).where(Meeting.circle_id == circle.id, Meeting.seq < meeting.seq,
                                                        Meeting.status != "cancelled").order_by(Meeting.seq.desc()))
     yes = set(session.scalars(select(Rsvp.contact_id).where(
@@ -80,70 +75,56 @@ def _checkins(session, circle: Circle, meeting: Meeting, learners, send_after, n
         Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled")
         .order_by(Meeting.starts_at))
     rows = []
-    for enrollment_id, contact_id, phone, lang in learners:
-        lang = i18n.pick(lang or circle.language)
-        if previous is not None and contact_id not in yes and next_meeting is not None:
+    for learner in learners:
+        to = learner.to
+        if previous is not None and to.contact_id not in yes and next_meeting is not None:
             params = {"circle": circle.name, "venue": circle.venue,
                       "when": When(next_meeting.starts_at, circle.timezone)}
-            rows.append(_row(f"miss:{enrollment_id}", "missyou", phone, i18n.render(Reply(keys.MISS_YOU, params), lang),
-                             send_after, now, contact_id, meeting.id))
+            rows.append(outbox.row(f"miss:{learner.enrollment_id}", "missyou", to, (Reply(keys.MISS_YOU, params),),
+                                   send_after, now, meeting_id=meeting.id))
             continue
-        state = {**checkin.opening(f"enrollment:{enrollment_id}", circle.code, meeting.seq),
+        state = {**checkin.opening(f"enrollment:{learner.enrollment_id}", circle.code, meeting.seq),
                  "name": circle.name, "expires": (send_after + timedelta(days=3)).isoformat()}
-        body = i18n.render(Reply(keys.CHECKIN_QUESTION, {"circle": circle.name}), lang)
-        rows.append(_row(f"checkin:{meeting.id}:{contact_id}", "checkin", phone, body, send_after, now, contact_id,
-                         meeting.id, state))
+        rows.append(outbox.row(f"checkin:{meeting.id}:{to.contact_id}", "checkin", to, (checkin.question(circle.name),),
+                               send_after, now, meeting_id=meeting.id, conversation=state))
     return rows
 
 
-def _surveys(session, circle: Circle, learners, send_after, now) -> list[dict]:
+def _surveys(session, circle: Circle, learners: list[Learner], send_after, now) -> list[dict]:
     expires = (send_after + SURVEY_LIFETIME).isoformat()
     rows = []
-    for enrollment_id, contact_id, phone, lang in learners:
-        lang = i18n.pick(lang or circle.language)
-        body = i18n.combine(i18n.render(Reply(keys.SURVEY_INTRO, {"circle": circle.name}), lang),
-                              i18n.render(Reply(surveys.LEARNER.questions[0].text), lang))
-        state = {**survey.opening("learner", f"enrollment:{enrollment_id}", circle.code),
+    intro = Reply(keys.SURVEY_INTRO, {"circle": circle.name})
+    for learner in learners:
+        state = {**survey.opening("learner", f"enrollment:{learner.enrollment_id}", circle.code),
                  "opened": send_after.isoformat(), "expires": expires}
-        rows.append(_row(f"survey:{enrollment_id}", "survey", phone, body, send_after, now, contact_id, None, state))
-    facilitator = session.get(Facilitator, circle.facilitator_id) if circle.facilitator_id else None
-    if facilitator is not None and facilitator.phone:
-        contact = _contact_for_phone(session, facilitator.phone, now)
-        lang = i18n.pick(contact.language or circle.language)
-        body = i18n.combine(i18n.render(Reply(keys.SURVEY_FACILITATOR_INTRO, {"circle": circle.name}), lang),
-                              i18n.render(Reply(surveys.FACILITATOR.questions[0].text), lang))
-        state = {**survey.opening("facilitator", f"facilitator:{facilitator.id}:{circle.code}", circle.code),
+        rows.append(outbox.row(f"survey:{learner.enrollment_id}", "survey", learner.to,
+                               (intro, surveys.LEARNER.questions[0].ask()), send_after, now, conversation=state))
+    to = facilitator_recipient(session, circle.facilitator_id, circle.language)
+    if to is not None:
+        state = {**survey.opening("facilitator", f"facilitator:{circle.facilitator_id}:{circle.code}", circle.code),
                  "opened": send_after.isoformat(), "expires": expires}
-        rows.append(_row(f"fsurvey:{circle.id}", "survey", facilitator.phone, body, send_after, now, contact.id,
-                         None, state))
+        said = (Reply(keys.SURVEY_FACILITATOR_INTRO, {"circle": circle.name}), surveys.FACILITATOR.questions[0].ask())
+        rows.append(outbox.row(f"fsurvey:{circle.id}", "survey", to, said, send_after, now,
+                               timezone=circle.timezone, conversation=state))
     return rows
-
-
-def _contact_for_phone(session: Session, phone: str, now: datetime) -> Contact:
-    contact = session.scalar(select(Contact).where(Contact.phone == phone))
-    if contact is None:
-        contact = Contact(phone=phone, created_at=now)
-        session.add(contact)
-        session.flush()
-    return contact
 
 
 def _survey_reminders(session: Session, now: datetime) -> list[dict]:
     rows = []
     open_surveys = session.execute(
-        select(Conversation, Contact).join(Contact, and_(Contact.id == Conversation.contact_id))
-        .where(Conversation.flow == survey.FLOW, Conversation.expires_at > now, Contact.opted_out_at.is_(None),
-               Contact.phone.is_not(None))
+        select(Conversation, Contact, Address).join(Contact, Contact.id == Conversation.contact_id)
+        .join(Address, preferred_join())
+        .where(Conversation.flow == survey.FLOW, Conversation.expires_at > now, Contact.erased_at.is_(None))
     ).all()
-    for conversation, contact in open_surveys:
+    for conversation, contact, address in open_surveys:
         state = conversation.state
         opened = state.get("opened")
         if not opened or state.get("reminded") or datetime.fromisoformat(opened) + SURVEY_REMINDER_AFTER > now:
             continue
         circle = session.scalar(select(Circle).where(Circle.code == state["code"]))
-        lang = i18n.pick(contact.language or circle.language)
-        body = i18n.combine(i18n.render(Reply(keys.SURVEY_REMINDER, {"circle": circle.name}), lang),
-                              i18n.render(Reply(survey.question(state).text), lang))
-        rows.append(_row(f"survey-reminder:{state['subject']}:{state['survey']}", "survey", contact.phone, body, now,
-                         now, contact.id, None, {**state, "reminded": True}))
+        to = Recipient(contact.id, address.id, address.channel, address.value, contact.language or circle.language,
+                       contact.timezone or circle.timezone)
+        said = (Reply(keys.SURVEY_REMINDER, {"circle": circle.name}), survey.question(state).ask())
+        rows.append(outbox.row(f"survey-reminder:{state['subject']}:{state['survey']}", "survey", to, said, now, now,
+                               conversation={**state, "reminded": True}))
     return rows

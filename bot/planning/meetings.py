@@ -6,10 +6,11 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot import i18n, outbox
-from bot.audience import active_learners
+from bot import outbox
 from bot.models import Circle, Enrollment, Meeting, Outbox, Rsvp
-from bot.reminders import Planned, insert_new, plan
+from bot.outbox import Planned, insert_new
+from bot.planning.audience import active_learners
+from bot.planning.reminders import plan
 from flows import keys
 from flows.results import Reply, When
 
@@ -64,17 +65,11 @@ def _withdraw(session: Session, meeting_id: int) -> None:
 
 
 def _notify(session: Session, circle: Circle, meeting: Meeting, key: str, prefix: str, now: datetime):
-    learners = active_learners(session, circle.id)
-    params = {"circle": circle.name, "venue": circle.venue, "when": When(meeting.starts_at, circle.timezone)}
-    bodies: dict[str, str] = {}
-    rows = []
-    for _, contact_id, phone, lang in learners:
-        lang = i18n.pick(lang or circle.language)
-        if lang not in bodies:
-            bodies[lang] = i18n.render(Reply(key, params), lang)
-        rows.append({"dedupe_key": f"{prefix}:{contact_id}", "kind": "change", "channel": "sms", "address": phone,
-                     "body": bodies[lang], "send_after": now, "status": outbox.PENDING, "attempts": 0,
-                     "contact_id": contact_id, "meeting_id": meeting.id, "created_at": now})
+    said = (Reply(key, {"circle": circle.name, "venue": circle.venue,
+                        "when": When(meeting.starts_at, circle.timezone)}),)
+    rows = [outbox.row(f"{prefix}:{learner.to.contact_id}", "change", learner.to, said, now, now,
+                       meeting_id=meeting.id)
+            for learner in active_learners(session, circle.id, circle.language, circle.timezone)]
     return insert_new(session, rows)
 
 
@@ -92,9 +87,9 @@ def tally(session: Session, meeting_id: int) -> dict:
     return {"yes": yes, "no": no, "none": max(total - yes - no, 0)}
 
 
-def tally_text(session: Session, meeting_id: int) -> str:
-    """The facilitator's tally text for one meeting, in the circle's language (rendered at send time)."""
+def tally_reply(session: Session, meeting_id: int) -> Reply:
+    """The facilitator's tally for one meeting, counted now (at send time)."""
     meeting = session.get(Meeting, meeting_id)
     circle = session.get(Circle, meeting.circle_id)
     params = {"circle": circle.name, "when": When(meeting.starts_at, circle.timezone), **tally(session, meeting_id)}
-    return i18n.render(Reply(keys.FACILITATOR_TALLY, params), circle.language)
+    return Reply(keys.FACILITATOR_TALLY, params)

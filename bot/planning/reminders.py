@@ -1,0 +1,100 @@
+"""Planning reminders and facilitator tallies into the outbox, in bulk and exactly once.
+
+``plan`` is run every minute by the worker's tick (and right after an enrollment or a meeting
+change). It reads every (meeting, learner) pair whose reminder falls due within ``horizon`` and
+inserts one row each with ``ON CONFLICT DO NOTHING`` on its dedupe key: one SELECT and one INSERT
+per 5,000 rows, however many circles there are. Pairs that already have a live reminder row are
+skipped in the SELECT, so a tick after everything is planned costs one query. A row holds the
+reminder's message key, parameters and RSVP choices; it is rendered for the learner's channel and
+language when it is sent.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.contacts import Recipient, preferred_join
+from bot.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
+from bot.outbox import Planned, insert_new
+from bot.planning.audience import REACHABLE
+from bot.schedule import QuietHours, reminder_time
+from flows import choices, keys
+from flows.results import Reply, When
+
+PLAN_HORIZON = timedelta(hours=2)
+QUIET_SHIFT_MAX = timedelta(hours=14)
+TALLY_BEFORE = timedelta(hours=2)
+
+__all__ = ["PLAN_HORIZON", "Planned", "insert_new", "plan", "reminder_key", "reminder_reply"]
+
+
+def reminder_key(meeting_id: int, contact_id: int, starts_at: datetime) -> str:
+    """The dedupe key of one reminder: per meeting, learner and meeting time (a move re-reminds)."""
+    return f"reminder:{meeting_id}:{contact_id}:{starts_at:%Y%m%dT%H%MZ}"
+
+
+def reminder_reply(name: str, venue: str, starts_at: datetime, tz: str) -> Reply:
+    """The reminder: the circle, when and where, and the RSVP choices."""
+    return Reply(keys.REMINDER, {"circle": name, "venue": venue, "when": When(starts_at, tz)}, choices.RSVP)
+
+
+def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HORIZON,
+         contact_id: int | None = None, meeting_id: int | None = None) -> list[Planned]:
+    """Creates the reminder and tally rows due before ``now + horizon``; returns the new ones."""
+    lead = settings.reminder_lead
+    quiet = QuietHours.parse(settings.quiet_hours)
+    latest = now + max(lead, TALLY_BEFORE) + horizon + QUIET_SHIFT_MAX
+    query = (
+        select(Meeting.id, Meeting.starts_at, Circle.name, Circle.venue, Circle.timezone, Circle.language,
+               Contact.id, Address.id, Address.channel, Address.value, Contact.language, Contact.timezone)
+        .join(Circle, Circle.id == Meeting.circle_id)
+        .join(Enrollment, and_(Enrollment.circle_id == Circle.id, Enrollment.status == "active"))
+        .join(Contact, Contact.id == Enrollment.contact_id)
+        .join(Address, preferred_join())
+        .where(Meeting.status != "cancelled", Meeting.starts_at > now, Meeting.starts_at <= latest,
+               *REACHABLE,
+               ~exists().where(Outbox.meeting_id == Meeting.id, Outbox.contact_id == Contact.id,
+                               Outbox.kind == "reminder", Outbox.status != "cancelled"))
+    )
+    if contact_id is not None:
+        query = query.where(Contact.id == contact_id)
+    if meeting_id is not None:
+        query = query.where(Meeting.id == meeting_id)
+    replies: dict[int, tuple[Reply, ...]] = {}
+    rows = []
+    for m_id, starts, name, venue, circle_tz, circle_lang, c_id, a_id, channel, value, lang, tz in session.execute(query):
+        send_after = reminder_time(starts, lead, quiet, tz or circle_tz, now)
+        if send_after is None or send_after > now + horizon:
+            continue
+        said = replies.get(m_id)
+        if said is None:
+            said = replies[m_id] = (reminder_reply(name, venue, starts, circle_tz),)
+        to = Recipient(c_id, a_id, channel, value, lang or circle_lang, tz or circle_tz)
+        rows.append(outbox.row(reminder_key(m_id, c_id, starts), "reminder", to, said, send_after, now,
+                               meeting_id=m_id))
+    if contact_id is None:
+        rows.extend(_tally_rows(session, now, horizon, meeting_id))
+    return insert_new(session, rows)
+
+
+def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id: int | None) -> list[dict]:
+    """The facilitator's tally 2 hours before; its counts are taken when it is sent."""
+    query = (
+        select(Meeting.id, Meeting.starts_at, Circle.language, Circle.timezone, Contact.id, Address.id,
+               Address.channel, Address.value, Contact.language, Contact.timezone)
+        .join(Circle, Circle.id == Meeting.circle_id).join(Facilitator, Facilitator.id == Circle.facilitator_id)
+        .join(Contact, Contact.id == Facilitator.contact_id).join(Address, preferred_join())
+        .where(Meeting.status != "cancelled", Meeting.starts_at > now,
+               Meeting.starts_at <= now + TALLY_BEFORE + horizon, *REACHABLE)
+    )
+    if meeting_id is not None:
+        query = query.where(Meeting.id == meeting_id)
+    return [
+        outbox.row(f"tally:{m_id}:{starts:%Y%m%dT%H%MZ}", "tally",
+                   Recipient(c_id, a_id, channel, value, lang or circle_lang, tz or circle_tz), (),
+                   max(starts - TALLY_BEFORE, now), now, meeting_id=m_id)
+        for m_id, starts, circle_lang, circle_tz, c_id, a_id, channel, value, lang, tz in session.execute(query)
+    ]

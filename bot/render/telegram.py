@@ -1,0 +1,40 @@
+"""Telegram: the reply's text plus an inline keyboard, one button per choice.
+
+A tap sends the choice's value back as callback data, which the webhook turns into the same
+``Inbound`` text a typed answer would be.
+"""
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from flows.results import MENU, SCALE, Reply
+
+from bot.render import text
+
+TEXT_MAX = 4096
+ROW_MAX = 6
+
+
+def render(replies: tuple[Reply, ...], lang: str) -> dict:
+    """``sendMessage`` arguments: ``text`` and, when the last reply has choices, ``reply_markup``."""
+    body = "\n".join(text.words(r, lang, quote_limit=3000) for r in replies)[:TEXT_MAX]
+    choices = replies[-1].choices if replies else None
+    if choices is None:
+        return {"text": body}
+    buttons = [InlineKeyboardButton(text.button(c, choices, lang), callback_data=c.value[:64]) for c in choices.items]
+    if choices.style == MENU:
+        rows = [[b] for b in buttons]
+    elif choices.style == SCALE:
+        rows = [buttons[i:i + ROW_MAX] for i in range(0, len(buttons), ROW_MAX)]
+    else:
+        rows = [buttons]
+    return {"text": body, "reply_markup": InlineKeyboardMarkup(rows)}
+
+
+def as_text(rendered: dict) -> str:
+    """A plain view of a rendered Telegram message (the simulator and logs): text, then ``[button]``s."""
+    markup = rendered.get("reply_markup")
+    if markup is None:
+        return rendered["text"]
+    rows = [" ".join(f"[{b.text}]" for b in row) for row in markup.inline_keyboard]
+    return "\n".join([rendered["text"], *rows])

@@ -1,0 +1,81 @@
+"""The words of a reply in one language: its template, its parameters and its choices."""
+from __future__ import annotations
+
+from flows import keys
+from flows.results import MENU, SCALE, Choice, Choices, CircleLine, Quote, Reply, When
+
+from bot.i18n import format_when, gettext, pick
+from bot.texts import TEXTS
+
+
+def param(value, lang: str) -> str:
+    """One parameter as text: a meeting time in the reader's locale, a list of circles, words as said."""
+    if isinstance(value, When) or value is None:
+        return format_when(value, lang)
+    if isinstance(value, Quote):
+        return value.text
+    if isinstance(value, tuple) and all(isinstance(item, CircleLine) for item in value):
+        return "\n".join(f"{c.code}: {c.name}, {c.venue}, {format_when(c.when, lang)}" for c in value)
+    return str(value)
+
+
+def words(reply: Reply, lang: str, quote_limit: int | None = None) -> str:
+    """The reply's own text (without its choices); quoted words cut to ``quote_limit`` characters."""
+    lang = pick(lang)
+    params = {}
+    for name, value in reply.params.items():
+        if isinstance(value, Quote) and quote_limit is not None:
+            value = Quote(shorten(value.text, quote_limit))
+        params[name] = param(value, lang)
+    return gettext(TEXTS[reply.key], lang) % params
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with "..." when it is longer."""
+    original = " ".join((text or "").split())
+    if len(original) <= limit:
+        return original
+    return original[:limit].rstrip() + "..."
+
+
+def label(choice: Choice, lang: str) -> str:
+    """A choice's label as a reader sees it; a scale's middle point is its number."""
+    if choice.label is None:
+        return choice.value
+    return choice.label if choice.literal else gettext(TEXTS[choice.label], pick(lang))
+
+
+def button(choice: Choice, choices: Choices, lang: str) -> str:
+    """A choice as a button's text: ``Yes``, ``1 English``, ``1 · not at all`` or ``3``."""
+    if choices.style == SCALE:
+        return choice.value if choice.label is None else f"{choice.value} · {label(choice, lang)}"
+    text = label(choice, lang)
+    text = text[:1].upper() + text[1:]
+    return f"{choice.value} {text}" if choices.style == MENU else text
+
+
+def prompt(choices: Choices, lang: str) -> str:
+    """How a text channel asks for one of ``choices``."""
+    lang = pick(lang)
+    if choices.prompt:
+        return gettext(TEXTS[choices.prompt], lang)
+    items = choices.items
+    if choices.style == MENU:
+        lines = [f"{c.value} {label(c, lang)}" for c in items]
+        return "\n".join([gettext(TEXTS[keys.PROMPT_MENU], lang), *lines])
+    if choices.style == SCALE:
+        low, high = items[0], items[-1]
+        return gettext(TEXTS[keys.PROMPT_SCALE], lang) % {
+            "low": low.value, "low_label": label(low, lang), "high": high.value, "high_label": label(high, lang)}
+    options = ", ".join(f"{c.value} {label(c, lang)}" for c in items)
+    return gettext(TEXTS[keys.PROMPT_INLINE], lang) % {"options": options}
+
+
+def with_prompt(reply: Reply, lang: str, quote_limit: int | None = None) -> str:
+    """The reply's text followed by how to answer it (a line apart for a menu, a space otherwise)."""
+    said = words(reply, lang, quote_limit)
+    if reply.choices is None:
+        return said
+    asked = prompt(reply.choices, lang)
+    return f"{said}\n{asked}" if reply.choices.style == MENU else f"{said} {asked}"
+
