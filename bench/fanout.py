@@ -97,7 +97,7 @@ def baseline_insert(rt, learners: int, now: datetime) -> tuple[float, int]:
     """Seconds for a plain bulk INSERT of ``learners`` pre-rendered outbox rows (5,000 per statement)."""
     from bot import i18n
     from bot.models import Outbox
-    from bot.reminders import CHUNK
+    from bot.outbox import CHUNK
     from flows import keys
     from flows.results import Reply, When
 
@@ -138,7 +138,8 @@ class Timer:
 
 def fan_out(rt, now: datetime, profile: cProfile.Profile | None) -> dict:
     """The timed production path: plan (+ render + insert), commit, enqueue."""
-    from bot import i18n, jobs, reminders
+    from bot import i18n, jobs
+    from bot.planning import reminders
 
     counter = StatementCounter(rt.uow.engine)
     probe = RedisLatencyProbe(rt.settings.redis_url)

@@ -152,7 +152,7 @@ def read_record(path: Path, tag: str) -> list[dict]:
 def add_rows(rt, tag: str, count: int, first_number: int) -> list:
     """``count`` due outbox rows (distinct learners), stored in one INSERT; returns them as Planned."""
     from bot import outbox
-    from bot.reminders import insert_new
+    from bot.outbox import insert_new
 
     now = datetime.now(timezone.utc)
     rows = [{"dedupe_key": f"bench:{tag}:{i}", "kind": "notice", "channel": "sms",

@@ -112,6 +112,13 @@ def opt_in(session: Session, address: Address, now: datetime) -> None:
         address.preferred = True
 
 
+def of_row(session: Session, address_id: int | None, channel: str, value: str) -> Address | None:
+    """The address an outbox row goes to: by id, or by channel and value for a row that has none."""
+    if address_id is not None:
+        return session.get(Address, address_id)
+    return session.scalar(select(Address).where(Address.channel == channel, Address.value == value))
+
+
 def recipient(session: Session, contact_id: int | None, fallback_language: str | None = None) -> Recipient | None:
     """Where a message for ``contact_id`` goes now, or None when they cannot be reached."""
     if contact_id is None:

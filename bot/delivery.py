@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import contacts
-from bot.models import Address, DeliveryEvent, Outbox
+from bot.models import DeliveryEvent, Outbox
 
 # How far along a message is; a later callback with a lower rank changes nothing.
 RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3, "receiving": 3, "received": 3,
@@ -43,7 +43,8 @@ def _advance(session: Session, provider_id: str, status: str) -> None:
 
 def _opt_out(session: Session, provider_id: str, now: datetime) -> None:
     """The carrier says this recipient unsubscribed: that address (only) is opted out."""
-    address_id = session.scalar(select(Outbox.address_id).where(Outbox.provider_id == provider_id))
-    address = session.get(Address, address_id) if address_id else None
+    row = session.execute(select(Outbox.address_id, Outbox.channel, Outbox.address)
+                          .where(Outbox.provider_id == provider_id)).first()
+    address = contacts.of_row(session, *row) if row else None
     if address is not None and address.opted_out_at is None:
         contacts.opt_out(session, address, now)

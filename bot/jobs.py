@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from bot import contacts, outbox, runtime
 from bot.channels import NoAdapter, SendError
-from bot.models import Address, Contact, Conversation, Meeting, Outbox
+from bot.models import Contact, Conversation, Meeting, Outbox
 from bot.outbox import Planned
 from bot.phone import mask
 from bot.planning import followups, meetings, reminders
@@ -175,12 +175,8 @@ def _open_conversation(session, row_id: int) -> None:
 
 def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
     """Why the row must not go out now: an opted-out address, an erased contact, a meeting gone by."""
-    if row.address_id is not None:
-        opted_out = session.scalar(select(Address.opted_out_at).where(Address.id == row.address_id))
-    else:  # a row planned before addresses existed, or with a finished body: its address's value
-        opted_out = session.scalar(select(Address.opted_out_at).where(
-            Address.value == row.address, Address.channel == row.channel))
-    if opted_out is not None:
+    address = contacts.of_row(session, row.address_id, row.channel, row.address)
+    if address is not None and address.opted_out_at is not None:
         return "opted out"
     if row.contact_id is not None and session.scalar(select(Contact.erased_at).where(
             Contact.id == row.contact_id)) is not None:
@@ -196,8 +192,8 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
     with rt.uow() as session:
         row = session.get(Outbox, row_id)
         row.last_error = str(exc)[:200]
-        if exc.opt_out and row.address_id is not None:
-            refused = session.get(Address, row.address_id)
+        if exc.opt_out:
+            refused = contacts.of_row(session, row.address_id, row.channel, row.address)
             if refused is not None and refused.opted_out_at is None:
                 contacts.opt_out(session, refused, _now())
         if exc.retry and attempts < MAX_ATTEMPTS:

@@ -121,9 +121,11 @@ def _context(session: Session, inbound: Inbound, contact, opted_out: bool, conve
 def _stored(session: Session, provider_id: str) -> Handled | None:
     """The answer already given to this provider id, or None when it is new."""
     row = session.execute(select(Message.replies).where(Message.provider_id == provider_id)).first()
-    if row is None:
-        return None
-    stored = row[0]
+    return None if row is None else from_stored(row[0])
+
+
+def from_stored(stored) -> Handled:
+    """The replies kept on an inbound ``Message`` row (``Message.replies``), ready to render again."""
     if isinstance(stored, dict):
         return Handled(codec.load(stored.get("replies")), languages.pick(stored.get("language")), replay=True)
     return Handled(replay=True, texts=tuple(stored or ()))

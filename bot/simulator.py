@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.models import Message
 from bot.phone import to_e164
+from bot.service import from_stored
 
 bp = Blueprint("simulator", __name__, template_folder="templates")
 BOT_NUMBER = "+18165550100"
@@ -58,6 +59,9 @@ def messages():
         for row in rows:
             out.append({"direction": row.direction, "body": row.body, "at": row.created_at.isoformat(),
                         "segments": row.segments})
-            for reply in row.replies or ():
-                out.append({"direction": "out", "body": reply, "at": row.created_at.isoformat(), "inline": True})
+            if row.direction != "in":
+                continue
+            for reply in from_stored(row.replies).rendered(row.channel):
+                out.append({"direction": "out", "body": reply.text, "at": row.created_at.isoformat(),
+                            "inline": True})
     return jsonify(messages=out)

@@ -68,3 +68,35 @@ def make_circle(uow, code="KC42", capacity=12, name="Kansas City Basics", venue=
         ), datetime.now(timezone.utc))
         session.commit()
         return circle.id
+
+
+def address_of(session, value: str, channel: str = "sms"):
+    """The ``Address`` row with this value on this channel (None when there is none)."""
+    from sqlalchemy import select
+
+    from bot.models import Address
+
+    return session.scalar(select(Address).where(Address.value == value, Address.channel == channel))
+
+
+def contact_of(session, value: str):
+    """The ``Contact`` reached at ``value`` (a phone or a chat id) on any channel."""
+    from sqlalchemy import select
+
+    from bot.models import Address, Contact
+
+    return session.scalar(select(Contact).join(Address, Address.contact_id == Contact.id)
+                          .where(Address.value == value).limit(1))
+
+
+def add_contact(session, phone: str, now, channel: str = "sms", **fields):
+    """A contact with one preferred, consented address (as a finished signup leaves it); flushed."""
+    from bot.models import Address, Contact
+
+    contact = Contact(created_at=now, **fields)
+    session.add(contact)
+    session.flush()
+    session.add(Address(contact_id=contact.id, channel=channel, value=phone, preferred=True, consent_at=now,
+                        consent_source=channel, created_at=now))
+    session.flush()
+    return contact

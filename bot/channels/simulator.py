@@ -32,10 +32,12 @@ class SimulatorChannel:
         from bot.models import Message
 
         provider_id = "SIM" + secrets.token_hex(16)
+        markup = (extra or {}).get("reply_markup")
+        kept = {"reply_markup": markup.to_dict()} if markup is not None else None
         with self.uow() as session:
             session.add(Message(
                 direction="out", channel=channel, provider_id=provider_id, address=address, body=body,
-                segments=segments.count(body).segments, status="delivered", replies=extra,
+                segments=segments.count(body).segments, status="delivered", replies=kept,
                 created_at=datetime.now(timezone.utc),
             ))
             session.commit()

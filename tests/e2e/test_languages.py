@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import format_when, render
-from bot.models import Contact, Enrollment
+from bot.models import Address, Contact, Enrollment
 from bot.settings import SHIPPED_LOCALES
 from flows import keys
-from flows.keywords import language_menu
+from flows.choices import language_menu
 from flows.results import Reply, When
-from tests.helpers import make_circle, text
+from tests.helpers import address_of, contact_of, make_circle, text
 
 # language: (join keyword, menu number, help word, stop word, language word)
 WORDS = {
@@ -23,8 +23,8 @@ WORDS = {
 }
 
 
-def expected(key, lang, **params):
-    return render(Reply(key, params), lang)
+def expected(key, lang, choices=None, **params):
+    return render(Reply(key, params, choices), lang)
 
 
 @pytest.mark.parametrize("lang", WORDS)
@@ -38,7 +38,7 @@ def test_whole_signup_in_each_language(client, uow, lang):
 
     assert text(client, f"{join} kc42") == [expected(keys.SIGNUP_ASK_NAME, lang, circle="Basic Computers")]
     menu = language_menu(SHIPPED_LOCALES)
-    assert text(client, "Amina") == [expected(keys.SIGNUP_ASK_LANGUAGE, lang, name="Amina", menu=menu)]
+    assert text(client, "Amina") == [expected(keys.SIGNUP_ASK_LANGUAGE, lang, menu, name="Amina")]
     confirmed = text(client, number)[0]
     when = When(first, "America/Chicago")
     assert confirmed == expected(keys.SIGNUP_CONFIRMED, lang, name="Amina", circle="Basic Computers",
@@ -51,8 +51,8 @@ def test_whole_signup_in_each_language(client, uow, lang):
     assert text(client, stop_word) == [expected(keys.STOP_CONFIRMED, lang)]
     assert text(client, "hola") == []
     with uow() as session:
-        contact = session.scalar(select(Contact))
-        assert contact.language == lang and contact.opted_out_at is not None
+        contact = contact_of(session, "+18165550123")
+        assert contact.language == lang and address_of(session, "+18165550123").opted_out_at is not None
         assert session.scalar(select(Enrollment.status)) == "active"
 
 
@@ -84,4 +84,4 @@ def test_stop_words_of_every_language_work_for_everyone(client, uow):
         sender = f"+1816555020{i}"
         assert text(client, words[3], sender)[0], lang
         with uow() as session:
-            assert session.scalar(select(Contact.opted_out_at).where(Contact.phone == sender)) is not None
+            assert session.scalar(select(Address.opted_out_at).where(Address.value == sender)) is not None

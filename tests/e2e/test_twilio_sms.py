@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Contact, Conversation, Enrollment, Message, Outbox
-from tests.helpers import make_circle, payload, post_signed, replies, sign, sms, text
+from bot.models import Address, Contact, Conversation, Enrollment, Message, Outbox
+from tests.helpers import address_of, contact_of, make_circle, payload, post_signed, replies, sign, sms, text
 
 AMINA = "+18165550123"
 
@@ -25,14 +25,16 @@ def test_join_conversation_from_first_text_to_enrollment(client, uow):
     assert done[0].startswith("You're in, Amina! Kansas City Basics meets at Central Library. First meeting: ")
     assert "HELP" in done[0] and "STOP" in done[0]
     with uow() as session:
-        contact = session.scalar(select(Contact).where(Contact.phone == AMINA))
+        contact = contact_of(session, AMINA)
         assert contact.name == "Amina" and contact.language == "en"
-        assert contact.consent_at is not None and contact.consent_channel == "sms"
+        address = address_of(session, AMINA)
+        assert address.consent_at is not None and address.consent_source == "sms" and address.preferred
         enrollment = session.scalar(select(Enrollment).where(Enrollment.contact_id == contact.id))
         assert enrollment.status == "active"
         assert session.scalar(select(func.count()).select_from(Conversation)) == 0
         notice = session.scalar(select(Outbox))
-        assert notice.address == "+18165550100" and "Amina joined Kansas City Basics" in notice.body
+        assert notice.address == "+18165550100" and notice.replies[0]["key"] == "facilitator.joined"
+        assert notice.replies[0]["params"]["name"] == "Amina" and notice.body is None  # rendered when sent
     assert count(uow, Message, Message.direction == "in") == 3
 
 
@@ -67,7 +69,7 @@ def test_bad_signature_gets_403_and_writes_nothing(client, uow, tamper):
         signature = sign("/twilio/status", params)
     response = post_signed(client, "/twilio/sms", params, signature=signature)
     assert response.status_code == 403
-    assert count(uow, Message) == 0 and count(uow, Contact) == 0
+    assert count(uow, Message) == 0 and count(uow, Contact) == 1  # only the facilitator
 
 
 def test_same_message_sid_three_times_is_one_row_one_effect_same_reply(client, uow):
@@ -104,14 +106,14 @@ def test_stop_mid_signup_confirms_once_then_silence(client, uow):
 def test_every_stop_word_works(client, uow, word):
     assert text(client, word)[0].startswith("You will not get any more texts")
     with uow() as session:
-        assert session.scalar(select(Contact.opted_out_at)) is not None
+        assert session.scalar(select(Address.opted_out_at)) is not None
 
 
 def test_yes_is_not_an_opt_in(client, uow):
     text(client, "STOP")
     assert text(client, "YES") == []
     with uow() as session:
-        assert session.scalar(select(Contact.opted_out_at)) is not None
+        assert session.scalar(select(Address.opted_out_at)) is not None
     assert text(client, "unstop")[0].startswith("Welcome back!")
 
 
@@ -158,7 +160,7 @@ def test_emoji_name_is_asked_again(client, uow):
     text(client, "JOIN KC42")
     assert text(client, "🙂") == ["Sorry, I did not get that. Please reply with your first name."]
     assert "Which language" in text(client, "Amina 🙂")[0]
-    assert text(client, "99")[0].startswith("Please reply with one number:")
+    assert text(client, "99")[0].startswith("Sorry, I did not get that. Which language do you want?\nReply with a number:")
 
 
 def test_sender_that_is_not_a_phone_number_gets_a_polite_reply(client, uow):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from tests.helpers import contact_of
 from bot import jobs
 from bot.models import Conversation, Contact, Message, Outbox
 from bot.pacing import make_pacer
@@ -32,7 +33,8 @@ class Sim:
     def text(self, phone: str, body: str) -> list[str]:
         """The learner texts the bot now; returns the inline replies."""
         inbound = Inbound("sms", phone, body, f"SMsim{next(_ids)}", self.now)
-        return list(handle_inbound(self.rt.uow, inbound, self.rt.settings).replies)
+        handled = handle_inbound(self.rt.uow, inbound, self.rt.settings)
+        return [rendered.text for rendered in handled.rendered(inbound.channel)]
 
     def advance(self, delta: timedelta) -> None:
         """Moves the clock, plans, and runs every send that is due."""
@@ -57,7 +59,7 @@ class Sim:
 
     def conversation(self, phone: str) -> dict | None:
         with self.rt.uow() as session:
-            contact = session.scalar(select(Contact).where(Contact.phone == phone))
+            contact = contact_of(session, phone)
             if contact is None:
                 return None
             conv = session.scalar(select(Conversation).where(Conversation.contact_id == contact.id))

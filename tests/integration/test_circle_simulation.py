@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text as sql
 
-from bot.models import Answer, Contact, Enrollment, Meeting
+from bot.models import Address, Answer, Contact, Enrollment, Meeting
 from tests.conftest import TABLES
 from tests.helpers import make_circle
 from tests.integration.sim import Sim
@@ -78,8 +78,8 @@ def test_six_week_circle(runtime, uow, plan):
                 sim.text(phone, "1")
 
     with uow() as session:
-        enrollment_of = dict(session.execute(select(Contact.phone, Enrollment.id).join(
-            Enrollment, Enrollment.contact_id == Contact.id)).all())
+        enrollment_of = dict(session.execute(select(Address.value, Enrollment.id).join(
+            Enrollment, Enrollment.contact_id == Address.contact_id)).all())
         stored = {}
         for subject, key, value in session.execute(select(Answer.subject, Answer.question_key, Answer.value)):
             stored.setdefault(subject, {})[key] = value

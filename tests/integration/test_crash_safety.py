@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 
 from bot import outbox
 from bot.models import Contact, Enrollment, Meeting, Outbox
-from tests.helpers import make_circle
+from tests.helpers import add_contact, make_circle
 from tests.processes import Processes, circlebot_env, wait_until, worker_command
 
 LEARNERS = 500
@@ -49,10 +49,7 @@ def big_circle(uow, learners: int = LEARNERS) -> tuple[list[str], int]:
         meeting_id = session.scalar(select(Meeting.id).where(Meeting.circle_id == circle_id, Meeting.seq == 1))
         session.execute(update(Meeting).where(Meeting.id == meeting_id).values(
             starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14)))
-        session.execute(insert(Contact), [
-            {"phone": phone, "name": "Learner", "language": "en", "consent_at": now, "consent_channel": "sms",
-             "created_at": now} for phone in phones])
-        ids = session.scalars(select(Contact.id).where(Contact.phone.in_(phones))).all()
+        ids = [add_contact(session, phone, now, name="Learner", language="en").id for phone in phones]
         session.execute(insert(Enrollment), [
             {"contact_id": contact_id, "circle_id": circle_id, "status": "active", "created_at": now}
             for contact_id in ids])

@@ -10,7 +10,7 @@ from sqlalchemy import String, Text, select, text as sql
 from bot import export
 from bot.circles import find
 from bot.models import Answer, Base, Enrollment, Meeting, Outbox
-from tests.helpers import make_circle
+from tests.helpers import contact_of, make_circle
 from tests.integration.sim import Sim
 
 AMINA, BEN, FAC = "+18165550123", "+18165550124", "+18165550100"
@@ -78,8 +78,7 @@ def test_survey_after_the_last_meeting_pause_resume_reminder_and_expiry(runtime,
     sim.run_until(sim.now + timedelta(days=3))
     assert len(bodies(sim, AMINA, "Please finish our short survey")) == 1
     with uow() as session:
-        enrollment = session.scalar(select(Enrollment.id).join(Enrollment.contact).where(
-            Enrollment.contact.has(phone=AMINA)))
+        enrollment = session.scalar(select(Enrollment.id).where(Enrollment.contact_id == contact_of(session, AMINA).id))
         answers = dict(session.execute(select(Answer.question_key, Answer.value)
                                        .where(Answer.subject == f"enrollment:{enrollment}")).all())
     assert answers == {"learner:goal": "4", "learner:confidence": None, "learner:course": "5",

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import create_app, jobs, outbox
-from bot.models import Contact, Outbox
+from bot.models import Address, Contact, Outbox
+from tests.helpers import add_contact
 from tests.standin import TwilioStandIn
 
 
@@ -65,13 +66,13 @@ def test_never_reached_twilio_is_sent_again_after_reconciling(twilio_runtime):
 def test_unsubscribed_recipient_marks_the_contact_opted_out(twilio_runtime):
     rt, standin = twilio_runtime
     with rt.uow() as session:
-        session.add(Contact(phone="+18165550123", created_at=datetime.now(timezone.utc)))
+        add_contact(session, "+18165550123", datetime.now(timezone.utc))
         session.commit()
     row_id = add(rt.uow)
     standin.fail_next(1, status=400, code=21610)
     assert jobs.send_outbox(row_id) == outbox.FAILED
     with rt.uow() as session:
-        assert session.scalar(select(Contact.opted_out_at)) is not None
+        assert session.scalar(select(Address.opted_out_at)) is not None
     second = add(rt.uow, key="test:2")
     assert jobs.send_outbox(second) == outbox.CANCELLED
     assert standin.messages == []
