@@ -136,6 +136,7 @@ def circle_edit(code, **changes) -> None:
     rt = runtime()
     with rt.uow() as session:
         found = find_circle(session, code)
+        code = found.code
         try:
             changed = ops.edit_circle(session, found, changes, now(), region=rt.settings.default_region)
         except ops.CircleError as exc:
@@ -143,9 +144,9 @@ def circle_edit(code, **changes) -> None:
         waiting = ops.counts(session, found.id).get("waitlist", 0)
         session.commit()
     if not changed:
-        click.echo(f"{found.code}: nothing changed (the values were already so)")
+        click.echo(f"{code}: nothing changed (the values were already so)")
         return
-    click.echo(f"{found.code}: changed {', '.join(c.replace('_', ' ') for c in changed)}")
+    click.echo(f"{code}: changed {', '.join(c.replace('_', ' ') for c in changed)}")
     if "capacity" in changed and waiting:
         click.echo(f"Note: {ops.plural(waiting, 'learner is', 'learners are')} on the waitlist; "
                    "they are not moved up on their own.")
@@ -159,6 +160,7 @@ def circle_archive(code, undo) -> None:
     rt = runtime()
     with rt.uow() as session:
         found = find_circle(session, code)
+        code = found.code
         try:
             if undo:
                 ops.unarchive(session, found)
@@ -168,10 +170,10 @@ def circle_archive(code, undo) -> None:
             raise click.UsageError(str(exc)) from exc
         session.commit()
     if undo:
-        click.echo(f"{found.code} is back in circle list and FIND")
+        click.echo(f"{code} is back in circle list and FIND")
     else:
-        click.echo(f"Archived {found.code}: it no longer shows in circle list or FIND. Its data stays: "
-                   f"circlebot export {found.code}; circlebot circle list --all shows it.")
+        click.echo(f"Archived {code}: it no longer shows in circle list or FIND. Its data stays: "
+                   f"circlebot export {code}; circlebot circle list --all shows it.")
 
 
 def places(enrolled: int, capacity: int) -> str:

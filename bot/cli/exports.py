@@ -20,6 +20,7 @@ def export_circle(code, fmt, what, output) -> None:
     rt = runtime()
     with rt.uow() as session:
         found = find_circle(session, code)
+        code = found.code
         table = export.learners(session, found) if what == "learners" else export.facilitator(session, found)
     text = export.to_csv(table)
     if not output:
@@ -29,4 +30,4 @@ def export_circle(code, fmt, what, output) -> None:
         fp.write(text)
     noun = ("learner", "learners") if what == "learners" else ("answer", "answers")
     count = len(table.rows)
-    click.echo(f"Wrote {count} {noun[0] if count == 1 else noun[1]} of {found.code} to {output}")
+    click.echo(f"Wrote {count} {noun[0] if count == 1 else noun[1]} of {code} to {output}")
