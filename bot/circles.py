@@ -263,7 +263,7 @@ def edit_circle(session: Session, circle: Circle, changes: dict, now: datetime,
             setattr(circle, key, value)
             changed.append(key)
     session.flush()
-    return changed
+    return sorted(changed, key=EDITABLE.index)
 
 
 def archive(session: Session, circle: Circle, now: datetime) -> None:
@@ -313,7 +313,7 @@ def restore_meeting(session: Session, settings, circle: Circle, seq: int, now: d
                           "which has passed; nothing to restore")
     series = weekly_meetings(circle.starts_on, circle.weekday, circle.start_time, circle.timezone, seq)[-1][0]
     meeting.status = "scheduled" if meeting.starts_at == series else "moved"
-    stamp = f":restored{now:%Y%m%dT%H%M%S}"
+    stamp = f":restored{now:%Y%m%dT%H%M%S%f}"
     session.execute(
         update(Outbox).where(Outbox.meeting_id == meeting.id, Outbox.status == "cancelled",
                              Outbox.kind.in_(("reminder", "tally")), Outbox.sent_at.is_(None),
