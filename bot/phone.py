@@ -47,9 +47,11 @@ def parse(raw: str | None, region: str = DEFAULT_REGION) -> str:
             f"{phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)}, "
             "or with + and the country code" if example else "type it with + and the country code")
     try:
-        number = phonenumbers.parse(text[:32], region.upper())
+        number = phonenumbers.parse(text, region.upper())
     except phonenumbers.NumberParseException as exc:
-        raise PhoneError(f"{text!r} is not a phone number: {hint}") from exc
+        why = {exc.TOO_LONG: " (too many digits)", exc.TOO_SHORT_NSN: " (too few digits)",
+               exc.TOO_SHORT_AFTER_IDD: " (too few digits)"}.get(exc.error_type, "")
+        raise PhoneError(f"{text!r} is not a phone number{why}: {hint}") from exc
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == phonenumbers.ValidationResult.TOO_SHORT:
         raise PhoneError(f"{text!r} is not a phone number (too few digits): {hint}")
