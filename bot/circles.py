@@ -66,7 +66,8 @@ def create_circle(session: Session, new: NewCircle, now: datetime, region: str =
     if not CODE_PATTERN.match(code):
         raise CircleError("a code is 3 to 8 letters or digits")
     if session.scalar(select(Circle.id).where(Circle.code == code)) is not None:
-        raise CircleError(f"the code {code} is taken")
+        raise CircleError(f"the code {code} is taken by another circle; choose another --code, or leave it out "
+                          "for a new random one")
 
     circle = Circle(
         code=code, phone_code=_fresh_phone_code(session), name=new.name.strip(), venue=new.venue.strip(),

@@ -8,7 +8,7 @@ import click
 
 from bot import circles as ops
 from bot.cli.base import find_circle, now, runtime
-from bot.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings
+from bot.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings, zone
 
 
 @click.group()
@@ -41,6 +41,11 @@ def circle_create(name, venue, weekday, start_time, tz, starts, weeks, language,
     to use instead.
     """
     moment = now()
+    try:
+        zone(tz)
+    except ScheduleError as exc:
+        raise click.UsageError(f"unknown time zone {tz!r}: use the name of a zone, like America/Chicago, "
+                               "America/New_York, Europe/Madrid or Africa/Nairobi") from exc
     try:
         day = weekday_number(weekday)
         at = _parse_time(start_time)

@@ -142,7 +142,7 @@ def test_phone_errors_are_worded_for_a_librarian(runner, typed, message):
 
 @pytest.mark.parametrize("flag,value,message", [
     ("--facilitator-phone", "call me", "not a phone number"),
-    ("--timezone", "Mars/Olympus", "unknown time zone"),
+    ("--timezone", "Mars/Olympus", "unknown time zone 'Mars/Olympus': use the name of a zone, like America/Chicago"),
     ("--weekday", "funday", "unknown weekday"),
     ("--time", "6pm", "HH:MM"),
     ("--starts", "next week", "YYYY-MM-DD"),
