@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import phone as phones
 from bot.models import Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
+from bot.reminders import plan
 from bot.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
 
@@ -325,8 +326,6 @@ def restore_meeting(session: Session, settings, circle: Circle, seq: int, now: d
                              ~Outbox.dedupe_key.contains(":restored"))
         .values(dedupe_key=Outbox.dedupe_key + stamp).execution_options(synchronize_session=False))
     session.flush()
-    from bot.reminders import plan
-
     return meeting, plan(session, settings, now, meeting_id=meeting.id)
 
 
