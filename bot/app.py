@@ -4,14 +4,25 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from bot.runtime import Runtime, install
-from bot.settings import Settings, instance_path_default
+from bot.settings import Settings, SettingsError, instance_path_default
 
 log = logging.getLogger(__name__)
+HOME_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>circlebot</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem">
+<h1>circlebot</h1>
+<p>This is circlebot, a text-message and phone bot for library learning circles. Learners join a circle
+by texting <strong>JOIN</strong> and the circle's code to the library's number, and get their reminders,
+RSVPs and check-ins by text.</p>
+<p>There is nothing to do on this page. To join a circle, ask your library for its code.</p>
+</body></html>
+"""
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -44,8 +55,27 @@ def create_app(overrides: dict | None = None) -> Flask:
         from bot import simulator
 
         app.register_blueprint(simulator.bp)
+    _register_home(app, settings.simulator)
     _register_errors(app)
     return app
+
+
+def require_secret_key(settings: Settings) -> None:
+    """Raises SettingsError with what to do when ``SECRET_KEY`` is missing (``circlebot web``)."""
+    if not settings.secret_key:
+        raise SettingsError(
+            "SECRET_KEY is not set. circlebot web needs it to sign the facilitators' sessions. Set it to a "
+            "long random value that stays the same across restarts, for example:\n"
+            "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+
+
+def _register_home(app: Flask, simulator: bool) -> None:
+    @app.get("/")
+    def home():
+        """The demo's simulator, or a short page saying what this is."""
+        if simulator:
+            return redirect("/simulator")
+        return HOME_PAGE, 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _register_errors(app: Flask) -> None:

@@ -4,19 +4,25 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot import phone as phones
-from bot.models import Circle, Enrollment, Facilitator, Meeting, Rsvp
-from bot.schedule import iso_utc, weekly_meetings, zone
+from bot.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
+from bot.planning.reminders import plan
+from bot.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{3,8}$")
 NAME_MAX, VENUE_MAX = 40, 40
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+# What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``).
+EDITABLE = ("name", "venue", "course", "city", "postal_code", "language", "capacity", "facilitator_phone")
 
 
 class CircleError(ValueError):
@@ -43,34 +49,33 @@ class NewCircle:
     code: str | None = None
 
 
-def create_circle(session: Session, new: NewCircle, now: datetime) -> Circle:
-    """Validates ``new``, creates the circle with its meetings, and flushes (no commit)."""
-    if not new.name.strip() or len(new.name) > NAME_MAX:
-        raise CircleError(f"the name must be 1 to {NAME_MAX} characters")
-    if not new.venue.strip() or len(new.venue) > VENUE_MAX:
-        raise CircleError(f"the venue must be 1 to {VENUE_MAX} characters")
-    if new.language not in SHIPPED_LOCALES:
-        raise CircleError(f"language must be one of {', '.join(SHIPPED_LOCALES)}")
+def create_circle(session: Session, new: NewCircle, now: datetime, region: str = phones.DEFAULT_REGION) -> Circle:
+    """Validates ``new``, creates the circle with its meetings, and flushes (no commit).
+
+    Args:
+        session: the unit of work's session.
+        new: what was asked for.
+        now: the current time (UTC).
+        region: the region for a facilitator phone typed without a country code (``DEFAULT_REGION``).
+    """
+    _check_fields(new.name, new.venue, new.language, new.capacity)
     if not 1 <= new.weeks <= 52:
         raise CircleError("weeks must be between 1 and 52")
-    if not 1 <= new.capacity <= 500:
-        raise CircleError("capacity must be between 1 and 500")
     zone(new.timezone)
-    facilitator_phone = phones.to_e164(new.facilitator_phone)
-    if facilitator_phone is None:
-        raise CircleError(f"not a phone number in E.164 form: {new.facilitator_phone}")
+    facilitator_phone = _phone(new.facilitator_phone, region)
     code = (new.code or "").strip().upper() or _fresh_code(session)
     if not CODE_PATTERN.match(code):
         raise CircleError("a code is 3 to 8 letters or digits")
     if session.scalar(select(Circle.id).where(Circle.code == code)) is not None:
-        raise CircleError(f"the code {code} is taken")
+        raise CircleError(f"the code {code} is taken by another circle; choose another --code, or leave it out "
+                          "for a new random one")
 
-    facilitator = facilitator_for_phone(session, facilitator_phone, now)
     circle = Circle(
         code=code, phone_code=_fresh_phone_code(session), name=new.name.strip(), venue=new.venue.strip(),
         course=new.course, city=new.city, postal_code=new.postal_code, language=new.language,
         timezone=new.timezone, capacity=new.capacity, weekday=new.weekday, start_time=new.start_time,
-        starts_on=new.starts, weeks=new.weeks, facilitator=facilitator, created_at=now,
+        starts_on=new.starts, weeks=new.weeks, facilitator=facilitator_for(session, facilitator_phone, now),
+        created_at=now,
     )
     session.add(circle)
     for seq, (start, end) in enumerate(
@@ -79,6 +84,81 @@ def create_circle(session: Session, new: NewCircle, now: datetime) -> Circle:
         session.add(Meeting(circle=circle, seq=seq, starts_at=start, ends_at=end, status="scheduled"))
     session.flush()
     return circle
+
+
+def facilitator_for(session: Session, phone: str, now: datetime) -> Facilitator:
+    """The facilitator reached at E.164 ``phone`` (a contact with an SMS address), made if new.
+
+    The one place facilitators are made from a phone number.
+    """
+    from bot.contacts import make_with_phone
+
+    contact = make_with_phone(session, phone, now, source="facilitator")
+    facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact.id))
+    if facilitator is None:
+        facilitator = Facilitator(contact_id=contact.id, created_at=now)
+        session.add(facilitator)
+        session.flush()
+    return facilitator
+
+
+def facilitator_phone(session: Session, facilitator: Facilitator | None) -> str | None:
+    """The facilitator's phone number (their first phone address), for staff-facing output."""
+    from bot.contacts import PHONE_CHANNELS
+
+    if facilitator is None or facilitator.contact_id is None:
+        return None
+    return session.scalar(select(Address.value).where(Address.contact_id == facilitator.contact_id,
+                                                      Address.channel.in_(PHONE_CHANNELS)).order_by(Address.id))
+
+
+def check_start(new: NewCircle, now: datetime) -> datetime:
+    """Checks the start a person typed and returns the first meeting's start (UTC).
+
+    Raises:
+        CircleError: the start date is in the past, the first meeting would already have begun,
+            or the start date is not on the meeting weekday (the message names the date it would be).
+    """
+    tz = zone(new.timezone)
+    today = now.astimezone(tz).date()
+    if new.starts < today:
+        raise CircleError(f"the start date {new.starts.isoformat()} ({local_date(new.starts)}) is in the past; "
+                          f"today is {local_date(today)} in {new.timezone}")
+    if new.starts.weekday() != new.weekday:
+        first = new.starts + timedelta(days=(new.weekday - new.starts.weekday()) % 7)
+        raise CircleError(
+            f"the start date {new.starts.isoformat()} is a {WEEKDAY_NAMES[new.starts.weekday()]}, but the circle "
+            f"meets on {WEEKDAY_NAMES[new.weekday]}s, so the first meeting would be {local_date(first)}. "
+            f"Use --starts {first.isoformat()}, or --weekday {WEEKDAYS[new.starts.weekday()]}")
+    first_start = weekly_meetings(new.starts, new.weekday, new.start_time, new.timezone, 1)[0][0]
+    if first_start <= now:
+        raise CircleError(f"the first meeting, {local_time(first_start, new.timezone)}, has already begun; "
+                          "choose a later --starts date or --time")
+    return first_start
+
+
+def next_weekday(weekday: int, tz_name: str, now: datetime) -> date:
+    """The first date on or after today (in ``tz_name``) that falls on ``weekday`` (0 = Monday)."""
+    today = now.astimezone(zone(tz_name)).date()
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _check_fields(name: str, venue: str, language: str, capacity: int) -> None:
+    if not name.strip() or len(name) > NAME_MAX:
+        raise CircleError(f"the name must be 1 to {NAME_MAX} characters (learners see it in every text)")
+    if not venue.strip() or len(venue) > VENUE_MAX:
+        raise CircleError(f"the venue must be 1 to {VENUE_MAX} characters (learners see it in every text)")
+    if language not in SHIPPED_LOCALES:
+        raise CircleError(f"language must be one of {', '.join(SHIPPED_LOCALES)}")
+    if not 1 <= capacity <= 500:
+        raise CircleError("capacity must be between 1 and 500")
+
+
+def _phone(raw: str, region: str) -> str:
+    try:
+        return phones.parse(raw, region)
+    except phones.PhoneError as exc:
+        raise CircleError(f"facilitator phone: {exc}") from exc
 
 
 def _fresh_code(session: Session) -> str:
@@ -124,6 +204,7 @@ def summary(session: Session, circle: Circle) -> dict:
         "language": circle.language,
         "timezone": circle.timezone,
         "capacity": circle.capacity,
+        "archived": circle.archived_at is not None,
         "enrolled": by_status.get("active", 0),
         "waitlisted": by_status.get("waitlist", 0),
         "meetings": [
@@ -134,14 +215,137 @@ def summary(session: Session, circle: Circle) -> dict:
     }
 
 
-def facilitator_for_phone(session: Session, phone: str, now: datetime) -> Facilitator:
-    """The facilitator reached at ``phone`` (a contact with an SMS address), made if new."""
-    from bot.contacts import make_with_phone
+def local_date(day: date) -> str:
+    """``Tuesday, December 1, 2026`` (English, for the people who run circles)."""
+    return f"{WEEKDAY_NAMES[day.weekday()]}, {MONTH_NAMES[day.month - 1]} {day.day}, {day.year}"
 
-    contact = make_with_phone(session, phone, now, source="facilitator")
-    facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact.id))
-    if facilitator is None:
-        facilitator = Facilitator(contact_id=contact.id, created_at=now)
-        session.add(facilitator)
+
+def local_time(moment: datetime, tz_name: str) -> str:
+    """A UTC moment in the circle's zone: ``Tuesday, December 1, 2026, 6:30 PM CST``."""
+    local = moment.astimezone(zone(tz_name))
+    clock = f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+    return f"{local_date(local.date())}, {clock} {local.tzname()}"
+
+
+def listing(session: Session, now: datetime, include_archived: bool = False) -> list[dict]:
+    """One dict per circle for ``circle list``: code, name, counts and the next meeting (or None)."""
+    query = select(Circle).order_by(Circle.code)
+    if not include_archived:
+        query = query.where(Circle.archived_at.is_(None))
+    circles = session.scalars(query).all()
+    ids = [c.id for c in circles]
+    by_status: dict[int, dict[str, int]] = {}
+    for circle_id, status, n in session.execute(
+            select(Enrollment.circle_id, Enrollment.status, func.count()).where(Enrollment.circle_id.in_(ids))
+            .group_by(Enrollment.circle_id, Enrollment.status)):
+        by_status.setdefault(circle_id, {})[status] = n
+    upcoming = dict(session.execute(
+        select(Meeting.circle_id, func.min(Meeting.starts_at))
+        .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
+        .group_by(Meeting.circle_id)).all())
+    return [{"code": c.code, "name": c.name, "timezone": c.timezone, "capacity": c.capacity,
+             "enrolled": by_status.get(c.id, {}).get("active", 0),
+             "waitlisted": by_status.get(c.id, {}).get("waitlist", 0),
+             "next_meeting": upcoming.get(c.id), "archived": c.archived_at is not None} for c in circles]
+
+
+def edit_circle(session: Session, circle: Circle, changes: dict, now: datetime,
+                region: str = phones.DEFAULT_REGION) -> list[str]:
+    """Changes the fields in ``changes`` (names from ``EDITABLE``; None means unchanged) and flushes.
+
+    Returns:
+        The names of the fields that really changed.
+
+    Raises:
+        CircleError: a value cannot be used, or the capacity is below the learners already enrolled.
+    """
+    wanted = {k: v for k, v in changes.items() if v is not None}
+    unknown = set(wanted) - set(EDITABLE)
+    if unknown:
+        raise CircleError(f"these cannot be edited: {', '.join(sorted(unknown))}")
+    name, venue = wanted.get("name", circle.name), wanted.get("venue", circle.venue)
+    language, capacity = wanted.get("language", circle.language), wanted.get("capacity", circle.capacity)
+    _check_fields(name, venue, language, capacity)
+    enrolled = counts(session, circle.id).get("active", 0)
+    if capacity < enrolled:
+        raise CircleError(f"{plural(enrolled, 'learner is', 'learners are')} enrolled already; "
+                          f"the capacity cannot go below {enrolled}")
+    changed = []
+    if "facilitator_phone" in wanted:
+        facilitator = facilitator_for(session, _phone(wanted.pop("facilitator_phone"), region), now)
+        if circle.facilitator is not facilitator:
+            circle.facilitator = facilitator
+            changed.append("facilitator_phone")
+    for key, value in wanted.items():
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(circle, key) != value:
+            setattr(circle, key, value)
+            changed.append(key)
+    session.flush()
+    return sorted(changed, key=EDITABLE.index)
+
+
+def archive(session: Session, circle: Circle, now: datetime) -> None:
+    """Archives a circle that has no meeting ahead: it leaves ``circle list`` and FIND, its data stays.
+
+    Raises:
+        CircleError: a meeting that is not cancelled is still ahead (learners would still be reminded).
+    """
+    ahead = [m for m in circle.meetings if m.status != "cancelled" and m.ends_at > now]
+    if ahead:
+        raise CircleError(
+            f"{circle.code} still has {plural(len(ahead), 'meeting', 'meetings')} ahead (the next is "
+            f"{local_time(ahead[0].starts_at, circle.timezone)}), and its learners would still be reminded. "
+            f"Archive it after the last meeting, or cancel those first: circlebot meeting cancel {circle.code} "
+            f"{ahead[0].seq}")
+    if circle.archived_at is None:
+        circle.archived_at = now
         session.flush()
-    return facilitator
+
+
+def unarchive(session: Session, circle: Circle) -> None:
+    """Brings an archived circle back into ``circle list`` and FIND."""
+    circle.archived_at = None
+    session.flush()
+
+
+def restore_meeting(session: Session, settings, circle: Circle, seq: int, now: datetime) -> tuple[Meeting, list]:
+    """Puts a cancelled meeting back at its time and plans its reminder and tally again.
+
+    The reminders that the cancellation withdrew, and the "cancelled" notices already sent, are
+    renamed out of the way of their dedupe keys: the reminder goes out again, and a later
+    cancellation is told again.
+
+    Returns:
+        The meeting, and the outbox rows planned now (to queue after the commit).
+
+    Raises:
+        CircleError: there is no such meeting, it is not cancelled, or its time has passed.
+    """
+    meeting = session.scalar(select(Meeting).where(Meeting.circle_id == circle.id, Meeting.seq == seq))
+    if meeting is None:
+        raise CircleError(f"{circle.code} has no meeting {seq} (it has {len(circle.meetings)})")
+    if meeting.status != "cancelled":
+        raise CircleError(f"meeting {seq} of {circle.code} is not cancelled (it is {meeting.status})")
+    if meeting.starts_at <= now:
+        raise CircleError(f"meeting {seq} of {circle.code} was {local_time(meeting.starts_at, circle.timezone)}, "
+                          "which has passed; nothing to restore")
+    series = weekly_meetings(circle.starts_on, circle.weekday, circle.start_time, circle.timezone, seq)[-1][0]
+    meeting.status = "scheduled" if meeting.starts_at == series else "moved"
+    stamp = f":restored{now:%Y%m%dT%H%M%S%f}"
+    session.execute(
+        update(Outbox).where(Outbox.meeting_id == meeting.id, Outbox.status == "cancelled",
+                             Outbox.kind.in_(("reminder", "tally")), Outbox.sent_at.is_(None),
+                             ~Outbox.dedupe_key.contains(":restored"))
+        .values(dedupe_key=Outbox.dedupe_key + stamp).execution_options(synchronize_session=False))
+    session.execute(
+        update(Outbox).where(Outbox.meeting_id == meeting.id, Outbox.dedupe_key.like(f"cancelled:{meeting.id}:%"),
+                             ~Outbox.dedupe_key.contains(":restored"))
+        .values(dedupe_key=Outbox.dedupe_key + stamp).execution_options(synchronize_session=False))
+    session.flush()
+    return meeting, plan(session, settings, now, meeting_id=meeting.id)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``1 learner``, ``2 learners``: the count with the right form (English CLI output)."""
+    return f"{n} {one if n == 1 else many}"

@@ -65,6 +65,8 @@ class Circle(Base):
     weeks: Mapped[int] = mapped_column(Integer)
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitator.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set by ``circlebot circle archive``: the circle leaves lists and FIND; its data stays for export.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     facilitator: Mapped[Facilitator | None] = relationship()
     meetings: Mapped[list["Meeting"]] = relationship(back_populates="circle", order_by="Meeting.seq")

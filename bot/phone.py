@@ -4,6 +4,11 @@ from __future__ import annotations
 import phonenumbers
 
 WHATSAPP_PREFIX = "whatsapp:"
+DEFAULT_REGION = "US"
+
+
+class PhoneError(ValueError):
+    """A phone number a person typed that cannot be used; the message says why, in plain words."""
 
 
 def to_e164(raw: str | None, region: str | None = None) -> str | None:
@@ -26,6 +31,36 @@ def to_e164(raw: str | None, region: str | None = None) -> str | None:
         return None
     if not phonenumbers.is_possible_number(number):
         return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse(raw: str | None, region: str = DEFAULT_REGION) -> str:
+    """Returns a number a person typed as E.164, or raises PhoneError with a plain-words reason.
+
+    Args:
+        raw: the number as typed: ``(816) 555-0199``, ``816-555-0199`` or ``+44 20 7946 0958``.
+        region: the two-letter region for numbers typed without a ``+`` and country code.
+    """
+    text = (raw or "").strip()
+    example = phonenumbers.example_number(region.upper())
+    hint = (f"type it as you would dial it locally, e.g. "
+            f"{phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)}, "
+            "or with + and the country code" if example else "type it with + and the country code")
+    try:
+        number = phonenumbers.parse(text, region.upper())
+    except phonenumbers.NumberParseException as exc:
+        why = {exc.TOO_LONG: " (too many digits)", exc.TOO_SHORT_NSN: " (too few digits)",
+               exc.TOO_SHORT_AFTER_IDD: " (too few digits)"}.get(exc.error_type, "")
+        raise PhoneError(f"{text!r} is not a phone number{why}: {hint}") from exc
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.TOO_SHORT:
+        raise PhoneError(f"{text!r} is not a phone number (too few digits): {hint}")
+    if reason in (phonenumbers.ValidationResult.TOO_LONG, phonenumbers.ValidationResult.INVALID_LENGTH):
+        raise PhoneError(f"{text!r} is not a phone number (too many digits): {hint}")
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        raise PhoneError(f"{text!r} needs its area code: {hint}")
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise PhoneError(f"{text!r} is not a phone number: {hint}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -6,10 +6,13 @@ import secrets
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 
+import phonenumbers
+
 from flows import languages
 
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:5000"
 DEFAULT_QUIET_HOURS = "21:00-08:00"
+DEFAULT_REGION = "US"
 SHIPPED_LOCALES = languages.SHIPPED
 # Operational knobs beyond DESIGN.md's table, kept in ``Settings.extra`` (see the README).
 EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER")
@@ -59,6 +62,7 @@ class Settings:
     simulator: bool = False
     queue_name: str = "circlebot"
     default_language: str = "en"
+    default_region: str = DEFAULT_REGION
     extra: dict = field(default_factory=dict)
 
     @property
@@ -93,6 +97,7 @@ class Settings:
             "telegram_api_base": get("TELEGRAM_API_BASE"),
             "quiet_hours": env.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
             "secret_key": get("SECRET_KEY"),
+            "default_region": (get("DEFAULT_REGION") or DEFAULT_REGION).upper(),
             "extra": {name: get(name) for name in EXTRA_SETTINGS if get(name)},
         }
         rate = get("SEND_RATE_PER_SECOND")
@@ -101,6 +106,8 @@ class Settings:
                 values["send_rate_per_second"] = float(rate)
             except ValueError as exc:
                 raise SettingsError(f"SEND_RATE_PER_SECOND is not a number: {rate!r}") from exc
+        if values["default_region"] not in phonenumbers.SUPPORTED_REGIONS:
+            raise SettingsError(f"DEFAULT_REGION is not a two-letter region code: {values['default_region']!r}")
         lead = get("REMINDER_LEAD")
         if lead is not None:
             values["reminder_lead"] = parse_duration(lead)

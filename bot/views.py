@@ -103,13 +103,13 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
 
 
 def find_open_circles(session: Session, place: str, now: datetime, limit: int = 3) -> tuple[CircleView, ...]:
-    """Open circles (a place free, a meeting ahead) whose postal code or city is ``place``."""
+    """Open circles (not archived, a place free, a meeting ahead) whose postal code or city is ``place``."""
     from flows.keywords import normalize
 
     wanted = normalize(place)
     if not wanted:
         return ()
-    candidates = session.scalars(select(Circle).where(or_(
+    candidates = session.scalars(select(Circle).where(Circle.archived_at.is_(None), or_(
         func.upper(Circle.postal_code) == wanted, func.upper(Circle.city) == wanted,
         func.upper(Circle.city) == place.strip().upper()))).all()
     views = _views(session, candidates, now)

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
 
+from bot import circles as ops
 from bot.cli import main
 
 CREATE = ["circle", "create", "--name", "Kansas City Basics", "--venue", "Central Library", "--weekday", "tue",
-          "--time", "18:00", "--timezone", "America/Chicago", "--starts", "2026-10-20", "--weeks", "6",
+          "--time", "18:00", "--timezone", "America/Chicago", "--starts", "2031-10-21", "--weeks", "6",
           "--language", "en", "--facilitator-phone", "+1 816 555 0100", "--capacity", "10", "--city",
           "Kansas City", "--postal-code", "64105"]
 
@@ -29,7 +31,7 @@ def test_db_upgrade_then_create_show_list(runner):
     assert result.exit_code == 0, result.output
     created = json.loads(result.output)
     assert len(created["code"]) == 4 and created["phone_code"].isdigit() and isinstance(created["id"], int)
-    assert created["meetings"][:3] == ["2026-10-20T23:00:00Z", "2026-10-27T23:00:00Z", "2026-11-04T00:00:00Z"]
+    assert created["meetings"][:3] == ["2031-10-21T23:00:00Z", "2031-10-28T23:00:00Z", "2031-11-05T00:00:00Z"]
     assert len(created["meetings"]) == 6
 
     shown = json.loads(invoke(runner, ["circle", "show", created["code"].lower(), "--json"]).output)
@@ -38,9 +40,15 @@ def test_db_upgrade_then_create_show_list(runner):
     assert [m["starts_at"] for m in shown["meetings"]] == created["meetings"]
     assert set(shown["meetings"][0]) >= {"starts_at", "status", "yes", "no", "attended"}
 
-    listed = invoke(runner, ["circle", "list"]).output
-    assert created["code"] in listed and "Kansas City Basics" in listed
-    assert created["code"] in invoke(runner, ["circle", "show", created["code"]]).output
+    listed = invoke(runner, ["circle", "list"]).output.splitlines()
+    assert listed[0].split() == ["CODE", "NAME", "PLACES", "TAKEN", "WAITLIST", "NEXT", "MEETING"]
+    assert created["code"] in listed[1] and "Kansas City Basics" in listed[1] and "0 of 10" in listed[1]
+    assert listed[1].endswith("Tuesday, October 21, 2031, 6:00 PM CDT")
+    shown = invoke(runner, ["circle", "show", created["code"]]).output
+    assert created["code"] in shown and "0 of 10 places are taken; 0 learners on the waitlist" in shown
+    # local time with its zone, across the end of daylight saving time; never UTC
+    assert "Tuesday, October 28, 2031, 6:00 PM CDT" in shown and "Tuesday, November 4, 2031, 6:00 PM CST" in shown
+    assert "T23:00" not in shown and not re.search(r"\d:\d\dZ", shown)
 
 
 def test_explicit_code_and_taken_code(runner):
@@ -49,9 +57,94 @@ def test_explicit_code_and_taken_code(runner):
     assert again.exit_code == 2 and "taken" in again.output
 
 
+def test_create_prints_local_times_with_the_zone(runner):
+    args = list(CREATE)
+    args[args.index("--time") + 1] = "18:30"
+    args[args.index("--starts") + 1] = "2031-12-02"
+    result = invoke(runner, args + ["--code", "KC42"])
+    assert result.exit_code == 0, result.output
+    assert "first  Tuesday, December 2, 2031, 6:30 PM CST" in result.output
+    assert "last   Tuesday, January 6, 2032, 6:30 PM CST" in result.output
+    assert "JOIN KC42" in result.output and "Z" not in result.output.replace("KC42", "")
+
+
+def test_a_start_date_in_the_past_is_refused(runner):
+    args = list(CREATE)
+    args[args.index("--starts") + 1] = "2020-01-07"
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert "the start date 2020-01-07 (Tuesday, January 7, 2020) is in the past" in result.output
+
+
+def test_a_start_date_on_another_weekday_names_the_real_first_date(runner):
+    args = list(CREATE)
+    args[args.index("--weekday") + 1] = "mon"  # 2031-10-21 is a Tuesday
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert "2031-10-21 is a Tuesday, but the circle meets on Mondays" in result.output
+    assert "Monday, October 27, 2031" in result.output and "--starts 2031-10-27" in result.output
+    assert "--weekday tue" in result.output
+
+
+def test_without_starts_the_circle_starts_on_the_next_meeting_day(runner):
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    args = list(CREATE)
+    del args[args.index("--starts"):args.index("--starts") + 2]
+    created = json.loads(invoke(runner, args + ["--json"]).output)
+    first = datetime.fromisoformat(created["meetings"][0].replace("Z", "+00:00"))
+    now = datetime.now(timezone.utc)
+    assert now < first <= now + timedelta(days=7)
+    local = first.astimezone(ZoneInfo("America/Chicago"))
+    assert (local.weekday(), local.hour, local.minute) == (1, 18, 0)
+
+
+@pytest.mark.parametrize("typed,stored", [
+    ("(816) 555-0199", "+18165550199"), ("816-555-0199", "+18165550199"), ("+1 816 555 0199", "+18165550199"),
+    ("+44 20 7946 0958", "+442079460958"),
+])
+def test_facilitator_phone_in_national_format(runner, uow, typed, stored):
+    from sqlalchemy import select
+
+    from bot.models import Facilitator
+
+    args = list(CREATE)
+    args[args.index("--facilitator-phone") + 1] = typed
+    assert invoke(runner, args).exit_code == 0
+    with uow() as session:
+        assert [ops.facilitator_phone(session, f) for f in session.scalars(select(Facilitator))] == [stored]
+
+
+def test_default_region_setting(runner, uow, monkeypatch):
+    from sqlalchemy import select
+
+    from bot.models import Facilitator
+
+    monkeypatch.setenv("DEFAULT_REGION", "GB")
+    args = list(CREATE)
+    args[args.index("--facilitator-phone") + 1] = "020 7946 0958"
+    assert invoke(runner, args).exit_code == 0
+    with uow() as session:
+        assert [ops.facilitator_phone(session, f) for f in session.scalars(select(Facilitator))] == ["+442079460958"]
+
+
+@pytest.mark.parametrize("typed,message", [
+    ("(816) 555-019", "'(816) 555-019' is not a phone number (too few digits)"),
+    ("555-0199", "'555-0199' needs its area code"),
+    ("call me", "'call me' is not a phone number: type it as you would dial it locally, e.g. (201) 555-0123"),
+])
+def test_phone_errors_are_worded_for_a_librarian(runner, typed, message):
+    args = list(CREATE)
+    args[args.index("--facilitator-phone") + 1] = typed
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "E.164" not in result.output
+
+
 @pytest.mark.parametrize("flag,value,message", [
     ("--facilitator-phone", "call me", "not a phone number"),
-    ("--timezone", "Mars/Olympus", "unknown time zone"),
+    ("--timezone", "Mars/Olympus", "unknown time zone 'Mars/Olympus': use the name of a zone, like America/Chicago"),
     ("--weekday", "funday", "unknown weekday"),
     ("--time", "6pm", "HH:MM"),
     ("--starts", "next week", "YYYY-MM-DD"),
@@ -67,7 +160,7 @@ def test_bad_create_arguments_exit_2_with_a_message(runner, flag, value, message
 
 def test_show_unknown_code(runner):
     result = runner.invoke(main, ["circle", "show", "NOPE"])
-    assert result.exit_code == 2 and "no circle with code NOPE" in result.output
+    assert result.exit_code == 2 and "there is no circle with the code NOPE" in result.output
 
 
 def test_worker_burst_sends_due_outbox_rows(runner, uow):
@@ -102,8 +195,12 @@ def test_meeting_move_and_cancel(runner, uow):
 
     make_circle(uow, code="KC42")
     moved = invoke(runner, ["meeting", "move", "kc42", "2", "--to", "2031-01-07T19:30"])
-    assert moved.exit_code == 0 and "moved to 2031-01-08T01:30:00Z" in moved.output  # Chicago local → UTC
+    assert moved.exit_code == 0 and "moved to Tuesday, January 7, 2031, 7:30 PM CST" in moved.output
+    assert "0 texts queued" in moved.output
     assert invoke(runner, ["meeting", "cancel", "KC42", "3"]).exit_code == 0
+    with uow() as session:
+        assert session.scalar(select(Meeting.starts_at).where(Meeting.seq == 2)).isoformat() == \
+            "2031-01-08T01:30:00+00:00"  # Chicago local time, stored in UTC
     with uow() as session:
         statuses = dict(session.execute(select(Meeting.seq, Meeting.status)).all())
         assert session.scalars(select(Outbox)).all() == []  # nobody enrolled: nobody to tell
@@ -121,9 +218,12 @@ def test_export_csv_command(runner, uow, tmp_path):
 
     make_circle(uow, code="KC42")
     out = invoke(runner, ["export", "KC42", "--format", "csv"])
-    assert out.exit_code == 0 and out.output.startswith("learner,status,rsvp_1,")
+    assert out.exit_code == 0 and out.output.startswith("handle,name,phone,status,rsvp_1,")
     target = tmp_path / "kc42.csv"
-    assert invoke(runner, ["export", "kc42", "--output", str(target)]).exit_code == 0
-    assert target.read_text().startswith("learner,status")
+    wrote = invoke(runner, ["export", "kc42", "--output", str(target)])
+    assert wrote.exit_code == 0 and wrote.output == f"Wrote 0 learners of KC42 to {target}\n"
+    assert target.read_text().startswith("handle,name,phone,status")
+    facilitator = invoke(runner, ["export", "kc42", "--what", "facilitator"])
+    assert facilitator.output.splitlines() == ["facilitator,meeting,question,answer"]
     assert runner.invoke(main, ["export", "NOPE"]).exit_code == 2
     assert runner.invoke(main, ["export", "KC42", "--format", "xlsx"]).exit_code == 2

@@ -10,6 +10,7 @@ from sqlalchemy import String, Text, select, text as sql
 from bot import export
 from bot.circles import find
 from bot.models import Answer, Base, Enrollment, Meeting, Outbox
+from bot.phone import mask
 from tests.helpers import contact_of, make_circle
 from tests.integration.sim import Sim
 
@@ -178,19 +179,25 @@ def test_forget_leaves_no_phone_or_name_anywhere(runtime, uow):
 
 def test_export_csv(runtime, uow):
     sim = setup(runtime, uow, weeks=2)
+    sim.text(BEN, "Is there parking?")  # relayed to the facilitator: Ben gets his #handle
     ms = meetings(uow)
     sim.run_until(ms[0][2] - timedelta(hours=20))
     sim.text(AMINA, "1"), sim.text(BEN, "2")
     sim.run_until(ms[-1][2] + timedelta(hours=30))
     for reply in ("5", "4", "3", "10", "A new job"):
         sim.text(AMINA, reply)
+    sim.text(FAC, "4")
     with uow() as session:
-        text = export.circle_csv(session, find(session, "KC42"))
-    learners, _, facilitator = text.partition("\r\n\r\n")
+        circle = find(session, "KC42")
+        learners = export.to_csv(export.learners(session, circle))
+        facilitator = export.to_csv(export.facilitator(session, circle))
     rows = list(csv.DictReader(io.StringIO(learners)))
-    assert [r["learner"] for r in rows] == ["+1******0123", "+1******0124"]
+    assert [(r["handle"], r["name"], r["phone"]) for r in rows] == [
+        ("", "Amina", "+1******0123"), ("#1", "Ben", "+1******0124")]
     assert (rows[0]["rsvp_1"], rows[1]["rsvp_1"]) == ("yes", "no")
     assert rows[0]["learner:recommend"] == "10" and rows[0]["learner:next"] == "A new job"
     assert rows[1]["learner:goal"] == ""
-    assert facilitator.startswith("facilitator question,answer")
-    assert "8165550123" not in text and "Amina" not in text
+    answers = list(csv.reader(io.StringIO(facilitator)))
+    assert answers == [["facilitator", "meeting", "question", "answer"], [mask(FAC), "", "facilitator:goal", "4"]]
+    for number in (AMINA, BEN, FAC):
+        assert number[2:] not in learners + facilitator  # never a full number

@@ -1,7 +1,7 @@
 """people with several addresses; facilitators are contacts; the outbox stores replies, not text
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 
 Every contact's phone becomes an address (``whatsapp`` when they consented on WhatsApp, else
 ``sms``) and its Telegram chat another; consent and opt-out move onto the address, and the phone
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

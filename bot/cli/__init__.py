@@ -1,0 +1,32 @@
+"""The ``circlebot`` command (DESIGN.md §2): one module per concern, joined here.
+
+- ``circles``: ``circle create|list|show|edit|archive``
+- ``meetings``: ``meeting move|cancel|restore``
+- ``exports``: ``export``
+- ``processes``: ``db upgrade``, ``web``, ``worker``, ``demo``, ``segments``
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """circlebot: learning circles by text, Telegram and phone.
+
+    Times are shown in each circle's local time; --json output keeps ISO-8601 UTC.
+    """
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+from bot.cli import circles, exports, meetings, processes  # noqa: E402  (they need ``main`` defined)
+
+main.add_command(circles.circle)
+main.add_command(meetings.meeting)
+main.add_command(exports.export_circle)
+for command in processes.COMMANDS:
+    main.add_command(command)

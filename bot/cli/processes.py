@@ -1,0 +1,133 @@
+"""``circlebot db upgrade | web | worker | demo | segments``: the long-running and operator commands."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import datetime, timezone
+
+import click
+
+from bot.cli import demo as demo_data
+from bot.cli.base import make_app, runtime
+
+
+@click.group()
+def db() -> None:
+    """Database commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Applies the Alembic migrations."""
+    from bot.migrate import upgrade
+
+    upgrade(runtime().database_url)
+    click.echo("database is up to date")
+
+
+@click.command()
+@click.option("--bind", default=lambda: f"0.0.0.0:{os.environ.get('PORT', '5000')}", show_default="0.0.0.0:$PORT")
+@click.option("--workers", default=2, show_default=True)
+def web(bind, workers) -> None:
+    """Runs the web app under gunicorn (production); needs SECRET_KEY."""
+    from bot.app import require_secret_key
+    from bot.settings import Settings, SettingsError
+
+    try:
+        require_secret_key(Settings.from_env())
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", bind, "bot:create_app()"])
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="run every job that is due, then exit")
+def worker(burst) -> None:
+    """Runs the worker: RQ with its scheduler on Redis, or the embedded queue."""
+    from bot import jobs
+
+    rt = runtime()
+    ticked = jobs.tick(reschedule=not burst)
+    if rt.queue.backend == "embedded":
+        if burst:
+            ran = rt.queue.run_due()
+            click.echo(f"planned {ticked['planned']}, swept {ticked['swept']}, ran {ran} job(s)")
+            return
+        click.echo("embedded worker running (Ctrl-C to stop)")
+        thread = rt.queue.start_thread(interval=5.0, on_tick=lambda: jobs.tick(reschedule=False))
+        thread.join()
+        return
+    from rq import Worker
+
+    rt.uow.engine.dispose()  # no pooled connection may be shared with RQ's forked work horses
+    if not burst:
+        _keep_ticking(rt)
+    rq_worker = Worker([rt.queue.rq], connection=rt.queue.redis)
+    rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
+    if burst:
+        click.echo(f"planned {ticked['planned']}, swept {ticked['swept']}, burst done")
+
+
+def _keep_ticking(rt) -> None:
+    """Re-arms the next tick every minute from a thread, so a flushed Redis (which loses the
+    scheduled tick) never stops planning and sweeping; the tick's job id keeps it single."""
+    import threading
+    import time as clock
+
+    from bot import jobs
+    from bot.queue import QueueDown
+
+    def loop() -> None:
+        while True:
+            nxt = datetime.now(timezone.utc).replace(second=0, microsecond=0) + jobs.TICK_EVERY
+            try:
+                rt.queue.enqueue(jobs.tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
+            except QueueDown:
+                logging.getLogger(__name__).warning("queue down: the next tick is not scheduled yet")
+            clock.sleep(jobs.TICK_EVERY.total_seconds())
+
+    threading.Thread(target=loop, name="circlebot-tick", daemon=True).start()
+
+
+@click.command()
+@click.option("--port", default=5000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--reset", is_flag=True, help="start again from an empty demo database (embedded default only)")
+def demo(port, host, reset) -> None:
+    """Runs web app, worker and phone simulator on one port, with a demo circle (code DEMO)."""
+    from bot import jobs
+    from bot.migrate import upgrade
+
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://localhost:{port}")
+    app = make_app({"simulator": True})
+    rt = app.extensions["circlebot"]
+    upgrade(rt.database_url)
+    if reset:
+        try:
+            removed = demo_data.reset(rt)
+        except demo_data.ResetRefused as exc:
+            raise click.UsageError(str(exc)) from exc
+        click.echo(f"circlebot demo: reset ({removed} rows removed)")
+    demo_data.seed(rt)
+    if rt.queue.backend == "embedded":
+        rt.queue.start_thread(interval=2.0, on_tick=lambda: jobs.tick(reschedule=False))
+    url = f"http://localhost:{port}/simulator"
+    click.echo(f"circlebot demo: open {url}  (text JOIN {demo_data.DEMO_CODE})")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command()
+def segments() -> None:
+    """Prints the SMS segment budget table for every template in every locale."""
+    from bot import budget
+
+    all_rows = budget.rows()
+    click.echo(budget.table(all_rows))
+    over = [r for r in all_rows if not r.ok]
+    click.echo(f"\n{len(all_rows)} texts, {len(over)} over budget")
+    if over:
+        raise SystemExit(1)
+
+
+COMMANDS = (db, web, worker, demo, segments)
