@@ -30,9 +30,9 @@ class Sim:
         runtime.settings = settings
         runtime.pacer = make_pacer(runtime.queue, 0)
 
-    def text(self, phone: str, body: str) -> list[str]:
-        """The learner texts the bot now; returns the inline replies."""
-        inbound = Inbound("sms", phone, body, f"SMsim{next(_ids)}", self.now)
+    def text(self, phone: str, body: str, channel: str = "sms") -> list[str]:
+        """The learner texts the bot now (on ``channel``); returns the inline replies."""
+        inbound = Inbound(channel, phone, body, f"SMsim{next(_ids)}", self.now)
         handled = handle_inbound(self.rt.uow, inbound, self.rt.settings)
         return [rendered.text for rendered in handled.rendered(inbound.channel)]
 

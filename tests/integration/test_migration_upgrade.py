@@ -1,0 +1,76 @@
+"""Migration 0005 carries a database filled by the phone-number-only version over to addresses."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, select, text
+
+from bot.migrate import alembic_config, upgrade
+from bot.models import Address, Contact, Facilitator, Outbox
+from tests.conftest import DEFAULT_POSTGRES, _drop_postgres, _fresh_postgres
+
+NOW = "2026-11-20 12:00:00"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def old_database(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/old.sqlite3"
+        return
+    url = _fresh_postgres(os.environ.get("CIRCLEBOT_TEST_POSTGRES", DEFAULT_POSTGRES) + "_upgrade")
+    yield url
+    _drop_postgres(url)
+
+
+def _engine(url):
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+def test_upgrade_carries_contacts_facilitators_and_outbox_rows(old_database):
+    command.upgrade(alembic_config(old_database), "0004")
+    engine = _engine(old_database)
+    with engine.begin() as conn:  # rows as the previous version's flows left them
+        conn.execute(text(f"INSERT INTO facilitator (id, phone, created_at) VALUES (1, '+18165550100', '{NOW}')"))
+        conn.execute(text(
+            "INSERT INTO circle (id, code, phone_code, name, venue, language, timezone, capacity, weekday,"
+            f" start_time, starts_on, weeks, facilitator_id, created_at) VALUES (1, 'KC42', '4242', 'Basics',"
+            f" 'Library', 'en', 'America/Chicago', 12, 1, '18:00:00', '2026-12-01', 6, 1, '{NOW}')"))
+        conn.execute(text(
+            "INSERT INTO contact (id, phone, name, language, consent_at, consent_channel, opted_out_at, created_at)"
+            f" VALUES (10, '+18165550123', 'Amina', 'es', '{NOW}', 'whatsapp', NULL, '{NOW}'),"
+            f" (11, '+18165550124', 'Ben', 'en', '{NOW}', 'sms', '{NOW}', '{NOW}')"))
+        conn.execute(text(
+            "INSERT INTO contact (id, telegram_chat_id, name, created_at) VALUES (12, '900100', 'Tele', :now)"),
+            {"now": NOW})
+        conn.execute(text(
+            "INSERT INTO outbox (id, dedupe_key, kind, contact_id, channel, address, body, send_after, status,"
+            f" attempts, created_at) VALUES (5, 'joined:1:active', 'notice', NULL, 'sms', '+18165550100',"
+            f" 'Amina joined Basics.', '{NOW}', 'pending', 0, '{NOW}')"))
+    engine.dispose()
+    upgrade(old_database)
+    engine = _engine(old_database)
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        addresses = {(a.contact_id, a.channel, a.value): a for a in session.scalars(select(Address))}
+        amina = addresses[(10, "whatsapp", "+18165550123")]
+        assert amina.preferred and amina.consent_source == "whatsapp" and amina.opted_out_at is None
+        ben = addresses[(11, "sms", "+18165550124")]
+        assert ben.preferred and ben.opted_out_at is not None
+        assert addresses[(12, "telegram", "900100")].preferred
+        facilitator = session.get(Facilitator, 1)
+        assert facilitator.contact_id is not None
+        fac_address = session.scalar(select(Address).where(Address.contact_id == facilitator.contact_id))
+        assert (fac_address.channel, fac_address.value, fac_address.preferred) == ("sms", "+18165550100", True)
+        row = session.get(Outbox, 5)
+        assert row.address_id == fac_address.id and row.body == "Amina joined Basics." and row.replies is None
+        assert session.get(Contact, 10).name == "Amina"
+    engine.dispose()
+    command.downgrade(alembic_config(old_database), "0004")  # and back down, keeping the phones
+    engine = _engine(old_database)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT phone FROM contact WHERE id = 10")).scalar() == "+18165550123"
+        assert conn.execute(text("SELECT phone FROM facilitator WHERE id = 1")).scalar() == "+18165550100"
+    engine.dispose()
