@@ -149,3 +149,36 @@ def test_stop_on_one_address_leaves_the_other_working(runtime):
         by_channel = {a.channel: a for a in session.scalars(select(Address).where(Address.value == AMINA))}
         assert by_channel["sms"].opted_out_at is not None and by_channel["whatsapp"].opted_out_at is None
         assert by_channel["whatsapp"].preferred
+
+
+def test_a_bug_in_an_adapter_fails_the_row_and_is_not_retried(runtime, monkeypatch):
+    from bot import jobs, outbox
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug, not the network")
+
+    monkeypatch.setattr(runtime.channels.simulator, "send", broken)
+    now = datetime.now(timezone.utc)
+    with runtime.uow() as session:
+        row = outbox.add(session, "test:bug", "sms", AMINA, "Hello", now, now)
+        session.commit()
+        row_id = row.id
+    assert jobs.send_outbox(row_id) == outbox.FAILED  # returns: RQ's Retry never sees an exception
+    with runtime.uow() as session:
+        row = session.get(Outbox, row_id)
+        assert row.status == outbox.FAILED and row.last_error == "internal error: ZeroDivisionError"
+        assert row.attempts == 1
+
+
+def test_pacing_is_per_channel_and_sending_identity():
+    from bot.channels import SimulatorChannel, TwilioChannel
+    from bot.settings import Settings
+
+    number = TwilioChannel(Settings(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t",
+                                    twilio_from="+18165550100"))
+    assert number.identity("sms") == "twilio:+18165550100"
+    assert number.identity("whatsapp") == "twilio:whatsapp:+18165550100"
+    service = TwilioChannel(Settings(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t",
+                                     twilio_from="MG" + "1" * 32))
+    assert service.identity("sms") == service.identity("whatsapp") == "twilio:MG" + "1" * 32
+    assert SimulatorChannel(None).identity("telegram") == "simulator:telegram"
