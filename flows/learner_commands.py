@@ -1,7 +1,7 @@
 """FIND, FORGET and LEAVE, and the relay of a learner's free text to their facilitator.
 
     FIND <postal code or city> ──▶ up to 3 open circles nearby
-    FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE
+    FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE (also after STOP)
     LEAVE [code] ──▶ Leave(code) (asks which when there are several)
     free text from an enrolled learner ──▶ RelayToFacilitator
 """
@@ -46,6 +46,11 @@ def on_confirm(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
     if keywords.answer(inbound.text) == keywords.YES:
         return Result(None, (Reply(keys.FORGET_DONE),), (Erase(),))
     return None
+
+
+def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
+    """True when ``inbound`` is the yes that FORGET's question waits for."""
+    return keywords.answer(inbound.text) == keywords.YES
 
 
 def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:

@@ -7,7 +7,7 @@ from flows import keywords
 @pytest.mark.parametrize("text,expected", [
     ("STOP", ("stop", "en")), (" stop ", ("stop", "en")), ("Stop!", ("stop", "en")),
     ("ALTO", ("stop", "es")), ("baja", ("stop", "es")), ("ARRÊT", ("stop", "fr")), ("arret", ("stop", "fr")),
-    ("PARAR", ("stop", "es")), ("sitisha", ("stop", "sw")), ("ACHA", ("stop", "sw")),
+    ("PARAR", ("stop", "es")), ("sitisha", ("stop", "sw")), ("ACHA", None), ("Acha!", None),
     ("AYUDA", ("help", "es")), ("AIDE", ("help", "fr")), ("AJUDA", ("help", "pt")), ("POMOC", ("help", "pl")),
     ("MSAADA", ("help", "sw")), ("IDIOMA", ("language", "es")), ("LANGUE", ("language", "fr")),
     ("LÍNGUA", ("language", "pt")), ("JĘZYK", ("language", "pl")), ("LUGHA", ("language", "sw")),
