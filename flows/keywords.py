@@ -112,7 +112,8 @@ ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 # Short answers of two or three words: "No voy", "Não vou", "Nie przyjdę", "Sitaweza kuja", "Yes I'll come".
-# A negation before a coming verb says no; polite words change nothing; any other word makes it a sentence.
+# A negation before a coming verb says no ("No voy", "can't come"); polite words change nothing; any
+# other word makes it a sentence, and so do two meanings ("Claro que no") or a question mark.
 _NEGATIONS = frozenset({"NO", "NAO", "NIE", "NON"})
 _COMING = frozenset({"VOY", "PUEDO", "VOU", "POSSO", "VIENS", "PRZYJDE", "BEDE", "MOGE", "COME"})
 _NOT_COMING = frozenset({"CAN'T", "CANT", "CANNOT", "WON'T", "WONT"})
@@ -201,7 +202,7 @@ def answer(text: str) -> str | None:
     i = 0
     while i < len(parts):
         word = parts[i]
-        if word in _NEGATIONS and i + 1 < len(parts) and parts[i + 1] in _COMING:
+        if word in _NEGATIONS | _NOT_COMING and i + 1 < len(parts) and parts[i + 1] in _COMING:
             said.add(NO)
             i += 2
             continue
