@@ -56,7 +56,7 @@ def handle(state, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Resul
     if name == keywords.CIRCLES:
         return None  # "Grupy były za duże" is a sentence
     known = set(ctx.circles) | {c.circle.code for c in fac.circles}
-    split = keywords.split_code(rest, known)
+    split = keywords.split_code(rest, known, typed=state is None)
     if split is None:
         return None  # "Como siempre…", "Mudar o horário…": no circle code follows
     code, args = split

@@ -243,11 +243,13 @@ def bare(rest: list[str]) -> bool:
     return len(rest) <= 3 and all(word in OBJECT_WORDS for word in rest)
 
 
-def split_code(rest: list[str], known) -> tuple[str, list[str]] | None:
-    """Splits the words after a command into a circle code from ``known`` and the words after it.
+def split_code(rest: list[str], known, typed: bool = False) -> tuple[str, list[str]] | None:
+    """Splits the words after a command into a circle code and the words after it.
 
-    "KC42" and a spaced "KC 42" count, after any OBJECT_WORDS ("LEAVE the group KC42"); a word that
-    only looks like a code ("Salir hoy", "Como siempre") does not.
+    The code is one of ``known``, written "KC42" or spaced "KC 42", after any OBJECT_WORDS ("LEAVE the
+    group KC42"). With ``typed`` (nothing is open), a word of letters and digits also counts, so that a
+    mistyped "CANCEL ZZ99" hears "not your circle"; a word that only looks like a code ("Salir hoy",
+    "Como siempre", "Liczba osób") never does.
     """
     i = 0
     while i < len(rest) - 1 and rest[i] in OBJECT_WORDS and rest[i] not in known:
@@ -256,6 +258,9 @@ def split_code(rest: list[str], known) -> tuple[str, list[str]] | None:
         code = "".join(rest[i:i + size])
         if len(rest) >= i + size and code in known:
             return code, rest[i + size:]
+    if typed and i < len(rest) and looks_like_code(rest[i]) and any(ch.isdigit() for ch in rest[i]) \
+            and not rest[i].isdigit():
+        return rest[i], rest[i + 1:]
     return None
 
 

@@ -12,7 +12,8 @@ Order:
   8. a learner's free text, relayed to their facilitator; else a help reply.
 
 A command word inside a sentence is a sentence (DESIGN.md §4). A command's first word counts only:
-  - when a circle code follows it ("SAIR KC42", "TALLY KC42"): a real one, not a word shaped like one;
+  - when a circle code follows it ("SAIR KC42", "TALLY KC42"): a real one, not a word shaped like one
+    (with nothing open, a typed code of letters and digits, "CANCEL ZZ99", also counts);
   - or when it stands alone (or with "me", "the group"…: keywords.OBJECT_WORDS), and, inside an open
     conversation, the open question would not take the text as its answer (``accepts``): a lone
     "Grupy" answers the HOW reflection, a lone "LEAVE" during a 1–5 question leaves.
@@ -139,7 +140,7 @@ def _learner_command(state, inbound: Inbound, ctx: Context, lone_ok: bool) -> Re
             return learner_commands.find(inbound, ctx, [])
         return learner_commands.leave(state, inbound, ctx, [])
     if name == keywords.LEAVE:
-        found = keywords.split_code(rest, known_codes(ctx))
+        found = keywords.split_code(rest, known_codes(ctx), typed=state is None)
         return learner_commands.leave(state, inbound, ctx, [found[0]]) if found else None
     postal = len(rest) <= 2 and all(any(ch.isdigit() for ch in word) for word in rest)
     if ctx.found or postal or (state is None and len(rest) <= 2):
