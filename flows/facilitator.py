@@ -42,7 +42,7 @@ def handle(state, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Resul
         return Result(state, (Reply(keys.RELAYED),), (RelayToLearner(number, words),))
     found = keywords.command(text, keywords.FACILITATOR_COMMANDS)
     if found is None:
-        return None
+        return _retired(state, inbound, ctx)
     name, lang, rest = found
     if not rest:
         if not lone_ok or name == keywords.CANCEL:  # a lone CANCEL is the carriers' STOP word, handled before
@@ -64,6 +64,18 @@ def handle(state, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Resul
     if circle is None:
         return Result(state, (Reply(keys.FAC_NOT_YOURS, {"code": code[:12]}),))
     return COMMANDS[name](state, inbound, ctx, circle, lang, args)
+
+
+def _retired(state, inbound: Inbound, ctx: Context) -> Result | None:
+    """An old HOW word ("COMO KC42") counts only before one of the facilitator's own circle codes."""
+    found = keywords.command(inbound.text, keywords.RETIRED_FACILITATOR_COMMANDS)
+    if found is None:
+        return None
+    name, lang, rest = found
+    split = keywords.split_code(rest, {c.circle.code for c in ctx.facilitator.circles})
+    if split is None or split[1]:
+        return None
+    return COMMANDS[name](state, inbound, ctx, ctx.facilitator.circle(split[0]), lang, [])
 
 
 def _line(c: FacilitatedCircle, ctx: Context) -> CircleLine:

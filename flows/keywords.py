@@ -88,6 +88,12 @@ FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
           "sw": ("TATHMINI",)},
 }
 
+# The old HOW words open everyday sentences ("Como siempre…", "Comment…", "Jak zwykle…", "Vipi"). They
+# still count before one of the facilitator's own circle codes ("COMO KC42"), never alone.
+RETIRED_FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
+    HOW: {"es": ("COMO",), "fr": ("COMMENT",), "pl": ("JAK",), "sw": ("VIPI",)},
+}
+
 # Words that may follow LEAVE, JOIN or FORGET without making a sentence of it: "Wypisz mnie",
 # "Sair do grupo", "Leave the group", "Olvidar mis datos" are the bare command.
 OBJECT_WORDS = frozenset({

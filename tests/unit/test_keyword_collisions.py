@@ -157,6 +157,11 @@ SENTENCES = [
     ("sw", "HAMISHA", "Hamisha viti karibu na dirisha wiki ijayo"),
     ("sw", "UJUMBE", "Ujumbe umefika, tutaonana Jumanne"),
     ("sw", "TATHMINI", "Tathmini yangu: watu walishiriki vizuri"),
+    # the old HOW words, still read before a facilitator's own code
+    ("es", "COMO", "Como siempre, llegaron tarde"),
+    ("fr", "COMMENT", "Comment dire… c'était super"),
+    ("pl", "JAK", "Jak zwykle wszyscy przyszli"),
+    ("sw", "VIPI", "Vipi, mambo? Darasa lilienda vizuri"),
 ]
 IDS = [f"{lang}:{word}" for lang, word, _ in SENTENCES]
 
@@ -174,7 +179,8 @@ def run(text, state=None, contact=LEARNER, facilitator=None, lang="en"):
 
 
 def every_keyword():
-    tables = (keywords.KEYWORDS, keywords.COMMANDS, keywords.FACILITATOR_COMMANDS)
+    tables = (keywords.KEYWORDS, keywords.COMMANDS, keywords.FACILITATOR_COMMANDS,
+              keywords.RETIRED_FACILITATOR_COMMANDS)
     return {(lang, word) for table in tables for by_language in table.values()
             for lang, ws in by_language.items() for word in ws}
 
