@@ -50,6 +50,12 @@ def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result:
     return Result(None, (Reply(keys.CHECKIN_RELAYED),), (RelayToFacilitator(state["code"], inbound.text),))
 
 
+def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
+    """True for a rating; other words are relayed when nothing else claims them, but answer nothing."""
+    parts = keywords.words(inbound.text)
+    return len(parts) == 1 and parts[0] in RATINGS
+
+
 HANDLERS = {State.ANSWER: on_answer}
 
 

@@ -7,7 +7,9 @@
     MSG code text        text every active learner of the circle (through the outbox, paced)
     HOW code             the after-meeting check-in: rating, how many came, one reflection
     #N text              answer learner #N (only learners of their own circles)
-Anything else is not a facilitator command and is routed as any other text.
+Anything else is not a facilitator command and is routed as any other text. A command word counts
+when a real circle code follows it, or when it stands alone and the open question (the HOW survey) does
+not take it as an answer: "Grupy były za duże" and a lone "Grupy" as a reflection are answers.
 """
 from __future__ import annotations
 
@@ -21,8 +23,13 @@ from flows.results import Broadcast, ChangeMeeting, CircleLine, RelayToLearner, 
 _HANDLE = re.compile(r"^#\s*(\d{1,6})\b\s*(.*)$", re.S)
 
 
-def handle(state, inbound: Inbound, ctx: Context) -> Result | None:
-    """The facilitator's command, or None when the text is not one."""
+def handle(state, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Result | None:
+    """The facilitator's command, or None when the text is not one.
+
+    Args:
+        lone_ok: whether a command word standing alone is a command (False when the open
+            conversation takes the text as its answer).
+    """
     fac = ctx.facilitator
     text = (inbound.text or "").strip()
     match = _HANDLE.match(text)
@@ -35,17 +42,40 @@ def handle(state, inbound: Inbound, ctx: Context) -> Result | None:
         return Result(state, (Reply(keys.RELAYED),), (RelayToLearner(number, words),))
     found = keywords.command(text, keywords.FACILITATOR_COMMANDS)
     if found is None:
+        return _retired(state, inbound, ctx)
+    name, lang, rest = found
+    if not rest:
+        if not lone_ok or name == keywords.CANCEL:  # a lone CANCEL is the carriers' STOP word, handled before
+            return None
+        if name == keywords.CIRCLES:
+            lines = tuple(_line(c, ctx) for c in fac.circles[:3])
+            return Result(state, (Reply(keys.FAC_CIRCLES, {"lines": lines}),))
+        if len(fac.circles) != 1:
+            return Result(state, (Reply(keys.FAC_NOT_YOURS, {"code": "?"}),))
+        return COMMANDS[name](state, inbound, ctx, fac.circles[0], lang, [])
+    if name == keywords.CIRCLES:
+        return None  # "Grupy były za duże" is a sentence
+    known = set(ctx.circles) | {c.circle.code for c in fac.circles}
+    split = keywords.split_code(rest, known, typed=state is None)
+    if split is None:
+        return None  # "Como siempre…", "Mudar o horário…": no circle code follows
+    code, args = split
+    circle = fac.circle(code)
+    if circle is None:
+        return Result(state, (Reply(keys.FAC_NOT_YOURS, {"code": code[:12]}),))
+    return COMMANDS[name](state, inbound, ctx, circle, lang, args)
+
+
+def _retired(state, inbound: Inbound, ctx: Context) -> Result | None:
+    """An old HOW word ("COMO KC42") counts only before one of the facilitator's own circle codes."""
+    found = keywords.command(inbound.text, keywords.RETIRED_FACILITATOR_COMMANDS)
+    if found is None:
         return None
     name, lang, rest = found
-    if name == keywords.CIRCLES:
-        lines = tuple(_line(c, ctx) for c in fac.circles[:3])
-        return Result(state, (Reply(keys.FAC_CIRCLES, {"lines": lines}),))
-    if name == keywords.CANCEL and not rest:
-        return None  # a lone CANCEL is the carriers' STOP word, handled before this
-    circle = fac.circle(rest[0]) if rest else (fac.circles[0] if len(fac.circles) == 1 else None)
-    if circle is None:
-        return Result(state, (Reply(keys.FAC_NOT_YOURS, {"code": (rest[0] if rest else "?")[:12]}),))
-    return COMMANDS[name](state, inbound, ctx, circle, lang, rest[1:])
+    split = keywords.split_code(rest, {c.circle.code for c in ctx.facilitator.circles})
+    if split is None or split[1]:
+        return None
+    return COMMANDS[name](state, inbound, ctx, ctx.facilitator.circle(split[0]), lang, [])
 
 
 def _line(c: FacilitatedCircle, ctx: Context) -> CircleLine:

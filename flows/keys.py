@@ -102,5 +102,6 @@ VOICE_SCALE = "voice.scale"
 
 ALL = tuple(value for name, value in sorted(globals().items()) if name.isupper())
 
-# Replies an opted-out sender may still get: the one STOP confirmation and HELP's answer.
-ALLOWED_WHEN_OPTED_OUT = frozenset({STOP_CONFIRMED, HELP_STOPPED})
+# Replies an opted-out sender may still get: the one STOP confirmation, HELP's answer, and FORGET's
+# question and confirmation (erasure never depends on being opted in).
+ALLOWED_WHEN_OPTED_OUT = frozenset({STOP_CONFIRMED, HELP_STOPPED, FORGET_CONFIRM, FORGET_DONE})

@@ -21,13 +21,14 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"),
         "es": ("ALTO", "BAJA", "PARAR", "DETENER"),
         "fr": ("ARRET", "STOPPER", "DESABONNER"),
-        "pt": ("PARAR", "SAIR", "CANCELAR"),
-        "pl": ("STOP", "KONIEC", "WYPISZ"),
-        "sw": ("ACHA", "SITISHA", "SIMAMISHA"),
+        "pt": ("PARAR", "CANCELAR"),
+        "pl": ("STOP", "KONIEC"),
+        # ACHA is not here: a lone "Acha!" is an everyday exclamation, and Kenyan bulk SMS teach STOP.
+        "sw": ("SITISHA", "SIMAMISHA"),
     },
     START: {
         "en": ("START", "UNSTOP"),
-        "es": ("ALTA", "REANUDAR"),
+        "es": ("VOLVER", "ALTA", "REANUDAR"),
         "fr": ("REPRENDRE",),
         "pt": ("VOLTAR", "RETOMAR"),
         "pl": ("WZNOW",),
@@ -39,7 +40,7 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "fr": ("AIDE",),
         "pt": ("AJUDA",),
         "pl": ("POMOC",),
-        "sw": ("MSAADA",),
+        "sw": ("MSAADA", "SAIDIA"),
     },
     LANGUAGE: {
         "en": ("LANGUAGE",),
@@ -54,7 +55,7 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "es": ("UNIRSE", "UNIRME"),
         "fr": ("REJOINDRE", "INSCRIPTION"),
         "pt": ("ENTRAR", "PARTICIPAR"),
-        "pl": ("DOLACZ",),
+        "pl": ("DOLACZ", "ZAPISZ"),
         "sw": ("JIUNGE", "JIUNGA"),
     },
 }
@@ -63,15 +64,16 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
 COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     FIND: {"en": ("FIND",), "es": ("BUSCAR",), "fr": ("TROUVER",), "pt": ("PROCURAR",), "pl": ("SZUKAJ",),
            "sw": ("TAFUTA",)},
-    FORGET: {"en": ("FORGET",), "es": ("OLVIDAR",), "fr": ("OUBLIER",), "pt": ("ESQUECER",), "pl": ("ZAPOMNIJ",),
-             "sw": ("SAHAU",)},
-    LEAVE: {"en": ("LEAVE",), "es": ("SALIR",), "fr": ("QUITTER",), "pt": ("DEIXAR",), "pl": ("OPUSC",),
-            "sw": ("ONDOKA",)},
+    FORGET: {"en": ("FORGET",), "es": ("OLVIDAR", "BORRAR"), "fr": ("OUBLIER", "EFFACER"),
+             "pt": ("ESQUECER", "APAGAR"), "pl": ("ZAPOMNIJ", "USUN"), "sw": ("SAHAU", "FUTA")},
+    LEAVE: {"en": ("LEAVE",), "es": ("SALIR",), "fr": ("QUITTER",), "pt": ("SAIR", "DEIXAR"),
+            "pl": ("WYPISZ", "OPUSC"), "sw": ("ONDOKA",)},
     SKIP: {"en": ("SKIP",), "es": ("SALTAR",), "fr": ("PASSER",), "pt": ("PULAR",), "pl": ("POMIN",),
            "sw": ("RUKA",)},
 }
 
-# The facilitator's text commands (only read from a facilitator's number).
+# The facilitator's text commands (only read from a facilitator's number). HOW and TALLY use words
+# that rarely open a sentence (BILAN, not COMMENT; OCENA, not JAK; TATHMINI, not VIPI).
 CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW = "circles", "tally", "cancel", "move", "msg", "how"
 FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     CIRCLES: {"en": ("CIRCLES",), "es": ("CIRCULOS",), "fr": ("CERCLES",), "pt": ("GRUPOS",), "pl": ("GRUPY",),
@@ -84,20 +86,54 @@ FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
            "sw": ("HAMISHA",)},
     MSG: {"en": ("MSG",), "es": ("MENSAJE",), "fr": ("MESSAGE",), "pt": ("MENSAGEM",), "pl": ("WIADOMOSC",),
           "sw": ("UJUMBE",)},
-    HOW: {"en": ("HOW",), "es": ("COMO",), "fr": ("COMMENT",), "pt": ("BALANCO",), "pl": ("JAK",),
-          "sw": ("VIPI",)},
+    HOW: {"en": ("HOW",), "es": ("REPASO",), "fr": ("BILAN",), "pt": ("BALANCO",), "pl": ("OCENA",),
+          "sw": ("TATHMINI",)},
 }
+
+# The old HOW words open everyday sentences ("Como siempre…", "Comment…", "Jak zwykle…", "Vipi"). They
+# still count before one of the facilitator's own circle codes ("COMO KC42"), never alone.
+RETIRED_FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
+    HOW: {"es": ("COMO",), "fr": ("COMMENT",), "pl": ("JAK",), "sw": ("VIPI",)},
+}
+
+# Words that may follow LEAVE, JOIN or FORGET without making a sentence of it: "Wypisz mnie",
+# "Sair do grupo", "Leave the group", "Olvidar mis datos" are the bare command.
+OBJECT_WORDS = frozenset({
+    "ME", "MY", "THE", "GROUP", "CIRCLE", "DATA",                        # en
+    "DEL", "EL", "GRUPO", "CIRCULO", "MIS", "DATOS",                     # es
+    "MOI", "DU", "LE", "GROUPE", "CERCLE", "MES", "DONNEES",             # fr
+    "DO", "O", "MEUS", "DADOS",                                          # pt (GRUPO, CIRCULO above)
+    "MNIE", "Z", "ZE", "GRUPY", "MOJE", "DANE",                          # pl
+    "KIKUNDI", "KWENYE", "TAARIFA", "ZANGU", "YANGU",                    # sw
+})
 
 YES, NO = "yes", "no"
 
 # RSVP answers, only read when the sender's most recent question was a reminder. YES is never an
 # opt-in word: only START and UNSTOP (and their translations) are.
 ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
-    YES: {"en": ("1", "YES", "Y", "YEP", "YEAH", "OK"), "es": ("SI", "VOY"), "fr": ("OUI",), "pt": ("SIM", "VOU"),
-          "pl": ("TAK",), "sw": ("NDIYO", "NDIO", "SAWA")},
-    NO: {"en": ("2", "NO", "N", "NOPE"), "es": ("NO",), "fr": ("NON",), "pt": ("NAO",), "pl": ("NIE",),
-         "sw": ("HAPANA", "LA")},
+    YES: {"en": ("1", "YES", "Y", "YEP", "YEAH", "OK"), "es": ("SI", "VOY", "CLARO"), "fr": ("OUI", "OUAIS"),
+          "pt": ("SIM", "VOU"), "pl": ("TAK", "BEDE", "PRZYJDE", "JASNE"),
+          "sw": ("NDIYO", "NDIO", "SAWA", "EEH", "EE", "NITAKUJA", "NITAFIKA")},
+    NO: {"en": ("2", "NO", "N", "NOPE"), "es": ("NO",), "fr": ("NON",), "pt": ("NAO",), "pl": ("NIE", "NIESTETY"),
+         "sw": ("HAPANA", "LA", "SITAKUJA", "SITAWEZA")},
 }
+
+# Short answers of two or three words: "No voy", "Não vou", "Nie przyjdę", "Sitaweza kuja", "Yes I'll come".
+# A negation before a coming verb says no ("No voy", "can't come"); polite words change nothing; any
+# other word makes it a sentence, and so do two meanings ("Claro que no") or a question mark.
+_NEGATIONS = frozenset({"NO", "NAO", "NIE", "NON"})
+_COMING = frozenset({"VOY", "PUEDO", "VOU", "POSSO", "VIENS", "PRZYJDE", "BEDE", "MOGE", "COME"})
+_NOT_COMING = frozenset({"CAN'T", "CANT", "CANNOT", "WON'T", "WONT"})
+_POLITE = frozenset({
+    "I", "I'LL", "ILL", "WILL", "CAN", "BE", "THERE", "PLEASE", "THANKS", "THANK", "YOU", "SORRY",   # en
+    "GRACIAS", "QUE", "IR",                                                                   # es
+    "MERCI", "JE",                                                                            # fr
+    "OBRIGADO", "OBRIGADA", "EU",                                                             # pt
+    "DZIEKUJE", "DZIEKI", "JA",                                                               # pl
+    "ASANTE", "KUJA",                                                                         # sw
+})
+ANSWER_WORDS_MAX = 3
 
 LANGUAGE_NAMES = languages.NAMES
 
@@ -149,12 +185,44 @@ def match(text: str, language: str | None = None) -> tuple[str, str] | None:
 
 
 def answer(text: str) -> str | None:
-    """Returns ``yes`` or ``no`` when the whole text is an RSVP answer in any language, else None."""
-    parts = words(text)
-    if len(parts) != 1 and not (len(parts) == 2 and parts[0] in ("1", "2")):
+    """Returns ``yes`` or ``no`` when the whole text is an RSVP answer in any language, else None.
+
+    One word ("SÍ", "EEH", "NIESTETY"), a number and anything ("1 see you"), or a short answer of up
+    to three words that says one thing only ("No voy", "Nie przyjdę", "Yes I'll come", "Oui merci").
+    """
+    parts = [word.replace("\u2019", "'") for word in words(text)]
+    if not parts:
         return None
+    if len(parts) == 2 and parts[0] in ("1", "2"):
+        parts = parts[:1]
+    if len(parts) == 1:
+        return _meaning(parts[0])
+    if len(parts) > ANSWER_WORDS_MAX or (text or "").rstrip().endswith("?"):
+        return None  # a longer text, or a question ("Can I come?"), is not an answer
+    said: set[str] = set()
+    i = 0
+    while i < len(parts):
+        word = parts[i]
+        if word in _NEGATIONS | _NOT_COMING and i + 1 < len(parts) and parts[i + 1] in _COMING:
+            said.add(NO)
+            i += 2
+            continue
+        meaning = _meaning(word) if not word.isdigit() else None
+        if meaning is not None:
+            said.add(meaning)
+        elif word in _COMING:
+            said.add(YES)
+        elif word in _NOT_COMING:
+            said.add(NO)
+        elif word not in _POLITE:
+            return None
+        i += 1
+    return said.pop() if len(said) == 1 else None
+
+
+def _meaning(word: str) -> str | None:
     for meaning, by_language in ANSWERS.items():
-        if any(parts[0] in ws for ws in by_language.values()):
+        if any(word in ws for ws in by_language.values()):
             return meaning
     return None
 
@@ -168,6 +236,41 @@ def command(text: str, table: dict) -> tuple[str, str, list[str]] | None:
         for lang, ws in by_language.items():
             if parts[0] in ws:
                 return name, lang, parts[1:]
+    return None
+
+
+def bare(rest: list[str]) -> bool:
+    """True when the words after a command leave it bare: none, or only "me", "the group"… (OBJECT_WORDS)."""
+    return len(rest) <= 3 and all(word in OBJECT_WORDS for word in rest)
+
+
+def split_code(rest: list[str], known, typed: bool = False) -> tuple[str, list[str]] | None:
+    """Splits the words after a command into a circle code and the words after it.
+
+    The code is one of ``known``, written "KC42" or spaced "KC 42", after any OBJECT_WORDS ("LEAVE the
+    group KC42"). With ``typed`` (nothing is open), a word of letters and digits also counts, so that a
+    mistyped "CANCEL ZZ99" hears "not your circle"; a word that only looks like a code ("Salir hoy",
+    "Como siempre", "Liczba osób") never does.
+    """
+    i = 0
+    while i < len(rest) - 1 and rest[i] in OBJECT_WORDS and rest[i] not in known:
+        i += 1
+    for size in (1, 2):
+        code = "".join(rest[i:i + size])
+        if len(rest) >= i + size and code in known:
+            return code, rest[i + size:]
+    if typed and i < len(rest) and looks_like_code(rest[i]) and any(ch.isdigit() for ch in rest[i]) \
+            and not rest[i].isdigit():
+        return rest[i], rest[i + 1:]
+    return None
+
+
+def code_shaped(rest: list[str]) -> str | None:
+    """The code the words after JOIN spell when they only look like one: "KC42", or "KC 42" with a digit."""
+    if len(rest) == 1 and looks_like_code(rest[0]):
+        return rest[0]
+    if len(rest) == 2 and any(ch.isdigit() for ch in rest[1]) and looks_like_code(rest[0] + rest[1]):
+        return rest[0] + rest[1]
     return None
 
 

@@ -1,7 +1,7 @@
 """FIND, FORGET and LEAVE, and the relay of a learner's free text to their facilitator.
 
     FIND <postal code or city> ──▶ up to 3 open circles nearby
-    FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE
+    FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE (also after STOP)
     LEAVE [code] ──▶ Leave(code)
     LEAVE (in several circles) ──▶ WHICH ──a number or a code──▶ Leave(code)
     free text from an enrolled learner ──▶ RelayToFacilitator
@@ -67,6 +67,13 @@ def on_which(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
 
 
 HANDLERS = {State.CONFIRM: on_confirm, State.WHICH: on_which}
+
+
+def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
+    """True when ``inbound`` answers the open question: FORGET's yes, or one of LEAVE's circles."""
+    if state.get("step") == State.WHICH.value:
+        return on_which(state, inbound, ctx) is not None
+    return keywords.answer(inbound.text) == keywords.YES
 
 
 def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:

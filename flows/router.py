@@ -1,14 +1,24 @@
 """Routes one inbound message (DESIGN.md §4).
 
 Order:
-  1. global keywords: STOP, START, HELP, LANGUAGE (an opted-out sender gets only START and HELP);
+  1. global keywords, when they are the whole text: STOP, START, HELP, LANGUAGE (an opted-out sender
+     gets only START, HELP and FORGET with its confirmation: erasure never depends on being opted in);
   2. a facilitator's commands (CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, ``#N text``);
-  3. FORGET; FIND and LEAVE when no conversation is open or the text is the bare word;
+  3. FORGET, FIND and LEAVE;
   4. an answer to the most recent reminder (offered only when it is newer than the conversation);
   5. triggers: ``JOIN <code>`` and ``/start <code>`` (in an open conversation, only a real code);
   6. the open conversation (signup, language, check-in, survey, FORGET's confirmation);
   7. a bare circle code;
   8. a learner's free text, relayed to their facilitator; else a help reply.
+
+A command word inside a sentence is a sentence (DESIGN.md §4). A command's first word counts only:
+  - when a circle code follows it ("SAIR KC42", "TALLY KC42"): a real one, not a word shaped like one
+    (with nothing open, a typed code of letters and digits, "CANCEL ZZ99", also counts);
+  - or when it stands alone (or with "me", "the group"…: keywords.OBJECT_WORDS), and, inside an open
+    conversation, the open question would not take the text as its answer (``accepts``): a lone
+    "Grupy" answers the HOW reflection, a lone "LEAVE" during a 1–5 question leaves.
+FORGET is the exception that stands alone even then, like STOP: erasure is never swallowed by a survey.
+FIND also takes a postal code, a place the service found, or (with nothing open) one or two words.
 """
 from __future__ import annotations
 
@@ -21,7 +31,8 @@ from flows.results import OptIn, OptOut, Reply, Result
 
 FLOWS = {signup.FLOW: signup, language.FLOW: language, checkin.FLOW: checkin, survey.FLOW: survey,
          learner_commands.FLOW: learner_commands, learner_commands.LEAVE_FLOW: learner_commands}
-LEARNER_COMMANDS = {name: table for name, table in keywords.COMMANDS.items() if name != keywords.SKIP}
+LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE)}
+FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
 
 
 def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> Result:
@@ -46,7 +57,7 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
             return Result(None, (Reply(keys.START_CONFIRMED),), (OptIn(),), language=lang)
         if keyword == keywords.HELP:
             return Result(state, (Reply(keys.HELP_STOPPED),), language=lang)
-        return Result(state)
+        return _forget(state, inbound, ctx) or Result(state)
     if keyword == keywords.STOP:
         return Result(None, (Reply(keys.STOP_CONFIRMED),), (OptOut(),), language=lang)
     if keyword == keywords.START:
@@ -57,30 +68,24 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
     if keyword == keywords.LANGUAGE:
         return language.start(ctx, lang or ctx.default_language, resume=state)
 
+    lone_ok = state is None or not accepts(state, inbound, ctx)
     if ctx.facilitator is not None:
-        result = facilitator.handle(state, inbound, ctx)
+        result = facilitator.handle(state, inbound, ctx, lone_ok)
         if result is not None:
             return result
 
-    command = keywords.command(inbound.text, LEARNER_COMMANDS)
-    if command is not None and (state is None or command[0] == keywords.FORGET
-                                or len(keywords.words(inbound.text)) == 1):
-        name, _, rest = command
-        if name == keywords.FIND:
-            return learner_commands.find(inbound, ctx, rest)
-        if name == keywords.FORGET:
-            return learner_commands.forget(inbound, ctx, rest)
-        return learner_commands.leave(state, inbound, ctx, rest)
+    result = _forget(state, inbound, ctx, resume=False) or _learner_command(state, inbound, ctx, lone_ok)
+    if result is not None:
+        return result
 
     if ctx.pending_rsvp is not None:
         answer = keywords.answer(inbound.text)
         if answer is not None:
             return rsvp.on_answer(state, answer, ctx)
 
-    trigger = keywords.join_trigger(inbound.text)
-    if trigger is not None and (state is None or trigger[0] in ctx.circles):
-        code, trigger_lang = trigger
-        return signup.start(code, trigger_lang, inbound, ctx)
+    result = _join(state, inbound, ctx)
+    if result is not None:
+        return result
 
     if state and state.get("flow") in FLOWS:
         result = FLOWS[state["flow"]].resume(state, inbound, ctx)
@@ -98,6 +103,76 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
     if relayed is not None:
         return relayed
     return Result(None, (Reply(keys.FALLBACK),), language=own)
+
+
+def accepts(state: Mapping[str, Any], inbound: Inbound, ctx: Context) -> bool:
+    """True when the open conversation would take ``inbound`` as the answer to its question.
+
+    Only flows with a question of their own say so (survey, check-in rating, FORGET's confirmation);
+    signup's name step and the language menu take no command word.
+    """
+    check = getattr(FLOWS.get(state.get("flow")), "accepts", None)
+    return bool(check and check(state, inbound, ctx))
+
+
+def _forget(state, inbound: Inbound, ctx: Context, resume: bool = True) -> Result | None:
+    """FORGET alone, FORGET YES, or (``resume``) a yes to the open FORGET question."""
+    command = keywords.command(inbound.text, FORGET_COMMAND)
+    if command is not None:
+        rest = command[2]
+        if keywords.bare(rest) or (len(rest) == 1 and keywords.answer(rest[0]) == keywords.YES):
+            return learner_commands.forget(inbound, ctx, rest)
+    if resume and state and state.get("flow") == learner_commands.FLOW:
+        return learner_commands.resume(state, inbound, ctx)
+    return None
+
+
+def _learner_command(state, inbound: Inbound, ctx: Context, lone_ok: bool) -> Result | None:
+    """FIND or LEAVE, when the text is the command and not a sentence that starts with its word."""
+    command = keywords.command(inbound.text, LEARNER_COMMANDS)
+    if command is None:
+        return None
+    name, _, rest = command
+    if keywords.bare(rest):
+        if not lone_ok:
+            return None
+        if name == keywords.FIND:
+            return learner_commands.find(inbound, ctx, [])
+        return learner_commands.leave(state, inbound, ctx, [])
+    if name == keywords.LEAVE:
+        found = keywords.split_code(rest, known_codes(ctx), typed=state is None)
+        return learner_commands.leave(state, inbound, ctx, [found[0]]) if found else None
+    postal = len(rest) <= 2 and all(any(ch.isdigit() for ch in word) for word in rest)
+    if ctx.found or postal or (state is None and len(rest) <= 2):
+        return learner_commands.find(inbound, ctx, rest)
+    return None
+
+
+def _join(state, inbound: Inbound, ctx: Context) -> Result | None:
+    """``JOIN <code>``, ``/start <code>`` or a lone JOIN; in an open conversation only a real code."""
+    trigger = keywords.join_trigger(inbound.text)
+    if trigger is None:
+        return None
+    code, trigger_lang = trigger
+    if code is not None and code in ctx.circles:
+        return signup.start(code, trigger_lang, inbound, ctx)
+    if state is not None:
+        return None
+    rest = keywords.words(inbound.text)[1:]
+    if keywords.bare(rest):
+        return signup.start(None, trigger_lang, inbound, ctx)
+    if len(rest) == 1:  # "JOIN KC24": a mistyped code gets "no circle with that code"
+        return signup.start(code, trigger_lang, inbound, ctx)
+    shaped = keywords.code_shaped(rest)
+    return signup.start(shaped, trigger_lang, inbound, ctx) if shaped else None
+
+
+def known_codes(ctx: Context) -> set[str]:
+    """The circle codes a command may name: those in the message, and the sender's own."""
+    codes = set(ctx.circles) | {e.circle.code for e in ctx.contact.enrollments}
+    if ctx.facilitator is not None:
+        codes |= {c.circle.code for c in ctx.facilitator.circles}
+    return codes
 
 
 def help_reply(ctx: Context) -> Reply:

@@ -75,6 +75,11 @@ def _answer_key(state: dict, current: surveys.Question) -> str:
     return current.key if state["survey"].startswith("how") else f"{state['survey']}:{current.key}"
 
 
+def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
+    """True when ``inbound`` answers the open question (any text answers a free-text question)."""
+    return surveys.parse(question(state), inbound.text) is not None
+
+
 HANDLERS = {State.ASK: on_ask}
 
 

@@ -19,7 +19,7 @@ WORDS = {
     "fr": ("REJOINDRE", "3", "AIDE", "ARRÊT", "LANGUE"),
     "pt": ("ENTRAR", "4", "AJUDA", "PARAR", "LÍNGUA"),
     "pl": ("DOŁĄCZ", "5", "POMOC", "STOP", "JĘZYK"),
-    "sw": ("JIUNGE", "6", "MSAADA", "ACHA", "LUGHA"),
+    "sw": ("JIUNGE", "6", "MSAADA", "SITISHA", "LUGHA"),
 }
 
 

@@ -29,7 +29,8 @@ SURVEY = {**survey.opening("learner", "enrollment:5", "KC42"), "opened": "x", "e
 
 
 def run(text, state=None, contact=LEARNER, facilitator=None, found=()):
-    ctx = Context(now=NOW, contact=contact, circles={"KC42": KC}, facilitator=facilitator, found=found)
+    # the service loads every circle whose code the message names (here KC42 and MIA7)
+    ctx = Context(now=NOW, contact=contact, circles={"KC42": KC, "MIA7": MIA}, facilitator=facilitator, found=found)
     return handle(state, Inbound("sms", "+18165550123", text, "SM1", NOW), ctx)
 
 
