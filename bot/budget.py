@@ -66,6 +66,7 @@ def longest_params(locale: str) -> dict:
         "lines": tuple(CircleLine("W" * 8, "W" * 40, "W" * 40, when) for _ in range(3)),
         **PLACEHOLDER_LONGEST,
         "when": when,
+        "old": when,
         "language": max(names, key=len),
     }
 

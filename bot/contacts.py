@@ -133,12 +133,23 @@ def recipient(session: Session, contact_id: int | None, fallback_language: str |
     return Recipient(row[0], row[1], row[2], row[3], row[4] or fallback_language, row[5])
 
 
-def facilitator_recipient(session: Session, facilitator_id: int | None, fallback_language: str) -> Recipient | None:
-    """Where a message for facilitator ``facilitator_id`` goes now."""
+def facilitator_recipient(session: Session, facilitator_id: int | None, fallback_language: str,
+                          opted_out_too: bool = False) -> Recipient | None:
+    """Where a message for facilitator ``facilitator_id`` goes now.
+
+    ``opted_out_too`` also returns their preferred address when it has opted out (to hold a relay).
+    """
     if facilitator_id is None:
         return None
     contact_id = session.scalar(select(Facilitator.contact_id).where(Facilitator.id == facilitator_id))
-    return recipient(session, contact_id, fallback_language)
+    found = recipient(session, contact_id, fallback_language)
+    if found is not None or not opted_out_too or contact_id is None:
+        return found
+    row = session.execute(
+        select(Contact.id, Address.id, Address.channel, Address.value, Contact.language, Contact.timezone)
+        .join(Address, and_(Address.contact_id == Contact.id, Address.preferred.is_(True)))
+        .where(Contact.id == contact_id, Contact.erased_at.is_(None))).first()
+    return Recipient(row[0], row[1], row[2], row[3], row[4] or fallback_language, row[5]) if row else None
 
 
 def make_with_phone(session: Session, phone: str, now: datetime, source: str) -> Contact:

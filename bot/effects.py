@@ -61,6 +61,10 @@ class Applier:
 
     def _OptIn(self, effect: OptIn) -> None:
         contacts.opt_in(self.session, self.address, self.now)
+        released = self.session.execute(
+            update(Outbox).where(Outbox.address_id == self.address.id, Outbox.status == outbox.HELD)
+            .values(status=outbox.PENDING, send_after=self.now).returning(Outbox.id)).scalars().all()
+        self.planned.extend(Planned(row_id, self.now) for row_id in released)
 
     def _Erase(self, effect: Erase) -> None:
         erase.erase_contact(self.session, self.contact, self.now)
@@ -121,6 +125,10 @@ class Applier:
     def _RelayToFacilitator(self, effect: RelayToFacilitator) -> None:
         circle = self._circle(effect.circle_code)
         to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
+        held = to is None  # they opted out: keep the message for them (the learner was told so)
+        if held:
+            to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language,
+                                                opted_out_too=True)
         if to is None:
             return
         number = handle_for(self.session, circle.facilitator_id, self.contact.id, self.now)
@@ -129,7 +137,7 @@ class Applier:
             said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
         else:
             said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
-        self._send(f"relay:{self.message.id}", "relay", to, said, about=self.contact.id)
+        self._send(f"relay:{self.message.id}", "relay", to, said, about=self.contact.id, held=held)
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
         facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.contact.id))
@@ -171,9 +179,14 @@ class Applier:
     def _circle(self, code: str) -> Circle:
         return self.session.scalar(select(Circle).where(Circle.code == code))
 
-    def _send(self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None) -> None:
-        self.planned.extend(insert_new(self.session, [outbox.row(key, kind, to, (said,), self.now, self.now,
-                                                                 about=about)]))
+    def _send(self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None,
+              held: bool = False) -> None:
+        row = outbox.row(key, kind, to, (said,), self.now, self.now, about=about)
+        if held:
+            row["status"] = outbox.HELD
+            insert_new(self.session, [row])
+            return
+        self.planned.extend(insert_new(self.session, [row]))
 
 
 def handle_for(session: Session, facilitator_id: int, contact_id: int, now: datetime) -> int:

@@ -18,6 +18,8 @@ from bot.render import codec
 from flows.results import Reply
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+# A learner's message to a facilitator who opted out: kept, and sent if they opt in again (START).
+HELD = "held"
 MAX_SEGMENTS = 3
 CHUNK = 5000
 

@@ -37,8 +37,12 @@ TEXTS: dict[str, str] = {
     keys.STOP_CONFIRMED: N_("You will not get any more texts from us. Text START to get them again."),
     keys.START_CONFIRMED: N_("Welcome back! You will get texts from us again. Text HELP for help or STOP to stop."),
     keys.HELP_CIRCLES: N_(
-        "Your circles: %(circles)s. Text JOIN and a code to join another, LANGUAGE to change language, "
-        "STOP to stop texts."
+        "Your circles: %(circles)s. Reply 1 or 2 to a reminder. Any other text goes to your facilitator. "
+        "Text FIND and a postal code for more circles, LEAVE to leave one, STOP to stop texts."
+    ),
+    keys.HELP_WAITLISTED: N_(
+        "You are number %(position)s on the waiting list for %(circle)s. We will text you if a place opens. "
+        "Text LEAVE to leave the list, STOP to stop texts."
     ),
     keys.HELP_NO_CIRCLES: N_(
         "To join a learning circle, text JOIN and the circle code from your library. "
@@ -52,7 +56,7 @@ TEXTS: dict[str, str] = {
     keys.REMINDER: N_("%(circle)s: %(when)s, %(venue)s. Are you coming?"),
     keys.RSVP_YES: N_("Great, see you %(when)s! If plans change, reply 2."),
     keys.RSVP_NO: N_("Thanks for telling us. If you can come after all, reply 1."),
-    keys.MEETING_MOVED: N_("%(circle)s: the meeting has moved to %(when)s at %(venue)s."),
+    keys.MEETING_MOVED: N_("%(circle)s: the meeting of %(old)s has moved to %(when)s at %(venue)s."),
     keys.MEETING_CANCELLED: N_("%(circle)s: the meeting on %(when)s is cancelled. We will text you about the next one."),
     keys.FACILITATOR_TALLY: N_("%(circle)s, %(when)s: %(yes)s coming, %(no)s not, %(none)s no reply."),
     keys.CHECKIN_QUESTION: N_("How did this week at %(circle)s go? You can also text us a message."),
@@ -108,7 +112,7 @@ TEXTS: dict[str, str] = {
     ),
     keys.FAC_CIRCLES: N_("Your circles:\n%(lines)s"),
     keys.FAC_CANCELLED: N_("Cancelled: %(circle)s, %(when)s. We are telling the learners."),
-    keys.FAC_MOVED: N_("Moved: %(circle)s to %(when)s. We are telling the learners."),
+    keys.FAC_MOVED: N_("Moved: %(circle)s, %(old)s, to %(when)s. We are telling the learners."),
     keys.FAC_BROADCAST: N_("%(circle)s: %(text)s"),
     keys.FAC_BROADCAST_SENT: N_("Your message to %(circle)s is on its way."),
     keys.FAC_NOT_YOURS: N_("You do not facilitate a circle with the code %(code)s. Text CIRCLES to see yours."),
@@ -116,6 +120,19 @@ TEXTS: dict[str, str] = {
     keys.FAC_BAD_DATE: N_("Sorry, I could not read that date. Write it like 2026-12-01 and the time like 18:00."),
     keys.FACILITATOR_JOINED: N_("%(name)s joined %(circle)s. %(enrolled)s of %(capacity)s places are taken."),
     keys.FACILITATOR_WAITLISTED: N_("%(name)s is on the waiting list for %(circle)s, which is full."),
+    keys.FAC_STOP_CONFIRMED: N_(
+        "You will get no more texts from us, including your learners' messages; we keep them for you. "
+        "To cancel a meeting instead, text CANCEL %(code)s. Text START to get texts again."
+    ),
+    keys.FAC_TIME_TAKEN: N_("%(circle)s already meets on %(when)s. Pick another time."),
+    keys.FAC_WHICH_CIRCLE: N_("Which circle? Add its code: %(codes)s"),
+    keys.FAC_CIRCLES_MORE: N_("Your circles:\n%(lines)s\nAnd %(count)s more: %(others)s"),
+    keys.FAC_HOW_TOO_EARLY: N_("The check-in for %(circle)s opens after its first meeting: %(when)s."),
+    keys.FAC_MSG_EMPTY: N_("Write your message after the code, like: MSG %(code)s See you on Tuesday!"),
+    keys.RELAY_HELD: N_(
+        "Thanks. Your facilitator cannot get texts right now; we kept your message and will pass it on "
+        "when they can. If it is urgent, ask at %(venue)s."
+    ),
     # Choice labels: a line of a menu, a button, a keypad option ("Reply 1 yes, 2 no").
     keys.LABEL_YES: N_("yes"),
     keys.LABEL_NO: N_("no"),
@@ -182,4 +199,8 @@ PLACEHOLDER_LONGEST = {
     "yes": "500",
     "no": "500",
     "none": "500",
+    "position": "500",
+    "count": "99",
+    "codes": ", ".join(["WWWWWWWW"] * 12),
+    "others": ", ".join(["WWWWWWWW"] * 3) + ", ...",
 }

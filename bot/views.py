@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.models import Circle, Contact, Enrollment, Meeting
+from bot.contacts import DELIVERABLE
+from bot.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting
 from flows.context import (
     CircleView, ContactView, EnrollmentView, FacilitatedCircle, FacilitatorView, MeetingView,
 )
@@ -37,12 +38,17 @@ def _views(session: Session, circles, now: datetime) -> dict[str, CircleView]:
         .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
         .group_by(Meeting.circle_id)
     ).all())
+    reachable = set(session.scalars(
+        select(Circle.id).join(Facilitator, Facilitator.id == Circle.facilitator_id)
+        .join(Address, and_(Address.contact_id == Facilitator.contact_id, *DELIVERABLE))
+        .where(Circle.id.in_(ids))))
     out = {}
     for c in circles:
         nxt = upcoming.get(c.id)
         out[c.code] = CircleView(
             code=c.code, name=c.name, venue=c.venue, timezone=c.timezone, language=c.language,
             capacity=c.capacity, enrolled=enrolled.get(c.id, 0), next_meeting=nxt,
+            facilitator_reachable=c.id in reachable,
         )
     return out
 
@@ -55,14 +61,25 @@ def contact_view(session: Session, contact: Contact | None, now: datetime, opted
     if contact is None:
         return ContactView()
     rows = session.execute(
-        select(Enrollment.status, Circle).join(Circle, Circle.id == Enrollment.circle_id)
+        select(Enrollment.status, Circle, Enrollment.created_at, Enrollment.id)
+        .join(Circle, Circle.id == Enrollment.circle_id)
         .where(Enrollment.contact_id == contact.id).order_by(Enrollment.created_at.desc())
     ).all()
-    views = _views(session, [circle for _, circle in rows], now)
+    views = _views(session, [circle for _, circle, _, _ in rows], now)
     return ContactView(
         name=contact.name, language=contact.language, opted_out=opted_out,
-        enrollments=tuple(EnrollmentView(views[circle.code], status) for status, circle in rows),
+        enrollments=tuple(EnrollmentView(views[circle.code], status,
+                                         _position(session, circle.id, joined, e_id) if status == "waitlist" else None)
+                          for status, circle, joined, e_id in rows),
     )
+
+
+def _position(session: Session, circle_id: int, joined: datetime, enrollment_id: int) -> int:
+    """Where a waitlisted learner who joined at ``joined`` stands on the circle's waiting list (1 = next)."""
+    ahead = session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.circle_id == circle_id, Enrollment.status == "waitlist",
+        or_(Enrollment.created_at < joined, and_(Enrollment.created_at == joined, Enrollment.id < enrollment_id))))
+    return (ahead or 0) + 1
 
 
 def facilitator_view(session: Session, contact_id: int | None, now: datetime) -> FacilitatorView | None:

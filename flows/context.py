@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Mapping
 
+from flows import languages
+
 
 @dataclass(frozen=True)
 class CircleView:
@@ -18,6 +20,7 @@ class CircleView:
     capacity: int
     enrolled: int
     next_meeting: datetime | None = None
+    facilitator_reachable: bool = True
 
     @property
     def full(self) -> bool:
@@ -31,6 +34,7 @@ class EnrollmentView:
 
     circle: CircleView
     status: str  # "active" | "waitlist" | "left"
+    position: int | None = None  # on the waitlist: 1 is next
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ class Context:
     contact: ContactView = field(default_factory=ContactView)
     circles: Mapping[str, CircleView] = field(default_factory=dict)
     default_language: str = "en"
-    languages: tuple[str, ...] = ("en", "es", "fr", "pt", "pl", "sw")
+    languages: tuple[str, ...] = languages.SHIPPED
     pending_rsvp: PendingRsvp | None = None
     facilitator: FacilitatorView | None = None
     found: tuple[CircleView, ...] = ()

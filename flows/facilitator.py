@@ -14,6 +14,7 @@ not take it as an answer: "Grupy były za duże" and a lone "Grupy" as a reflect
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from flows import dates, keys, keywords, survey, surveys
 from flows.context import Context, FacilitatedCircle
@@ -48,10 +49,9 @@ def handle(state, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Resul
         if not lone_ok or name == keywords.CANCEL:  # a lone CANCEL is the carriers' STOP word, handled before
             return None
         if name == keywords.CIRCLES:
-            lines = tuple(_line(c, ctx) for c in fac.circles[:3])
-            return Result(state, (Reply(keys.FAC_CIRCLES, {"lines": lines}),))
+            return Result(state, (_circles(ctx),))
         if len(fac.circles) != 1:
-            return Result(state, (Reply(keys.FAC_NOT_YOURS, {"code": "?"}),))
+            return _which(state, ctx, name)
         return COMMANDS[name](state, inbound, ctx, fac.circles[0], lang, [])
     if name == keywords.CIRCLES:
         return None  # "Grupy były za duże" is a sentence
@@ -78,6 +78,40 @@ def _retired(state, inbound: Inbound, ctx: Context) -> Result | None:
     return COMMANDS[name](state, inbound, ctx, ctx.facilitator.circle(split[0]), lang, [])
 
 
+CIRCLES_SHOWN = 3
+OTHERS_SHOWN = 3
+TALLY_AHEAD = timedelta(days=7)
+
+
+def _circles(ctx: Context) -> Reply:
+    """CIRCLES: the first three with their next meeting, then the codes of the others."""
+    circles = ctx.facilitator.circles
+    lines = tuple(_line(c, ctx) for c in circles[:CIRCLES_SHOWN])
+    if len(circles) <= CIRCLES_SHOWN:
+        return Reply(keys.FAC_CIRCLES, {"lines": lines})
+    rest = circles[CIRCLES_SHOWN:]
+    others = ", ".join(c.circle.code for c in rest[:OTHERS_SHOWN]) + (", ..." if len(rest) > OTHERS_SHOWN else "")
+    return Reply(keys.FAC_CIRCLES_MORE, {"lines": lines, "count": len(rest), "others": others})
+
+
+def _which(state, ctx: Context, name: str) -> Result:
+    """A command without a code from a facilitator of several circles: TALLY answers for every circle
+    that meets within a week; the others ask which circle."""
+    if name == keywords.TALLY:
+        soon = [c for c in ctx.facilitator.circles
+                if (nxt := c.next_meeting(ctx.now)) is not None and nxt.starts_at <= ctx.now + TALLY_AHEAD]
+        if soon:
+            return Result(state, tuple(_tally_reply(c, c.next_meeting(ctx.now)) for c in soon[:CIRCLES_SHOWN]))
+    codes = ", ".join(c.circle.code for c in ctx.facilitator.circles[:12])
+    return Result(state, (Reply(keys.FAC_WHICH_CIRCLE, {"codes": codes}),))
+
+
+def _tally_reply(circle: FacilitatedCircle, nxt) -> Reply:
+    params = {"circle": circle.circle.name, "when": When(nxt.starts_at, circle.circle.timezone),
+              "yes": nxt.yes, "no": nxt.no, "none": nxt.none}
+    return Reply(keys.FACILITATOR_TALLY, params)
+
+
 def _line(c: FacilitatedCircle, ctx: Context) -> CircleLine:
     nxt = c.next_meeting(ctx.now)
     when = When(nxt.starts_at, c.circle.timezone) if nxt else None
@@ -89,9 +123,7 @@ def _tally(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result
     nxt = circle.next_meeting(ctx.now)
     if nxt is None:
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
-    params = {"circle": circle.circle.name, "when": When(nxt.starts_at, circle.circle.timezone),
-              "yes": nxt.yes, "no": nxt.no, "none": nxt.none}
-    return Result(state, (Reply(keys.FACILITATOR_TALLY, params),))
+    return Result(state, (_tally_reply(circle, nxt),))
 
 
 def _pick_meeting(circle: FacilitatedCircle, ctx: Context, lang: str, args: list[str]):
@@ -128,15 +160,19 @@ def _move(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     meeting = circle.next_meeting(ctx.now)
     if meeting is None or to <= ctx.now:
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
-    return Result(state, (Reply(keys.FAC_MOVED, {"circle": circle.circle.name, "when": When(to, tz)}),),
-                  (ChangeMeeting(circle.circle.code, meeting.id, to),))
+    taken = next((m for m in circle.meetings if m.id != meeting.id and m.status != "cancelled"
+                  and m.starts_at == to), None)
+    if taken is not None:
+        return Result(state, (Reply(keys.FAC_TIME_TAKEN, {"circle": circle.circle.name, "when": When(to, tz)}),))
+    params = {"circle": circle.circle.name, "old": When(meeting.starts_at, tz), "when": When(to, tz)}
+    return Result(state, (Reply(keys.FAC_MOVED, params),), (ChangeMeeting(circle.circle.code, meeting.id, to),))
 
 
 def _msg(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     """MSG: the rest of the text goes to every active learner of the circle."""
     words = keywords.rest_of(keywords.rest_of(inbound.text))
     if not words:
-        return Result(state, (Reply(keys.FAC_HELP),))
+        return Result(state, (Reply(keys.FAC_MSG_EMPTY, {"code": circle.circle.code}),))
     return Result(state, (Reply(keys.FAC_BROADCAST_SENT, {"circle": circle.circle.name}),),
                   (Broadcast(circle.circle.code, words),))
 
@@ -145,7 +181,9 @@ def _how(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     """HOW: starts the after-meeting check-in for the most recent meeting."""
     last = circle.last_meeting(ctx.now)
     if last is None:
-        return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
+        nxt = circle.next_meeting(ctx.now)
+        when = When(nxt.starts_at, circle.circle.timezone) if nxt else None
+        return Result(state, (Reply(keys.FAC_HOW_TOO_EARLY, {"circle": circle.circle.name, "when": when}),))
     how = surveys.how(last.seq)
     opened = survey.opening(how.name, f"facilitator:{ctx.facilitator.id}:{circle.circle.code}", circle.circle.code)
     return Result(opened, (Reply(keys.HOW_INTRO, {"circle": circle.circle.name}), how.questions[0].ask()))

@@ -78,6 +78,15 @@ FAC_BAD_DATE = "fac.bad_date"
 FACILITATOR_JOINED = "facilitator.joined"
 FACILITATOR_WAITLISTED = "facilitator.waitlisted"
 
+FAC_STOP_CONFIRMED = "fac.stop_confirmed"
+FAC_TIME_TAKEN = "fac.time_taken"
+FAC_WHICH_CIRCLE = "fac.which_circle"
+FAC_CIRCLES_MORE = "fac.circles_more"
+FAC_HOW_TOO_EARLY = "fac.how_too_early"
+FAC_MSG_EMPTY = "fac.msg_empty"
+RELAY_HELD = "relay.held"
+HELP_WAITLISTED = "help.waitlisted"
+
 # Choice labels (a button's text, a line of a menu) and how each channel asks for a choice.
 LABEL_YES = "label.yes"
 LABEL_NO = "label.no"
@@ -104,4 +113,4 @@ ALL = tuple(value for name, value in sorted(globals().items()) if name.isupper()
 
 # Replies an opted-out sender may still get: the one STOP confirmation, HELP's answer, and FORGET's
 # question and confirmation (erasure never depends on being opted in).
-ALLOWED_WHEN_OPTED_OUT = frozenset({STOP_CONFIRMED, HELP_STOPPED, FORGET_CONFIRM, FORGET_DONE})
+ALLOWED_WHEN_OPTED_OUT = frozenset({STOP_CONFIRMED, FAC_STOP_CONFIRMED, HELP_STOPPED, FORGET_CONFIRM, FORGET_DONE})

@@ -103,4 +103,7 @@ def relay(inbound: Inbound, ctx: Context) -> Result | None:
     current = [e for e in ctx.contact.current if e.status == "active"] or list(ctx.contact.current)
     if not current or not any(ch.isalnum() or ord(ch) > 0x2000 for ch in inbound.text):
         return None
-    return Result(None, (Reply(keys.RELAYED),), (RelayToFacilitator(current[0].circle.code, inbound.text),))
+    circle = current[0].circle
+    reply = (Reply(keys.RELAYED) if circle.facilitator_reachable
+             else Reply(keys.RELAY_HELD, {"circle": circle.name, "venue": circle.venue}))
+    return Result(None, (reply,), (RelayToFacilitator(circle.code, inbound.text),))

@@ -59,6 +59,9 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
             return Result(state, (Reply(keys.HELP_STOPPED),), language=lang)
         return _forget(state, inbound, ctx) or Result(state)
     if keyword == keywords.STOP:
+        if ctx.facilitator is not None and ctx.facilitator.circles:  # say what stops, and how to cancel instead
+            code = ctx.facilitator.circles[0].circle.code
+            return Result(None, (Reply(keys.FAC_STOP_CONFIRMED, {"code": code}),), (OptOut(),), language=lang)
         return Result(None, (Reply(keys.STOP_CONFIRMED),), (OptOut(),), language=lang)
     if keyword == keywords.START:
         return Result(state, (Reply(keys.START_CONFIRMED),), language=lang)
@@ -102,6 +105,8 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
     relayed = learner_commands.relay(inbound, ctx)
     if relayed is not None:
         return relayed
+    if ctx.facilitator is not None:  # a facilitator gets their own help, not the learner's "text JOIN"
+        return Result(None, (Reply(keys.FAC_HELP),), language=own)
     return Result(None, (Reply(keys.FALLBACK),), language=own)
 
 
@@ -180,5 +185,8 @@ def help_reply(ctx: Context) -> Reply:
     current = ctx.contact.current
     if not current:
         return Reply(keys.HELP_NO_CIRCLES)
+    if all(e.status == "waitlist" for e in current):
+        first = current[0]
+        return Reply(keys.HELP_WAITLISTED, {"circle": first.circle.name, "position": first.position or 1})
     listed = "; ".join(f"{e.circle.name} ({e.circle.code})" for e in current[:3])
     return Reply(keys.HELP_CIRCLES, {"circles": listed})

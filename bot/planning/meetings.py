@@ -48,12 +48,28 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
         raise MeetingError("that meeting is cancelled")
     if to == meeting.starts_at:
         return []
+    taken = session.scalar(select(Meeting.seq).where(Meeting.circle_id == circle.id, Meeting.id != meeting.id,
+                                                     Meeting.status != "cancelled", Meeting.starts_at == to))
+    if taken is not None:
+        raise MeetingError(f"meeting {taken} of {circle.code} is already at that time")
+    old = meeting.starts_at
     length = meeting.ends_at - meeting.starts_at
     meeting.starts_at, meeting.ends_at, meeting.status = to, to + length, "moved"
     _withdraw(session, meeting.id)
+    _retire(session, meeting.id, now)
     session.flush()
-    planned = _notify(session, circle, meeting, keys.MEETING_MOVED, f"moved:{meeting.id}:{to:%Y%m%dT%H%MZ}", now)
+    planned = _notify(session, circle, meeting, keys.MEETING_MOVED, f"moved:{meeting.id}:{now:%Y%m%dT%H%M%S%f}",
+                      now, old=old)
     return planned + plan(session, settings, now, meeting_id=meeting.id)
+
+
+def _retire(session: Session, meeting_id: int, now: datetime) -> None:
+    """A moved meeting's earlier reminders and tally (sent or withdrawn) no longer count: it is reminded
+    again at its new time, and again if it moves back, while each stays on record."""
+    stamp = f":moved{now:%Y%m%dT%H%M%S%f}"
+    for kind in ("reminder", "tally"):
+        session.execute(update(Outbox).where(Outbox.meeting_id == meeting_id, Outbox.kind == kind)
+                        .values(kind=f"{kind}-old", dedupe_key=Outbox.dedupe_key + stamp))
 
 
 def _withdraw(session: Session, meeting_id: int) -> None:
@@ -64,9 +80,12 @@ def _withdraw(session: Session, meeting_id: int) -> None:
     )
 
 
-def _notify(session: Session, circle: Circle, meeting: Meeting, key: str, prefix: str, now: datetime):
-    said = (Reply(key, {"circle": circle.name, "venue": circle.venue,
-                        "when": When(meeting.starts_at, circle.timezone)}),)
+def _notify(session: Session, circle: Circle, meeting: Meeting, key: str, prefix: str, now: datetime,
+            old: datetime | None = None):
+    params = {"circle": circle.name, "venue": circle.venue, "when": When(meeting.starts_at, circle.timezone)}
+    if old is not None:
+        params["old"] = When(old, circle.timezone)
+    said = (Reply(key, params),)
     rows = [outbox.row(f"{prefix}:{learner.to.contact_id}", "change", learner.to, said, now, now,
                        meeting_id=meeting.id)
             for learner in active_learners(session, circle.id, circle.language, circle.timezone)]

@@ -118,7 +118,7 @@ FAC_CASES = [
     ("reply to someone else's", "#4 hello", [keys.RELAY_UNKNOWN_HANDLE], []),
     ("help", "HELP", [keys.FAC_HELP], []),
     ("spanish command", "CONTEO KC42", [keys.FACILITATOR_TALLY], []),
-    ("lone cancel is stop", "CANCEL", [keys.STOP_CONFIRMED], ["OptOut"]),
+    ("lone cancel is stop", "CANCEL", [keys.FAC_STOP_CONFIRMED], ["OptOut"]),
 ]
 
 

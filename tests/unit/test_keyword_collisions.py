@@ -233,4 +233,4 @@ def test_a_facilitator_sentence_keeps_the_how_rating_open(lang, word, sentence):
 @pytest.mark.parametrize("lang,word,sentence", SENTENCES, ids=IDS)
 def test_a_facilitator_sentence_is_no_command(lang, word, sentence):
     result = run(sentence, contact=ContactView(), facilitator=FAC, lang=lang)
-    assert result.effects == () and [r.key for r in result.replies] == [keys.FALLBACK]
+    assert result.effects == () and [r.key for r in result.replies] == [keys.FAC_HELP]
