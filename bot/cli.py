@@ -5,7 +5,7 @@ import json
 import logging
 import os
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 
 import click
 from sqlalchemy import select
@@ -13,8 +13,7 @@ from sqlalchemy import select
 from bot import circles as circle_ops
 from bot.schedule import ScheduleError, iso_utc, weekday_number
 
-DEMO_CODE = "DEMO"
-DEMO_TIMEZONE = "America/Chicago"
+from bot.demo import DEMO_CODE
 
 
 def _app(overrides: dict | None = None, migrate_embedded: bool = True):
@@ -277,16 +276,15 @@ def _keep_ticking(runtime) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 def demo(port, host) -> None:
     """Runs web app, worker and phone simulator on one port, with a demo circle (code DEMO)."""
-    from bot import jobs
+    from bot import demo as demo_ops
     from bot.migrate import upgrade
 
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://localhost:{port}")
     app = _app({"simulator": True})
     runtime = _runtime(app)
     upgrade(runtime.database_url)
-    _seed_demo(runtime)
-    if runtime.queue.backend == "embedded":
-        runtime.queue.start_thread(interval=2.0, on_tick=lambda: jobs.tick(reschedule=False))
+    demo_ops.seed(runtime)
+    demo_ops.start_worker(runtime)
     url = f"http://localhost:{port}/simulator"
     click.echo(f"circlebot demo: open {url}  (text JOIN {DEMO_CODE})")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
@@ -303,24 +301,6 @@ def segments() -> None:
     click.echo(f"\n{len(all_rows)} texts, {len(over)} over budget")
     if over:
         raise SystemExit(1)
-
-
-def _seed_demo(runtime) -> None:
-    with runtime.uow() as session:
-        if circle_ops.find(session, DEMO_CODE) is not None:
-            return
-        # The first meeting is about three hours from now, so a learner who joins sees the reminder
-        # (a late joiner's reminder goes out at once) and can RSVP right away.
-        from bot.schedule import zone
-
-        first = (datetime.now(zone(DEMO_TIMEZONE)) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
-        circle_ops.create_circle(session, circle_ops.NewCircle(
-            name="Demo Circle: Intro to Computers", venue="Central Library, Room 2", weekday=first.weekday(),
-            start_time=first.time(), timezone=DEMO_TIMEZONE, starts=first.date(), weeks=6, language="en",
-            facilitator_phone="+18165550199", capacity=12, city="Kansas City", postal_code="64105",
-            code=DEMO_CODE,
-        ), datetime.now(timezone.utc))
-        session.commit()
 
 
 def _parse_time(text: str) -> time:
