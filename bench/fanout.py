@@ -7,7 +7,7 @@ It creates its own database (``--database-url``, dropped at the end) and uses it
 (``--redis-url``, flushed at the start and the end). The set-up (about learners/12 circles of 12
 learners, one meeting each about 12 h ahead, facilitators with phones, six languages, a dozen time
 zones) is done with set-based SQL and is not timed. The timed part is the production path of
-``bot.jobs.plan_now``: ``bot.reminders.plan`` (one SELECT, render each (meeting, language) once,
+``bot.jobs.plan_now``: ``bot.planning.reminders.plan`` (one SELECT, render each (meeting, language) once,
 INSERT … ON CONFLICT DO NOTHING RETURNING in chunks), the commit, and ``bot.jobs.enqueue_rows``
 (RQ jobs through one Redis pipeline).
 
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"fan-out of {args.learners:,} reminders ({circles:,} circles; {load()} afterwards)")
         print(f"  total               {r['total']:8.2f} s   {r['planned'] / r['total']:10,.0f} rows/s")
-        print(f"  plan                {r['plan']:8.2f} s   (select + render + insert, bot.reminders.plan)")
+        print(f"  plan                {r['plan']:8.2f} s   (select + render + insert, bot.planning.reminders.plan)")
         print(f"    SQL (cursor time) {r['sql_seconds']:8.2f} s   {r['statements']} statements {r['by_verb']}")
         for verb, seconds in sorted(r["sql_by_verb"].items()):
             print(f"      {verb:<15} {seconds:8.2f} s")

@@ -1,7 +1,10 @@
-"""The web phone at ``/simulator``: the page posts *signed* requests to ``/twilio/sms``.
+"""The web phones at ``/simulator``: learners and the facilitator side by side, on the demo clock.
 
-The page asks ``/simulator/sign`` for the X-Twilio-Signature of the form it is about to send
-(only the demo has this blueprint), then posts to the real webhook, so the real path runs.
+Each phone asks ``/simulator/sign`` for a Twilio-shaped inbound SMS and its X-Twilio-Signature,
+then posts it to the real ``/twilio/sms`` webhook, so the real path runs. A phone polls
+``/simulator/messages`` for its conversation. ``/simulator/fast-forward`` moves the demo clock to
+the next text the bot will send and sends it; ``/simulator/reset`` starts the demo again.
+Only the demo registers this blueprint.
 """
 from __future__ import annotations
 
@@ -11,57 +14,122 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
-from bot.models import Message
+from bot import demo
+from bot.models import Message, Outbox
 from bot.phone import to_e164
 from bot.service import from_stored
 
-bp = Blueprint("simulator", __name__, template_folder="templates")
+bp = Blueprint("simulator", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/simulator/static")
 BOT_NUMBER = "+18165550100"
 ACCOUNT_SID = "AC" + "0" * 32
+MAX_MESSAGES = 500
+
+
+@bp.record_once
+def _use_demo_clock(state) -> None:
+    """The simulator runs on the demo clock, which fast-forward moves."""
+    demo.install_clock(state.app.extensions["circlebot"], state.app.instance_path)
+
+
+def _runtime():
+    return current_app.extensions["circlebot"]
+
+
+def _phone(raw: str) -> str:
+    """The E.164 form of what was typed, read as the server reads numbers; 400 when it is none."""
+    region = getattr(_runtime().settings, "default_region", None) or "US"
+    return to_e164(raw, region) or abort(400, description="Enter a phone number, like +18165550123 or (816) 555-0123")
+
+
+def _json_only() -> None:
+    """A state-changing call must be JSON, which a cross-site form cannot send without asking first."""
+    if not request.is_json:
+        abort(415, description="send JSON")
 
 
 @bp.get("/simulator")
 def page():
-    """The web phone."""
-    return render_template("simulator.html", bot_number=BOT_NUMBER)
+    """The web phones."""
+    return render_template("simulator.html", bot_number=BOT_NUMBER, facilitator=demo.FACILITATOR_PHONE,
+                           code=demo.DEMO_CODE, timezone=demo.DEMO_TIMEZONE)
+
+
+@bp.get("/simulator/clock")
+def clock():
+    """The demo clock's time."""
+    return jsonify(now=_runtime().clock().isoformat(), timezone=demo.DEMO_TIMEZONE)
 
 
 @bp.post("/simulator/sign")
 def sign():
     """Builds and signs a Twilio-shaped inbound SMS for the page to post to ``/twilio/sms``."""
+    _json_only()
     data = request.get_json(silent=True) or {}
-    sender = str(data.get("from", ""))[:40]
+    sender = _phone(str(data.get("from", ""))[:40])
     body = str(data.get("body", ""))[:1600]
+    if not body.strip():
+        abort(400, description="a text message cannot be empty")
     params = {
         "MessageSid": "SM" + secrets.token_hex(16), "SmsMessageSid": "", "AccountSid": ACCOUNT_SID,
         "From": sender, "To": BOT_NUMBER, "Body": body, "NumMedia": "0", "NumSegments": "1",
         "SmsStatus": "received", "ApiVersion": "2010-04-01",
     }
     params["SmsMessageSid"] = params["MessageSid"]
-    settings = current_app.extensions["circlebot"].settings
+    settings = _runtime().settings
     signature = RequestValidator(settings.twilio_auth_token).compute_signature(
         settings.public_base_url + "/twilio/sms", params
     )
-    return jsonify(params=params, signature=signature)
+    return jsonify(params=params, signature=signature, now=_runtime().clock().isoformat())
 
 
 @bp.get("/simulator/messages")
 def messages():
-    """The conversation of one phone: what it sent, the inline replies, and outbound texts."""
-    address = to_e164(request.args.get("phone", "")) or abort(400, description="phone must be an E.164 number")
-    runtime = current_app.extensions["circlebot"]
-    with runtime.uow() as session:
+    """One phone's conversation, oldest first: what it sent, the inline replies, and outbound texts.
+
+    Each message has a ``key`` that stays the same between calls (the provider id, and ``#n`` for
+    the n-th inline reply), so the page adds only what is new and keeps what the bot has erased.
+    """
+    address = _phone(request.args.get("phone", ""))
+    with _runtime().uow() as session:
         rows = session.scalars(
             select(Message).where(or_(Message.address == address, Message.address == "whatsapp:" + address))
-            .order_by(Message.created_at, Message.id).limit(500)
-        ).all()
+            .order_by(Message.id.desc()).limit(MAX_MESSAGES)
+        ).all()[::-1]
+        out_ids = [r.provider_id for r in rows if r.direction == "out" and r.provider_id]
+        sent_at = dict(session.execute(select(Outbox.provider_id, Outbox.sent_at)
+                                       .where(Outbox.provider_id.in_(out_ids))).all()) if out_ids else {}
         out = []
         for row in rows:
-            out.append({"direction": row.direction, "body": row.body, "at": row.created_at.isoformat(),
+            key = row.provider_id or f"id{row.id}"
+            at = (sent_at.get(row.provider_id) or row.created_at).isoformat()
+            out.append({"key": key, "direction": row.direction, "body": row.body, "at": at,
                         "segments": row.segments})
             if row.direction != "in":
                 continue
-            for reply in from_stored(row.replies).rendered(row.channel):
-                out.append({"direction": "out", "body": reply.text, "at": row.created_at.isoformat(),
-                            "inline": True})
-    return jsonify(messages=out)
+            for n, reply in enumerate(from_stored(row.replies).rendered(row.channel)):
+                out.append({"key": f"{key}#{n}", "direction": "out", "body": reply.text, "at": at, "inline": True})
+    return jsonify(phone=address, messages=out)
+
+
+@bp.post("/simulator/fast-forward")
+def fast_forward():
+    """Moves the demo clock to the next text the bot will send, and sends what is due then."""
+    _json_only()
+    jump = demo.fast_forward(_runtime())
+    now = _runtime().clock().isoformat()
+    if jump is None:
+        return jsonify(moved=False, now=now, sent=[],
+                       detail=f"nothing is planned in the next {demo.LOOK_AHEAD.days} days")
+    return jsonify(moved=True, now=now, at=jump.at.isoformat(), sent=jump.sent)
+
+
+@bp.post("/simulator/reset")
+def reset():
+    """Empties the demo database and seeds the DEMO circle again, on the real time."""
+    _json_only()
+    runtime = _runtime()
+    if runtime.settings.twilio_enabled:
+        abort(403, description="reset is only for the simulator's own demo data")
+    demo.reset(runtime)
+    return jsonify(now=runtime.clock().isoformat(), code=demo.DEMO_CODE)

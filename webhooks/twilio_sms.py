@@ -33,7 +33,7 @@ def parse(form, now: datetime) -> Inbound:
 def inbound_sms():
     """Stores the message once, runs the flows, and answers with TwiML."""
     runtime = current_app.extensions["circlebot"]
-    inbound = parse(request.form, datetime.now(timezone.utc))
+    inbound = parse(request.form, runtime.clock())
     handled = handle_inbound(runtime.uow, inbound, runtime.settings)
     twiml = MessagingResponse()
     for rendered in handled.rendered(inbound.channel):

@@ -96,7 +96,7 @@ def _keep_ticking(rt) -> None:
 @click.option("--reset", is_flag=True, help="start again from an empty demo database (embedded default only)")
 def demo(port, host, reset) -> None:
     """Runs web app, worker and phone simulator on one port, with a demo circle (code DEMO)."""
-    from bot import jobs
+    from bot import demo as demo_ops
     from bot.migrate import upgrade
 
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://localhost:{port}")
@@ -105,13 +105,12 @@ def demo(port, host, reset) -> None:
     upgrade(rt.database_url)
     if reset:
         try:
-            removed = demo_data.reset(rt)
+            demo_data.reset(rt)
         except demo_data.ResetRefused as exc:
             raise click.UsageError(str(exc)) from exc
-        click.echo(f"circlebot demo: reset ({removed} rows removed)")
+        click.echo("circlebot demo: reset (the demo database was emptied and DEMO seeded again)")
     demo_data.seed(rt)
-    if rt.queue.backend == "embedded":
-        rt.queue.start_thread(interval=2.0, on_tick=lambda: jobs.tick(reschedule=False))
+    demo_ops.start_worker(rt)
     url = f"http://localhost:{port}/simulator"
     click.echo(f"circlebot demo: open {url}  (text JOIN {demo_data.DEMO_CODE})")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
