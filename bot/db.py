@@ -17,7 +17,7 @@ def default_sqlite_url(instance_path: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """Creates an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+    """Creates an engine; SQLite gets WAL, a busy timeout, enforced foreign keys and secure deletion."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
@@ -33,6 +33,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")  # freed space is zeroed: an erased number leaves no bytes
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 

@@ -37,6 +37,7 @@ class Applier:
         self.session, self.settings, self.now = session, settings, now
         self.contact, self.address, self.message = contact, address, message
         self.planned: list[Planned] = []
+        self.erased = False  # FORGET ran: the service scrubs what the database keeps on disk after the commit
 
     def apply(self, effects) -> list[Planned]:
         """Applies every effect in order; returns the outbox rows to queue."""
@@ -68,6 +69,7 @@ class Applier:
 
     def _Erase(self, effect: Erase) -> None:
         erase.erase_contact(self.session, self.contact, self.now)
+        self.erased = True
         self.message.address, self.message.body, self.message.contact_id = erase.ERASED, "", None
 
     # -- circles -----------------------------------------------------------------------------------

@@ -98,9 +98,11 @@ def send_outbox(row_id: int) -> str:
         log.exception("the %s adapter failed on outbox row %s", channel, row_id)
         _fail(rt, row_id, f"internal error: {exc.__class__.__name__}")
         return outbox.FAILED
-    with rt.uow() as session:
+    with rt.uow() as session:  # the record of the send commits on its own: nothing can roll it back
         session.execute(update(Outbox).where(Outbox.id == row_id).values(
             status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None))
+        session.commit()
+    with rt.uow() as session:
         _open_conversation(session, row_id)
         session.commit()
     return outbox.SENT
@@ -156,11 +158,23 @@ def _fail(rt, row_id: int, reason: str) -> None:
         session.commit()
 
 
+# Open conversations a newly sent question may replace; any other open one (a survey half answered,
+# a signup, the language menu, FORGET's question) is the learner's and stays.
+REPLACEABLE_FLOWS = frozenset({"checkin"})
+
+
 def _open_conversation(session, row_id: int) -> None:
-    """A sent question (check-in, survey) becomes the contact's open conversation."""
+    """A sent question (check-in, survey) becomes the contact's open conversation.
+
+    The contact's row is locked first, as the webhook does, so a learner's answer arriving at the
+    same moment is applied before or after this, never lost between. A survey reminder carries a
+    snapshot of the survey when it was planned: if the learner answered on since, their state stays
+    (only marked reminded), so a reminder never rolls a survey back.
+    """
     row = session.get(Outbox, row_id)
     if not row.conversation or row.contact_id is None:
         return
+    session.execute(select(Contact.id).where(Contact.id == row.contact_id).with_for_update())
     now = _now()
     state = dict(row.conversation)
     expires = datetime.fromisoformat(state["expires"]) if state.get("expires") else now + timedelta(days=1)
@@ -168,9 +182,21 @@ def _open_conversation(session, row_id: int) -> None:
     if conversation is None:
         session.add(Conversation(contact_id=row.contact_id, flow=state.get("flow", ""), state=state,
                                  expires_at=expires, updated_at=now))
-    else:
-        conversation.flow, conversation.state = state.get("flow", ""), state
-        conversation.expires_at, conversation.updated_at = expires, now
+        return
+    current = conversation.state or {}
+    open_now = conversation.expires_at > now
+    if open_now and state.get("reminded") and _same_survey(current, state):
+        conversation.state = {**current, "reminded": True}
+        return
+    if open_now and conversation.flow not in REPLACEABLE_FLOWS:
+        return
+    conversation.flow, conversation.state = state.get("flow", ""), state
+    conversation.expires_at, conversation.updated_at = expires, now
+
+
+def _same_survey(current: dict, planned: dict) -> bool:
+    return (current.get("flow") == planned.get("flow") == "survey" and current.get("subject") == planned.get("subject")
+            and current.get("survey") == planned.get("survey"))
 
 
 def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
@@ -284,3 +310,33 @@ def tick(reschedule: bool = True) -> dict:
                 rt.queue.enqueue(tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
             except QueueDown:
                 log.warning("queue down: the next tick is not scheduled; a worker restart schedules one")
+
+
+# Tables an erasure rewrites: their old row versions must leave the disk too.
+ERASED_TABLES = ("message", "outbox", "address", "contact", "answer", "conversation", "relay_handle")
+
+
+def scrub_after_erasure(when: datetime) -> bool:
+    """Queues ``scrub``, which removes what an erasure left on disk; False when the queue is down."""
+    try:
+        return runtime.current().queue.enqueue(scrub, key=f"scrub-{when:%Y%m%d%H%M%S%f}")
+    except QueueDown as exc:
+        log.warning("queue down: the post-erasure scrub waits for the next erasure: %s", exc)
+        return False
+
+
+def scrub() -> str:
+    """After FORGET: SQLite moves every page out of its write-ahead log and truncates it (freed space is
+    already zeroed by ``secure_delete``); PostgreSQL VACUUMs the tables the erasure rewrote, so their
+    dead row versions are removed. Backups and PostgreSQL's own WAL keep old bytes until they age out
+    (README: "What FORGET leaves")."""
+    engine = runtime.current().uow.engine
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return "checkpointed"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ERASED_TABLES:
+            conn.exec_driver_sql(f"VACUUM {table}")
+    return "vacuumed"
+

@@ -81,11 +81,14 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
         lang = languages.pick(result.language or (contact.language if contact is not None else None)
                               or settings.default_language)
         _save_state(session, result, contact, conversation, inbound.received_at)
-        planned = Applier(session, settings, contact, address, message, inbound.received_at).apply(result.effects)
+        applier = Applier(session, settings, contact, address, message, inbound.received_at)
+        planned = applier.apply(result.effects)
         replies = _allowed(result, opted_out_before)
         message.replies = {"language": lang, "replies": codec.dump(replies)}
         session.commit()
     jobs.enqueue_rows(planned)
+    if applier.erased:
+        jobs.scrub_after_erasure(inbound.received_at)
     return Handled(replies, lang)
 
 
