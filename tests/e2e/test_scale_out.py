@@ -32,7 +32,7 @@ from tests.processes import (
 
 CIRCLES, PER_CIRCLE = 10, 12
 WORKERS = 3
-LIMIT = 60.0  # seconds for each phase
+LIMIT = 180.0  # seconds for each phase at most (a loaded 2-core machine needs more than an idle one)
 
 
 def facilitator_phone(c: int) -> str:
