@@ -17,7 +17,7 @@ from bot.channels import NoAdapter, SendError
 from bot.models import Contact, Conversation, Meeting, Outbox
 from bot.outbox import Planned
 from bot.phone import mask
-from bot.planning import followups, meetings, reminders
+from bot.planning import followups, meetings, reminders, waitlist
 from bot.queue import QueueDown
 from bot.render import codec, render
 from bot.schedule import QuietHours, zone
@@ -160,7 +160,7 @@ def _fail(rt, row_id: int, reason: str) -> None:
 
 # Open conversations a newly sent question may replace; any other open one (a survey half answered,
 # a signup, the language menu, FORGET's question) is the learner's and stays.
-REPLACEABLE_FLOWS = frozenset({"checkin"})
+REPLACEABLE_FLOWS = frozenset({"checkin", "offer"})
 
 
 def _open_conversation(session, row_id: int) -> None:
@@ -292,7 +292,8 @@ def plan_now(now: datetime | None = None) -> int:
     rt = runtime.current()
     now = now or _now()
     with rt.uow() as session:
-        planned = reminders.plan(session, rt.settings, now) + followups.plan(session, rt.settings, now)
+        planned = (reminders.plan(session, rt.settings, now) + followups.plan(session, rt.settings, now)
+                   + waitlist.plan(session, now))
         session.commit()
     enqueue_rows(planned)
     return len(planned)

@@ -134,6 +134,8 @@ class Enrollment(Base):
     circle_id: Mapped[int] = mapped_column(ForeignKey("circle.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When a freed place was offered to this waitlisted learner (once; the offer lapses, then passes on).
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     contact: Mapped[Contact] = relationship(back_populates="enrollments")
     circle: Mapped[Circle] = relationship()

@@ -129,6 +129,11 @@ TEXTS: dict[str, str] = {
     keys.FAC_CIRCLES_MORE: N_("Your circles:\n%(lines)s\nAnd %(count)s more: %(others)s"),
     keys.FAC_HOW_TOO_EARLY: N_("The check-in for %(circle)s opens after its first meeting: %(when)s."),
     keys.FAC_MSG_EMPTY: N_("Write your message after the code, like: MSG %(code)s See you on Tuesday!"),
+    keys.WAITLIST_OFFER: N_(
+        "Good news, %(name)s: a place opened in %(circle)s! Do you want it? We keep it for you for 2 days."
+    ),
+    keys.WAITLIST_DECLINED: N_("Okay, we offered the place to the next person. Text JOIN %(code)s to join again."),
+    keys.WAITLIST_TAKEN: N_("Sorry, that place was just taken. You are still on the waiting list."),
     keys.RELAY_HELD: N_(
         "Thanks. Your facilitator cannot get texts right now; we kept your message and will pass it on "
         "when they can. If it is urgent, ask at %(venue)s."
@@ -163,7 +168,7 @@ NO_DATE_YET = N_("to be announced")
 # Single questions and reminders: 1 segment in en and sw, at most 2 elsewhere (DESIGN.md §5).
 QUESTIONS = frozenset({
     keys.SIGNUP_ASK_NAME, keys.SIGNUP_BAD_NAME, keys.SIGNUP_ASK_LANGUAGE, keys.SIGNUP_BAD_LANGUAGE,
-    keys.LANGUAGE_MENU, keys.REMINDER, keys.CHECKIN_QUESTION, keys.FORGET_CONFIRM,
+    keys.LANGUAGE_MENU, keys.REMINDER, keys.CHECKIN_QUESTION, keys.FORGET_CONFIRM, keys.WAITLIST_OFFER,
     keys.Q_GOAL, keys.Q_CONFIDENCE, keys.Q_COURSE, keys.Q_RECOMMEND, keys.Q_NEXT,
     keys.FQ_GOAL, keys.FQ_COURSE, keys.FQ_SURPRISE, keys.FQ_AGAIN,
     keys.HOW_RATING, keys.HOW_CAME, keys.HOW_REFLECT_1, keys.HOW_REFLECT_2, keys.HOW_REFLECT_3,

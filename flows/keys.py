@@ -85,6 +85,9 @@ FAC_CIRCLES_MORE = "fac.circles_more"
 FAC_HOW_TOO_EARLY = "fac.how_too_early"
 FAC_MSG_EMPTY = "fac.msg_empty"
 RELAY_HELD = "relay.held"
+WAITLIST_OFFER = "waitlist.offer"
+WAITLIST_DECLINED = "waitlist.declined"
+WAITLIST_TAKEN = "waitlist.taken"
 HELP_WAITLISTED = "help.waitlisted"
 
 # Choice labels (a button's text, a line of a menu) and how each channel asks for a choice.

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flows import checkin, facilitator, keys, keywords, language, learner_commands, rsvp, signup, survey
+from flows import checkin, facilitator, keys, keywords, language, learner_commands, offer, rsvp, signup, survey
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import OptIn, OptOut, Reply, Result
 
 FLOWS = {signup.FLOW: signup, language.FLOW: language, checkin.FLOW: checkin, survey.FLOW: survey,
-         learner_commands.FLOW: learner_commands, learner_commands.LEAVE_FLOW: learner_commands}
+         learner_commands.FLOW: learner_commands, learner_commands.LEAVE_FLOW: learner_commands, offer.FLOW: offer}
 LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
 

@@ -3,7 +3,7 @@
 Revision ID: 0005
 Revises: 0004
 
-Every contact's phone becomes an address (``whatsapp`` when they consented on WhatsApp, else
+Waitlisted enrollments get ``offered_at`` (a freed place offered to them). Every contact's phone becomes an address (``whatsapp`` when they consented on WhatsApp, else
 ``sms``) and its Telegram chat another; consent and opt-out move onto the address, and the phone
 one is preferred. Every facilitator becomes (or joins) the contact with their phone. Outbox rows
 get the address they go to; rows planned before this keep their rendered ``body`` and are sent
@@ -87,10 +87,14 @@ def upgrade() -> None:
         batch_op.create_foreign_key('fk_outbox_address_id', 'address', ['address_id'], ['id'])
     conn.execute(sa.text(
         "UPDATE outbox SET address_id = (SELECT MIN(a.id) FROM address a WHERE a.value = outbox.address)"))
+    with op.batch_alter_table('enrollment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('offered_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     conn = op.get_bind()
+    with op.batch_alter_table('enrollment', schema=None) as batch_op:
+        batch_op.drop_column('offered_at')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_constraint('fk_outbox_address_id', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_outbox_address_id'))
