@@ -55,6 +55,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         from bot import simulator
 
         app.register_blueprint(simulator.bp)
+    from bot import pages
+
+    pages.init_app(app, settings)
     _register_home(app, settings.simulator)
     _register_errors(app)
     return app
