@@ -53,7 +53,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
     for address in session.scalars(select(Address).where(Address.contact_id.in_(ids)).order_by(Address.id)):
         addresses.setdefault(address.contact_id, []).append(address)
     handles = dict(session.execute(select(RelayHandle.contact_id, RelayHandle.number).where(
-        RelayHandle.facilitator_id == circle.facilitator_id, RelayHandle.contact_id.in_(ids)))) \
+        RelayHandle.facilitator_id == circle.facilitator_id, RelayHandle.contact_id.in_(ids))).all()) \
         if circle.facilitator_id else {}
     meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
     rsvps: dict[int, dict] = {}

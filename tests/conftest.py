@@ -102,7 +102,7 @@ def app(backend, tmp_path):
     app = create_app({
         "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
-        "queue_name": "circlebot-test",
+        "queue_name": "circlebot-test", "SECRET_KEY": "test-secret-key-for-sessions",
     })
     app.config["TESTING"] = True
     yield app

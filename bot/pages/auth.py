@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 
-from bot import jobs, login
+from bot import jobs
+from bot import login as codes
 from bot.pages import bp
 from bot.pages.access import SESSION_KEY, now, signed_in
 from bot.pages.i18n import LANGUAGE_KEY, _, current
@@ -25,7 +26,7 @@ def login_post():
     """Sends a code when the address is a facilitator's; answers the same for any address."""
     rt = runtime()
     typed = request.form.get("address", "")
-    found = login.normalize(typed, rt.settings.default_region)
+    found = codes.normalize(typed, rt.settings.default_region)
     if not typed.strip():
         flash(_("Type your phone number."), "error")
         return render_template("pages/login.html"), 400
@@ -35,7 +36,7 @@ def login_post():
         return render_template("pages/login.html"), 429
     if found is not None:
         with rt.uow() as db:
-            planned = login.issue(db, rt.settings.secret_key or "", found[0], found[1], current(), now())
+            planned = codes.issue(db, rt.settings.secret_key or "", found[0], found[1], current(), now())
             db.commit()
         jobs.enqueue_rows(planned)
     session[PENDING_KEY] = list(found) if found else ["phone", "?"]
@@ -61,13 +62,13 @@ def code_post():
         return render_template("pages/code.html"), 429
     rt = runtime()
     with rt.uow() as db:
-        checked = login.check(db, rt.settings.secret_key or "", pending[0], pending[1],
+        checked = codes.check(db, rt.settings.secret_key or "", pending[0], pending[1],
                               request.form.get("code", ""), now())
         db.commit()
-    if checked.status != login.OK:
-        flash({login.WRONG: _("That code is not right. Check the text and try again."),
-               login.EXPIRED: _("That code has expired. Ask for a new one."),
-               login.LOCKED: _("Too many wrong tries. Ask for a new code.")}[checked.status], "error")
+    if checked.status != codes.OK:
+        flash({codes.WRONG: _("That code is not right. Check the text and try again."),
+               codes.EXPIRED: _("That code has expired. Ask for a new one."),
+               codes.LOCKED: _("Too many wrong tries. Ask for a new code.")}[checked.status], "error")
         return render_template("pages/code.html"), 400
     lang = session.get(LANGUAGE_KEY)
     session.clear()

@@ -28,7 +28,7 @@ def circles():
         rows = [{"circle": c, "counts": ops.counts(db, c.id),
                  "next": next((m for m in c.meetings if m.status != "cancelled" and m.starts_at > now()), None)}
                 for c in found]
-    return render_template("pages/circles.html", rows=rows)
+        return render_template("pages/circles.html", rows=rows)
 
 
 @bp.route("/circles/new", methods=["GET", "POST"])
@@ -89,7 +89,7 @@ def circle(code):
         context = {"circle": found, "meetings": list(found.meetings), "counts": ops.counts(db, found.id),
                    "co": [(f, ops.facilitator_phone(db, f)) for f in roles.co_facilitators(db, found)],
                    "now": now()}
-    return render_template("pages/circle.html", mask=phones.mask, **context)
+        return render_template("pages/circle.html", mask=phones.mask, **context)
 
 
 @bp.route("/circles/<code>/edit", methods=["GET", "POST"])
@@ -113,8 +113,9 @@ def circle_edit(code):
         if errors:
             return render_template("pages/circle_form.html", creating=False, form=request.form, errors=errors,
                                    circle=found), 400
+        code = found.code
     flash(_("Saved."), "info")
-    return redirect(url_for("pages.circle", code=found.code))
+    return redirect(url_for("pages.circle", code=code))
 
 
 @bp.post("/circles/<code>/co-facilitators")
@@ -186,12 +187,16 @@ def _explain_meeting(text: str) -> str:
 @signed_in
 def flyer(code):
     """A printable flyer in the circle's language: text JOIN, the Telegram link with its QR code, dial-in."""
-    import segno
-
     rt = runtime()
     with rt.uow() as db:
         found = circle_or_404(db, code)
         first = next((m for m in found.meetings if m.status != "cancelled"), None)
+        return _flyer(rt, found, first)
+
+
+def _flyer(rt, found, first):
+    import segno
+
     number = rt.settings.twilio_from if (rt.settings.twilio_from or "").startswith("+") else None
     if number is None and rt.settings.simulator:
         from bot.simulator import BOT_NUMBER

@@ -59,7 +59,7 @@ def inbox(code):
     with runtime().uow() as db:
         found = circle_or_404(db, code)
         found_threads = threads(db, found)
-    return render_template("pages/inbox.html", circle=found, threads=found_threads, most=RELAY_TEXT_MAX)
+        return render_template("pages/inbox.html", circle=found, threads=found_threads, most=RELAY_TEXT_MAX)
 
 
 @bp.post("/circles/<code>/inbox/<int:number>")

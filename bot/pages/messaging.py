@@ -43,7 +43,7 @@ def message(code):
     with runtime().uow() as db:
         found = circle_or_404(db, code)
         counted = count(db, found, text)
-    return render_template("pages/message.html", circle=found, text=text, counted=counted, most=RELAY_TEXT_MAX)
+        return render_template("pages/message.html", circle=found, text=text, counted=counted, most=RELAY_TEXT_MAX)
 
 
 @bp.get("/circles/<code>/segments")

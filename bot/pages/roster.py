@@ -29,7 +29,7 @@ def roster(code):
         found = circle_or_404(db, code)
         rows = domain.rows(db, found)
         meetings = list(found.meetings)
-    return render_template("pages/roster.html", circle=found, rows=rows, meetings=meetings, form={}, errors={})
+        return render_template("pages/roster.html", circle=found, rows=rows, meetings=meetings, form={}, errors={})
 
 
 @bp.post("/circles/<code>/roster/add")

@@ -18,4 +18,4 @@ def charts(code):
         found = circle_or_404(db, code)
         data = {"rsvps": stats.rsvps(db, found), "checkins": stats.checkins(db, found),
                 "survey": stats.survey(db, found)}
-    return render_template("pages/charts.html", circle=found, texts=TEXTS, **data)
+        return render_template("pages/charts.html", circle=found, texts=TEXTS, **data)
