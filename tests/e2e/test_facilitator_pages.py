@@ -276,7 +276,7 @@ def test_roster_add_on_paper_promote_and_bad_input(pages, uow):
     from flows.results import Reply
     rendered = i18n.render(Reply("pages.added_by_facilitator", {"name": "Chris", "circle": "KC", "venue": "Lib",
                                                                 "when": None}), "es")
-    assert "STOP" in rendered
+    assert "ALTO" in rendered  # Spanish STOP
 
 
 def test_charts_show_the_rsvp_numbers(pages, uow):
