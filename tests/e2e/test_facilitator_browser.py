@@ -199,11 +199,21 @@ def test_sign_in_create_roster_chart_and_message_in_chromium(browser, server, tm
     expect(page.locator(".flash.info")).to_contain_text("on its way to 4 learners")
     wait_for_text(base, "+18165550143", "Bring a USB stick")
 
-    # The same page at phone width: nothing overflows sideways.
+    # The printable flyer: JOIN with the bot's number, and a QR code.
+    page.get_by_role("link", name="Flyer").click()
+    expect(page.locator("body")).to_contain_text(f"Text JOIN {circle_code} to (816) 555-0100")
+    expect(page.locator(".qr svg")).to_be_visible()
+    page.screenshot(path=str(shots / "6-flyer.png"), full_page=True)
+    page.go_back()
+
+    # The same pages at phone width, in Spanish: nothing overflows sideways.
     page.set_viewport_size(PHONE)
-    page.get_by_role("link", name="Roster").click()
-    page.screenshot(path=str(shots / "6-phone-roster.png"), full_page=True)
-    assert page.evaluate("document.body.scrollWidth") <= PHONE["width"] + 1
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Change").click()
+    page.get_by_role("link", name="Lista de participantes").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lista de participantes")
+    page.screenshot(path=str(shots / "7-phone-roster-in-spanish.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     page.close()
     for shot in shots.iterdir():
         assert shot.stat().st_size > 5_000, shot
