@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot import circles as ops
 from bot import jobs, roles
 from bot import phone as phones
-from bot.models import Circle, Meeting
+from bot.models import Circle
 from bot.pages import bp, forms
 from bot.pages.access import circle_or_404, now, signed_in
 from bot.pages.i18n import _

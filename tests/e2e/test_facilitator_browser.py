@@ -23,7 +23,7 @@ import pytest
 
 from bot import demo
 from bot.schedule import zone
-from tests.e2e.test_simulator_browser import CHROMIUM, DESKTOP, PHONE, browser  # noqa: F401  (the fixture)
+from tests.e2e.test_simulator_browser import DESKTOP, PHONE, browser  # noqa: F401  (the fixture)
 from tests.processes import HTTP, OWN_SETTINGS, free_port, wait_until
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
