@@ -55,6 +55,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         from bot import simulator
 
         app.register_blueprint(simulator.bp)
+    from bot import pages
+
+    pages.init_app(app, settings)
     _register_home(app, settings.simulator)
     _register_errors(app)
     return app
@@ -81,6 +84,12 @@ def _register_home(app: Flask, simulator: bool) -> None:
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        from flask import request
+
+        if request.path.startswith("/facilitator"):
+            from bot.pages.errors import page
+
+            return page(exc.code or 500)
         return jsonify(error=exc.name, detail=exc.description), exc.code
 
     @app.errorhandler(SQLAlchemyError)

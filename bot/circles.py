@@ -22,7 +22,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
 # What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``).
-EDITABLE = ("name", "venue", "course", "city", "postal_code", "language", "capacity", "facilitator_phone")
+EDITABLE = ("name", "venue", "course", "course_url", "city", "postal_code", "language", "capacity", "facilitator_phone")
 
 
 class CircleError(ValueError):
@@ -47,6 +47,9 @@ class NewCircle:
     postal_code: str | None = None
     course: str | None = None
     code: str | None = None
+    course_url: str | None = None
+    # The facilitator pages create a circle for the signed-in facilitator (who may have no phone).
+    facilitator_id: int | None = None
 
 
 def create_circle(session: Session, new: NewCircle, now: datetime, region: str = phones.DEFAULT_REGION) -> Circle:
@@ -62,7 +65,10 @@ def create_circle(session: Session, new: NewCircle, now: datetime, region: str =
     if not 1 <= new.weeks <= 52:
         raise CircleError("weeks must be between 1 and 52")
     zone(new.timezone)
-    facilitator_phone = _phone(new.facilitator_phone, region)
+    if new.facilitator_id is not None:
+        facilitator = session.get(Facilitator, new.facilitator_id)
+    else:
+        facilitator = facilitator_for(session, _phone(new.facilitator_phone, region), now)
     code = (new.code or "").strip().upper() or _fresh_code(session)
     if not CODE_PATTERN.match(code):
         raise CircleError("a code is 3 to 8 letters or digits")
@@ -72,9 +78,9 @@ def create_circle(session: Session, new: NewCircle, now: datetime, region: str =
 
     circle = Circle(
         code=code, phone_code=_fresh_phone_code(session), name=new.name.strip(), venue=new.venue.strip(),
-        course=new.course, city=new.city, postal_code=new.postal_code, language=new.language,
+        course=new.course, course_url=new.course_url, city=new.city, postal_code=new.postal_code, language=new.language,
         timezone=new.timezone, capacity=new.capacity, weekday=new.weekday, start_time=new.start_time,
-        starts_on=new.starts, weeks=new.weeks, facilitator=facilitator_for(session, facilitator_phone, now),
+        starts_on=new.starts, weeks=new.weeks, facilitator=facilitator,
         created_at=now,
     )
     session.add(circle)

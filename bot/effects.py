@@ -18,8 +18,7 @@ from bot.models import (
     Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Message, Outbox, RelayHandle, Rsvp,
 )
 from bot.outbox import Planned, insert_new
-from bot.planning import meetings, reminders
-from bot.planning.audience import active_learners
+from bot.planning import broadcast, meetings, reminders
 from flows import keys
 from flows.results import (
     Broadcast, ChangeMeeting, Enroll, Erase, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordConsent, RecordRsvp,
@@ -161,11 +160,7 @@ class Applier:
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)
-        said = (Reply(keys.FAC_BROADCAST, {"circle": circle.name, "text": Quote(effect.text)}),)
-        rows = [outbox.row(f"msg:{self.message.id}:{learner.to.contact_id}", "broadcast", learner.to, said,
-                           self.now, self.now)
-                for learner in active_learners(self.session, circle.id, circle.language, circle.timezone)]
-        self.planned.extend(insert_new(self.session, rows))
+        self.planned.extend(broadcast.plan(self.session, circle, effect.text, f"msg:{self.message.id}", self.now))
 
     def _ChangeMeeting(self, effect: ChangeMeeting) -> None:
         circle = self._circle(effect.circle_code)

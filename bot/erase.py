@@ -13,7 +13,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox
-from bot.models import Address, Answer, Contact, Conversation, Enrollment, Message, Outbox, RelayHandle
+from bot.models import Address, Answer, Contact, Conversation, Enrollment, LoginCode, Message, Outbox, RelayHandle
 from flows import surveys
 
 ERASED = "erased"
@@ -45,6 +45,8 @@ def erase_contact(session: Session, contact: Contact, now: datetime) -> None:
             Answer.question_key.in_(FREE_TEXT_KEYS), Answer.question_key.like("how%:reflection")))
             .values(value=None))
     session.execute(update(Enrollment).where(Enrollment.contact_id == contact.id).values(status="left"))
+    session.execute(delete(LoginCode).where(LoginCode.address_id.in_(
+        select(Address.id).where(Address.contact_id == contact.id))))
     session.execute(delete(Address).where(Address.contact_id == contact.id))
     contact.name = contact.language = contact.timezone = None
     contact.erased_at = now

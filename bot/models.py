@@ -41,6 +41,52 @@ class Facilitator(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(80))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), unique=True)
+    # The library system whose organizers see this facilitator's circles (``circlebot organizer add``).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Team(Base):
+    """A library system: its organizers see every circle of its facilitators."""
+
+    __tablename__ = "team"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Organizer(Base):
+    """A contact who sees (and may run) every circle of one team."""
+
+    __tablename__ = "organizer"
+    __table_args__ = (UniqueConstraint("contact_id", "team_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CircleFacilitator(Base):
+    """A co-facilitator of a circle (the circle's own ``facilitator_id`` is its lead)."""
+
+    __tablename__ = "circle_facilitator"
+    __table_args__ = (UniqueConstraint("circle_id", "facilitator_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circle.id"), index=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginCode(Base):
+    """A one-time sign-in code sent to one address: kept as a keyed hash, valid briefly, a few tries."""
+
+    __tablename__ = "login_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_id: Mapped[int] = mapped_column(ForeignKey("address.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -53,6 +99,7 @@ class Circle(Base):
     phone_code: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(40))
     course: Mapped[str | None] = mapped_column(String(120))
+    course_url: Mapped[str | None] = mapped_column(String(300))
     venue: Mapped[str] = mapped_column(String(40))
     city: Mapped[str | None] = mapped_column(String(60))
     postal_code: Mapped[str | None] = mapped_column(String(16))

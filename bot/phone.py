@@ -74,3 +74,11 @@ def mask(address: str | None) -> str:
         return "*" * len(address)
     head = 2 if address.startswith("+") else 1
     return address[:head] + "*" * (len(address) - head - 4) + address[-4:]
+
+
+def display(number: str) -> str:
+    """An E.164 number as people write it at home: ``(816) 555-0100``, or international abroad."""
+    parsed = phonenumbers.parse(number, None)
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(parsed, style)

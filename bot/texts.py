@@ -138,6 +138,16 @@ TEXTS: dict[str, str] = {
         "Thanks. Your facilitator cannot get texts right now; we kept your message and will pass it on "
         "when they can. If it is urgent, ask at %(venue)s."
     ),
+    keys.PAGES_LOGIN_CODE: N_(
+        "Your circlebot sign-in code is %(code)s. It works for 10 minutes. If you did not ask for it, ignore this text."
+    ),
+    keys.PAGES_ADDED_BY_FACILITATOR: N_(
+        "Hi %(name)s! Your facilitator added you to %(circle)s at %(venue)s. Next meeting: %(when)s. "
+        "Text STOP to stop texts."
+    ),
+    keys.PAGES_PROMOTED: N_(
+        "Good news, %(name)s: a place opened and you are now in %(circle)s! Next meeting: %(when)s at %(venue)s."
+    ),
     # Choice labels: a line of a menu, a button, a keypad option ("Reply 1 yes, 2 no").
     keys.LABEL_YES: N_("yes"),
     keys.LABEL_NO: N_("no"),

@@ -20,8 +20,8 @@ from tests.helpers import AUTH_TOKEN, BASE_URL
 BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").split(",") if b]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
-TABLES = ("answer", "relay_handle", "delivery_event", "rsvp", "message", "conversation", "outbox", "enrollment",
-          "meeting", "circle", "facilitator", "address", "contact")
+TABLES = ("login_code", "circle_facilitator", "organizer", "answer", "relay_handle", "delivery_event", "rsvp", "message", "conversation", "outbox", "enrollment",
+          "meeting", "circle", "facilitator", "team", "address", "contact")
 
 
 def _admin_url(url: str) -> tuple[str, str]:
@@ -102,7 +102,7 @@ def app(backend, tmp_path):
     app = create_app({
         "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
-        "queue_name": "circlebot-test",
+        "queue_name": "circlebot-test", "SECRET_KEY": "test-secret-key-for-sessions",
     })
     app.config["TESTING"] = True
     yield app

@@ -3,6 +3,7 @@
 - ``circles``: ``circle create|list|show|edit|archive``
 - ``meetings``: ``meeting move|cancel|restore``
 - ``exports``: ``export``
+- ``roles``: ``facilitator add``, ``organizer add``
 - ``processes``: ``db upgrade``, ``web``, ``worker``, ``demo``, ``segments``
 """
 from __future__ import annotations
@@ -23,10 +24,12 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-from bot.cli import circles, exports, meetings, processes  # noqa: E402  (they need ``main`` defined)
+from bot.cli import circles, exports, meetings, processes, roles  # noqa: E402  (they need ``main`` defined)
 
 main.add_command(circles.circle)
 main.add_command(meetings.meeting)
 main.add_command(exports.export_circle)
+main.add_command(roles.facilitator)
+main.add_command(roles.organizer)
 for command in processes.COMMANDS:
     main.add_command(command)

@@ -1,0 +1,20 @@
+"""What a person types on the sign-in page becomes a phone (E.164) or a Telegram chat id, or nothing."""
+import pytest
+
+from bot import login
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("(816) 555-0100", ("phone", "+18165550100")),
+    ("816-555-0100", ("phone", "+18165550100")),
+    ("+44 20 7946 0958", ("phone", "+442079460958")),
+    ("telegram:700123456", ("telegram", "700123456")),
+    ("Telegram: 700123456", ("telegram", "700123456")),
+    ("telegram:@someone", None),
+    ("12", None),
+    ("<script>", None),
+    ("", None),
+    ("9" * 10000, None),
+])
+def test_normalize(typed, expected):
+    assert login.normalize(typed, "US") == expected
