@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.core import get_global
+
 from bot import i18n, segments
 from bot.render import sms
 from bot.texts import COMBINED, PARTS, PLACEHOLDER_LONGEST, QUESTIONS, TEXTS
@@ -16,6 +18,9 @@ MAX_ANY = 3
 MAX_QUESTION = {language.code: language.question_segments for language in languages.LANGUAGES}
 MAX_QUESTION_OTHER = 2
 _PLACEHOLDER_TZ = "America/Chicago"
+# One zone in each country a shipped language is written for: a date is written per circle country.
+_PLACEHOLDER_ZONES = tuple(sorted({_PLACEHOLDER_TZ} | {
+    get_global("territory_zones")[language.region][0] for language in languages.LANGUAGES}))
 SHIPPED_LOCALES = languages.SHIPPED
 
 
@@ -45,16 +50,17 @@ def limit(key: str, locale: str) -> int:
 
 @functools.lru_cache(maxsize=None)
 def longest_when(locale: str) -> When:
-    """The meeting time whose rendering is longest in ``locale`` (every day of a year, late evening)."""
-    tz = ZoneInfo(_PLACEHOLDER_TZ)
+    """The meeting time whose rendering is longest in ``locale``: every day of a year, late evening,
+    in a circle in each country a shipped language is written for (a 12-hour clock is longer)."""
     best, best_len = None, -1
-    for offset in range(365):
-        local = datetime.combine(date(2027, 1, 1) + timedelta(days=offset), time(22, 30), tzinfo=tz)
-        when = When(local, _PLACEHOLDER_TZ)
-        text = i18n.format_when(when, locale)
-        width = segments.count(text).units
-        if width > best_len:
-            best, best_len = when, width
+    for zone in _PLACEHOLDER_ZONES:
+        tz = ZoneInfo(zone)
+        for offset in range(365):
+            local = datetime.combine(date(2027, 1, 1) + timedelta(days=offset), time(22, 30), tzinfo=tz)
+            when = When(local, zone)
+            width = segments.count(i18n.format_when(when, locale)).units
+            if width > best_len:
+                best, best_len = when, width
     return best
 
 

@@ -1,7 +1,7 @@
 """The learner's check-in the day after a meeting: "1 great, 2 okay, 3 I'm stuck".
 
     (the worker sends the question and opens this conversation)
-    ANSWER ──1/2──▶ RecordAnswer + CHECKIN_THANKS, closed
+    ANSWER ──1/2──▶ RecordAnswer + CHECKIN_THANKS (the learner's first check-in only), closed
            ──3────▶ RecordAnswer(stuck) + RelayToFacilitator(stuck) + CHECKIN_RELAYED, closed
            ──any other text──▶ RelayToFacilitator(text) + CHECKIN_RELAYED, closed
 """
@@ -24,9 +24,14 @@ class State(str, enum.Enum):
     ANSWER = "answer"
 
 
-def opening(subject: str, code: str, seq: int) -> dict:
-    """The state the worker opens when it sends the check-in for meeting ``seq``."""
-    return {"flow": FLOW, "step": State.ANSWER.value, "subject": subject, "code": code, "seq": seq}
+def opening(subject: str, code: str, seq: int, first: bool = True) -> dict:
+    """The state the worker opens when it sends the check-in for meeting ``seq``.
+
+    ``first`` is True for the learner's first check-in in the circle: only that "1" or "2" is thanked.
+    Later ratings are stored without a reply, which saves a segment a week (issue 16: a whole circle
+    costs a learner at most 30 segments); the learner has already seen that the answer counts.
+    """
+    return {"flow": FLOW, "step": State.ANSWER.value, "subject": subject, "code": code, "seq": seq, "thank": first}
 
 
 def question(circle_name: str) -> Reply:
@@ -42,7 +47,8 @@ def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result:
         rating = RATINGS[parts[0]]
         record = RecordAnswer(state["subject"], state["code"], key, rating)
         if rating != "stuck":
-            return Result(None, (Reply(keys.CHECKIN_THANKS),), (record,))
+            thanks = (Reply(keys.CHECKIN_THANKS),) if state.get("thank", True) else ()
+            return Result(None, thanks, (record,))
         relay = RelayToFacilitator(state["code"], inbound.text, stuck_after_meeting=state["seq"])
         return Result(None, (Reply(keys.CHECKIN_RELAYED),), (record, relay))
     if not any(ch.isalnum() for ch in inbound.text):

@@ -5,15 +5,32 @@ import re
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SHORT = re.compile(r"^(\d{1,2})[/.](\d{1,2})$")
-_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(AM|PM|A|P)?$")
+# 18:00, 18.00, 18h30, 18h, 18 H 30, 6pm, 6 p.m., 6:30 P. M., 6 a.m.
+_TIME = re.compile(r"^(\d{1,2})(?:\s*[:.H]\s*(\d{2})|\s*H)?\s*(?:([AP])\.?\s*M?\.?)?$")
 
 
-def parse_date(text: str, lang: str, today: date) -> date | None:
-    """``2026-12-01``, or ``12/1`` (month first in English) / ``1/12`` or ``1.12`` (day first elsewhere).
+def month_first(lang: str, tz: str | None) -> bool:
+    """True when people write the month before the day in ``lang`` in the zone's country (CLDR):
+    English in the US (``12/1``), not English in Kenya or Britain (``1/12``)."""
+    region = get_global("zone_territories").get(tz or "", "US" if lang == "en" else None)
+    try:
+        locale = Locale.parse(f"{lang}_{region}") if region else Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse(lang)
+    return locale.date_formats["short"].pattern.lstrip("'").upper().startswith("M")
 
-    A date without a year is the next one on or after ``today``.
+
+def parse_date(text: str, lang: str, today: date, tz: str | None = None) -> date | None:
+    """``2026-12-01``, or ``12/1`` (month first where people write it so: English in the US) / ``1/12``
+    or ``1.12`` (day first elsewhere, English in Kenya too).
+
+    A date without a year is the next one on or after ``today``. ``tz`` is the circle's zone, whose
+    country decides the order; without it, English reads month first.
     """
     text = text.strip().upper()
     match = _ISO.match(text)
@@ -24,7 +41,7 @@ def parse_date(text: str, lang: str, today: date) -> date | None:
         if not match:
             return None
         first, second = int(match[1]), int(match[2])
-        month, day = (first, second) if lang == "en" and "/" in text else (second, first)
+        month, day = (first, second) if "/" in text and month_first(lang, tz) else (second, first)
         candidate = date(today.year, month, day)
         return candidate if candidate >= today else date(today.year + 1, month, day)
     except ValueError:
@@ -32,7 +49,7 @@ def parse_date(text: str, lang: str, today: date) -> date | None:
 
 
 def parse_time(text: str) -> time | None:
-    """``18:00``, ``6:30PM``, ``6pm``."""
+    """``18:00``, ``18.00``, ``18h30``, ``6:30PM``, ``6pm``, ``6 p.m.``."""
     match = _TIME.match(text.strip().upper())
     if not match:
         return None
@@ -40,7 +57,7 @@ def parse_time(text: str) -> time | None:
     if half:
         if not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if half.startswith("P") else 0)
+        hour = hour % 12 + (12 if half == "P" else 0)
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 

@@ -129,7 +129,8 @@ def _tally(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result
 def _pick_meeting(circle: FacilitatedCircle, ctx: Context, lang: str, args: list[str]):
     if not args:
         return circle.next_meeting(ctx.now), None
-    day = dates.parse_date(args[0], lang, dates.local_date(ctx.now, circle.circle.timezone))
+    tz = circle.circle.timezone
+    day = dates.parse_date(args[0], lang, dates.local_date(ctx.now, tz), tz)
     if day is None:
         return None, Reply(keys.FAC_BAD_DATE)
     meeting = next((m for m in circle.meetings if m.status != "cancelled" and m.starts_at > ctx.now
@@ -152,7 +153,7 @@ def _cancel(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Resul
 def _move(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     """MOVE: the next meeting to a new date and time (the circle's local time)."""
     tz = circle.circle.timezone
-    day = dates.parse_date(args[0], lang, dates.local_date(ctx.now, tz)) if len(args) >= 2 else None
+    day = dates.parse_date(args[0], lang, dates.local_date(ctx.now, tz), tz) if len(args) >= 2 else None
     at = dates.parse_time(" ".join(args[1:])) if len(args) >= 2 else None
     if day is None or at is None:
         return Result(state, (Reply(keys.FAC_BAD_DATE),))

@@ -326,10 +326,23 @@ def language_menu(languages: tuple[str, ...]) -> str:
 
 
 def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
-    """Returns the language picked by a reply to the menu (a number or a language name)."""
-    parts = words(text)
-    if len(parts) != 1:
+    """Returns the language picked by a reply to the menu: a number, a language's name or code.
+
+    A regional tag or name counts for its language (``pt-BR``, ``PT_PT``, "Portugues", "Portugues
+    Brasil" all pick ``pt``): each language ships one catalog, written for its registry region.
+    """
+    parts = words(text.replace("(", " ").replace(")", " "))
+    if len(parts) == 1 and parts[0].isdigit():
+        return languages[int(parts[0]) - 1] if 1 <= int(parts[0]) <= len(languages) else None
+    if not 1 <= len(parts) <= 3:
         return None
+    first = parts[0].replace("_", "-").split("-")[0]
+    for lang in languages:
+        name = words(LANGUAGE_NAMES[lang].replace("(", " ").replace(")", " "))
+        if first in (name[0], lang.upper()) and (len(parts) == 1 or parts[1:] == name[1:] or "-" in parts[0]
+                                                 or first == lang.upper()):
+            return lang
+    return None
     word = parts[0]
     if word.isdigit() and 1 <= int(word) <= len(languages):
         return languages[int(word) - 1]

@@ -1,7 +1,9 @@
 """The one registry of shipped languages: add a language here first (README "Add a language").
 
 Everything that lists languages reads this module: the settings, the flow context (menu order),
-the keyword tables (checked by a test), the date formats, the SMS budget and the catalogs script.
+the keyword tables (checked by a test), the SMS budget and the catalogs script. How a date and a
+time are written is not kept here: Babel's CLDR data chooses it from the language and the circle's
+country (see ``bot/i18n.py``).
 """
 from __future__ import annotations
 
@@ -16,23 +18,25 @@ class Language:
         code: the catalog's locale code (``locales/<code>/``).
         name: the language's own name, as the numbered menu shows it (GSM-7 only, so the menu
             never costs a UCS-2 segment).
-        meeting_format: the CLDR pattern a meeting's day and time is written with.
+        region: the country whose conventions the catalog follows (``pt`` is Brazilian Portuguese,
+            ``sw`` is Kenyan Swahili). Dates use it when the circle's country has no CLDR locale for
+            the language (Swahili in a US library reads dates as in Kenya).
         question_segments: the most SMS segments a reminder or single question may take.
     """
 
     code: str
     name: str
-    meeting_format: str
+    region: str
     question_segments: int
 
 
 LANGUAGES: tuple[Language, ...] = (
-    Language("en", "English", "EEEE, MMMM d, h:mm a", 1),
-    Language("es", "Español", "EEEE d 'de' MMMM, HH:mm", 2),
-    Language("fr", "Francais", "EEEE d MMMM, HH:mm", 2),
-    Language("pt", "Portugues", "EEEE, d 'de' MMMM, HH:mm", 2),
-    Language("pl", "Polski", "EEEE, d MMMM, HH:mm", 2),
-    Language("sw", "Kiswahili", "EEEE, d MMMM, HH:mm", 1),
+    Language("en", "English", "US", 1),
+    Language("es", "Español", "US", 2),
+    Language("fr", "Francais", "FR", 2),
+    Language("pt", "Portugues (Brasil)", "BR", 2),
+    Language("pl", "Polski", "PL", 2),
+    Language("sw", "Kiswahili", "KE", 1),
 )
 SHIPPED: tuple[str, ...] = tuple(language.code for language in LANGUAGES)
 BY_CODE: dict[str, Language] = {language.code: language for language in LANGUAGES}

@@ -118,14 +118,19 @@ def demo(port, host, reset) -> None:
 
 @click.command()
 def segments() -> None:
-    """Prints the SMS segment budget table for every template in every locale."""
-    from bot import budget
+    """Prints the SMS segment budget table for every template in every locale, then what a whole
+    circle costs one learner in each locale (at most 30 segments)."""
+    from bot import budget, circle_cost
 
     all_rows = budget.rows()
     click.echo(budget.table(all_rows))
     over = [r for r in all_rows if not r.ok]
     click.echo(f"\n{len(all_rows)} texts, {len(over)} over budget")
-    if over:
+    costs = circle_cost.costs()
+    click.echo("\n" + circle_cost.table(costs))
+    over_circle = [c.locale for c in costs if not c.ok]
+    click.echo(f"\n{len(costs)} locales, {len(over_circle)} over {circle_cost.MAX_PER_CIRCLE} segments a circle")
+    if over or over_circle:
         raise SystemExit(1)
 
 

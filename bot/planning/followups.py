@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.contacts import Recipient, facilitator_recipient, preferred_join
-from bot.models import Address, Circle, Contact, Conversation, Meeting, Rsvp
+from bot.models import Address, Circle, Contact, Conversation, Meeting, Outbox, Rsvp
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import Learner, active_learners
 from bot.planning.reminders import PLAN_HORIZON
@@ -74,6 +74,10 @@ def _checkins(session, circle: Circle, meeting: Meeting, learners: list[Learner]
     next_meeting = session.scalar(select(Meeting).where(
         Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled")
         .order_by(Meeting.starts_at))
+    # Learners who already had a check-in in this circle: their "1" or "2" is not thanked again.
+    checked_in = set(session.scalars(select(Outbox.contact_id).where(
+        Outbox.kind == "checkin", Outbox.meeting_id != meeting.id,
+        Outbox.meeting_id.in_(select(Meeting.id).where(Meeting.circle_id == circle.id)))))
     rows = []
     for learner in learners:
         to = learner.to
@@ -83,7 +87,8 @@ def _checkins(session, circle: Circle, meeting: Meeting, learners: list[Learner]
             rows.append(outbox.row(f"miss:{learner.enrollment_id}", "missyou", to, (Reply(keys.MISS_YOU, params),),
                                    send_after, now, meeting_id=meeting.id))
             continue
-        state = {**checkin.opening(f"enrollment:{learner.enrollment_id}", circle.code, meeting.seq),
+        first = to.contact_id not in checked_in
+        state = {**checkin.opening(f"enrollment:{learner.enrollment_id}", circle.code, meeting.seq, first),
                  "name": circle.name, "expires": (send_after + timedelta(days=3)).isoformat()}
         rows.append(outbox.row(f"checkin:{meeting.id}:{to.contact_id}", "checkin", to, (checkin.question(circle.name),),
                                send_after, now, meeting_id=meeting.id, conversation=state))

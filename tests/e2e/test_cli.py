@@ -185,6 +185,7 @@ def test_segments_table(runner):
     result = invoke(runner, ["segments"])
     assert result.exit_code == 0, result.output
     assert "signup.ask_name" in result.output and "0 over budget" in result.output
+    assert "Whole circle" in result.output and "6 locales, 0 over 30 segments a circle" in result.output
 
 
 def test_meeting_move_and_cancel(runner, uow):

@@ -4,7 +4,9 @@ Hypothesis picks each learner's behaviour and the moment a stopper texts STOP. T
 planners and send job run; only the clock is simulated. Checked afterwards:
 - every learner who did not stop got exactly one survey and at most one survey reminder;
 - nobody who stopped got anything after their STOP;
-- the stored answers equal the answers sent.
+- the stored answers equal the answers sent;
+- a learner who answers everything got at most 30 SMS segments (issue 16; ``bot.circle_cost`` checks the
+  same with the longest values in every locale, in milliseconds).
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text as sql
 
-from bot.models import Address, Answer, Contact, Enrollment, Meeting
+from bot.circle_cost import MAX_PER_CIRCLE
+from bot.models import Address, Answer, Contact, Enrollment, Meeting, Message
 from tests.conftest import TABLES
 from tests.helpers import make_circle
 from tests.integration.sim import Sim
@@ -94,5 +97,9 @@ def test_six_week_circle(runtime, uow, plan):
                           if k.startswith("learner:")}
         if kind == "answer":
             assert survey_answers == sent[phone] and len(survey_answers) == len(surveys.LEARNER.questions)
+            with uow() as session:
+                cost = sum(session.scalars(select(Message.segments).where(
+                    Message.direction == "out", Message.address == phone)))
+            assert cost <= MAX_PER_CIRCLE, (phone, cost)
         else:
             assert survey_answers == {}

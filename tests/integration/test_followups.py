@@ -50,6 +50,21 @@ def test_check_in_next_day_once_and_relays_stuck(runtime, uow):
     assert sorted(values.values()) == ["great", "stuck"]
 
 
+def test_only_the_first_check_in_of_a_circle_is_thanked(runtime, uow):
+    sim = setup(runtime, uow)
+    ms = meetings(uow)
+    for _, seq, starts in ms[:2]:
+        sim.run_until(starts - timedelta(hours=20))
+        sim.text(AMINA, "1")  # yes to the reminder, so the next check-in is not a "we miss you"
+        sim.run_until(starts + timedelta(hours=30))
+        assert len(bodies(sim, AMINA, "How did this week")) == seq
+        thanks = sim.text(AMINA, "2")
+        assert thanks == (["Thank you! See you at the next meeting."] if seq == 1 else []), seq
+    with uow() as session:
+        values = session.scalars(select(Answer.value).where(Answer.question_key.like("checkin:%"))).all()
+    assert sorted(values) == ["okay", "okay"]
+
+
 def test_miss_you_after_two_meetings_without_a_yes(runtime, uow):
     sim = setup(runtime, uow, weeks=4)
     ms = meetings(uow)

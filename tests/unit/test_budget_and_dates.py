@@ -1,5 +1,6 @@
 """The SMS segment budget (DESIGN.md §5) and dates in each locale's own words."""
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_question_limits_follow_the_design():
 def test_longest_placeholders_really_are_long():
     params = budget.longest_params("en")
     assert len(params["circle"]) == 40 and len(params["venue"]) == 40 and len(params["name"]) == 20
-    assert format_when(params["when"], "en").startswith("Wednesday, September")
+    assert format_when(params["when"], "en").startswith("Wednesday, ")
 
 
 TUESDAY_6PM_CHICAGO = When(datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc), "America/Chicago")
@@ -40,14 +41,42 @@ TUESDAY_6PM_CHICAGO = When(datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc), "Am
 
 @pytest.mark.parametrize("lang,expected", [
     ("en", "Tuesday, December 1, 6:00 PM"),
-    ("es", "martes 1 de diciembre, 18:00"),
+    ("es", "martes, 1 de diciembre, 6:00 p.m."),
     ("fr", "mardi 1 décembre, 18:00"),
     ("pt", "terça-feira, 1 de dezembro, 18:00"),
     ("pl", "wtorek, 1 grudnia, 18:00"),
-    ("sw", "Jumanne, 1 Desemba, 18:00"),
+    ("sw", "Jumanne, 1 Desemba, 6:00 PM"),
 ])
 def test_meeting_times_in_each_locale(lang, expected):
     assert format_when(TUESDAY_6PM_CHICAGO, lang) == expected
+
+
+def _at(hour: int, minute: int, tz: str) -> When:
+    return When(datetime(2026, 12, 1, hour, minute, tzinfo=ZoneInfo(tz)), tz)
+
+
+@pytest.mark.parametrize("lang,when,expected", [
+    # The circle's country chooses the format too (CLDR): a Kenyan who picks English, a US learner.
+    ("en", _at(18, 0, "Africa/Nairobi"), "Tuesday, 1 December, 6:00 pm"),
+    ("sw", _at(18, 0, "Africa/Nairobi"), "Jumanne, 1 Desemba, 6:00 PM"),
+    ("sw", _at(9, 5, "Africa/Nairobi"), "Jumanne, 1 Desemba, 9:05 AM"),
+    ("en", _at(9, 0, "America/Chicago"), "Tuesday, December 1, 9:00 AM"),
+    # No leading zero in a 24-hour clock.
+    ("es", _at(9, 0, "Europe/Madrid"), "martes, 1 de diciembre, 9:00"),
+    ("fr", _at(9, 0, "Europe/Paris"), "mardi 1 décembre, 9:00"),
+    ("en", _at(9, 0, "Europe/London"), "Tuesday, 1 December, 9:00"),
+    ("pt", _at(18, 30, "Europe/Lisbon"), "terça-feira, 1 de dezembro, 18:30"),
+])
+def test_meeting_times_follow_the_circles_country(lang, when, expected):
+    assert format_when(when, lang) == expected
+
+
+@pytest.mark.parametrize("lang", SHIPPED_LOCALES)
+@pytest.mark.parametrize("tz", ["America/Chicago", "Africa/Nairobi", "Europe/Warsaw", "America/Sao_Paulo"])
+def test_meeting_times_use_plain_spaces(lang, tz):
+    """CLDR's narrow no-break space (U+202F) is not GSM-7 and would make a whole SMS UCS-2."""
+    text = format_when(_at(18, 0, tz), lang)
+    assert "\u202f" not in text and "\u00a0" not in text
 
 
 def test_rendering_folds_to_gsm_only_when_it_saves_a_segment():

@@ -150,9 +150,18 @@ def test_parse_date(text, lang, expected):
     assert dates.parse_date(text, lang, date(2026, 12, 3)) == expected
 
 
+@pytest.mark.parametrize("tz,expected", [
+    ("America/Chicago", date(2026, 12, 8)), ("Africa/Nairobi", date(2027, 8, 12)), ("Europe/London", date(2027, 8, 12)),
+])
+def test_english_dates_follow_the_circles_country(tz, expected):
+    assert dates.parse_date("12/8", "en", date(2026, 12, 3), tz) == expected
+
+
 @pytest.mark.parametrize("text,expected", [
     ("18:00", time(18, 0)), ("6pm", time(18, 0)), ("6:30 PM", time(18, 30)), ("12am", time(0, 0)),
-    ("25:00", None), ("13pm", None), ("noon", None),
+    ("6 p.m.", time(18, 0)), ("6 P. M.", time(18, 0)), ("18h30", time(18, 30)), ("18h", time(18, 0)),
+    ("18.30", time(18, 30)), ("9:00 a.m.", time(9, 0)), ("12 a.m.", time(0, 0)),
+    ("25:00", None), ("13pm", None), ("noon", None), ("18h70", None),
 ])
 def test_parse_time(text, expected):
     assert dates.parse_time(text) == expected
