@@ -2,6 +2,7 @@
 on both backends, and every TwiML reply parses."""
 from __future__ import annotations
 
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -89,6 +90,9 @@ def test_clean_text_keeps_what_xml_allows_and_drops_the_rest():
     assert clean_text(kept) == kept
     assert clean_text("a\ud800b\udfffc\ufffe\uffffd\x00e\x1bf\x7fg\rh") == "abcdefgh"
     assert clean_text("x" * 5000) == "x" * 4096
+    every = "".join(map(chr, range(0x110000)))
+    assert clean_text(every, limit=len(every)) == "".join(  # the regex is exactly XML 1.0's rule, and Cc
+        c for c in every if c in "\t\n" or (unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"))
 
 
 # 8. The same answer on both backends: NUL in a MessageSid, a status that lower-cases longer.
