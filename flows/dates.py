@@ -6,8 +6,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 # The farthest ahead a meeting may be put: a typo like 9999-12-31 is not a meeting, and dates past
-# year 9999 cannot even be computed.
-MAX_AHEAD = timedelta(days=2 * 366)
+# year 9999 cannot even be computed. Circles are planned years ahead at most (texts say "ten years").
+MAX_AHEAD = timedelta(days=10 * 366)
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SHORT = re.compile(r"^(\d{1,2})[/.](\d{1,2})$")

@@ -45,7 +45,7 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
     if to <= now:
         raise MeetingError("the new time must be in the future")
     if dates.too_far(to, now):
-        raise MeetingError("the new time is too far ahead: a meeting can move to any time in the next two years")
+        raise MeetingError("the new time is too far ahead: a meeting can move to any time in the next ten years")
     if meeting.status == "cancelled":
         raise MeetingError("that meeting is cancelled")
     if to == meeting.starts_at:
