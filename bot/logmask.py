@@ -15,7 +15,7 @@ import re
 import threading
 
 # +18165553201, +1 816 555 3201, whatsapp:+18165553201: a + and 7-15 digits (separators allowed).
-PHONE = re.compile(r"(?<![\w%])\+(\d(?:[ .-]?\d){6,14})(?![\d])")
+PHONE = re.compile(r"\+(\d(?:[ .-]?\d){6,14})(?!\d)")
 # The same URL-encoded, as in twilio's request lines: To=%2B18165553201.
 PHONE_URL = re.compile(r"%2[Bb](\d{7,15})(?!\d)")
 # A Telegram chat or user id, as circlebot stores it (telegram:123456789) or as the Bot API sends it.

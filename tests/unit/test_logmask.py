@@ -17,6 +17,7 @@ NUMBER = "+18165553201"
      "GET https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json?To=%2B1******3201&PageSize=20"),
     ("To=%2b447946095800", "To=%2B4*******5800"),
     ("whatsapp:+18165553201", "whatsapp:+1******3201"),
+    ("address=x+18165553201;", "address=x+1******3201;"),
     ("from +1 816 555 3201.", "from +1******3201."),
     ("address telegram:123456789 blocked", "address telegram:***789 blocked"),
     ('{"chat_id": 987654321, "text": "hi"}', '{"chat_id": ***321, "text": "hi"}'),
