@@ -51,12 +51,19 @@ def drop_database(url: str) -> None:
     engine.dispose()
 
 
-def flush_redis(url: str) -> None:
-    """Empties the Redis database in ``url`` (the bench's own db, 12 by default)."""
+# This run's queue namespace (CIRCLEBOT_QUEUE): its job ids and Redis keys are its own, so two benches
+# (or a bench and a test run) on one Redis db never disturb each other.
+BENCH_NAMESPACE = f"circlebot-bench-{os.getpid()}"
+
+
+def flush_redis(url: str, namespace: str = BENCH_NAMESPACE) -> None:
+    """Deletes this run's keys (``namespace``) from the Redis database in ``url``; other keys stay."""
     from redis import Redis
 
+    from bot.queue import clear_namespace
+
     client = Redis.from_url(url)
-    client.flushdb()
+    clear_namespace(client, namespace)
     client.close()
 
 

@@ -30,8 +30,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert, text
 
 from bench._common import (
-    DEFAULT_REDIS, RedisLatencyProbe, StatementCounter, create_database, drop_database, flush_redis, load, machine,
-    maxrss_mib, postgres_version, redis_version,
+    BENCH_NAMESPACE, DEFAULT_REDIS, RedisLatencyProbe, StatementCounter, create_database, drop_database, flush_redis,
+    load, machine, maxrss_mib, postgres_version, redis_version,
 )
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench"
@@ -42,7 +42,7 @@ LANGUAGES = ("en", "es", "fr", "pt", "pl", "sw")
 ZONES = ("America/Chicago", "America/New_York", "America/Denver", "America/Los_Angeles", "America/Mexico_City",
          "America/Sao_Paulo", "Europe/Madrid", "Europe/Paris", "Europe/Warsaw", "Europe/Lisbon",
          "Africa/Nairobi", "Africa/Dar_es_Salaam")
-QUEUE_NAME = "circlebot-bench"
+QUEUE_NAME = BENCH_NAMESPACE
 
 
 def _sql_array(values) -> str:

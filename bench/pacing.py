@@ -35,7 +35,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bench._common import (
-    DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version, redis_version,
+    BENCH_NAMESPACE, DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version,
+    redis_version,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,7 @@ def worker_env(args, standin_url: str, rate: float, instance: Path) -> dict:
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM": SENDER,
         "TWILIO_API_BASE": standin_url, "SEND_RATE_PER_SECOND": str(rate), "QUIET_HOURS": "",
         "CIRCLEBOT_INSTANCE": str(instance), "PUBLIC_BASE_URL": "http://127.0.0.1:9", "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
+        "PYTHONUNBUFFERED": "1", "CIRCLEBOT_QUEUE": BENCH_NAMESPACE,
     })
     return env
 
@@ -115,7 +116,7 @@ def worker_env(args, standin_url: str, rate: float, instance: Path) -> dict:
 def worker_command(kind: str, redis_url: str) -> list[str]:
     if kind == "simple":  # no fork per job: the runtime and its connections live as long as the process
         return [str(Path(sys.executable).parent / "rq"), "worker", "--url", redis_url, "--worker-class",
-                "rq.worker.SimpleWorker", "--with-scheduler", "--logging_level", "WARNING", "circlebot"]
+                "rq.worker.SimpleWorker", "--with-scheduler", "--logging_level", "WARNING", BENCH_NAMESPACE]
     script = Path(sys.executable).parent / "circlebot"
     return [str(script), "worker"] if script.exists() else [sys.executable, "-m", "bot.cli", "worker"]
 
@@ -193,11 +194,11 @@ def run_phase(args, procs: Processes, redis, standin_url: str, record: Path, tag
               first_number: int, tmp: Path) -> dict:
     """Starts the workers with ``rate``, queues ``args.messages`` rows and waits until all are received."""
     from bot import jobs
-    from bot.pacing import KEY_PREFIX
+    from bot.pacing import KEY_FORMAT
     from bot.runtime import Runtime, install
     from bot.settings import Settings
 
-    redis.delete(KEY_PREFIX + SENDER)
+    redis.delete(KEY_FORMAT.format(namespace=BENCH_NAMESPACE, sender=SENDER))
     env = worker_env(args, standin_url, rate, tmp)
     workers = []
     for n in range(args.workers):

@@ -8,6 +8,7 @@ from flask import Flask, jsonify, redirect
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from bot import logmask
 from bot.runtime import Runtime, install
 from bot.settings import Settings, SettingsError, instance_path_default
 
@@ -32,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         overrides: settings to use instead of the environment's (keys as in ``Settings`` or
             the environment names, e.g. ``{"DATABASE_URL": ...}``).
     """
+    logmask.install()
     settings = Settings.from_env(overrides=overrides)
     instance = settings.extra.get("INSTANCE_PATH") or instance_path_default()
     app = Flask("bot", instance_path=instance)

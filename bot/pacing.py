@@ -12,7 +12,8 @@ from __future__ import annotations
 import threading
 import time
 
-KEY_PREFIX = "circlebot:pace:"
+# The slot of a sending number is ``<namespace>:pace:<sender>`` (namespace: ``CIRCLEBOT_QUEUE``).
+KEY_FORMAT = "{namespace}:pace:{sender}"
 # Slots are 2% further apart than 1/rate: the jitter between taking a slot and the provider
 # receiving the text would otherwise let rate+1 texts into some one-second windows (bench/pacing.py).
 MARGIN = 1.02
@@ -32,8 +33,8 @@ return slot - now
 class RedisPacer:
     """Slots shared by every process through Redis."""
 
-    def __init__(self, redis, rate: float):
-        self.redis, self.rate = redis, rate
+    def __init__(self, redis, rate: float, namespace: str = "circlebot"):
+        self.redis, self.rate, self.namespace = redis, rate, namespace
         self._script = redis.register_script(_TAKE_SLOT)
 
     def wait(self, sender: str) -> float:
@@ -41,10 +42,14 @@ class RedisPacer:
         if self.rate <= 0:
             return 0.0
         interval_us = int(round(1_000_000 * MARGIN / self.rate))
-        delay = int(self._script(keys=[KEY_PREFIX + sender], args=[interval_us])) / 1_000_000
+        delay = int(self._script(keys=[self.key(sender)], args=[interval_us])) / 1_000_000
         if delay > 0:
             time.sleep(delay)
         return delay
+
+    def key(self, sender: str) -> str:
+        """The Redis key of ``sender``'s next free slot."""
+        return KEY_FORMAT.format(namespace=self.namespace, sender=sender)
 
 
 class LocalPacer:
@@ -72,4 +77,4 @@ class LocalPacer:
 def make_pacer(queue, rate: float):
     """A pacer that fits the queue: shared through Redis, or local to this process."""
     redis = getattr(queue, "redis", None)
-    return RedisPacer(redis, rate) if redis is not None else LocalPacer(rate)
+    return RedisPacer(redis, rate, queue.namespace) if redis is not None else LocalPacer(rate)

@@ -16,13 +16,45 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 _JOB_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+# A namespace (``CIRCLEBOT_QUEUE``) is letters, digits and ``-``: with ``_`` after it in every job id,
+# no namespace's keys can match another's patterns (``circlebot_*`` never matches ``circlebot-test_*``).
+NAMESPACE = re.compile(r"^[A-Za-z0-9-]{1,48}$")
 # Jobs per Redis round trip: big enough to be fast, small enough not to stall other clients.
 PIPELINE_CHUNK = 1000
 
 
-def job_id(key: str) -> str:
-    """Maps a dedupe key such as ``reminder:12:34`` to an RQ-safe job id (RQ 2.8+)."""
-    return _JOB_ID_UNSAFE.sub("_", key)
+def job_id(key: str, namespace: str | None = None) -> str:
+    """Maps a dedupe key such as ``reminder:12:34`` to an RQ-safe job id (RQ 2.8+), prefixed with the
+    namespace (``circlebot_reminder_12_34``), so two deployments or test runs sharing one Redis database
+    never share a job id, even when their outbox ids are the same."""
+    ident = _JOB_ID_UNSAFE.sub("_", key)
+    return f"{namespace}_{ident}" if namespace else ident
+
+
+def namespace_patterns(namespace: str) -> tuple[str, ...]:
+    """The Redis key patterns that hold everything of ``namespace``: its RQ queue and registries
+    (``rq:<kind>:<ns>``), its jobs and their results (``rq:<kind>:<ns>_<id>...``), and its own keys
+    such as the pacing slots (``<ns>:...``)."""
+    if not NAMESPACE.match(namespace):
+        raise ValueError(f"not a queue namespace: {namespace!r}")
+    return (f"rq:*:{namespace}", f"rq:*:{namespace}_*", f"{namespace}:*")
+
+
+def clear_namespace(redis, namespace: str) -> int:
+    """Deletes every key of ``namespace`` from ``redis`` (tests and benches use it instead of FLUSHDB,
+    so runs that share a database leave each other alone). Returns how many keys went."""
+    deleted = 0
+    for pattern in namespace_patterns(namespace):
+        batch = []
+        for key in redis.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                deleted += redis.delete(*batch)
+                batch = []
+        if batch:
+            deleted += redis.delete(*batch)
+    redis.srem("rq:queues", f"rq:queue:{namespace}")
+    return deleted
 
 
 class QueueDown(RuntimeError):
@@ -109,6 +141,9 @@ class RedisQueue:
         from redis import Redis
         from rq import Queue, Retry
 
+        if not NAMESPACE.match(name):
+            raise ValueError(f"CIRCLEBOT_QUEUE must be 1-48 letters, digits or '-', got {name!r}")
+        self.namespace = name
         self.redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self.rq = Queue(name, connection=self.redis)
         self._retry = Retry(max=5, interval=[5, 30, 120, 600, 1800])
@@ -135,7 +170,7 @@ class RedisQueue:
         try:
             for start in range(0, len(items), PIPELINE_CHUNK):
                 chunk = items[start:start + PIPELINE_CHUNK]
-                ids = [job_id(key) for _, key, _ in chunk]
+                ids = [job_id(key, self.namespace) for _, key, _ in chunk]
                 with self.redis.pipeline(transaction=False) as pipe:
                     for ident in ids:
                         pipe.hget(Job.key_for(ident), "status")
@@ -163,6 +198,10 @@ class RedisQueue:
     def pending(self) -> int:
         """How many jobs wait (queued, not scheduled)."""
         return len(self.rq)
+
+    def clear(self) -> int:
+        """Deletes every key of this queue's namespace (never another's); returns how many."""
+        return clear_namespace(self.redis, self.namespace)
 
 
 def make_queue(redis_url: str | None, name: str) -> EmbeddedQueue | RedisQueue:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from bot import logmask
 from bot.channels import Registry, make_registry
 from bot.db import UnitOfWork, default_sqlite_url, make_engine
 from bot.pacing import make_pacer
@@ -31,7 +32,12 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, instance_path: str) -> "Runtime":
-        """Builds the runtime the settings describe (SQLite and the embedded queue by default)."""
+        """Builds the runtime the settings describe (SQLite and the embedded queue by default).
+
+        Every process that serves or sends builds one (app factory, CLI, RQ worker), so this is
+        where log masking is switched on for the process.
+        """
+        logmask.install()
         url = settings.database_url or default_sqlite_url(instance_path)
         uow = UnitOfWork(make_engine(url))
         queue = make_queue(settings.redis_url, settings.queue_name)

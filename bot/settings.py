@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
@@ -13,6 +14,8 @@ from flows import languages
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:5000"
 DEFAULT_QUIET_HOURS = "21:00-08:00"
 DEFAULT_REGION = "US"
+# The RQ queue name, also the namespace of every job id and Redis key circlebot makes (CIRCLEBOT_QUEUE).
+DEFAULT_QUEUE = "circlebot"
 SHIPPED_LOCALES = languages.SHIPPED
 # Operational knobs beyond DESIGN.md's table, kept in ``Settings.extra`` (see the README).
 EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER", "TELEGRAM_BOT_USERNAME")
@@ -60,7 +63,7 @@ class Settings:
     reminder_lead: timedelta = timedelta(hours=24)
     secret_key: str | None = None
     simulator: bool = False
-    queue_name: str = "circlebot"
+    queue_name: str = DEFAULT_QUEUE
     default_language: str = "en"
     default_region: str = DEFAULT_REGION
     extra: dict = field(default_factory=dict)
@@ -98,6 +101,7 @@ class Settings:
             "quiet_hours": env.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
             "secret_key": get("SECRET_KEY"),
             "default_region": (get("DEFAULT_REGION") or DEFAULT_REGION).upper(),
+            "queue_name": get("CIRCLEBOT_QUEUE") or DEFAULT_QUEUE,
             "extra": {name: get(name) for name in EXTRA_SETTINGS if get(name)},
         }
         rate = get("SEND_RATE_PER_SECOND")
@@ -106,6 +110,8 @@ class Settings:
                 values["send_rate_per_second"] = float(rate)
             except ValueError as exc:
                 raise SettingsError(f"SEND_RATE_PER_SECOND is not a number: {rate!r}") from exc
+        if not re.match(r"^[A-Za-z0-9-]{1,48}$", values["queue_name"]):
+            raise SettingsError(f"CIRCLEBOT_QUEUE must be 1-48 letters, digits or '-': {values['queue_name']!r}")
         if values["default_region"] not in phonenumbers.SUPPORTED_REGIONS:
             raise SettingsError(f"DEFAULT_REGION is not a two-letter region code: {values['default_region']!r}")
         lead = get("REMINDER_LEAD")

@@ -118,6 +118,7 @@ TEXTS: dict[str, str] = {
     keys.FAC_NOT_YOURS: N_("You do not facilitate a circle with the code %(code)s. Text CIRCLES to see yours."),
     keys.FAC_NO_MEETING: N_("%(circle)s has no meeting that fits. Text CIRCLES to see the next ones."),
     keys.FAC_BAD_DATE: N_("Sorry, I could not read that date. Write it like 2026-12-01 and the time like 18:00."),
+    keys.FAC_DATE_TOO_FAR: N_("That date is too far ahead. A meeting can move to any time in the next ten years."),
     keys.FACILITATOR_JOINED: N_("%(name)s joined %(circle)s. %(enrolled)s of %(capacity)s places are taken."),
     keys.FACILITATOR_WAITLISTED: N_("%(name)s is on the waiting list for %(circle)s, which is full."),
     keys.FAC_STOP_CONFIRMED: N_(

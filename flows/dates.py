@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+# The farthest ahead a meeting may be put: a typo like 9999-12-31 is not a meeting, and dates past
+# year 9999 cannot even be computed. Circles are planned years ahead at most (texts say "ten years").
+MAX_AHEAD = timedelta(days=10 * 366)
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SHORT = re.compile(r"^(\d{1,2})[/.](\d{1,2})$")
@@ -66,6 +69,15 @@ def local_date(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
-def to_utc(day: date, at: time, tz: str) -> datetime:
-    """The UTC moment of wall-clock ``day at`` in zone ``tz``."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+def to_utc(day: date, at: time, tz: str) -> datetime | None:
+    """The UTC moment of wall-clock ``day at`` in zone ``tz``; None when it falls outside the calendar
+    (year 1 or 9999 near the edge of what ``datetime`` holds)."""
+    try:
+        return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+
+
+def too_far(later: date | datetime, now: date | datetime) -> bool:
+    """True when ``later`` is more than ``MAX_AHEAD`` after ``now`` (two dates, or two datetimes)."""
+    return later - now > MAX_AHEAD

@@ -153,13 +153,16 @@ def _cancel(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Resul
 def _move(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     """MOVE: the next meeting to a new date and time (the circle's local time)."""
     tz = circle.circle.timezone
-    day = dates.parse_date(args[0], lang, dates.local_date(ctx.now, tz), tz) if len(args) >= 2 else None
+    today = dates.local_date(ctx.now, tz)
+    day = dates.parse_date(args[0], lang, today, tz) if len(args) >= 2 else None
     at = dates.parse_time(" ".join(args[1:])) if len(args) >= 2 else None
     if day is None or at is None:
         return Result(state, (Reply(keys.FAC_BAD_DATE),))
-    to = dates.to_utc(day, at, tz)
+    if dates.too_far(day, today):
+        return Result(state, (Reply(keys.FAC_DATE_TOO_FAR),))
+    to = dates.to_utc(day, at, tz)  # None only at the calendar's first day: long past
     meeting = circle.next_meeting(ctx.now)
-    if meeting is None or to <= ctx.now:
+    if meeting is None or to is None or to <= ctx.now:
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
     taken = next((m for m in circle.meetings if m.id != meeting.id and m.status != "cancelled"
                   and m.starts_at == to), None)

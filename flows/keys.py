@@ -75,6 +75,7 @@ FAC_BROADCAST_SENT = "fac.broadcast_sent"
 FAC_NOT_YOURS = "fac.not_yours"
 FAC_NO_MEETING = "fac.no_meeting"
 FAC_BAD_DATE = "fac.bad_date"
+FAC_DATE_TOO_FAR = "fac.date_too_far"
 FACILITATOR_JOINED = "facilitator.joined"
 FACILITATOR_WAITLISTED = "facilitator.waitlisted"
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.migrate import upgrade
-from tests.helpers import AUTH_TOKEN, BASE_URL
+from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE
 
 BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").split(",") if b]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
@@ -87,11 +87,14 @@ def backend(request, databases):
             for table in TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
-    if info["REDIS_URL"]:
+    if info["REDIS_URL"]:  # only this run's keys: another run may share the Redis db
         from redis import Redis
 
-        Redis.from_url(info["REDIS_URL"]).flushdb()
-    return {"name": request.param, **info}
+        from bot.queue import clear_namespace
+
+        with Redis.from_url(info["REDIS_URL"]) as redis:
+            clear_namespace(redis, RUN_QUEUE)
+    return {"name": request.param, **info, "CIRCLEBOT_QUEUE": RUN_QUEUE}
 
 
 @pytest.fixture
@@ -102,7 +105,7 @@ def app(backend, tmp_path):
     app = create_app({
         "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
-        "queue_name": "circlebot-test", "SECRET_KEY": "test-secret-key-for-sessions",
+        "queue_name": RUN_QUEUE, "SECRET_KEY": "test-secret-key-for-sessions",
     })
     app.config["TESTING"] = True
     yield app
@@ -136,6 +139,7 @@ def cli_env(backend, tmp_path, monkeypatch):
     else:
         monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("CIRCLEBOT_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("CIRCLEBOT_QUEUE", RUN_QUEUE)
     return backend
 
 

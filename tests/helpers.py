@@ -11,6 +11,10 @@ from twilio.request_validator import RequestValidator
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 BASE_URL = "https://circlebot.example.org"
 PAYLOADS = os.path.join(os.path.dirname(__file__), "fixtures", "payloads")
+# This test run's queue namespace (CIRCLEBOT_QUEUE): its RQ queue, job ids and Redis keys. Each run
+# (and each xdist worker) has its own, as it has its own PostgreSQL database, so two runs sharing a
+# Redis db never see or delete each other's jobs, even though RESTART IDENTITY repeats outbox ids.
+RUN_QUEUE = f"circlebot-test-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def payload(name: str):

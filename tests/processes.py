@@ -35,7 +35,7 @@ OWN_SETTINGS = (
     "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM",
     "TWILIO_API_BASE", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE",
     "SEND_RATE_PER_SECOND", "QUIET_HOURS", "REMINDER_LEAD", "SECRET_KEY", "OUTBOX_STUCK_AFTER",
-    "TWILIO_TIMEOUT", "CIRCLEBOT_INSTANCE", "LOG_LEVEL", "PORT",
+    "TWILIO_TIMEOUT", "CIRCLEBOT_INSTANCE", "LOG_LEVEL", "PORT", "CIRCLEBOT_QUEUE",
 )
 # Requests to our own 127.0.0.1 processes never go through a proxy from the environment.
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -89,6 +89,8 @@ def circlebot_env(backend: dict, instance: Path, twilio_api_base: str, auth_toke
     })
     if backend.get("REDIS_URL"):
         env["REDIS_URL"] = backend["REDIS_URL"]
+    if backend.get("CIRCLEBOT_QUEUE"):
+        env["CIRCLEBOT_QUEUE"] = backend["CIRCLEBOT_QUEUE"]
     for name, value in settings.items():
         if value is None:
             env.pop(name, None)

@@ -9,7 +9,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.phone import WHATSAPP_PREFIX, to_e164
 from bot.service import handle_inbound
 from flows.inbound import SMS, WHATSAPP, Inbound
-from webhooks.text import clean_text
+from webhooks.text import clean_text, form_field
 from webhooks.twilio_signature import verified
 
 bp = Blueprint("twilio_sms", __name__)
@@ -18,13 +18,13 @@ SID_MAX = 64
 
 def parse(form, now: datetime) -> Inbound:
     """Turns Twilio's form fields into an ``Inbound``; 400 when a required field is missing."""
-    sid = (form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()
-    sender = (form.get("From") or "").strip()
+    sid = form_field(form, "MessageSid", "SmsMessageSid")
+    sender = form_field(form, "From")
     if not sid or len(sid) > SID_MAX or not sender:
         abort(400, description="MessageSid and From are required")
     channel = WHATSAPP if sender.lower().startswith(WHATSAPP_PREFIX) else SMS
-    e164 = to_e164(sender, (form.get("FromCountry") or None))
-    return Inbound(channel=channel, address=e164 or clean_text(sender)[:64], text=clean_text(form.get("Body")),
+    e164 = to_e164(sender, form_field(form, "FromCountry") or None)
+    return Inbound(channel=channel, address=e164 or sender[:64], text=clean_text(form.get("Body")),
                    provider_id=sid, received_at=now, address_ok=e164 is not None)
 
 

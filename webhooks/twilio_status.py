@@ -6,21 +6,24 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, current_app, request
 
 from bot import delivery
-from webhooks.text import clean_text
+from webhooks.text import form_field
 from webhooks.twilio_signature import verified
 
 bp = Blueprint("twilio_status", __name__)
+SID_MAX, STATUS_MAX = 64, 16  # the columns' sizes
 
 
 @bp.post("/twilio/status")
 @verified
 def status_callback():
     """Records the status once per (MessageSid, status); 204, also for a replay."""
-    sid = clean_text(request.form.get("MessageSid") or request.form.get("SmsSid"))[:64]
-    status = clean_text(request.form.get("MessageStatus") or request.form.get("SmsStatus"))[:16]
+    sid = form_field(request.form, "MessageSid", "SmsSid")
+    status = form_field(request.form, "MessageStatus", "SmsStatus", lower=True)
     if not sid or not status:
         abort(400, description="MessageSid and MessageStatus are required")
-    error = clean_text(request.form.get("ErrorCode"))[:16] or None
+    if len(sid) > SID_MAX or len(status) > STATUS_MAX:  # checked after cleaning and lower-casing
+        abort(400, description="MessageSid or MessageStatus is too long")
+    error = form_field(request.form, "ErrorCode")[:STATUS_MAX] or None
     runtime = current_app.extensions["circlebot"]
     delivery.record(runtime.uow, sid, status, error, datetime.now(timezone.utc))
     return "", 204

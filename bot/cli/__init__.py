@@ -13,6 +13,8 @@ import os
 
 import click
 
+from bot import logmask
+
 
 @click.group()
 def main() -> None:
@@ -20,6 +22,7 @@ def main() -> None:
 
     Times are shown in each circle's local time; --json output keeps ISO-8601 UTC.
     """
+    logmask.install()  # before anything logs: every record, twilio's request lines included, is masked
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 

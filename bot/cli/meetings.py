@@ -51,7 +51,10 @@ def meeting_move(code, number, to) -> None:
             raise click.BadParameter(f"--to must be ISO-8601 like 2026-12-08T18:30, got {to!r}") from exc
         if new.tzinfo is None:
             new = new.replace(tzinfo=zone(found.timezone))
-        new = new.astimezone(timezone.utc)
+        try:
+            new = new.astimezone(timezone.utc)
+        except OverflowError as exc:
+            raise click.BadParameter(f"--to is too far ahead: {to!r}") from exc
         planned = meetings.move(session, rt.settings, found, n, new, now())
         return planned, (f"meeting {n} of {found.code} moved to {ops.local_time(new, found.timezone)}; "
                          f"{_texts(len(planned))}")

@@ -11,7 +11,7 @@ from bot.models import Circle, Enrollment, Meeting, Outbox, Rsvp
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import active_learners
 from bot.planning.reminders import plan
-from flows import keys
+from flows import dates, keys
 from flows.results import Reply, When
 
 
@@ -44,6 +44,8 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
     meeting = find(session, circle, seq)
     if to <= now:
         raise MeetingError("the new time must be in the future")
+    if dates.too_far(to, now):
+        raise MeetingError("the new time is too far ahead: a meeting can move to any time in the next ten years")
     if meeting.status == "cancelled":
         raise MeetingError("that meeting is cancelled")
     if to == meeting.starts_at:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot import create_app
-from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle
+from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE, make_circle
 
 
 def test_healthz_ok(client, backend):
@@ -45,7 +45,7 @@ def test_simulator_is_off_unless_enabled(client):
 def sim(backend, tmp_path):
     app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
                       "INSTANCE_PATH": str(tmp_path), "simulator": True, "PUBLIC_BASE_URL": "http://localhost:5000",
-                      "queue_name": "circlebot-test"})
+                      "queue_name": RUN_QUEUE})
     yield app
     app.extensions["circlebot"].uow.engine.dispose()
 

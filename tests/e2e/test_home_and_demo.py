@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from tests.helpers import add_contact
+from tests.helpers import RUN_QUEUE, add_contact
 from bot import create_app
 from bot.cli import main
 from bot.models import Circle, Contact
@@ -21,7 +21,7 @@ def test_home_page_in_production_says_what_this_is(client):
 
 def test_home_in_the_demo_leads_to_the_simulator(backend, tmp_path):
     app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-                      "INSTANCE_PATH": str(tmp_path), "simulator": True, "queue_name": "circlebot-test"})
+                      "INSTANCE_PATH": str(tmp_path), "simulator": True, "queue_name": RUN_QUEUE})
     response = app.test_client().get("/")
     app.extensions["circlebot"].uow.engine.dispose()
     assert response.status_code == 302 and response.headers["Location"] == "/simulator"

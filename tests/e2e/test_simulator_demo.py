@@ -9,7 +9,7 @@ import pytest
 
 from bot import create_app, demo
 from bot.schedule import zone
-from tests.helpers import replies
+from tests.helpers import RUN_QUEUE, replies
 
 LEARNER = "+18165550123"
 SECOND = "+18165550124"
@@ -19,7 +19,7 @@ SECOND = "+18165550124"
 def sim(backend, tmp_path):
     app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
                       "INSTANCE_PATH": str(tmp_path), "simulator": True, "PUBLIC_BASE_URL": "http://localhost:5000",
-                      "queue_name": "circlebot-test", "send_rate_per_second": 0.0})
+                      "queue_name": RUN_QUEUE, "send_rate_per_second": 0.0})
     yield app
     app.extensions["circlebot"].uow.engine.dispose()
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 
 from bot import create_app
 from bot.models import Address, Facilitator, Meeting, Outbox
-from tests.helpers import contact_of, make_circle
+from tests.helpers import RUN_QUEUE, contact_of, make_circle
 from tests.integration.sim import Sim
 from tests.standin import TwilioStandIn
 
@@ -37,7 +37,7 @@ def twilio_runtime(backend, tmp_path):
     with TwilioStandIn() as standin:
         app = create_app({
             "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": "circlebot-test",
+            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE,
             "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "tok", "twilio_from": "+18165550100",
             "twilio_api_base": standin.url, "send_rate_per_second": 0,
         })

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import create_app, jobs, outbox
 from bot.models import Address, Contact, Outbox
-from tests.helpers import add_contact
+from tests.helpers import RUN_QUEUE, add_contact
 from tests.standin import TwilioStandIn
 
 
@@ -17,7 +17,7 @@ def twilio_runtime(backend, tmp_path):
     with TwilioStandIn() as standin:
         app = create_app({
             "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": "circlebot-test",
+            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE,
             "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "tok", "twilio_from": "+18165550100",
             "twilio_api_base": standin.url, "send_rate_per_second": 0,
             "TWILIO_TIMEOUT": "1", "OUTBOX_STUCK_AFTER": "1s",
