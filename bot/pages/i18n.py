@@ -57,8 +57,10 @@ def when(moment, tz_name: str, style: str = "meeting") -> str:
     lang = i18n.pick(current())
     if style == "date":
         return format_date(moment.astimezone(ZoneInfo(tz_name)).date(), "medium", locale=Locale.parse(lang))
-    return format_datetime(moment, i18n.MEETING_FORMATS[lang] + " (zzz)", tzinfo=ZoneInfo(tz_name),
-                           locale=Locale.parse(lang))
+    region = i18n.region_of(tz_name)
+    text = format_datetime(moment, i18n.meeting_pattern(lang, region) + " (zzz)", tzinfo=ZoneInfo(tz_name),
+                           locale=i18n.date_locale(lang, region))
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def local_input(moment, tz_name: str) -> str:

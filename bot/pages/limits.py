@@ -21,8 +21,10 @@ CHECKS_PER_IP = parse("30 per 10 minutes")
 def init_app(app: Flask, settings) -> None:
     """Makes this app's limiter, with its storage."""
     storage = settings.redis_url or "memory://"
+    # In Redis the counters live in this deployment's namespace (CIRCLEBOT_QUEUE), like every other key.
+    options = {"key_prefix": f"{settings.queue_name}:limits"} if settings.redis_url else {}
     limiter = Limiter(get_remote_address, app=app, storage_uri=storage, key_prefix=KEY_PREFIX,
-                      default_limits=[], headers_enabled=False)
+                      storage_options=options, default_limits=[], headers_enabled=False)
     app.extensions["circlebot_limiter"] = limiter
 
 
