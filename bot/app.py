@@ -46,8 +46,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     runtime = install(Runtime.build(settings, instance))
     app.extensions["circlebot"] = runtime
 
-    from webhooks import health, twilio_sms, twilio_status
+    from webhooks import health, telegram, twilio_sms, twilio_status
 
+    app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio_sms.bp)
     app.register_blueprint(twilio_status.bp)
     app.register_blueprint(health.bp)

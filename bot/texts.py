@@ -161,6 +161,12 @@ TEXTS: dict[str, str] = {
     # How a phone call asks for a choice (<Say> before <Gather>).
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
+    # Telegram only: the answer to a sticker or photo, and the bot's command menu (set-webhook).
+    keys.TG_TEXT_ONLY: N_("Sorry, I can only read text. Please type your answer or tap a button."),
+    keys.TG_COMMAND_HELP: N_("Help and your circles"),
+    keys.TG_COMMAND_STOP: N_("Stop all messages"),
+    keys.TG_COMMAND_LANGUAGE: N_("Change your language"),
+    keys.TG_COMMAND_CIRCLES: N_("Your circles (facilitators)"),
 }
 
 NO_DATE_YET = N_("to be announced")
