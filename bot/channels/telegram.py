@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import warnings
 from datetime import datetime
 
 from bot.channels.base import SendError, Sent
@@ -31,6 +32,14 @@ def mask_chat(chat_id) -> str:
 def bot_id(token: str) -> str:
     """A short stable name for the bot that never shows its token (the token's first part is public)."""
     return token.split(":", 1)[0] if ":" in token else hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def retry_after_seconds(exc) -> float:
+    """``RetryAfter.retry_after`` in seconds (an int in PTB 22, a timedelta later; no deprecation noise)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 class TelegramChannel:
@@ -82,8 +91,7 @@ class TelegramChannel:
             try:
                 return self.bridge.call(method, **kwargs)
             except RetryAfter as exc:
-                wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(
-                    exc.retry_after)
+                wait = retry_after_seconds(exc)
                 if attempt == MAX_FLOOD_WAITS:
                     raise SendError(f"telegram 429: flood wait {wait}s", retry=True, code=429) from exc
                 log.warning("telegram asked to wait %ss before %s to %s", wait, method,
