@@ -4,6 +4,7 @@
 - ``meetings``: ``meeting move|cancel|restore``
 - ``exports``: ``export``
 - ``processes``: ``db upgrade``, ``web``, ``worker``, ``demo``, ``segments``
+- ``telegram``: ``telegram set-webhook|info``
 """
 from __future__ import annotations
 
@@ -23,10 +24,11 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-from bot.cli import circles, exports, meetings, processes  # noqa: E402  (they need ``main`` defined)
+from bot.cli import circles, exports, meetings, processes, telegram  # noqa: E402  (they need ``main`` defined)
 
 main.add_command(circles.circle)
 main.add_command(meetings.meeting)
 main.add_command(exports.export_circle)
+main.add_command(telegram.telegram)
 for command in processes.COMMANDS:
     main.add_command(command)
