@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         worst_chat = max(window_stats(sorted(ts), CHAT_LIMIT)["max_window"] for ts in per_chat.values())
         overall, one = window_stats(times, BOT_LIMIT), window_stats(busy, CHAT_LIMIT)
         duplicates = len(got) - len({(m["chat_id"], m["at"]) for m in got})
-        print(f"  load {load()}; received {len(got)} of {total} in {times[-1] - queued:.1f} s after queueing")
+        print(f"  {load()}; received {len(got)} of {total} in {times[-1] - queued:.1f} s after queueing")
         print(f"  all chats: most in any 1 s {overall['max_window']} (limit {BOT_LIMIT}); "
               f"overall {overall['rate']:.1f}/s; min gap {overall['min_gap'] * 1000:.1f} ms")
         print(f"  the busy chat: {one['count']} texts, most in any 1 s {one['max_window']} (limit {CHAT_LIMIT}); "

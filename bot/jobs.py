@@ -315,7 +315,7 @@ def tick(reschedule: bool = True) -> dict:
 
 
 # Tables an erasure rewrites: their old row versions must leave the disk too.
-ERASED_TABLES = ("message", "outbox", "address", "contact", "answer", "conversation", "relay_handle")
+ERASED_TABLES = ("message", "outbox", "address", "contact", "answer", "conversation", "relay_handle", "link_code")
 
 
 def scrub_after_erasure(when: datetime) -> bool:
