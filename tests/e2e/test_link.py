@@ -114,3 +114,30 @@ def test_a_chat_already_in_a_circle_cannot_join_another_person(tg):
     assert answer(client, message_update(code, lang="en"))["text"].startswith("This chat is already in a circle")
     with rt.uow() as session:
         assert session.scalar(select(func.count()).select_from(Message).where(Message.direction == "in")) > 0
+
+
+def test_a_facilitator_links_telegram_and_gets_relays_there_and_uses_commands(tg):
+    client, rt, api = tg
+    make_circle(rt.uow)
+    facilitator = "+18165550100"
+    said = text(client, "LINK", facilitator)[0]
+    code = re.search(r"\b(\d{6})\b", said).group(1)
+    fac_chat = 5500000100
+    assert answer(client, message_update(code, chat=fac_chat, lang="en"))["text"].startswith("Linked!")
+    answer(client, tap_update("1", message_id=91, chat=fac_chat))  # reminders and relays to Telegram
+    join_by_sms(client)
+    text(client, "I cannot find the room", PHONE)  # relayed to the facilitator
+    with rt.uow() as session:
+        relay = session.scalar(select(Outbox).where(Outbox.kind == "relay"))
+        relay.send_after = relay.created_at - timedelta(seconds=1)
+        session.commit()
+        relay_id = relay.id
+    assert jobs.send_outbox(relay_id) == outbox.SENT
+    sent = api.of("sendMessage")[-1]
+    assert sent["chat_id"] == fac_chat and "I cannot find the room" in sent["text"] and "#1" in sent["text"]
+    circles = answer(client, message_update("/circles", chat=fac_chat, lang="en"))
+    assert "KC42" in circles["text"]
+    assert answer(client, message_update("#1 Room 2, upstairs", chat=fac_chat, lang="en"))["method"] == "sendMessage"
+    with rt.uow() as session:
+        back = session.scalars(select(Outbox).where(Outbox.kind == "relay").order_by(Outbox.id)).all()[-1]
+        assert back.channel == "sms" and back.address == PHONE
