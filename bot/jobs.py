@@ -80,8 +80,8 @@ def send_outbox(row_id: int) -> str:
     except NoAdapter as exc:
         _fail(rt, row_id, str(exc))
         return outbox.FAILED
-    pace = getattr(adapter, "pace", None)  # a channel with its own limits (Telegram: per chat and per bot)
-    pace(address) if pace is not None else rt.pacer.wait(adapter.identity(channel))
+    if not getattr(adapter, "paces_itself", False):  # Telegram keeps its own limits, per chat and per bot
+        rt.pacer.wait(adapter.identity(channel))
     try:
         sent = adapter.send(address, body, channel, extra)
     except SendError as exc:

@@ -43,9 +43,10 @@ def retry_after_seconds(exc) -> float:
 
 
 class TelegramChannel:
-    """Sends on the ``telegram`` channel; ``pace`` replaces the registry's per-number pacing."""
+    """Sends on the ``telegram`` channel, keeping Telegram's flood limits itself (``paces_itself``)."""
 
     name = "telegram"
+    paces_itself = True
 
     def __init__(self, settings, redis=None, sleep=time.sleep):
         from bot.telegram.pacing import make_telegram_pacer
@@ -63,12 +64,8 @@ class TelegramChannel:
         return bridge(self.settings.telegram_bot_token, self.settings.telegram_api_base)
 
     def identity(self, channel: str) -> str:
-        """The bot's pacing identity (the per-chat limit is kept by ``pace``)."""
+        """The bot's pacing identity (its flood limits are kept by ``send`` itself)."""
         return f"telegram:{self.bot_id}"
-
-    def pace(self, address: str) -> float:
-        """Waits for a place under both flood limits for chat ``address``; returns the seconds waited."""
-        return self.pacer.wait(address)
 
     def send(self, address: str, body: str, channel: str = "telegram", extra: dict | None = None) -> Sent:
         """Sends ``body`` (with ``extra["reply_markup"]``, an inline keyboard) to chat ``address``.
@@ -80,7 +77,8 @@ class TelegramChannel:
         markup = (extra or {}).get("reply_markup")
         if markup is not None:
             kwargs["reply_markup"] = markup
-        message = self.call("send_message", **kwargs)
+        with self.pacer.turn(address):  # the chat's turn and a place on the bot's grid, held while sending
+            message = self.call("send_message", **kwargs)
         return Sent(f"tg-{address}-{message.message_id}", "sent")
 
     def call(self, method: str, **kwargs):

@@ -115,8 +115,16 @@ def test_one_bridge_and_one_bot_per_process(tg):
     assert adapter.bridge is adapter.bridge and adapter.bridge.bot is adapter.bridge.bot
 
 
-def test_pacing_keeps_one_message_a_second_per_chat(tg):
+def test_pacing_keeps_one_message_a_second_per_chat_after_the_last_one_finished(tg):
+    import time
+
     rt, _ = tg
-    adapter = rt.channels.adapter("telegram")
-    waits = [adapter.pace("777"), adapter.pace("778"), adapter.pace("777")]
-    assert waits[0] < 0.1 and waits[1] < 0.1 and 0.9 < waits[2] < 1.2
+    pacer = rt.channels.adapter("telegram").pacer
+    with pacer.turn("777") as first:
+        time.sleep(0.3)  # a slow send: the next turn counts from when it finished
+    with pacer.turn("778") as other:
+        pass
+    finished = time.monotonic()
+    with pacer.turn("777") as again:
+        waited = time.monotonic() - finished
+    assert first < 0.2 and other < 0.2 and 0.9 < waited < 1.3 and again >= waited - 0.01
