@@ -22,6 +22,7 @@ FIND also takes a postal code, a place the service found, or (with nothing open)
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 from flows import checkin, facilitator, keys, keywords, language, learner_commands, link, offer, rsvp, signup, survey
@@ -34,6 +35,7 @@ FLOWS = {signup.FLOW: signup, language.FLOW: language, checkin.FLOW: checkin, su
          link.FLOW: link}
 LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
+CIRCLES_COMMAND = "/circles"
 
 
 def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> Result:
@@ -48,6 +50,8 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
     own = ctx.contact.language
     if not inbound.address_ok:
         return Result(None, (Reply(keys.BAD_ADDRESS),), language=own)
+    if inbound.text.strip().lower() == CIRCLES_COMMAND:  # Telegram's menu: a facilitator's CIRCLES, a learner's HELP
+        inbound = replace(inbound, text="CIRCLES" if ctx.facilitator is not None else "HELP")
 
     found = keywords.match(inbound.text, own)
     keyword, kw_lang = found if found else (None, None)

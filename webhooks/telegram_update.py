@@ -1,7 +1,7 @@
 """Turning a Telegram update into the ``Inbound`` an SMS would be (parsed with PTB's ``Update.de_json``).
 
 - A private chat's text is the text. The bot's commands become the keywords they stand for
-  (``/stop`` is STOP, ``/help`` HELP…); ``/start KC42`` (a ``t.me/<bot>?start=KC42`` deep link) stays
+  (``/stop`` is STOP, ``/help`` HELP…; ``/circles`` is CIRCLES for a facilitator, HELP for a learner); ``/start KC42`` (a ``t.me/<bot>?start=KC42`` deep link) stays
   as it is, a join trigger; a bare ``/start`` asks for HELP.
 - A button tap (``callback_query``) is the choice's value, exactly as if it had been typed. Its
   provider id names the keyboard's message, not the update: a second tap on the same keyboard is
@@ -20,8 +20,8 @@ from flows.inbound import TELEGRAM, Inbound
 from webhooks.text import clean_text
 
 log = logging.getLogger(__name__)
-COMMANDS = {"/help": "HELP", "/stop": "STOP", "/language": "LANGUAGE", "/circles": "CIRCLES", "/link": "LINK",
-            "/start": "HELP"}
+# /circles stays as typed: the router makes it a facilitator's CIRCLES or a learner's HELP.
+COMMANDS = {"/help": "HELP", "/stop": "STOP", "/language": "LANGUAGE", "/link": "LINK", "/start": "HELP"}
 # What the bot lists as its commands (``circlebot telegram set-webhook``), with their description keys.
 BOT_COMMANDS = ("help", "stop", "language", "circles")
 IGNORE, TEXT_ONLY, INBOUND, TAP_GONE = "ignore", "text_only", "inbound", "tap_gone"

@@ -145,6 +145,9 @@ def test_bot_commands_are_the_keywords(tg):
     make_circle(rt.uow)
     signup(client)
     assert answer(client, message_update("/help"))["text"]
+    assert answer(client, message_update("/circles"))["text"] == answer(client, message_update("/help"))["text"]
+    with rt.uow() as session:
+        assert session.scalar(select(func.count()).select_from(Outbox).where(Outbox.kind == "relay")) == 0
     stopped = answer(client, message_update("/stop"))
     with rt.uow() as session:
         assert session.scalar(select(Address.opted_out_at).where(Address.channel == "telegram")) is not None

@@ -33,7 +33,7 @@ def test_a_tap_on_a_message_the_bot_cannot_see_is_only_answered():
 
 
 @pytest.mark.parametrize("typed,meant", [
-    ("/stop", "STOP"), ("/help", "HELP"), ("/language", "LANGUAGE"), ("/circles", "CIRCLES"), ("/start", "HELP"),
+    ("/stop", "STOP"), ("/help", "HELP"), ("/language", "LANGUAGE"), ("/circles", "/circles"), ("/start", "HELP"),
     ("/STOP@circle_bot", "STOP"), ("/start KC42", "/start KC42"), ("/link", "LINK"), ("/unknown x", "/unknown x"),
     ("Hello /stop", "Hello /stop"), ("STOP", "STOP"),
 ])
