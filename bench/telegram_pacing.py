@@ -2,6 +2,8 @@
 
     .venv/bin/python -m bench.telegram_pacing                  # the issue's figures
     .venv/bin/python -m bench.telegram_pacing --one-chat 20    # a quicker run
+    .venv/bin/python -m bench.telegram_pacing --pacer-only     # the pacer alone, 3 processes, no HTTP:
+                                                               # shows the 30/s grid binding
 
 Everything is real but Telegram: ``circlebot worker`` processes (RQ with its scheduler; each job runs
 ``bot.jobs.send_outbox`` in a forked work horse, which builds its own PTB bridge) on Redis and
@@ -77,6 +79,52 @@ def add_rows(rt, one_chat: int, many: int) -> list:
     return planned
 
 
+def _pacer_worker(redis_url: str, chats: list[str], out) -> None:
+    """One process taking turns for ``chats`` in order, as fast as the pacer lets it; sends nothing."""
+    from redis import Redis
+
+    from bot.telegram.pacing import RedisTelegramPacer
+
+    pacer = RedisTelegramPacer(Redis.from_url(redis_url), "bench")
+    stamps = []
+    for chat in chats:
+        with pacer.turn(chat):
+            stamps.append((chat, time.time()))
+    out.put(stamps)
+
+
+def pacer_only(args) -> int:
+    """``--workers`` processes take turns for ``--many`` chats and ``--one-chat`` turns on one chat."""
+    import multiprocessing
+
+    flush_redis(args.redis_url)
+    chats = [str(42_100_000 + i) for i in range(args.many)] + [str(BUSY_CHAT)] * args.one_chat
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    shares = [chats[i::args.workers] for i in range(args.workers)]
+    procs = [ctx.Process(target=_pacer_worker, args=(args.redis_url, share, out)) for share in shares]
+    started = time.time()
+    for proc in procs:
+        proc.start()
+    stamps = [s for _ in procs for s in out.get(timeout=600)]
+    for proc in procs:
+        proc.join(10)
+    flush_redis(args.redis_url)
+    times = sorted(t for _, t in stamps)
+    busy = sorted(t for c, t in stamps if c == str(BUSY_CHAT))
+    overall = window_stats(times, BOT_LIMIT)
+    print(f"pacer only: {len(times)} turns by {args.workers} processes in {times[-1] - started:.1f} s ({load()})")
+    print(f"  all chats: most in any 1 s {overall['max_window']} (limit {BOT_LIMIT}); "
+          f"overall {overall['rate']:.1f}/s; min gap {overall['min_gap'] * 1000:.1f} ms")
+    if busy:
+        one = window_stats(busy, CHAT_LIMIT)
+        print(f"  the busy chat: most in any 1 s {one['max_window']} (limit {CHAT_LIMIT}); "
+              f"min gap {one['min_gap'] * 1000:.0f} ms")
+    ok = overall["max_window"] <= BOT_LIMIT and (not busy or window_stats(busy, CHAT_LIMIT)["max_window"] <= 1)
+    print(f"target: ≤ {BOT_LIMIT}/s per bot and ≤ {CHAT_LIMIT}/s per chat: {'met' if ok else 'MISSED'}")
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one-chat", type=int, default=100)
@@ -85,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-kind", choices=("cli", "simple"), default="cli")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
+    parser.add_argument("--pacer-only", action="store_true", help="time the pacer alone (no HTTP, no database)")
     args = parser.parse_args(argv)
+    if args.pacer_only:
+        return pacer_only(args)
     import os
 
     from redis import Redis
