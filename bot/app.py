@@ -43,20 +43,26 @@ def create_app(overrides: dict | None = None) -> Flask:
             import secrets
 
             settings = settings.with_overrides({"twilio_auth_token": secrets.token_hex(16)})
+        if not settings.telegram_webhook_secret:  # the simulator's Telegram chats post with it
+            import secrets
+
+            settings = settings.with_overrides({"telegram_webhook_secret": secrets.token_urlsafe(24)})
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     runtime = install(Runtime.build(settings, instance))
     app.extensions["circlebot"] = runtime
 
-    from webhooks import health, twilio_sms, twilio_status
+    from webhooks import health, telegram, twilio_sms, twilio_status
 
+    app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio_sms.bp)
     app.register_blueprint(twilio_status.bp)
     app.register_blueprint(health.bp)
     if settings.simulator:
-        from bot import simulator
+        from bot import simulator, simulator_telegram
 
         app.register_blueprint(simulator.bp)
+        app.register_blueprint(simulator_telegram.bp)
     from bot import pages
 
     pages.init_app(app, settings)

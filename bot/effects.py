@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import contacts, erase, outbox
+from bot import contacts, erase, links, outbox
 from bot.models import (
     Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Message, Outbox, RelayHandle, Rsvp,
 )
@@ -21,8 +21,8 @@ from bot.outbox import Planned, insert_new
 from bot.planning import broadcast, meetings, reminders
 from flows import keys
 from flows.results import (
-    Broadcast, ChangeMeeting, Enroll, Erase, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordConsent, RecordRsvp,
-    RelayToFacilitator, RelayToLearner, Reply, SetLanguage, SetName,
+    Broadcast, ChangeMeeting, Enroll, Erase, IssueLinkCode, Leave, LinkAddress, OptIn, OptOut, Quote, RecordAnswer,
+    RecordConsent, RecordRsvp, RelayToFacilitator, RelayToLearner, Reply, SetLanguage, SetName, SetPreferred,
 )
 
 HANDLE_TRIES = 20
@@ -55,6 +55,15 @@ class Applier:
 
     def _RecordConsent(self, effect: RecordConsent) -> None:
         contacts.consent(self.session, self.contact, self.address, self.now, source=self.message.channel)
+
+    def _IssueLinkCode(self, effect: IssueLinkCode) -> None:
+        links.issue(self.session, self.contact, effect.code, self.now)
+
+    def _LinkAddress(self, effect: LinkAddress) -> None:
+        self.contact = links.join(self.session, self.contact, self.address, effect.code, self.now)
+
+    def _SetPreferred(self, effect: SetPreferred) -> None:
+        links.prefer(self.session, self.contact, effect.channel)
 
     def _OptOut(self, effect: OptOut) -> None:
         contacts.opt_out(self.session, self.address, self.now)

@@ -13,7 +13,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox
-from bot.models import Address, Answer, Contact, Conversation, Enrollment, LoginCode, Message, Outbox, RelayHandle
+from bot.models import (Address, Answer, Contact, Conversation, Enrollment, LinkCode, LoginCode, Message, Outbox,
+                        RelayHandle)
 from flows import surveys
 
 ERASED = "erased"
@@ -38,6 +39,7 @@ def erase_contact(session: Session, contact: Contact, now: datetime) -> None:
                     .values(body="", address=ERASED, conversation=None, replies=None, address_id=None))
     session.execute(delete(Conversation).where(Conversation.contact_id == contact.id))
     session.execute(delete(RelayHandle).where(RelayHandle.contact_id == contact.id))
+    session.execute(delete(LinkCode).where(LinkCode.contact_id == contact.id))
     enrollment_ids = [e for e in session.scalars(select(Enrollment.id).where(Enrollment.contact_id == contact.id))]
     subjects = [f"enrollment:{e}" for e in enrollment_ids]
     if subjects:

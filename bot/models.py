@@ -307,3 +307,18 @@ class RelayHandle(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkCode(Base):
+    """A LINK code: a contact asked on one address to join another to them (``bot/links.py``).
+
+    Only the code's SHA-256 is kept. It lives ``links.TTL``; ``used_at`` is set when it is redeemed.
+    """
+
+    __tablename__ = "link_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -42,7 +42,7 @@ class Runtime:
         uow = UnitOfWork(make_engine(url))
         queue = make_queue(settings.redis_url, settings.queue_name)
         stuck = parse_duration(str(settings.extra.get("OUTBOX_STUCK_AFTER") or "5m"))
-        return cls(settings, uow, queue, make_registry(settings, uow), url,
+        return cls(settings, uow, queue, make_registry(settings, uow, getattr(queue, "redis", None)), url,
                    make_pacer(queue, settings.send_rate_per_second), stuck)
 
 

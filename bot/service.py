@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import contacts, jobs, outbox, segments
+from bot import contacts, jobs, links, outbox, segments
 from bot.effects import Applier
 from bot.models import Circle, Contact, Conversation, Meeting, Message, Outbox
 from bot.render import codec, render
@@ -118,6 +118,7 @@ def _context(session: Session, inbound: Inbound, contact, opted_out: bool, conve
         pending_rsvp=pending_rsvp(session, contact, conversation, now),
         facilitator=facilitator_view(session, contact.id, now) if contact is not None else None,
         found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
+        link=links.view(session, inbound, contact, now),
     )
 
 

@@ -172,6 +172,19 @@ TEXTS: dict[str, str] = {
     # How a phone call asks for a choice (<Say> before <Gather>).
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
+    # Telegram only: the answer to a sticker or photo, and the bot's command menu (set-webhook).
+    keys.TG_TEXT_ONLY: N_("Sorry, I can only read text. Please type your answer or tap a button."),
+    keys.TG_COMMAND_HELP: N_("Help and your circles"),
+    keys.TG_COMMAND_STOP: N_("Stop all messages"),
+    keys.TG_COMMAND_LANGUAGE: N_("Change your language"),
+    keys.TG_COMMAND_CIRCLES: N_("Your circles (facilitators)"),
+    # LINK: one person on two channels (flows/link.py).
+    keys.LINK_CODE: N_("Your code is %(code)s. Send it to us from your other phone or app within %(minutes)s minutes."),
+    keys.LINK_DONE: N_("Linked! Where should reminders go?"),
+    keys.LINK_WRONG: N_("Sorry, that code is wrong or too old. Text LINK on your other phone or app for a new one."),
+    keys.LINK_LOCKED: N_("Too many wrong codes. Please wait 10 minutes and try again."),
+    keys.LINK_BUSY: N_("This chat is already in a circle. Text LINK here and send the code from your other phone or app."),
+    keys.LINK_PREFERRED: N_("Done! Reminders will go to %(channel)s. STOP works on each one separately."),
 }
 
 NO_DATE_YET = N_("to be announced")
@@ -179,7 +192,7 @@ NO_DATE_YET = N_("to be announced")
 # Single questions and reminders: 1 segment in en and sw, at most 2 elsewhere (DESIGN.md §5).
 QUESTIONS = frozenset({
     keys.SIGNUP_ASK_NAME, keys.SIGNUP_BAD_NAME, keys.SIGNUP_ASK_LANGUAGE, keys.SIGNUP_BAD_LANGUAGE,
-    keys.LANGUAGE_MENU, keys.REMINDER, keys.CHECKIN_QUESTION, keys.FORGET_CONFIRM, keys.WAITLIST_OFFER,
+    keys.LANGUAGE_MENU, keys.REMINDER, keys.CHECKIN_QUESTION, keys.FORGET_CONFIRM, keys.WAITLIST_OFFER, keys.LINK_DONE,
     keys.Q_GOAL, keys.Q_CONFIDENCE, keys.Q_COURSE, keys.Q_RECOMMEND, keys.Q_NEXT,
     keys.FQ_GOAL, keys.FQ_COURSE, keys.FQ_SURPRISE, keys.FQ_AGAIN,
     keys.HOW_RATING, keys.HOW_CAME, keys.HOW_REFLECT_1, keys.HOW_REFLECT_2, keys.HOW_REFLECT_3,
@@ -219,4 +232,6 @@ PLACEHOLDER_LONGEST = {
     "count": "99",
     "codes": ", ".join(["WWWWWWWW"] * 12),
     "others": ", ".join(["WWWWWWWW"] * 3) + ", ...",
+    "minutes": "10",
+    "channel": "Telegram",
 }

@@ -112,6 +112,23 @@ class FacilitatorView:
 
 
 @dataclass(frozen=True)
+class LinkView:
+    """LINK: a fresh code to hand out, and what a lone 6-digit text from the sender would be.
+
+    Attributes:
+        new_code: a random 6-digit code, used if the sender asks for one now (flows draw no random).
+        attempt: for a lone 6-digit text, ``match`` (a live code of another contact), ``wrong``,
+            ``locked`` (too many wrong tries lately) or ``busy`` (this address's own contact is in a
+            circle already, so it cannot join another person); None for any other text.
+        channels: on a match, this address's channel then the code owner's preferred one.
+    """
+
+    new_code: str
+    attempt: str | None = None
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Context:
     """Everything a flow reads besides its state and the inbound message.
 
@@ -124,6 +141,7 @@ class Context:
         pending_rsvp: the reminder a short reply such as ``1`` or ``NO`` answers, if any.
         facilitator: the sender's facilitator view when their number is a facilitator's.
         found: open circles matching a FIND query (at most three, nearest first).
+        link: LINK's code and the check of a code the sender typed (``LinkView``).
     """
 
     now: datetime
@@ -134,3 +152,4 @@ class Context:
     pending_rsvp: PendingRsvp | None = None
     facilitator: FacilitatorView | None = None
     found: tuple[CircleView, ...] = ()
+    link: LinkView | None = None

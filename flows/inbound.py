@@ -13,12 +13,14 @@ class Inbound:
 
     Attributes:
         channel: ``sms``, ``whatsapp``, ``telegram`` or ``voice``.
-        address: E.164 phone number, or ``telegram:<chat id>``; the raw sender when
+        address: E.164 phone number, or a Telegram chat id; the raw sender when
             ``address_ok`` is False.
         text: the text or keypad digits, as sent (may be empty).
         provider_id: the provider's unique id (Twilio MessageSid, Telegram update_id).
         received_at: when it arrived, in UTC.
         address_ok: False when the sender could not be read as a phone number.
+        language: the language the sender's app is set to (Telegram's ``language_code``), when
+            shipped: a hint for a first reply, never a choice made for them.
     """
 
     channel: str
@@ -27,3 +29,4 @@ class Inbound:
     provider_id: str
     received_at: datetime
     address_ok: bool = True
+    language: str | None = None

@@ -116,6 +116,17 @@ PROMPT_SCALE = "prompt.scale"
 PROMPT_FORGET = "prompt.forget"
 VOICE_PRESS = "voice.press"
 VOICE_SCALE = "voice.scale"
+TG_TEXT_ONLY = "telegram.text_only"
+LINK_CODE = "link.code"
+LINK_DONE = "link.done"
+LINK_WRONG = "link.wrong"
+LINK_LOCKED = "link.locked"
+LINK_BUSY = "link.busy"
+LINK_PREFERRED = "link.preferred"
+TG_COMMAND_HELP = "telegram.command.help"
+TG_COMMAND_STOP = "telegram.command.stop"
+TG_COMMAND_LANGUAGE = "telegram.command.language"
+TG_COMMAND_CIRCLES = "telegram.command.circles"
 
 ALL = tuple(value for name, value in sorted(globals().items()) if name.isupper())
 

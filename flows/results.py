@@ -183,8 +183,30 @@ class Erase:
     """Erase everything personal about the sender (FORGET YES)."""
 
 
+@dataclass(frozen=True)
+class IssueLinkCode:
+    """Keep ``code`` (for 10 minutes) so that another address of the sender can say it."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class LinkAddress:
+    """Join the address this came from to the contact who asked for ``code``."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class SetPreferred:
+    """Scheduled messages go to the sender's address on ``channel``."""
+
+    channel: str
+
+
 Effect = (RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
-          | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn)
+          | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn | IssueLinkCode | LinkAddress
+          | SetPreferred)
 
 
 @dataclass(frozen=True)

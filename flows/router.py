@@ -4,7 +4,7 @@ Order:
   1. global keywords, when they are the whole text: STOP, START, HELP, LANGUAGE (an opted-out sender
      gets only START, HELP and FORGET with its confirmation: erasure never depends on being opted in);
   2. a facilitator's commands (CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, ``#N text``);
-  3. FORGET, FIND and LEAVE;
+  3. FORGET, FIND and LEAVE; LINK and a lone 6-digit LINK code;
   4. an answer to the most recent reminder (offered only when it is newer than the conversation);
   5. triggers: ``JOIN <code>`` and ``/start <code>`` (in an open conversation, only a real code);
   6. the open conversation (signup, language, check-in, survey, FORGET's confirmation);
@@ -22,17 +22,20 @@ FIND also takes a postal code, a place the service found, or (with nothing open)
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
-from flows import checkin, facilitator, keys, keywords, language, learner_commands, offer, rsvp, signup, survey
+from flows import checkin, facilitator, keys, keywords, language, learner_commands, link, offer, rsvp, signup, survey
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import OptIn, OptOut, Reply, Result
 
 FLOWS = {signup.FLOW: signup, language.FLOW: language, checkin.FLOW: checkin, survey.FLOW: survey,
-         learner_commands.FLOW: learner_commands, learner_commands.LEAVE_FLOW: learner_commands, offer.FLOW: offer}
+         learner_commands.FLOW: learner_commands, learner_commands.LEAVE_FLOW: learner_commands, offer.FLOW: offer,
+         link.FLOW: link}
 LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
+CIRCLES_COMMAND = "/circles"
 
 
 def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> Result:
@@ -47,6 +50,8 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
     own = ctx.contact.language
     if not inbound.address_ok:
         return Result(None, (Reply(keys.BAD_ADDRESS),), language=own)
+    if inbound.text.strip().lower() == CIRCLES_COMMAND:  # Telegram's menu: a facilitator's CIRCLES, a learner's HELP
+        inbound = replace(inbound, text="CIRCLES" if ctx.facilitator is not None else "HELP")
 
     found = keywords.match(inbound.text, own)
     keyword, kw_lang = found if found else (None, None)
@@ -80,6 +85,10 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
     result = _forget(state, inbound, ctx, resume=False) or _learner_command(state, inbound, ctx, lone_ok)
     if result is not None:
         return result
+    if lone_ok:
+        result = link.handle(inbound, ctx)
+        if result is not None:
+            return result
 
     if ctx.pending_rsvp is not None:
         answer = keywords.answer(inbound.text)

@@ -37,7 +37,7 @@ def start(code: str | None, trigger_language: str | None, inbound: Inbound, ctx:
     if existing is not None:
         key = keys.SIGNUP_ALREADY_IN if existing.status == "active" else keys.SIGNUP_ALREADY_WAITLISTED
         return Result(None, (Reply(key, _circle_params(circle)),))
-    lang = ctx.contact.language or trigger_language or circle.language or ctx.default_language
+    lang = ctx.contact.language or trigger_language or inbound.language or circle.language or ctx.default_language
     state = {"flow": FLOW, "code": code, "lang": lang}
     return _next_step(state, ctx, circle, ())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.channels.base import SendError, Sent
 from bot.channels.simulator import SimulatorChannel
 from bot.channels.twilio_messages import TwilioChannel
-from flows.inbound import SMS, WHATSAPP
+from flows.inbound import SMS, TELEGRAM, WHATSAPP
 
 
 class NoAdapter(LookupError):
@@ -19,12 +19,16 @@ class NoAdapter(LookupError):
 class Registry:
     """The adapter of each channel, built once per process."""
 
-    def __init__(self, settings, uow):
+    def __init__(self, settings, uow, redis=None):
         self.simulator = SimulatorChannel(uow)
         self.adapters: dict[str, object] = {}
         if settings.twilio_enabled:
             twilio = TwilioChannel(settings)
             self.adapters.update({SMS: twilio, WHATSAPP: twilio})
+        if settings.telegram_enabled:
+            from bot.channels.telegram import TelegramChannel
+
+            self.adapters[TELEGRAM] = TelegramChannel(settings, redis)
 
     def adapter(self, channel: str):
         """The adapter that sends on ``channel``.
@@ -37,12 +41,14 @@ class Registry:
             return adapter
         if not self.adapters:  # no provider at all: the simulator plays every channel
             return self.simulator
+        if channel != TELEGRAM and set(self.adapters) == {TELEGRAM}:  # Telegram only: phones are simulated
+            return self.simulator
         raise NoAdapter(f"no adapter sends on {channel!r} with these settings")
 
 
-def make_registry(settings, uow) -> Registry:
-    """The channel registry the settings ask for."""
-    return Registry(settings, uow)
+def make_registry(settings, uow, redis=None) -> Registry:
+    """The channel registry the settings ask for (``redis`` shares Telegram's flood limits)."""
+    return Registry(settings, uow, redis)
 
 
 __all__ = ["NoAdapter", "Registry", "SendError", "Sent", "SimulatorChannel", "TwilioChannel", "make_registry"]

@@ -5,6 +5,7 @@
 - ``exports``: ``export``
 - ``roles``: ``facilitator add``, ``organizer add``
 - ``processes``: ``db upgrade``, ``web``, ``worker``, ``demo``, ``segments``
+- ``telegram``: ``telegram set-webhook|info``
 """
 from __future__ import annotations
 
@@ -27,12 +28,13 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-from bot.cli import circles, exports, meetings, processes, roles  # noqa: E402  (they need ``main`` defined)
+from bot.cli import circles, exports, meetings, processes, roles, telegram  # noqa: E402  (they need ``main`` defined)
 
 main.add_command(circles.circle)
 main.add_command(meetings.meeting)
 main.add_command(exports.export_circle)
 main.add_command(roles.facilitator)
 main.add_command(roles.organizer)
+main.add_command(telegram.telegram)
 for command in processes.COMMANDS:
     main.add_command(command)

@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-__all__ = ["TwilioStandIn"]
+__all__ = ["TelegramStandIn", "TwilioStandIn"]
 
 
 def __getattr__(name: str):
@@ -12,4 +12,8 @@ def __getattr__(name: str):
         from tests.standin.twilio_api import TwilioStandIn
 
         return TwilioStandIn
+    if name == "TelegramStandIn":
+        from tests.standin.telegram_api import TelegramStandIn
+
+        return TelegramStandIn
     raise AttributeError(name)

@@ -1,0 +1,108 @@
+"""Turning a Telegram update into the ``Inbound`` an SMS would be (parsed with PTB's ``Update.de_json``).
+
+- A private chat's text is the text. The bot's commands become the keywords they stand for
+  (``/stop`` is STOP, ``/help`` HELP…; ``/circles`` is CIRCLES for a facilitator, HELP for a learner); ``/start KC42`` (a ``t.me/<bot>?start=KC42`` deep link) stays
+  as it is, a join trigger; a bare ``/start`` asks for HELP.
+- A button tap (``callback_query``) is the choice's value, exactly as if it had been typed. Its
+  provider id names the keyboard's message, not the update: a second tap on the same keyboard is
+  a replay of the first and changes nothing.
+- A sticker, photo or any message without text gets a polite "text only"; an edited message, a group
+  chat, a channel post or an update type we did not ask for gets nothing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from flows import languages
+from flows.inbound import TELEGRAM, Inbound
+from webhooks.text import clean_text
+
+log = logging.getLogger(__name__)
+# /circles stays as typed: the router makes it a facilitator's CIRCLES or a learner's HELP.
+COMMANDS = {"/help": "HELP", "/stop": "STOP", "/language": "LANGUAGE", "/link": "LINK", "/start": "HELP"}
+# What the bot lists as its commands (``circlebot telegram set-webhook``), with their description keys.
+BOT_COMMANDS = ("help", "stop", "language", "circles")
+IGNORE, TEXT_ONLY, INBOUND, TAP_GONE = "ignore", "text_only", "inbound", "tap_gone"
+
+
+@dataclass(frozen=True)
+class Event:
+    """What an update asks of the webhook.
+
+    Attributes:
+        kind: ``inbound`` (run the flows), ``text_only`` (a polite reply), ``tap_gone`` (a tap on a message
+            the bot can no longer see: answer the tap only) or ``ignore``.
+        inbound: the message for the service when ``kind`` is ``inbound``.
+        chat_id: the private chat to answer in.
+        callback_id: the tap to answer (``answerCallbackQuery``).
+        keyboard_message_id: the message whose keyboard the tap used (edited away afterwards).
+        language: the Telegram user's language, when it is a shipped one.
+    """
+
+    kind: str
+    inbound: Inbound | None = None
+    chat_id: int | None = None
+    callback_id: str | None = None
+    keyboard_message_id: int | None = None
+    language: str | None = None
+
+
+def parse(data, now: datetime) -> Event:
+    """Reads a decoded JSON body; anything unreadable is ``ignore``, never an exception."""
+    from telegram import Update
+
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        return Event(IGNORE)
+    try:
+        update = Update.de_json(data, None)
+    except Exception as exc:  # PTB raises KeyError/TypeError/ValueError on malformed objects
+        log.info("unreadable telegram update: %s", exc.__class__.__name__)
+        return Event(IGNORE)
+    if update.callback_query is not None:
+        return _tap(update, now)
+    message = update.message
+    if message is None or message.chat is None or message.chat.type != "private":
+        return Event(IGNORE)
+    lang = shipped_language(message.from_user.language_code if message.from_user else None)
+    if message.text is None:
+        return Event(TEXT_ONLY, chat_id=message.chat.id, language=lang)
+    inbound = Inbound(channel=TELEGRAM, address=str(message.chat.id), text=command_text(clean_text(message.text)),
+                      provider_id=f"tg-{update.update_id}", received_at=now, language=lang)
+    return Event(INBOUND, inbound, message.chat.id, language=lang)
+
+
+def _tap(update, now: datetime) -> Event:
+    query = update.callback_query
+    lang = shipped_language(query.from_user.language_code if query.from_user else None)
+    message = query.message
+    chat = getattr(message, "chat", None)
+    if chat is None or chat.type != "private" or not query.data:
+        return Event(TAP_GONE, callback_id=query.id, language=lang)
+    value = clean_text(query.data).rsplit(":", 1)[-1]
+    inbound = Inbound(channel=TELEGRAM, address=str(chat.id), text=value,
+                      provider_id=f"tg-cb-{chat.id}-{message.message_id}"[:64], received_at=now, language=lang)
+    return Event(INBOUND, inbound, chat.id, query.id, message.message_id, lang)
+
+
+def command_text(text: str) -> str:
+    """A bot command as the keyword it stands for; ``/start CODE`` and any other text unchanged."""
+    parts = text.split(None, 1)
+    if not parts or not parts[0].startswith("/"):
+        return text
+    command = parts[0].split("@", 1)[0].lower()
+    if command == "/start" and len(parts) == 2:
+        return f"/start {parts[1].strip()}"
+    word = COMMANDS.get(command)
+    if word is None:
+        return text
+    return f"{word} {parts[1]}" if len(parts) == 2 else word
+
+
+def shipped_language(code: str | None) -> str | None:
+    """``pt-br`` → ``pt``; None when the language is not shipped."""
+    if not code:
+        return None
+    short = code.split("-", 1)[0].lower()
+    return short if short in languages.SHIPPED else None
