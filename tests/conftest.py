@@ -20,7 +20,7 @@ from tests.helpers import AUTH_TOKEN, BASE_URL
 BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").split(",") if b]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
-TABLES = ("answer", "relay_handle", "delivery_event", "rsvp", "message", "conversation", "outbox", "enrollment",
+TABLES = ("attendance", "conference_event", "voice_call", "answer", "relay_handle", "delivery_event", "rsvp", "message", "conversation", "outbox", "enrollment",
           "meeting", "circle", "facilitator", "address", "contact")
 
 
