@@ -161,6 +161,19 @@ TEXTS: dict[str, str] = {
     # How a phone call asks for a choice (<Say> before <Gather>).
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
+    # A call to the bot's number (flows/voice.py): short sentences, written to be heard.
+    keys.VOICE_WELCOME: N_("Hello! This is the learning circle line."),
+    # One line of the language menu, said in its own language: each catalog names its own language.
+    keys.VOICE_LANGUAGE_OPTION: N_("For English, press %(digit)s."),
+    keys.VOICE_ASK_CODE: N_("Please type your circle's phone code. Then press the pound key."),
+    keys.VOICE_WRONG_CODE: N_("Sorry, that code is not right. Please try again."),
+    keys.VOICE_WRONG_CODE_BYE: N_("Sorry, that code is not right. Please check the code with your library. Goodbye."),
+    keys.VOICE_GOODBYE: N_("We did not hear you. Please call again later. Goodbye."),
+    keys.VOICE_NOT_NOW: N_("%(circle)s is not meeting right now. The next meeting is on %(when)s. Goodbye."),
+    keys.VOICE_NO_MEETINGS: N_("%(circle)s has no more meetings. Goodbye."),
+    keys.VOICE_JOIN_FACILITATOR: N_("Welcome to %(circle)s. You are the facilitator. The meeting starts now."),
+    keys.VOICE_JOIN_LEARNER: N_("Welcome to %(circle)s. Joining the meeting now."),
+    keys.VOICE_WAITING: N_("Please stay on the line. The meeting starts when the facilitator joins."),
 }
 
 NO_DATE_YET = N_("to be announced")

@@ -111,6 +111,17 @@ PROMPT_SCALE = "prompt.scale"
 PROMPT_FORGET = "prompt.forget"
 VOICE_PRESS = "voice.press"
 VOICE_SCALE = "voice.scale"
+VOICE_WELCOME = "voice.welcome"
+VOICE_LANGUAGE_OPTION = "voice.language_option"
+VOICE_ASK_CODE = "voice.ask_code"
+VOICE_WRONG_CODE = "voice.wrong_code"
+VOICE_WRONG_CODE_BYE = "voice.wrong_code_bye"
+VOICE_GOODBYE = "voice.goodbye"
+VOICE_NOT_NOW = "voice.not_now"
+VOICE_NO_MEETINGS = "voice.no_meetings"
+VOICE_JOIN_FACILITATOR = "voice.join_facilitator"
+VOICE_JOIN_LEARNER = "voice.join_learner"
+VOICE_WAITING = "voice.waiting"
 
 ALL = tuple(value for name, value in sorted(globals().items()) if name.isupper())
 

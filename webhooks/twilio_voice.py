@@ -1,0 +1,73 @@
+"""``POST /twilio/voice`` and ``/twilio/voice/...``: calls to the bot's number; the replies are TwiML.
+
+The call's state (prompt, language, misses) rides in each ``<Gather>``'s action URL, which Twilio
+signs with the request, so a replayed request gets the same TwiML; only joining a conference writes.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from bot import voice
+from bot.phone import to_e164
+from bot.render import voice as render
+from flows import languages
+from flows import voice as call_flow
+from webhooks.text import clean_text
+from webhooks.twilio_signature import verified
+
+bp = Blueprint("twilio_voice", __name__)
+SID_MAX = 64
+
+
+def _call():
+    """The CallSid and the caller's E.164 number (None when hidden or unreadable); 400 without a CallSid."""
+    sid = clean_text(request.form.get("CallSid")).strip()
+    if not sid or len(sid) > SID_MAX:
+        abort(400, description="CallSid is required")
+    return sid, to_e164(request.form.get("From"), request.form.get("FromCountry") or None)
+
+
+def _twiml(response) -> Response:
+    return Response(str(response), mimetype="application/xml")
+
+
+@bp.post("/twilio/voice")
+@verified
+def incoming_call():
+    """Greets the caller: the language menu, or (for a number the bot knows) the code prompt."""
+    runtime = current_app.extensions["circlebot"]
+    _sid, number = _call()
+    with runtime.uow() as session:
+        who = voice.caller(session, number)
+    step = call_flow.start(who.language, languages.SHIPPED, runtime.settings.default_language)
+    return _twiml(render.render_step(step, runtime.settings.public_base_url))
+
+
+@bp.post("/twilio/voice/gather")
+@verified
+def gathered():
+    """The keys a caller pressed: a language, a code (then the conference), a retry or goodbye."""
+    runtime = current_app.extensions["circlebot"]
+    sid, number = _call()
+    state = call_flow.CallState.from_query(request.args, languages.SHIPPED)
+    digits = "".join(ch for ch in clean_text(request.form.get("Digits")) if ch in "0123456789*#")[:24]
+    base = runtime.settings.public_base_url
+    if state.step == call_flow.MENU:
+        return _twiml(render.render_step(call_flow.on_menu(state, digits, languages.SHIPPED), base))
+    now = runtime.clock()
+    with runtime.uow() as session:
+        who = voice.caller(session, number)
+        step = call_flow.on_code(state, digits, voice.typed(session, digits, who, runtime.settings), now)
+        if not isinstance(step, call_flow.Join):
+            return _twiml(render.render_step(step, base))
+        room = voice.join(session, sid, step.meeting_id, who, number, step.facilitator, now)
+        session.commit()
+    return _twiml(render.render_step(step, base, room.name, room.max_participants))
+
+
+@bp.post("/twilio/voice/wait")
+@verified
+def waiting():
+    """What a learner hears until the facilitator arrives (the conference's ``waitUrl``)."""
+    lang = request.args.get("lang") if request.args.get("lang") in languages.SHIPPED else languages.DEFAULT
+    return _twiml(render.render_wait(lang))
