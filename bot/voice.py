@@ -53,7 +53,7 @@ def caller(session, number: str | None) -> Caller:
 
 def typed(session, digits: str, who: Caller, settings) -> call_flow.Typed | None:
     """The circle behind a typed phone code (None when no circle has it), as the call flow needs it."""
-    code, pin = call_flow.split_code(digits)
+    code, _pin = call_flow.split_code(digits)
     if not code:
         return None
     circle = session.scalar(select(Circle).where(Circle.phone_code == code, Circle.archived_at.is_(None)))
@@ -64,7 +64,7 @@ def typed(session, digits: str, who: Caller, settings) -> call_flow.Typed | None
     return call_flow.Typed(
         circle=circle.name, timezone=circle.timezone, meetings=meetings,
         caller_is_facilitator=who.facilitator_id is not None and who.facilitator_id == circle.facilitator_id,
-        pin=circle.facilitator_pin, typed_pin=pin, early=window, late=window)
+        pin=circle.facilitator_pin, early=window, late=window)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,6 @@ class Typed:
     meetings: tuple[MeetingSlot, ...] = ()
     caller_is_facilitator: bool = False
     pin: str | None = None
-    typed_pin: str | None = None
     early: timedelta = timedelta(minutes=15)
     late: timedelta = timedelta(minutes=15)
 
@@ -152,7 +151,7 @@ def on_code(state: CallState, digits: str, typed: Typed | None, now: datetime) -
             return Goodbye(lang, (Reply(keys.VOICE_NO_MEETINGS, {"circle": typed.circle}),))
         return Goodbye(lang, (Reply(keys.VOICE_NOT_NOW, {
             "circle": typed.circle, "when": When(following.starts_at, typed.timezone)}),))
-    facilitator = is_facilitator(typed.caller_is_facilitator, typed.typed_pin, typed.pin)
+    facilitator = is_facilitator(typed.caller_is_facilitator, split_code(digits)[1], typed.pin)
     greeting = keys.VOICE_JOIN_FACILITATOR if facilitator else keys.VOICE_JOIN_LEARNER
     return Join(lang, current.id, facilitator, (Reply(greeting, {"circle": typed.circle}),))
 
