@@ -124,3 +124,15 @@ def attendees(session, meeting_ids: list[int]) -> set[tuple[int, int]]:
         select(Attendance.meeting_id, Attendance.contact_id).where(
             Attendance.meeting_id.in_(meeting_ids), Attendance.contact_id.is_not(None),
             Attendance.facilitator.is_(False), COUNTED))}
+
+
+def how_attended(session, meeting_ids: list[int]) -> dict[tuple[int, int], str]:
+    """``(contact, meeting)`` → ``phone``, ``in person`` or ``phone + in person`` (the export's cells)."""
+    found: dict[tuple[int, int], set[str]] = {}
+    if meeting_ids:
+        for meeting_id, contact_id, source in session.execute(
+                select(Attendance.meeting_id, Attendance.contact_id, Attendance.source).where(
+                    Attendance.meeting_id.in_(meeting_ids), Attendance.contact_id.is_not(None), COUNTED)):
+            found.setdefault((contact_id, meeting_id), set()).add(source)
+    words = {PHONE: "phone", IN_PERSON: "in person"}
+    return {key: " + ".join(words[s] for s in (PHONE, IN_PERSON) if s in sources) for key, sources in found.items()}
