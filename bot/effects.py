@@ -22,7 +22,8 @@ from bot.planning import meetings, reminders
 from bot.planning.audience import active_learners
 from flows import keys
 from flows.results import (
-    Broadcast, ChangeMeeting, Enroll, Erase, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordConsent, RecordRsvp,
+    Broadcast, ChangeMeeting, Enroll, Erase, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordAttendance,
+    RecordConsent, RecordRsvp,
     RelayToFacilitator, RelayToLearner, Reply, SetLanguage, SetName,
 )
 
@@ -112,6 +113,11 @@ class Applier:
                                   created_at=self.now, updated_at=self.now))
         else:
             rsvp.answer, rsvp.updated_at = effect.answer, self.now
+
+    def _RecordAttendance(self, effect: RecordAttendance) -> None:
+        from bot import attendance
+
+        attendance.record_in_person(self.session, effect.meeting_id, list(effect.contact_ids), self.now)
 
     def _RecordAnswer(self, effect: RecordAnswer) -> None:
         circle = self._circle(effect.circle_code)

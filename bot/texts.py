@@ -158,6 +158,9 @@ TEXTS: dict[str, str] = {
     keys.PROMPT_INLINE: N_("Reply %(options)s."),
     keys.PROMPT_SCALE: N_("Reply %(low)s (%(low_label)s) to %(high)s (%(high_label)s)."),
     keys.PROMPT_FORGET: N_("To confirm, reply FORGET YES."),
+    keys.FAC_HERE_DONE: N_("%(circle)s: marked present in person (%(count)s): %(names)s."),
+    keys.FAC_HERE_UNKNOWN: N_("%(circle)s: no learner called %(names)s. Use first names or #numbers."),
+    keys.FAC_HERE_HOW: N_("Who came? Text HERE %(code)s and their first names or #numbers."),
     # How a phone call asks for a choice (<Say> before <Gather>).
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
@@ -221,4 +224,5 @@ PLACEHOLDER_LONGEST = {
     "count": "99",
     "codes": ", ".join(["WWWWWWWW"] * 12),
     "others": ", ".join(["WWWWWWWW"] * 3) + ", ...",
+    "names": "W" * 80,
 }

@@ -74,7 +74,7 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # The facilitator's text commands (only read from a facilitator's number). HOW and TALLY use words
 # that rarely open a sentence (BILAN, not COMMENT; OCENA, not JAK; TATHMINI, not VIPI).
-CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW = "circles", "tally", "cancel", "move", "msg", "how"
+CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, HERE = "circles", "tally", "cancel", "move", "msg", "how", "here"
 FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     CIRCLES: {"en": ("CIRCLES",), "es": ("CIRCULOS",), "fr": ("CERCLES",), "pt": ("GRUPOS",), "pl": ("GRUPY",),
               "sw": ("VIKUNDI",)},
@@ -88,6 +88,9 @@ FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
           "sw": ("UJUMBE",)},
     HOW: {"en": ("HOW",), "es": ("REPASO",), "fr": ("BILAN",), "pt": ("BALANCO",), "pl": ("OCENA",),
           "sw": ("TATHMINI",)},
+    # In-person attendance: "HERE KC42 Amina Rosa" or "HERE KC42 3 5" (relay numbers).
+    HERE: {"en": ("HERE",), "es": ("PRESENTES",), "fr": ("PRESENTS",), "pt": ("PRESENTES",), "pl": ("OBECNI",),
+           "sw": ("WALIOFIKA",)},
 }
 
 # The old HOW words open everyday sentences ("Como siempre…", "Comment…", "Jak zwykle…", "Vipi"). They

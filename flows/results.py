@@ -179,11 +179,19 @@ class Leave:
 
 
 @dataclass(frozen=True)
+class RecordAttendance:
+    """Mark learners present in person at a meeting (the facilitator's HERE)."""
+
+    meeting_id: int
+    contact_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Erase:
     """Erase everything personal about the sender (FORGET YES)."""
 
 
-Effect = (RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
+Effect = (RecordAttendance | RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
           | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn)
 
 

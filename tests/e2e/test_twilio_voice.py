@@ -234,3 +234,42 @@ def test_leave_without_join_and_unknown_caller_are_safe(client, circle, uow):
         assert row.contact_id is None and row.caller == "unknown" and row.joined_at is None and row.seconds == 600
     assert post_signed(client, "/twilio/conference", {**base, "StatusCallbackEvent": "participant-join"}).status_code == 204
     assert post_signed(client, "/twilio/conference", {"ConferenceSid": "CF2"}).status_code == 400
+
+
+def enroll(uow, circle_id, phone, name, language="en"):
+    with uow() as session:
+        contact = add_contact(session, phone, FIRST_MEETING, name=name, language=language)
+        session.add(Enrollment(contact_id=contact.id, circle_id=circle_id, status="active", created_at=FIRST_MEETING))
+        session.commit()
+        return contact.id
+
+
+def test_here_by_text_combines_with_phone_attendance(client, circle, uow, runtime, runner_env, tmp_path):
+    from tests.helpers import text
+
+    enroll(uow, circle["id"], LEARNER, "Amina")
+    enroll(uow, circle["id"], "+18165550123", "Rosa")
+    enroll(uow, circle["id"], "+18165550124", "José")
+    room = dial_in(client, "CA9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b", FACILITATOR, circle["phone_code"]) \
+        .find("Dial/Conference").text
+    dial_in(client, "CA1f2e3d4c5b6a79880f1e2d3c4b5a6978", LEARNER, circle["phone_code"])
+    for event in payload("twilio-conference-events.json"):
+        post_signed(client, "/twilio/conference", {**event, "FriendlyName": room})
+    runtime.clock = lambda: FIRST_MEETING + timedelta(hours=3)
+    said = text(client, "HERE KC42 Amina rosa jose Zed", sender=FACILITATOR)
+    assert "marked present in person (3): Amina, Rosa, José" in said[0]
+    assert "no learner called ZED" in said[1]
+    assert text(client, "HERE KC42 Rosa", sender=FACILITATOR)  # again: no second row
+    assert "Here is the sheet" not in text(client, "Here is the sheet", sender=FACILITATOR)[0]
+    with uow() as session:
+        assert session.scalar(select(func.count()).select_from(Attendance).where(
+            Attendance.source == "in_person")) == 3
+    meetings = json.loads(runner_env(["circle", "show", "KC42", "--json"]))["meetings"]
+    assert meetings[0]["attended"] == 3 and meetings[1]["attended"] == 0
+    out = tmp_path / "kc42.csv"
+    runner_env(["export", "KC42", "--what", "learners", "--output", str(out)])
+    import csv
+
+    rows = {r["name"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["Amina"]["attended_1"] == "phone + in person" and rows["Rosa"]["attended_1"] == "in person"
+    assert rows["Amina"]["attended_2"] == ""
