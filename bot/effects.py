@@ -23,7 +23,7 @@ from bot.planning.audience import active_learners
 from flows import keys
 from flows.results import (
     Broadcast, ChangeMeeting, Enroll, Erase, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordAttendance,
-    RecordConsent, RecordRsvp,
+    RecordConsent, RecordRsvp, RequestCall,
     RelayToFacilitator, RelayToLearner, Reply, SetLanguage, SetName,
 )
 
@@ -113,6 +113,16 @@ class Applier:
                                   created_at=self.now, updated_at=self.now))
         else:
             rsvp.answer, rsvp.updated_at = effect.answer, self.now
+
+    def _RequestCall(self, effect: RequestCall) -> None:
+        from bot import calls
+
+        circle = self._circle(effect.circle_code)
+        meeting = self.session.scalar(select(Meeting).where(
+            Meeting.circle_id == circle.id, Meeting.status != "cancelled", Meeting.ends_at > self.now)
+            .order_by(Meeting.starts_at).limit(1))
+        if meeting is not None:
+            self.planned.extend(calls.request(self.session, self.contact, circle, meeting, self.now))
 
     def _RecordAttendance(self, effect: RecordAttendance) -> None:
         from bot import attendance

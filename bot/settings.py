@@ -15,7 +15,7 @@ DEFAULT_QUIET_HOURS = "21:00-08:00"
 DEFAULT_REGION = "US"
 SHIPPED_LOCALES = languages.SHIPPED
 # Operational knobs beyond DESIGN.md's table, kept in ``Settings.extra`` (see the README).
-EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER", "CALL_WINDOW")
+EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER", "CALL_WINDOW", "CALL_RATE_PER_SECOND")
 
 
 class SettingsError(ValueError):

@@ -161,6 +161,8 @@ TEXTS: dict[str, str] = {
     keys.FAC_HERE_DONE: N_("%(circle)s: marked present in person (%(count)s): %(names)s."),
     keys.FAC_HERE_UNKNOWN: N_("%(circle)s: no learner called %(names)s. Use first names or #numbers."),
     keys.FAC_HERE_HOW: N_("Who came? Text HERE %(code)s and their first names or #numbers."),
+    keys.CALL_ME_OK: N_("OK! We will call you when %(circle)s starts: %(when)s. Answer to join the meeting."),
+    keys.CALL_ME_NONE: N_("You are not in a circle yet. Text JOIN and the circle's code first."),
     # How a phone call asks for a choice (<Say> before <Gather>).
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
@@ -176,6 +178,7 @@ TEXTS: dict[str, str] = {
     keys.VOICE_NO_MEETINGS: N_("%(circle)s has no more meetings. Goodbye."),
     keys.VOICE_JOIN_FACILITATOR: N_("Welcome to %(circle)s. You are the facilitator. The meeting starts now."),
     keys.VOICE_JOIN_LEARNER: N_("Welcome to %(circle)s. Joining the meeting now."),
+    keys.VOICE_VOICEMAIL: N_("Hello, this is %(circle)s. We called to bring you into the meeting. Goodbye."),
     keys.VOICE_WAITING: N_("Please stay on the line. The meeting starts when the facilitator joins."),
 }
 

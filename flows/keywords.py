@@ -11,7 +11,7 @@ import unicodedata
 from flows import languages
 
 STOP, START, HELP, LANGUAGE, JOIN = "stop", "start", "help", "language", "join"
-FIND, FORGET, LEAVE, SKIP = "find", "forget", "leave", "skip"
+FIND, FORGET, LEAVE, SKIP, CALL = "find", "forget", "leave", "skip", "call"
 
 # keyword -> language -> words, normalised (upper case, no accents): ARRÊT is matched as ARRET.
 # The English words are always recognised. Where one word belongs to two keywords in different
@@ -70,6 +70,9 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
             "pl": ("WYPISZ", "OPUSC"), "sw": ("ONDOKA",)},
     SKIP: {"en": ("SKIP",), "es": ("SALTAR",), "fr": ("PASSER",), "pt": ("PULAR",), "pl": ("POMIN",),
            "sw": ("RUKA",)},
+    # CALL ME: a call at the meeting's start that puts the learner into the conference call.
+    CALL: {"en": ("CALL",), "es": ("LLAMAME", "LLAMENME"), "fr": ("APPELEZ-MOI", "APPELLE-MOI"),
+           "pt": ("LIGUE-ME",), "pl": ("ZADZWON",), "sw": ("NIPIGIE",)},
 }
 
 # The facilitator's text commands (only read from a facilitator's number). HOW and TALLY use words

@@ -187,11 +187,18 @@ class RecordAttendance:
 
 
 @dataclass(frozen=True)
+class RequestCall:
+    """Call the sender when the circle's meeting starts, to put them into the conference (CALL ME)."""
+
+    circle_code: str
+
+
+@dataclass(frozen=True)
 class Erase:
     """Erase everything personal about the sender (FORGET YES)."""
 
 
-Effect = (RecordAttendance | RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
+Effect = (RequestCall | RecordAttendance | RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
           | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from bot import voice
+from bot import calls, jobs, voice
 from bot.phone import to_e164
 from bot.render import voice as render
 from flows import languages
@@ -71,3 +71,37 @@ def waiting():
     """What a learner hears until the facilitator arrives (the conference's ``waitUrl``)."""
     lang = request.args.get("lang") if request.args.get("lang") in languages.SHIPPED else languages.DEFAULT
     return _twiml(render.render_wait(lang))
+
+
+@bp.post("/twilio/voice/answer")
+@verified
+def answered():
+    """A call the bot placed (CALL ME) was answered: into the conference, or a short voicemail message."""
+    runtime = current_app.extensions["circlebot"]
+    sid, _number = _call()
+    row = request.args.get("row", "")
+    if not row.isdigit():
+        abort(400, description="row is required")
+    with runtime.uow() as session:
+        step, room = calls.answered(session, int(row), sid, clean_text(request.form.get("AnsweredBy")) or None,
+                                    runtime.clock(), runtime.settings)
+        session.commit()
+    base = runtime.settings.public_base_url
+    return _twiml(render.render_step(step, base, room.name if room else None, room.max_participants if room else None))
+
+
+@bp.post("/twilio/voice/status")
+@verified
+def call_status():
+    """A placed call ended: one that was not answered (or reached voicemail) is tried once more later."""
+    runtime = current_app.extensions["circlebot"]
+    row = request.args.get("row", "")
+    status = clean_text(request.form.get("CallStatus")).strip()[:16]
+    if not row.isdigit() or not status:
+        abort(400, description="row and CallStatus are required")
+    with runtime.uow() as session:
+        planned = calls.ended(session, int(row), status, clean_text(request.form.get("AnsweredBy")) or None,
+                              runtime.clock())
+        session.commit()
+    jobs.enqueue_rows(planned)
+    return "", 204
