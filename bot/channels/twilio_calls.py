@@ -44,7 +44,7 @@ class TwilioCallsChannel:
         if extra.get("status_callback"):
             kwargs.update(status_callback=extra["status_callback"], status_callback_method="POST",
                           status_callback_event=["completed"])
-        call = TwilioChannel._call(self.client.calls.create, **kwargs)
+        call = TwilioChannel._call(lambda: self.client.calls.create(**kwargs))  # ``method`` is Twilio's
         return Sent(call.sid, call.status or "queued")
 
     def find_sent(self, address: str, body: str, since: datetime, channel: str = "voice") -> str | None:
