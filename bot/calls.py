@@ -103,3 +103,42 @@ def ended(session, row_id: int, status: str, answered_by: str | None, now: datet
     retry.update(dedupe_key=row.dedupe_key + ":retry", status=outbox.PENDING, attempts=0, body=None,
                  send_after=now + RETRY_AFTER, created_at=now)
     return outbox.insert_new(session, [retry])
+
+
+def question_kinds() -> dict[str, str]:
+    """A survey question's message key → its kind (``number``, ``text``…), to know how a call gathers the answer."""
+    from flows import surveys
+
+    found = {}
+    for survey in (surveys.LEARNER, surveys.FACILITATOR):
+        for question in survey.questions:
+            found[question.text] = question.kind  # the message key a reply asks it with
+    return found
+
+
+def typed_kind(replies) -> str | None:
+    """``number`` or ``text`` when the last reply asks a survey question answered without choices."""
+    if not replies or replies[-1].choices is not None:
+        return None
+    kind = question_kinds().get(replies[-1].key)
+    return kind if kind in ("number", "text") else None
+
+
+def keypad_url(settings, row_id: int, step: int) -> str:
+    """Where the keys pressed during a call the bot placed go (one step per question)."""
+    return f"{settings.public_base_url}/twilio/voice/keypad?row={row_id}&n={step}"
+
+
+def spoken_row(session, row_id: int, answered_by: str | None, settings):
+    """The TwiML of a placed call that is not a CALL ME (a reminder, a survey question), on answer."""
+    from bot.render import codec
+    from bot.render import voice as render
+
+    row = session.get(Outbox, row_id)
+    if row is None or row.replies is None:
+        return render.render_keypad((Reply(keys.VOICE_GOODBYE),), "en", "", machine=True)
+    contact = session.get(Contact, row.contact_id) if row.contact_id else None
+    lang = (contact.language if contact else None) or row.language or "en"
+    replies = codec.load(row.replies)
+    machine = bool(answered_by and answered_by.startswith("machine"))
+    return render.render_keypad(replies, lang, keypad_url(settings, row_id, 1), typed_kind(replies), machine)

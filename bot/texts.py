@@ -179,6 +179,8 @@ TEXTS: dict[str, str] = {
     keys.VOICE_JOIN_FACILITATOR: N_("Welcome to %(circle)s. You are the facilitator. The meeting starts now."),
     keys.VOICE_JOIN_LEARNER: N_("Welcome to %(circle)s. Joining the meeting now."),
     keys.VOICE_VOICEMAIL: N_("Hello, this is %(circle)s. We called to bring you into the meeting. Goodbye."),
+    keys.VOICE_TYPE_NUMBER: N_("Type the number, then press the pound key."),
+    keys.VOICE_SKIP_TEXT: N_("This question needs words, so we skip it on the phone. Press any key to go on."),
     keys.VOICE_WAITING: N_("Please stay on the line. The meeting starts when the facilitator joins."),
 }
 

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from sqlalchemy import select
+
 from bot import calls, jobs, voice
+from bot.models import Outbox
+from bot.service import handle_inbound
 from bot.phone import to_e164
 from bot.render import voice as render
 from flows import languages
 from flows import voice as call_flow
+from flows.inbound import VOICE, Inbound
 from webhooks.text import clean_text
 from webhooks.twilio_signature import verified
 
@@ -82,12 +87,38 @@ def answered():
     row = request.args.get("row", "")
     if not row.isdigit():
         abort(400, description="row is required")
+    answered_by = clean_text(request.form.get("AnsweredBy")) or None
     with runtime.uow() as session:
-        step, room = calls.answered(session, int(row), sid, clean_text(request.form.get("AnsweredBy")) or None,
-                                    runtime.clock(), runtime.settings)
+        if session.scalar(select(Outbox.kind).where(Outbox.id == int(row))) != calls.KIND:
+            return _twiml(calls.spoken_row(session, int(row), answered_by, runtime.settings))  # reminder, survey
+        step, room = calls.answered(session, int(row), sid, answered_by, runtime.clock(), runtime.settings)
         session.commit()
     base = runtime.settings.public_base_url
     return _twiml(render.render_step(step, base, room.name if room else None, room.max_participants if room else None))
+
+
+@bp.post("/twilio/voice/keypad")
+@verified
+def keypad():
+    """Keys pressed on a call the bot placed: the answer goes through the flows like a text would."""
+    runtime = current_app.extensions["circlebot"]
+    sid, _number = _call()
+    row, step = request.args.get("row", ""), request.args.get("n", "")
+    if not row.isdigit() or not step.isdigit():
+        abort(400, description="row and n are required")
+    with runtime.uow() as session:
+        address = session.scalar(select(Outbox.address).where(Outbox.id == int(row)))
+    if address is None:
+        abort(400, description="no such call")
+    digits = "".join(ch for ch in clean_text(request.form.get("Digits")) if ch.isdigit())[:6]
+    mapped = dict(pair.split(":", 1) for pair in request.args.get("map", "").split(",") if ":" in pair)
+    said = "SKIP" if request.args.get("skip") else mapped.get(digits, digits)
+    inbound = Inbound(channel=VOICE, address=address, text=said, provider_id=f"{sid}:{int(step)}"[:SID_MAX],
+                      received_at=runtime.clock())
+    handled = handle_inbound(runtime.uow, inbound, runtime.settings)
+    replies = handled.replies
+    action = calls.keypad_url(runtime.settings, int(row), int(step) + 1)
+    return _twiml(render.render_keypad(replies, handled.language, action, calls.typed_kind(replies)))
 
 
 @bp.post("/twilio/voice/status")

@@ -144,3 +144,44 @@ def render_wait(lang: str) -> VoiceResponse:
     response.say(gettext(TEXTS[keys.VOICE_WAITING], spoken(lang)), **say_attrs(lang))
     response.play(HOLD_MUSIC, loop=0)
     return response
+
+
+def render_keypad(replies: tuple[Reply, ...], lang: str, action: str, typed: str | None = None,
+                  machine: bool = False) -> VoiceResponse:
+    """A call the bot placed (a reminder, a survey question) or its next step, answered by keypad.
+
+    Choices become ``<Gather numDigits>`` (keys mapped back in ``digit_values``); a question answered
+    with a number (``typed="number"``) gathers digits up to ``#``; a free-text question
+    (``typed="text"``) is not asked on the phone: any key skips it. A voicemail (``machine``) hears the
+    words only, and nothing is gathered.
+    """
+    if machine or not replies:
+        response = VoiceResponse()
+        for reply in replies:
+            response.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+        response.hangup()
+        return response
+    last = replies[-1]
+    if last.choices is not None:
+        keys_map = digit_values(last.choices)
+        query = "" if last.choices.digits else "&map=" + ",".join(f"{k}:{v}" for k, v in keys_map.items())
+        response = render(replies, lang, action + query)
+        response.hangup()
+        return response
+    response = VoiceResponse()
+    for reply in replies[:-1]:
+        response.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+    if typed == "number":
+        gather = Gather(input="dtmf", action=action, method="POST", finish_on_key="#", timeout=CODE_TIMEOUT)
+        gather.say(text.words(last, spoken(lang)), **say_attrs(lang))
+        gather.say(gettext(TEXTS[keys.VOICE_TYPE_NUMBER], spoken(lang)), **say_attrs(lang))
+        response.append(gather)
+    elif typed == "text":
+        gather = Gather(input="dtmf", action=action + "&skip=1", method="POST", num_digits=1, timeout=GATHER_TIMEOUT)
+        gather.say(text.words(last, spoken(lang)), **say_attrs(lang))
+        gather.say(gettext(TEXTS[keys.VOICE_SKIP_TEXT], spoken(lang)), **say_attrs(lang))
+        response.append(gather)
+    else:
+        response.say(text.words(last, spoken(lang)), **say_attrs(lang))
+    response.hangup()
+    return response
