@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import outbox, voice
 from bot.contacts import PHONE_CHANNELS, Recipient
@@ -126,7 +126,7 @@ def typed_kind(replies) -> str | None:
 
 def keypad_url(settings, row_id: int, step: int) -> str:
     """Where the keys pressed during a call the bot placed go (one step per question)."""
-    return f"{settings.public_base_url}/twilio/voice/keypad?row={row_id}&n={step}"
+    return f"{settings.public_base_url}/twilio/voice/keypad?row={row_id}&n={step}&stop=star"
 
 
 def spoken_row(session, row_id: int, answered_by: str | None, settings):
@@ -140,5 +140,58 @@ def spoken_row(session, row_id: int, answered_by: str | None, settings):
     contact = session.get(Contact, row.contact_id) if row.contact_id else None
     lang = (contact.language if contact else None) or row.language or "en"
     replies = codec.load(row.replies)
+    if first_call_added_by_facilitator(session, row):
+        replies = (Reply(keys.VOICE_HOW_TO_STOP), *replies)
     machine = bool(answered_by and answered_by.startswith("machine"))
     return render.render_keypad(replies, lang, keypad_url(settings, row_id, 1), typed_kind(replies), machine)
+
+
+ADDED_BY_FACILITATOR = "facilitator"  # the consent source of a learner the facilitator added (ADD)
+STOP_KEY = "*"  # never an answer (answers are digits), so it can stop calls from any question
+
+
+def add_landline(session, circle: Circle, raw_phone: str, name: str, settings, now: datetime) -> Contact | None:
+    """A learner reached by calls only: a contact with a preferred ``voice`` address, enrolled (on the
+    waitlist when the circle is full). A number the bot already knows keeps its contact and gets a voice
+    address. Returns None when the number cannot be read."""
+    from bot import phone as phones
+    from bot.models import Enrollment
+
+    try:
+        number = phones.parse(raw_phone, settings.default_region)
+    except phones.PhoneError:
+        log.warning("ADD: unreadable number %s", mask(raw_phone))
+        return None
+    contact = session.scalar(select(Contact).join(Address, Address.contact_id == Contact.id)
+                             .where(Address.value == number, Address.channel.in_(PHONE_CHANNELS)).limit(1))
+    if contact is None:
+        contact = Contact(name=name, language=circle.language, created_at=now)
+        session.add(contact)
+        session.flush()
+    if session.scalar(select(Address.id).where(Address.channel == VOICE, Address.value == number)) is None:
+        session.execute(Address.__table__.update().where(Address.contact_id == contact.id).values(preferred=False))
+        session.add(Address(contact_id=contact.id, channel=VOICE, value=number, preferred=True, consent_at=now,
+                            consent_source=ADDED_BY_FACILITATOR, created_at=now))
+    enrollment = session.scalar(select(Enrollment).where(Enrollment.contact_id == contact.id,
+                                                         Enrollment.circle_id == circle.id))
+    active = session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.circle_id == circle.id, Enrollment.status == "active"))
+    status = "active" if active < circle.capacity else "waitlist"
+    if enrollment is None:
+        session.add(Enrollment(contact_id=contact.id, circle_id=circle.id, status=status, created_at=now))
+    elif enrollment.status not in ("active", "waitlist"):
+        enrollment.status, enrollment.created_at = status, now
+    session.flush()
+    return contact
+
+
+def first_call_added_by_facilitator(session, row: Outbox) -> bool:
+    """True for the first call to an address the facilitator added: it says how to stop."""
+    address = session.get(Address, row.address_id) if row.address_id else None
+    if address is None or address.consent_source != ADDED_BY_FACILITATOR:
+        return False
+    earlier = select(func.count()).select_from(Outbox).where(
+        Outbox.address_id == address.id, Outbox.status == outbox.SENT, Outbox.id != row.id)
+    if row.sent_at is not None:
+        earlier = earlier.where(Outbox.sent_at < row.sent_at)
+    return not session.scalar(earlier)

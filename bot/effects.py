@@ -23,7 +23,7 @@ from bot.planning.audience import active_learners
 from flows import keys
 from flows.results import (
     Broadcast, ChangeMeeting, Enroll, Erase, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordAttendance,
-    RecordConsent, RecordRsvp, RequestCall,
+    RecordConsent, RecordRsvp, RequestCall, AddLandline,
     RelayToFacilitator, RelayToLearner, Reply, SetLanguage, SetName,
 )
 
@@ -113,6 +113,14 @@ class Applier:
                                   created_at=self.now, updated_at=self.now))
         else:
             rsvp.answer, rsvp.updated_at = effect.answer, self.now
+
+    def _AddLandline(self, effect: AddLandline) -> None:
+        from bot import calls
+
+        circle = self._circle(effect.circle_code)
+        contact = calls.add_landline(self.session, circle, effect.phone, effect.name, self.settings, self.now)
+        if contact is not None:
+            self.planned.extend(reminders.plan(self.session, self.settings, self.now, contact_id=contact.id))
 
     def _RequestCall(self, effect: RequestCall) -> None:
         from bot import calls

@@ -163,6 +163,8 @@ TEXTS: dict[str, str] = {
     keys.FAC_HERE_HOW: N_("Who came? Text HERE %(code)s and their first names or #numbers."),
     keys.CALL_ME_OK: N_("OK! We will call you when %(circle)s starts: %(when)s. Answer to join the meeting."),
     keys.CALL_ME_NONE: N_("You are not in a circle yet. Text JOIN and the circle's code first."),
+    keys.FAC_ADDED: N_("%(name)s is in %(circle)s. We will call them with reminders, not text them."),
+    keys.FAC_ADD_HOW: N_("To add a learner who has only a landline, text ADD %(code)s, their number and first name."),
     # How a phone call asks for a choice (<Say> before <Gather>).
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
@@ -181,6 +183,7 @@ TEXTS: dict[str, str] = {
     keys.VOICE_VOICEMAIL: N_("Hello, this is %(circle)s. We called to bring you into the meeting. Goodbye."),
     keys.VOICE_TYPE_NUMBER: N_("Type the number, then press the pound key."),
     keys.VOICE_SKIP_TEXT: N_("This question needs words, so we skip it on the phone. Press any key to go on."),
+    keys.VOICE_HOW_TO_STOP: N_("Your facilitator signed you up for these calls. To stop them, press the star key at any time."),
     keys.VOICE_WAITING: N_("Please stay on the line. The meeting starts when the facilitator joins."),
 }
 

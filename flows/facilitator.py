@@ -7,6 +7,7 @@
     MSG code text        text every active learner of the circle (through the outbox, paced)
     HOW code             the after-meeting check-in: rating, how many came, one reflection
     HERE code names      who came in person to the last meeting (first names or relay numbers)
+    ADD code phone name  a learner with only a landline: reminders and surveys come as calls
     #N text              answer learner #N (only learners of their own circles)
 Anything else is not a facilitator command and is routed as any other text. A command word counts
 when a real circle code follows it, or when it stands alone and the open question (the HOW survey) does
@@ -21,7 +22,7 @@ from flows import dates, keys, keywords, survey, surveys
 from flows.context import Context, FacilitatedCircle
 from flows.inbound import Inbound
 from flows.results import (
-    Broadcast, ChangeMeeting, CircleLine, RecordAttendance, RelayToLearner, Reply, Result, When,
+    AddLandline, Broadcast, ChangeMeeting, CircleLine, RecordAttendance, RelayToLearner, Reply, Result, When,
 )
 
 _HANDLE = re.compile(r"^#\s*(\d{1,6})\b\s*(.*)$", re.S)
@@ -221,6 +222,26 @@ def _here(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     return Result(state, tuple(replies), effects)
 
 
+_PHONE_PART = re.compile(r"^[+()\d.\-]+$")
+
+
+def _add(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+    """ADD: a landline learner, by number and first name; consent is "added by facilitator"."""
+    words = keywords.rest_of(keywords.rest_of(inbound.text)).split()
+    if words and words[0].upper() == circle.circle.code:  # "ADD KC42 …" where the code was one word
+        words = words[1:]
+    phone_parts = []
+    while words and _PHONE_PART.match(words[0]):
+        phone_parts.append(words.pop(0))
+    phone = "".join(ch for ch in "".join(phone_parts) if ch.isdigit() or ch == "+")
+    name = " ".join(words).strip()[:20]
+    digits = phone.lstrip("+")
+    if not name or not digits.isdigit() or not 10 <= len(digits) <= 15 or "+" in digits:
+        return Result(state, (Reply(keys.FAC_ADD_HOW, {"code": circle.circle.code}),))
+    return Result(state, (Reply(keys.FAC_ADDED, {"name": name, "circle": circle.circle.name}),),
+                  (AddLandline(circle.circle.code, phone, name),))
+
+
 ATTENDANCE_EARLY = timedelta(minutes=30)  # HERE counts for a meeting from half an hour before it starts
 
 
@@ -232,5 +253,5 @@ def _is(learner, word: str) -> bool:
     return bool(first) and first[0] == word
 
 
-COMMANDS = {keywords.HERE: _here, keywords.TALLY: _tally, keywords.CANCEL: _cancel, keywords.MOVE: _move, keywords.MSG: _msg,
+COMMANDS = {keywords.ADD: _add, keywords.HERE: _here, keywords.TALLY: _tally, keywords.CANCEL: _cancel, keywords.MOVE: _move, keywords.MSG: _msg,
             keywords.HOW: _how}

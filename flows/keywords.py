@@ -77,7 +77,7 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # The facilitator's text commands (only read from a facilitator's number). HOW and TALLY use words
 # that rarely open a sentence (BILAN, not COMMENT; OCENA, not JAK; TATHMINI, not VIPI).
-CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, HERE = "circles", "tally", "cancel", "move", "msg", "how", "here"
+CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, HERE, ADD = "circles", "tally", "cancel", "move", "msg", "how", "here", "add"
 FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     CIRCLES: {"en": ("CIRCLES",), "es": ("CIRCULOS",), "fr": ("CERCLES",), "pt": ("GRUPOS",), "pl": ("GRUPY",),
               "sw": ("VIKUNDI",)},
@@ -94,6 +94,9 @@ FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     # In-person attendance: "HERE KC42 Amina Rosa" or "HERE KC42 3 5" (relay numbers).
     HERE: {"en": ("HERE",), "es": ("PRESENTES",), "fr": ("PRESENTS",), "pt": ("PRESENTES",), "pl": ("OBECNI",),
            "sw": ("WALIOFIKA",)},
+    # A learner with only a landline: "ADD KC42 +18165550123 Rosa" (calls instead of texts).
+    ADD: {"en": ("ADD",), "es": ("AGREGAR",), "fr": ("AJOUTER",), "pt": ("ADICIONAR",), "pl": ("DODAJ",),
+          "sw": ("ONGEZA",)},
 }
 
 # The old HOW words open everyday sentences ("Como siempre…", "Comment…", "Jak zwykle…", "Vipi"). They

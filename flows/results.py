@@ -187,6 +187,15 @@ class RecordAttendance:
 
 
 @dataclass(frozen=True)
+class AddLandline:
+    """Add a learner reached only by phone calls to a circle (the facilitator's ADD)."""
+
+    circle_code: str
+    phone: str
+    name: str
+
+
+@dataclass(frozen=True)
 class RequestCall:
     """Call the sender when the circle's meeting starts, to put them into the conference (CALL ME)."""
 
@@ -198,7 +207,7 @@ class Erase:
     """Erase everything personal about the sender (FORGET YES)."""
 
 
-Effect = (RequestCall | RecordAttendance | RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
+Effect = (AddLandline | RequestCall | RecordAttendance | RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
           | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn)
 
 

@@ -110,9 +110,12 @@ def keypad():
         address = session.scalar(select(Outbox.address).where(Outbox.id == int(row)))
     if address is None:
         abort(400, description="no such call")
-    digits = "".join(ch for ch in clean_text(request.form.get("Digits")) if ch.isdigit())[:6]
+    pressed = clean_text(request.form.get("Digits"))
+    digits = "".join(ch for ch in pressed if ch.isdigit())[:6]
     mapped = dict(pair.split(":", 1) for pair in request.args.get("map", "").split(",") if ":" in pair)
     said = "SKIP" if request.args.get("skip") else mapped.get(digits, digits)
+    if request.args.get("stop") == "star" and "*" in pressed:
+        said = "STOP"  # on every call the bot places, * stops the calls (the first call says so)
     inbound = Inbound(channel=VOICE, address=address, text=said, provider_id=f"{sid}:{int(step)}"[:SID_MAX],
                       received_at=runtime.clock())
     handled = handle_inbound(runtime.uow, inbound, runtime.settings)

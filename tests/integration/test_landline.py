@@ -127,3 +127,30 @@ def test_keypad_survey_end_to_end(landline):
         answers = dict(session.execute(select(Answer.question_key, Answer.value)).all())
     assert answers == {"learner:goal": "3", "learner:confidence": "3", "learner:course": "3",
                        "learner:recommend": "9", "learner:next": None}
+
+
+def test_facilitator_adds_a_landline_learner_whose_first_call_says_how_to_stop(landline):
+    from bot.models import Address, Contact
+    from tests.helpers import text
+
+    app, rt, standin = landline
+    make_circle(rt.uow, starts=date(2026, 12, 1), weekday=1, at=time(18, 0), facilitator="+18165550199")
+    client = app.test_client()
+    assert "text ADD KC42" in text(client, "ADD KC42 Rosa", sender="+18165550199")[0]
+    said = text(client, "ADD KC42 (816) 555-0131 Rosa", sender="+18165550199")
+    assert said[0] == "Rosa is in Kansas City Basics. We will call them with reminders, not text them."
+    with rt.uow() as session:
+        address = session.scalar(select(Address).where(Address.value == ROSA))
+        assert address.channel == "voice" and address.preferred and address.consent_source == "facilitator"
+        assert session.get(Contact, address.contact_id).name == "Rosa"
+        assert session.scalar(select(Enrollment.status).where(Enrollment.contact_id == address.contact_id)) == "active"
+    row_id = placed(rt, standin, "reminder")
+    base = {"CallSid": standin.calls[0]["sid"], "From": "+18165550100", "To": ROSA, "CallStatus": "in-progress"}
+    root = post(client, f"/twilio/voice/answer?row={row_id}", {**base, "AnsweredBy": "human"})
+    gather = root.find("Gather")
+    assert "press the star key" in root.find("Say").text
+    stopped = post(client, path_of(gather.get("action")), {**base, "Digits": "*"})
+    assert stopped.find("Say") is not None and stopped.find("Gather") is None
+    with rt.uow() as session:
+        assert session.scalar(select(Address.opted_out_at).where(Address.value == ROSA)) is not None
+        assert session.scalar(select(func.count()).select_from(Rsvp)) == 0

@@ -54,6 +54,7 @@ SENTENCES = [
     ("en", "HOW", "How many chairs do we need?"),
     ("en", "HERE", "Here is the sign-in sheet from Tuesday"),
     ("en", "CALL", "Call me when you get there please"),
+    ("en", "ADD", "Add me to the list for next time"),
     # Spanish
     ("es", "ALTO", "Alto y claro: me encantó la clase"),
     ("es", "BAJA", "Baja la música la próxima vez, por favor"),
@@ -80,6 +81,7 @@ SENTENCES = [
     ("es", "PRESENTES", "Presentes y puntuales todos hoy, qué alegría"),
     ("es", "LLAMAME", "Llámame mañana por la tarde si puedes"),
     ("es", "LLAMENME", "Llámenme cuando termine la clase"),
+    ("es", "AGREGAR", "Agregar más sillas sería buena idea"),
     # French
     ("fr", "ARRET", "Arrêt de bus juste devant, c'est pratique"),
     ("fr", "STOPPER", "Stopper la vidéo toutes les deux minutes, c'est pénible"),
@@ -103,6 +105,7 @@ SENTENCES = [
     ("fr", "PRESENTS", "Présents ou pas, tout le monde a reçu le lien"),
     ("fr", "APPELEZ-MOI", "Appelez-moi après le cours svp"),
     ("fr", "APPELLE-MOI", "Appelle-moi ce soir si tu peux"),
+    ("fr", "AJOUTER", "Ajouter une pause serait bien"),
     # Portuguese (Brazil)
     ("pt", "PARAR", "Parar no meio da aula para o café foi ótimo"),
     ("pt", "CANCELAR", "Cancelar a aula de quinta foi uma pena"),
@@ -126,6 +129,7 @@ SENTENCES = [
     ("pt", "BALANCO", "Balanço geral: todo mundo participou"),
     ("pt", "PRESENTES", "Presentes de Natal para a turma, alguém topa?"),
     ("pt", "LIGUE-ME", "Ligue-me depois da aula, por favor"),
+    ("pt", "ADICIONAR", "Adicionar mais exercícios seria legal"),
     # Polish
     ("pl", "STOP", "Stop, chwileczkę, o której jutro zaczynamy?"),
     ("pl", "KONIEC", "Koniec zajęć przyszedł za szybko"),
@@ -148,6 +152,7 @@ SENTENCES = [
     ("pl", "OCENA", "Ocena z testu mnie zaskoczyła"),
     ("pl", "OBECNI", "Obecni byli prawie wszyscy dzisiaj"),
     ("pl", "ZADZWON", "Zadzwoń do mnie po zajęciach proszę"),
+    ("pl", "DODAJ", "Dodaj proszę więcej przykładów na zajęciach"),
     # Swahili
     ("sw", "SITISHA", "Sitisha mkutano wa leo kama mvua itanyesha?"),
     ("sw", "SIMAMISHA", "Simamisha gari karibu na maktaba, kuna nafasi"),
@@ -171,6 +176,7 @@ SENTENCES = [
     ("sw", "TATHMINI", "Tathmini yangu: watu walishiriki vizuri"),
     ("sw", "WALIOFIKA", "Waliofika mapema walisaidia kupanga viti"),
     ("sw", "NIPIGIE", "Nipigie simu kesho asubuhi tafadhali"),
+    ("sw", "ONGEZA", "Ongeza viti zaidi wiki ijayo tafadhali"),
     # the old HOW words, still read before a facilitator's own code
     ("es", "COMO", "Como siempre, llegaron tarde"),
     ("fr", "COMMENT", "Comment dire… c'était super"),
