@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.render import voice as render
-from flows import keys, languages
+from flows import choices, keys, languages
 from flows import voice as flow
 from flows.results import Reply, When
 
@@ -142,3 +142,32 @@ def test_wait_music_and_voice_table_cover_every_locale():
         xml = root(render.render_wait(lang))
         assert xml.find("Say").get("language") == render.VOICES[lang][1]
         assert xml.find("Play").text.endswith(".mp3")
+
+
+KEYPAD_STEPS = [
+    ("rsvp", (Reply(keys.REMINDER, {"circle": "KC", "venue": "Central Library", "when": When(NOW, "America/Chicago")},
+                    choices.RSVP),), None, False),
+    ("number", (Reply(keys.HOW_CAME),), "number", False),
+    ("text", (Reply(keys.VOICE_HOW_TO_STOP), Reply(keys.Q_NEXT)), "text", False),
+    ("voicemail", (Reply(keys.VOICE_VOICEMAIL, {"circle": "KC"}),), None, True),
+]
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("name, replies, typed, machine", KEYPAD_STEPS, ids=[s[0] for s in KEYPAD_STEPS])
+def test_placed_calls_render_in_every_locale(name, replies, typed, machine, lang):
+    xml = root(render.render_keypad(replies, lang, "https://bot.example/twilio/voice/keypad?row=1&n=1", typed,
+                                    machine))
+    voice, language = render.VOICES[lang]
+    said = list(xml.iter("Say"))
+    assert said and all(s.get("voice") == voice and s.get("language") == language and s.text for s in said)
+    assert xml.find("Hangup") is not None
+    gather = xml.find("Gather")
+    if machine:
+        assert gather is None
+    elif name == "rsvp":
+        assert gather.get("numDigits") == "1" and "?" in gather.get("action")
+    elif name == "number":
+        assert gather.get("finishOnKey") == "#"
+    else:
+        assert gather.get("numDigits") == "1" and gather.get("action").endswith("&skip=1")
