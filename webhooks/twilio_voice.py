@@ -44,7 +44,9 @@ def incoming_call():
     _sid, number = _call()
     with runtime.uow() as session:
         who = voice.caller(session, number)
-    step = call_flow.start(who.language, languages.SHIPPED, runtime.settings.default_language)
+    default = runtime.settings.default_language
+    known = (who.language or default) if who.contact_id else None  # a known number skips the menu
+    step = call_flow.start(known, languages.SHIPPED, default)
     return _twiml(render.render_step(step, runtime.settings.public_base_url))
 
 
