@@ -216,6 +216,7 @@ def test_conference_events_with_duplicates_and_reordering_give_exact_seconds(cli
         assert learner.joined_at == datetime(2026, 12, 1, 23, 58, 2, tzinfo=timezone.utc)
         assert facilitator.facilitator and facilitator.seconds == 7192  # start → conference end 02:00:03
     shown = runner_env(["circle", "show", "KC42", "--json"])
+    print(shown)  # the report's attendance after the event sequence (pytest -s)
     first = json.loads(shown)["meetings"][0]
     assert first["attended"] == 1
 
