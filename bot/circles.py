@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot import phone as phones
+from bot.attendance import attended_counts
 from bot.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from bot.planning.reminders import plan
 from bot.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
@@ -81,7 +82,7 @@ def create_circle(session: Session, new: NewCircle, now: datetime, region: str =
         course=new.course, course_url=new.course_url, city=new.city, postal_code=new.postal_code, language=new.language,
         timezone=new.timezone, capacity=new.capacity, weekday=new.weekday, start_time=new.start_time,
         starts_on=new.starts, weeks=new.weeks, facilitator=facilitator,
-        created_at=now,
+        created_at=now, facilitator_pin=f"{secrets.randbelow(9000) + 1000}",
     )
     session.add(circle)
     for seq, (start, end) in enumerate(
@@ -201,10 +202,12 @@ def summary(session: Session, circle: Circle) -> dict:
         select(Rsvp.meeting_id, Rsvp.answer, func.count()).join(Meeting, Meeting.id == Rsvp.meeting_id)
         .where(Meeting.circle_id == circle.id).group_by(Rsvp.meeting_id, Rsvp.answer)
     )}
+    attended = attended_counts(session, [m.id for m in circle.meetings])
     return {
         "id": circle.id,
         "code": circle.code,
         "phone_code": circle.phone_code,
+        "facilitator_pin": circle.facilitator_pin,
         "name": circle.name,
         "venue": circle.venue,
         "language": circle.language,
@@ -215,7 +218,7 @@ def summary(session: Session, circle: Circle) -> dict:
         "waitlisted": by_status.get("waitlist", 0),
         "meetings": [
             {"seq": m.seq, "starts_at": iso_utc(m.starts_at), "status": m.status, "yes": rsvps.get((m.id, "yes"), 0),
-             "no": rsvps.get((m.id, "no"), 0), "attended": 0}
+             "no": rsvps.get((m.id, "no"), 0), "attended": attended.get(m.id, 0)}
             for m in circle.meetings
         ],
     }

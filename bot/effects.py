@@ -21,8 +21,9 @@ from bot.outbox import Planned, insert_new
 from bot.planning import broadcast, meetings, reminders
 from flows import keys
 from flows.results import (
-    Broadcast, ChangeMeeting, Enroll, Erase, IssueLinkCode, Leave, LinkAddress, OptIn, OptOut, Quote, RecordAnswer,
-    RecordConsent, RecordRsvp, RelayToFacilitator, RelayToLearner, Reply, SetLanguage, SetName, SetPreferred,
+    AddLandline, Broadcast, ChangeMeeting, Enroll, Erase, IssueLinkCode, Leave, LinkAddress, OptIn, OptOut, Quote,
+    RecordAnswer, RecordAttendance, RecordConsent, RecordRsvp, RelayToFacilitator, RelayToLearner, Reply, RequestCall,
+    SetLanguage, SetName, SetPreferred,
 )
 
 HANDLE_TRIES = 20
@@ -120,6 +121,29 @@ class Applier:
                                   created_at=self.now, updated_at=self.now))
         else:
             rsvp.answer, rsvp.updated_at = effect.answer, self.now
+
+    def _AddLandline(self, effect: AddLandline) -> None:
+        from bot import calls
+
+        circle = self._circle(effect.circle_code)
+        contact = calls.add_landline(self.session, circle, effect.phone, effect.name, self.settings, self.now)
+        if contact is not None:
+            self.planned.extend(reminders.plan(self.session, self.settings, self.now, contact_id=contact.id))
+
+    def _RequestCall(self, effect: RequestCall) -> None:
+        from bot import calls
+
+        circle = self._circle(effect.circle_code)
+        meeting = self.session.scalar(select(Meeting).where(
+            Meeting.circle_id == circle.id, Meeting.status != "cancelled", Meeting.ends_at > self.now)
+            .order_by(Meeting.starts_at).limit(1))
+        if meeting is not None:
+            self.planned.extend(calls.request(self.session, self.contact, circle, meeting, self.now))
+
+    def _RecordAttendance(self, effect: RecordAttendance) -> None:
+        from bot import attendance
+
+        attendance.record_in_person(self.session, effect.meeting_id, list(effect.contact_ids), self.now)
 
     def _RecordAnswer(self, effect: RecordAnswer) -> None:
         circle = self._circle(effect.circle_code)

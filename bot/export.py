@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, RelayHandle, Rsvp
+from bot.attendance import how_attended
 from bot.phone import mask
 from flows import surveys
 
@@ -51,6 +52,7 @@ def learners(session: Session, circle: Circle) -> Table:
     ).all()) if circle.facilitator_id else {}
     rsvps = {(r.contact_id, r.meeting_id): r.answer for r in session.scalars(
         select(Rsvp).where(Rsvp.meeting_id.in_([m.id for m in meetings])))}
+    came = how_attended(session, [m.id for m in meetings])
     answers = _answers(session, circle)
     survey_keys = [f"learner:{q.key}" for q in surveys.LEARNER.questions]
     header = (["handle", "name", "phone", "status"] + [f"rsvp_{m.seq}" for m in meetings]
@@ -65,7 +67,7 @@ def learners(session: Session, circle: Circle) -> Table:
             phone = _first_address(session, contact.id)
             who = [f"#{handle}" if handle else "", contact.name or "", mask(phone) if phone else ""]
         rows.append(who + [enrollment.status] + [rsvps.get((contact.id, m.id), "") for m in meetings]
-                    + ["" for _ in meetings] + [_cell(mine.get(f"checkin:{m.seq}")) for m in meetings]
+                    + [came.get((contact.id, m.id), "") for m in meetings] + [_cell(mine.get(f"checkin:{m.seq}")) for m in meetings]
                     + [_cell(mine.get(k)) for k in survey_keys])
     return Table(header, rows)
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from bot import contacts, outbox, runtime
+from bot import calls, contacts, outbox, runtime
 from bot.channels import NoAdapter, SendError
 from bot.models import Contact, Conversation, Meeting, Outbox
 from bot.outbox import Planned
@@ -22,6 +22,7 @@ from bot.queue import QueueDown
 from bot.render import codec, render
 from bot.schedule import QuietHours, zone
 from flows import languages
+from flows.inbound import VOICE
 
 log = logging.getLogger(__name__)
 RETRY_INTERVALS = (5, 30, 120, 600, 1800)
@@ -72,6 +73,8 @@ def send_outbox(row_id: int) -> str:
         if row.replies is not None or row.kind == "tally":
             rendered = _render(session, row)
             row.body, extra = rendered.text, rendered.extra
+        if row.channel == VOICE:  # a call: Twilio fetches what to say when it is answered
+            extra = calls.placing(rt.settings, row)
         session.commit()
         address, body, channel, attempts = row.address, row.body or "", row.channel, row.attempts
 
@@ -81,7 +84,7 @@ def send_outbox(row_id: int) -> str:
         _fail(rt, row_id, str(exc))
         return outbox.FAILED
     if not getattr(adapter, "paces_itself", False):  # Telegram keeps its own limits, per chat and per bot
-        rt.pacer.wait(adapter.identity(channel))
+        (rt.call_pacer if channel == VOICE and rt.call_pacer is not None else rt.pacer).wait(adapter.identity(channel))
     try:
         sent = adapter.send(address, body, channel, extra)
     except SendError as exc:

@@ -114,6 +114,8 @@ class Circle(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set by ``circlebot circle archive``: the circle leaves lists and FIND; its data stays for export.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Digits a facilitator types after the phone code and ``*`` when calling from another phone.
+    facilitator_pin: Mapped[str | None] = mapped_column(String(8))
 
     facilitator: Mapped[Facilitator | None] = relationship()
     meetings: Mapped[list["Meeting"]] = relationship(back_populates="circle", order_by="Meeting.seq")
@@ -130,6 +132,8 @@ class Meeting(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    # The conference room's name (random, no personal data), made on the first call in.
+    room: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     circle: Mapped[Circle] = relationship(back_populates="meetings")
 
@@ -322,3 +326,54 @@ class LinkCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VoiceCall(Base):
+    """A call put into a meeting's conference: who it is, so conference events find the person."""
+
+    __tablename__ = "voice_call"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    caller: Mapped[str | None] = mapped_column(String(24))  # masked (``+1******0188``), never the full number
+    facilitator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConferenceEvent(Base):
+    """One conference status callback, kept once (a replay or a duplicate changes nothing)."""
+
+    __tablename__ = "conference_event"
+    __table_args__ = (UniqueConstraint("conference_sid", "event", "call_sid", "sequence"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_sid: Mapped[str] = mapped_column(String(64), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    call_sid: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Attendance(Base):
+    """Who came to a meeting: by phone (one row per call) or in person (recorded by the facilitator).
+
+    ``contact_id`` is None for a caller the bot does not know; ``caller`` then holds the masked number.
+    ``seconds`` counts time in the running conference (waiting for the facilitator is not attending).
+    """
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "source", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # "phone" | "in_person"
+    ref: Mapped[str] = mapped_column(String(64))  # the CallSid, or ``contact:<id>`` in person
+    caller: Mapped[str | None] = mapped_column(String(24))
+    facilitator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

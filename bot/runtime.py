@@ -28,6 +28,7 @@ class Runtime:
     database_url: str
     pacer: object
     stuck_after: timedelta
+    call_pacer: object | None = None  # calls keep their own pace (CALL_RATE_PER_SECOND)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
     @classmethod
@@ -42,8 +43,9 @@ class Runtime:
         uow = UnitOfWork(make_engine(url))
         queue = make_queue(settings.redis_url, settings.queue_name)
         stuck = parse_duration(str(settings.extra.get("OUTBOX_STUCK_AFTER") or "5m"))
+        call_rate = float(settings.extra.get("CALL_RATE_PER_SECOND") or 1)
         return cls(settings, uow, queue, make_registry(settings, uow, getattr(queue, "redis", None)), url,
-                   make_pacer(queue, settings.send_rate_per_second), stuck)
+                   make_pacer(queue, settings.send_rate_per_second), stuck, make_pacer(queue, call_rate))
 
 
 def install(runtime: Runtime) -> Runtime:

@@ -18,7 +18,7 @@ DEFAULT_REGION = "US"
 DEFAULT_QUEUE = "circlebot"
 SHIPPED_LOCALES = languages.SHIPPED
 # Operational knobs beyond DESIGN.md's table, kept in ``Settings.extra`` (see the README).
-EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER", "TELEGRAM_BOT_USERNAME")
+EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER", "TELEGRAM_BOT_USERNAME", "CALL_WINDOW", "CALL_RATE_PER_SECOND")
 
 
 class SettingsError(ValueError):

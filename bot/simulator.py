@@ -83,6 +83,49 @@ def sign():
     return jsonify(params=params, signature=signature, now=_runtime().clock().isoformat())
 
 
+@bp.post("/simulator/voice/sign")
+def sign_voice():
+    """Builds and signs a Twilio-shaped voice request (a call coming in, or the keys pressed) for the page
+    to post to ``path`` (``/twilio/voice`` or one of its gather URLs), so the real voice path runs."""
+    _json_only()
+    data = request.get_json(silent=True) or {}
+    path = str(data.get("path", ""))[:300]
+    if not path.startswith("/twilio/voice"):
+        abort(400, description="a voice request goes to /twilio/voice")
+    params = {"CallSid": str(data.get("call_sid") or "")[:40] or "CA" + secrets.token_hex(16),
+              "AccountSid": ACCOUNT_SID, "From": _phone(str(data.get("from", ""))[:40]), "To": BOT_NUMBER,
+              "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    if data.get("digits") is not None:
+        params["Digits"] = "".join(ch for ch in str(data["digits"]) if ch in "0123456789*#")[:24]
+    return jsonify(params=params, signature=_signature(path, params), now=_runtime().clock().isoformat())
+
+
+@bp.post("/simulator/conference/sign")
+def sign_conference():
+    """Signs a pretend conference's status callback (a participant joins or leaves, the conference starts
+    or ends) for the page to post to ``/twilio/conference``, so attendance is recorded as with Twilio."""
+    _json_only()
+    from email.utils import format_datetime
+    import hashlib
+
+    data = request.get_json(silent=True) or {}
+    room, event = str(data.get("room") or "")[:64], str(data.get("event") or "")[:32]
+    if not room or event not in ("participant-join", "participant-leave", "conference-start", "conference-end"):
+        abort(400, description="room and a conference event are required")
+    now = _runtime().clock()
+    params = {"AccountSid": ACCOUNT_SID, "ConferenceSid": "CF" + hashlib.sha256(room.encode()).hexdigest()[:32],
+              "FriendlyName": room, "StatusCallbackEvent": event, "SequenceNumber": str(int(data.get("sequence") or 0)),
+              "Timestamp": format_datetime(now)}
+    if event.startswith("participant-"):
+        params["CallSid"] = str(data.get("call_sid", ""))[:40]
+    return jsonify(params=params, signature=_signature("/twilio/conference", params), now=now.isoformat())
+
+
+def _signature(path: str, params: dict) -> str:
+    settings = _runtime().settings
+    return RequestValidator(settings.twilio_auth_token).compute_signature(settings.public_base_url + path, params)
+
+
 @bp.get("/simulator/messages")
 def messages():
     """One phone's conversation, oldest first: what it sent, the inline replies, and outbound texts.

@@ -169,6 +169,13 @@ TEXTS: dict[str, str] = {
     keys.PROMPT_INLINE: N_("Reply %(options)s."),
     keys.PROMPT_SCALE: N_("Reply %(low)s (%(low_label)s) to %(high)s (%(high_label)s)."),
     keys.PROMPT_FORGET: N_("To confirm, reply FORGET YES."),
+    keys.FAC_HERE_DONE: N_("%(circle)s: marked present in person (%(count)s): %(names)s."),
+    keys.FAC_HERE_UNKNOWN: N_("%(circle)s: no learner called %(names)s. Use first names or #numbers."),
+    keys.FAC_HERE_HOW: N_("Who came? Text HERE %(code)s and their first names or #numbers."),
+    keys.CALL_ME_OK: N_("OK! We will call you when %(circle)s starts: %(when)s. Answer to join the meeting."),
+    keys.CALL_ME_NONE: N_("You are not in a circle yet. Text JOIN and the circle's code first."),
+    keys.FAC_ADDED: N_("%(name)s is in %(circle)s. We will call them with reminders, not text them."),
+    keys.FAC_ADD_HOW: N_("To add a learner who has only a landline, text ADD %(code)s, their number and first name."),
     # How a phone call asks for a choice (<Say> before <Gather>).
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
@@ -185,6 +192,23 @@ TEXTS: dict[str, str] = {
     keys.LINK_LOCKED: N_("Too many wrong codes. Please wait 10 minutes and try again."),
     keys.LINK_BUSY: N_("This chat is already in a circle. Text LINK here and send the code from your other phone or app."),
     keys.LINK_PREFERRED: N_("Done! Reminders will go to %(channel)s. STOP works on each one separately."),
+    # A call to the bot's number (flows/voice.py): short sentences, written to be heard.
+    keys.VOICE_WELCOME: N_("Hello! This is the learning circle line."),
+    # One line of the language menu, said in its own language: each catalog names its own language.
+    keys.VOICE_LANGUAGE_OPTION: N_("For English, press %(digit)s."),
+    keys.VOICE_ASK_CODE: N_("Please type your circle's phone code. Then press the pound key."),
+    keys.VOICE_WRONG_CODE: N_("Sorry, that code is not right. Please try again."),
+    keys.VOICE_WRONG_CODE_BYE: N_("Sorry, that code is not right. Please check the code with your library. Goodbye."),
+    keys.VOICE_GOODBYE: N_("We did not hear you. Please call again later. Goodbye."),
+    keys.VOICE_NOT_NOW: N_("%(circle)s is not meeting right now. The next meeting is on %(when)s. Goodbye."),
+    keys.VOICE_NO_MEETINGS: N_("%(circle)s has no more meetings. Goodbye."),
+    keys.VOICE_JOIN_FACILITATOR: N_("Welcome to %(circle)s. You are the facilitator. The meeting starts now."),
+    keys.VOICE_JOIN_LEARNER: N_("Welcome to %(circle)s. Joining the meeting now."),
+    keys.VOICE_VOICEMAIL: N_("Hello, this is %(circle)s. We called to bring you into the meeting. Goodbye."),
+    keys.VOICE_TYPE_NUMBER: N_("Type the number, then press the pound key."),
+    keys.VOICE_SKIP_TEXT: N_("This question needs words, so we skip it on the phone. Press any key to go on."),
+    keys.VOICE_HOW_TO_STOP: N_("Your facilitator signed you up for these calls. To stop them, press the star key at any time."),
+    keys.VOICE_WAITING: N_("Please stay on the line. The meeting starts when the facilitator joins."),
 }
 
 NO_DATE_YET = N_("to be announced")
@@ -234,4 +258,5 @@ PLACEHOLDER_LONGEST = {
     "others": ", ".join(["WWWWWWWW"] * 3) + ", ...",
     "minutes": "10",
     "channel": "Telegram",
+    "names": "W" * 80,
 }

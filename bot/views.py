@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bot.contacts import DELIVERABLE
 from bot.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting
 from flows.context import (
-    CircleView, ContactView, EnrollmentView, FacilitatedCircle, FacilitatorView, MeetingView,
+    CircleView, ContactView, EnrollmentView, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView,
 )
 
 
@@ -112,9 +112,18 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
         select(RelayHandle.number).join(Enrollment, Enrollment.contact_id == RelayHandle.contact_id)
         .where(RelayHandle.facilitator_id == facilitator.id, Enrollment.circle_id.in_(ids),
                Enrollment.status.in_(("active", "waitlist")))))
+    numbers = dict(session.execute(select(RelayHandle.contact_id, RelayHandle.number)
+                                   .where(RelayHandle.facilitator_id == facilitator.id)).all())
+    learners: dict[int, list[LearnerName]] = {}
+    for circle_id, contact_id, name in session.execute(
+            select(Enrollment.circle_id, Contact.id, Contact.name).join(Contact, Contact.id == Enrollment.contact_id)
+            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", Contact.erased_at.is_(None))
+            .order_by(Enrollment.id)):
+        learners.setdefault(circle_id, []).append(LearnerName(contact_id, name or "", numbers.get(contact_id)))
     return FacilitatorView(
         facilitator.id,
-        tuple(FacilitatedCircle(views[c.code], tuple(by_circle.get(c.id, ()))) for c in circles),
+        tuple(FacilitatedCircle(views[c.code], tuple(by_circle.get(c.id, ())), tuple(learners.get(c.id, ())))
+              for c in circles),
         handles,
     )
 

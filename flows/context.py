@@ -82,11 +82,21 @@ class MeetingView:
 
 
 @dataclass(frozen=True)
+class LearnerName:
+    """An active learner of a facilitator's circle, as HERE matches them: first name and relay number."""
+
+    contact_id: int
+    name: str
+    handle: int | None = None
+
+
+@dataclass(frozen=True)
 class FacilitatedCircle:
-    """One of the facilitator's circles and its meetings, in order."""
+    """One of the facilitator's circles, its meetings in order, and its active learners."""
 
     circle: CircleView
     meetings: tuple[MeetingView, ...] = ()
+    learners: tuple[LearnerName, ...] = ()
 
     def next_meeting(self, now: datetime) -> MeetingView | None:
         """The first meeting that has not started and is not cancelled."""

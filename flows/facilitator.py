@@ -6,6 +6,8 @@
     MOVE code date time  move the next meeting; learners are told and re-reminded
     MSG code text        text every active learner of the circle (through the outbox, paced)
     HOW code             the after-meeting check-in: rating, how many came, one reflection
+    HERE code names      who came in person to the last meeting (first names or relay numbers)
+    ADD code phone name  a learner with only a landline: reminders and surveys come as calls
     #N text              answer learner #N (only learners of their own circles)
 Anything else is not a facilitator command and is routed as any other text. A command word counts
 when a real circle code follows it, or when it stands alone and the open question (the HOW survey) does
@@ -19,7 +21,9 @@ from datetime import timedelta
 from flows import dates, keys, keywords, survey, surveys
 from flows.context import Context, FacilitatedCircle
 from flows.inbound import Inbound
-from flows.results import Broadcast, ChangeMeeting, CircleLine, RelayToLearner, Reply, Result, When
+from flows.results import (
+    AddLandline, Broadcast, ChangeMeeting, CircleLine, RecordAttendance, RelayToLearner, Reply, Result, When,
+)
 
 _HANDLE = re.compile(r"^#\s*(\d{1,6})\b\s*(.*)$", re.S)
 
@@ -193,5 +197,65 @@ def _how(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     return Result(opened, (Reply(keys.HOW_INTRO, {"circle": circle.circle.name}), how.questions[0].ask()))
 
 
-COMMANDS = {keywords.TALLY: _tally, keywords.CANCEL: _cancel, keywords.MOVE: _move, keywords.MSG: _msg,
+def _here(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+    """HERE: marks learners present in person at the meeting under way or the last one.
+
+    Each word is a learner's first name (any case, accents optional) or their relay number (``3`` or
+    ``#3``). A name two learners share marks both. Words that match nobody are said back.
+    """
+    meeting = circle.last_meeting(ctx.now + ATTENDANCE_EARLY)
+    if meeting is None:
+        return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
+    if not args:
+        return Result(state, (Reply(keys.FAC_HERE_HOW, {"code": circle.circle.code}),))
+    found: list[int] = []
+    unknown: list[str] = []
+    for word in args:
+        matched = [learner.contact_id for learner in circle.learners if _is(learner, word)]
+        if matched:
+            found.extend(c for c in matched if c not in found)
+        elif word not in ("AND", "Y", "ET", "E", "I", "NA", ",", "&"):
+            unknown.append(word.lstrip("#"))
+    names = ", ".join(learner.name for learner in circle.learners if learner.contact_id in found)[:80]
+    replies = []
+    if found:
+        replies.append(Reply(keys.FAC_HERE_DONE, {"circle": circle.circle.name, "count": len(found), "names": names}))
+    if unknown:
+        replies.append(Reply(keys.FAC_HERE_UNKNOWN, {"circle": circle.circle.name, "names": ", ".join(unknown)[:80]}))
+    effects = (RecordAttendance(meeting.id, tuple(found)),) if found else ()
+    return Result(state, tuple(replies), effects)
+
+
+_PHONE_PART = re.compile(r"^[+()\d.\-]+$")
+
+
+def _add(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+    """ADD: a landline learner, by number and first name; consent is "added by facilitator"."""
+    words = keywords.rest_of(keywords.rest_of(inbound.text)).split()
+    if words and words[0].upper() == circle.circle.code:  # "ADD KC42 …" where the code was one word
+        words = words[1:]
+    phone_parts = []
+    while words and _PHONE_PART.match(words[0]):
+        phone_parts.append(words.pop(0))
+    phone = "".join(ch for ch in "".join(phone_parts) if ch.isdigit() or ch == "+")
+    name = " ".join(words).strip()[:20]
+    digits = phone.lstrip("+")
+    if not name or not digits.isdigit() or not 10 <= len(digits) <= 15 or "+" in digits:
+        return Result(state, (Reply(keys.FAC_ADD_HOW, {"code": circle.circle.code}),))
+    return Result(state, (Reply(keys.FAC_ADDED, {"name": name, "circle": circle.circle.name}),),
+                  (AddLandline(circle.circle.code, phone, name),))
+
+
+ATTENDANCE_EARLY = timedelta(minutes=30)  # HERE counts for a meeting from half an hour before it starts
+
+
+def _is(learner, word: str) -> bool:
+    number = word.lstrip("#")
+    if number.isdigit():
+        return learner.handle is not None and int(number) == learner.handle
+    first = keywords.words(learner.name)[:1]
+    return bool(first) and first[0] == word
+
+
+COMMANDS = {keywords.ADD: _add, keywords.HERE: _here, keywords.TALLY: _tally, keywords.CANCEL: _cancel, keywords.MOVE: _move, keywords.MSG: _msg,
             keywords.HOW: _how}

@@ -11,7 +11,7 @@ import unicodedata
 from flows import languages
 
 STOP, START, HELP, LANGUAGE, JOIN = "stop", "start", "help", "language", "join"
-FIND, FORGET, LEAVE, SKIP, LINK = "find", "forget", "leave", "skip", "link"
+FIND, FORGET, LEAVE, SKIP, LINK, CALL = "find", "forget", "leave", "skip", "link", "call"
 
 # keyword -> language -> words, normalised (upper case, no accents): ARRÊT is matched as ARRET.
 # The English words are always recognised. Where one word belongs to two keywords in different
@@ -72,11 +72,14 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
            "sw": ("RUKA",)},
     LINK: {"en": ("LINK",), "es": ("VINCULAR",), "fr": ("RELIER",), "pt": ("VINCULAR",), "pl": ("POLACZ",),
            "sw": ("UNGANISHA",)},
+    # CALL ME: a call at the meeting's start that puts the learner into the conference call.
+    CALL: {"en": ("CALL",), "es": ("LLAMAME", "LLAMENME"), "fr": ("APPELEZ-MOI", "APPELLE-MOI"),
+           "pt": ("LIGUE-ME",), "pl": ("ZADZWON",), "sw": ("NIPIGIE",)},
 }
 
 # The facilitator's text commands (only read from a facilitator's number). HOW and TALLY use words
 # that rarely open a sentence (BILAN, not COMMENT; OCENA, not JAK; TATHMINI, not VIPI).
-CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW = "circles", "tally", "cancel", "move", "msg", "how"
+CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, HERE, ADD = "circles", "tally", "cancel", "move", "msg", "how", "here", "add"
 FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     CIRCLES: {"en": ("CIRCLES",), "es": ("CIRCULOS",), "fr": ("CERCLES",), "pt": ("GRUPOS",), "pl": ("GRUPY",),
               "sw": ("VIKUNDI",)},
@@ -90,6 +93,12 @@ FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
           "sw": ("UJUMBE",)},
     HOW: {"en": ("HOW",), "es": ("REPASO",), "fr": ("BILAN",), "pt": ("BALANCO",), "pl": ("OCENA",),
           "sw": ("TATHMINI",)},
+    # In-person attendance: "HERE KC42 Amina Rosa" or "HERE KC42 3 5" (relay numbers).
+    HERE: {"en": ("HERE",), "es": ("PRESENTES",), "fr": ("PRESENTS",), "pt": ("PRESENTES",), "pl": ("OBECNI",),
+           "sw": ("WALIOFIKA",)},
+    # A learner with only a landline: "ADD KC42 +18165550123 Rosa" (calls instead of texts).
+    ADD: {"en": ("ADD",), "es": ("AGREGAR",), "fr": ("AJOUTER",), "pt": ("ADICIONAR",), "pl": ("DODAJ",),
+          "sw": ("ONGEZA",)},
 }
 
 # The old HOW words open everyday sentences ("Como siempre…", "Comment…", "Jak zwykle…", "Vipi"). They

@@ -13,7 +13,7 @@ import enum
 from flows import choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import CircleLine, Erase, Leave, RelayToFacilitator, Reply, Result, When
+from flows.results import CircleLine, Erase, Leave, RelayToFacilitator, Reply, RequestCall, Result, When
 
 FLOW = "forget"
 LEAVE_FLOW = "leave"
@@ -79,6 +79,17 @@ def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
 def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
     """Runs the handler for the conversation's current step."""
     return HANDLERS[State(state.get("step", State.CONFIRM.value))](state, inbound, ctx)
+
+
+def call_me(state, ctx: Context, code: str | None) -> Result:
+    """CALL ME [code]: a call when the circle's next meeting starts (the soonest, without a code)."""
+    active = [e for e in ctx.contact.current if e.status == "active" and (code is None or e.circle.code == code)]
+    if not active:
+        return Result(state, (Reply(keys.CALL_ME_NONE),))
+    chosen = min(active, key=lambda e: (e.circle.next_meeting is None, e.circle.next_meeting or ctx.now))
+    circle = chosen.circle
+    when = When(circle.next_meeting, circle.timezone) if circle.next_meeting else None
+    return Result(state, (Reply(keys.CALL_ME_OK, {"circle": circle.name, "when": when}),), (RequestCall(circle.code),))
 
 
 def leave(state, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:

@@ -179,6 +179,30 @@ class Leave:
 
 
 @dataclass(frozen=True)
+class RecordAttendance:
+    """Mark learners present in person at a meeting (the facilitator's HERE)."""
+
+    meeting_id: int
+    contact_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AddLandline:
+    """Add a learner reached only by phone calls to a circle (the facilitator's ADD)."""
+
+    circle_code: str
+    phone: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RequestCall:
+    """Call the sender when the circle's meeting starts, to put them into the conference (CALL ME)."""
+
+    circle_code: str
+
+
+@dataclass(frozen=True)
 class Erase:
     """Erase everything personal about the sender (FORGET YES)."""
 
@@ -204,9 +228,9 @@ class SetPreferred:
     channel: str
 
 
-Effect = (RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast | ChangeMeeting | Leave | Erase
-          | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn | IssueLinkCode | LinkAddress
-          | SetPreferred)
+Effect = (AddLandline | RequestCall | RecordAttendance | RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast
+          | ChangeMeeting | Leave | Erase | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn
+          | IssueLinkCode | LinkAddress | SetPreferred)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from flows.results import OptIn, OptOut, Reply, Result
 FLOWS = {signup.FLOW: signup, language.FLOW: language, checkin.FLOW: checkin, survey.FLOW: survey,
          learner_commands.FLOW: learner_commands, learner_commands.LEAVE_FLOW: learner_commands, offer.FLOW: offer,
          link.FLOW: link}
-LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE)}
+LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE, keywords.CALL)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
 CIRCLES_COMMAND = "/circles"
 
@@ -152,7 +152,12 @@ def _learner_command(state, inbound: Inbound, ctx: Context, lone_ok: bool) -> Re
             return None
         if name == keywords.FIND:
             return learner_commands.find(inbound, ctx, [])
+        if name == keywords.CALL:
+            return learner_commands.call_me(state, ctx, None)
         return learner_commands.leave(state, inbound, ctx, [])
+    if name == keywords.CALL:  # "CALL ME KC42"; "Call me when you get there" is a sentence
+        found = keywords.split_code([w for w in rest if w not in keywords.OBJECT_WORDS], known_codes(ctx))
+        return learner_commands.call_me(state, ctx, found[0]) if found and not found[1] else None
     if name == keywords.LEAVE:
         found = keywords.split_code(rest, known_codes(ctx), typed=state is None)
         return learner_commands.leave(state, inbound, ctx, [found[0]]) if found else None

@@ -20,8 +20,9 @@ from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE
 BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").split(",") if b]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
-TABLES = ("link_code", "login_code", "circle_facilitator", "organizer", "answer", "relay_handle", "delivery_event", "rsvp",
-          "message", "conversation", "outbox", "enrollment", "meeting", "circle", "facilitator", "team", "address", "contact")
+TABLES = ("attendance", "conference_event", "voice_call", "link_code", "login_code", "circle_facilitator", "organizer",
+          "answer", "relay_handle", "delivery_event", "rsvp", "message", "conversation", "outbox", "enrollment",
+          "meeting", "circle", "facilitator", "team", "address", "contact")
 
 
 def _admin_url(url: str) -> tuple[str, str]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from bot.channels.base import SendError, Sent
 from bot.channels.simulator import SimulatorChannel
+from bot.channels.twilio_calls import TwilioCallsChannel
 from bot.channels.twilio_messages import TwilioChannel
-from flows.inbound import SMS, TELEGRAM, WHATSAPP
+from flows.inbound import SMS, TELEGRAM, VOICE, WHATSAPP
 
 
 class NoAdapter(LookupError):
@@ -24,7 +25,7 @@ class Registry:
         self.adapters: dict[str, object] = {}
         if settings.twilio_enabled:
             twilio = TwilioChannel(settings)
-            self.adapters.update({SMS: twilio, WHATSAPP: twilio})
+            self.adapters.update({SMS: twilio, WHATSAPP: twilio, VOICE: TwilioCallsChannel(settings)})
         if settings.telegram_enabled:
             from bot.channels.telegram import TelegramChannel
 

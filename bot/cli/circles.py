@@ -60,6 +60,7 @@ def circle_create(name, venue, weekday, start_time, tz, starts, weeks, language,
         with rt.uow() as session:
             created = ops.create_circle(session, new, moment, region=rt.settings.default_region)
             info = {"id": created.id, "code": created.code, "phone_code": created.phone_code,
+                    "facilitator_pin": created.facilitator_pin,
                     "meetings": [iso_utc(m.starts_at) for m in created.meetings]}
             starts_at = [m.starts_at for m in created.meetings]
             session.commit()
@@ -117,6 +118,8 @@ def circle_show(code, as_json) -> None:
                f"{ops.plural(info['waitlisted'], 'learner', 'learners')} on the waitlist")
     click.echo(f"  facilitator  {facilitator}")
     click.echo(f"  phone code   {info['phone_code']} (callers type it to join the conference call)")
+    if info.get("facilitator_pin"):
+        click.echo(f"  facilitator  PIN {info['facilitator_pin']} (from another phone: code * PIN #)")
     click.echo(f"  meetings     in {tz} time")
     for m in info["meetings"]:
         moment = datetime.fromisoformat(m["starts_at"].replace("Z", "+00:00"))

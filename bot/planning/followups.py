@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot import attendance, outbox
 from bot.contacts import Recipient, facilitator_recipient, preferred_join
 from bot.models import Address, Circle, Contact, Conversation, Meeting, Outbox, Rsvp
 from bot.outbox import Planned, insert_new
@@ -69,8 +69,9 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
 def _checkins(session, circle: Circle, meeting: Meeting, learners: list[Learner], send_after, now) -> list[dict]:
     previous = session.scalar(select(Meeting.id).where(Meeting.circle_id == circle.id, Meeting.seq < meeting.seq,
                                                        Meeting.status != "cancelled").order_by(Meeting.seq.desc()))
-    yes = set(session.scalars(select(Rsvp.contact_id).where(
-        Rsvp.meeting_id.in_([m for m in (meeting.id, previous) if m]), Rsvp.answer == "yes")))
+    both = [m for m in (meeting.id, previous) if m]
+    yes = set(session.scalars(select(Rsvp.contact_id).where(Rsvp.meeting_id.in_(both), Rsvp.answer == "yes")))
+    yes |= {contact_id for _meeting, contact_id in attendance.attendees(session, both)}  # came, by phone or in person
     next_meeting = session.scalar(select(Meeting).where(
         Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled")
         .order_by(Meeting.starts_at))

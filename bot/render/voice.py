@@ -5,19 +5,51 @@ by their position, and ``digit_values`` maps a key press back to the value a typ
 """
 from __future__ import annotations
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from urllib.parse import urlencode
+
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from flows import keys
+from flows import voice as call_flow
 from flows.results import SCALE, Choices, Reply
 
 from bot.i18n import gettext, pick
 from bot.render import text
 from bot.texts import TEXTS
 
-# The <Say> language per locale. Swahili has no Twilio <Say> voice: it is spoken with the English
-# voice, and the number keys still work (issue "Voice" replaces this with recorded prompts).
-SAY_LANGUAGE = {"en": "en-US", "es": "es-US", "fr": "fr-FR", "pt": "pt-BR", "pl": "pl-PL", "sw": "en-US"}
+# The <Say> voice and language per locale (Twilio's Amazon Polly voices; see the README's voice
+# table). Twilio documents no <Say> voice for Swahili (neither Polly nor its Google voices): a
+# Swahili caller hears the nearest supported language, English (an official language of Kenya and
+# Tanzania) with the English voice, and the number keys work as in every language. Only the
+# language menu's own line ("Kwa Kiswahili, bonyeza 6") is read in Swahili, by the English voice.
+VOICES = {
+    "en": ("Polly.Joanna", "en-US"),
+    "es": ("Polly.Lupe", "es-US"),
+    "fr": ("Polly.Lea", "fr-FR"),
+    "pt": ("Polly.Camila", "pt-BR"),
+    "pl": ("Polly.Ewa", "pl-PL"),
+    "sw": ("Polly.Joanna", "en-US"),
+}
+SAY_LANGUAGE = {lang: language for lang, (_voice, language) in VOICES.items()}
+# The words spoken for a locale with no <Say> voice: the nearest supported language's.
+SPOKEN_AS = {"sw": "en"}
 GATHER_TIMEOUT = 6
+CODE_TIMEOUT = 10
+# Twilio's own hold music for conferences (the default ``waitUrl`` bucket).
+HOLD_MUSIC = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
+CONFERENCE_EVENTS = "start end join leave"
+
+
+def spoken(lang: str) -> str:
+    """The locale whose words a caller in ``lang`` hears (``sw`` → ``en``)."""
+    lang = pick(lang)
+    return SPOKEN_AS.get(lang, lang)
+
+
+def say_attrs(lang: str) -> dict:
+    """``voice`` and ``language`` for a <Say> in ``lang``."""
+    voice, language = VOICES[pick(lang)]
+    return {"voice": voice, "language": language}
 
 
 def digit_values(choices: Choices) -> dict[str, str]:
@@ -47,8 +79,8 @@ def keypad_prompt(choices: Choices, lang: str) -> str:
 
 def render(replies: tuple[Reply, ...], lang: str, action: str | None = None) -> VoiceResponse:
     """TwiML that says the replies and, when the last one has choices, gathers the answer."""
-    lang = pick(lang)
-    say = {"language": SAY_LANGUAGE[lang]}
+    lang = spoken(lang)
+    say = say_attrs(lang)
     response = VoiceResponse()
     last = replies[-1] if replies else None
     for reply in replies[:-1] if last is not None and last.choices else replies:
@@ -59,4 +91,97 @@ def render(replies: tuple[Reply, ...], lang: str, action: str | None = None) -> 
         gather.say(text.words(last, lang), **say)
         gather.say(keypad_prompt(last.choices, lang), **say)
         response.append(gather)
+    return response
+
+
+def url(base: str, path: str, query: dict | None = None) -> str:
+    """An absolute callback URL (Twilio signs it, and the webhook checks it against ``PUBLIC_BASE_URL``)."""
+    return base + path + (f"?{urlencode(query)}" if query else "")
+
+
+def render_step(step: call_flow.Step, base: str, room: str | None = None, max_participants: int | None = None,
+                default_lang: str = "en") -> VoiceResponse:
+    """TwiML for one step of a call to the bot's number (``flows.voice``).
+
+    Args:
+        step: what the flow decided: ask (``<Gather>``), join (``<Dial><Conference>``) or goodbye.
+        base: ``PUBLIC_BASE_URL``, for the absolute action and callback URLs.
+        room: the conference's name, for a join.
+        max_participants: the conference's size, for a join.
+        default_lang: the language of the greeting before a language is chosen.
+    """
+    response = VoiceResponse()
+    if isinstance(step, call_flow.Ask):
+        lang = step.state.lang
+        menu = step.state.step == call_flow.MENU
+        gather = Gather(input="dtmf", action=url(base, "/twilio/voice/gather", step.state.as_query()), method="POST",
+                        action_on_empty_result=True, timeout=GATHER_TIMEOUT if menu else CODE_TIMEOUT,
+                        **({"num_digits": 1} if menu else {"finish_on_key": "#"}))
+        for reply in step.replies:
+            gather.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+        for digit, option in step.options:
+            gather.say(gettext(TEXTS[keys.VOICE_LANGUAGE_OPTION], option) % {"digit": digit}, **say_attrs(option))
+        response.append(gather)
+        return response
+    for reply in step.replies:
+        response.say(text.words(reply, spoken(step.lang)), **say_attrs(step.lang))
+    if isinstance(step, call_flow.Join):
+        dial = Dial()
+        dial.conference(
+            room, start_conference_on_enter=step.facilitator, end_conference_on_exit=step.facilitator,
+            wait_url=None if step.facilitator else url(base, "/twilio/voice/wait", {"lang": step.lang}),
+            wait_method=None if step.facilitator else "POST", max_participants=max_participants,
+            status_callback=url(base, "/twilio/conference"), status_callback_method="POST",
+            status_callback_event=CONFERENCE_EVENTS, beep="true")
+        response.append(dial)
+    response.hangup()
+    return response
+
+
+def render_wait(lang: str) -> VoiceResponse:
+    """The ``waitUrl`` TwiML a learner hears until the facilitator joins: one sentence, then music."""
+    response = VoiceResponse()
+    response.say(gettext(TEXTS[keys.VOICE_WAITING], spoken(lang)), **say_attrs(lang))
+    response.play(HOLD_MUSIC, loop=0)
+    return response
+
+
+def render_keypad(replies: tuple[Reply, ...], lang: str, action: str, typed: str | None = None,
+                  machine: bool = False) -> VoiceResponse:
+    """A call the bot placed (a reminder, a survey question) or its next step, answered by keypad.
+
+    Choices become ``<Gather numDigits>`` (keys mapped back in ``digit_values``); a question answered
+    with a number (``typed="number"``) gathers digits up to ``#``; a free-text question
+    (``typed="text"``) is not asked on the phone: any key skips it. A voicemail (``machine``) hears the
+    words only, and nothing is gathered.
+    """
+    if machine or not replies:
+        response = VoiceResponse()
+        for reply in replies:
+            response.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+        response.hangup()
+        return response
+    last = replies[-1]
+    if last.choices is not None:
+        keys_map = digit_values(last.choices)
+        query = "" if last.choices.digits else "&map=" + ",".join(f"{k}:{v}" for k, v in keys_map.items())
+        response = render(replies, lang, action + query)
+        response.hangup()
+        return response
+    response = VoiceResponse()
+    for reply in replies[:-1]:
+        response.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+    if typed == "number":
+        gather = Gather(input="dtmf", action=action, method="POST", finish_on_key="#", timeout=CODE_TIMEOUT)
+        gather.say(text.words(last, spoken(lang)), **say_attrs(lang))
+        gather.say(gettext(TEXTS[keys.VOICE_TYPE_NUMBER], spoken(lang)), **say_attrs(lang))
+        response.append(gather)
+    elif typed == "text":
+        gather = Gather(input="dtmf", action=action + "&skip=1", method="POST", num_digits=1, timeout=GATHER_TIMEOUT)
+        gather.say(text.words(last, spoken(lang)), **say_attrs(lang))
+        gather.say(gettext(TEXTS[keys.VOICE_SKIP_TEXT], spoken(lang)), **say_attrs(lang))
+        response.append(gather)
+    else:
+        response.say(text.words(last, spoken(lang)), **say_attrs(lang))
+    response.hangup()
     return response

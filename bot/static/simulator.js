@@ -53,6 +53,11 @@ function makePhone(role, number) {
   p.input.addEventListener('change', () => setNumber(p, p.input.value));
   p.body.addEventListener('input', () => { p.button.disabled = !p.body.value.trim(); });
   el.querySelector('.send').addEventListener('submit', (event) => { event.preventDefault(); send(p); });
+  p.call = null;
+  p.keys = el.querySelector('.keys');
+  el.querySelector('.dial').addEventListener('click', () => dial(p));
+  el.querySelector('.call').addEventListener('submit', (event) => { event.preventDefault(); pressKeys(p); });
+  el.querySelector('.hangup').addEventListener('click', () => hangUp(p));
   main.appendChild(el);
   phones.push(p);
   setNumber(p, number);
@@ -140,6 +145,114 @@ async function send(p) {
 }
 
 function refreshAll() { phones.forEach(refresh); }
+
+// Call mode: signed /twilio/voice requests; what <Say> would speak shows as text, <Play> plays, and a
+// pretend conference posts the participant events to /twilio/conference.
+let conferenceSequence = 0;
+
+function callControls(p) {
+  const inCall = p.call !== null;
+  p.el.querySelector('.dial').disabled = inCall;
+  p.el.querySelector('.hangup').disabled = !inCall;
+  p.keys.disabled = !(inCall && p.call.action);
+  p.el.querySelector('.press').disabled = p.keys.disabled;
+}
+
+function relative(url) { const u = new URL(url, location.origin); return u.pathname + u.search; }
+
+async function signedPost(path, signed) {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: {'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signed.signature},
+    body: new URLSearchParams(signed.params).toString(),
+  });
+  if (!res.ok) throw new Error('The bot answered HTTP ' + res.status);
+  return res;
+}
+
+async function voiceStep(p, path, digits) {
+  const signed = await postJSON('/simulator/voice/sign', {from: p.number, path, digits, call_sid: p.call.sid});
+  const twiml = new DOMParser().parseFromString(await (await signedPost(path, signed)).text(), 'application/xml');
+  speak(p, twiml, signed.now);
+  const gather = twiml.querySelector('Gather');
+  p.call.action = gather ? relative(gather.getAttribute('action')) : null;
+  const conference = twiml.querySelector('Dial > Conference');
+  if (conference) await joinConference(p, conference, signed.now);
+  else if (!gather && twiml.querySelector('Hangup')) endCall(p, 'The bot hung up.');
+  callControls(p);
+}
+
+function speak(p, twiml, at) {
+  twiml.querySelectorAll('Say').forEach((node) => {
+    p.call.step += 1;
+    show(p, {key: p.call.sid + ':say:' + p.call.step, direction: 'out', at,
+             body: '\u{1F50A} ' + node.textContent + ' [' + (node.getAttribute('voice') || '') + ', ' +
+                   (node.getAttribute('language') || '') + ']'});
+  });
+  twiml.querySelectorAll('Play').forEach((node) => {
+    const audio = new Audio(node.textContent);
+    audio.loop = node.getAttribute('loop') === '0';
+    audio.play().catch(() => {});
+    p.call.audio = audio;
+  });
+}
+
+async function conferenceEvent(p, event) {
+  const signed = await postJSON('/simulator/conference/sign', {room: p.call.room, call_sid: p.call.sid, event,
+                                                              sequence: ++conferenceSequence});
+  await signedPost('/twilio/conference', signed);
+}
+
+async function joinConference(p, conference, at) {
+  p.call.room = conference.textContent;
+  p.call.facilitator = conference.getAttribute('startConferenceOnEnter') === 'true';
+  show(p, {key: p.call.sid + ':room', direction: 'out', at,
+           body: 'In the conference ' + p.call.room + (p.call.facilitator ? ' (facilitator: it starts now)' : ' (waiting for the facilitator)')});
+  await conferenceEvent(p, 'participant-join');
+  if (p.call.facilitator) await conferenceEvent(p, 'conference-start');
+  const wait = conference.getAttribute('waitUrl');
+  if (wait) {
+    const path = relative(wait);
+    const signed = await postJSON('/simulator/voice/sign', {from: p.number, path, call_sid: p.call.sid});
+    speak(p, new DOMParser().parseFromString(await (await signedPost(path, signed)).text(), 'application/xml'), at);
+  }
+}
+
+function endCall(p, why) {
+  if (p.call && p.call.audio) p.call.audio.pause();
+  if (p.call) show(p, {key: p.call.sid + ':end', direction: 'out', body: why, at: new Date().toISOString()});
+  p.call = null;
+  callControls(p);
+}
+
+async function dial(p) {
+  if (!p.number) { p.error.textContent = 'Enter a phone number, like +18165550123 or (816) 555-0123'; return; }
+  p.call = {sid: 'CA' + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''),
+            step: 0, action: null, room: null};
+  show(p, {key: p.call.sid, direction: 'in', body: '\u{1F4DE} Calling the bot', at: new Date().toISOString()});
+  try { await voiceStep(p, '/twilio/voice'); p.error.textContent = ''; } catch (err) { p.error.textContent = err.message; endCall(p, 'Call failed.'); }
+}
+
+async function pressKeys(p) {
+  if (!p.call || !p.call.action) return;
+  const digits = p.keys.value.replace(/[^0-9*#]/g, '').replace(/#$/, '');
+  p.keys.value = '';
+  p.call.step += 1;
+  show(p, {key: p.call.sid + ':keys:' + p.call.step, direction: 'in', body: '\u2328 ' + (digits || '(silence)'),
+           at: new Date().toISOString()});
+  try { await voiceStep(p, p.call.action, digits); p.error.textContent = ''; } catch (err) { p.error.textContent = err.message; }
+}
+
+async function hangUp(p) {
+  if (!p.call) return;
+  try {
+    if (p.call.room) {
+      await conferenceEvent(p, 'participant-leave');
+      if (p.call.facilitator) await conferenceEvent(p, 'conference-end');
+    }
+  } catch (err) { p.error.textContent = err.message; }
+  endCall(p, 'You hung up.');
+}
 
 function addLearner() {
   const used = learners().map((n) => parseInt(n.replace(/\D/g, ''), 10)).filter((n) => !isNaN(n));

@@ -7,6 +7,9 @@ It serves, on 127.0.0.1 only:
 * ``GET /2010-04-01/Accounts/{AccountSid}/Messages.json`` with To, From, DateSent, ``DateSent>``
   (on or after) and ``DateSent<`` (on or before), paged like Twilio (PageSize, Page, next_page_uri).
 * ``GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json``.
+* ``POST /2010-04-01/Accounts/{AccountSid}/Calls.json`` (To, From, Url or Twiml, StatusCallback,
+  MachineDetection): records the call (``calls``) and answers 201 with Twilio's Call JSON; ``GET`` lists
+  them, filtered by To, From and ``StartTime>`` (on or after).
 
 Failures are injected with ``fail_next`` (a Twilio error JSON) and ``delay_next`` (a slow answer; the
 message is still accepted, as when Twilio sends a text but the response is lost).
@@ -36,6 +39,7 @@ API_VERSION = "2010-04-01"
 HOST = "127.0.0.1"
 MAX_BODY = 1 << 20
 MESSAGES_PATH = re.compile(rf"^/{API_VERSION}/Accounts/([^/]+)/Messages(?:/([^/]+))?\.json$")
+CALLS_PATH = re.compile(rf"^/{API_VERSION}/Accounts/([^/]+)/Calls\.json$")
 ERROR_MESSAGES = {
     20003: "Authenticate",
     20404: "The requested resource {path} was not found",
@@ -90,6 +94,7 @@ class TwilioStandIn:
         self.auth_token = auth_token
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self._messages: list[dict] = []
+        self._calls: list[dict] = []
         self._failures: deque = deque()
         self._delays: deque = deque()
         self._attempts = 0
@@ -171,6 +176,47 @@ class TwilioStandIn:
     def bodies(self) -> list[str]:
         """The bodies of the accepted messages, oldest first."""
         return [m["body"] for m in self.messages]
+
+    @property
+    def calls(self) -> list[dict]:
+        """A copy of the placed calls, oldest first (sid, to, from, url, status_callback, received_at…)."""
+        with self._changed:
+            return [dict(c) for c in self._calls]
+
+    def _create_call(self, account_sid: str, form: dict) -> tuple[int, dict]:
+        with self._changed:
+            self._attempts += 1
+            failure = self._failures.popleft() if self._failures else None
+        if failure is not None:
+            status, code, message = failure
+            return status, twilio_error(status, code, message or ERROR_MESSAGES.get(code, f"Error {code}").format(
+                to=form.get("To", ""), path=""))
+        if not form.get("To") or not form.get("From") or not (form.get("Url") or form.get("Twiml")):
+            return 400, twilio_error(400, 21205, "To, From and Url are required")
+        call = {"sid": "CA" + secrets.token_hex(16), "account_sid": account_sid, "to": form["To"],
+                "from": form["From"], "url": form.get("Url"), "method": form.get("Method"),
+                "status_callback": form.get("StatusCallback"), "machine_detection": form.get("MachineDetection"),
+                "status": "queued", "received_at": self.clock()}
+        with self._changed:
+            self._calls.append(call)
+            self._changed.notify_all()
+        return 201, self._call_resource(call)
+
+    def _call_resource(self, c: dict) -> dict:
+        uri = f"/{API_VERSION}/Accounts/{c['account_sid']}/Calls/{c['sid']}.json"
+        return {"sid": c["sid"], "account_sid": c["account_sid"], "to": c["to"], "from": c["from"],
+                "status": c["status"], "direction": "outbound-api", "api_version": API_VERSION,
+                "date_created": rfc2822(c["received_at"]), "date_updated": rfc2822(c["received_at"]),
+                "start_time": rfc2822(c["received_at"]), "uri": uri}
+
+    def _list_calls(self, account_sid: str, path: str, query: dict) -> tuple[int, dict]:
+        after = _parse_when(query["StartTime>"]) if query.get("StartTime>") else None
+        found = [c for c in reversed(self.calls) if c["account_sid"] == account_sid
+                 and query.get("To", c["to"]) == c["to"] and query.get("From", c["from"]) == c["from"]
+                 and (after is None or _matches(c["received_at"], ">=", after))]
+        return 200, {"calls": [self._call_resource(c) for c in found], "uri": path, "page": 0,
+                     "page_size": len(found) or 50, "first_page_uri": path, "start": 0,
+                     "end": max(len(found) - 1, 0), "previous_page_uri": None, "next_page_uri": None}
 
     def clear(self) -> None:
         """Forgets messages, attempts and pending failures or delays."""
@@ -297,6 +343,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, method: str) -> None:
         standin: TwilioStandIn = self.server.standin
         parts = urlsplit(self.path)
+        calls = CALLS_PATH.match(parts.path)
+        if calls is not None:
+            account_sid = calls.group(1)
+            if not standin._authorized(self.headers.get("Authorization"), account_sid):
+                return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
+            if method == "GET":
+                query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                return self._answer(*standin._list_calls(account_sid, parts.path, query))
+            raw = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), MAX_BODY)).decode("utf-8")
+            return self._answer(*standin._create_call(account_sid, {k: v[-1] for k, v in parse_qs(raw).items()}))
         match = MESSAGES_PATH.match(parts.path)
         if match is None:
             return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=parts.path)))

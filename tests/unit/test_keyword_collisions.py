@@ -53,6 +53,9 @@ SENTENCES = [
     ("en", "MOVE", "Move the chairs into a circle next time"),
     ("en", "MSG", "Msg from Ana: she'll be late"),
     ("en", "HOW", "How many chairs do we need?"),
+    ("en", "HERE", "Here is the sign-in sheet from Tuesday"),
+    ("en", "CALL", "Call me when you get there please"),
+    ("en", "ADD", "Add me to the list for next time"),
     # Spanish
     ("es", "ALTO", "Alto y claro: me encantó la clase"),
     ("es", "BAJA", "Baja la música la próxima vez, por favor"),
@@ -77,6 +80,10 @@ SENTENCES = [
     ("es", "MOVER", "Mover las mesas en círculo funcionó muy bien"),
     ("es", "MENSAJE", "Mensaje recibido, nos vemos el martes"),
     ("es", "REPASO", "Repasó la lección conmigo al final, muy amable"),
+    ("es", "PRESENTES", "Presentes y puntuales todos hoy, qué alegría"),
+    ("es", "LLAMAME", "Llámame mañana por la tarde si puedes"),
+    ("es", "LLAMENME", "Llámenme cuando termine la clase"),
+    ("es", "AGREGAR", "Agregar más sillas sería buena idea"),
     # French
     ("fr", "ARRET", "Arrêt de bus juste devant, c'est pratique"),
     ("fr", "STOPPER", "Stopper la vidéo toutes les deux minutes, c'est pénible"),
@@ -98,6 +105,10 @@ SENTENCES = [
     ("fr", "DEPLACER", "Déplacer les tables en cercle a bien marché"),
     ("fr", "MESSAGE", "Message reçu, à mardi"),
     ("fr", "BILAN", "Bilan positif, tout le monde a participé"),
+    ("fr", "PRESENTS", "Présents ou pas, tout le monde a reçu le lien"),
+    ("fr", "APPELEZ-MOI", "Appelez-moi après le cours svp"),
+    ("fr", "APPELLE-MOI", "Appelle-moi ce soir si tu peux"),
+    ("fr", "AJOUTER", "Ajouter une pause serait bien"),
     # Portuguese (Brazil)
     ("pt", "PARAR", "Parar no meio da aula para o café foi ótimo"),
     ("pt", "CANCELAR", "Cancelar a aula de quinta foi uma pena"),
@@ -120,6 +131,9 @@ SENTENCES = [
     ("pt", "MUDAR", "Mudar o horário para as 18h seria melhor"),
     ("pt", "MENSAGEM", "Mensagem recebida, até terça"),
     ("pt", "BALANCO", "Balanço geral: todo mundo participou"),
+    ("pt", "PRESENTES", "Presentes de Natal para a turma, alguém topa?"),
+    ("pt", "LIGUE-ME", "Ligue-me depois da aula, por favor"),
+    ("pt", "ADICIONAR", "Adicionar mais exercícios seria legal"),
     # Polish
     ("pl", "STOP", "Stop, chwileczkę, o której jutro zaczynamy?"),
     ("pl", "KONIEC", "Koniec zajęć przyszedł za szybko"),
@@ -141,6 +155,9 @@ SENTENCES = [
     ("pl", "PRZENIES", "Przenieś pliki na pendrive'a – tego jeszcze nie umiem"),
     ("pl", "WIADOMOSC", "Wiadomość dostałam, do zobaczenia we wtorek"),
     ("pl", "OCENA", "Ocena z testu mnie zaskoczyła"),
+    ("pl", "OBECNI", "Obecni byli prawie wszyscy dzisiaj"),
+    ("pl", "ZADZWON", "Zadzwoń do mnie po zajęciach proszę"),
+    ("pl", "DODAJ", "Dodaj proszę więcej przykładów na zajęciach"),
     # Swahili
     ("sw", "SITISHA", "Sitisha mkutano wa leo kama mvua itanyesha?"),
     ("sw", "SIMAMISHA", "Simamisha gari karibu na maktaba, kuna nafasi"),
@@ -163,6 +180,9 @@ SENTENCES = [
     ("sw", "HAMISHA", "Hamisha viti karibu na dirisha wiki ijayo"),
     ("sw", "UJUMBE", "Ujumbe umefika, tutaonana Jumanne"),
     ("sw", "TATHMINI", "Tathmini yangu: watu walishiriki vizuri"),
+    ("sw", "WALIOFIKA", "Waliofika mapema walisaidia kupanga viti"),
+    ("sw", "NIPIGIE", "Nipigie simu kesho asubuhi tafadhali"),
+    ("sw", "ONGEZA", "Ongeza viti zaidi wiki ijayo tafadhali"),
     # the old HOW words, still read before a facilitator's own code
     ("es", "COMO", "Como siempre, llegaron tarde"),
     ("fr", "COMMENT", "Comment dire… c'était super"),

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_pages'
-down_revision = '0005'
+down_revision = '0006_voice_attendance'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,31 @@
+"""``POST /twilio/conference``: conference status callbacks; participant join and leave → attendance."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, request
+
+from bot import attendance
+from webhooks.text import clean_text
+from webhooks.twilio_signature import verified
+
+bp = Blueprint("twilio_conference", __name__)
+
+
+@bp.post("/twilio/conference")
+@verified
+def conference_event():
+    """Stores the event once and updates the attendance of its calls; 204, also for a replay."""
+    form = request.form
+    conference_sid = clean_text(form.get("ConferenceSid")).strip()[:64]
+    event = clean_text(form.get("StatusCallbackEvent")).strip()[:32]
+    if not conference_sid or not event:
+        abort(400, description="ConferenceSid and StatusCallbackEvent are required")
+    sequence = clean_text(form.get("SequenceNumber")).strip()
+    runtime = current_app.extensions["circlebot"]
+    now = runtime.clock()
+    with runtime.uow() as session:
+        attendance.record_event(
+            session, conference_sid, clean_text(form.get("FriendlyName")).strip()[:64] or None, event,
+            clean_text(form.get("CallSid")).strip()[:64], int(sequence) if sequence.isdigit() else 0,
+            attendance.parse_timestamp(form.get("Timestamp"), now), now)
+        session.commit()
+    return "", 204
