@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, literal, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot import contacts, outbox
 from bot.contacts import Recipient
-from bot.models import Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Message, Outbox
-from bot.models import RelayHandle
+from bot.models import (
+    Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Message, Outbox, RelayHandle, UTCDateTime,
+)
 from flows.context import CircleView, ContactView, EnrollmentView, PendingRsvp
 
 
@@ -51,21 +52,25 @@ class Loaded:
 
 def lock(session: Session, channel: str, value: str, provider_id: str):
     """``(contact, address, stored)`` for a known sender (contact locked), or None for a new one."""
-    stored = select(Message.status, Message.replies).where(Message.provider_id == provider_id).subquery()
-    row = session.execute(
-        select(Contact, Address, stored.c.status, stored.c.replies)
-        .join(Address, Address.contact_id == Contact.id)
-        .outerjoin(stored, literal(True))
-        .where(Address.channel == channel, Address.value == value)
-        .with_for_update(of=Contact)
-    ).first()
+    row = session.execute(_LOCK, {"channel": channel, "value": value, "provider_id": provider_id}).first()
     if row is None:
         return None
     return row[0], row[1], (Stored(row[2], row[3]) if row[2] is not None else None)
 
 
-def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> Loaded:
-    """Reads the sender's conversation, facilitator id, pending reminder and circles in one statement."""
+def _lock_statement():
+    stored = (select(Message.status, Message.replies).where(Message.provider_id == bindparam("provider_id"))
+              .subquery())
+    return (select(Contact, Address, stored.c.status, stored.c.replies)
+            .join(Address, Address.contact_id == Contact.id)
+            .outerjoin(stored, literal(True))
+            .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
+            .with_for_update(of=Contact))
+
+
+def _load_statement():
+    """Built once: the statement's shape never changes, only its parameters (contact_id, codes, now)."""
+    contact_id, now = bindparam("contact_id"), bindparam("now", type_=UTCDateTime())
     pending_of = (select(Outbox.meeting_id, Outbox.sent_at)
                   .where(Outbox.contact_id == contact_id, Outbox.kind == "reminder", Outbox.status == outbox.SENT)
                   .order_by(Outbox.sent_at.desc()).limit(1))
@@ -93,8 +98,8 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
     involved = or_(Circle.id.in_(select(Enrollment.circle_id).where(Enrollment.contact_id == contact_id)),
                    Circle.id == pm.circle_id,
                    Circle.code == Conversation.state["code"].as_string(),
-                   Circle.code.in_(sorted(codes)) if codes else false())
-    query = (
+                   Circle.code.in_(bindparam("codes", expanding=True)))
+    return (
         select(Conversation, Circle, me.id, pm_sent, pm.id, pm.starts_at, pm.ends_at, pm.status, pm.circle_id,
                mine.status, mine.created_at, position, enrolled, next_meeting,
                fac_address.id, fac_address.channel, fac_address.value, fac_address.opted_out_at,
@@ -112,10 +117,19 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
         .where(Contact.id == contact_id)
         .order_by(Circle.id)
     )
+
+
+_LOCK = _lock_statement()
+_LOAD = _load_statement()
+
+
+def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> Loaded:
+    """Reads the sender's conversation, facilitator id, pending reminder and circles in one statement."""
+    rows = session.execute(_LOAD, {"contact_id": contact_id, "codes": sorted(codes), "now": now})
     loaded = Loaded()
     enrollments = []
     pending = None
-    for row in session.execute(query):
+    for row in rows:
         (conversation, circle, me_id, sent_at, pm_id_, pm_starts, pm_ends, pm_status, pm_circle, status, joined, ahead_n,
          n_enrolled, nxt, fa_id, fa_channel, fa_value, fa_out, fc_id, fc_lang, fc_tz, number) = row
         loaded.conversation, loaded.facilitator_id = conversation, me_id
