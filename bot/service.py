@@ -69,8 +69,8 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
         try:
             return _handle_once(uow, inbound, settings)
         except (IntegrityError, OperationalError) as exc:
-            if _connection_lost(exc) or attempt == TRIES:
-                error = exc
+            if attempt == TRIES or (_connection_lost(exc) and attempt > 1):
+                error = exc  # a dead connection gets one more try on a new one (the pool was renewed)
                 break
             log.warning("inbound %s: %s on try %d, running it again", inbound.channel, exc.__class__.__name__,
                         attempt)
@@ -233,9 +233,9 @@ def _allowed(result: Result, was_opted_out: bool) -> tuple[Reply, ...]:
 
 
 def _stored(session: Session, provider_id: str) -> Handled | None:
-    """The answer already given to this provider id, or None when it is new."""
-    row = session.execute(select(Message.replies).where(Message.provider_id == provider_id)).first()
-    return None if row is None else from_stored(row[0])
+    """The answer already given to this provider id, or None when it is new (or was kept as failed)."""
+    row = session.execute(select(Message.replies, Message.status).where(Message.provider_id == provider_id)).first()
+    return None if row is None or row[1] == FAILED else from_stored(row[0])
 
 
 def from_stored(stored) -> Handled:

@@ -96,3 +96,31 @@ def test_a_retried_relay_goes_out_once(client, uow, failing):
     with uow() as session:
         assert session.scalar(select(func.count()).select_from(Outbox).where(Outbox.kind == "relay")) == 1
         assert session.scalars(select(RelayHandle.number)).all() == [1]
+
+
+def test_a_new_senders_first_text_is_kept_too(client, uow, failing):
+    make_circle(uow)
+    failing(10, "bug")
+    params = sms("JOIN KC42", "+18165550177")
+    assert post_signed(client, "/twilio/sms", params).status_code == 503
+    assert _rows(uow, params["MessageSid"]) == [("failed", "JOIN KC42")]
+    failing(0, "bug")
+    assert replies(post_signed(client, "/twilio/sms", params)) == replies(post_signed(client, "/twilio/sms", params))
+    assert _rows(uow, params["MessageSid"]) == [("received", "JOIN KC42")]
+
+
+def test_the_worker_handles_a_kept_text_and_sends_its_answer(client, uow, failing):
+    from bot import jobs
+    from bot.models import Outbox
+
+    _join(client, uow)
+    failing(10, "bug")
+    params = sms("HELP", AMINA)
+    assert post_signed(client, "/twilio/sms", params).status_code == 503
+    failing(0, "bug")
+    assert jobs.retry_failed() == 1 and jobs.retry_failed() == 0  # once
+    assert _rows(uow, params["MessageSid"]) == [("received", "HELP")]
+    with uow() as session:
+        answer = session.execute(select(Outbox.address, Outbox.status).where(Outbox.kind == "reply")).all()
+    assert answer == [(AMINA, "pending")]
+    assert replies(post_signed(client, "/twilio/sms", params))  # Twilio's own retry now gets the stored answer
