@@ -130,8 +130,8 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
     enrollments = []
     pending = None
     for row in rows:
-        (conversation, circle, me_id, sent_at, pm_id_, pm_starts, pm_ends, pm_status, pm_circle, status, joined, ahead_n,
-         n_enrolled, nxt, fa_id, fa_channel, fa_value, fa_out, fc_id, fc_lang, fc_tz, number) = row
+        (conversation, circle, me_id, sent_at, pm_id_, pm_starts, pm_ends, pm_status, pm_circle, status, joined,
+         ahead_n, n_enrolled, nxt, fa_id, fa_channel, fa_value, fa_out, fc_id, fc_lang, fc_tz, number) = row
         loaded.conversation, loaded.facilitator_id = conversation, me_id
         if pm_id_ is not None and pending is None:
             pending = (pm_id_, sent_at, pm_starts, pm_ends, pm_status, pm_circle)
@@ -149,8 +149,8 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
         if number is not None:
             loaded.handles[circle.code] = number
         if status is not None:
-            enrollments.append((joined, EnrollmentView(view, status, (ahead_n or 0) + 1 if status == "waitlist"
-                                                       else None)))
+            position = (ahead_n or 0) + 1 if status == "waitlist" else None
+            enrollments.append((joined, EnrollmentView(view, status, position)))
     loaded.contact_view = ContactView(enrollments=tuple(
         e for _, e in sorted(enrollments, key=lambda pair: pair[0], reverse=True)))
     loaded.pending_sent_at = pending[1] if pending else None

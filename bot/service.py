@@ -14,13 +14,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot import contacts, jobs, outbox, segments, sender
+from bot import contacts, jobs, segments, sender
 from bot.effects import Applier
-from bot.models import Circle, Contact, Conversation, Meeting, Message, Outbox
+from bot.models import Circle, Contact, Conversation, Message
 from bot.render import codec, render
-from bot.views import circle_views, facilitator_view, find_open_circles
+from bot.views import facilitator_view, find_open_circles
 from flows import keys, keywords, languages
-from flows.context import Context, ContactView, PendingRsvp
+from flows.context import Context, ContactView
 from flows.inbound import Inbound
 from flows.results import Enroll, Reply, Result
 from flows.router import handle
@@ -262,24 +262,3 @@ def _save_state(session: Session, result: Result, contact: Contact | None, conve
     conversation.expires_at = datetime.fromisoformat(expires) if expires else now + CONVERSATION_TTL
     conversation.updated_at = now
     session.flush()
-
-
-def pending_rsvp(session: Session, contact: Contact | None, conversation: Conversation | None,
-                 now: datetime) -> PendingRsvp | None:
-    """The most recent reminder this contact got, if its meeting is still ahead (or under way) and it
-    is newer than the open conversation, so that a short reply answers it."""
-    if contact is None:
-        return None
-    last = session.execute(
-        select(Outbox.meeting_id, Outbox.sent_at)
-        .where(Outbox.contact_id == contact.id, Outbox.kind == "reminder", Outbox.status == outbox.SENT)
-        .order_by(Outbox.sent_at.desc()).limit(1)
-    ).first()
-    if last is None or (conversation is not None and conversation.updated_at > last.sent_at):
-        return None
-    meeting = session.get(Meeting, last.meeting_id)
-    if meeting is None or meeting.status == "cancelled" or meeting.ends_at <= now:
-        return None
-    circle = session.get(Circle, meeting.circle_id)
-    view = circle_views(session, {circle.code}, now)[circle.code]
-    return PendingRsvp(meeting.id, view, meeting.starts_at)
