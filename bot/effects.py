@@ -27,6 +27,7 @@ from flows.results import (
 )
 
 HANDLE_TRIES = 20
+_UPSERTS: dict = {}  # (model, dialect, changed columns) -> its INSERT … ON CONFLICT DO UPDATE, built once
 
 
 class Applier:
@@ -192,9 +193,14 @@ class Applier:
 
     def _upsert(self, model, unique: list[str], changes: dict, **keys_and_values) -> None:
         """One INSERT … ON CONFLICT DO UPDATE: no read first, and no unique race to lose."""
-        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = insert(model).values(**keys_and_values, **changes)
-        self.session.execute(statement.on_conflict_do_update(index_elements=unique, set_=changes))
+        dialect = self.session.get_bind().dialect.name
+        key = (model, dialect, tuple(changes))
+        if key not in _UPSERTS:
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = insert(model)
+            _UPSERTS[key] = statement.on_conflict_do_update(
+                index_elements=unique, set_={column: statement.excluded[column] for column in changes})
+        self.session.execute(_UPSERTS[key], {**keys_and_values, **changes})
 
     def _send(self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None,
               held: bool = False) -> None:

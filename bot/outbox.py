@@ -46,6 +46,9 @@ def row(key: str, kind: str, to: Recipient, replies: tuple[Reply, ...], send_aft
             "conversation": conversation, "about_contact_id": about, "created_at": now}
 
 
+_INSERTS: dict = {}  # the INSERT … ON CONFLICT DO NOTHING RETURNING statement per dialect, built once
+
+
 def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
     """Inserts outbox rows whose dedupe key is new, in chunks; returns the inserted ones.
 
@@ -60,9 +63,10 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
         if dialect == "postgresql" and len(chunk) > 1 and _same_columns(chunk):
             planned.extend(_insert_unnest(session, chunk))
             continue
-        statement = (insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                     .returning(Outbox.id, Outbox.send_after))
-        planned.extend(Planned(row_id, at) for row_id, at in session.execute(statement, chunk))
+        if dialect not in _INSERTS:
+            _INSERTS[dialect] = (insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                 .returning(Outbox.id, Outbox.send_after))
+        planned.extend(Planned(row_id, at) for row_id, at in session.execute(_INSERTS[dialect], chunk))
     return planned
 
 

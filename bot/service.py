@@ -166,17 +166,26 @@ def _draft(inbound: Inbound) -> Draft:
 
 def _insert_message(session: Session, draft: Draft, replies) -> int | None:
     """Inserts the inbound row; a ``failed`` row with this provider id is taken over. None: already stored."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     values = {"direction": "in", "channel": draft.channel, "provider_id": draft.provider_id,
               "address": draft.address, "body": draft.body, "segments": segments.count(draft.body).segments,
               "status": draft.status, "replies": replies, "created_at": draft.created_at,
               "contact_id": draft.contact_id}
-    statement = insert(Message).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["provider_id"], where=Message.status == FAILED,
-        set_={k: statement.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
-    ).returning(Message.id)
-    return session.execute(statement).scalar()
+    return session.execute(_message_insert(session.get_bind().dialect.name), values).scalar()
+
+
+_MESSAGE_INSERTS: dict = {}
+
+
+def _message_insert(dialect: str):
+    """``INSERT … ON CONFLICT (provider_id) DO UPDATE … WHERE status = 'failed' RETURNING id``, built once."""
+    if dialect not in _MESSAGE_INSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(Message)
+        _MESSAGE_INSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["provider_id"], where=Message.status == FAILED,
+            set_={k: statement.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
+        ).returning(Message.id)
+    return _MESSAGE_INSERTS[dialect]
 
 
 def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings, locked: set[str] = frozenset()):
