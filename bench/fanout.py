@@ -54,9 +54,14 @@ def set_up(engine, learners: int, now: datetime) -> int:
     circles = math.ceil(learners / PER_CIRCLE)
     langs, zones = _sql_array(LANGUAGES), _sql_array(ZONES)
     statements = [
-        """INSERT INTO facilitator (id, name, phone, created_at)
-           SELECT g, 'Facilitator ' || g, '+1913' || lpad(g::text, 7, '0'), :now
+        # Facilitators are contacts :learners + 1 … with an SMS address each.
+        """INSERT INTO contact (id, name, language, created_at)
+           SELECT :learners + g, 'Facilitator ' || g, 'en', :now FROM generate_series(1, :circles) g""",
+        """INSERT INTO address (contact_id, channel, value, preferred, consent_at, consent_source, created_at)
+           SELECT :learners + g, 'sms', '+1913' || lpad(g::text, 7, '0'), true, :now, 'cli', :now
            FROM generate_series(1, :circles) g""",
+        """INSERT INTO facilitator (id, name, contact_id, created_at)
+           SELECT g, 'Facilitator ' || g, :learners + g, :now FROM generate_series(1, :circles) g""",
         f"""INSERT INTO circle (id, code, phone_code, name, course, venue, city, postal_code, language, timezone,
                                 capacity, weekday, start_time, starts_on, weeks, facilitator_id, created_at)
             SELECT g, 'B' || lpad(g::text, 7, '0'), lpad(g::text, 8, '0'), 'Circle ' || g || ': Intro to Computers',
@@ -72,20 +77,23 @@ def set_up(engine, learners: int, now: datetime) -> int:
                   :now + interval '13 hours' + (g % 120) * interval '1 minute', 'scheduled'
            FROM generate_series(1, :circles) g""",
         # Two learners in three speak the circle's language; the rest another one, or none set (→ the circle's).
-        f"""INSERT INTO contact (id, phone, name, language, consent_at, consent_channel, created_at)
-            SELECT i, '+1816' || lpad(i::text, 7, '0'), 'Learner ' || i,
+        f"""INSERT INTO contact (id, name, language, created_at)
+            SELECT i, 'Learner ' || i,
                    CASE WHEN i % 3 = 0 THEN ({langs})[1 + (i / 3) % 6]
                         WHEN i % 11 = 0 THEN NULL
                         ELSE ({langs})[1 + ((i - 1) / {PER_CIRCLE} + 1) % 6] END,
-                   :now, 'sms', :now
+                   :now
             FROM generate_series(1, :learners) i""",
+        """INSERT INTO address (contact_id, channel, value, preferred, consent_at, consent_source, created_at)
+           SELECT i, 'sms', '+1816' || lpad(i::text, 7, '0'), true, :now, 'sms', :now
+           FROM generate_series(1, :learners) i""",
         f"""INSERT INTO enrollment (id, contact_id, circle_id, status, created_at)
             SELECT i, i, (i - 1) / {PER_CIRCLE} + 1, 'active', :now FROM generate_series(1, :learners) i""",
     ]
     with engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement), {"now": now, "circles": circles, "learners": learners})
-        for table in ("facilitator", "circle", "meeting", "contact", "enrollment"):
+        for table in ("facilitator", "circle", "meeting", "contact", "address", "enrollment"):
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                               f"(SELECT max(id) FROM {table}))"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

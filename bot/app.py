@@ -102,6 +102,13 @@ def _register_errors(app: Flask) -> None:
             return page(exc.code or 500)
         return jsonify(error=exc.name, detail=exc.description), exc.code
 
+    from bot.service import Unavailable
+
+    @app.errorhandler(Unavailable)
+    def not_handled(exc: Unavailable):
+        # The inbound row is kept (status "failed"); a retry with the same id is handled as new.
+        return jsonify(error="Service Unavailable", detail="kept; please retry"), 503, {"Retry-After": "5"}
+
     @app.errorhandler(SQLAlchemyError)
     def database_error(exc: SQLAlchemyError):
         log.error("database error: %s", exc.__class__.__name__)

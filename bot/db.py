@@ -44,7 +44,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # No pre-ping: it is one more round trip on every checkout (issue 15). A connection found dead is
+    # invalidated with its whole pool, and the inbound service runs its message again on a new one.
+    return create_engine(url, pool_pre_ping=False, pool_recycle=3600, pool_size=5, max_overflow=5)
 
 
 class UnitOfWork:

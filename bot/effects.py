@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import contacts, erase, links, outbox
 from bot.models import (
-    Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Message, Outbox, RelayHandle, Rsvp,
+    Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox, RelayHandle, Rsvp, UTCDateTime,
 )
 from bot.outbox import Planned, insert_new
 from bot.planning import broadcast, meetings, reminders
@@ -27,15 +27,19 @@ from flows.results import (
 )
 
 HANDLE_TRIES = 20
+_UPSERTS: dict = {}  # (model, dialect, changed columns) -> its INSERT … ON CONFLICT DO UPDATE, built once
 
 
 class Applier:
     """Applies the effects of one inbound message for one contact, at the address it came from."""
 
     def __init__(self, session: Session, settings, contact: Contact | None, address: Address | None,
-                 message: Message, now: datetime):
+                 message, now: datetime, loaded=None):
+        """``message`` is the inbound row to be written (``bot.service.Draft``); ``loaded`` is what
+        ``bot.sender.load`` read for this sender (circles, their facilitators, the sender's handles)."""
         self.session, self.settings, self.now = session, settings, now
         self.contact, self.address, self.message = contact, address, message
+        self.loaded = loaded
         self.planned: list[Planned] = []
         self.erased = False  # FORGET ran: the service scrubs what the database keeps on disk after the commit
 
@@ -114,13 +118,8 @@ class Applier:
             Outbox.status == outbox.PENDING).values(status=outbox.CANCELLED, last_error="left the circle"))
 
     def _RecordRsvp(self, effect: RecordRsvp) -> None:
-        rsvp = self.session.scalar(select(Rsvp).where(Rsvp.meeting_id == effect.meeting_id,
-                                                      Rsvp.contact_id == self.contact.id))
-        if rsvp is None:
-            self.session.add(Rsvp(meeting_id=effect.meeting_id, contact_id=self.contact.id, answer=effect.answer,
-                                  created_at=self.now, updated_at=self.now))
-        else:
-            rsvp.answer, rsvp.updated_at = effect.answer, self.now
+        self._upsert(Rsvp, ["meeting_id", "contact_id"], {"answer": effect.answer, "updated_at": self.now},
+                     meeting_id=effect.meeting_id, contact_id=self.contact.id, created_at=self.now)
 
     def _AddLandline(self, effect: AddLandline) -> None:
         from bot import calls
@@ -147,31 +146,35 @@ class Applier:
 
     def _RecordAnswer(self, effect: RecordAnswer) -> None:
         circle = self._circle(effect.circle_code)
-        answer = self.session.scalar(select(Answer).where(Answer.subject == effect.subject,
-                                                          Answer.question_key == effect.question_key))
-        if answer is None:
-            self.session.add(Answer(subject=effect.subject, circle_id=circle.id, question_key=effect.question_key,
-                                    value=effect.value, created_at=self.now, updated_at=self.now))
-        else:
-            answer.value, answer.updated_at = effect.value, self.now
+        self._upsert(Answer, ["subject", "question_key"], {"value": effect.value, "updated_at": self.now},
+                     subject=effect.subject, circle_id=circle.id, question_key=effect.question_key,
+                     created_at=self.now)
 
     # -- the relay and the facilitator's commands ----------------------------------------------------
     def _RelayToFacilitator(self, effect: RelayToFacilitator) -> None:
         circle = self._circle(effect.circle_code)
-        to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
-        held = to is None  # they opted out: keep the message for them (the learner was told so)
-        if held:
-            to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language,
-                                                opted_out_too=True)
+        if self.loaded is not None and circle.code in self.loaded.facilitator_held:
+            to = self.loaded.facilitator_to[circle.code]
+            held = to is None  # they opted out: keep the message for them (the learner was told so)
+            if held:
+                to = self.loaded.facilitator_held[circle.code]
+        else:
+            to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
+            held = to is None
+            if held:
+                to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language,
+                                                    opted_out_too=True)
         if to is None:
             return
-        number = handle_for(self.session, circle.facilitator_id, self.contact.id, self.now)
+        number = self.loaded.handles.get(circle.code) if self.loaded is not None else None
+        if number is None:
+            number = handle_for(self.session, circle.facilitator_id, self.contact.id, self.now)
         params = {"name": self.contact.name or "?", "number": number, "circle": circle.name}
         if effect.stuck_after_meeting is not None:
             said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
         else:
             said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
-        self._send(f"relay:{self.message.id}", "relay", to, said, about=self.contact.id, held=held)
+        self._send(f"relay:{self._inbound_key}", "relay", to, said, about=self.contact.id, held=held)
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
         facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.contact.id))
@@ -189,11 +192,11 @@ class Applier:
         if to is None:
             return
         said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
-        self._send(f"relay:{self.message.id}", "relay", to, said)
+        self._send(f"relay:{self._inbound_key}", "relay", to, said)
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)
-        self.planned.extend(broadcast.plan(self.session, circle, effect.text, f"msg:{self.message.id}", self.now))
+        self.planned.extend(broadcast.plan(self.session, circle, effect.text, f"msg:{self._inbound_key}", self.now))
 
     def _ChangeMeeting(self, effect: ChangeMeeting) -> None:
         circle = self._circle(effect.circle_code)
@@ -206,8 +209,26 @@ class Applier:
             self.planned.extend(meetings.move(self.session, self.settings, circle, meeting.seq, effect.to, self.now))
 
     # -- helpers -------------------------------------------------------------------------------------
+    @property
+    def _inbound_key(self) -> str:
+        """The inbound message in a dedupe key: its channel and provider id (unique, known before its row)."""
+        return f"{self.message.channel}:{self.message.provider_id}"
+
     def _circle(self, code: str) -> Circle:
+        if self.loaded is not None and code in self.loaded.rows:
+            return self.loaded.rows[code]
         return self.session.scalar(select(Circle).where(Circle.code == code))
+
+    def _upsert(self, model, unique: list[str], changes: dict, **keys_and_values) -> None:
+        """One INSERT … ON CONFLICT DO UPDATE: no read first, and no unique race to lose."""
+        dialect = self.session.get_bind().dialect.name
+        key = (model, dialect, tuple(changes))
+        if key not in _UPSERTS:
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = insert(model)
+            _UPSERTS[key] = statement.on_conflict_do_update(
+                index_elements=unique, set_={column: statement.excluded[column] for column in changes})
+        self.session.execute(_UPSERTS[key], {**keys_and_values, **changes})
 
     def _send(self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None,
               held: bool = False) -> None:
@@ -222,22 +243,23 @@ class Applier:
 def handle_for(session: Session, facilitator_id: int, contact_id: int, now: datetime) -> int:
     """The learner's ``#N`` for this facilitator, made on first use (1, 2, 3… per facilitator).
 
-    Two first relays to one facilitator at once both try the next number; the one that loses the
-    unique race takes the one after, inside a savepoint, so the inbound message is never lost.
+    One ``INSERT … SELECT max + 1 … ON CONFLICT DO NOTHING``: two first relays to one facilitator at
+    once both try the same number, and the loser inserts nothing instead of failing (which would roll
+    the inbound message back); it reads again (a new statement sees the winner's row) and tries the next.
     """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    taken = select(RelayHandle.number).where(RelayHandle.facilitator_id == facilitator_id,
+                                             RelayHandle.contact_id == contact_id)
     for _ in range(HANDLE_TRIES):
-        existing = session.scalar(select(RelayHandle.number).where(RelayHandle.facilitator_id == facilitator_id,
-                                                                   RelayHandle.contact_id == contact_id))
+        following = select(literal(facilitator_id), literal(contact_id),
+                           func.coalesce(func.max(RelayHandle.number), 0) + 1, literal(now, UTCDateTime()))
+        following = following.where(RelayHandle.facilitator_id == facilitator_id)
+        made = session.execute(insert(RelayHandle).from_select(
+            ["facilitator_id", "contact_id", "number", "created_at"], following)
+            .on_conflict_do_nothing().returning(RelayHandle.number)).scalar()
+        if made is not None:
+            return made
+        existing = session.scalar(taken)
         if existing is not None:
             return existing
-        highest = session.scalar(select(func.max(RelayHandle.number))
-                                 .where(RelayHandle.facilitator_id == facilitator_id))
-        number = (highest or 0) + 1
-        try:
-            with session.begin_nested():
-                session.add(RelayHandle(facilitator_id=facilitator_id, contact_id=contact_id, number=number,
-                                        created_at=now))
-        except IntegrityError:
-            continue
-        return number
     raise RuntimeError("could not make a relay handle")

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 RETRY_INTERVALS = (5, 30, 120, 600, 1800)
 MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
 TICK_EVERY = timedelta(seconds=60)
+RETRY_FAILED_WITHIN = timedelta(hours=24)  # inbound texts kept as failed are retried this long
+RETRY_FAILED_BATCH = 100
 # What the bot sends on its own schedule: it waits out the reader's quiet hours, even when a worker
 # outage makes it late. Replies to someone's own action (relays, notices, changes) go at once.
 QUIET_KINDS = frozenset({"reminder", "tally", "checkin", "missyou", "survey"})
@@ -303,11 +305,55 @@ def plan_now(now: datetime | None = None) -> int:
     return len(planned)
 
 
+def retry_failed(now: datetime | None = None) -> int:
+    """Runs the inbound texts kept as ``failed`` (issue 12, item 1) through the service again.
+
+    Twilio does not retry an inbound SMS, so the worker does: a text whose transaction failed was
+    kept with its sender and body, and is handled now, once (the service takes the failed row over);
+    its replies go to the sender through the outbox. Returns how many were handled.
+    """
+    from bot import service
+    from bot.models import Message
+    from flows.inbound import Inbound
+
+    rt = runtime.current()
+    now = now or _now()
+    with rt.uow() as session:
+        failed = session.execute(
+            select(Message.channel, Message.address, Message.body, Message.provider_id)
+            .where(Message.direction == "in", Message.status == service.FAILED,
+                   Message.created_at > now - RETRY_FAILED_WITHIN).order_by(Message.id).limit(RETRY_FAILED_BATCH)
+        ).all()
+    handled = 0
+    for channel, address, body, provider_id in failed:
+        phone_like = channel not in contacts.PHONE_CHANNELS or address.startswith("+")
+        inbound = Inbound(channel, address, body or "", provider_id, now, address_ok=phone_like)
+        try:
+            answer = service.handle_inbound(rt.uow, inbound, rt.settings)
+        except Exception as exc:  # noqa: BLE001 - still failing: kept, tried again at the next tick
+            log.warning("a failed inbound text still fails (%s); next tick", exc.__class__.__name__)
+            continue
+        handled += 1
+        if answer.replay or not answer.replies:
+            continue
+        with rt.uow() as session:
+            found = contacts.find(session, channel, address)
+            if found is None:
+                continue
+            contact, where = found
+            to = contacts.Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
+            planned = outbox.insert_new(session, [outbox.row(f"reply:{channel}:{provider_id}", "reply", to,
+                                                             tuple(answer.replies), now, now)])
+            session.commit()
+        enqueue_rows(planned)
+    return handled
+
+
 def tick(reschedule: bool = True) -> dict:
-    """The worker's heartbeat: plan, sweep, and (on RQ) schedule the next tick with RQ's scheduler."""
+    """The worker's heartbeat: plan, sweep, retry failed inbound texts, and (on RQ) schedule the next tick."""
     rt = runtime.current()
     try:
-        return {"planned": plan_now(), "swept": sweep()}
+        return {"planned": plan_now(), "swept": sweep(), "retried": retry_failed()}
     finally:  # even when planning failed, the next tick must come
         if reschedule and rt.queue.backend == "redis":
             nxt = _now().replace(second=0, microsecond=0) + TICK_EVERY

@@ -5,15 +5,17 @@ the send job renders it for the address's channel, in the contact's language, wh
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Integer, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import segments
 from bot.contacts import Recipient
-from bot.models import Outbox
+from bot.models import Outbox, UTCDateTime
 from bot.render import codec
 from flows.results import Reply
 
@@ -44,6 +46,9 @@ def row(key: str, kind: str, to: Recipient, replies: tuple[Reply, ...], send_aft
             "conversation": conversation, "about_contact_id": about, "created_at": now}
 
 
+_INSERTS: dict = {}  # the INSERT … ON CONFLICT DO NOTHING RETURNING statement per dialect, built once
+
+
 def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
     """Inserts outbox rows whose dedupe key is new, in chunks; returns the inserted ones.
 
@@ -55,10 +60,56 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
     planned = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
-        statement = (insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                     .returning(Outbox.id, Outbox.send_after))
-        planned.extend(Planned(row_id, at) for row_id, at in session.execute(statement, chunk))
+        if dialect == "postgresql" and len(chunk) > 1 and _same_columns(chunk):
+            planned.extend(_insert_unnest(session, chunk))
+            continue
+        if dialect not in _INSERTS:
+            _INSERTS[dialect] = (insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                 .returning(Outbox.id, Outbox.send_after))
+        planned.extend(Planned(row_id, at) for row_id, at in session.execute(_INSERTS[dialect], chunk))
     return planned
+
+
+# PostgreSQL array type of each outbox column that rows carry, for one INSERT … SELECT FROM unnest(…).
+_ARRAY_TYPES = {"dedupe_key": "text", "kind": "text", "contact_id": "int8", "address_id": "int8", "channel": "text",
+                "address": "text", "replies": "json", "language": "text", "timezone": "text", "body": "text",
+                "send_after": "timestamptz", "status": "text", "attempts": "int4", "meeting_id": "int8",
+                "conversation": "json", "about_contact_id": "int8", "created_at": "timestamptz"}
+_JSON = {"replies", "conversation"}
+
+
+def _same_columns(chunk: list[dict]) -> bool:
+    keys = chunk[0].keys()
+    return all(key in _ARRAY_TYPES for key in keys) and all(row.keys() == keys for row in chunk)
+
+
+def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
+    """One statement for the whole chunk, one array per column (PostgreSQL).
+
+    An executemany with RETURNING is sent as batches of 1,000 rows whose SQL text holds a placeholder
+    per value, which psycopg re-parses in Python every time; ``unnest`` keeps one placeholder per
+    column whatever the chunk size (bench/fanout.py: 3–4× faster).
+    """
+    columns = list(chunk[0].keys())
+    params = {}
+    for i, column in enumerate(columns):
+        values = [row[column] for row in chunk]
+        if column in _JSON:
+            values = [None if v is None else json.dumps(v) for v in values]
+            kind = "text"
+        else:
+            kind = _ARRAY_TYPES[column]
+        params[f"c{i}"] = values
+        columns[i] = (column, kind)
+    source = ", ".join(f"CAST(:c{i} AS {kind}[])" for i, (_, kind) in enumerate(columns))
+    picked = ", ".join(f"CAST(u.c{i} AS json)" if column in _JSON else f"u.c{i}"
+                       for i, (column, _) in enumerate(columns))
+    names = ", ".join(column for column, _ in columns)
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    statement = text(f"INSERT INTO outbox ({names}) SELECT {picked} FROM unnest({source}) AS u({aliases}) "
+                     "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, send_after"
+                     ).columns(id=Integer(), send_after=UTCDateTime())
+    return [Planned(row_id, at) for row_id, at in session.execute(statement, params)]
 
 
 def add(session: Session, key: str, channel: str, address: str, body: str, send_after: datetime,

@@ -10,22 +10,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot import contacts, jobs, links, outbox, segments
+from bot import contacts, jobs, links, segments, sender
 from bot.effects import Applier
-from bot.models import Circle, Contact, Conversation, Meeting, Message, Outbox
+from bot.models import Circle, Contact, Conversation, Message
 from bot.render import codec, render
-from bot.views import circle_views, contact_view, facilitator_view, find_open_circles
+from bot.views import facilitator_view, find_open_circles
 from flows import keys, keywords, languages
-from flows.context import Context, PendingRsvp
+from flows.context import Context, ContactView
 from flows.inbound import Inbound
-from flows.results import Reply, Result
+from flows.results import Enroll, Reply, Result
 from flows.router import handle
 
 log = logging.getLogger(__name__)
 CONVERSATION_TTL = timedelta(hours=24)
+RECEIVED, FAILED = "received", "failed"
+TRIES = 4  # runs of one message that lost a race (a unique conflict or a deadlock) before it is kept as failed
 
 
 @dataclass(frozen=True)
@@ -49,47 +52,187 @@ class Handled:
         return [render(channel, (reply,), self.language) for reply in self.replies]
 
 
+class Unavailable(Exception):
+    """The message could not be handled; its inbound row is kept (status ``failed``) for a retry."""
+
+
 def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
     """Stores ``inbound`` exactly once, runs the flows, applies their effects and commits.
 
-    A replay (the same provider id again) returns the stored replies and changes nothing.
+    A replay (the same provider id again) returns the stored replies and changes nothing. A unique
+    conflict or a deadlock (a race with another message) runs the whole message again, up to
+    ``TRIES`` times. If it still fails, or fails any other way, the inbound row is kept in a fresh
+    transaction with status ``failed`` and ``Unavailable`` is raised (the webhook answers 503): the
+    text is never lost, and a retry with the same provider id handles it as new (issue 12, item 1).
     """
+    for attempt in range(1, TRIES + 1):
+        try:
+            return _handle_once(uow, inbound, settings)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == TRIES or (_connection_lost(exc) and attempt > 1):
+                error = exc  # a dead connection gets one more try on a new one (the pool was renewed)
+                break
+            log.warning("inbound %s: %s on try %d, running it again", inbound.channel, exc.__class__.__name__,
+                        attempt)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the text must be kept
+            error = exc
+            break
+    log.error("inbound %s not handled (%s); kept as failed", inbound.channel, error.__class__.__name__)
+    stored = keep_failed(uow, inbound)
+    if stored is not None:
+        return stored
+    raise Unavailable(str(error.__class__.__name__)) from error
+
+
+def keep_failed(uow, inbound: Inbound) -> Handled | None:
+    """Stores the inbound row with status ``failed`` (unless it is there); returns a stored answer if any."""
     with uow() as session:
         stored = _stored(session, inbound.provider_id)
         if stored is not None:
             return stored
-        message = Message(
-            direction="in", channel=inbound.channel, provider_id=inbound.provider_id,
-            address=inbound.address[:64], body=inbound.text, segments=segments.count(inbound.text).segments,
-            status="received", created_at=inbound.received_at,
-        )
-        try:
-            with session.begin_nested():
-                session.add(message)
-        except IntegrityError:
-            session.rollback()
-            return _stored(session, inbound.provider_id) or Handled(replay=True)
+        draft = _draft(inbound)
+        draft.status = FAILED
+        _insert_message(session, draft, None)
+        session.commit()
+    return None
 
-        contact, address = (contacts.for_inbound(session, inbound.channel, inbound.address, inbound.received_at)
-                            if inbound.address_ok else (None, None))
-        message.contact_id = contact.id if contact else None
-        conversation = _open_conversation(session, contact, inbound.received_at)
-        state = conversation.state if conversation else None
+
+def _connection_lost(exc) -> bool:
+    return bool(getattr(exc, "connection_invalidated", False))
+
+
+def _handle_once(uow, inbound: Inbound, settings) -> Handled:
+    now = inbound.received_at
+    draft = _draft(inbound)
+    with uow() as session:
+        if inbound.address_ok:
+            found = sender.lock(session, inbound.channel, inbound.address, inbound.provider_id)
+            if found is None:
+                stored = _stored(session, inbound.provider_id)
+                if stored is not None:
+                    return stored
+                contact, address = contacts.for_inbound(session, inbound.channel, inbound.address, now)
+            else:
+                contact, address, was = found
+                if was is not None and was.status != FAILED:
+                    return from_stored(was.replies)
+        else:
+            stored = _stored(session, inbound.provider_id)
+            if stored is not None:
+                return stored
+            contact = address = None
+        draft.contact_id = contact.id if contact else None
         opted_out_before = address is not None and address.opted_out_at is not None
-        ctx = _context(session, inbound, contact, opted_out_before, conversation, state, settings)
+        loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)
         result = handle(state, inbound, ctx)
+        if contact is not None and any(isinstance(e, Enroll) for e in result.effects):
+            # A place is taken: decide again with those circles locked and their places counted afresh.
+            locked = {e.code for e in result.effects if isinstance(e, Enroll)} | set(ctx.circles)
+            loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings,
+                                                     locked)
+            result = handle(state, inbound, ctx)
         lang = languages.pick(result.language or (contact.language if contact is not None else None)
                               or settings.default_language)
-        _save_state(session, result, contact, conversation, inbound.received_at)
-        applier = Applier(session, settings, contact, address, message, inbound.received_at)
+        _save_state(session, result, contact, conversation, now)
+        applier = Applier(session, settings, contact, address, draft, now, loaded)
         planned = applier.apply(result.effects)
         replies = _allowed(result, opted_out_before)
-        message.replies = {"language": lang, "replies": codec.dump(replies)}
+        if _insert_message(session, draft, {"language": lang, "replies": codec.dump(replies)}) is None:
+            session.rollback()  # the same provider id was stored meanwhile: this is a replay
+            return _stored(session, inbound.provider_id) or Handled(replay=True)
         session.commit()
     jobs.enqueue_rows(planned)
     if applier.erased:
-        jobs.scrub_after_erasure(inbound.received_at)
+        jobs.scrub_after_erasure(now)
     return Handled(replies, lang)
+
+
+@dataclass
+class Draft:
+    """The inbound ``message`` row, written last (one INSERT) once the replies are known."""
+
+    channel: str
+    provider_id: str
+    address: str
+    body: str
+    created_at: datetime
+    contact_id: int | None = None
+    status: str = RECEIVED
+
+
+def _draft(inbound: Inbound) -> Draft:
+    return Draft(inbound.channel, inbound.provider_id, inbound.address[:64], inbound.text, inbound.received_at)
+
+
+def _insert_message(session: Session, draft: Draft, replies) -> int | None:
+    """Inserts the inbound row; a ``failed`` row with this provider id is taken over. None: already stored."""
+    values = {"direction": "in", "channel": draft.channel, "provider_id": draft.provider_id,
+              "address": draft.address, "body": draft.body, "segments": segments.count(draft.body).segments,
+              "status": draft.status, "replies": replies, "created_at": draft.created_at,
+              "contact_id": draft.contact_id}
+    return session.execute(_message_insert(session.get_bind().dialect.name), values).scalar()
+
+
+_MESSAGE_INSERTS: dict = {}
+
+
+def _message_insert(dialect: str):
+    """``INSERT … ON CONFLICT (provider_id) DO UPDATE … WHERE status = 'failed' RETURNING id``, built once."""
+    if dialect not in _MESSAGE_INSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(Message)
+        _MESSAGE_INSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["provider_id"], where=Message.status == FAILED,
+            set_={k: statement.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
+        ).returning(Message.id)
+    return _MESSAGE_INSERTS[dialect]
+
+
+def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings, locked: set[str] = frozenset()):
+    now = inbound.received_at
+    if contact is None:
+        return None, None, None, _context(inbound, ContactView(), None, {}, None, settings, session, contact)
+    codes = set(keywords.candidate_codes(inbound.text))
+    trigger = keywords.join_trigger(inbound.text)
+    if trigger and trigger[0]:
+        codes.add(trigger[0])
+    if locked:
+        # The circles a place is taken in, locked (in id order); the load after it counts afresh.
+        session.execute(select(Circle.id).where(Circle.code.in_(sorted(locked))).order_by(Circle.id)
+                        .with_for_update())
+    loaded = sender.load(session, contact.id, codes, now)
+    conversation = loaded.conversation
+    if conversation is not None and conversation.expires_at <= now:
+        session.delete(conversation)
+        conversation = None
+    state = conversation.state if conversation is not None else None
+    if state and state.get("code"):
+        codes.add(state["code"])
+    named = {code: view for code, view in loaded.circles.items() if code in codes}
+    pending = loaded.pending
+    if pending is not None and conversation is not None and conversation.updated_at > loaded.pending_sent_at:
+        pending = None
+    view = ContactView(name=contact.name, language=contact.language, opted_out=opted_out,
+                       enrollments=loaded.contact_view.enrollments)
+    facilitator = facilitator_view(session, contact.id, now) if loaded.facilitator_id is not None else None
+    return loaded, conversation, state, _context(inbound, view, pending, named, facilitator, settings, session, contact)
+
+
+def _context(inbound: Inbound, contact: ContactView, pending, circles, facilitator, settings,
+             session: Session, contact_row: Contact | None) -> Context:
+    now = inbound.received_at
+    find = keywords.command(inbound.text, {keywords.FIND: keywords.COMMANDS[keywords.FIND]})
+    return Context(
+        now=now,
+        contact=contact,
+        circles=circles,
+        default_language=settings.default_language,
+        languages=languages.SHIPPED,
+        pending_rsvp=pending,
+        facilitator=facilitator,
+        found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
+        link=links.view(session, inbound, contact_row, now),
+    )
 
 
 def _allowed(result: Result, was_opted_out: bool) -> tuple[Reply, ...]:
@@ -99,33 +242,10 @@ def _allowed(result: Result, was_opted_out: bool) -> tuple[Reply, ...]:
     return tuple(r for r in result.replies if r.key in keys.ALLOWED_WHEN_OPTED_OUT)
 
 
-def _context(session: Session, inbound: Inbound, contact, opted_out: bool, conversation, state,
-             settings) -> Context:
-    now = inbound.received_at
-    codes = set(keywords.candidate_codes(inbound.text))
-    trigger = keywords.join_trigger(inbound.text)
-    if trigger and trigger[0]:
-        codes.add(trigger[0])
-    if state and state.get("code"):
-        codes.add(state["code"])
-    find = keywords.command(inbound.text, {keywords.FIND: keywords.COMMANDS[keywords.FIND]})
-    return Context(
-        now=now,
-        contact=contact_view(session, contact, now, opted_out),
-        circles=circle_views(session, codes, now, lock=True),
-        default_language=settings.default_language,
-        languages=languages.SHIPPED,
-        pending_rsvp=pending_rsvp(session, contact, conversation, now),
-        facilitator=facilitator_view(session, contact.id, now) if contact is not None else None,
-        found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
-        link=links.view(session, inbound, contact, now),
-    )
-
-
 def _stored(session: Session, provider_id: str) -> Handled | None:
-    """The answer already given to this provider id, or None when it is new."""
-    row = session.execute(select(Message.replies).where(Message.provider_id == provider_id)).first()
-    return None if row is None else from_stored(row[0])
+    """The answer already given to this provider id, or None when it is new (or was kept as failed)."""
+    row = session.execute(select(Message.replies, Message.status).where(Message.provider_id == provider_id)).first()
+    return None if row is None or row[1] == FAILED else from_stored(row[0])
 
 
 def from_stored(stored) -> Handled:
@@ -133,17 +253,6 @@ def from_stored(stored) -> Handled:
     if isinstance(stored, dict):
         return Handled(codec.load(stored.get("replies")), languages.pick(stored.get("language")), replay=True)
     return Handled(replay=True, texts=tuple(stored or ()))
-
-
-def _open_conversation(session: Session, contact: Contact | None, now: datetime) -> Conversation | None:
-    if contact is None:
-        return None
-    conversation = session.scalar(select(Conversation).where(Conversation.contact_id == contact.id))
-    if conversation is not None and conversation.expires_at <= now:
-        session.delete(conversation)
-        session.flush()
-        return None
-    return conversation
 
 
 def _save_state(session: Session, result: Result, contact: Contact | None, conversation: Conversation | None,
@@ -163,24 +272,3 @@ def _save_state(session: Session, result: Result, contact: Contact | None, conve
     conversation.expires_at = datetime.fromisoformat(expires) if expires else now + CONVERSATION_TTL
     conversation.updated_at = now
     session.flush()
-
-
-def pending_rsvp(session: Session, contact: Contact | None, conversation: Conversation | None,
-                 now: datetime) -> PendingRsvp | None:
-    """The most recent reminder this contact got, if its meeting is still ahead (or under way) and it
-    is newer than the open conversation, so that a short reply answers it."""
-    if contact is None:
-        return None
-    last = session.execute(
-        select(Outbox.meeting_id, Outbox.sent_at)
-        .where(Outbox.contact_id == contact.id, Outbox.kind == "reminder", Outbox.status == outbox.SENT)
-        .order_by(Outbox.sent_at.desc()).limit(1)
-    ).first()
-    if last is None or (conversation is not None and conversation.updated_at > last.sent_at):
-        return None
-    meeting = session.get(Meeting, last.meeting_id)
-    if meeting is None or meeting.status == "cancelled" or meeting.ends_at <= now:
-        return None
-    circle = session.get(Circle, meeting.circle_id)
-    view = circle_views(session, {circle.code}, now)[circle.code]
-    return PendingRsvp(meeting.id, view, meeting.starts_at)

@@ -1,0 +1,314 @@
+"""bench/webhook.py: signed inbound texts per second under gunicorn on PostgreSQL, against the durable ceiling.
+
+    .venv/bin/python -m bench.webhook                     # 300 learners, 10 s per closed-loop phase
+    .venv/bin/python -m bench.webhook --profile           # and where the time per request goes (in-process)
+    # --learners N --seconds S --concurrency C --rate 200 --database-url … --redis-url …
+
+Set-up (not timed): a fresh database, ⌈learners/12⌉ circles, every learner enrolled through the real
+signed webhook (JOIN, name, language), every reminder marked sent so that 1/2/YES/NO answer it.
+Then, each from a separate load process on loopback, bounded in time, with fresh ``MessageSid``s
+(no request is a replay):
+
+1. the durable ceiling (``bench/ceiling.py``: a bare Flask view, one INSERT … ON CONFLICT DO NOTHING
+   and a commit through psycopg) under the same gunicorn config, closed loop;
+2. circlebot (``gunicorn --workers 2 'bot:create_app()'``, the Procfile's web process), closed loop,
+   with a mix of RSVPs, HELP and free text (relayed to the facilitator);
+3. circlebot, open loop at a fixed ``--rate`` (200/s): latency counted from each request's scheduled
+   time, so a slow answer delays nothing it should not.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import multiprocessing
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, func, select, text, update
+
+from bench._common import (
+    DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version, psycopg_url,
+)
+
+DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench_webhook"
+PER_CIRCLE = 12
+MIX = (("1", 3), ("2", 1), ("YES", 1), ("NO", 1), ("HELP", 2), ("free", 2))  # body, weight
+FREE = ("Is there parking at the library?", "I will be a bit late", "Thank you for today",
+        "Can I bring my daughter?", "Where is room 2?")
+
+
+def learner(i: int) -> str:
+    return f"+1816{4000000 + i:07d}"
+
+
+def signed(body: str, sender: str) -> tuple[bytes, str]:
+    """A signed Twilio inbound SMS with a fresh MessageSid: (form body, X-Twilio-Signature)."""
+    from tests.helpers import sign, sms
+
+    params = sms(body, sender, sid="SM" + secrets.token_hex(16))
+    return urlencode(params).encode(), sign("/twilio/sms", params)
+
+
+def post(port: int, form: bytes, signature: str, timeout: float = 30) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", "/twilio/sms", form, {"X-Twilio-Signature": signature,
+                                                   "Content-Type": "application/x-www-form-urlencoded"})
+        answer = conn.getresponse()
+        answer.read()
+        return answer.status
+    except Exception:  # noqa: BLE001 - a refused or timed-out request counts as a non-2xx
+        return 599
+    finally:
+        conn.close()
+
+
+# -- the load process ------------------------------------------------------------------------------------
+def _closed(port: int, requests: list, seconds: float, concurrency: int, out) -> None:
+    """``concurrency`` threads post back to back until ``seconds`` pass; sends (latency, status) pairs."""
+    results, lock, counter = [], threading.Lock(), itertools.count()
+    deadline = time.perf_counter() + seconds
+
+    def run():
+        mine = []
+        while time.perf_counter() < deadline:
+            i = next(counter)
+            if i >= len(requests):
+                break
+            started = time.perf_counter()
+            status = post(port, *requests[i])
+            mine.append((time.perf_counter() - started, status))
+        with lock:
+            results.extend(mine)
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=run) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put((time.perf_counter() - began, results))
+
+
+def _open(port: int, requests: list, rate: float, seconds: float, out) -> None:
+    """Posts at a fixed ``rate`` for ``seconds``; latency from each request's scheduled time."""
+    results, lock = [], threading.Lock()
+    n = min(len(requests), int(rate * seconds))
+    began = time.perf_counter() + 0.2
+
+    def one(i: int):
+        due = began + i / rate
+        status = post(port, *requests[i])
+        with lock:
+            results.append((time.perf_counter() - due, status))
+
+    with ThreadPoolExecutor(max_workers=128) as pool:
+        for i in range(n):
+            delay = began + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(one, i)
+    out.put((time.perf_counter() - began, results))
+
+
+def drive(target, *args) -> tuple[float, list]:
+    """Runs a load function in its own process (so the client's GIL is not the server's)."""
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, out))
+    proc.start()
+    result = out.get()
+    proc.join()
+    return result
+
+
+def summary(name: str, elapsed: float, results: list) -> dict:
+    latencies = sorted(lat for lat, _ in results)
+    bad = sum(1 for _, status in results if not 200 <= status < 300)
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else 0.0
+
+    figures = {"name": name, "n": len(results), "rps": len(results) / elapsed if elapsed else 0.0,
+               "p50": pct(50), "p95": pct(95), "p99": pct(99), "bad": bad}
+    print(f"  {name:<34} {figures['n']:>6} req in {elapsed:5.1f} s  {figures['rps']:8.1f} req/s   "
+          f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  p99 {figures['p99']:6.1f} ms   "
+          f"non-2xx {bad}   ({load()})", flush=True)
+    return figures
+
+
+# -- set-up ----------------------------------------------------------------------------------------------
+def gunicorn(port: int, app: str) -> list[str]:
+    """The Procfile's web process: gunicorn, 2 sync workers."""
+    return [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+            "--graceful-timeout", "2", "--timeout", "30", app]
+
+
+def enroll(port: int, codes: list[str], learners: int) -> int:
+    """JOIN, name and language for every learner through the signed webhook; returns the non-2xx count."""
+    names = ("Amina", "Ben", "Chidi", "Dana", "Eva", "Femi", "Gus", "Hana", "Ivo", "Jo", "Kim", "Lea")
+
+    def signup(i: int) -> int:
+        phone, bad = learner(i), 0
+        for body in (f"JOIN {codes[i // PER_CIRCLE]}", names[i % len(names)], "1"):
+            bad += not 200 <= post(port, *signed(body, phone)) < 300
+        return bad
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return sum(pool.map(signup, range(learners)))
+
+
+def traffic(learners: int, n: int, seed: int = 7) -> list:
+    rng = random.Random(seed)
+    bodies = [body for body, weight in MIX for _ in range(weight)]
+    out = []
+    for _ in range(n):
+        body = rng.choice(bodies)
+        out.append(signed(rng.choice(FREE) if body == "free" else body, learner(rng.randrange(learners))))
+    return out
+
+
+def profile(database_url: str, redis_url: str, learners: int, n: int) -> None:
+    """In-process: ``n`` signed texts through the Flask test client under cProfile, and SQL per request."""
+    import cProfile
+    import io
+    import pstats
+
+    from bench._common import StatementCounter
+    from bot import create_app
+    from tests.helpers import AUTH_TOKEN, BASE_URL
+
+    app = create_app({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                      "PUBLIC_BASE_URL": BASE_URL, "QUIET_HOURS": ""})
+    client = app.test_client()
+    requests = traffic(learners, n, seed=11)
+    counter = StatementCounter(app.extensions["circlebot"].uow.engine)
+    prof = cProfile.Profile()
+    started = time.perf_counter()
+    with counter.watching():
+        prof.enable()
+        for form, signature in requests:
+            client.post("/twilio/sms", data=form, headers={"X-Twilio-Signature": signature,
+                                                          "Content-Type": "application/x-www-form-urlencoded"})
+        prof.disable()
+    elapsed = time.perf_counter() - started
+    print(f"\nprofile: {n} signed texts in-process (Flask test client, cProfile on), {load()}")
+    print(f"  {elapsed / n * 1000:.2f} ms per request under the profiler; SQL {counter.count / n:.2f} statements and "
+          f"{counter.seconds / n * 1000:.2f} ms cursor time per request {counter.by_verb}")
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(28)
+    lines = [line for line in buf.getvalue().splitlines() if line.strip()]
+    print("\n".join("  " + line for line in lines[-32:]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--learners", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per closed-loop phase")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=200.0, help="the open-loop phase's fixed rate")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-only", action="store_true", help="set up, then only the in-process profile")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(argv)
+
+    from bench.ceiling import TABLE
+    from bot.models import Outbox
+    from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle
+    from tests.processes import Processes, free_port, wait_http_ok
+
+    from bot.db import UnitOfWork, make_engine
+
+    print(f"bench.webhook  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")
+    create_database(args.database_url)
+    print(f"  PostgreSQL {postgres_version(args.database_url)}; gunicorn --workers 2 (sync) for both apps; "
+          f"load from a separate process, {args.concurrency} connections, loopback")
+    flush_redis(args.redis_url)
+    uow = UnitOfWork(make_engine(args.database_url))
+    circles = -(-args.learners // PER_CIRCLE)
+    codes = [f"W{i:03d}" for i in range(circles)]
+    for i, code in enumerate(codes):
+        make_circle(uow, code=code, capacity=PER_CIRCLE, facilitator=f"+1816555{i:04d}")
+    with uow.engine.begin() as conn:
+        conn.execute(text(TABLE))
+    workdir = Path(tempfile.mkdtemp(prefix="circlebot-bench-webhook-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("TWILIO_ACCOUNT_SID", "TWILIO_FROM")}
+    env.update({"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                "PUBLIC_BASE_URL": BASE_URL, "SECRET_KEY": "bench", "QUIET_HOURS": "", "LOG_LEVEL": "WARNING",
+                "CIRCLEBOT_INSTANCE": str(workdir / "instance"), "CEILING_DATABASE_URL": args.database_url})
+    phases = {}
+    try:
+        with Processes(workdir / "logs") as procs:
+            port = free_port()
+            web = procs.start("web", gunicorn(port, "bot:create_app()"), env)
+            wait_http_ok(f"http://127.0.0.1:{port}/healthz", 60, web)
+            started = time.perf_counter()
+            bad = enroll(port, codes, args.learners)
+            with uow() as session:
+                enrolled = session.scalar(text("SELECT count(*) FROM enrollment WHERE status = 'active'"))
+                session.execute(update(Outbox).where(Outbox.kind == "reminder")
+                                .values(status="sent", sent_at=func.now()))
+                session.commit()
+            print(f"  set-up (not timed): {circles} circles, {enrolled} learners enrolled through the signed webhook "
+                  f"({3 * args.learners} requests, {bad} non-2xx, {time.perf_counter() - started:.1f} s); "
+                  f"reminders marked sent")
+            wanted = int(args.seconds * 3000) + 1000
+            print(f"  preparing {wanted + int(args.rate * args.seconds):,} signed requests (fresh MessageSids) …",
+                  flush=True)
+            if args.profile_only:
+                web.stop()
+                profile(args.database_url, args.redis_url, args.learners, 500)
+                return 0
+            ours = traffic(args.learners, wanted)
+            paced = traffic(args.learners, int(args.rate * args.seconds), seed=8)
+            ceiling_requests = [signed("HELP", learner(i % args.learners)) for i in range(wanted)]
+            print(f"\nclosed loop, {args.seconds:.0f} s each (mix: RSVP 1/2/YES/NO 6, HELP 2, free text 2)")
+            cport = free_port()
+            ceiling = procs.start("ceiling", gunicorn(cport, "bench.ceiling:app"), env)
+            wait_http_ok(f"http://127.0.0.1:{cport}/healthz", 60, ceiling)
+            drive(_closed, cport, ceiling_requests[-500:], 1.0, args.concurrency)  # warm-up
+            phases["ceiling"] = summary("durable ceiling", *drive(_closed, cport, ceiling_requests[:-500],
+                                                                  args.seconds, args.concurrency))
+            ceiling.stop()
+            warm = len(drive(_closed, port, traffic(args.learners, 300, seed=9), 1.0, args.concurrency)[1])
+            phases["ours"] = summary("circlebot", *drive(_closed, port, ours, args.seconds, args.concurrency))
+            print(f"\nopen loop at {args.rate:.0f} req/s for {args.seconds:.0f} s (latency from the scheduled time)")
+            phases["open"] = summary(f"circlebot at {args.rate:.0f}/s", *drive(_open, port, paced, args.rate,
+                                                                                  args.seconds))
+            web.stop()
+        with uow() as session:
+            stored = session.scalar(text("SELECT count(*) FROM message WHERE direction = 'in'"))
+            failed = session.scalar(text("SELECT count(*) FROM message WHERE status = 'failed'"))
+        sent = 3 * args.learners + warm + phases["ours"]["n"] + phases["open"]["n"]
+        ratio = phases["ours"]["rps"] / phases["ceiling"]["rps"] if phases["ceiling"]["rps"] else 0.0
+        print(f"\nratio circlebot / ceiling: {ratio:.2f}   (target ≥ 0.6: {'met' if ratio >= 0.6 else 'MISSED'})")
+        p99 = phases["open"]["p99"]
+        print(f"p99 at {args.rate:.0f} req/s: {p99:.1f} ms   (target < 50 ms: {'met' if p99 < 50 else 'MISSED'})")
+        nonok = phases["ours"]["bad"] + phases["open"]["bad"]
+        print(f"non-2xx: {nonok}   (target 0: {'met' if nonok == 0 else 'MISSED'}); inbound rows stored {stored:,} "
+              f"of {sent:,} sent to circlebot, {failed} kept as failed")
+        if args.profile:
+            profile(args.database_url, args.redis_url, args.learners, 500)
+    finally:
+        uow.engine.dispose()
+        if not args.keep:
+            drop_database(args.database_url)
+            flush_redis(args.redis_url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The statement budget of the inbound hot path (issue 15): the common texts cost at most 5 SQL statements.
+
+Statements are counted with a SQLAlchemy ``before_cursor_execute`` listener around one
+``handle_inbound`` call, on both backends. SQLite's ``BEGIN IMMEDIATE`` (``bot/db.py``) is not counted:
+psycopg sends PostgreSQL's BEGIN without a cursor, so leaving it out counts the same work on both.
+"""
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from tests.integration.test_followups import AMINA, BEN, FAC, meetings, setup
+
+BUDGET = 5
+
+
+@contextlib.contextmanager
+def counted(runtime):
+    """Collects the SQL statements run on the app's engine inside the block."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            statements.append(statement)
+
+    engine = runtime.uow.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def spent(runtime, sim, phone: str, body: str) -> tuple[list[str], list[str]]:
+    """The replies to one text, and the statements it cost."""
+    with counted(runtime) as statements:
+        replies = sim.text(phone, body)
+    return replies, statements
+
+
+def within_budget(what: str, statements: list[str]) -> None:
+    listing = "\n\n".join(statements)
+    print(f"{what}: {len(statements)} statements")
+    assert len(statements) <= BUDGET, f"{what} took {len(statements)} statements:\n{listing}"
+
+
+def test_common_texts_cost_at_most_five_statements(runtime, uow):
+    sim = setup(runtime, uow, weeks=2)
+    first, last = meetings(uow)[0][2], meetings(uow)[-1][2]
+    sim.run_until(first - timedelta(hours=20))  # the reminder for meeting 1 has gone out
+
+    replies, statements = spent(runtime, sim, AMINA, "1")
+    assert len(replies) == 1, replies
+    within_budget("an RSVP", statements)
+    replies, statements = spent(runtime, sim, BEN, "NO")
+    within_budget("an RSVP in words", statements)
+
+    replies, statements = spent(runtime, sim, AMINA, "HELP")
+    within_budget("HELP", statements)
+
+    replies, statements = spent(runtime, sim, AMINA, "Is the library open on Monday?")
+    assert replies == ["Thanks, your message was passed on."]
+    within_budget("a first relay (the handle is made)", statements)
+    replies, statements = spent(runtime, sim, AMINA, "And on Tuesday?")
+    within_budget("a relay", statements)
+
+    sim.text("+18165550191", "JOIN KC42")
+    replies, statements = spent(runtime, sim, "+18165550191", "Zed")
+    within_budget("a signup step (the name)", statements)
+
+    sim.run_until(last + timedelta(hours=30))  # the survey has started
+    replies, statements = spent(runtime, sim, AMINA, "4")
+    assert replies == ["How confident are you in the subject now? Reply 1 (not at all) to 5 (very)."]
+    within_budget("a survey answer", statements)
+    replies, statements = spent(runtime, sim, AMINA, "5")
+    within_budget("a survey answer", statements)
+
+
+def test_a_replay_costs_one_statement_and_changes_nothing(runtime, uow):
+    from bot.service import handle_inbound
+    from flows.inbound import Inbound
+
+    sim = setup(runtime, uow, weeks=2)
+    inbound = Inbound("sms", AMINA, "HELP", "SMreplay-budget", sim.now)
+    first = handle_inbound(runtime.uow, inbound, runtime.settings)
+    with counted(runtime) as statements:
+        again = handle_inbound(runtime.uow, inbound, runtime.settings)
+    assert again.replay and again.replies == first.replies
+    assert len(statements) == 1, statements
+    assert FAC  # the facilitator exists (setup) and got nothing from a replay
