@@ -37,7 +37,6 @@ import math
 import os
 import secrets
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -106,15 +105,15 @@ def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
                 {"contact_id": cid, "circle_id": circle.id, "status": "active", "created_at": now}
                 for cid in ids]).all()
             surveyed = int(round(per_circle * survey_share))
-            reminded = []
-            for n, (cid, phone, eid) in enumerate(zip(ids, phones, enrollments)):
+            reminded = []  # everyone had the reminder (so the worker plans none); survey learners opened
+            for n, (cid, phone, eid) in enumerate(zip(ids, phones, enrollments)):  # a survey since
                 code_of[phone] = code
+                reminded.append((cid, phone))
                 if n < surveyed:
                     survey_pool.append(phone)
                     enrollment_of[phone] = (cid, eid)
                 else:
                     learners.append(phone)
-                    reminded.append((cid, phone))
             session.execute(insert(Outbox), [
                 {"dedupe_key": f"soak-reminder:{meeting_id}:{cid}", "kind": "reminder", "contact_id": cid,
                  "meeting_id": meeting_id, "channel": "sms", "address": phone, "body": "(set-up)",
@@ -200,7 +199,7 @@ def snapshot(roles: dict[str, object]) -> dict[int, tuple[str, float]]:
             elif role == "web":
                 label = "gunicorn worker"
             elif role == "worker":
-                label = "RQ scheduler" if "python" in cmdline(pid) else "worker child"
+                label = "RQ scheduler/horse" if "python" in cmdline(pid) else "worker child"
             else:
                 label = f"{role} child"
             out[pid] = (label, rss)
@@ -219,6 +218,7 @@ class Traffic:
         self.total = int(rate * seconds)
         self.results: list[tuple] = []  # (kind, due offset, latency s, status, error or None, sent offset)
         self.sent = Counter()
+        self.skipped = 0  # tickets not sent because the run's time was up
         self.rsvp_learners: set[str] = set()
         self.lock = threading.Lock()
         rnd = random.Random(seed)
@@ -246,6 +246,10 @@ class Traffic:
         rsvp_pool, survey_pool, turn = self.rsvp[t], self.survey[t], 0
         for k in range(t, self.total, self.threads):
             due = k / self.rate
+            if time.monotonic() - t0 > self.seconds:  # the server fell behind: the run ends on time anyway
+                with self.lock:
+                    self.skipped += 1
+                continue
             wait = t0 + due - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
@@ -405,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args(argv)
 
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up (processes, database) on SIGTERM too
     from bot.runtime import Runtime
     from bot.settings import Settings
     from tests.processes import free_port, wait_http_ok
@@ -438,8 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         people = set_up(rt, args.circles, args.per_circle, share)
         open_surveys(rt, people)
-        print(f"  set-up {time.monotonic() - started:.1f} s: {len(people['rsvp'])} RSVP learners (reminded), "
-              f"{len(people['survey'])} survey learners; stand-in {standin_url}; logs in {tmp}")
+        print(f"  set-up {time.monotonic() - started:.1f} s: {len(people['rsvp'])} RSVP learners, "
+              f"{len(people['survey'])} survey learners (all reminded); stand-in {standin_url}; logs in {tmp}")
 
         port = free_port()
         web_log, worker_log = open(tmp / "web.log", "wb"), open(tmp / "worker.log", "wb")
@@ -471,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         results = traffic.results
         errors = [r for r in results if r[3] != 200 or r[4] is not None]
         print(f"soak: {len(results):,} texts in {elapsed:.1f} s = {len(results) / elapsed:.1f}/s "
-              f"(asked {args.rate:g}/s)  ({load()})")
+              f"(asked {args.rate:g}/s; {traffic.skipped:,} not sent when the time was up)  ({load()})")
         per_minute = Counter(int(max(r[5], 0) // 60) for r in results)
         late = sorted(max(r[5] - r[1], 0) for r in results)
         print(f"  sent per minute: {', '.join(str(per_minute[m]) for m in sorted(per_minute))}; "

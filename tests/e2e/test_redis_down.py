@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot import outbox
-from bot.models import Circle, Enrollment, Meeting, Message, Outbox
+from bot.models import Enrollment, Meeting, Message, Outbox
 from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, sign, sms
 from tests.processes import (HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until,
                              worker_command)
