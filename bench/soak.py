@@ -524,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
         checks.append(set(sids) == got["provider_ids"])
         print(f"  stand-in sids == outbox provider ids: {'yes' if checks[-1] else 'NO'}")
 
-        print("RSS (MiB)          pid      launch  warm-up      end   growth warm-up→end")
+        print("RSS (MiB)            pid      launch  warm-up      end   growth warm-up→end")
         worst = 0.0
         for pid in sorted(set(launch) | set(warm) | set(end), key=lambda p: ((launch.get(p) or warm.get(p) or end.get(p))[0], p)):
             label = (launch.get(pid) or warm.get(pid) or end.get(pid))[0]
@@ -533,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
             if growth is not None and label != "Twilio stand-in" and label != "worker child":
                 worst = max(worst, growth)
             fmt = lambda v: f"{v:8.1f}" if v is not None else "       -"  # noqa: E731
-            print(f"  {label:<17}{pid:>7} {fmt(a)} {fmt(w)} {fmt(e)}   "
+            print(f"  {label:<19}{pid:>7} {fmt(a)} {fmt(w)} {fmt(e)}   "
                   f"{f'{growth:+.1%}' if growth is not None else 'n/a (not alive at both)'}")
         print("  (the stand-in keeps every message it accepted in memory by design: it is not a target)")
         print(f"  RSS right after the traffic, before the drain: "

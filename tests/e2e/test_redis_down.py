@@ -7,10 +7,12 @@ while the Redis server is stopped under them: RSVPs, HELP, free-text relays to t
 facilitator's MOVE (meeting-changed notices and new reminders) and a MSG broadcast.
 
 Required while Redis is down: every text answered 200 with TwiML, every text stored, ``/healthz`` 503.
-After Redis is back on the same port (empty, as after a crash): ``/healthz`` 200, and once a
-``circlebot worker --burst`` has run, everything planned meanwhile has gone out exactly once: the
-stand-in's record and the outbox agree one to one (provider ids), no row is left due, and no dedupe
-key was sent twice.
+After Redis is back on the same port (empty, as after a crash): ``/healthz`` 200, and the same
+``circlebot worker`` process, without a restart, sends everything planned meanwhile exactly once: the
+stand-in's record and the outbox agree one to one (provider ids), no row is left due, and no text went
+out twice. Before the outage the worker idles longer than the queue's 5 s socket timeout, which used
+to end it. On today's code before the fix the worker quits ("Redis connection timeout") and nothing
+planned during the outage is ever sent.
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, sign, 
 from tests.processes import (HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until,
                              worker_command)
 
-CIRCLES, PER_CIRCLE = 2, 6
+CIRCLES, PER_CIRCLE = 2, 4
 TZ = "America/Chicago"
 LIMIT = 60.0  # seconds for any one wait (the machine is shared)
 IDLE = 7.0  # seconds the worker idles before the outage (more than the queue's 5 s socket timeout)
@@ -97,7 +99,7 @@ def health(port: int) -> int:
 
 
 def enrolled_circles(uow) -> list[str]:
-    """Two circles of six English-speaking learners; each first meeting is 12 h ahead (reminders due now)."""
+    """Circles of English-speaking learners; each first meeting is 12 h ahead (reminders due now)."""
     now = datetime.now(timezone.utc)
     codes = []
     for c in range(CIRCLES):
@@ -163,10 +165,9 @@ def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(b
 
     def send_all() -> None:
         for i, (body, sender) in enumerate(texts):
-            if i == 4:
+            if i == 3:
                 started.set()
             answers.append((body, sender, *post(port, body, sender)))
-            time.sleep(0.02)
         started.set()
 
     sender = threading.Thread(target=send_all, name="texts")
@@ -181,7 +182,7 @@ def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(b
 
     bad = [(b, s, code, reply[:300]) for b, s, code, reply in answers if code != 200 or not _twiml(reply)]
     assert bad == [], f"{len(bad)} texts not answered with 200 TwiML: {bad[:5]}\n{procs.logs()}"
-    assert stopped_at < len(texts) - 10, "Redis went down too late to matter"
+    assert stopped_at < len(texts) - 8, "Redis went down too late to matter"
     assert down_health == [503] * 6, down_health
     with uow() as session:
         stored = session.scalar(select(func.count()).select_from(Message).where(Message.direction == "in"))
@@ -200,10 +201,6 @@ def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(b
                lambda: f"still due: {_due(uow)}\n{procs.logs()}")
     assert worker.alive(), f"the worker ended when Redis went away:\n{worker.output()}"
     assert standin.wait_for(len(_sent(uow)), 10)
-
-    # A catch-up burst afterwards finds nothing left to send: nothing goes out twice.
-    code, output = procs.run("burst", worker_command(burst=True), env, LIMIT * 2)
-    assert code == 0, output
     worker.stop()
     rows = outbox_rows(uow)
     sent = [r for r in rows if r.status == outbox.SENT]
