@@ -11,6 +11,13 @@ import click
 from bot.cli import demo as demo_data
 from bot.cli.base import make_app, runtime
 
+# The longest wait between two tries to reach Redis again, in seconds.
+REDIS_RETRY_MAX = 4.0
+
+
+class RedisLost(RuntimeError):
+    """The worker lost its connection to Redis."""
+
 
 @click.group()
 def db() -> None:
@@ -58,15 +65,83 @@ def worker(burst) -> None:
         thread = rt.queue.start_thread(interval=5.0, on_tick=lambda: jobs.tick(reschedule=False))
         thread.join()
         return
+    if burst:
+        _work(rt, burst=True)
+        click.echo(f"planned {ticked['planned']}, swept {ticked['swept']}, burst done")
+        return
+    _keep_ticking(rt)
+    while not _work(rt, burst=False):
+        _wait_for_redis(rt)
+        try:  # what was planned while Redis was away goes out now, not at the next tick
+            ticked = jobs.tick()
+            logging.getLogger(__name__).warning("Redis is back: working again (planned %s, swept %s)",
+                                                ticked["planned"], ticked["swept"])
+        except Exception:  # the database, say: the next tick tries again
+            logging.getLogger(__name__).exception("the catch-up tick after Redis came back failed")
+
+
+def _work(rt, burst: bool) -> bool:
+    """Runs RQ's worker with its scheduler; True when it ended as asked (a signal, or a burst done).
+
+    RQ quits when it loses Redis (or fails to start without it): then this returns False, so that
+    the worker waits for Redis and works again instead of ending while texts pile up in the outbox.
+    """
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown, RedisError
     from rq import Worker
 
+    class QuitWithoutRedis(Worker):
+        """RQ's worker, except that it quits when Redis goes away instead of waiting for it itself.
+
+        RQ retries the connection inside its dequeue loop (up to a minute apart), but its scheduler
+        process has died by then and nothing sweeps the outbox until the next tick, which that
+        scheduler was to run. Quitting lets ``worker`` start afresh, scheduler and catch-up tick too.
+        """
+
+        def heartbeat(self, *args, **kwargs):
+            try:
+                return super().heartbeat(*args, **kwargs)
+            except RedisDown as exc:  # RQ's dequeue loop retries a ConnectionError; this it does not
+                raise RedisLost(str(exc)) from exc
+
     rt.uow.engine.dispose()  # no pooled connection may be shared with RQ's forked work horses
-    if not burst:
-        _keep_ticking(rt)
-    rq_worker = Worker([rt.queue.rq], connection=rt.queue.redis)
-    rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
-    if burst:
-        click.echo(f"planned {ticked['planned']}, swept {ticked['swept']}, burst done")
+    rq_worker = None
+    # RQ's own connection: RQ waits for jobs with BLPOP for minutes and gives the connections it makes
+    # a socket timeout to match. On the queue's pool (5 s for web requests) a connection made before
+    # (the first tick's) keeps 5 s, and RQ quit "Redis connection timeout" 5 s after going idle.
+    connection = Redis.from_url(rt.settings.redis_url, socket_connect_timeout=2)
+    try:
+        rq_worker = QuitWithoutRedis([rt.queue.rq], connection=connection)
+        rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
+    except (RedisError, RedisLost) as exc:
+        if burst:
+            raise click.ClickException(f"Redis is down: {exc}") from exc
+        logging.getLogger(__name__).warning("lost Redis: %s", exc)
+    finally:
+        connection.close()
+    # RQ notes the time of a SIGTERM or Ctrl-C (its warm shut-down) there, and nowhere public.
+    return burst or (rq_worker is not None and rq_worker._shutdown_requested_date is not None)
+
+
+def _wait_for_redis(rt) -> None:
+    """Waits until Redis answers again (SIGTERM or Ctrl-C meanwhile ends the worker)."""
+    import signal
+    import time as clock
+
+    def leave(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)  # RQ's handlers would talk to Redis
+    signal.signal(signal.SIGINT, leave)
+    pause = 0.5
+    while True:
+        clock.sleep(pause)  # first, so that a worker that keeps quitting never spins
+        try:
+            if rt.queue.ping():
+                return
+        except Exception:  # any Redis error: still away
+            pass
+        pause = min(pause * 2, REDIS_RETRY_MAX)
 
 
 def _keep_ticking(rt) -> None:
