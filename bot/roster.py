@@ -1,4 +1,4 @@
-"""The roster of a circle for its facilitator: who, on which channel, their status and RSVPs; adding a
+"""The roster of a circle for its facilitator: who, on which channel, their status, RSVPs and attendance; adding a
 learner who signed up on paper; promoting from the waiting list."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import contacts, outbox
+from bot import attendance, contacts, outbox
 from bot.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
 from bot.outbox import Planned, insert_new
 from bot.phone import mask
@@ -41,6 +41,7 @@ class Row:
     joined: datetime
     status: str
     rsvps: dict  # meeting id → "yes" | "no"
+    attended: dict  # meeting id → "phone" | "in person" | "phone + in person" (as the export writes it)
 
 
 def rows(session: Session, circle: Circle) -> list[Row]:
@@ -56,6 +57,9 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         RelayHandle.facilitator_id == circle.facilitator_id, RelayHandle.contact_id.in_(ids))).all()) \
         if circle.facilitator_id else {}
     meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
+    came: dict[int, dict] = {}
+    for (contact_id, meeting_id), how in attendance.how_attended(session, list(session.scalars(meeting_ids))).items():
+        came.setdefault(contact_id, {})[meeting_id] = how
     rsvps: dict[int, dict] = {}
     for rsvp in session.scalars(select(Rsvp).where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.contact_id.in_(ids))):
         rsvps.setdefault(rsvp.contact_id, {})[rsvp.meeting_id] = rsvp.answer
@@ -68,7 +72,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
             status = STOPPED
         out.append(Row(enrollment.id, handles.get(contact.id), "(erased)" if contact.erased_at else contact.name or "",
                        _shown(main), contact.language, main.channel if main else None, enrollment.created_at,
-                       status, rsvps.get(contact.id, {})))
+                       status, rsvps.get(contact.id, {}), came.get(contact.id, {})))
     return out
 
 

@@ -1,7 +1,7 @@
 """The numbers behind the facilitator's charts: RSVPs per meeting, check-ins per week, survey answers.
 
 Counts only; the pages draw them as SVG with the numbers written on each bar and a table beside.
-Attendance (in person or by phone) has no table yet on this branch, so the RSVP chart shows RSVPs only.
+Attendance (in person or by phone) is counted by ``bot.attendance.attended_counts``, as ``circle show`` does.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import attendance
 from bot.models import Answer, Circle, Enrollment, Meeting, Rsvp
 from flows import surveys
 
@@ -26,19 +27,22 @@ class MeetingRsvps:
     yes: int
     no: int
     none: int
+    attended: int = 0  # learners who came, in person or by phone (each once)
 
 
 def rsvps(session: Session, circle: Circle) -> list[MeetingRsvps]:
-    """Yes, no and no reply for every meeting, counted among the learners active now."""
+    """Yes, no and no reply for every meeting, counted among the learners active now, and who attended."""
     active = select(Enrollment.contact_id).where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
     total = session.scalar(select(func.count()).select_from(active.subquery())) or 0
     counted = {(m, a): n for m, a, n in session.execute(
         select(Rsvp.meeting_id, Rsvp.answer, func.count()).join(Meeting, Meeting.id == Rsvp.meeting_id)
         .where(Meeting.circle_id == circle.id, Rsvp.contact_id.in_(active)).group_by(Rsvp.meeting_id, Rsvp.answer))}
+    meetings = list(session.scalars(select(Meeting).where(Meeting.circle_id == circle.id).order_by(Meeting.seq)))
+    came = attendance.attended_counts(session, [m.id for m in meetings])
     out = []
-    for m in session.scalars(select(Meeting).where(Meeting.circle_id == circle.id).order_by(Meeting.seq)):
+    for m in meetings:
         yes, no = counted.get((m.id, "yes"), 0), counted.get((m.id, "no"), 0)
-        out.append(MeetingRsvps(m.seq, m.starts_at, m.status, yes, no, max(total - yes - no, 0)))
+        out.append(MeetingRsvps(m.seq, m.starts_at, m.status, yes, no, max(total - yes - no, 0), came.get(m.id, 0)))
     return out
 
 

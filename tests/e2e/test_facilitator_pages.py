@@ -380,3 +380,59 @@ def test_cli_grants_the_roles(cli_env, uow):
     with uow() as db:
         assert db.scalars(select(Facilitator.name)).all() == ["Ana"]
         assert len(db.scalars(select(Organizer)).all()) == 1
+
+
+def _phone_calls(uow, meeting_id, calls, started, now):
+    """Learners' calls into the meeting's conference: each call as /twilio/voice records it, then the
+    conference's start, join and leave events through the code /twilio/conference runs."""
+    from bot import attendance, voice
+
+    with uow() as db:
+        for sid, contact_id, _joined, _seconds in calls:
+            room = voice.join(db, sid, meeting_id, voice.Caller(contact_id, "en", None), None, False, now).name
+        attendance.record_event(db, "CF1", room, "conference-start", "", 0, started, now)
+        for sid, _contact, joined, seconds in calls:
+            attendance.record_event(db, "CF1", room, "participant-join", sid, 1, joined, now)
+            attendance.record_event(db, "CF1", room, "participant-leave", sid, 2, joined + timedelta(seconds=seconds),
+                                    now)
+        db.commit()
+
+
+def test_roster_grid_and_charts_show_attendance_in_person_and_by_phone(pages, uow, runtime):
+    from datetime import date, time
+
+    make_circle(uow, facilitator=A_PHONE, starts=date(2026, 12, 1), weekday=1, at=time(18, 0))
+    first_at = datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc)  # Tue Dec 1, 18:00 in Chicago
+    runtime.clock = lambda: first_at + timedelta(hours=1)
+    amina = add_learner(uow, "+18165550131", name="Amina")
+    rosa = add_learner(uow, "+18165550132", name="Rosa")
+    bo = add_learner(uow, "+18165550133", name="Bo")
+    zed = add_learner(uow, "+18165550134", name="Zed")
+    with uow() as db:
+        first = db.scalars(select(Meeting).where(Meeting.seq == 1)).one()
+        for contact_id, answer in ((amina, "yes"), (rosa, "no"), (zed, "yes")):
+            db.add(Rsvp(meeting_id=first.id, contact_id=contact_id, answer=answer, created_at=first_at,
+                        updated_at=first_at))
+        db.commit()
+        first_id = first.id
+    _phone_calls(uow, first_id, [("CA01", amina, first_at, 600), ("CA02", bo, first_at, 300),
+                                 ("CA03", zed, first_at, 0)],  # Zed's call never got in: not counted
+                 first_at, first_at + timedelta(hours=1))
+    said = text(pages, "HERE KC42 Amina Rosa", sender=A_PHONE)
+    assert "marked present in person (2)" in said[0]
+    sign_in(pages, uow)
+    page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
+    cells = {}
+    for name in ("Amina", "Rosa", "Bo", "Zed"):
+        row = re.search(rf"<tr><td>[^<]*</td><td>{name}</td>.*?</tr>", page, re.S).group(0)
+        cell = re.search(r'<td data-seq="1">(.*?)</td>', row, re.S).group(1)
+        cells[name] = re.sub(r"<[^>]+>", " ", cell).split()
+    assert cells == {"Amina": ["yes", "in", "person", "and", "by", "phone"], "Rosa": ["no", "in", "person"],
+                     "Bo": ["&ndash;", "by", "phone"], "Zed": ["yes"]}
+    charts = get(pages, "/facilitator/circles/KC42/charts").get_data(as_text=True)
+    row = re.search(r'<tr data-seq="1">.*?</tr>', charts, re.S).group(0)
+    assert '<td class="yes">2</td>' in row and '<td class="no">1</td>' in row and '<td class="none">1</td>' in row
+    assert '<td class="came">3</td>' in row
+    assert '<td class="came">0</td>' in re.search(r'<tr data-seq="2">.*?</tr>', charts, re.S).group(0)
+    chart = re.search(r'<svg id="attendance-chart".*?</svg>', charts, re.S).group(0)
+    assert "A 3" in chart and "M1: came 3" in chart  # numbers on the bar and in the text alternative
