@@ -124,6 +124,43 @@ def add_on_paper(session: Session, settings, circle: Circle, name: str, phone: s
     return status, planned + reminders.plan(session, settings, now, contact_id=contact.id)
 
 
+def add_landline(session: Session, settings, circle: Circle, name: str, phone: str, language: str,
+                 now: datetime) -> tuple[str, list[Planned]]:
+    """Enrolls a learner who has only a landline (``calls.add_landline``, as the facilitator's ADD does):
+    reminders and surveys come as calls, consent is "added by facilitator", and the first call says how to
+    stop. A full circle puts them on the waiting list.
+
+    Returns:
+        Their status (``active`` or ``waitlist``) and the outbox rows (reminder calls) to queue after the commit.
+
+    Raises:
+        RosterError: ``already`` (they are in the circle or on its list), ``stopped`` (that number asked
+            for no more calls).
+    """
+    from bot import calls
+    from flows.inbound import VOICE
+
+    known = session.scalar(select(Contact).join(Address, Address.contact_id == Contact.id).where(
+        Address.value == phone, Address.channel.in_(contacts.PHONE_CHANNELS)).limit(1))
+    if known is not None:
+        if session.scalar(select(Enrollment.id).where(Enrollment.contact_id == known.id,
+                                                      Enrollment.circle_id == circle.id,
+                                                      Enrollment.status.in_(("active", "waitlist")))):
+            raise RosterError("already")
+        if session.scalar(select(Address.id).where(Address.value == phone, Address.channel == VOICE,
+                                                   Address.opted_out_at.is_not(None))):
+            raise RosterError("stopped")
+    contact = calls.add_landline(session, circle, phone, name, settings, now)
+    if contact is None:
+        raise RosterError("unreadable")
+    if known is None:
+        contact.language = language
+    session.flush()
+    status = session.scalar(select(Enrollment.status).where(Enrollment.contact_id == contact.id,
+                                                            Enrollment.circle_id == circle.id))
+    return status, reminders.plan(session, settings, now, contact_id=contact.id)
+
+
 def promote(session: Session, settings, circle: Circle, enrollment_id: int, now: datetime) -> list[Planned]:
     """Moves a waitlisted learner into the circle and tells them.
 

@@ -4,6 +4,7 @@
 - ``meetings``: ``meeting move|cancel|restore``
 - ``exports``: ``export``
 - ``roles``: ``facilitator add``, ``organizer add``
+- ``learners``: ``learner add`` (texts, or ``--landline`` for calls)
 - ``processes``: ``db upgrade``, ``web``, ``worker``, ``demo``, ``segments``
 - ``telegram``: ``telegram set-webhook|info``
 """
@@ -28,12 +29,13 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-from bot.cli import circles, exports, meetings, processes, roles, telegram  # noqa: E402  (they need ``main`` defined)
+from bot.cli import circles, exports, learners, meetings, processes, roles, telegram  # noqa: E402  (they need ``main`` defined)
 
 main.add_command(circles.circle)
 main.add_command(meetings.meeting)
 main.add_command(exports.export_circle)
 main.add_command(roles.facilitator)
+main.add_command(learners.learner)
 main.add_command(roles.organizer)
 main.add_command(telegram.telegram)
 for command in processes.COMMANDS:

@@ -13,10 +13,14 @@ from bot.pages.i18n import _
 from bot.runtime import current as runtime
 from flows import languages
 
+TEXTS, CALLS = "texts", "calls"  # how a learner added on paper is reached
+
 
 def _reasons() -> dict[str, str]:
     return {"already": _("That learner is already in this circle or on its waiting list."),
             "stopped": _("That number asked us to stop texting it, so it cannot be added."),
+            "stopped_calls": _("That number asked us to stop calling it, so it cannot be added."),
+            "unreadable": _("That phone number cannot be read."),
             "missing": _("That learner is not on the waiting list."),
             "full": _("The circle is full. Raise its capacity first.")}
 
@@ -35,7 +39,8 @@ def roster(code):
 @bp.post("/circles/<code>/roster/add")
 @signed_in
 def roster_add(code):
-    """Adds a learner who signed up on paper; they get one welcome text that says how to STOP."""
+    """Adds a learner who signed up on paper: by text (one welcome text that says how to STOP), or by
+    phone calls for a landline (reminder calls; the first says how to stop)."""
     rt = runtime()
     form = request.form
     errors = {}
@@ -51,20 +56,31 @@ def roster_add(code):
     language = form.get("language", "")
     if language not in languages.SHIPPED:
         errors["language"] = _("Choose a language from the list.")
+    reach = form.get("reach", TEXTS)
+    if reach not in (TEXTS, CALLS):
+        errors["reach"] = _("Choose texts or phone calls.")
     with rt.uow() as db:
         found = circle_or_404(db, code)
         if not errors:
             try:
-                status, planned = domain.add_on_paper(db, rt.settings, found, name, number, language, now())
+                if reach == CALLS:
+                    status, planned = domain.add_landline(db, rt.settings, found, name, number, language, now())
+                else:
+                    status, planned = domain.add_on_paper(db, rt.settings, found, name, number, language, now())
                 db.commit()
             except domain.RosterError as exc:
-                errors["phone"] = _reasons()[exc.reason]
+                reason = "stopped_calls" if exc.reason == "stopped" and reach == CALLS else exc.reason
+                errors["phone"] = _reasons()[reason]
         if errors:
             return render_template("pages/roster.html", circle=found, rows=domain.rows(db, found),
                                    meetings=list(found.meetings), form=form, errors=errors), 400
     jobs.enqueue_rows(planned)
-    flash(_("Added. They get one welcome text.") if status == "active"
-          else _("The circle is full, so they are on the waiting list."), "info")
+    if status != "active":
+        flash(_("The circle is full, so they are on the waiting list."), "info")
+    elif reach == CALLS:
+        flash(_("Added. We will call them with reminders; the first call says how to stop."), "info")
+    else:
+        flash(_("Added. They get one welcome text."), "info")
     return redirect(url_for("pages.roster", code=found.code))
 
 

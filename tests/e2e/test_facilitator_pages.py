@@ -436,3 +436,66 @@ def test_roster_grid_and_charts_show_attendance_in_person_and_by_phone(pages, uo
     assert '<td class="came">0</td>' in re.search(r'<tr data-seq="2">.*?</tr>', charts, re.S).group(0)
     chart = re.search(r'<svg id="attendance-chart".*?</svg>', charts, re.S).group(0)
     assert "A 3" in chart and "M1: came 3" in chart  # numbers on the bar and in the text alternative
+
+
+def _reached(uow, phone):
+    from bot.models import Address
+
+    with uow() as db:
+        address = db.scalars(select(Address).where(Address.value == phone)).one()
+        status = db.scalars(select(Enrollment.status).where(Enrollment.contact_id == address.contact_id)).one()
+        rows = db.scalars(select(Outbox).where(Outbox.contact_id == address.contact_id)).all()
+        return (address.channel, address.preferred, address.consent_source), status, \
+            sorted((r.kind, r.channel) for r in rows)
+
+
+def test_roster_adds_a_landline_learner_reached_by_calls(pages, uow):
+    make_circle(uow, facilitator=A_PHONE, capacity=2)
+    sign_in(pages, uow)
+    page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
+    assert 'name="reach" value="texts" checked' in page and "phone calls (landline)" in page
+    token = csrf(pages, "/facilitator/circles/KC42/roster")
+    bad = post(pages, "/facilitator/circles/KC42/roster/add",
+               {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "fax"}, token=token)
+    assert bad.status_code == 400 and "Choose texts or phone calls" in bad.get_data(as_text=True)
+    done = post(pages, "/facilitator/circles/KC42/roster/add",
+                {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "calls"}, token=token,
+                follow_redirects=True)
+    assert "We will call them with reminders" in done.get_data(as_text=True)
+    address, status, rows = _reached(uow, "+18165550131")
+    assert address == ("voice", True, "facilitator")
+    assert status == "active" and all(channel == "voice" for _, channel in rows)
+    assert not any(kind == "notice" for kind, _ in rows)  # no welcome text to a landline
+    again = post(pages, "/facilitator/circles/KC42/roster/add",
+                 {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "calls"}, token=token)
+    assert again.status_code == 400 and "already in this circle" in again.get_data(as_text=True)
+    roster_page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
+    assert "Rosa" in roster_page and "phone call" in roster_page and "+18165550131" not in roster_page
+
+
+def test_cli_learner_add_by_text_and_landline(cli_env, uow):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    make_circle(uow, facilitator=A_PHONE, capacity=1)
+    runner = CliRunner()
+    done = runner.invoke(main, ["learner", "add", "kc42", "(816) 555-0141", "--name", "Amina"])
+    assert done.exit_code == 0, done.output
+    assert "+1******0141 (Amina) is on circle KC42; they get one welcome text" in done.output
+    address, status, rows = _reached(uow, "+18165550141")
+    assert (address, status) == (("sms", True, "added_by_facilitator"), "active")
+    assert ("notice", "sms") in rows
+    done = runner.invoke(main, ["learner", "add", "KC42", "816-555-0142", "--name", "Rosa", "--landline",
+                                "--language", "sw"])
+    assert done.exit_code == 0, done.output
+    assert "the waiting list of KC42" in done.output and "reminder calls" in done.output
+    address, status, rows = _reached(uow, "+18165550142")
+    assert (address, status) == (("voice", True, "facilitator"), "waitlist")
+    again = runner.invoke(main, ["learner", "add", "KC42", "816-555-0142", "--name", "Rosa", "--landline"])
+    assert again.exit_code == 1 and "already in this circle" in again.output
+    assert runner.invoke(main, ["learner", "add", "KC42", "12", "--name", "X"]).exit_code == 2
+    assert runner.invoke(main, ["learner", "add", "NOPE", "816-555-0143", "--name", "X"]).exit_code == 2
+    with uow() as db:
+        from bot.models import Contact
+        assert db.scalars(select(Contact.language).where(Contact.name == "Rosa")).one() == "sw"

@@ -1,0 +1,53 @@
+"""``circlebot learner add``: a learner who signed up on paper, reached by texts or, for a landline, by calls."""
+from __future__ import annotations
+
+import click
+
+from bot import phone as phones
+from bot.cli.base import find_circle, now, runtime
+from flows import languages
+
+
+@click.group()
+def learner() -> None:
+    """Learners of a circle."""
+
+
+@learner.command("add")
+@click.argument("code")
+@click.argument("phone")
+@click.option("--name", required=True, help="their first name")
+@click.option("--landline", is_flag=True, help="reach them by phone calls (reminders, surveys) instead of texts")
+@click.option("--language", type=click.Choice(languages.SHIPPED), help="their language (default: the circle's)")
+def learner_add(code, phone, name, landline, language) -> None:
+    """Adds the learner at PHONE to circle CODE; consent is recorded as added by the facilitator.
+
+    By text they get one welcome text that says how to STOP; with --landline they get reminder calls, and
+    the first call says how to stop. A full circle puts them on the waiting list.
+    """
+    from bot import jobs
+    from bot import roster
+
+    rt = runtime()
+    try:
+        number = phones.parse(phone, rt.settings.default_region)
+    except phones.PhoneError as exc:
+        raise click.UsageError(f"phone: {exc}") from exc
+    name = name.strip()
+    if not name or len(name) > 40:
+        raise click.UsageError("--name: give a first name of at most 40 characters")
+    with rt.uow() as session:
+        found = find_circle(session, code)
+        add = roster.add_landline if landline else roster.add_on_paper
+        try:
+            status, planned = add(session, rt.settings, found, name, number, language or found.language, now())
+        except roster.RosterError as exc:
+            raise click.ClickException({"already": "they are already in this circle or on its waiting list",
+                                        "stopped": "that number asked us to stop, so it cannot be added"}
+                                       .get(exc.reason, exc.reason)) from exc
+        session.commit()
+        circle_code = found.code
+    jobs.enqueue_rows(planned)
+    how = "reminder calls (the first says how to stop)" if landline else "one welcome text that says how to STOP"
+    where = "the waiting list of" if status == "waitlist" else "circle"
+    click.echo(f"{phones.mask(number)} ({name}) is on {where} {circle_code}; they get {how}")
