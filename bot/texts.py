@@ -172,6 +172,7 @@ TEXTS: dict[str, str] = {
     keys.FAC_HERE_DONE: N_("%(circle)s: marked present in person (%(count)s): %(names)s."),
     keys.FAC_HERE_UNKNOWN: N_("%(circle)s: no learner called %(names)s. Use first names or #numbers."),
     keys.FAC_HERE_HOW: N_("Who came? Text HERE %(code)s and their first names or #numbers."),
+    keys.FAC_HERE_LIST: N_("Who came to %(circle)s? Reply with their numbers, like 1 3. %(names)s"),
     keys.CALL_ME_OK: N_("OK! We will call you when %(circle)s starts: %(when)s. Answer to join the meeting."),
     keys.CALL_ME_NONE: N_("You are not in a circle yet. Text JOIN and the circle's code first."),
     keys.FAC_ADDED: N_("%(name)s is in %(circle)s. We will call them with reminders, not text them."),

@@ -6,7 +6,9 @@
     MOVE code date time  move the next meeting; learners are told and re-reminded
     MSG code text        text every active learner of the circle (through the outbox, paced)
     HOW code             the after-meeting check-in: rating, how many came, one reflection
-    HERE code names      who came in person to the last meeting (first names or relay numbers)
+    HERE code names      who came in person to the last meeting (first names, #relay numbers, or the
+                         numbers of the list that a bare ``HERE code`` sends)
+    1 3 4                right after that list (its conversation is open): the numbers of who came
     ADD code phone name  a learner with only a landline: reminders and surveys come as calls
     #N text              answer learner #N (only learners of their own circles)
 Anything else is not a facilitator command and is routed as any other text. A command word counts
@@ -37,6 +39,11 @@ def handle(state, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Resul
     """
     fac = ctx.facilitator
     text = (inbound.text or "").strip()
+    listed = _here_list(state)
+    if listed is not None and ctx.pending_rsvp is None and _NUMBER_LIST.match(text):
+        circle = fac.circle(listed["code"])
+        if circle is not None:  # "1 3 4" answers the HERE list (a newer RSVP question would take it instead)
+            return _here(state, inbound, ctx, circle, None, _NUMBER_SPLIT.split(text.strip(" ,")))
     match = _HANDLE.match(text)
     if match:
         number, words = int(match[1]), match[2].strip()
@@ -197,24 +204,68 @@ def _how(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     return Result(opened, (Reply(keys.HOW_INTRO, {"circle": circle.circle.name}), how.questions[0].ask()))
 
 
+HERE_FLOW = "here"  # the open conversation after a bare HERE: the numbered list it sent
+HERE_TTL = timedelta(hours=2)
+_NUMBER_LIST = re.compile(r"^\d{1,3}(?:\s*[,;]?\s+\d{1,3}|\s*[,;]\s*\d{1,3})*$")
+_NUMBER_SPLIT = re.compile(r"[\s,;]+")
+HERE_LIST_CHUNK = 80  # characters of "1 Amina, 2 Rosa…" per text (the segment budget's longest names)
+
+
+def _here_list(state) -> dict | None:
+    """The open HERE list (the numbers it showed → contact ids), or None."""
+    if state and state.get("flow") == HERE_FLOW and isinstance(state.get("ids"), list):
+        return state
+    return None
+
+
+def _listing(state, ctx, circle: FacilitatedCircle, meeting) -> Result:
+    """A bare HERE: the circle's learners numbered 1, 2, 3…; the answer is those numbers."""
+    learners = circle.learners
+    if not learners:
+        return Result(state, (Reply(keys.FAC_HERE_HOW, {"code": circle.circle.code}),))
+    chunks: list[str] = []
+    for n, learner in enumerate(learners, 1):
+        item = f"{n} {learner.name[:20]}"
+        if chunks and len(chunks[-1]) + 2 + len(item) <= HERE_LIST_CHUNK:
+            chunks[-1] += ", " + item
+        else:
+            chunks.append(item)
+    opened = {"flow": HERE_FLOW, "code": circle.circle.code, "meeting": meeting.id,
+              "ids": [learner.contact_id for learner in learners], "expires": (ctx.now + HERE_TTL).isoformat()}
+    return Result(opened, tuple(Reply(keys.FAC_HERE_LIST, {"circle": circle.circle.name, "names": chunk})
+                                for chunk in chunks))
+
+
 def _here(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     """HERE: marks learners present in person at the meeting under way or the last one.
 
-    Each word is a learner's first name (any case, accents optional) or their relay number (``3`` or
-    ``#3``). A name two learners share marks both. Words that match nobody are said back.
+    Each word is a learner's first name (any case, accents optional), their relay number (``#3``), or a
+    number of the list a bare HERE sent (``3``; with no list open, a plain ``3`` is a relay number too).
+    A name two learners share marks both. Words that match nobody are said back.
     """
     meeting = circle.last_meeting(ctx.now + ATTENDANCE_EARLY)
+    listed = _here_list(state)
+    if listed is not None and listed.get("code") != circle.circle.code:
+        listed = None
+    if listed is not None:
+        meeting = next((m for m in circle.meetings if m.id == listed.get("meeting")), meeting)
     if meeting is None:
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
     if not args:
-        return Result(state, (Reply(keys.FAC_HERE_HOW, {"code": circle.circle.code}),))
+        return _listing(state, ctx, circle, meeting)
+    present = {learner.contact_id for learner in circle.learners}
     found: list[int] = []
     unknown: list[str] = []
     for word in args:
-        matched = [learner.contact_id for learner in circle.learners if _is(learner, word)]
+        if listed is not None and word.isdigit():
+            n = int(word)
+            ids = listed["ids"]
+            matched = [ids[n - 1]] if 1 <= n <= len(ids) and ids[n - 1] in present else []
+        else:
+            matched = [learner.contact_id for learner in circle.learners if _is(learner, word)]
         if matched:
             found.extend(c for c in matched if c not in found)
-        elif word not in ("AND", "Y", "ET", "E", "I", "NA", ",", "&"):
+        elif word not in ("AND", "Y", "ET", "E", "I", "NA", ",", "&", ""):
             unknown.append(word.lstrip("#"))
     names = ", ".join(learner.name for learner in circle.learners if learner.contact_id in found)[:80]
     replies = []

@@ -418,8 +418,10 @@ def test_roster_grid_and_charts_show_attendance_in_person_and_by_phone(pages, uo
     _phone_calls(uow, first_id, [("CA01", amina, first_at, 600), ("CA02", bo, first_at, 300),
                                  ("CA03", zed, first_at, 0)],  # Zed's call never got in: not counted
                  first_at, first_at + timedelta(hours=1))
-    said = text(pages, "HERE KC42 Amina Rosa", sender=A_PHONE)
-    assert "marked present in person (2)" in said[0]
+    listed = text(pages, "HERE KC42", sender=A_PHONE)  # the numbered list; a bare "1 2" answers it
+    assert listed == ["Who came to Kansas City Basics? Reply with their numbers, like 1 3. 1 Amina, 2 Rosa, 3 Bo, 4 Zed"]
+    said = text(pages, "1 2", sender=A_PHONE)
+    assert "marked present in person (2): Amina, Rosa" in said[0]
     sign_in(pages, uow)
     page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
     cells = {}
