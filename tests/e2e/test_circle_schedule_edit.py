@@ -127,3 +127,18 @@ def test_bad_schedule_input_changes_nothing(pages, uow):
         assert schedule(uow) == before and notices(uow) == []
     with uow() as db:
         assert db.scalars(select(Circle.weeks)).one() == 6
+
+
+def test_a_meeting_cancelled_by_hand_stays_cancelled_at_its_new_time(pages, uow):
+    make_circle(uow, facilitator=A_PHONE)
+    add_learner(uow, "+18165550123")
+    sign_in(pages, uow)
+    token = csrf(pages, "/facilitator/circles/KC42/edit")
+    assert post(pages, "/facilitator/circles/KC42/meetings/3/cancel", token=token).status_code == 302
+    response = post(pages, "/facilitator/circles/KC42/edit", edit_form(pages, time="17:00"), token=token,
+                    follow_redirects=True)
+    assert "moved: 5, cancelled: 0, added: 0" in response.get_data(as_text=True)
+    after = schedule(uow)
+    assert [st for _, st, _ in after] == ["scheduled", "scheduled", "cancelled", "scheduled", "scheduled", "scheduled"]
+    assert all(at.astimezone(CHICAGO).time() == time(17, 0) for _, _, at in after)
+    assert notices(uow) == ["cancelled:3"] + [f"moved:{seq}" for seq in (1, 2, 4, 5, 6)]
