@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.models import Address, Contact, Facilitator, Outbox
 from tests.e2e.test_facilitator_pages import A_PHONE, csrf, get, last_code, post
-from tests.helpers import make_circle
+from tests.helpers import RUN_QUEUE, make_circle
 from tests.telegram_helpers import answer, message_update, telegram_overrides
 
 CHAT, OTHER_CHAT = 5512345678, 5598765432
@@ -24,7 +24,8 @@ def tg_pages(backend, tmp_path):
 
     with TelegramStandIn() as api:
         overrides = telegram_overrides(backend, tmp_path, api.url, TOKEN)
-        overrides["SECRET_KEY"] = "test-secret-key-for-sessions"
+        # This run's Redis namespace, which each test empties (the sign-in rate limits live there).
+        overrides.update(SECRET_KEY="test-secret-key-for-sessions", queue_name=RUN_QUEUE)
         app = create_app(overrides)
         app.config.update(TESTING=True, WTF_CSRF_SSL_STRICT=False)
         try:
