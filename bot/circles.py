@@ -22,7 +22,8 @@ NAME_MAX, VENUE_MAX = 40, 40
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
-# What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``).
+# What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``), or as a
+# whole on the facilitator pages (``bot.planning.meetings.reschedule``).
 EDITABLE = ("name", "venue", "course", "course_url", "city", "postal_code", "language", "capacity", "facilitator_phone")
 
 
