@@ -22,7 +22,8 @@ NAME_MAX, VENUE_MAX = 40, 40
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
-# What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``).
+# What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``), or as a
+# whole on the facilitator pages (``bot.planning.meetings.reschedule``).
 EDITABLE = ("name", "venue", "course", "course_url", "city", "postal_code", "language", "capacity", "facilitator_phone")
 
 
@@ -126,20 +127,25 @@ def check_start(new: NewCircle, now: datetime) -> datetime:
         CircleError: the start date is in the past, the first meeting would already have begun,
             or the start date is not on the meeting weekday (the message names the date it would be).
     """
-    tz = zone(new.timezone)
+    return check_first(new.starts, new.weekday, new.start_time, new.timezone, now)
+
+
+def check_first(starts: date, weekday: int, at: time, tz_name: str, now: datetime) -> datetime:
+    """``check_start`` for a schedule given field by field (creating a circle, or re-planning one not begun)."""
+    tz = zone(tz_name)
     today = now.astimezone(tz).date()
-    if new.starts < today:
-        raise CircleError(f"the start date {new.starts.isoformat()} ({local_date(new.starts)}) is in the past; "
-                          f"today is {local_date(today)} in {new.timezone}")
-    if new.starts.weekday() != new.weekday:
-        first = new.starts + timedelta(days=(new.weekday - new.starts.weekday()) % 7)
+    if starts < today:
+        raise CircleError(f"the start date {starts.isoformat()} ({local_date(starts)}) is in the past; "
+                          f"today is {local_date(today)} in {tz_name}")
+    if starts.weekday() != weekday:
+        first = starts + timedelta(days=(weekday - starts.weekday()) % 7)
         raise CircleError(
-            f"the start date {new.starts.isoformat()} is a {WEEKDAY_NAMES[new.starts.weekday()]}, but the circle "
-            f"meets on {WEEKDAY_NAMES[new.weekday]}s, so the first meeting would be {local_date(first)}. "
-            f"Use --starts {first.isoformat()}, or --weekday {WEEKDAYS[new.starts.weekday()]}")
-    first_start = weekly_meetings(new.starts, new.weekday, new.start_time, new.timezone, 1)[0][0]
+            f"the start date {starts.isoformat()} is a {WEEKDAY_NAMES[starts.weekday()]}, but the circle "
+            f"meets on {WEEKDAY_NAMES[weekday]}s, so the first meeting would be {local_date(first)}. "
+            f"Use --starts {first.isoformat()}, or --weekday {WEEKDAYS[starts.weekday()]}")
+    first_start = weekly_meetings(starts, weekday, at, tz_name, 1)[0][0]
     if first_start <= now:
-        raise CircleError(f"the first meeting, {local_time(first_start, new.timezone)}, has already begun; "
+        raise CircleError(f"the first meeting, {local_time(first_start, tz_name)}, has already begun; "
                           "choose a later --starts date or --time")
     return first_start
 

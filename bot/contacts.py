@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.models import Address, Contact, Facilitator
-from flows.inbound import SIMULATOR, SMS, VOICE, WHATSAPP
+from flows.inbound import SIMULATOR, SMS, TELEGRAM, VOICE, WHATSAPP
 
 PHONE_CHANNELS = (SMS, WHATSAPP, VOICE, SIMULATOR)
 
@@ -76,6 +76,20 @@ def for_inbound(session: Session, channel: str, value: str, now: datetime) -> tu
         assert found is not None
         return found
     return contact, address
+
+
+def keep_username(session: Session, address: Address, username: str | None) -> None:
+    """Keeps a Telegram address's username as its latest update gave it (no statement when unchanged).
+
+    A username someone else had before (Telegram lets a name pass on) is taken off their address.
+    """
+    if address.username == username:
+        return
+    if username is not None:
+        session.execute(update(Address).where(Address.channel == TELEGRAM, Address.username == username,
+                                              Address.id != address.id)
+                        .values(username=None).execution_options(synchronize_session=False))
+    address.username = username
 
 
 def consent(session: Session, contact: Contact, address: Address, now: datetime, source: str) -> None:

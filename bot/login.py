@@ -2,13 +2,15 @@
 
 A code is 6 digits, valid for ``CODE_TTL`` and ``MAX_TRIES`` wrong tries; it is stored only as a
 keyed hash (HMAC with ``SECRET_KEY``). Who may sign in: a contact who is a facilitator or an
-organizer, at a live (not opted-out) phone or Telegram address. Anyone else gets the same answer and
+organizer, at a live (not opted-out) phone or Telegram address (by chat id, or by the username its
+latest update carried). Anyone else gets the same answer and
 no text, so the form does not tell which numbers belong to staff.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +30,8 @@ CODE_TTL = timedelta(minutes=10)
 MAX_TRIES = 5
 CODE_DIGITS = 6
 TELEGRAM = "telegram"
+USERNAME = "username"  # a Telegram username typed as ``@name``
+_USERNAME = re.compile(r"[a-z][a-z0-9_]{4,31}")
 
 OK, WRONG, EXPIRED, LOCKED = "ok", "wrong", "expired", "locked"
 
@@ -41,7 +45,8 @@ class Checked:
 
 
 def normalize(typed: str, region: str) -> tuple[str, str] | None:
-    """``(channel kind, value)`` for what a person typed: a phone (E.164) or a Telegram chat id.
+    """``(kind, value)`` for what a person typed: a phone (E.164), a Telegram chat id (``telegram:123``), or
+    a Telegram username (``@name``, also ``t.me/name``; kept lower-case without the ``@``).
 
     Returns None when it is neither (the caller answers the same as for an unknown address).
     """
@@ -49,6 +54,11 @@ def normalize(typed: str, region: str) -> tuple[str, str] | None:
     if typed.lower().startswith("telegram:"):
         chat = typed.split(":", 1)[1].strip()
         return (TELEGRAM, chat) if chat.lstrip("-").isdigit() else None
+    lowered = typed.lower()
+    for prefix in ("https://t.me/", "http://t.me/", "t.me/", "@"):
+        if lowered.startswith(prefix):
+            name = lowered[len(prefix):].strip().lstrip("@")
+            return (USERNAME, name) if _USERNAME.fullmatch(name) else None
     try:
         return ("phone", phones.parse(typed, region))
     except phones.PhoneError:
@@ -60,12 +70,13 @@ def _digest(secret: str, code: str) -> str:
 
 
 def staff_address(session: Session, kind: str, value: str) -> Address | None:
-    """The live address of a facilitator or organizer with this phone or chat id, or None."""
+    """The live address of a facilitator or organizer with this phone, chat id or Telegram username, or None."""
     channels = PHONE_CHANNELS if kind == "phone" else (TELEGRAM,)
+    column = Address.username if kind == USERNAME else Address.value
     staff = or_(Contact.id.in_(select(Facilitator.contact_id)), Contact.id.in_(select(Organizer.contact_id)))
     return session.scalar(
         select(Address).join(Contact, Contact.id == Address.contact_id)
-        .where(Address.value == value, Address.channel.in_(channels), Address.opted_out_at.is_(None),
+        .where(column == value, Address.channel.in_(channels), Address.opted_out_at.is_(None),
                Contact.erased_at.is_(None), staff)
         .order_by(Address.preferred.desc(), Address.id).limit(1))
 

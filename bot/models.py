@@ -171,6 +171,9 @@ class Address(Base):
     consent_source: Mapped[str | None] = mapped_column(String(24))
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A Telegram address's public username (lower-case, no ``@``), as its latest update gave it: the
+    # facilitator pages send a sign-in code to ``@username``. None when the user has none.
+    username: Mapped[str | None] = mapped_column(String(32), index=True)
 
     contact: Mapped[Contact] = relationship(back_populates="addresses")
 

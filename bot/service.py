@@ -21,7 +21,7 @@ from bot.render import codec, render
 from bot.views import facilitator_view, find_open_circles
 from flows import keys, keywords, languages
 from flows.context import Context, ContactView
-from flows.inbound import Inbound
+from flows.inbound import TELEGRAM, Inbound
 from flows.results import Enroll, Reply, Result
 from flows.router import handle
 
@@ -122,6 +122,8 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
                 return stored
             contact = address = None
         draft.contact_id = contact.id if contact else None
+        if address is not None and inbound.channel == TELEGRAM:
+            contacts.keep_username(session, address, inbound.username)
         opted_out_before = address is not None and address.opted_out_at is not None
         loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)
         result = handle(state, inbound, ctx)

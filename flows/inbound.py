@@ -21,6 +21,8 @@ class Inbound:
         address_ok: False when the sender could not be read as a phone number.
         language: the language the sender's app is set to (Telegram's ``language_code``), when
             shipped: a hint for a first reply, never a choice made for them.
+        username: the sender's Telegram username, lower-case without ``@`` (None elsewhere, or when
+            they have none); kept on their address so a facilitator can sign in as ``@username``.
     """
 
     channel: str
@@ -30,3 +32,4 @@ class Inbound:
     received_at: datetime
     address_ok: bool = True
     language: str | None = None
+    username: str | None = None

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 COMMANDS = {"/help": "HELP", "/stop": "STOP", "/language": "LANGUAGE", "/link": "LINK", "/start": "HELP"}
 # What the bot lists as its commands (``circlebot telegram set-webhook``), with their description keys.
 BOT_COMMANDS = ("help", "stop", "language", "circles")
+# Telegram usernames: 5 to 32 letters, digits and underscores, starting with a letter.
+USERNAME = re.compile(r"[a-z][a-z0-9_]{4,31}")
 IGNORE, TEXT_ONLY, INBOUND, TAP_GONE = "ignore", "text_only", "inbound", "tap_gone"
 
 
@@ -69,7 +72,8 @@ def parse(data, now: datetime) -> Event:
     if message.text is None:
         return Event(TEXT_ONLY, chat_id=message.chat.id, language=lang)
     inbound = Inbound(channel=TELEGRAM, address=str(message.chat.id), text=command_text(clean_text(message.text)),
-                      provider_id=f"tg-{update.update_id}", received_at=now, language=lang)
+                      provider_id=f"tg-{update.update_id}", received_at=now, language=lang,
+                      username=username(message.from_user))
     return Event(INBOUND, inbound, message.chat.id, language=lang)
 
 
@@ -82,7 +86,8 @@ def _tap(update, now: datetime) -> Event:
         return Event(TAP_GONE, callback_id=query.id, language=lang)
     value = clean_text(query.data).rsplit(":", 1)[-1]
     inbound = Inbound(channel=TELEGRAM, address=str(chat.id), text=value,
-                      provider_id=f"tg-cb-{chat.id}-{message.message_id}"[:64], received_at=now, language=lang)
+                      provider_id=f"tg-cb-{chat.id}-{message.message_id}"[:64], received_at=now, language=lang,
+                      username=username(query.from_user))
     return Event(INBOUND, inbound, chat.id, query.id, message.message_id, lang)
 
 
@@ -98,6 +103,12 @@ def command_text(text: str) -> str:
     if word is None:
         return text
     return f"{word} {parts[1]}" if len(parts) == 2 else word
+
+
+def username(user) -> str | None:
+    """The sender's public username, lower-case without ``@`` (None when they have none or it is not one)."""
+    name = (getattr(user, "username", None) or "").strip().lstrip("@").lower()
+    return name if USERNAME.fullmatch(name) else None
 
 
 def shipped_language(code: str | None) -> str | None:

@@ -17,7 +17,7 @@ PENDING_KEY = "login_address"
 
 @bp.get("/login")
 def login():
-    """The form that asks for a phone number (or ``telegram:<chat id>``)."""
+    """The form that asks for a phone number or a Telegram ``@username`` (or ``telegram:<chat id>``)."""
     return render_template("pages/login.html")
 
 
@@ -28,7 +28,7 @@ def login_post():
     typed = request.form.get("address", "")
     found = codes.normalize(typed, rt.settings.default_region)
     if not typed.strip():
-        flash(_("Type your phone number."), "error")
+        flash(_("Type your phone number or Telegram username."), "error")
         return render_template("pages/login.html"), 400
     key = f"{found[0]}:{found[1]}" if found else typed.strip().lower()[:64]
     if not limits.code_request_allowed(key):

@@ -15,7 +15,7 @@ from bot.pages.access import circle_or_404, now, signed_in
 from bot.pages.i18n import _
 from bot.planning import meetings
 from bot.runtime import current as runtime
-from bot.schedule import ScheduleError, zone
+from bot.schedule import ScheduleError, weekly_meetings, zone
 
 
 @bp.get("/circles")
@@ -95,27 +95,63 @@ def circle(code):
 @bp.route("/circles/<code>/edit", methods=["GET", "POST"])
 @signed_in
 def circle_edit(code):
-    """Changes a circle's details (the schedule changes one meeting at a time)."""
+    """Changes a circle's details and its schedule; a new schedule re-plans the meetings ahead, and learners
+    are told of each one moved or cancelled (the same notices as MOVE and CANCEL)."""
+    planned, done = [], None
     with runtime().uow() as db:
         found = circle_or_404(db, code)
         if request.method == "GET":
             form = {k: getattr(found, k) or "" for k in ("name", "course", "course_url", "venue", "city",
-                                                         "postal_code", "language", "capacity")}
-            return render_template("pages/circle_form.html", creating=False, form=form, errors={}, circle=found)
+                                                         "postal_code", "language", "capacity", "timezone", "weeks")}
+            first = found.meetings[0].starts_at.astimezone(zone(found.timezone)).date() if found.meetings else None
+            form.update(weekday=forms.WEEKDAY_CODES[found.weekday], time=found.start_time.strftime("%H:%M"),
+                        starts=(first or found.starts_on).isoformat())
+            return render_template("pages/circle_form.html", creating=False, form=form, errors={}, circle=found,
+                                   zones=forms.time_zones())
         values, errors = forms.circle_fields(request.form, creating=False)
+        schedule = {k: values.pop(k) for k in ("timezone", "weekday", "start_time", "starts", "weeks") if k in values}
         if not errors:
             try:
                 ops.edit_circle(db, found, values, now(), region=runtime().settings.default_region)
-                db.commit()
             except ops.CircleError as exc:
                 errors["capacity"] = (_("The capacity cannot go below the learners already in the circle.")
                                       if "cannot go below" in str(exc) else str(exc))
+        if not errors and schedule and _schedule_changed(found, schedule):
+            try:
+                done = meetings.reschedule(db, runtime().settings, found, schedule["weekday"], schedule["start_time"],
+                                           schedule["timezone"], schedule["starts"], schedule["weeks"], now())
+            except (ops.CircleError, ScheduleError) as exc:
+                if "weeks cannot go below" in str(exc):
+                    errors["weeks"] = _("The circle has already met that many times; choose more weeks.")
+                else:
+                    errors["starts"] = _explain(exc)
         if errors:
+            db.rollback()
             return render_template("pages/circle_form.html", creating=False, form=request.form, errors=errors,
-                                   circle=found), 400
+                                   circle=found, zones=forms.time_zones()), 400
+        planned = done.planned if done else []
         code = found.code
-    flash(_("Saved."), "info")
+        db.commit()
+    jobs.enqueue_rows(planned)
+    if done is not None:
+        flash(_("Saved. Meetings ahead moved: %(moved)s, cancelled: %(cancelled)s, added: %(added)s. "
+                "Learners are being told.", moved=len(done.moved), cancelled=len(done.cancelled),
+                added=len(done.added)), "info")
+    else:
+        flash(_("Saved."), "info")
     return redirect(url_for("pages.circle", code=code))
+
+
+def _schedule_changed(found: Circle, schedule: dict) -> bool:
+    """True when the form's schedule gives other meeting times than the circle's (the same form saved again
+    changes nothing, even when the stored start date is a day before the first meeting)."""
+    try:
+        wanted = weekly_meetings(schedule["starts"], schedule["weekday"], schedule["start_time"],
+                                 schedule["timezone"], schedule["weeks"])
+    except ScheduleError:
+        return True
+    return (schedule["timezone"], wanted) != (found.timezone, weekly_meetings(
+        found.starts_on, found.weekday, found.start_time, found.timezone, found.weeks))
 
 
 @bp.post("/circles/<code>/co-facilitators")

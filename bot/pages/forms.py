@@ -60,8 +60,16 @@ def circle_fields(form, creating: bool) -> tuple[dict, dict]:
         errors["course_url"] = _("The course link must start with https://")
     if values["language"] not in languages.SHIPPED:
         errors["language"] = _("Choose a language from the list.")
-    if not creating:
-        return values, errors
+    if creating or any(name in form for name in SCHEDULE_FIELDS):
+        schedule_fields(form, values, errors)
+    return values, errors
+
+
+SCHEDULE_FIELDS = ("timezone", "weekday", "time", "starts", "weeks")
+
+
+def schedule_fields(form, values: dict, errors: dict) -> None:
+    """Reads the schedule (time zone, weekday, time, start date, weeks) into ``values``; problems into ``errors``."""
     values["timezone"] = (form.get("timezone") or "").strip()
     if values["timezone"] not in time_zones():
         errors["timezone"] = _("Choose a time zone from the list, like America/Chicago.")
@@ -80,7 +88,6 @@ def circle_fields(form, creating: bool) -> tuple[dict, dict]:
         values["starts"] = None
         errors["starts"] = _("Type a real date, like 2026-12-01.")
     values["weeks"] = _int(form, "weeks", 1, WEEKS_MAX, errors, _("Weeks"))
-    return values, errors
 
 
 def local_datetime(raw: str) -> datetime | None:

@@ -1,7 +1,8 @@
 """Moving and cancelling meetings: learners are told once, in their language; reminders follow."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from bot.models import Circle, Enrollment, Meeting, Outbox, Rsvp
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import active_learners
 from bot.planning.reminders import plan
+from bot.schedule import weekly_meetings, zone
 from flows import dates, keys
 from flows.results import Reply, When
 
@@ -39,8 +41,13 @@ def cancel(session: Session, settings, circle: Circle, seq: int, now: datetime) 
     return _notify(session, circle, meeting, keys.MEETING_CANCELLED, f"cancelled:{meeting.id}", now)
 
 
-def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now: datetime) -> list[Planned]:
-    """Moves a meeting to ``to`` (UTC), tells every active learner once, and re-plans its reminders."""
+def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now: datetime,
+         check_taken: bool = True) -> list[Planned]:
+    """Moves a meeting to ``to`` (UTC), tells every active learner once, and re-plans its reminders.
+
+    ``check_taken=False`` (a whole schedule re-planned, ``reschedule``) lets a meeting pass through a time
+    another meeting is leaving in the same change.
+    """
     meeting = find(session, circle, seq)
     if to <= now:
         raise MeetingError("the new time must be in the future")
@@ -50,7 +57,7 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
         raise MeetingError("that meeting is cancelled")
     if to == meeting.starts_at:
         return []
-    taken = session.scalar(select(Meeting.seq).where(Meeting.circle_id == circle.id, Meeting.id != meeting.id,
+    taken = None if not check_taken else session.scalar(select(Meeting.seq).where(Meeting.circle_id == circle.id, Meeting.id != meeting.id,
                                                      Meeting.status != "cancelled", Meeting.starts_at == to))
     if taken is not None:
         raise MeetingError(f"meeting {taken} of {circle.code} is already at that time")
@@ -63,6 +70,79 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
     planned = _notify(session, circle, meeting, keys.MEETING_MOVED, f"moved:{meeting.id}:{now:%Y%m%dT%H%M%S%f}",
                       now, old=old)
     return planned + plan(session, settings, now, meeting_id=meeting.id)
+
+
+@dataclass
+class Replanned:
+    """What ``reschedule`` did to the meetings ahead, and the outbox rows to queue after the commit."""
+
+    moved: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    added: list[int] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)
+
+
+def reschedule(session: Session, settings, circle: Circle, weekday: int, at: time, tz_name: str, starts: date,
+               weeks: int, now: datetime) -> Replanned:
+    """Gives ``circle`` a new weekly schedule and re-plans the meetings that have not started yet.
+
+    Meetings that have started (or been held) stay as they are. Meeting ``n`` ahead goes to the ``n``-th
+    time of the new series, with the notice and reminders of ``move``; one beyond ``weeks``, or whose new
+    time has passed, is cancelled with the notice of ``cancel``; new weeks are added and reminded. A meeting
+    cancelled by hand stays cancelled (at its new time); one cancelled because ``weeks`` went down comes
+    back when it goes up again. Before the first meeting the start date is checked as at creation.
+
+    Raises:
+        CircleError / ScheduleError: a start date, time zone or number of weeks that cannot be used.
+    """
+    from bot.circles import CircleError, check_first, restore_meeting
+
+    zone(tz_name)
+    if not 1 <= weeks <= 52:
+        raise CircleError("weeks must be between 1 and 52")
+    meetings = sorted(circle.meetings, key=lambda m: m.seq)
+    held = [m for m in meetings if m.starts_at <= now]
+    if not held:
+        check_first(starts, weekday, at, tz_name, now)
+    elif weeks < max(m.seq for m in held):
+        raise CircleError(f"the circle has already met up to meeting {max(m.seq for m in held)}; "
+                          "weeks cannot go below that")
+    old_weeks = circle.weeks
+    circle.weekday, circle.start_time, circle.timezone, circle.starts_on, circle.weeks = (
+        weekday, at, tz_name, starts, weeks)
+    series = weekly_meetings(starts, weekday, at, tz_name, weeks)
+    done = Replanned()
+    for meeting in meetings:
+        if meeting.starts_at <= now:
+            continue
+        start, end = series[meeting.seq - 1] if meeting.seq <= weeks else (None, None)
+        if start is None or start <= now:
+            if meeting.status != "cancelled":
+                done.planned += cancel(session, settings, circle, meeting.seq, now)
+                done.cancelled.append(meeting.seq)
+            continue
+        if meeting.status == "cancelled":
+            meeting.starts_at, meeting.ends_at = start, end
+            if meeting.seq > old_weeks:  # dropped by an earlier, shorter schedule: back in the series
+                session.flush()
+                done.planned += restore_meeting(session, settings, circle, meeting.seq, now)[1]
+                done.added.append(meeting.seq)
+            continue
+        if start != meeting.starts_at:
+            done.planned += move(session, settings, circle, meeting.seq, start, now, check_taken=False)
+            done.moved.append(meeting.seq)
+        meeting.ends_at, meeting.status = end, "scheduled"
+    for seq in range(max((m.seq for m in meetings), default=0) + 1, weeks + 1):
+        start, end = series[seq - 1]
+        if start <= now:
+            continue
+        meeting = Meeting(circle=circle, seq=seq, starts_at=start, ends_at=end, status="scheduled")
+        session.add(meeting)
+        session.flush()
+        done.planned += plan(session, settings, now, meeting_id=meeting.id)
+        done.added.append(seq)
+    session.flush()
+    return done
 
 
 def _retire(session: Session, meeting_id: int, now: datetime) -> None:

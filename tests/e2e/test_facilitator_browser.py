@@ -2,8 +2,8 @@
 
 ``circlebot demo`` runs as a subprocess. The facilitator signs in with the code the simulator's phone
 got, creates a circle whose first meeting is tomorrow, and opens its roster after three learners
-joined through the signed SMS webhook (two answered the reminder: one yes, one no) and one Telegram
-learner was added through ``bot.contacts`` (there is no ``/telegram`` route on this branch yet). The
+joined through the signed SMS webhook (two answered the reminder: one yes, one no) and one through the
+``/telegram`` webhook (real updates with the secret: ``/start CODE``, a name, a tap on a button). The
 RSVP chart must say 1 yes, 1 no, 2 no reply; typing a message must change the segment counter.
 Screenshots go under the test's tmp dir.
 """
@@ -83,24 +83,27 @@ def wait_for_text(base: str, phone: str, pattern: str) -> re.Match:
     return wait_until(seen, 30, what=f"a text to {phone} matching {pattern!r}")
 
 
-def add_telegram_learner(instance, code: str) -> None:
-    """A Telegram learner, made through bot.contacts (the /telegram webhook is another branch's work)."""
-    from sqlalchemy import select
+def telegram(base: str, chat: int, text: str | None = None, tap: str | None = None, message_id: int = 0) -> dict:
+    """A real Telegram update (built by the demo's simulator, as Telegram shapes it) posted to ``/telegram``
+    with the webhook secret; returns the method the webhook answered with."""
+    asked = {"chat": chat, "lang": "pl"}
+    asked.update({"data": tap, "message_id": message_id} if tap is not None else {"text": text})
+    made = _json(base + "/simulator/telegram/update", asked)
+    request = urllib.request.Request(base + "/telegram", data=json.dumps(made["update"]).encode(),
+                                     headers={"Content-Type": "application/json",
+                                              "X-Telegram-Bot-Api-Secret-Token": made["secret"]})
+    with HTTP.open(request, timeout=10) as answer:
+        assert answer.status == 200
+        return json.loads(answer.read())
 
-    from bot import contacts
-    from bot.db import UnitOfWork, default_sqlite_url, make_engine
-    from bot.models import Circle, Enrollment
 
-    uow = UnitOfWork(make_engine(default_sqlite_url(str(instance))))
-    now = datetime.now(timezone.utc)
-    with uow() as session:
-        contact, address = contacts.for_inbound(session, "telegram", "700123456", now)
-        contacts.consent(session, contact, address, now, source="telegram")
-        contact.name, contact.language = "Tomasz", "pl"
-        circle_id = session.scalar(select(Circle.id).where(Circle.code == code))
-        session.add(Enrollment(contact_id=contact.id, circle_id=circle_id, status="active", created_at=now))
-        session.commit()
-    uow.engine.dispose()
+def join_by_telegram(base: str, code: str, chat: int = 700123456) -> None:
+    """``/start CODE`` (the flyer's t.me deep link), a name, and a tap on the language button."""
+    telegram(base, chat, f"/start {code}")
+    asked = telegram(base, chat, "Tomasz")
+    buttons = {b["text"]: b["callback_data"] for row in asked["reply_markup"]["inline_keyboard"] for b in row}
+    polish = next(data for label, data in buttons.items() if "Polski" in label)
+    telegram(base, chat, tap=polish, message_id=1)
 
 
 def test_sign_in_create_roster_chart_and_message_in_chromium(browser, server, tmp_path):  # noqa: F811
@@ -144,7 +147,7 @@ def test_sign_in_create_roster_chart_and_message_in_chromium(browser, server, tm
     circle_code = page.url.rstrip("/").rsplit("/", 1)[1]
     assert re.fullmatch(r"[A-Z0-9]{4}", circle_code), page.url
 
-    # 3. Three learners join by signed SMS; two answer the reminder; one Telegram learner is added.
+    # 3. Three learners join by signed SMS; two answer the reminder; one joins through /telegram.
     learners = {"+18165550141": ("Amina", "1"), "+18165550142": ("Bongani", "2"), "+18165550143": ("Carla", None)}
     for phone, (name, rsvp) in learners.items():
         sms(base, phone, f"JOIN {circle_code}")
@@ -154,7 +157,7 @@ def test_sign_in_create_roster_chart_and_message_in_chromium(browser, server, tm
         wait_for_text(base, phone, "Are you coming")
         if rsvp:
             sms(base, phone, rsvp)
-    add_telegram_learner(server["instance"], circle_code)
+    join_by_telegram(base, circle_code)
 
     page.get_by_role("link", name="Roster").click()
     roster = page.locator("#roster")

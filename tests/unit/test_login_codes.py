@@ -1,4 +1,4 @@
-"""What a person types on the sign-in page becomes a phone (E.164) or a Telegram chat id, or nothing."""
+"""What a person types on the sign-in page becomes a phone (E.164), a Telegram chat id or username, or nothing."""
 import pytest
 
 from bot import login
@@ -15,6 +15,13 @@ from bot import login
     ("<script>", None),
     ("", None),
     ("9" * 10000, None),
+    ("@KC_Librarian", ("username", "kc_librarian")),
+    (" @kc_librarian ", ("username", "kc_librarian")),
+    ("t.me/kc_librarian", ("username", "kc_librarian")),
+    ("https://t.me/KC_Librarian", ("username", "kc_librarian")),
+    ("@abc", None),
+    ("@kc-librarian", None),
+    ("@" + "x" * 40, None),
 ])
 def test_normalize(typed, expected):
     assert login.normalize(typed, "US") == expected

@@ -55,3 +55,17 @@ def test_no_text_is_text_only_and_groups_are_ignored():
 @pytest.mark.parametrize("code,lang", [("pt-br", "pt"), ("sw", "sw"), ("de", None), (None, None), ("EN-us", "en")])
 def test_app_language_counts_only_when_shipped(code, lang):
     assert shipped_language(code) == lang
+
+
+@pytest.mark.parametrize("given,kept", [
+    ("KC_Librarian", "kc_librarian"), (None, None), ("abc", None), ("1abcdef", None), ("x" * 33, None),
+])
+def test_the_sender_s_username_comes_along_lower_case(given, kept):
+    for name, path in (("telegram-text.json", ("message", "from")), ("telegram-callback.json",
+                                                                    ("callback_query", "from"))):
+        update = copy.deepcopy(payload(name))
+        sender = update[path[0]][path[1]]
+        sender.pop("username", None)
+        if given is not None:
+            sender["username"] = given
+        assert parse(update, NOW).inbound.username == kept
