@@ -17,7 +17,7 @@ from bot.texts import NO_DATE_YET, TEXTS
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Text a translation may keep as in English: proper nouns and the keyword STOP.
-SAME_AS_ENGLISH_OK = {("pl", "You stopped our texts. Text START to get them again."), ("es", "no"), ("fr", "excellent")}
+SAME_AS_ENGLISH_OK = {("pl", "You stopped our texts. Text START to get them again."), ("es", "no"), ("fr", "excellent"), ("fr", "Code")}
 STRAY = re.compile("[\u2018\u2019\u201c\u201d\u2026\u2013\u2014\u00a0\u202f\U0001F000-\U0001FFFF\u2600-\u27BF]")
 
 
