@@ -58,6 +58,7 @@ TEXTS: dict[str, str] = {
     keys.RSVP_NO: N_("Thanks for telling us. If you can come after all, reply 1."),
     keys.MEETING_MOVED: N_("%(circle)s: the meeting of %(old)s has moved to %(when)s at %(venue)s."),
     keys.MEETING_CANCELLED: N_("%(circle)s: the meeting on %(when)s is cancelled. We will text you about the next one."),
+    keys.SCHEDULE_CHANGED: N_("%(circle)s has a new schedule. The next meeting is %(when)s at %(venue)s."),
     keys.FACILITATOR_TALLY: N_("%(circle)s, %(when)s: %(yes)s coming, %(no)s not, %(none)s no reply."),
     keys.CHECKIN_QUESTION: N_("How did this week at %(circle)s go? You can also text us a message."),
     keys.CHECKIN_THANKS: N_("Thank you! See you at the next meeting."),

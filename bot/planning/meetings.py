@@ -29,8 +29,9 @@ def find(session: Session, circle: Circle, seq: int) -> Meeting:
     return meeting
 
 
-def cancel(session: Session, settings, circle: Circle, seq: int, now: datetime) -> list[Planned]:
-    """Cancels a meeting, withdraws its pending reminders and tells every active learner once."""
+def cancel(session: Session, settings, circle: Circle, seq: int, now: datetime, notify: bool = True) -> list[Planned]:
+    """Cancels a meeting, withdraws its pending reminders and tells every active learner once
+    (``notify=False``: the caller tells them, as ``reschedule`` does with one notice for the whole change)."""
     meeting = find(session, circle, seq)
     if meeting.status == "cancelled":
         return []
@@ -38,11 +39,13 @@ def cancel(session: Session, settings, circle: Circle, seq: int, now: datetime) 
         raise MeetingError("that meeting has already started")
     meeting.status = "cancelled"
     _withdraw(session, meeting.id)
+    if not notify:
+        return []
     return _notify(session, circle, meeting, keys.MEETING_CANCELLED, f"cancelled:{meeting.id}", now)
 
 
 def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now: datetime,
-         check_taken: bool = True) -> list[Planned]:
+         check_taken: bool = True, notify: bool = True) -> list[Planned]:
     """Moves a meeting to ``to`` (UTC), tells every active learner once, and re-plans its reminders.
 
     ``check_taken=False`` (a whole schedule re-planned, ``reschedule``) lets a meeting pass through a time
@@ -68,7 +71,7 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
     _retire(session, meeting.id, now)
     session.flush()
     planned = _notify(session, circle, meeting, keys.MEETING_MOVED, f"moved:{meeting.id}:{now:%Y%m%dT%H%M%S%f}",
-                      now, old=old)
+                      now, old=old) if notify else []
     return planned + plan(session, settings, now, meeting_id=meeting.id)
 
 
@@ -87,8 +90,10 @@ def reschedule(session: Session, settings, circle: Circle, weekday: int, at: tim
     """Gives ``circle`` a new weekly schedule and re-plans the meetings that have not started yet.
 
     Meetings that have started (or been held) stay as they are. Meeting ``n`` ahead goes to the ``n``-th
-    time of the new series, with the notice and reminders of ``move``; one beyond ``weeks``, or whose new
-    time has passed, is cancelled with the notice of ``cancel``; new weeks are added and reminded. A meeting
+    time of the new series, with the reminders of ``move``; one beyond ``weeks``, or whose new time has
+    passed, is cancelled as by ``cancel``; new weeks are added and reminded. Learners get **one** notice
+    for the whole change (the new schedule and the next meeting), not one text per meeting; only when no
+    meeting is left ahead does each cancelled one get ``cancel``'s notice. A meeting
     cancelled by hand stays cancelled (at its new time); one cancelled because ``weeks`` went down comes
     back when it goes up again. Before the first meeting the start date is checked as at creation.
 
@@ -118,7 +123,7 @@ def reschedule(session: Session, settings, circle: Circle, weekday: int, at: tim
         start, end = series[meeting.seq - 1] if meeting.seq <= weeks else (None, None)
         if start is None or start <= now:
             if meeting.status != "cancelled":
-                done.planned += cancel(session, settings, circle, meeting.seq, now)
+                done.planned += cancel(session, settings, circle, meeting.seq, now, notify=False)
                 done.cancelled.append(meeting.seq)
             continue
         if meeting.status == "cancelled":
@@ -129,7 +134,7 @@ def reschedule(session: Session, settings, circle: Circle, weekday: int, at: tim
                 done.added.append(meeting.seq)
             continue
         if start != meeting.starts_at:
-            done.planned += move(session, settings, circle, meeting.seq, start, now, check_taken=False)
+            done.planned += move(session, settings, circle, meeting.seq, start, now, check_taken=False, notify=False)
             done.moved.append(meeting.seq)
         meeting.ends_at, meeting.status = end, "scheduled"
     for seq in range(max((m.seq for m in meetings), default=0) + 1, weeks + 1):
@@ -142,7 +147,20 @@ def reschedule(session: Session, settings, circle: Circle, weekday: int, at: tim
         done.planned += plan(session, settings, now, meeting_id=meeting.id)
         done.added.append(seq)
     session.flush()
+    if done.moved or done.cancelled:
+        done.planned += _tell_schedule(session, circle, done, now)
     return done
+
+
+def _tell_schedule(session: Session, circle: Circle, done: Replanned, now: datetime) -> list[Planned]:
+    """One notice per learner for a whole new schedule: it names the next meeting (at its new time)."""
+    ahead = session.scalars(select(Meeting).where(Meeting.circle_id == circle.id, Meeting.starts_at > now,
+                                                  Meeting.status != "cancelled").order_by(Meeting.starts_at)).first()
+    if ahead is None:  # nothing left ahead: each cancelled meeting is told as CANCEL tells it
+        return [row for seq in done.cancelled for row in _notify(
+            session, circle, find(session, circle, seq), keys.MEETING_CANCELLED, f"cancelled:{find(session, circle, seq).id}",
+            now)]
+    return _notify(session, circle, ahead, keys.SCHEDULE_CHANGED, f"schedule:{circle.id}:{now:%Y%m%dT%H%M%S%f}", now)
 
 
 def _retire(session: Session, meeting_id: int, now: datetime) -> None:
