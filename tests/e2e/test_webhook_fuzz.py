@@ -74,6 +74,9 @@ DIGITS = (st.text(st.sampled_from("0123456789*#"), max_size=12) | TEXT | BIG
 # Numbers in a signed action URL (``row``, ``n``, ``tries``…): real ones, and what str.isdigit() also accepts.
 NUMBER = (st.integers(0, 40).map(str) | TEXT
           | st.sampled_from(["0", "9", "²", "١", "𝟗", "9" * 30, "9" * 5000, "-1", "1.5", "", " 1", "0x1"]))
+# Row ids in a placed call's URLs: mostly the seeded outbox rows (the call CALL ME placed among them).
+ROW = st.integers(1, 8).map(str) | st.integers(1, 8).map(str) | NUMBER
+STEP_N = st.integers(0, 4).map(str) | NUMBER
 LANG = st.sampled_from(["en", "es", "sw", "pt", "xx", "", "EN"]) | TEXT
 CALL_STATUS = st.sampled_from(["ringing", "in-progress", "completed", "busy", "no-answer", "failed", "canceled",
                                "İ" * 9, "x" * 17, "\x00busy"]) | TEXT
@@ -253,16 +256,16 @@ ENDPOINTS = [
         {}, {"CallSid": CALL_SID, "ConferenceSid": TEXT, "QueuePosition": NUMBER, "AccountSid": ACCOUNT},
         {"lang": LANG}), twilio_signed, twiml_check),
     Endpoint("/twilio/voice/answer", forms(
-        {**CALL, "AnsweredBy": ANSWERED_BY}, CALL_EXTRA, {"row": NUMBER}), twilio_signed, twiml_check),
+        {**CALL, "AnsweredBy": ANSWERED_BY}, CALL_EXTRA, {"row": ROW}), twilio_signed, twiml_check),
     Endpoint("/twilio/voice/keypad", forms(
         {**CALL, "Digits": DIGITS}, CALL_EXTRA,
-        {"row": NUMBER, "n": NUMBER, "map": st.sampled_from(["1:YES,2:NO", "1:1,2:2", ":", ",,,"]) | TEXT,
+        {"row": ROW, "n": STEP_N, "map": st.sampled_from(["1:YES,2:NO", "1:1,2:2", ":", ",,,"]) | TEXT,
          "stop": st.sampled_from(["star", ""]) | TEXT, "skip": st.sampled_from(["1", ""]) | TEXT}),
         twilio_signed, twiml_check),
     Endpoint("/twilio/voice/status", forms(
         {"CallSid": CALL_SID, "CallStatus": CALL_STATUS},
         {"AnsweredBy": ANSWERED_BY, "CallDuration": NUMBER, "To": SENDER, "AccountSid": ACCOUNT},
-        {"row": NUMBER}), twilio_signed, twiml_check),
+        {"row": ROW}), twilio_signed, twiml_check),
     Endpoint("/twilio/conference", forms(
         {"ConferenceSid": CALL_SID, "StatusCallbackEvent": EVENT},
         {"CallSid": CALL_SID, "FriendlyName": TEXT | st.just("circle-7f3a9c"), "SequenceNumber": NUMBER,
@@ -290,13 +293,14 @@ def app(backend, tmp_path):
 
 
 def seed(client, uow) -> None:
-    """A circle (phone code 4242), learners by text and by Telegram, and a facilitator, so the bodies meet real state."""
+    """A circle (phone code 4242), learners by text (one asked CALL ME) and by Telegram, and a facilitator, so the bodies meet real state."""
     make_circle(uow)
     with uow() as session:
         session.execute(sql("UPDATE circle SET phone_code = '4242'"))
         session.commit()
     for phone, name in (("+18165550123", "Amina"), ("+18165550124", "Ben")):
         text(client, "JOIN KC42", phone), text(client, name, phone), text(client, "1", phone)
+    text(client, "CALL ME", "+18165550123")  # a call row for /twilio/voice/answer, keypad and status
     for words in ("/start KC42", "Amina Otieno"):
         client.post("/telegram", json=message_update(words), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
 
