@@ -79,6 +79,7 @@ def test_an_odd_conference_sequence_number_is_stored_as_zero(client, uow, odd):
 
 @pytest.mark.parametrize("odd", ["²", "¹", "9" * 4096])
 def test_a_superscript_or_huge_number_in_reply_to_a_menu_is_answered(client, uow, odd):
+    """A guard, not a finding: the menus read ``words()``, which NFKD-normalises ``²`` to ``2`` already."""
     make_circle(uow)
     text(client, "LANGUAGE")
     assert text(client, odd)  # a reply (the menu again, or the help), not a 500
