@@ -173,11 +173,11 @@ def _mutate(update: dict, rng) -> bytes:
         how = rng.random()
         if how < 0.35:
             parent.pop(path[-1], None)
-        elif how < 0.8:
-            parent[path[-1]] = rng.choice(ODD_VALUES)
+        elif how < 0.8:  # copied: a shared {} set here and mutated later would change ODD_VALUES itself
+            parent[path[-1]] = copy.deepcopy(rng.choice(ODD_VALUES))
         else:
             parent[rng.choice(["text", "caption", "sticker", "edited_message", "chat", "data", "zz\x00"])] = \
-                rng.choice(ODD_VALUES)
+                copy.deepcopy(rng.choice(ODD_VALUES))
     raw = json.dumps(update, ensure_ascii=rng.random() < 0.5).encode("utf-8")
     if rng.random() < 0.1 and raw.startswith(b"{") and len(raw) > 2:  # a repeated field: the parser keeps one
         key = rng.choice(["update_id", "message", "callback_query"])
