@@ -7,6 +7,7 @@ which answers every update with a 200) an error logged with a traceback.
 - PTB builds a Telegram update without checking the JSON's types: a ``language_code`` that is a
   number crashed the parser, a ``chat.id`` that is a string became an address.
 - An update over ``MAX_CONTENT_LENGTH`` raised inside the webhook and was logged as a failure.
+- A conference ``Timestamp`` with no UTC equivalent (year 10000) failed to store: a 503.
 """
 from __future__ import annotations
 
@@ -135,3 +136,15 @@ def test_an_oversized_telegram_update_is_answered_with_nothing_and_no_failure(cl
     response = tg(client, update)
     assert response.status_code == 200 and response.get_json() == {}
     assert not failures(caplog)
+
+
+@pytest.mark.parametrize("stamp", ["Fri, 31 Dec 9999 23:59:59 -2359", "Fri, 31 Dec 9999 23:00:00 -0100"])
+@pytest.mark.parametrize("event", ["participant-join", "conference-end"])
+def test_a_conference_timestamp_past_the_last_utc_year_is_stored_as_received(client, uow, runtime, stamp, event):
+    """In UTC these are in the year 10000: storing them was a 503 on both backends."""
+    form = {**payload("twilio-conference-events.json")[0], "Timestamp": stamp, "StatusCallbackEvent": event}
+    response = client.post("/twilio/conference", data=form,
+                           headers={"X-Twilio-Signature": sign("/twilio/conference", form)})
+    assert response.status_code == 204
+    with uow() as session:
+        assert session.scalar(select(ConferenceEvent.at)).year < 9999
