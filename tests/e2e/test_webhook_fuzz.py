@@ -89,9 +89,11 @@ CALL_STATUS = st.sampled_from(["ringing", "in-progress", "completed", "busy", "n
 ANSWERED_BY = st.sampled_from(["human", "machine_start", "machine_end_beep", "fax", "unknown", ""]) | TEXT
 EVENT = st.sampled_from(["participant-join", "participant-leave", "conference-start", "conference-end",
                          "participant-mute", "announcement-end", "İ" * 20]) | TEXT
-TIMESTAMP = st.sampled_from(["Tue, 01 Dec 2026 23:58:02 +0000", "Fri, 31 Dec 9999 23:59:59 -2359",
-                             "Mon, 01 Jan 0001 00:00:00 +2359", "Wed, 02 Dec 2026 00:00:11", "",
-                             "2026-12-01T23:58:02Z", "Tue, 01 Dec 2026 25:61:61 +0000", "Tue, 01 Dec 99999 1:1:1 +0000"]) | TEXT
+# Edge times have a branch of their own, so they come up often (a year-10000 UTC time was a 503).
+TIMESTAMP = (st.sampled_from(["Fri, 31 Dec 9999 23:59:59 -2359", "Mon, 01 Jan 0001 00:00:00 +2359",
+                              "Tue, 01 Dec 99999 1:1:1 +0000", "Sat, 01 Jan 0100 00:00:00 +2359"])
+             | st.sampled_from(["Tue, 01 Dec 2026 23:58:02 +0000", "Wed, 02 Dec 2026 00:00:11", "",
+                                "2026-12-01T23:58:02Z", "Tue, 01 Dec 2026 25:61:61 +0000"]) | TEXT)
 ACCOUNT = st.just("AC" + "0" * 32)
 CALL = {"CallSid": CALL_SID, "From": SENDER}
 CALL_EXTRA = {"To": st.sampled_from(["+18165550100"]) | TEXT, "FromCountry": st.sampled_from(["US", "GB", "", "ZZ"]) | TEXT,
