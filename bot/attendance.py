@@ -7,7 +7,7 @@ leave with no join all end in the same row.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from sqlalchemy import func, or_, select
@@ -24,12 +24,18 @@ EVENTS = ("participant-join", "participant-leave", "conference-start", "conferen
 
 
 def parse_timestamp(raw: str | None, fallback: datetime) -> datetime:
-    """Twilio's RFC 2822 ``Timestamp`` (``Wed, 02 Dec 2026 00:00:11 +0000``), else ``fallback``."""
+    """Twilio's RFC 2822 ``Timestamp`` (``Wed, 02 Dec 2026 00:00:11 +0000``) in UTC, else ``fallback``.
+
+    A time that has no UTC equivalent (``Fri, 31 Dec 9999 23:59:59 -2359`` is in the year 10000 in UTC)
+    is ``fallback`` too: storing it failed with a 503.
+    """
     try:
         parsed = parsedate_to_datetime(raw) if raw else None
-    except (TypeError, ValueError):
-        parsed = None
-    return parsed if parsed is not None and parsed.tzinfo is not None else fallback
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed.astimezone(timezone.utc)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    return fallback
 
 
 def record_event(session, conference_sid: str, room: str | None, event: str, call_sid: str, sequence: int,

@@ -54,7 +54,7 @@ def checkins(session: Session, circle: Circle) -> list[tuple[int, dict[str, int]
             .where(Answer.circle_id == circle.id, Answer.subject.like("enrollment:%"),
                    Answer.question_key.like("checkin:%")).group_by(Answer.question_key, Answer.value)):
         seq = key.split(":", 1)[1]
-        if seq.isdigit() and value in CHECKIN_VALUES:
+        if seq.isdecimal() and value in CHECKIN_VALUES:
             counted.setdefault(int(seq), {v: 0 for v in CHECKIN_VALUES})[value] += n
     return sorted(counted.items())
 

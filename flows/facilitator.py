@@ -302,7 +302,7 @@ ATTENDANCE_EARLY = timedelta(minutes=30)  # HERE counts for a meeting from half 
 
 def _is(learner, word: str) -> bool:
     number = word.lstrip("#")
-    if number.isdigit():
+    if number.isdecimal():
         return learner.handle is not None and int(number) == learner.handle
     first = keywords.words(learner.name)[:1]
     return bool(first) and first[0] == word

@@ -343,7 +343,7 @@ def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
     Brasil" all pick ``pt``): each language ships one catalog, written for its registry region.
     """
     parts = words(text.replace("(", " ").replace(")", " "))
-    if len(parts) == 1 and parts[0].isdigit():
+    if len(parts) == 1 and parts[0].isdecimal():
         return languages[int(parts[0]) - 1] if 1 <= int(parts[0]) <= len(languages) else None
     if not 1 <= len(parts) <= 3:
         return None
@@ -355,7 +355,7 @@ def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
             return lang
     return None
     word = parts[0]
-    if word.isdigit() and 1 <= int(word) <= len(languages):
+    if word.isdecimal() and 1 <= int(word) <= len(languages):
         return languages[int(word) - 1]
     for lang in languages:
         if word in (normalize(LANGUAGE_NAMES[lang]), lang.upper()):

@@ -59,7 +59,7 @@ def on_which(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
     if len(parts) != 1:
         return None
     word = parts[0]
-    code = codes[int(word) - 1] if word.isdigit() and 1 <= int(word) <= len(codes) else word
+    code = codes[int(word) - 1] if word.isdecimal() and 1 <= int(word) <= len(codes) else word
     chosen = next((e for e in ctx.contact.current if e.circle.code == code), None)
     if chosen is None:
         return None

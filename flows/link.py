@@ -64,7 +64,7 @@ def on_ask_preferred(state: dict, inbound: Inbound, ctx: Context) -> Result | No
     """Stores where reminders go; any other text leaves the question (None)."""
     channels = state.get("channels") or []
     text = inbound.text.strip()
-    if not (text.isdigit() and 1 <= int(text) <= len(channels)):
+    if not (text.isdecimal() and 1 <= int(text) <= len(channels)):
         return None
     channel = channels[int(text) - 1]
     return Result(None, (Reply(keys.LINK_PREFERRED, {"channel": CHANNEL_NAMES.get(channel, channel)}),),

@@ -42,7 +42,7 @@ class CallState:
         """The state read back from URL parameters; anything odd becomes the start of its step."""
         def number(name: str) -> int:
             raw = str(args.get(name) or "0")
-            return min(int(raw), 9) if raw.isdigit() else 0
+            return min(int(raw), 9) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
 
         step = args.get("step") if args.get("step") in (MENU, CODE) else MENU
         lang = args.get("lang") if args.get("lang") in languages else languages[0]

@@ -2,7 +2,8 @@
 
 The secret header is compared in constant time (403 when it is wrong or missing). After that the
 answer is always a 200, because Telegram retries anything else for hours: an update we cannot read,
-or a failure of ours, is logged and answered with nothing. A tap is answered (``answerCallbackQuery``)
+or a failure of ours, is logged and answered with nothing (an update over ``MAX_CONTENT_LENGTH`` too, without
+the traceback of a failure). A tap is answered (``answerCallbackQuery``)
 and its keyboard edited away through the process's bridge to the Bot API, after the answer is stored.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hmac
 import logging
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import telegram_replies
 from bot.service import handle_inbound
@@ -35,7 +37,12 @@ def telegram_update():
     if not secret_ok(runtime.settings.telegram_webhook_secret, request.headers.get(SECRET_HEADER)):
         abort(403, description="missing or wrong Telegram secret token")
     try:
-        event = parse(request.get_json(silent=True, force=True), runtime.clock())
+        data = request.get_json(silent=True, force=True)
+    except RequestEntityTooLarge:  # no real update is this big (4,096 characters at most): unreadable, not ours
+        log.warning("telegram update over %d bytes; answered 200 with nothing", current_app.config["MAX_CONTENT_LENGTH"])
+        return jsonify({})
+    try:
+        event = parse(data, runtime.clock())
         if event.kind == TEXT_ONLY:
             return jsonify(telegram_replies.text_only(event))
         if event.kind == TAP_GONE:

@@ -66,10 +66,10 @@ def parse(data, now: datetime) -> Event:
     if update.callback_query is not None:
         return _tap(update, now)
     message = update.message
-    if message is None or message.chat is None or message.chat.type != "private":
+    if message is None or message.chat is None or message.chat.type != "private" or not _is_id(message.chat.id):
         return Event(IGNORE)
-    lang = shipped_language(message.from_user.language_code if message.from_user else None)
-    if message.text is None:
+    lang = shipped_language(getattr(message.from_user, "language_code", None))
+    if not isinstance(message.text, str):
         return Event(TEXT_ONLY, chat_id=message.chat.id, language=lang)
     inbound = Inbound(channel=TELEGRAM, address=str(message.chat.id), text=command_text(clean_text(message.text)),
                       provider_id=f"tg-{update.update_id}", received_at=now, language=lang,
@@ -79,16 +79,24 @@ def parse(data, now: datetime) -> Event:
 
 def _tap(update, now: datetime) -> Event:
     query = update.callback_query
-    lang = shipped_language(query.from_user.language_code if query.from_user else None)
+    if not isinstance(query.id, str) or not query.id:
+        return Event(IGNORE)  # no tap to answer
+    lang = shipped_language(getattr(query.from_user, "language_code", None))
     message = query.message
     chat = getattr(message, "chat", None)
-    if chat is None or chat.type != "private" or not query.data:
+    if (chat is None or chat.type != "private" or not _is_id(chat.id) or not _is_id(message.message_id)
+            or not isinstance(query.data, str) or not query.data):
         return Event(TAP_GONE, callback_id=query.id, language=lang)
     value = clean_text(query.data).rsplit(":", 1)[-1]
     inbound = Inbound(channel=TELEGRAM, address=str(chat.id), text=value,
                       provider_id=f"tg-cb-{chat.id}-{message.message_id}"[:64], received_at=now, language=lang,
                       username=username(query.from_user))
     return Event(INBOUND, inbound, chat.id, query.id, message.message_id, lang)
+
+
+def _is_id(value) -> bool:
+    """A Telegram id is an integer: PTB builds its objects without checking the JSON's types."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def command_text(text: str) -> str:
@@ -113,7 +121,7 @@ def username(user) -> str | None:
 
 def shipped_language(code: str | None) -> str | None:
     """``pt-br`` → ``pt``; None when the language is not shipped."""
-    if not code:
+    if not code or not isinstance(code, str):
         return None
     short = code.split("-", 1)[0].lower()
     return short if short in languages.SHIPPED else None

@@ -34,3 +34,20 @@ def form_field(form, *names: str, lower: bool = False) -> str:
     value = next((form.get(name) for name in names if form.get(name)), None)
     value = clean_text(value, limit=len(value) if value else 0).strip()
     return value.lower() if lower else value
+
+
+INT_MAX = 2**31 - 1  # the largest value of an INTEGER column, on both databases
+
+
+def number(raw: str | None, largest: int = INT_MAX) -> int | None:
+    """A whole number written in ASCII digits, at most ``largest``; None for anything else.
+
+    ``str.isdigit()`` is not enough before ``int()``: it accepts ``²`` (which ``int()`` refuses) and
+    ``١`` (which it reads), and a number longer than the column (a 503 on PostgreSQL) or than
+    Python's 4,300-digit limit.
+    """
+    raw = raw or ""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > len(str(largest)):
+        return None
+    value = int(raw)
+    return value if value <= largest else None

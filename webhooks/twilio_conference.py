@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, request
 
 from bot import attendance
-from webhooks.text import clean_text
+from webhooks.text import clean_text, number
 from webhooks.twilio_signature import verified
 
 bp = Blueprint("twilio_conference", __name__)
@@ -25,7 +25,7 @@ def conference_event():
     with runtime.uow() as session:
         attendance.record_event(
             session, conference_sid, clean_text(form.get("FriendlyName")).strip()[:64] or None, event,
-            clean_text(form.get("CallSid")).strip()[:64], int(sequence) if sequence.isdigit() else 0,
+            clean_text(form.get("CallSid")).strip()[:64], number(sequence) or 0,
             attendance.parse_timestamp(form.get("Timestamp"), now), now)
         session.commit()
     return "", 204

@@ -17,7 +17,7 @@ from bot.render import voice as render
 from flows import languages
 from flows import voice as call_flow
 from flows.inbound import VOICE, Inbound
-from webhooks.text import clean_text
+from webhooks.text import clean_text, number
 from webhooks.twilio_signature import verified
 
 bp = Blueprint("twilio_voice", __name__)
@@ -86,14 +86,14 @@ def answered():
     """A call the bot placed (CALL ME) was answered: into the conference, or a short voicemail message."""
     runtime = current_app.extensions["circlebot"]
     sid, _number = _call()
-    row = request.args.get("row", "")
-    if not row.isdigit():
+    row = number(request.args.get("row"))
+    if row is None:
         abort(400, description="row is required")
     answered_by = clean_text(request.form.get("AnsweredBy")) or None
     with runtime.uow() as session:
-        if session.scalar(select(Outbox.kind).where(Outbox.id == int(row))) != calls.KIND:
-            return _twiml(calls.spoken_row(session, int(row), answered_by, runtime.settings))  # reminder, survey
-        step, room = calls.answered(session, int(row), sid, answered_by, runtime.clock(), runtime.settings)
+        if session.scalar(select(Outbox.kind).where(Outbox.id == row)) != calls.KIND:
+            return _twiml(calls.spoken_row(session, row, answered_by, runtime.settings))  # reminder, survey
+        step, room = calls.answered(session, row, sid, answered_by, runtime.clock(), runtime.settings)
         session.commit()
     base = runtime.settings.public_base_url
     return _twiml(render.render_step(step, base, room.name if room else None, room.max_participants if room else None))
@@ -105,24 +105,25 @@ def keypad():
     """Keys pressed on a call the bot placed: the answer goes through the flows like a text would."""
     runtime = current_app.extensions["circlebot"]
     sid, _number = _call()
-    row, step = request.args.get("row", ""), request.args.get("n", "")
-    if not row.isdigit() or not step.isdigit():
+    row, step = number(request.args.get("row")), number(request.args.get("n"), largest=999)
+    if row is None or step is None:
         abort(400, description="row and n are required")
     with runtime.uow() as session:
-        address = session.scalar(select(Outbox.address).where(Outbox.id == int(row)))
+        address = session.scalar(select(Outbox.address).where(Outbox.id == row))
     if address is None:
         abort(400, description="no such call")
     pressed = clean_text(request.form.get("Digits"))
-    digits = "".join(ch for ch in pressed if ch.isdigit())[:6]
-    mapped = dict(pair.split(":", 1) for pair in request.args.get("map", "").split(",") if ":" in pair)
+    digits = "".join(ch for ch in pressed if ch in "0123456789")[:6]
+    # The map rides in the signed action URL, but it is still text from outside: cleaned like a form field.
+    mapped = dict(pair.split(":", 1) for pair in clean_text(request.args.get("map")).split(",") if ":" in pair)
     said = "SKIP" if request.args.get("skip") else mapped.get(digits, digits)
     if request.args.get("stop") == "star" and "*" in pressed:
         said = "STOP"  # on every call the bot places, * stops the calls (the first call says so)
-    inbound = Inbound(channel=VOICE, address=address, text=said, provider_id=f"{sid}:{int(step)}"[:SID_MAX],
+    inbound = Inbound(channel=VOICE, address=address, text=said, provider_id=f"{sid}:{step}"[:SID_MAX],
                       received_at=runtime.clock())
     handled = handle_inbound(runtime.uow, inbound, runtime.settings)
     replies = handled.replies
-    action = calls.keypad_url(runtime.settings, int(row), int(step) + 1)
+    action = calls.keypad_url(runtime.settings, row, step + 1)
     return _twiml(render.render_keypad(replies, handled.language, action, calls.typed_kind(replies)))
 
 
@@ -131,12 +132,12 @@ def keypad():
 def call_status():
     """A placed call ended: one that was not answered (or reached voicemail) is tried once more later."""
     runtime = current_app.extensions["circlebot"]
-    row = request.args.get("row", "")
+    row = number(request.args.get("row"))
     status = clean_text(request.form.get("CallStatus")).strip()[:16]
-    if not row.isdigit() or not status:
+    if row is None or not status:
         abort(400, description="row and CallStatus are required")
     with runtime.uow() as session:
-        planned = calls.ended(session, int(row), status, clean_text(request.form.get("AnsweredBy")) or None,
+        planned = calls.ended(session, row, status, clean_text(request.form.get("AnsweredBy")) or None,
                               runtime.clock())
         session.commit()
     jobs.enqueue_rows(planned)
