@@ -15,6 +15,7 @@ from bot.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox
 from bot.planning.reminders import plan
 from bot.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
+from flows import dates
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{3,8}$")
@@ -137,6 +138,9 @@ def check_first(starts: date, weekday: int, at: time, tz_name: str, now: datetim
     if starts < today:
         raise CircleError(f"the start date {starts.isoformat()} ({local_date(starts)}) is in the past; "
                           f"today is {local_date(today)} in {tz_name}")
+    if dates.too_far(starts, today):  # a typo like 9999-12-28 is not a circle (and could not be computed)
+        raise CircleError(f"the start date {starts.isoformat()} is too far ahead: a circle can start any time in "
+                          "the next ten years")
     if starts.weekday() != weekday:
         first = starts + timedelta(days=(weekday - starts.weekday()) % 7)
         raise CircleError(

@@ -77,7 +77,9 @@ def _explain(exc: Exception) -> str:
         return _("The start date is not on the weekday you chose.")
     if "already begun" in text:
         return _("The first meeting would already have begun. Choose a later date or time.")
-    return text
+    if "too far ahead" in text:
+        return _("That date is too far ahead. A meeting can move to any time in the next ten years.")
+    return _("That change could not be made. Check the dates and try again.")
 
 
 @bp.get("/circles/<code>")
@@ -115,7 +117,8 @@ def circle_edit(code):
                 ops.edit_circle(db, found, values, now(), region=runtime().settings.default_region)
             except ops.CircleError as exc:
                 errors["capacity"] = (_("The capacity cannot go below the learners already in the circle.")
-                                      if "cannot go below" in str(exc) else str(exc))
+                                      if "cannot go below" in str(exc) else
+                                      _("That change could not be made. Check the dates and try again."))
         if not errors and schedule and _schedule_changed(found, schedule):
             try:
                 done = meetings.reschedule(db, runtime().settings, found, schedule["weekday"], schedule["start_time"],
@@ -179,7 +182,10 @@ def meeting_move(code, seq):
         local = forms.local_datetime(request.form.get("to", ""))
         if local is None:
             raise meetings.MeetingError(_("Type a real date and time."))
-        to = local.replace(tzinfo=zone(found.timezone)).astimezone(timezone.utc)
+        try:
+            to = local.replace(tzinfo=zone(found.timezone)).astimezone(timezone.utc)
+        except OverflowError:  # past year 9999 in UTC: no meeting can be there
+            raise meetings.MeetingError("the new time is too far ahead") from None
         return meetings.move(db, runtime().settings, found, seq, to, now())
 
     return _change(code, action, _("Meeting moved. Learners are being told."))
@@ -208,6 +214,8 @@ def _change(code: str, action, done: str):
 
 
 def _explain_meeting(text: str) -> str:
+    if text == _("Type a real date and time."):  # said by the page itself, already in the facilitator's language
+        return text
     if "must be in the future" in text or "already started" in text:
         return _("That time has passed.")
     if "is cancelled" in text:
@@ -216,7 +224,9 @@ def _explain_meeting(text: str) -> str:
         return _("Another meeting is already at that time.")
     if "has no meeting" in text:
         return _("There is no such meeting.")
-    return text
+    if "too far ahead" in text:
+        return _("That date is too far ahead. A meeting can move to any time in the next ten years.")
+    return _("That change could not be made. Check the dates and try again.")
 
 
 @bp.get("/circles/<code>/flyer")

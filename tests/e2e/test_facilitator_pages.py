@@ -148,6 +148,8 @@ def test_create_a_circle_and_bad_input(pages, uow):
     assert long.status_code == 400 and "at most 40 characters" in long.get_data(as_text=True)
     past = post(pages, "/facilitator/circles/new", _form(starts="2020-01-07", weekday="tue"), token=token)
     assert past.status_code == 400 and "in the past" in past.get_data(as_text=True)
+    far = post(pages, "/facilitator/circles/new", _form(starts="9999-12-28", weekday="tue"), token=token)
+    assert far.status_code == 400 and "That date is too far ahead." in far.get_data(as_text=True)  # never a 500
     created = post(pages, "/facilitator/circles/new", _form(name="<script>alert(1)</script>"), token=token)
     assert created.status_code == 302
     code = created.headers["Location"].rsplit("/", 1)[1]
@@ -178,6 +180,10 @@ def test_edit_move_cancel_and_co_facilitators(pages, uow):
     bad = post(pages, "/facilitator/circles/KC42/meetings/4/move", {"to": "2026-13-45T99:00"}, token=token,
                follow_redirects=True)
     assert "Type a real date and time" in bad.get_data(as_text=True)
+    far = post(pages, "/facilitator/circles/KC42/meetings/4/move", {"to": "9999-12-31T18:00"}, token=token,
+               follow_redirects=True)  # the domain's English reason never reaches the page
+    assert "That date is too far ahead." in far.get_data(as_text=True)
+    assert "the new time is too far ahead" not in far.get_data(as_text=True)
     with uow() as db:
         circle = db.scalars(select(Circle)).one()
         assert (circle.name, circle.venue, circle.language, circle.capacity) == ("KC Basics", "Room 2", "es", 15)
