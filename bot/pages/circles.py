@@ -181,7 +181,7 @@ def meeting_move(code, seq):
     def action(db, found):
         local = forms.local_datetime(request.form.get("to", ""))
         if local is None:
-            raise meetings.MeetingError(_("Type a real date and time."))
+            raise _Refused(_("Type a real date and time."))
         try:
             to = local.replace(tzinfo=zone(found.timezone)).astimezone(timezone.utc)
         except OverflowError:  # past year 9999 in UTC: no meeting can be there
@@ -199,13 +199,17 @@ def meeting_cancel(code, seq):
                    _("Meeting cancelled. Learners are being told."))
 
 
+class _Refused(Exception):
+    """Bad input the page itself refuses, with its reason already in the facilitator's language."""
+
+
 def _change(code: str, action, done: str):
     with runtime().uow() as db:
         found = circle_or_404(db, code)
         try:
             planned = action(db, found)
-        except meetings.MeetingError as exc:
-            flash(_explain_meeting(str(exc)), "error")
+        except (_Refused, meetings.MeetingError) as exc:
+            flash(str(exc) if isinstance(exc, _Refused) else _explain_meeting(str(exc)), "error")
             return redirect(url_for("pages.circle", code=found.code)), 303
         db.commit()
     jobs.enqueue_rows(planned)
@@ -214,8 +218,6 @@ def _change(code: str, action, done: str):
 
 
 def _explain_meeting(text: str) -> str:
-    if text == _("Type a real date and time."):  # said by the page itself, already in the facilitator's language
-        return text
     if "must be in the future" in text or "already started" in text:
         return _("That time has passed.")
     if "is cancelled" in text:
