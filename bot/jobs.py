@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from bot import calls, contacts, outbox, runtime
+from bot import calls, contacts, dispatch, outbox, runtime
 from bot.channels import NoAdapter, SendError
 from bot.models import Contact, Conversation, Meeting, Outbox
 from bot.outbox import Planned
@@ -114,6 +114,39 @@ def send_outbox(row_id: int) -> str:
     return outbox.SENT
 
 
+
+BATCH_TIMEOUT = 3600  # seconds: a batch of 50 waits its pacing turns; RQ's default 180 s is too short
+
+
+def send_batch(row_ids: list[int]) -> dict:
+    """Sends the rows of one batch (bot/dispatch.py) in order, each as ``send_outbox`` would.
+
+    A row whose send fails for a moment (429, 5xx) is back in the outbox with its back-off time; it
+    leaves the batch and gets a job of its own at that time, with RQ's ``Retry``. Returns how many rows
+    ended in each status.
+    """
+    outcome: dict[str, int] = {}
+    for row_id in row_ids:
+        try:
+            status = send_outbox(row_id)
+        except SendError:
+            status = _retry_alone(row_id)
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def _retry_alone(row_id: int) -> str:
+    rt = runtime.current()
+    with rt.uow() as session:
+        row = session.get(Outbox, row_id)
+        if row.status != outbox.PENDING:
+            return row.status
+        row.batch = None
+        session.commit()
+        planned = Planned(row.id, row.send_after, row.attempts)
+    enqueue_rows([planned])
+    return outbox.PENDING
+
 def _render(session, row: Outbox):
     """The row's replies rendered for its channel, in the contact's language now (else the row's)."""
     language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
@@ -152,6 +185,7 @@ def _defer(session, row: Outbox, until: datetime) -> str:
             session.commit()
             return row.status
     row.status, row.send_after, row.last_error = outbox.PENDING, until, "waiting for the end of quiet hours"
+    row.batch = None  # it leaves its batch: a job of its own at the end of the quiet hours
     session.commit()
     enqueue_row(row.id, until, row.attempts)
     return DEFERRED
@@ -239,18 +273,16 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
 
 
 def enqueue_rows(planned) -> int:
-    """Queues the send job of each planned row; rows the queue cannot take wait for the sweeper.
-
-    The job id names the row and its attempt, so a job left "started" by a killed worker never
-    keeps the next attempt from being queued.
+    """Queues the send jobs of planned rows: a job per batch, or per row for a row on its own
+    (bot/dispatch.py); rows the queue cannot take wait for the sweeper. Returns how many jobs were new.
     """
-    items = [((p.row_id,), f"outbox-{p.row_id}-{p.attempts}", p.send_after) for p in planned]
-    if not items:
-        return 0
+    singles, batches = dispatch.job_items(planned)
+    queue = runtime.current().queue
     try:
-        return runtime.current().queue.enqueue_many(send_outbox, items)
+        new = queue.enqueue_many(send_outbox, singles) if singles else 0
+        return new + (queue.enqueue_many(send_batch, batches, retry=False, timeout=BATCH_TIMEOUT) if batches else 0)
     except QueueDown as exc:
-        log.warning("queue down, %s outbox rows wait for the sweeper: %s", len(items), exc)
+        log.warning("queue down, %s outbox rows wait for the sweeper: %s", len(singles) + len(batches), exc)
         return 0
 
 
@@ -260,37 +292,10 @@ def enqueue_row(row_id: int, send_after: datetime, attempts: int = 0) -> bool:
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Re-queues outbox rows that are due but not queued (a lost job, a flushed Redis, a crash).
+    """Re-queues due outbox rows whose send job was lost (bot/sweeper.py); returns how many."""
+    from bot import sweeper
 
-    A row stuck in ``sending`` longer than the stuck time is reconciled with the provider first:
-    if the text went out, the row is marked sent; if not, it goes back to pending.
-    """
-    rt = runtime.current()
-    now = now or _now()
-    with rt.uow() as session:
-        stuck = session.execute(
-            select(Outbox.id, Outbox.address, Outbox.body, Outbox.channel, Outbox.claimed_at)
-            .where(Outbox.status == outbox.SENDING, Outbox.claimed_at < now - rt.stuck_after)
-        ).all()
-    for row_id, address, body, channel, claimed_at in stuck:  # no transaction open during the HTTP call
-        try:
-            found = rt.channels.adapter(channel).find_sent(address, body or "", claimed_at - timedelta(seconds=5),
-                                                           channel)
-        except (SendError, NoAdapter) as exc:  # the provider cannot say: leave the row for the next sweep
-            log.warning("cannot reconcile outbox row %s yet: %s", row_id, exc)
-            continue
-        values = ({"status": outbox.SENT, "provider_id": found, "sent_at": now} if found
-                  else {"status": outbox.PENDING})
-        with rt.uow() as session:  # only if nobody claimed it again meanwhile
-            session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.status == outbox.SENDING,
-                                                 Outbox.claimed_at == claimed_at).values(**values))
-            session.commit()
-    with rt.uow() as session:
-        due = session.execute(
-            select(Outbox.id, Outbox.send_after, Outbox.attempts)
-            .where(Outbox.status == outbox.PENDING, Outbox.send_after <= now)
-        ).all()
-    return enqueue_rows([Planned(row_id, at, attempts) for row_id, at, attempts in due])
+    return sweeper.sweep(now)
 
 
 def plan_now(now: datetime | None = None) -> int:

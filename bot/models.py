@@ -255,6 +255,8 @@ class Outbox(Base):
     send_after: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The batch send job the row waits in (bot/dispatch.py), or None when it has a job of its own.
+    batch: Mapped[str | None] = mapped_column(String(48))
     provider_id: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -9,11 +9,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, text
+from sqlalchemy import Integer, String, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot import segments
+from bot import dispatch, segments
 from bot.contacts import Recipient
 from bot.models import Outbox, UTCDateTime
 from bot.render import codec
@@ -33,6 +33,7 @@ class Planned:
     row_id: int
     send_after: datetime
     attempts: int = 0
+    batch: str | None = None  # the batch job it waits in (bot/dispatch.py), or None for a job of its own
 
 
 def row(key: str, kind: str, to: Recipient, replies: tuple[Reply, ...], send_after: datetime, now: datetime, *,
@@ -53,8 +54,11 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
     """Inserts outbox rows whose dedupe key is new, in chunks; returns the inserted ones.
 
     ``ON CONFLICT DO NOTHING`` makes a concurrent insert of the same key lose quietly, without an
-    error that would roll back the caller's transaction.
+    error that would roll back the caller's transaction. Several rows written together are put in
+    batch send jobs, in sending order (bot/dispatch.py); a lone row gets a job of its own.
     """
+    if len(rows) > 1:
+        dispatch.assign(rows)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     planned = []
@@ -65,8 +69,8 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
             continue
         if dialect not in _INSERTS:
             _INSERTS[dialect] = (insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                                 .returning(Outbox.id, Outbox.send_after))
-        planned.extend(Planned(row_id, at) for row_id, at in session.execute(_INSERTS[dialect], chunk))
+                                 .returning(Outbox.id, Outbox.send_after, Outbox.batch))
+        planned.extend(Planned(row_id, at, 0, batch) for row_id, at, batch in session.execute(_INSERTS[dialect], chunk))
     return planned
 
 
@@ -74,7 +78,7 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
 _ARRAY_TYPES = {"dedupe_key": "text", "kind": "text", "contact_id": "int8", "address_id": "int8", "channel": "text",
                 "address": "text", "replies": "json", "language": "text", "timezone": "text", "body": "text",
                 "send_after": "timestamptz", "status": "text", "attempts": "int4", "meeting_id": "int8",
-                "conversation": "json", "about_contact_id": "int8", "created_at": "timestamptz"}
+                "conversation": "json", "about_contact_id": "int8", "created_at": "timestamptz", "batch": "text"}
 _JSON = {"replies", "conversation"}
 
 
@@ -107,9 +111,9 @@ def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
     names = ", ".join(column for column, _ in columns)
     aliases = ", ".join(f"c{i}" for i in range(len(columns)))
     statement = text(f"INSERT INTO outbox ({names}) SELECT {picked} FROM unnest({source}) AS u({aliases}) "
-                     "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, send_after"
-                     ).columns(id=Integer(), send_after=UTCDateTime())
-    return [Planned(row_id, at) for row_id, at in session.execute(statement, params)]
+                     "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, send_after, batch"
+                     ).columns(id=Integer(), send_after=UTCDateTime(), batch=String())
+    return [Planned(row_id, at, 0, batch) for row_id, at, batch in session.execute(statement, params)]
 
 
 def add(session: Session, key: str, channel: str, address: str, body: str, send_after: datetime,

@@ -72,6 +72,7 @@ class EmbeddedQueue:
         self._lock = threading.Lock()
         self._counter = itertools.count()
         self._wake = threading.Event()
+        self._running: set[str] = set()
 
     def enqueue(self, func: Callable, *args, key: str, at: datetime | None = None) -> bool:
         """Queues ``func(*args)`` once per ``key``; returns False when that key is already queued."""
@@ -84,9 +85,16 @@ class EmbeddedQueue:
         self._wake.set()
         return True
 
-    def enqueue_many(self, func: Callable, items) -> int:
-        """Queues ``func(*args)`` for each ``(args, key, at)``; returns how many were new."""
+    def enqueue_many(self, func: Callable, items, retry: bool = True, timeout: int | None = None) -> int:
+        """Queues ``func(*args)`` for each ``(args, key, at)``; returns how many were new. (``retry``
+        and ``timeout`` are RQ's; a failed embedded job is found again by the sweeper.)"""
         return sum(1 for args, key, at in items if self.enqueue(func, *args, key=key, at=at))
+
+    def live(self, keys, started_after: datetime) -> set[str]:
+        """The ``keys`` whose job waits or runs now (``started_after`` is RQ's; a running embedded
+        job is always live, it runs in this process)."""
+        with self._lock:
+            return {key for key in keys if job_id(key) in self._ids or job_id(key) in self._running}
 
     def run_due(self, now: datetime | None = None) -> int:
         """Runs every job whose time has come; returns how many ran."""
@@ -98,10 +106,14 @@ class EmbeddedQueue:
                     return ran
                 _, _, ident, func, args = heapq.heappop(self._heap)
                 self._ids.discard(ident)
+                self._running.add(ident)
             try:
                 func(*args)
             except Exception:  # a job's failure must not stop the others; the sweeper retries
                 log.exception("embedded job %s failed", ident)
+            finally:
+                with self._lock:
+                    self._running.discard(ident)
             ran += 1
 
     def pending(self) -> int:
@@ -152,13 +164,14 @@ class RedisQueue:
         """Queues ``func(*args)`` once per ``key`` (atomically); False when that job is already waiting."""
         return self.enqueue_many(func, [(args, key, at)]) == 1
 
-    def enqueue_many(self, func: Callable, items) -> int:
+    def enqueue_many(self, func: Callable, items, retry: bool = True, timeout: int | None = None) -> int:
         """Queues ``func(*args)`` for each ``(args, key, at)``, ``PIPELINE_CHUNK`` jobs per round trip.
 
         A key whose job is still queued, scheduled or running is skipped; a finished or failed job
         with that key is replaced. Jobs due later go to RQ's scheduled registry (``enqueue_at``).
         The check and the enqueue are not one atomic step across processes; a rare duplicate job
-        is harmless because ``send_outbox`` claims its row atomically.
+        is harmless because ``send_outbox`` claims its row atomically. ``retry`` gives the jobs RQ's
+        ``Retry``; ``timeout`` (seconds) replaces RQ's default job timeout.
         """
         from redis.exceptions import RedisError
         from rq.job import Job, JobStatus
@@ -179,8 +192,8 @@ class RedisQueue:
                     for (args, key, at), ident, status in zip(chunk, ids, statuses):
                         if status in waiting:
                             continue
-                        job = self.rq.create_job(func, args=args, job_id=ident, retry=self._retry, result_ttl=600,
-                                                 failure_ttl=86400)
+                        job = self.rq.create_job(func, args=args, job_id=ident, retry=self._retry if retry else None,
+                                                 timeout=timeout, result_ttl=600, failure_ttl=86400)
                         if at and at > now:
                             self.rq.schedule_job(job, at, pipeline=pipe)
                         else:
@@ -190,6 +203,35 @@ class RedisQueue:
             return count
         except RedisError as exc:
             raise QueueDown(str(exc)) from exc
+
+    def live(self, keys, started_after: datetime) -> set[str]:
+        """The ``keys`` whose job is queued, scheduled or deferred, or started after ``started_after``.
+
+        A job started before that counts as lost: its worker was killed mid-job (RQ only notices at the
+        job's timeout). Its rows are queued again; the atomic claim keeps a slow job's rows from going
+        out twice. Raises QueueDown when Redis cannot be asked.
+        """
+        from redis.exceptions import RedisError
+        from rq.job import Job, JobStatus
+        from rq.utils import utcparse
+
+        keys = list(keys)
+        waiting = {s.value.encode() for s in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)}
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.hmget(Job.key_for(job_id(key, self.namespace)), "status", "started_at")
+                found = pipe.execute()
+        except RedisError as exc:
+            raise QueueDown(str(exc)) from exc
+        out = set()
+        for key, (status, started) in zip(keys, found):
+            if status in waiting:
+                out.add(key)
+            elif status == JobStatus.STARTED.value.encode() and started:
+                if utcparse(started.decode()).replace(tzinfo=timezone.utc) > started_after:
+                    out.add(key)
+        return out
 
     def ping(self) -> bool:
         """True when Redis answers PING."""

@@ -1,0 +1,88 @@
+"""Which send job an outbox row waits in: one of its own, or a batch of rows planned together.
+
+A reminder fan-out plans thousands of rows in one pass. One RQ job per row made the enqueue alone
+cost three times the INSERT of the rows (issue 15). So rows written together (``outbox.insert_new``
+with several rows) are put in batches, in the order they are to go out: at most ``BATCH_SIZE`` rows
+whose send times lie within ``BATCH_SPAN``, one job each (``jobs.send_batch``), due when the batch's
+last row is. The batch's name is stored on the row (``outbox.batch``) in the same INSERT, so the
+sweeper can tell a due row whose batch job is still waiting (or running) from one whose job was lost,
+and queues only the latter again. A reply to someone's own text is a single row: it gets its own job,
+as before, and never waits behind a fan-out's batch.
+
+Exactly once does not rest on the jobs: ``send_outbox`` claims each row atomically, so a batch that
+runs twice (a sweep racing a slow worker) sends nothing twice.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+BATCH_SIZE = 50  # rows per batch job: a fan-out of 100,000 is 2,000 jobs, and no batch holds a worker long
+BATCH_SPAN = timedelta(seconds=60)  # the first row of a batch goes at most this much after its own time
+
+
+def assign(rows: list[dict], run: str | None = None) -> list[dict]:
+    """Puts ``rows`` (``outbox.row`` dicts) in sending order and names each row's batch, in place.
+
+    Rows are ordered by their send time (stable, so rows due together keep the planner's order, circle
+    by circle); a new batch starts every ``BATCH_SIZE`` rows and wherever the send time moves on by
+    more than ``BATCH_SPAN``. ``run`` names this planning pass (a fresh random one by default), so two
+    passes, or two processes, never share a batch name.
+    """
+    run = run or uuid.uuid4().hex[:16]
+    rows.sort(key=_send_after)
+    number, first, size = 0, None, 0
+    for row in rows:
+        if first is None or size >= BATCH_SIZE or row["send_after"] - first > BATCH_SPAN:
+            number, first, size = number + 1, row["send_after"], 0
+        row["batch"] = f"{run}-{number}"
+        size += 1
+    return rows
+
+
+def _send_after(row: dict) -> datetime:
+    return row["send_after"]
+
+
+def single_key(row_id: int, attempts: int) -> str:
+    """The job key of a row sent on its own: it names the attempt, so a job a killed worker left
+    "started" never keeps the next attempt from being queued."""
+    return f"outbox-{row_id}-{attempts}"
+
+
+def batch_key(batch: str) -> str:
+    """The job key of a batch."""
+    return f"batch-{batch}"
+
+
+def job_items(planned: Iterable) -> tuple[list, list]:
+    """Splits planned rows (``outbox.Planned``) into single-row job items ``((row_id,), key, at)`` and
+    batch job items ``((row_ids,), key, at)``, a batch's rows in the order they were planned and its
+    job due with its last row."""
+    singles, batches = [], {}
+    for p in planned:
+        if p.batch is None:
+            singles.append(((p.row_id,), single_key(p.row_id, p.attempts), p.send_after))
+            continue
+        ids, at = batches.get(p.batch, ([], p.send_after))
+        ids.append(p.row_id)
+        batches[p.batch] = (ids, max(at, p.send_after))
+    return singles, [((ids,), batch_key(batch), at) for batch, (ids, at) in batches.items()]
+
+
+def job_key(batch: str | None, row_id: int, attempts: int) -> str:
+    """The key of the job a pending row waits in."""
+    return batch_key(batch) if batch else single_key(row_id, attempts)
+
+
+def lost(rows: list, live: set[str]) -> list:
+    """The due pending rows ``(id, send_after, attempts, batch)`` whose job is not in ``live``: the
+    sweeper queues these again, in new batches."""
+    return [r for r in rows if job_key(r[3], r[0], r[2]) not in live]
+
+
+def rebatch(rows: list, run: str | None = None) -> dict[int, str]:
+    """New batch names for rows ``(id, send_after, attempts, batch)`` whose job was lost, in send order."""
+    named = assign([{"id": r[0], "send_after": r[1]} for r in rows], run)
+    return {row["id"]: row["batch"] for row in named}
