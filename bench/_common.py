@@ -5,6 +5,7 @@ import contextlib
 import os
 import platform
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -105,6 +106,43 @@ class StatementCounter:
 def maxrss_mib() -> float:
     """This process's peak resident set size so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mib() -> float:
+    """This process's resident set size now, in MiB (from /proc/self/statm)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+class RssSampler:
+    """The highest resident set size seen while the ``with`` block ran, sampled every ``every`` seconds.
+
+    ``ru_maxrss`` is a peak since the process started, so a bigger peak earlier (a baseline) hides a
+    later one; this samples the current size instead. ``growth`` is the peak less the size at entry.
+    """
+
+    def __init__(self, every: float = 0.005):
+        self.every, self.start, self.peak = every, 0.0, 0.0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> "RssSampler":
+        self.start = self.peak = rss_mib()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak = max(self.peak, rss_mib())
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mib())
+
+    @property
+    def growth(self) -> float:
+        return self.peak - self.start
 
 
 def machine() -> str:

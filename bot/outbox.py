@@ -36,12 +36,14 @@ class Planned:
     batch: str | None = None  # the batch job it waits in (bot/dispatch.py), or None for a job of its own
 
 
-def row(key: str, kind: str, to: Recipient, replies: tuple[Reply, ...], send_after: datetime, now: datetime, *,
-        language: str | None = None, timezone: str | None = None, meeting_id: int | None = None,
+def row(key: str, kind: str, to: Recipient, replies: tuple[Reply, ...] | list, send_after: datetime, now: datetime,
+        *, language: str | None = None, timezone: str | None = None, meeting_id: int | None = None,
         conversation: dict | None = None, about: int | None = None) -> dict:
-    """One outbox row (for ``insert_new``) that says ``replies`` to recipient ``to``."""
+    """One outbox row (for ``insert_new``) that says ``replies`` to recipient ``to``. ``replies`` may be
+    ``codec.dump``'s list already, shared by the rows of a fan-out."""
     return {"dedupe_key": key, "kind": kind, "contact_id": to.contact_id, "address_id": to.address_id,
-            "channel": to.channel, "address": to.address, "replies": codec.dump(replies),
+            "channel": to.channel, "address": to.address,
+            "replies": replies if isinstance(replies, list) else codec.dump(replies),
             "language": to.language or language, "timezone": to.timezone or timezone, "body": None,
             "send_after": send_after, "status": PENDING, "attempts": 0, "meeting_id": meeting_id,
             "conversation": conversation, "about_contact_id": about, "created_at": now}
@@ -98,8 +100,10 @@ def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
     params = {}
     for i, column in enumerate(columns):
         values = [row[column] for row in chunk]
-        if column in _JSON:
-            values = [None if v is None else json.dumps(v) for v in values]
+        if column in _JSON:  # rows of a fan-out share one value: dumped once
+            dumped: dict[int, str | None] = {}
+            values = [dumped[id(v)] if id(v) in dumped else dumped.setdefault(id(v), None if v is None else json.dumps(v))
+                      for v in values]
             kind = "text"
         else:
             kind = _ARRAY_TYPES[column]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot import outbox
@@ -20,6 +20,7 @@ from bot.contacts import Recipient, preferred_join
 from bot.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import REACHABLE
+from bot.render import codec
 from bot.schedule import QuietHours, reminder_time
 from flows import choices, keys
 from flows.results import Reply, When
@@ -43,41 +44,86 @@ def reminder_reply(name: str, venue: str, starts_at: datetime, tz: str) -> Reply
 
 def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HORIZON,
          contact_id: int | None = None, meeting_id: int | None = None) -> list[Planned]:
-    """Creates the reminder and tally rows due before ``now + horizon``; returns the new ones."""
+    """Creates the reminder and tally rows due before ``now + horizon``; returns the new ones.
+
+    The meetings in reach are read first; their learners are then read, turned into rows and inserted
+    a group of meetings at a time (about ``outbox.CHUNK`` places per group), so a fan-out of 100,000
+    never holds more than one group's rows in memory.
+    """
     lead = settings.reminder_lead
     quiet = QuietHours.parse(settings.quiet_hours)
     latest = now + max(lead, TALLY_BEFORE) + horizon + QUIET_SHIFT_MAX
+    query = (select(Meeting.id, Meeting.starts_at, Circle.name, Circle.venue, Circle.timezone, Circle.language,
+                    Circle.capacity)
+             .join(Circle, Circle.id == Meeting.circle_id)
+             .where(Meeting.status != "cancelled", Meeting.starts_at > now, Meeting.starts_at <= latest)
+             .order_by(Meeting.starts_at, Meeting.id))
+    if meeting_id is not None:
+        query = query.where(Meeting.id == meeting_id)
+    if contact_id is not None:
+        query = query.where(Meeting.circle_id.in_(select(Enrollment.circle_id).where(
+            Enrollment.contact_id == contact_id, Enrollment.status == "active")))
+    planned: list[Planned] = []
+    for group in _groups(session.execute(query).all()):
+        rows = _reminder_rows(session, group, lead, quiet, now, horizon, contact_id)
+        planned.extend(insert_new(session, rows))
+    if contact_id is None:
+        planned.extend(insert_new(session, _tally_rows(session, now, horizon, meeting_id)))
+    return planned
+
+
+def _groups(meetings: list) -> list[list]:
+    """Meetings in groups of about ``outbox.CHUNK`` places (a circle's capacity bounds its learners)."""
+    groups: list[list] = []
+    places = outbox.CHUNK
+    for meeting in meetings:
+        if places + meeting.capacity > outbox.CHUNK:
+            groups.append([])
+            places = 0
+        groups[-1].append(meeting)
+        places += meeting.capacity
+    return groups
+
+
+def _reminder_rows(session: Session, meetings: list, lead: timedelta, quiet: QuietHours, now: datetime,
+                   horizon: timedelta, contact_id: int | None) -> list[dict]:
+    """The reminder rows of ``meetings``' active, reachable learners who have none yet.
+
+    Learners of one meeting share its reminder (dumped once) and, per time zone, its send time.
+    """
+    by_id = {m.id: m for m in meetings}
     query = (
-        select(Meeting.id, Meeting.starts_at, Circle.name, Circle.venue, Circle.timezone, Circle.language,
-               Contact.id, Address.id, Address.channel, Address.value, Contact.language, Contact.timezone)
-        .join(Circle, Circle.id == Meeting.circle_id)
-        .join(Enrollment, and_(Enrollment.circle_id == Circle.id, Enrollment.status == "active"))
+        select(Enrollment.circle_id, Meeting.id, Contact.id, Address.id, Address.channel, Address.value,
+               Contact.language, Contact.timezone)
+        .join(Meeting, Meeting.circle_id == Enrollment.circle_id)
         .join(Contact, Contact.id == Enrollment.contact_id)
         .join(Address, preferred_join())
-        .where(Meeting.status != "cancelled", Meeting.starts_at > now, Meeting.starts_at <= latest,
-               *REACHABLE,
+        .where(Meeting.id.in_(list(by_id)), Enrollment.status == "active", *REACHABLE,
                ~exists().where(Outbox.meeting_id == Meeting.id, Outbox.contact_id == Contact.id,
                                Outbox.kind == "reminder", Outbox.status != "cancelled"))
     )
     if contact_id is not None:
         query = query.where(Contact.id == contact_id)
-    if meeting_id is not None:
-        query = query.where(Meeting.id == meeting_id)
-    replies: dict[int, tuple[Reply, ...]] = {}
+    said: dict[int, list] = {}
+    when: dict[tuple[int, str], datetime | None] = {}
+    last = now + horizon
     rows = []
-    for m_id, starts, name, venue, circle_tz, circle_lang, c_id, a_id, channel, value, lang, tz in session.execute(query):
-        send_after = reminder_time(starts, lead, quiet, tz or circle_tz, now)
-        if send_after is None or send_after > now + horizon:
+    for _circle, m_id, c_id, a_id, channel, value, lang, tz in session.execute(query):
+        meeting = by_id[m_id]
+        zone_name = tz or meeting.timezone
+        send_after = when.get((m_id, zone_name), False)
+        if send_after is False:
+            send_after = when[(m_id, zone_name)] = reminder_time(meeting.starts_at, lead, quiet, zone_name, now)
+        if send_after is None or send_after > last:
             continue
-        said = replies.get(m_id)
-        if said is None:
-            said = replies[m_id] = (reminder_reply(name, venue, starts, circle_tz),)
-        to = Recipient(c_id, a_id, channel, value, lang or circle_lang, tz or circle_tz)
-        rows.append(outbox.row(reminder_key(m_id, c_id, starts), "reminder", to, said, send_after, now,
-                               meeting_id=m_id))
-    if contact_id is None:
-        rows.extend(_tally_rows(session, now, horizon, meeting_id))
-    return insert_new(session, rows)
+        replies = said.get(m_id)
+        if replies is None:
+            replies = said[m_id] = codec.dump((reminder_reply(meeting.name, meeting.venue, meeting.starts_at,
+                                                              meeting.timezone),))
+        to = Recipient(c_id, a_id, channel, value, lang or meeting.language, zone_name)
+        rows.append(outbox.row(reminder_key(m_id, c_id, meeting.starts_at), "reminder", to, replies, send_after,
+                               now, meeting_id=m_id))
+    return rows
 
 
 def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id: int | None) -> list[dict]:
