@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
-from sqlalchemy import Integer, String, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import dispatch, segments
 from bot.contacts import Recipient
-from bot.models import Outbox, UTCDateTime
+from bot.models import Outbox
 from bot.render import codec
 from flows.results import Reply
 
@@ -24,6 +23,7 @@ PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "faile
 HELD = "held"
 MAX_SEGMENTS = 3
 CHUNK = 5000
+UTC = timezone.utc
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,9 @@ def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
 
     An executemany with RETURNING is sent as batches of 1,000 rows whose SQL text holds a placeholder
     per value, which psycopg re-parses in Python every time; ``unnest`` keeps one placeholder per
-    column whatever the chunk size (bench/fanout.py: 3–4× faster).
+    column whatever the chunk size, and the arrays go in psycopg's binary format (``%(name)b``), which
+    needs no quoting of each element (bench/fanout.py: text-format arrays spent more time escaping
+    than the INSERT took).
     """
     columns = list(chunk[0].keys())
     params = {}
@@ -109,15 +111,15 @@ def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
             kind = _ARRAY_TYPES[column]
         params[f"c{i}"] = values
         columns[i] = (column, kind)
-    source = ", ".join(f"CAST(:c{i} AS {kind}[])" for i, (_, kind) in enumerate(columns))
+    source = ", ".join(f"CAST(%(c{i})b AS {kind}[])" for i, (_, kind) in enumerate(columns))
     picked = ", ".join(f"CAST(u.c{i} AS json)" if column in _JSON else f"u.c{i}"
                        for i, (column, _) in enumerate(columns))
     names = ", ".join(column for column, _ in columns)
     aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-    statement = text(f"INSERT INTO outbox ({names}) SELECT {picked} FROM unnest({source}) AS u({aliases}) "
-                     "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, send_after, batch"
-                     ).columns(id=Integer(), send_after=UTCDateTime(), batch=String())
-    return [Planned(row_id, at, 0, batch) for row_id, at, batch in session.execute(statement, params)]
+    statement = (f"INSERT INTO outbox ({names}) SELECT {picked} FROM unnest({source}) AS u({aliases}) "
+                 "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, send_after, batch")
+    rows = session.connection().exec_driver_sql(statement, params)
+    return [Planned(row_id, at.astimezone(UTC), 0, batch) for row_id, at, batch in rows]
 
 
 def add(session: Session, key: str, channel: str, address: str, body: str, send_after: datetime,
