@@ -1,6 +1,7 @@
 """Test helpers: real payloads, real signatures (the twilio SDK's RequestValidator)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -104,3 +105,23 @@ def add_contact(session, phone: str, now, channel: str = "sms", **fields):
                         consent_source=channel, created_at=now))
     session.flush()
     return contact
+
+
+@contextlib.contextmanager
+def twilio_runtime_for(backend, instance_path, **extra):
+    """A runtime that sends through the twilio SDK to a Twilio stand-in (tests/standin): yields
+    ``(runtime, standin)``; ``extra`` adds settings (``OUTBOX_STUCK_AFTER``, ``TWILIO_TIMEOUT``…)."""
+    from bot import create_app
+    from tests.standin import TwilioStandIn
+
+    with TwilioStandIn() as standin:
+        app = create_app({
+            "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
+            "INSTANCE_PATH": str(instance_path), "queue_name": RUN_QUEUE,
+            "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "tok", "twilio_from": "+18165550100",
+            "twilio_api_base": standin.url, "send_rate_per_second": 0, **extra,
+        })
+        try:
+            yield app.extensions["circlebot"], standin
+        finally:
+            app.extensions["circlebot"].uow.engine.dispose()

@@ -11,27 +11,18 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from bot import create_app, dispatch, jobs, outbox
+from bot import dispatch, jobs, outbox
 from bot.contacts import Recipient
 from bot.models import Outbox
 from flows import keys
 from flows.results import Reply
-from tests.helpers import RUN_QUEUE
-from tests.standin import TwilioStandIn
+from tests.helpers import twilio_runtime_for
 
 
 @pytest.fixture
 def twilio_runtime(backend, tmp_path):
-    with TwilioStandIn() as standin:
-        app = create_app({
-            "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE,
-            "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "tok", "twilio_from": "+18165550100",
-            "twilio_api_base": standin.url, "send_rate_per_second": 0,
-            "TWILIO_TIMEOUT": "1", "OUTBOX_STUCK_AFTER": "5m",
-        })
-        yield app.extensions["circlebot"], standin
-        app.extensions["circlebot"].uow.engine.dispose()
+    with twilio_runtime_for(backend, tmp_path, TWILIO_TIMEOUT="1", OUTBOX_STUCK_AFTER="5m") as running:
+        yield running
 
 
 def phone(i: int) -> str:

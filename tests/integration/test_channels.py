@@ -8,11 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select
 
-from bot import create_app
 from bot.models import Address, Facilitator, Meeting, Outbox
-from tests.helpers import RUN_QUEUE, contact_of, make_circle
+from tests.helpers import contact_of, make_circle, twilio_runtime_for
 from tests.integration.sim import Sim
-from tests.standin import TwilioStandIn
 
 CHICAGO = ZoneInfo("America/Chicago")
 AMINA, BEN = "+18165550123", "+18165550124"
@@ -34,15 +32,8 @@ def join(sim, phone, name, number="1", channel="sms", code="KC42"):
 
 @pytest.fixture
 def twilio_runtime(backend, tmp_path):
-    with TwilioStandIn() as standin:
-        app = create_app({
-            "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE,
-            "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "tok", "twilio_from": "+18165550100",
-            "twilio_api_base": standin.url, "send_rate_per_second": 0,
-        })
-        yield app.extensions["circlebot"], standin
-        app.extensions["circlebot"].uow.engine.dispose()
+    with twilio_runtime_for(backend, tmp_path) as running:
+        yield running
 
 
 def test_whatsapp_learner_gets_the_reminder_on_whatsapp_with_accents(twilio_runtime):

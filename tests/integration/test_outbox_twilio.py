@@ -6,24 +6,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import create_app, jobs, outbox
+from bot import jobs, outbox
 from bot.models import Address, Contact, Outbox
-from tests.helpers import RUN_QUEUE, add_contact
-from tests.standin import TwilioStandIn
+from tests.helpers import add_contact, twilio_runtime_for
 
 
 @pytest.fixture
 def twilio_runtime(backend, tmp_path):
-    with TwilioStandIn() as standin:
-        app = create_app({
-            "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE,
-            "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "tok", "twilio_from": "+18165550100",
-            "twilio_api_base": standin.url, "send_rate_per_second": 0,
-            "TWILIO_TIMEOUT": "1", "OUTBOX_STUCK_AFTER": "1s",
-        })
-        yield app.extensions["circlebot"], standin
-        app.extensions["circlebot"].uow.engine.dispose()
+    with twilio_runtime_for(backend, tmp_path, TWILIO_TIMEOUT="1", OUTBOX_STUCK_AFTER="1s") as running:
+        yield running
 
 
 def add(uow, key="test:1", address="+18165550123"):
