@@ -6,7 +6,7 @@ outbox (``bot.outbox.row``) or, in the bench, to a dict keyed by ``key``: each k
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -33,7 +33,8 @@ class To:
         """This address with the circle's language and time zone where the contact has none."""
         if (self.language or not language) and (self.timezone or not timezone):
             return self
-        return replace(self, language=self.language or language, timezone=self.timezone or timezone)
+        return To(self.contact_id, self.address_id, self.channel, self.address, self.language or language,
+                  self.timezone or timezone, self.opted_out)
 
 
 @dataclass(frozen=True)
