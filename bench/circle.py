@@ -40,7 +40,7 @@ from bot.render import render
 from bot.schedule import weekly_meetings
 from flows import keys, languages, planner, router, survey, surveys
 from flows.inbound import SMS, Inbound
-from flows.plans import Circle, Meeting, To
+from flows.plans import Circle, Meeting
 from flows.results import Reply, When
 from flows.timing import QuietHours
 
@@ -198,9 +198,8 @@ class Simulation:
         meeting = next(m for m in self.store.circle.meetings if m.id == meeting_id)
         active = {p.contact_id for p in self.store.learners()}
         answers = Counter(a for (m, c), a in self.store.rsvps.items() if m == meeting_id and c in active)
-        return Reply(keys.FACILITATOR_TALLY, {"circle": NAME, "when": When(meeting.starts_at, TZ), "yes": answers["yes"],
-                                              "no": answers["no"],
-                                              "none": len(active) - answers["yes"] - answers["no"]})
+        counts = {"yes": answers["yes"], "no": answers["no"], "none": len(active) - answers["yes"] - answers["no"]}
+        return Reply(keys.FACILITATOR_TALLY, {"circle": NAME, "when": When(meeting.starts_at, TZ), **counts})
 
     def _person_of(self, contact_id: int) -> Person:
         if contact_id == 1:

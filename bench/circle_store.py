@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flows import keys
 from flows.context import CircleView, ContactView, Context, EnrollmentView, PendingRsvp
-from flows.plans import Circle, History, Learner, Meeting, OpenSurvey, PlannedMessage, To
+from flows.plans import Circle, History, Learner, OpenSurvey, PlannedMessage, To
 from flows.results import (
     Enroll, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordConsent, RecordRsvp, RelayToFacilitator, Reply, Result,
     SetLanguage, SetName,
@@ -209,5 +209,6 @@ class Store:
         if open_now and current.get("flow") not in REPLACEABLE_FLOWS:
             return
         person.state = dict(state)
-        person.state_expires = datetime.fromisoformat(state["expires"]) if state.get("expires") else now + timedelta(days=1)
+        expires = state.get("expires")
+        person.state_expires = datetime.fromisoformat(expires) if expires else now + timedelta(days=1)
         person.state_updated = now

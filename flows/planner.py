@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 
 from flows import checkin, choices, keys, offer, survey, surveys
-from flows.plans import Circle, History, Learner, Meeting, OpenSurvey, PlannedMessage, To
+from flows.plans import Circle, History, Learner, Meeting, OpenSurvey, PlannedMessage
 from flows.results import Reply, When
 from flows.timing import QuietHours, follow_up_time, reminder_time
 

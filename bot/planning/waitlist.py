@@ -58,7 +58,7 @@ def plan(session: Session, now: datetime) -> list[Planned]:
         circle = plans.Circle(row.id, row.code, row.name, row.venue, row.timezone, row.language, capacity=row.capacity)
         offers = planner.offers_due(circle, active, offered, waiting, now)
         if offers:
-            session.execute(update(Enrollment).where(Enrollment.id.in_([learner.enrollment_id for learner, _ in offers]))
-                            .values(offered_at=now))
+            offered_ids = [learner.enrollment_id for learner, _ in offers]
+            session.execute(update(Enrollment).where(Enrollment.id.in_(offered_ids)).values(offered_at=now))
         planned.extend(message for _, message in offers)
     return insert_new(session, outbox_rows(planned, now))

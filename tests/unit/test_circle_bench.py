@@ -17,7 +17,8 @@ def report():
 
 def test_everyone_joins_and_the_circle_runs_its_course(report):
     store = report.store
-    assert len(store.people) == 12 and all(p.status == "active" and p.name and p.language for p in store.people.values())
+    assert len(store.people) == 12
+    assert all(p.status == "active" and p.name and p.language for p in store.people.values())
     assert report.inbound > 3 * 12 and report.rendered > report.inbound  # answers were given; every text rendered
     assert report.planned["reminder"] > 0 and report.planned["tally"] == 6
     assert report.planned["checkin"] + report.planned["missyou"] > 0 and report.planned["survey"] > 0

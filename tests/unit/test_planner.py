@@ -174,7 +174,8 @@ def test_survey_reminder_after_48_hours_once_on_the_question_the_learner_is_on()
     circles = {"KC42": CIRCLE}
     assert planner.survey_reminders_due([s], circles, opened + timedelta(hours=47, minutes=59)) == ()
     (reminder,) = planner.survey_reminders_due([s], circles, opened + timedelta(hours=48))
-    assert reminder.key == "survey-reminder:enrollment:21:learner" and reminder.send_after == opened + timedelta(hours=48)
+    assert reminder.key == "survey-reminder:enrollment:21:learner"
+    assert reminder.send_after == opened + timedelta(hours=48)
     assert [r.key for r in reminder.replies] == [keys.SURVEY_REMINDER, keys.Q_COURSE]
     assert reminder.conversation["reminded"] is True and reminder.conversation["q"] == "course"
     assert planner.survey_reminders_due([open_survey(AMINA.to, opened, reminded=True)], circles,
