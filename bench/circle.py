@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
     print("invariants: nothing planned or sent after STOP; one survey and at most one survey reminder each; "
           "one reminder per meeting; the keen's answers stored: ok")
     print(f"whole circle: {circle * 1000:.1f} ms (best of {args.runs}) · per step {circle / report.steps * 1e6:.0f} µs "
-          f"· per inbound text {circle / report.inbound * 1e6:.0f} µs")
+          f"· whole circle ÷ inbound texts {circle / report.inbound * 1e6:.0f} µs")
     print(f"  of which (best run): {split} (send renders the scheduled texts; learners route and render "
           f"their texts) · the whole circle without rendering: {unrendered * 1000:.1f} ms")
     print(f"baseline: the same {len(routed)} texts through flows.router.handle alone: {routing * 1000:.1f} ms "
