@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flows.timing import QuietHours, ScheduleError, reminder_time, zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MEETING_LENGTH = timedelta(hours=2)
 
-
-class ScheduleError(ValueError):
-    """A weekday, time or time zone that cannot be used."""
-
-
-def zone(name: str) -> ZoneInfo:
-    """Returns the IANA time zone ``name`` or raises ScheduleError."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ScheduleError(f"unknown time zone: {name}") from exc
+# QuietHours, ScheduleError, reminder_time and zone are pure and live in flows.timing; kept importable here.
+__all__ = ["MEETING_LENGTH", "WEEKDAYS", "QuietHours", "ScheduleError", "iso_utc", "reminder_time", "weekday_number",
+           "weekly_meetings", "zone"]
 
 
 def weekday_number(name: str) -> int:
@@ -49,76 +42,3 @@ def weekly_meetings(
 def iso_utc(moment: datetime) -> str:
     """ISO-8601 in UTC with a ``Z``, e.g. ``2026-12-01T23:00:00Z``."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class QuietHours:
-    """A daily window of learner-local time when scheduled texts wait, e.g. ``21:00-08:00``.
-
-    The window is half-open: 21:00 is quiet, 08:00 is not. An empty setting means no quiet hours.
-    """
-
-    def __init__(self, start: time | None, end: time | None):
-        self.start, self.end = start, end
-
-    @classmethod
-    def parse(cls, text: str | None) -> "QuietHours":
-        """Parses ``HH:MM-HH:MM`` (or an empty string for none)."""
-        text = (text or "").strip()
-        if not text:
-            return cls(None, None)
-        try:
-            first, second = (part.strip() for part in text.split("-"))
-            start = datetime.strptime(first, "%H:%M").time()
-            end = datetime.strptime(second, "%H:%M").time()
-        except ValueError as exc:
-            raise ScheduleError(f"QUIET_HOURS must look like 21:00-08:00, got {text!r}") from exc
-        return cls(start, end) if start != end else cls(None, None)
-
-    @property
-    def enabled(self) -> bool:
-        """False when there are no quiet hours."""
-        return self.start is not None
-
-    def contains(self, local: time) -> bool:
-        """True when the local wall-clock time ``local`` is quiet."""
-        if not self.enabled:
-            return False
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
-
-    def window_around(self, local: datetime) -> tuple[datetime, datetime]:
-        """The quiet window (start, end) that contains ``local``, as aware local datetimes."""
-        tz = local.tzinfo
-        day = local.date()
-        if self.start < self.end or local.time() >= self.start:
-            start_day = day
-        else:
-            start_day = day - timedelta(days=1)
-        start = datetime.combine(start_day, self.start, tzinfo=tz)
-        end_day = start_day if self.start < self.end else start_day + timedelta(days=1)
-        end = datetime.combine(end_day, self.end, tzinfo=tz)
-        return start, end
-
-
-def reminder_time(starts_at: datetime, lead: timedelta, quiet: QuietHours, tz_name: str,
-                  now: datetime) -> datetime | None:
-    """When a meeting's reminder should go out, in UTC, or None when it cannot go out at all.
-
-    It is ``lead`` before the meeting, or at once if that moment has passed and the meeting has not
-    started. If that falls in the quiet hours (the learner's local time), it moves to the end of the
-    quiet window when that is still before the meeting, else to the last moment before the window.
-    If neither is possible (both are in the past, or the meeting starts before quiet hours end and
-    the window began before now), it is None: a reminder is never sent in the night.
-    """
-    if starts_at <= now:
-        return None
-    due = max(starts_at - lead, now)
-    if not quiet.contains(due.astimezone(zone(tz_name)).time()):
-        return due
-    start, end = quiet.window_around(due.astimezone(zone(tz_name)))
-    end_utc = end.astimezone(timezone.utc)
-    if end_utc < starts_at:
-        return end_utc
-    before = (start - timedelta(minutes=1)).astimezone(timezone.utc)
-    return before if before >= now else None

@@ -1,136 +1,104 @@
 """Planning what follows a meeting: check-ins, "we miss you", end-of-circle surveys, survey reminders.
 
 Like ``reminders.plan`` it runs on every tick, writes outbox rows under unique keys (so each goes
-out once) and only for what falls due within the horizon. A row that asks a question carries the
-conversation to open when it is sent, so the learner's reply is read as the answer.
+out once) and only for what falls due within the horizon. The decisions are pure
+(``flows.planner``: who gets what, and when); this module only loads what they need, in a few
+statements per tick whatever the number of meetings, and writes the rows.
 
-- After each meeting but the last: a check-in the next day at ``FOLLOW_UP_AT`` local time. A
-  learner who said no (or nothing) to this meeting and the one before gets one "we miss you" text
-  instead, once per enrollment (attendance is not recorded yet, so a "yes" RSVP counts as there).
+- After each meeting but the last: a check-in the next day at ``FOLLOW_UP_AT`` local time, or one
+  "we miss you" text to a learner who said no (or nothing) to this meeting and the one before and
+  came to neither.
 - After the last meeting: the learner survey to every active learner, and the facilitator survey.
 - A survey still open 48 hours after it was sent gets one reminder; it lapses after 14 days.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import attendance, outbox
-from bot.contacts import Recipient, facilitator_recipient, preferred_join
-from bot.models import Address, Circle, Contact, Conversation, Meeting, Outbox, Rsvp
+from bot import attendance
+from bot.contacts import preferred_join
+from bot.models import Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from bot.outbox import Planned, insert_new
-from bot.planning.audience import Learner, active_learners
+from bot.planning.audience import REACHABLE
 from bot.planning.reminders import PLAN_HORIZON
-from bot.schedule import QuietHours, zone
-from flows import checkin, keys, survey, surveys
-from flows.results import Reply, When
+from bot.planning.rows import outbox_rows, to_of
+from flows import planner, plans, survey
+from flows.planner import LOOK_BACK, SURVEY_LIFETIME, SURVEY_REMINDER_AFTER
+from flows.timing import FOLLOW_UP_AT, QuietHours, follow_up_time
 
-FOLLOW_UP_AT = time(10, 0)
-SURVEY_LIFETIME = timedelta(days=14)
-SURVEY_REMINDER_AFTER = timedelta(hours=48)
-LOOK_BACK = timedelta(days=3)
-
-
-def follow_up_time(starts_at: datetime, tz: str, quiet: QuietHours) -> datetime:
-    """The day after the meeting at FOLLOW_UP_AT local time, moved out of the quiet hours."""
-    local_day = starts_at.astimezone(zone(tz)).date() + timedelta(days=1)
-    local = datetime.combine(local_day, FOLLOW_UP_AT, tzinfo=zone(tz))
-    if quiet.contains(local.time()):
-        local = quiet.window_around(local)[1]
-    return local.astimezone(timezone.utc)
+__all__ = ["FOLLOW_UP_AT", "LOOK_BACK", "SURVEY_LIFETIME", "SURVEY_REMINDER_AFTER", "follow_up_time", "plan"]
 
 
 def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HORIZON) -> list[Planned]:
     """Creates the follow-up rows due before ``now + horizon``; returns the new ones."""
     quiet = QuietHours.parse(settings.quiet_hours)
-    rows: list[dict] = []
-    meetings = session.execute(
-        select(Meeting, Circle).join(Circle, Circle.id == Meeting.circle_id)
+    planned: list[plans.PlannedMessage] = []
+    recent = session.execute(
+        select(Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status, Circle)
+        .join(Circle, Circle.id == Meeting.circle_id)
         .where(Meeting.status != "cancelled", Meeting.starts_at <= now, Meeting.starts_at > now - LOOK_BACK)
     ).all()
-    for meeting, circle in meetings:
-        due = follow_up_time(meeting.starts_at, circle.timezone, quiet)
-        if due > now + horizon:
-            continue
-        send_after = max(due, now)
-        last_seq = session.scalar(select(func.max(Meeting.seq)).where(Meeting.circle_id == circle.id,
-                                                                       Meeting.status != "cancelled"))
-        learners = active_learners(session, circle.id, circle.language, circle.timezone)
-        if meeting.seq >= last_seq:
-            rows.extend(_surveys(session, circle, learners, send_after, now))
-        else:
-            rows.extend(_checkins(session, circle, meeting, learners, send_after, now))
-    rows.extend(_survey_reminders(session, now))
-    return insert_new(session, rows)
+    due = {circle.id: circle for m_id, seq, starts, status, circle in recent
+           if planner.follow_up_due(plans.Meeting(m_id, seq, starts, status), circle.timezone, quiet, now, horizon)}
+    if due:
+        for circle, learners, history in _load_circles(session, due):
+            planned.extend(planner.follow_ups_due(circle, learners, history, quiet, now, horizon))
+    planned.extend(_survey_reminders(session, now))
+    return insert_new(session, outbox_rows(planned, now))
 
 
-def _checkins(session, circle: Circle, meeting: Meeting, learners: list[Learner], send_after, now) -> list[dict]:
-    previous = session.scalar(select(Meeting.id).where(Meeting.circle_id == circle.id, Meeting.seq < meeting.seq,
-                                                       Meeting.status != "cancelled").order_by(Meeting.seq.desc()))
-    both = [m for m in (meeting.id, previous) if m]
-    yes = set(session.scalars(select(Rsvp.contact_id).where(Rsvp.meeting_id.in_(both), Rsvp.answer == "yes")))
-    yes |= {contact_id for _meeting, contact_id in attendance.attendees(session, both)}  # came, by phone or in person
-    next_meeting = session.scalar(select(Meeting).where(
-        Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled")
-        .order_by(Meeting.starts_at))
-    # Learners who already had a check-in in this circle: their "1" or "2" is not thanked again.
-    checked_in = set(session.scalars(select(Outbox.contact_id).where(
-        Outbox.kind == "checkin", Outbox.meeting_id != meeting.id,
-        Outbox.meeting_id.in_(select(Meeting.id).where(Meeting.circle_id == circle.id)))))
-    rows = []
-    for learner in learners:
-        to = learner.to
-        if previous is not None and to.contact_id not in yes and next_meeting is not None:
-            params = {"circle": circle.name, "venue": circle.venue,
-                      "when": When(next_meeting.starts_at, circle.timezone)}
-            rows.append(outbox.row(f"miss:{learner.enrollment_id}", "missyou", to, (Reply(keys.MISS_YOU, params),),
-                                   send_after, now, meeting_id=meeting.id))
-            continue
-        first = to.contact_id not in checked_in
-        state = {**checkin.opening(f"enrollment:{learner.enrollment_id}", circle.code, meeting.seq, first),
-                 "name": circle.name, "expires": (send_after + timedelta(days=3)).isoformat()}
-        rows.append(outbox.row(f"checkin:{meeting.id}:{to.contact_id}", "checkin", to, (checkin.question(circle.name),),
-                               send_after, now, meeting_id=meeting.id, conversation=state))
-    return rows
+def _load_circles(session: Session, rows: dict[int, Circle]):
+    """(circle, learners, history) for each circle with a follow-up due: five statements in all."""
+    ids = sorted(rows)
+    meetings: dict[int, list[plans.Meeting]] = {i: [] for i in ids}
+    for circle_id, m_id, seq, starts, status in session.execute(
+            select(Meeting.circle_id, Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status)
+            .where(Meeting.circle_id.in_(ids)).order_by(Meeting.circle_id, Meeting.seq)):
+        meetings[circle_id].append(plans.Meeting(m_id, seq, starts, status))
+    learners: dict[int, list[plans.Learner]] = {i: [] for i in ids}
+    for circle_id, e_id, c_id, a_id, channel, value, lang, tz in session.execute(
+            select(Enrollment.circle_id, Enrollment.id, Contact.id, Address.id, Address.channel, Address.value,
+                   Contact.language, Contact.timezone)
+            .join(Contact, Contact.id == Enrollment.contact_id).join(Address, preferred_join())
+            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", *REACHABLE)
+            .order_by(Enrollment.id)):
+        learners[circle_id].append(plans.Learner(e_id, to_of(c_id, a_id, channel, value, lang, tz)))
+    facilitators = {f_id: to_of(*found) for f_id, *found in session.execute(
+        select(Facilitator.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
+               Contact.timezone)
+        .join(Contact, Contact.id == Facilitator.contact_id).join(Address, preferred_join())
+        .where(Facilitator.id.in_(sorted({rows[i].facilitator_id for i in ids} - {None})), *REACHABLE))}
+    meeting_ids = [m.id for i in ids for m in meetings[i]]
+    yes = frozenset(tuple(r) for r in session.execute(select(Rsvp.meeting_id, Rsvp.contact_id).where(
+        Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == "yes")))
+    checked_in = frozenset(tuple(r) for r in session.execute(select(Outbox.meeting_id, Outbox.contact_id).where(
+        Outbox.kind == "checkin", Outbox.meeting_id.in_(meeting_ids))))
+    history = plans.History(yes=yes, attended=frozenset(attendance.attendees(session, meeting_ids)),
+                            checked_in=checked_in)
+    for i in ids:
+        row = rows[i]
+        circle = plans.Circle(row.id, row.code, row.name, row.venue, row.timezone, row.language,
+                              tuple(meetings[i]), row.facilitator_id, facilitators.get(row.facilitator_id),
+                              row.capacity)
+        yield circle, learners[i], history
 
 
-def _surveys(session, circle: Circle, learners: list[Learner], send_after, now) -> list[dict]:
-    expires = (send_after + SURVEY_LIFETIME).isoformat()
-    rows = []
-    intro = Reply(keys.SURVEY_INTRO, {"circle": circle.name})
-    for learner in learners:
-        state = {**survey.opening("learner", f"enrollment:{learner.enrollment_id}", circle.code),
-                 "opened": send_after.isoformat(), "expires": expires}
-        rows.append(outbox.row(f"survey:{learner.enrollment_id}", "survey", learner.to,
-                               (intro, surveys.LEARNER.questions[0].ask()), send_after, now, conversation=state))
-    to = facilitator_recipient(session, circle.facilitator_id, circle.language)
-    if to is not None:
-        state = {**survey.opening("facilitator", f"facilitator:{circle.facilitator_id}:{circle.code}", circle.code),
-                 "opened": send_after.isoformat(), "expires": expires}
-        said = (Reply(keys.SURVEY_FACILITATOR_INTRO, {"circle": circle.name}), surveys.FACILITATOR.questions[0].ask())
-        rows.append(outbox.row(f"fsurvey:{circle.id}", "survey", to, said, send_after, now,
-                               timezone=circle.timezone, conversation=state))
-    return rows
-
-
-def _survey_reminders(session: Session, now: datetime) -> list[dict]:
-    rows = []
-    open_surveys = session.execute(
-        select(Conversation, Contact, Address).join(Contact, Contact.id == Conversation.contact_id)
-        .join(Address, preferred_join())
-        .where(Conversation.flow == survey.FLOW, Conversation.expires_at > now, Contact.erased_at.is_(None))
-    ).all()
-    for conversation, contact, address in open_surveys:
-        state = conversation.state
-        opened = state.get("opened")
-        if not opened or state.get("reminded") or datetime.fromisoformat(opened) + SURVEY_REMINDER_AFTER > now:
-            continue
-        circle = session.scalar(select(Circle).where(Circle.code == state["code"]))
-        to = Recipient(contact.id, address.id, address.channel, address.value, contact.language or circle.language,
-                       contact.timezone or circle.timezone)
-        said = (Reply(keys.SURVEY_REMINDER, {"circle": circle.name}), survey.question(state).ask())
-        rows.append(outbox.row(f"survey-reminder:{state['subject']}:{state['survey']}", "survey", to, said, now, now,
-                               conversation={**state, "reminded": True}))
-    return rows
+def _survey_reminders(session: Session, now: datetime) -> list[plans.PlannedMessage]:
+    """Open surveys (one statement), then the circles of those due a reminder (one more, when any)."""
+    open_surveys = [
+        plans.OpenSurvey(to_of(c_id, a_id, channel, value, lang, tz), state, expires)
+        for state, expires, c_id, a_id, channel, value, lang, tz in session.execute(
+            select(Conversation.state, Conversation.expires_at, Contact.id, Address.id, Address.channel,
+                   Address.value, Contact.language, Contact.timezone)
+            .join(Contact, Contact.id == Conversation.contact_id).join(Address, preferred_join())
+            .where(Conversation.flow == survey.FLOW, Conversation.expires_at > now, *REACHABLE))
+        if planner.survey_reminder_due(state, now)]
+    if not open_surveys:
+        return []
+    codes = {s.state["code"] for s in open_surveys}
+    circles = {row.code: plans.Circle(row.id, row.code, row.name, row.venue, row.timezone, row.language)
+               for row in session.scalars(select(Circle).where(Circle.code.in_(codes)))}
+    return list(planner.survey_reminders_due(open_surveys, circles, now))

@@ -4,22 +4,24 @@ A place is free when the circle has fewer reachable active learners than its cap
 LEAVEs or is erased no longer counts, nor one who STOPped every address). Each tick offers each free
 place to the first waitlisted learner never offered one: an outbox row with yes/no choices that opens
 the offer conversation. An offer that lapses unanswered (``OFFER_FOR``) frees the place for the next.
+Who is offered a place is decided by ``flows.planner.offers_due``; this module loads and writes.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot import outbox
-from bot.contacts import Recipient, preferred_join
+from bot.contacts import preferred_join
 from bot.models import Address, Circle, Contact, Enrollment
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import REACHABLE
-from flows import offer
+from bot.planning.rows import outbox_rows, to_of
+from flows import planner, plans
+from flows.planner import OFFER_FOR
 
-OFFER_FOR = timedelta(days=2)
+__all__ = ["OFFER_FOR", "plan"]
 
 
 def plan(session: Session, now: datetime) -> list[Planned]:
@@ -39,22 +41,24 @@ def plan(session: Session, now: datetime) -> list[Planned]:
         .where(Circle.id.in_(select(Enrollment.circle_id).where(Enrollment.status == "waitlist",
                                                                  Enrollment.offered_at.is_(None))))
     ).all()
-    rows = []
-    for circle, active, offered in circles:
-        free = circle.capacity - active - offered
+    planned = []
+    for row, active, offered in circles:
+        free = row.capacity - active - offered
         if free <= 0:
             continue
-        waiting = session.execute(
-            select(Enrollment, Contact, Address).join(Contact, Contact.id == Enrollment.contact_id)
-            .join(Address, preferred_join())
-            .where(Enrollment.circle_id == circle.id, Enrollment.status == "waitlist",
-                   Enrollment.offered_at.is_(None), *REACHABLE)
-            .order_by(Enrollment.created_at, Enrollment.id).limit(free)).all()
-        for enrollment, contact, address in waiting:
-            enrollment.offered_at = now
-            to = Recipient(contact.id, address.id, address.channel, address.value,
-                           contact.language or circle.language, contact.timezone or circle.timezone)
-            state = offer.opening(circle.code, (now + OFFER_FOR).isoformat())
-            rows.append(outbox.row(f"offer:{enrollment.id}", "offer", to,
-                                   (offer.question(contact.name or "", circle.name),), now, now, conversation=state))
-    return insert_new(session, rows)
+        waiting = [
+            plans.Learner(e_id, to_of(c_id, a_id, channel, value, lang, tz), name)
+            for e_id, c_id, a_id, channel, value, lang, tz, name in session.execute(
+                select(Enrollment.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
+                       Contact.timezone, Contact.name)
+                .join(Contact, Contact.id == Enrollment.contact_id).join(Address, preferred_join())
+                .where(Enrollment.circle_id == row.id, Enrollment.status == "waitlist",
+                       Enrollment.offered_at.is_(None), *REACHABLE)
+                .order_by(Enrollment.created_at, Enrollment.id).limit(free))]
+        circle = plans.Circle(row.id, row.code, row.name, row.venue, row.timezone, row.language, capacity=row.capacity)
+        offers = planner.offers_due(circle, active, offered, waiting, now)
+        if offers:
+            offered_ids = [learner.enrollment_id for learner, _ in offers]
+            session.execute(update(Enrollment).where(Enrollment.id.in_(offered_ids)).values(offered_at=now))
+        planned.extend(message for _, message in offers)
+    return insert_new(session, outbox_rows(planned, now))

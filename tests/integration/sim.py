@@ -57,6 +57,19 @@ class Sim:
                 select(Message).where(Message.direction == "out", Message.address == phone, Message.id > after_id)
                 .order_by(Message.id))]
 
+    def inboxes(self, after: dict[str, int]) -> dict[str, list[tuple[int, str]]]:
+        """``inbox(phone, after[phone])`` for every phone in ``after``, in one query."""
+        found: dict[str, list[tuple[int, str]]] = {phone: [] for phone in after}
+        with self.rt.uow() as session:
+            for row_id, address, body in session.execute(
+                    select(Message.id, Message.address, Message.body)
+                    .where(Message.direction == "out", Message.address.in_(list(after)),
+                           Message.id > min(after.values(), default=0))
+                    .order_by(Message.id)):
+                if row_id > after[address]:
+                    found[address].append((row_id, body))
+        return found
+
     def conversation(self, phone: str) -> dict | None:
         with self.rt.uow() as session:
             contact = contact_of(session, phone)
