@@ -165,11 +165,12 @@ def fan_out(rt, now: datetime, profile: cProfile.Profile | None) -> dict:
     commit, enqueue the batch jobs."""
     from bot import jobs
     from bot.planning import reminders
+    from flows import planner
 
     counter = StatementCounter(rt.uow.engine)
     probe = RedisLatencyProbe(rt.settings.redis_url)
-    schedule = Timer(reminders.reminder_time)
-    reminders.reminder_time = schedule
+    schedule = Timer(planner.reminder_time)
+    planner.reminder_time = schedule
     try:
         with probe, RssSampler() as rss:  # the probe starts outside the timing: a process start is no part of it
             if profile:
@@ -188,7 +189,7 @@ def fan_out(rt, now: datetime, profile: cProfile.Profile | None) -> dict:
             batches = len({p.batch for p in planned})
             del planned
     finally:
-        reminders.reminder_time = schedule.func
+        planner.reminder_time = schedule.func
     return {
         "batches": batches, "enqueued": enqueued, "plan": t1 - t0, "commit": t2 - t1,
         "enqueue": t3 - t2, "total": t3 - t0, "statements": counter.count, "by_verb": counter.by_verb,

@@ -63,11 +63,14 @@ def reminders_due(circle: Circle, meeting: Meeting, learners: Iterable[Learner],
         return ()
     said = (reminder_reply(circle.name, circle.venue, meeting.starts_at, circle.timezone),)
     planned = []
+    when: dict[str, datetime | None] = {}  # learners in one time zone share the send time
     for learner in learners:
         to = learner.to.within(circle.language, circle.timezone)
         if to.opted_out or to.contact_id in reminded:
             continue
-        send_after = reminder_time(meeting.starts_at, lead, quiet, to.timezone, now)
+        send_after = when.get(to.timezone, now)
+        if send_after is now:
+            send_after = when[to.timezone] = reminder_time(meeting.starts_at, lead, quiet, to.timezone, now)
         if send_after is None or send_after > now + horizon:
             continue
         planned.append(PlannedMessage(reminder_key(meeting.id, to.contact_id, meeting.starts_at), "reminder", to,

@@ -21,25 +21,15 @@ from bot.models import Address, Circle, Contact, Enrollment, Facilitator, Meetin
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import REACHABLE
 from bot.render import codec
-from bot.schedule import QuietHours, reminder_time
-from flows import choices, keys
-from flows.results import Reply, When
+from bot.schedule import QuietHours
+from flows import planner, plans
+from flows.planner import reminder_key, reminder_reply
 
 PLAN_HORIZON = timedelta(hours=2)
 QUIET_SHIFT_MAX = timedelta(hours=14)
 TALLY_BEFORE = timedelta(hours=2)
 
 __all__ = ["PLAN_HORIZON", "Planned", "insert_new", "plan", "reminder_key", "reminder_reply"]
-
-
-def reminder_key(meeting_id: int, contact_id: int, starts_at: datetime) -> str:
-    """The dedupe key of one reminder: per meeting, learner and meeting time (a move re-reminds)."""
-    return f"reminder:{meeting_id}:{contact_id}:{starts_at:%Y%m%dT%H%MZ}"
-
-
-def reminder_reply(name: str, venue: str, starts_at: datetime, tz: str) -> Reply:
-    """The reminder: the circle, when and where, and the RSVP choices."""
-    return Reply(keys.REMINDER, {"circle": name, "venue": venue, "when": When(starts_at, tz)}, choices.RSVP)
 
 
 def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HORIZON,
@@ -87,15 +77,13 @@ def _groups(meetings: list) -> list[list]:
 
 def _reminder_rows(session: Session, meetings: list, lead: timedelta, quiet: QuietHours, now: datetime,
                    horizon: timedelta, contact_id: int | None) -> list[dict]:
-    """The reminder rows of ``meetings``' active, reachable learners who have none yet.
-
-    Learners of one meeting share its reminder (dumped once) and, per time zone, its send time.
-    """
+    """The reminder rows of ``meetings``' active, reachable learners who have none yet: read here,
+    decided by ``flows.planner.reminders_due``. A meeting's rows share its reminder, dumped once."""
     by_id = {m.id: m for m in meetings}
     query = (
-        select(Enrollment.circle_id, Meeting.id, Contact.id, Address.id, Address.channel, Address.value,
-               Contact.language, Contact.timezone)
-        .join(Meeting, Meeting.circle_id == Enrollment.circle_id)
+        select(Meeting.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
+               Contact.timezone)
+        .join(Enrollment, Enrollment.circle_id == Meeting.circle_id)
         .join(Contact, Contact.id == Enrollment.contact_id)
         .join(Address, preferred_join())
         .where(Meeting.id.in_(list(by_id)), Enrollment.status == "active", *REACHABLE,
@@ -104,25 +92,20 @@ def _reminder_rows(session: Session, meetings: list, lead: timedelta, quiet: Qui
     )
     if contact_id is not None:
         query = query.where(Contact.id == contact_id)
-    said: dict[int, list] = {}
-    when: dict[tuple[int, str], datetime | None] = {}
-    last = now + horizon
+    learners: dict[int, list[plans.Learner]] = {}
+    for m_id, c_id, a_id, channel, value, lang, tz in session.execute(query):
+        learners.setdefault(m_id, []).append(plans.Learner(0, plans.To(c_id, a_id, channel, value, lang, tz)))
     rows = []
-    for _circle, m_id, c_id, a_id, channel, value, lang, tz in session.execute(query):
-        meeting = by_id[m_id]
-        zone_name = tz or meeting.timezone
-        send_after = when.get((m_id, zone_name), False)
-        if send_after is False:
-            send_after = when[(m_id, zone_name)] = reminder_time(meeting.starts_at, lead, quiet, zone_name, now)
-        if send_after is None or send_after > last:
-            continue
-        replies = said.get(m_id)
-        if replies is None:
-            replies = said[m_id] = codec.dump((reminder_reply(meeting.name, meeting.venue, meeting.starts_at,
-                                                              meeting.timezone),))
-        to = Recipient(c_id, a_id, channel, value, lang or meeting.language, zone_name)
-        rows.append(outbox.row(reminder_key(m_id, c_id, meeting.starts_at), "reminder", to, replies, send_after,
-                               now, meeting_id=m_id))
+    for m_id, theirs in learners.items():
+        m = by_id[m_id]
+        circle = plans.Circle(0, "", m.name, m.venue, m.timezone, m.language)
+        due = planner.reminders_due(circle, plans.Meeting(m_id, 0, m.starts_at), theirs, lead, quiet, now, horizon)
+        said = codec.dump(due[0].replies) if due else None
+        for message in due:
+            to = message.to
+            rows.append(outbox.row(message.key, "reminder",
+                                   Recipient(to.contact_id, to.address_id, to.channel, to.address, to.language,
+                                             to.timezone), said, message.send_after, now, meeting_id=m_id))
     return rows
 
 
