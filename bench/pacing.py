@@ -4,9 +4,10 @@
     .venv/bin/python -m bench.pacing --messages 60        # a quicker run
 
 Everything is real but Twilio: ``circlebot worker`` processes (RQ with its scheduler; each job runs
-``bot.jobs.send_outbox`` in a forked work horse) on Redis and PostgreSQL, sending with the twilio
-SDK to ``tests.standin.twilio_api`` run as its own process with ``--record``. The figures come from
-the stand-in's record (the time each message was *received*), not from the workers.
+``bot.jobs.send_batch``, up to 50 rows in sending order, in a forked work horse) on Redis and
+PostgreSQL, sending with the twilio SDK to ``tests.standin.twilio_api`` run as its own process with
+``--record``. The figures come from the stand-in's record (the time each message was *received*), not
+from the workers. With 300 texts in 6 batches, all three workers send at once and share the pace.
 
 Two phases, with the same workers, rows and sender number:
 
@@ -250,7 +251,7 @@ def print_phase(p: dict) -> None:
     if not p["count"]:
         print("  nothing was received")
         return
-    print(f"  received            {p['count']} texts (queued {p['enqueued']}), from {', '.join(p['from'])}; "
+    print(f"  received            {p['count']} texts (in {p['enqueued']} batch jobs), from {', '.join(p['from'])}; "
           f"duplicates {p['duplicates']}; outbox {p['statuses']}")
     print(f"  workers registered  {p['ready']:.1f} s after start; first text {p['first_after']:.2f} s after queueing")
     print(f"  first → last        {p['span']:.2f} s")
