@@ -14,6 +14,7 @@ runs twice (a sweep racing a slow worker) sends nothing twice.
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -27,18 +28,28 @@ def assign(rows: list[dict], run: str | None = None) -> list[dict]:
 
     Rows are ordered by their send time (stable, so rows due together keep the planner's order, circle
     by circle); a new batch starts every ``BATCH_SIZE`` rows and wherever the send time moves on by
-    more than ``BATCH_SPAN``. ``run`` names this planning pass (a fresh random one by default), so two
-    passes, or two processes, never share a batch name.
+    more than ``BATCH_SPAN``. A batch is named after its rows' dedupe keys, so the same rows always make
+    the same batch (a replayed text plans the same outbox, byte for byte) and rows with other keys
+    never share a name. ``run`` names them ``<run>-<n>`` instead (the sweeper's fresh batches).
     """
-    run = run or uuid.uuid4().hex[:16]
     rows.sort(key=_send_after)
-    number, first, size = 0, None, 0
+    groups: list[list[dict]] = []
+    first = None
     for row in rows:
-        if first is None or size >= BATCH_SIZE or row["send_after"] - first > BATCH_SPAN:
-            number, first, size = number + 1, row["send_after"], 0
-        row["batch"] = f"{run}-{number}"
-        size += 1
+        if first is None or len(groups[-1]) >= BATCH_SIZE or row["send_after"] - first > BATCH_SPAN:
+            groups.append([])
+            first = row["send_after"]
+        groups[-1].append(row)
+    for number, group in enumerate(groups, 1):
+        name = f"{run}-{number}" if run else _digest(group)
+        for row in group:
+            row["batch"] = name
     return rows
+
+
+def _digest(group: list[dict]) -> str:
+    keys = "\n".join(row["dedupe_key"] for row in group)
+    return hashlib.blake2b(keys.encode(), digest_size=12).hexdigest()
 
 
 def _send_after(row: dict) -> datetime:
@@ -83,6 +94,7 @@ def lost(rows: list, live: set[str]) -> list:
 
 
 def rebatch(rows: list, run: str | None = None) -> dict[int, str]:
-    """New batch names for rows ``(id, send_after, attempts, batch)`` whose job was lost, in send order."""
-    named = assign([{"id": r[0], "send_after": r[1]} for r in rows], run)
+    """New batch names for rows ``(id, send_after, attempts, batch)`` whose job was lost, in send order:
+    ``run`` (a fresh random one by default) makes them differ from every earlier name."""
+    named = assign([{"id": r[0], "send_after": r[1]} for r in rows], run or uuid.uuid4().hex[:16])
     return {row["id"]: row["batch"] for row in named}
