@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine, func, select, text, update
 
 from bench._common import (
-    DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version, psycopg_url,
+    BENCH_NAMESPACE, DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version, psycopg_url,
 )
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench_webhook"
@@ -169,6 +169,29 @@ def enroll(port: int, codes: list[str], learners: int) -> int:
         return sum(pool.map(signup, range(learners)))
 
 
+def remind(uow) -> tuple[int, int]:
+    """Plans every learner's reminder for the first meeting (as the worker's tick would a day before it)
+    and marks them sent now, so that ``1``/``2``/``YES``/``NO`` answer one; returns (enrolled, reminders).
+
+    The circles start in three days, beyond the planning horizon, so set-up plans them as of the moment
+    they fall due (``bot.planning.reminders.plan`` with that ``now``).
+    """
+    from bot.models import Meeting, Outbox
+    from bot.planning import reminders
+    from bot.settings import Settings
+
+    settings = Settings.from_env(overrides={"QUIET_HOURS": ""})
+    with uow() as session:
+        first = session.scalar(select(func.min(Meeting.starts_at)))
+        planned = reminders.plan(session, settings, first - settings.reminder_lead)
+        session.execute(update(Outbox).where(Outbox.kind == "reminder").values(status="sent", sent_at=func.now()))
+        enrolled = session.scalar(text("SELECT count(*) FROM enrollment WHERE status = 'active'"))
+        session.commit()
+    if len(planned) < enrolled:
+        raise SystemExit(f"bench: {len(planned)} reminders planned for {enrolled} learners; RSVPs would not be RSVPs")
+    return enrolled, len(planned)
+
+
 def traffic(learners: int, n: int, seed: int = 7) -> list:
     rng = random.Random(seed)
     bodies = [body for body, weight in MIX for _ in range(weight)]
@@ -190,7 +213,7 @@ def profile(database_url: str, redis_url: str, learners: int, n: int) -> None:
     from tests.helpers import AUTH_TOKEN, BASE_URL
 
     app = create_app({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                      "PUBLIC_BASE_URL": BASE_URL, "QUIET_HOURS": ""})
+                      "PUBLIC_BASE_URL": BASE_URL, "QUIET_HOURS": "", "CIRCLEBOT_QUEUE": BENCH_NAMESPACE})
     client = app.test_client()
     requests = traffic(learners, n, seed=11)
     counter = StatementCounter(app.extensions["circlebot"].uow.engine)
@@ -226,7 +249,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bench.ceiling import TABLE
-    from bot.models import Outbox
     from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle
     from tests.processes import Processes, free_port, wait_http_ok
 
@@ -248,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("TWILIO_ACCOUNT_SID", "TWILIO_FROM")}
     env.update({"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
                 "PUBLIC_BASE_URL": BASE_URL, "SECRET_KEY": "bench", "QUIET_HOURS": "", "LOG_LEVEL": "WARNING",
-                "CIRCLEBOT_INSTANCE": str(workdir / "instance"), "CEILING_DATABASE_URL": args.database_url})
+                "CIRCLEBOT_INSTANCE": str(workdir / "instance"), "CEILING_DATABASE_URL": args.database_url,
+                "CIRCLEBOT_QUEUE": BENCH_NAMESPACE})
     phases = {}
     try:
         with Processes(workdir / "logs") as procs:
@@ -257,14 +280,10 @@ def main(argv: list[str] | None = None) -> int:
             wait_http_ok(f"http://127.0.0.1:{port}/healthz", 60, web)
             started = time.perf_counter()
             bad = enroll(port, codes, args.learners)
-            with uow() as session:
-                enrolled = session.scalar(text("SELECT count(*) FROM enrollment WHERE status = 'active'"))
-                session.execute(update(Outbox).where(Outbox.kind == "reminder")
-                                .values(status="sent", sent_at=func.now()))
-                session.commit()
+            enrolled, reminded = remind(uow)
             print(f"  set-up (not timed): {circles} circles, {enrolled} learners enrolled through the signed webhook "
                   f"({3 * args.learners} requests, {bad} non-2xx, {time.perf_counter() - started:.1f} s); "
-                  f"reminders marked sent")
+                  f"{reminded} reminders planned and marked sent")
             wanted = int(args.seconds * 3000) + 1000
             print(f"  preparing {wanted + int(args.rate * args.seconds):,} signed requests (fresh MessageSids) …",
                   flush=True)
@@ -292,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         with uow() as session:
             stored = session.scalar(text("SELECT count(*) FROM message WHERE direction = 'in'"))
             failed = session.scalar(text("SELECT count(*) FROM message WHERE status = 'failed'"))
+            rsvps = session.scalar(text("SELECT count(*) FROM rsvp"))
+            relays = session.scalar(text("SELECT count(*) FROM outbox WHERE kind = 'relay'"))
         sent = 3 * args.learners + warm + phases["ours"]["n"] + phases["open"]["n"]
         ratio = phases["ours"]["rps"] / phases["ceiling"]["rps"] if phases["ceiling"]["rps"] else 0.0
         print(f"\nratio circlebot / ceiling: {ratio:.2f}   (target ≥ 0.6: {'met' if ratio >= 0.6 else 'MISSED'})")
@@ -299,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"p99 at {args.rate:.0f} req/s: {p99:.1f} ms   (target < 50 ms: {'met' if p99 < 50 else 'MISSED'})")
         nonok = phases["ours"]["bad"] + phases["open"]["bad"]
         print(f"non-2xx: {nonok}   (target 0: {'met' if nonok == 0 else 'MISSED'}); inbound rows stored {stored:,} "
-              f"of {sent:,} sent to circlebot, {failed} kept as failed")
+              f"of {sent:,} sent to circlebot, {failed} kept as failed; {rsvps} learners' RSVPs recorded, "
+              f"{relays:,} relays to facilitators queued")
         if args.profile:
             profile(args.database_url, args.redis_url, args.learners, 500)
     finally:
