@@ -180,13 +180,20 @@ def _insert_message(session: Session, draft: Draft, replies, deferred=()) -> int
               "m_status": draft.status, "m_replies": replies, "m_created_at": draft.created_at,
               "m_contact_id": draft.contact_id}
     dialect = session.get_bind().dialect.name
-    if deferred and dialect != "postgresql":
+    if deferred and (dialect != "postgresql" or not _distinct_rows(deferred)):
+        # Two CTEs of one statement may not both upsert one row: those go one by one, in order.
         for _shape, statement, params in deferred:
             session.execute(statement, params)
         deferred = ()
     for i, (_shape, _statement, params) in enumerate(deferred):
         values.update({f"d{i}_{column}": value for column, value in params.items()})
     return session.execute(_message_insert(dialect, tuple(d.shape for d in deferred)), values).scalar()
+
+
+def _distinct_rows(deferred) -> bool:
+    """True when no two deferred upserts aim at the same row (the same table and unique key)."""
+    keys = [(d.shape.table.name, tuple(d.values[column] for column in d.shape.unique)) for d in deferred]
+    return len(set(keys)) == len(keys)
 
 
 @functools.lru_cache(maxsize=64)

@@ -82,3 +82,21 @@ def test_a_trailing_upsert_is_left_for_the_inbound_row(runtime, uow):
         deferred = applier.take_deferred()
         assert len(deferred) == 1 and deferred[0].values["answer"] == "yes"
         assert session.scalar(select(func.count()).select_from(Rsvp).where(Rsvp.contact_id == contact.id)) == 0
+
+
+def test_two_upserts_of_one_row_in_one_message_go_one_by_one(runtime, uow):
+    """A data-modifying CTE may not upsert a row another CTE of the same statement upserts: the second
+    answer wins, as it would have one statement at a time."""
+    from bot.service import _insert_message
+
+    setup(runtime, uow, weeks=2)
+    first = meetings(uow)[0]
+    now = datetime.now(timezone.utc)
+    with uow() as session:
+        contact = contact_of(session, AMINA)
+        draft = Draft("sms", "SMdeferred-twice", AMINA, "1", now, contact.id)
+        applier = Applier(session, runtime.settings, contact, None, draft, now)
+        applier.apply([RecordRsvp(first[0], "yes"), RecordRsvp(first[0], "no")])
+        assert _insert_message(session, draft, {"language": "en", "replies": []}, applier.take_deferred())
+        session.commit()
+    assert [(m, a) for m, _c, a in rsvps(uow) if _c == contact.id] == [(first[0], "no")]
