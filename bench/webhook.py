@@ -10,7 +10,8 @@ Then, each from a separate load process on loopback, bounded in time, with fresh
 (no request is a replay):
 
 1. the durable ceiling (``bench/ceiling.py``: a bare Flask view, one INSERT … ON CONFLICT DO NOTHING
-   and a commit through psycopg) under the same gunicorn config, closed loop;
+   and a commit through psycopg) under the same gunicorn config, closed loop, before and again after
+   phase 2 (the ratio is against their mean: the machine is shared and its load moves);
 2. circlebot (``gunicorn --workers 2 'bot:create_app()'``, the Procfile's web process), closed loop,
    with a mix of RSVPs, HELP and free text (relayed to the facilitator);
 3. circlebot, open loop at a fixed ``--rate`` (200/s): latency counted from each request's scheduled
@@ -310,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"({3 * args.learners} requests, {bad} non-2xx, {time.perf_counter() - started:.1f} s); "
                   f"{reminded} reminders planned and marked sent")
             wanted = int(args.seconds * 3000) + 1000
-            print(f"  preparing {wanted + int(args.rate * args.seconds):,} signed requests (fresh MessageSids) …",
+            print(f"  preparing {3 * wanted + int(args.rate * args.seconds):,} signed requests (fresh MessageSids) …",
                   flush=True)
             if args.profile_only:
                 web.stop()
@@ -318,17 +319,20 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             ours = traffic(args.learners, wanted)
             paced = traffic(args.learners, int(args.rate * args.seconds), seed=8)
-            ceiling_requests = [signed("HELP", learner(i % args.learners)) for i in range(wanted)]
-            print(f"\nclosed loop, {args.seconds:.0f} s each (mix: RSVP 1/2/YES/NO 6, HELP 2, free text 2)")
+            ceiling_requests = [signed("HELP", learner(i % args.learners)) for i in range(2 * wanted)]
+            print(f"\nclosed loop, {args.seconds:.0f} s each (mix: RSVP 1/2/YES/NO 6, HELP 2, free text 2); the "
+                  f"ceiling before and after circlebot (the machine is shared: its load moves)")
             cport = free_port()
             ceiling = procs.start("ceiling", gunicorn(cport, "bench.ceiling:app"), env)
             wait_http_ok(f"http://127.0.0.1:{cport}/healthz", 60, ceiling)
             drive(_closed, cport, ceiling_requests[-500:], 1.0, args.concurrency)  # warm-up
-            phases["ceiling"] = summary("durable ceiling", *drive(_closed, cport, ceiling_requests[:-500],
+            phases["ceiling"] = summary("durable ceiling", *drive(_closed, cport, ceiling_requests[:wanted],
                                                                   args.seconds, args.concurrency))
-            ceiling.stop()
             warm = len(drive(_closed, port, traffic(args.learners, 300, seed=9), 1.0, args.concurrency)[1])
             phases["ours"] = summary("circlebot", *drive(_closed, port, ours, args.seconds, args.concurrency))
+            phases["ceiling2"] = summary("durable ceiling, again", *drive(
+                _closed, cport, ceiling_requests[wanted:-500], args.seconds, args.concurrency))
+            ceiling.stop()
             print(f"\nopen loop at {args.rate:.0f} req/s for {args.seconds:.0f} s (latency from the scheduled time)")
             phases["open"] = summary(f"circlebot at {args.rate:.0f}/s", *drive(_open, port, paced, args.rate,
                                                                                   args.seconds))
@@ -339,8 +343,11 @@ def main(argv: list[str] | None = None) -> int:
             rsvps = session.scalar(text("SELECT count(*) FROM rsvp"))
             relays = session.scalar(text("SELECT count(*) FROM outbox WHERE kind = 'relay'"))
         sent = 3 * args.learners + warm + phases["ours"]["n"] + phases["open"]["n"]
-        ratio = phases["ours"]["rps"] / phases["ceiling"]["rps"] if phases["ceiling"]["rps"] else 0.0
-        print(f"\nratio circlebot / ceiling: {ratio:.2f}   (target ≥ 0.6: {'met' if ratio >= 0.6 else 'MISSED'})")
+        ceiling_rps = (phases["ceiling"]["rps"] + phases["ceiling2"]["rps"]) / 2
+        ratio = phases["ours"]["rps"] / ceiling_rps if ceiling_rps else 0.0
+        print(f"\nratio circlebot / ceiling: {ratio:.2f}   (target ≥ 0.6: {'met' if ratio >= 0.6 else 'MISSED'}; "
+              f"ceiling {ceiling_rps:.1f} req/s, the mean of {phases['ceiling']['rps']:.1f} before and "
+              f"{phases['ceiling2']['rps']:.1f} after)")
         p99 = phases["open"]["p99"]
         print(f"p99 at {args.rate:.0f} req/s: {p99:.1f} ms   (target < 50 ms: {'met' if p99 < 50 else 'MISSED'})")
         nonok = phases["ours"]["bad"] + phases["open"]["bad"]
