@@ -10,7 +10,8 @@ Then, each from a separate load process on loopback, bounded in time, with fresh
 (no request is a replay):
 
 1. the durable ceiling (``bench/ceiling.py``: a bare Flask view, one INSERT … ON CONFLICT DO NOTHING
-   and a commit through psycopg) under the same gunicorn config, closed loop;
+   and a commit through psycopg) under the same gunicorn config, closed loop, before and again after
+   phase 2 (the ratio is against their mean: the machine is shared and its load moves);
 2. circlebot (``gunicorn --workers 2 'bot:create_app()'``, the Procfile's web process), closed loop,
    with a mix of RSVPs, HELP and free text (relayed to the facilitator);
 3. circlebot, open loop at a fixed ``--rate`` (200/s): latency counted from each request's scheduled
@@ -38,7 +39,8 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine, func, select, text, update
 
 from bench._common import (
-    DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version, psycopg_url,
+    BENCH_NAMESPACE, DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version,
+    psycopg_url,
 )
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench_webhook"
@@ -169,6 +171,29 @@ def enroll(port: int, codes: list[str], learners: int) -> int:
         return sum(pool.map(signup, range(learners)))
 
 
+def remind(uow) -> tuple[int, int]:
+    """Plans every learner's reminder for the first meeting (as the worker's tick would a day before it)
+    and marks them sent now, so that ``1``/``2``/``YES``/``NO`` answer one; returns (enrolled, reminders).
+
+    The circles start in three days, beyond the planning horizon, so set-up plans them as of the moment
+    they fall due (``bot.planning.reminders.plan`` with that ``now``).
+    """
+    from bot.models import Meeting, Outbox
+    from bot.planning import reminders
+    from bot.settings import Settings
+
+    settings = Settings.from_env(overrides={"QUIET_HOURS": ""})
+    with uow() as session:
+        first = session.scalar(select(func.min(Meeting.starts_at)))
+        planned = reminders.plan(session, settings, first - settings.reminder_lead)
+        session.execute(update(Outbox).where(Outbox.kind == "reminder").values(status="sent", sent_at=func.now()))
+        enrolled = session.scalar(text("SELECT count(*) FROM enrollment WHERE status = 'active'"))
+        session.commit()
+    if len(planned) < enrolled:
+        raise SystemExit(f"bench: {len(planned)} reminders planned for {enrolled} learners; RSVPs would not be RSVPs")
+    return enrolled, len(planned)
+
+
 def traffic(learners: int, n: int, seed: int = 7) -> list:
     rng = random.Random(seed)
     bodies = [body for body, weight in MIX for _ in range(weight)]
@@ -190,7 +215,7 @@ def profile(database_url: str, redis_url: str, learners: int, n: int) -> None:
     from tests.helpers import AUTH_TOKEN, BASE_URL
 
     app = create_app({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                      "PUBLIC_BASE_URL": BASE_URL, "QUIET_HOURS": ""})
+                      "PUBLIC_BASE_URL": BASE_URL, "QUIET_HOURS": "", "CIRCLEBOT_QUEUE": BENCH_NAMESPACE})
     client = app.test_client()
     requests = traffic(learners, n, seed=11)
     counter = StatementCounter(app.extensions["circlebot"].uow.engine)
@@ -206,10 +231,34 @@ def profile(database_url: str, redis_url: str, learners: int, n: int) -> None:
     print(f"\nprofile: {n} signed texts in-process (Flask test client, cProfile on), {load()}")
     print(f"  {elapsed / n * 1000:.2f} ms per request under the profiler; SQL {counter.count / n:.2f} statements and "
           f"{counter.seconds / n * 1000:.2f} ms cursor time per request {counter.by_verb}")
+    stats = pstats.Stats(prof)
+    print(f"  own time by component, ms per request (under the profiler): "
+          + ", ".join(f"{name} {seconds / n * 1000:.2f}" for name, seconds in components(stats)))
     buf = io.StringIO()
-    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(28)
+    stats.stream = buf
+    stats.sort_stats("cumulative").print_stats(28)
     lines = [line for line in buf.getvalue().splitlines() if line.strip()]
     print("\n".join("  " + line for line in lines[-32:]))
+
+
+COMPONENTS = (  # (name, what a profiled function's file path contains), first match wins
+    ("psycopg (incl. waiting on the database)", "/psycopg/"), ("sqlalchemy", "/sqlalchemy/"), ("redis+rq", "/redis/"),
+    ("redis+rq", "/rq/"), ("twilio", "/twilio/"), ("babel", "/babel/"), ("flask+werkzeug", "/werkzeug/"),
+    ("flask+werkzeug", "/flask"), ("phonenumbers", "/phonenumbers/"), ("circlebot", "/bot/"),
+    ("circlebot", "/webhooks/"), ("circlebot", "/flows/"),
+)
+
+
+def components(stats) -> list[tuple[str, float]]:
+    """Own (not cumulative) profiled time grouped by library, largest first; built-ins go to their caller's
+    library (a socket wait called by psycopg counts as psycopg's)."""
+    totals: dict[str, float] = {}
+    for (path, _line, _name), (_cc, _nc, own, _cum, callers) in stats.stats.items():
+        if path == "~" and callers:  # a built-in: charge it to the library of its biggest caller
+            path = max(callers.items(), key=lambda item: item[1][2])[0][0]
+        name = next((label for label, part in COMPONENTS if part in path), "other (stdlib, json, …)")
+        totals[name] = totals.get(name, 0.0) + own
+    return sorted(totals.items(), key=lambda item: -item[1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,7 +275,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bench.ceiling import TABLE
-    from bot.models import Outbox
     from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle
     from tests.processes import Processes, free_port, wait_http_ok
 
@@ -248,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("TWILIO_ACCOUNT_SID", "TWILIO_FROM")}
     env.update({"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
                 "PUBLIC_BASE_URL": BASE_URL, "SECRET_KEY": "bench", "QUIET_HOURS": "", "LOG_LEVEL": "WARNING",
-                "CIRCLEBOT_INSTANCE": str(workdir / "instance"), "CEILING_DATABASE_URL": args.database_url})
+                "CIRCLEBOT_INSTANCE": str(workdir / "instance"), "CEILING_DATABASE_URL": args.database_url,
+                "CIRCLEBOT_QUEUE": BENCH_NAMESPACE})
     phases = {}
     try:
         with Processes(workdir / "logs") as procs:
@@ -257,16 +306,12 @@ def main(argv: list[str] | None = None) -> int:
             wait_http_ok(f"http://127.0.0.1:{port}/healthz", 60, web)
             started = time.perf_counter()
             bad = enroll(port, codes, args.learners)
-            with uow() as session:
-                enrolled = session.scalar(text("SELECT count(*) FROM enrollment WHERE status = 'active'"))
-                session.execute(update(Outbox).where(Outbox.kind == "reminder")
-                                .values(status="sent", sent_at=func.now()))
-                session.commit()
+            enrolled, reminded = remind(uow)
             print(f"  set-up (not timed): {circles} circles, {enrolled} learners enrolled through the signed webhook "
                   f"({3 * args.learners} requests, {bad} non-2xx, {time.perf_counter() - started:.1f} s); "
-                  f"reminders marked sent")
+                  f"{reminded} reminders planned and marked sent")
             wanted = int(args.seconds * 3000) + 1000
-            print(f"  preparing {wanted + int(args.rate * args.seconds):,} signed requests (fresh MessageSids) …",
+            print(f"  preparing {3 * wanted + int(args.rate * args.seconds):,} signed requests (fresh MessageSids) …",
                   flush=True)
             if args.profile_only:
                 web.stop()
@@ -274,17 +319,20 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             ours = traffic(args.learners, wanted)
             paced = traffic(args.learners, int(args.rate * args.seconds), seed=8)
-            ceiling_requests = [signed("HELP", learner(i % args.learners)) for i in range(wanted)]
-            print(f"\nclosed loop, {args.seconds:.0f} s each (mix: RSVP 1/2/YES/NO 6, HELP 2, free text 2)")
+            ceiling_requests = [signed("HELP", learner(i % args.learners)) for i in range(2 * wanted)]
+            print(f"\nclosed loop, {args.seconds:.0f} s each (mix: RSVP 1/2/YES/NO 6, HELP 2, free text 2); the "
+                  f"ceiling before and after circlebot (the machine is shared: its load moves)")
             cport = free_port()
             ceiling = procs.start("ceiling", gunicorn(cport, "bench.ceiling:app"), env)
             wait_http_ok(f"http://127.0.0.1:{cport}/healthz", 60, ceiling)
             drive(_closed, cport, ceiling_requests[-500:], 1.0, args.concurrency)  # warm-up
-            phases["ceiling"] = summary("durable ceiling", *drive(_closed, cport, ceiling_requests[:-500],
+            phases["ceiling"] = summary("durable ceiling", *drive(_closed, cport, ceiling_requests[:wanted],
                                                                   args.seconds, args.concurrency))
-            ceiling.stop()
             warm = len(drive(_closed, port, traffic(args.learners, 300, seed=9), 1.0, args.concurrency)[1])
             phases["ours"] = summary("circlebot", *drive(_closed, port, ours, args.seconds, args.concurrency))
+            phases["ceiling2"] = summary("durable ceiling, again", *drive(
+                _closed, cport, ceiling_requests[wanted:-500], args.seconds, args.concurrency))
+            ceiling.stop()
             print(f"\nopen loop at {args.rate:.0f} req/s for {args.seconds:.0f} s (latency from the scheduled time)")
             phases["open"] = summary(f"circlebot at {args.rate:.0f}/s", *drive(_open, port, paced, args.rate,
                                                                                   args.seconds))
@@ -292,14 +340,20 @@ def main(argv: list[str] | None = None) -> int:
         with uow() as session:
             stored = session.scalar(text("SELECT count(*) FROM message WHERE direction = 'in'"))
             failed = session.scalar(text("SELECT count(*) FROM message WHERE status = 'failed'"))
+            rsvps = session.scalar(text("SELECT count(*) FROM rsvp"))
+            relays = session.scalar(text("SELECT count(*) FROM outbox WHERE kind = 'relay'"))
         sent = 3 * args.learners + warm + phases["ours"]["n"] + phases["open"]["n"]
-        ratio = phases["ours"]["rps"] / phases["ceiling"]["rps"] if phases["ceiling"]["rps"] else 0.0
-        print(f"\nratio circlebot / ceiling: {ratio:.2f}   (target ≥ 0.6: {'met' if ratio >= 0.6 else 'MISSED'})")
+        ceiling_rps = (phases["ceiling"]["rps"] + phases["ceiling2"]["rps"]) / 2
+        ratio = phases["ours"]["rps"] / ceiling_rps if ceiling_rps else 0.0
+        print(f"\nratio circlebot / ceiling: {ratio:.2f}   (target ≥ 0.6: {'met' if ratio >= 0.6 else 'MISSED'}; "
+              f"ceiling {ceiling_rps:.1f} req/s, the mean of {phases['ceiling']['rps']:.1f} before and "
+              f"{phases['ceiling2']['rps']:.1f} after)")
         p99 = phases["open"]["p99"]
         print(f"p99 at {args.rate:.0f} req/s: {p99:.1f} ms   (target < 50 ms: {'met' if p99 < 50 else 'MISSED'})")
         nonok = phases["ours"]["bad"] + phases["open"]["bad"]
         print(f"non-2xx: {nonok}   (target 0: {'met' if nonok == 0 else 'MISSED'}); inbound rows stored {stored:,} "
-              f"of {sent:,} sent to circlebot, {failed} kept as failed")
+              f"of {sent:,} sent to circlebot, {failed} kept as failed; {rsvps} learners' RSVPs recorded, "
+              f"{relays:,} relays to facilitators queued")
         if args.profile:
             profile(args.database_url, args.redis_url, args.learners, 500)
     finally:

@@ -7,9 +7,11 @@ reader's own channel and language when they are sent.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Table, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,7 +29,40 @@ from flows.results import (
 )
 
 HANDLE_TRIES = 20
-_UPSERTS: dict = {}  # (model, dialect, changed columns) -> its INSERT … ON CONFLICT DO UPDATE, built once
+DEFERRABLE = frozenset({"RecordRsvp", "RecordAnswer"})  # effects whose one upsert nothing reads back
+
+
+class Shape(NamedTuple):
+    """What an upsert looks like: its table, its unique columns, the columns it changes and all it sets."""
+
+    table: Table
+    unique: tuple[str, ...]
+    changes: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+class Deferred(NamedTuple):
+    """An upsert kept for later: its shape, its statement (for this dialect) and its values."""
+
+    shape: Shape
+    statement: object
+    values: dict
+
+
+@functools.lru_cache(maxsize=64)
+def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None):
+    """``INSERT … ON CONFLICT (unique) DO UPDATE SET changes = excluded.changes`` on a Core table, built once.
+
+    ``names``: the bind parameter name of each column (to sit beside other statements' parameters in one
+    statement, ``bot.service``); by default the column names themselves.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(shape.table)
+    if names is not None:
+        statement = statement.values({column: bindparam(name, type_=shape.table.c[column].type)
+                                      for column, name in zip(shape.columns, names)})
+    return statement.on_conflict_do_update(
+        index_elements=list(shape.unique), set_={column: statement.excluded[column] for column in shape.changes})
 
 
 class Applier:
@@ -42,14 +77,34 @@ class Applier:
         self.loaded = loaded
         self.planned: list[Planned] = []
         self.erased = False  # FORGET ran: the service scrubs what the database keeps on disk after the commit
+        self.deferred: list[Deferred] = []  # upserts not sent yet (see ``apply``)
 
     def apply(self, effects) -> list[Planned]:
-        """Applies every effect in order; returns the outbox rows to queue."""
+        """Applies every effect in order; returns the outbox rows to queue.
+
+        An upsert that nothing reads back (an RSVP, a survey answer) is kept in ``deferred`` instead
+        of being sent at once: the service sends it with the inbound row's INSERT (``bot.service``),
+        one round trip fewer. Any other effect first writes what was deferred, so the order in which
+        effects see each other's rows is the order of the effects.
+        """
         for effect in effects:
-            handler = getattr(self, "_" + type(effect).__name__)
-            handler(effect)
+            name = type(effect).__name__
+            if name not in DEFERRABLE:
+                self.write_deferred()
+            getattr(self, "_" + name)(effect)
         self.session.flush()
         return self.planned
+
+    def write_deferred(self) -> None:
+        """Sends the deferred upserts now, in order."""
+        for _shape, statement, values in self.deferred:
+            self.session.execute(statement, values)
+        self.deferred.clear()
+
+    def take_deferred(self) -> list["Deferred"]:
+        """The deferred upserts (for the service to send with the inbound row); the applier forgets them."""
+        taken, self.deferred = self.deferred, []
+        return taken
 
     # -- the sender themselves -------------------------------------------------------------------
     def _SetName(self, effect: SetName) -> None:
@@ -220,15 +275,10 @@ class Applier:
         return self.session.scalar(select(Circle).where(Circle.code == code))
 
     def _upsert(self, model, unique: list[str], changes: dict, **keys_and_values) -> None:
-        """One INSERT … ON CONFLICT DO UPDATE: no read first, and no unique race to lose."""
-        dialect = self.session.get_bind().dialect.name
-        key = (model, dialect, tuple(changes))
-        if key not in _UPSERTS:
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            statement = insert(model)
-            _UPSERTS[key] = statement.on_conflict_do_update(
-                index_elements=unique, set_={column: statement.excluded[column] for column in changes})
-        self.session.execute(_UPSERTS[key], {**keys_and_values, **changes})
+        """One INSERT … ON CONFLICT DO UPDATE (no read first, and no unique race to lose), deferred."""
+        values = {**keys_and_values, **changes}
+        shape = Shape(model.__table__, tuple(unique), tuple(changes), tuple(values))
+        self.deferred.append(Deferred(shape, upsert(shape, self.session.get_bind().dialect.name), values))
 
     def _send(self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None,
               held: bool = False) -> None:

@@ -5,16 +5,17 @@ choices) and their language, and the webhook renders them for its channel.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot import contacts, jobs, links, segments, sender
+from bot import contacts, effects, jobs, links, segments, sender
 from bot.effects import Applier
 from bot.models import Circle, Contact, Conversation, Message
 from bot.render import codec, render
@@ -139,7 +140,8 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
         applier = Applier(session, settings, contact, address, draft, now, loaded)
         planned = applier.apply(result.effects)
         replies = _allowed(result, opted_out_before)
-        if _insert_message(session, draft, {"language": lang, "replies": codec.dump(replies)}) is None:
+        stored = {"language": lang, "replies": codec.dump(replies)}
+        if _insert_message(session, draft, stored, applier.take_deferred()) is None:
             session.rollback()  # the same provider id was stored meanwhile: this is a replay
             return _stored(session, inbound.provider_id) or Handled(replay=True)
         session.commit()
@@ -166,28 +168,54 @@ def _draft(inbound: Inbound) -> Draft:
     return Draft(inbound.channel, inbound.provider_id, inbound.address[:64], inbound.text, inbound.received_at)
 
 
-def _insert_message(session: Session, draft: Draft, replies) -> int | None:
-    """Inserts the inbound row; a ``failed`` row with this provider id is taken over. None: already stored."""
-    values = {"direction": "in", "channel": draft.channel, "provider_id": draft.provider_id,
-              "address": draft.address, "body": draft.body, "segments": segments.count(draft.body).segments,
-              "status": draft.status, "replies": replies, "created_at": draft.created_at,
-              "contact_id": draft.contact_id}
-    return session.execute(_message_insert(session.get_bind().dialect.name), values).scalar()
+def _insert_message(session: Session, draft: Draft, replies, deferred=()) -> int | None:
+    """Inserts the inbound row; a ``failed`` row with this provider id is taken over. None: already stored.
+
+    ``deferred``: upserts the effects left to send (``bot.effects.Applier.apply``). On PostgreSQL they
+    go in the same statement, as data-modifying CTEs (``WITH d0 AS (INSERT … ON CONFLICT …) INSERT INTO
+    message …``): one round trip for an RSVP's row and the inbound row. Elsewhere they are sent first.
+    """
+    values = {"m_direction": "in", "m_channel": draft.channel, "m_provider_id": draft.provider_id,
+              "m_address": draft.address, "m_body": draft.body, "m_segments": segments.count(draft.body).segments,
+              "m_status": draft.status, "m_replies": replies, "m_created_at": draft.created_at,
+              "m_contact_id": draft.contact_id}
+    dialect = session.get_bind().dialect.name
+    if deferred and (dialect != "postgresql" or not _distinct_rows(deferred)):
+        # Two CTEs of one statement may not both upsert one row: those go one by one, in order.
+        for _shape, statement, params in deferred:
+            session.execute(statement, params)
+        deferred = ()
+    for i, (_shape, _statement, params) in enumerate(deferred):
+        values.update({f"d{i}_{column}": value for column, value in params.items()})
+    return session.execute(_message_insert(dialect, tuple(d.shape for d in deferred)), values).scalar()
 
 
-_MESSAGE_INSERTS: dict = {}
+def _distinct_rows(deferred) -> bool:
+    """True when no two deferred upserts aim at the same row (the same table and unique key)."""
+    keys = [(d.shape.table.name, tuple(d.values[column] for column in d.shape.unique)) for d in deferred]
+    return len(set(keys)) == len(keys)
 
 
-def _message_insert(dialect: str):
-    """``INSERT … ON CONFLICT (provider_id) DO UPDATE … WHERE status = 'failed' RETURNING id``, built once."""
-    if dialect not in _MESSAGE_INSERTS:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(Message)
-        _MESSAGE_INSERTS[dialect] = statement.on_conflict_do_update(
-            index_elements=["provider_id"], where=Message.status == FAILED,
-            set_={k: statement.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
-        ).returning(Message.id)
-    return _MESSAGE_INSERTS[dialect]
+@functools.lru_cache(maxsize=64)
+def _message_insert(dialect: str, deferred: tuple = ()):
+    """``[WITH dN AS (upsert) …] INSERT … ON CONFLICT (provider_id) DO UPDATE … WHERE status = 'failed'
+    RETURNING id`` on the Core table, built once per dialect and deferred upserts' shapes."""
+    table = Message.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values({column: bindparam(f"m_{column}", type_=table.c[column].type)
+                                      for column in MESSAGE_COLUMNS})
+    statement = statement.on_conflict_do_update(
+        index_elements=["provider_id"], where=table.c.status == FAILED,
+        set_={k: statement.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
+    ).returning(table.c.id)
+    for i, shape in enumerate(deferred):
+        names = tuple(f"d{i}_{column}" for column in shape.columns)
+        statement = statement.add_cte(effects.upsert(shape, dialect, names).cte(f"d{i}"))
+    return statement
+
+
+MESSAGE_COLUMNS = ("direction", "channel", "provider_id", "address", "body", "segments", "status", "replies",
+                   "created_at", "contact_id")
 
 
 def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings, locked: set[str] = frozenset()):

@@ -14,6 +14,9 @@ from sqlalchemy import event
 from tests.integration.test_followups import AMINA, BEN, FAC, meetings, setup
 
 BUDGET = 5
+# On PostgreSQL an RSVP's or a survey answer's upsert goes in the inbound row's INSERT (a data-modifying
+# CTE, bot/service.py), one statement fewer than on SQLite.
+ON_POSTGRES = {"an RSVP": 3, "an RSVP in words": 3, "a survey answer": 4}
 
 
 @contextlib.contextmanager
@@ -40,10 +43,13 @@ def spent(runtime, sim, phone: str, body: str) -> tuple[list[str], list[str]]:
     return replies, statements
 
 
-def within_budget(what: str, statements: list[str]) -> None:
+def within_budget(what: str, statements: list[str], runtime=None) -> None:
     listing = "\n\n".join(statements)
     print(f"{what}: {len(statements)} statements")
-    assert len(statements) <= BUDGET, f"{what} took {len(statements)} statements:\n{listing}"
+    budget = BUDGET
+    if runtime is not None and runtime.uow.engine.dialect.name == "postgresql":
+        budget = ON_POSTGRES.get(what, BUDGET)
+    assert len(statements) <= budget, f"{what} took {len(statements)} statements (budget {budget}):\n{listing}"
 
 
 def test_common_texts_cost_at_most_five_statements(runtime, uow):
@@ -53,9 +59,9 @@ def test_common_texts_cost_at_most_five_statements(runtime, uow):
 
     replies, statements = spent(runtime, sim, AMINA, "1")
     assert len(replies) == 1, replies
-    within_budget("an RSVP", statements)
+    within_budget("an RSVP", statements, runtime)
     replies, statements = spent(runtime, sim, BEN, "NO")
-    within_budget("an RSVP in words", statements)
+    within_budget("an RSVP in words", statements, runtime)
 
     replies, statements = spent(runtime, sim, AMINA, "HELP")
     within_budget("HELP", statements)
@@ -73,9 +79,9 @@ def test_common_texts_cost_at_most_five_statements(runtime, uow):
     sim.run_until(last + timedelta(hours=30))  # the survey has started
     replies, statements = spent(runtime, sim, AMINA, "4")
     assert replies == ["How confident are you in the subject now? Reply 1 (not at all) to 5 (very)."]
-    within_budget("a survey answer", statements)
+    within_budget("a survey answer", statements, runtime)
     replies, statements = spent(runtime, sim, AMINA, "5")
-    within_budget("a survey answer", statements)
+    within_budget("a survey answer", statements, runtime)
 
 
 def test_a_replay_costs_one_statement_and_changes_nothing(runtime, uow):
