@@ -70,8 +70,9 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
             planned.extend(_insert_unnest(session, chunk))
             continue
         if dialect not in _INSERTS:
-            _INSERTS[dialect] = (insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                                 .returning(Outbox.id, Outbox.send_after, Outbox.batch))
+            table = Outbox.__table__  # Core, not the ORM's bulk-insert path (a relay's row is on the webhook's hot path)
+            _INSERTS[dialect] = (insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                 .returning(table.c.id, table.c.send_after, table.c.batch))
         planned.extend(Planned(row_id, at, 0, batch) for row_id, at, batch in session.execute(_INSERTS[dialect], chunk))
     return planned
 
