@@ -88,7 +88,21 @@ def _work(rt, burst: bool) -> bool:
     """
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisDown, RedisError
-    from rq import Worker
+    from rq import Queue, Worker
+
+    class QuitWithoutRedisQueue(Queue):
+        """RQ's queue, except that losing Redis while waiting for a job ends the worker (see below).
+
+        RQ's dequeue loop reconnects by itself after a short outage; nothing would then sweep what
+        was planned meanwhile until the next tick, up to a minute later.
+        """
+
+        @classmethod
+        def dequeue_any(cls, *args, **kwargs):
+            try:
+                return super().dequeue_any(*args, **kwargs)
+            except RedisDown as exc:
+                raise RedisLost(str(exc)) from exc
 
     class QuitWithoutRedis(Worker):
         """RQ's worker, except that it quits when Redis goes away instead of waiting for it itself.
@@ -111,7 +125,8 @@ def _work(rt, burst: bool) -> bool:
     # (the first tick's) keeps 5 s, and RQ quit "Redis connection timeout" 5 s after going idle.
     connection = Redis.from_url(rt.settings.redis_url, socket_connect_timeout=2)
     try:
-        rq_worker = QuitWithoutRedis([rt.queue.rq], connection=connection)
+        queue = QuitWithoutRedisQueue(rt.queue.rq.name, connection=connection)
+        rq_worker = QuitWithoutRedis([queue], connection=connection, queue_class=QuitWithoutRedisQueue)
         rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
     except (RedisError, RedisLost) as exc:
         if burst:
