@@ -1,7 +1,6 @@
 """``POST /twilio/sms``: inbound SMS, MMS and WhatsApp; the reply is TwiML."""
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -24,14 +23,9 @@ def parse(form, now: datetime) -> Inbound:
     if not sid or len(sid) > SID_MAX or not sender:
         abort(400, description="MessageSid and From are required")
     channel = WHATSAPP if sender.lower().startswith(WHATSAPP_PREFIX) else SMS
-    e164 = sender_e164(sender, form_field(form, "FromCountry") or None)
+    e164 = to_e164(sender, form_field(form, "FromCountry") or None)
     return Inbound(channel=channel, address=e164 or sender[:64], text=clean_text(form.get("Body")),
                    provider_id=sid, received_at=now, address_ok=e164 is not None)
-
-
-# The same learners text again and again: phonenumbers' answer for a (From, FromCountry) pair never
-# changes, so it is worked out once per pair (a number, already a key of the address table, nothing more).
-sender_e164 = functools.lru_cache(maxsize=4096)(to_e164)
 
 
 @bp.post("/twilio/sms")
