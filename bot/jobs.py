@@ -366,33 +366,3 @@ def tick(reschedule: bool = True) -> dict:
                 rt.queue.enqueue(tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
             except QueueDown:
                 log.warning("queue down: the next tick is not scheduled; a worker restart schedules one")
-
-
-# Tables an erasure rewrites: their old row versions must leave the disk too.
-ERASED_TABLES = ("message", "outbox", "address", "contact", "answer", "conversation", "relay_handle", "link_code")
-
-
-def scrub_after_erasure(when: datetime) -> bool:
-    """Queues ``scrub``, which removes what an erasure left on disk; False when the queue is down."""
-    try:
-        return runtime.current().queue.enqueue(scrub, key=f"scrub-{when:%Y%m%d%H%M%S%f}")
-    except QueueDown as exc:
-        log.warning("queue down: the post-erasure scrub waits for the next erasure: %s", exc)
-        return False
-
-
-def scrub() -> str:
-    """After FORGET: SQLite moves every page out of its write-ahead log and truncates it (freed space is
-    already zeroed by ``secure_delete``); PostgreSQL VACUUMs the tables the erasure rewrote, so their
-    dead row versions are removed. Backups and PostgreSQL's own WAL keep old bytes until they age out
-    (README: "What FORGET leaves")."""
-    engine = runtime.current().uow.engine
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return "checkpointed"
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ERASED_TABLES:
-            conn.exec_driver_sql(f"VACUUM {table}")
-    return "vacuumed"
-

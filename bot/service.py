@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot import contacts, effects, jobs, links, segments, sender
+from bot import contacts, effects, jobs, links, scrub, segments, sender
 from bot.effects import Applier
 from bot.models import Circle, Contact, Conversation, Message
 from bot.render import codec, render
@@ -147,7 +147,7 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
         session.commit()
     jobs.enqueue_rows(planned)
     if applier.erased:
-        jobs.scrub_after_erasure(now)
+        scrub.scrub_after_erasure(now)
     return Handled(replies, lang)
 
 
