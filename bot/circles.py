@@ -29,7 +29,12 @@ EDITABLE = ("name", "venue", "course", "course_url", "city", "postal_code", "lan
 
 
 class CircleError(ValueError):
-    """A circle that cannot be created as asked."""
+    """A circle that cannot be created or changed as asked. ``reason`` is a short code that a page turns
+    into words in the facilitator's language (None: the message is all there is)."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -137,20 +142,20 @@ def check_first(starts: date, weekday: int, at: time, tz_name: str, now: datetim
     today = now.astimezone(tz).date()
     if starts < today:
         raise CircleError(f"the start date {starts.isoformat()} ({local_date(starts)}) is in the past; "
-                          f"today is {local_date(today)} in {tz_name}")
+                          f"today is {local_date(today)} in {tz_name}", "past")
     if dates.too_far(starts, today):  # a typo like 9999-12-28 is not a circle (and could not be computed)
         raise CircleError(f"the start date {starts.isoformat()} is too far ahead: a circle can start any time in "
-                          "the next ten years")
+                          "the next ten years", "too_far")
     if starts.weekday() != weekday:
         first = starts + timedelta(days=(weekday - starts.weekday()) % 7)
         raise CircleError(
             f"the start date {starts.isoformat()} is a {WEEKDAY_NAMES[starts.weekday()]}, but the circle "
             f"meets on {WEEKDAY_NAMES[weekday]}s, so the first meeting would be {local_date(first)}. "
-            f"Use --starts {first.isoformat()}, or --weekday {WEEKDAYS[starts.weekday()]}")
+            f"Use --starts {first.isoformat()}, or --weekday {WEEKDAYS[starts.weekday()]}", "weekday")
     first_start = weekly_meetings(starts, weekday, at, tz_name, 1)[0][0]
     if first_start <= now:
         raise CircleError(f"the first meeting, {local_time(first_start, tz_name)}, has already begun; "
-                          "choose a later --starts date or --time")
+                          "choose a later --starts date or --time", "begun")
     return first_start
 
 
@@ -288,7 +293,7 @@ def edit_circle(session: Session, circle: Circle, changes: dict, now: datetime,
     enrolled = counts(session, circle.id).get("active", 0)
     if capacity < enrolled:
         raise CircleError(f"{plural(enrolled, 'learner is', 'learners are')} enrolled already; "
-                          f"the capacity cannot go below {enrolled}")
+                          f"the capacity cannot go below {enrolled}", "capacity_below")
     changed = []
     if "facilitator_phone" in wanted:
         facilitator = facilitator_for(session, _phone(wanted.pop("facilitator_phone"), region), now)

@@ -69,15 +69,15 @@ def _create(values: dict) -> str:
 
 
 def _explain(exc: Exception) -> str:
-    """A start date the domain refused, said in the facilitator's language when we know the case."""
-    text = str(exc)
-    if "in the past" in text:
+    """A start date the domain refused (by its ``reason``), said in the facilitator's language."""
+    reason = getattr(exc, "reason", None)
+    if reason == "past":
         return _("The start date is in the past.")
-    if "meets on" in text:
+    if reason == "weekday":
         return _("The start date is not on the weekday you chose.")
-    if "already begun" in text:
+    if reason == "begun":
         return _("The first meeting would already have begun. Choose a later date or time.")
-    if "too far ahead" in text:
+    if reason == "too_far":
         return _("That date is too far ahead. A meeting can move to any time in the next ten years.")
     return _("That change could not be made. Check the dates and try again.")
 
@@ -117,14 +117,14 @@ def circle_edit(code):
                 ops.edit_circle(db, found, values, now(), region=runtime().settings.default_region)
             except ops.CircleError as exc:
                 errors["capacity"] = (_("The capacity cannot go below the learners already in the circle.")
-                                      if "cannot go below" in str(exc) else
+                                      if exc.reason == "capacity_below" else
                                       _("That change could not be made. Check the dates and try again."))
         if not errors and schedule and _schedule_changed(found, schedule):
             try:
                 done = meetings.reschedule(db, runtime().settings, found, schedule["weekday"], schedule["start_time"],
                                            schedule["timezone"], schedule["starts"], schedule["weeks"], now())
             except (ops.CircleError, ScheduleError) as exc:
-                if "weeks cannot go below" in str(exc):
+                if getattr(exc, "reason", None) == "weeks_below":
                     errors["weeks"] = _("The circle has already met that many times; choose more weeks.")
                 else:
                     errors["starts"] = _explain(exc)
@@ -185,7 +185,7 @@ def meeting_move(code, seq):
         try:
             to = local.replace(tzinfo=zone(found.timezone)).astimezone(timezone.utc)
         except OverflowError:  # past year 9999 in UTC: no meeting can be there
-            raise meetings.MeetingError("the new time is too far ahead") from None
+            raise meetings.MeetingError("the new time is too far ahead", "too_far") from None
         return meetings.move(db, runtime().settings, found, seq, to, now())
 
     return _change(code, action, _("Meeting moved. Learners are being told."))
@@ -209,7 +209,7 @@ def _change(code: str, action, done: str):
         try:
             planned = action(db, found)
         except (_Refused, meetings.MeetingError) as exc:
-            flash(str(exc) if isinstance(exc, _Refused) else _explain_meeting(str(exc)), "error")
+            flash(str(exc) if isinstance(exc, _Refused) else _explain_meeting(exc.reason), "error")
             return redirect(url_for("pages.circle", code=found.code)), 303
         db.commit()
     jobs.enqueue_rows(planned)
@@ -217,16 +217,17 @@ def _change(code: str, action, done: str):
     return redirect(url_for("pages.circle", code=found.code))
 
 
-def _explain_meeting(text: str) -> str:
-    if "must be in the future" in text or "already started" in text:
+def _explain_meeting(reason: str | None) -> str:
+    """A meeting change the domain refused (by its ``reason``), said in the facilitator's language."""
+    if reason == "past":
         return _("That time has passed.")
-    if "is cancelled" in text:
+    if reason == "cancelled":
         return _("That meeting is cancelled.")
-    if "already at that time" in text:
+    if reason == "taken":
         return _("Another meeting is already at that time.")
-    if "has no meeting" in text:
+    if reason == "missing":
         return _("There is no such meeting.")
-    if "too far ahead" in text:
+    if reason == "too_far":
         return _("That date is too far ahead. A meeting can move to any time in the next ten years.")
     return _("That change could not be made. Check the dates and try again.")
 

@@ -18,14 +18,18 @@ from flows.results import Reply, When
 
 
 class MeetingError(ValueError):
-    """A meeting that cannot be changed as asked."""
+    """A meeting that cannot be changed as asked; ``reason`` is a short code a page turns into words."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 def find(session: Session, circle: Circle, seq: int) -> Meeting:
     """Meeting number ``seq`` (1-based) of ``circle``."""
     meeting = session.scalar(select(Meeting).where(Meeting.circle_id == circle.id, Meeting.seq == seq))
     if meeting is None:
-        raise MeetingError(f"{circle.code} has no meeting {seq} (it has {len(circle.meetings)})")
+        raise MeetingError(f"{circle.code} has no meeting {seq} (it has {len(circle.meetings)})", "missing")
     return meeting
 
 
@@ -36,7 +40,7 @@ def cancel(session: Session, settings, circle: Circle, seq: int, now: datetime, 
     if meeting.status == "cancelled":
         return []
     if meeting.starts_at <= now:
-        raise MeetingError("that meeting has already started")
+        raise MeetingError("that meeting has already started", "past")
     meeting.status = "cancelled"
     _withdraw(session, meeting.id)
     if not notify:
@@ -53,17 +57,18 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
     """
     meeting = find(session, circle, seq)
     if to <= now:
-        raise MeetingError("the new time must be in the future")
+        raise MeetingError("the new time must be in the future", "past")
     if dates.too_far(to, now):
-        raise MeetingError("the new time is too far ahead: a meeting can move to any time in the next ten years")
+        raise MeetingError("the new time is too far ahead: a meeting can move to any time in the next ten years",
+                           "too_far")
     if meeting.status == "cancelled":
-        raise MeetingError("that meeting is cancelled")
+        raise MeetingError("that meeting is cancelled", "cancelled")
     if to == meeting.starts_at:
         return []
     taken = None if not check_taken else session.scalar(select(Meeting.seq).where(Meeting.circle_id == circle.id, Meeting.id != meeting.id,
                                                      Meeting.status != "cancelled", Meeting.starts_at == to))
     if taken is not None:
-        raise MeetingError(f"meeting {taken} of {circle.code} is already at that time")
+        raise MeetingError(f"meeting {taken} of {circle.code} is already at that time", "taken")
     old = meeting.starts_at
     length = meeting.ends_at - meeting.starts_at
     meeting.starts_at, meeting.ends_at, meeting.status = to, to + length, "moved"
@@ -111,7 +116,7 @@ def reschedule(session: Session, settings, circle: Circle, weekday: int, at: tim
         check_first(starts, weekday, at, tz_name, now)
     elif weeks < max(m.seq for m in held):
         raise CircleError(f"the circle has already met up to meeting {max(m.seq for m in held)}; "
-                          "weeks cannot go below that")
+                          "weeks cannot go below that", "weeks_below")
     old_weeks = circle.weeks
     circle.weekday, circle.start_time, circle.timezone, circle.starts_on, circle.weeks = (
         weekday, at, tz_name, starts, weeks)
