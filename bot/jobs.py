@@ -8,7 +8,7 @@ the row in ``sending``: the sweeper asks the provider whether that text really w
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -20,7 +20,7 @@ from bot.phone import mask
 from bot.planning import followups, meetings, reminders, waitlist
 from bot.queue import QueueDown
 from bot.render import codec, render
-from bot.schedule import QuietHours, zone
+from bot.schedule import QuietHours
 from flows import languages
 from flows.inbound import VOICE
 
@@ -167,13 +167,7 @@ def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | No
     if not quiet.enabled:
         return None
     tz = (session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None)
-    tz = tz or row.timezone
-    if not tz:
-        return None
-    local = now.astimezone(zone(tz))
-    if not quiet.contains(local.time()):
-        return None
-    return quiet.window_around(local)[1].astimezone(timezone.utc)
+    return quiet.until(now, tz or row.timezone)
 
 
 def _defer(session, row: Outbox, until: datetime) -> str:

@@ -24,7 +24,7 @@ from bot.models import Address, Circle, Contact, Conversation, Enrollment, Facil
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import REACHABLE
 from bot.planning.reminders import PLAN_HORIZON
-from bot.planning.rows import outbox_rows, to_of
+from bot.planning.rows import outbox_rows
 from flows import planner, plans, survey
 from flows.planner import LOOK_BACK, SURVEY_LIFETIME, SURVEY_REMINDER_AFTER
 from flows.timing import FOLLOW_UP_AT, QuietHours, follow_up_time
@@ -65,8 +65,8 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
             .join(Contact, Contact.id == Enrollment.contact_id).join(Address, preferred_join())
             .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", *REACHABLE)
             .order_by(Enrollment.id)):
-        learners[circle_id].append(plans.Learner(e_id, to_of(c_id, a_id, channel, value, lang, tz)))
-    facilitators = {f_id: to_of(*found) for f_id, *found in session.execute(
+        learners[circle_id].append(plans.Learner(e_id, plans.To(c_id, a_id, channel, value, lang, tz)))
+    facilitators = {f_id: plans.To(*found) for f_id, *found in session.execute(
         select(Facilitator.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
                Contact.timezone)
         .join(Contact, Contact.id == Facilitator.contact_id).join(Address, preferred_join())
@@ -89,7 +89,7 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
 def _survey_reminders(session: Session, now: datetime) -> list[plans.PlannedMessage]:
     """Open surveys (one statement), then the circles of those due a reminder (one more, when any)."""
     open_surveys = [
-        plans.OpenSurvey(to_of(c_id, a_id, channel, value, lang, tz), state, expires)
+        plans.OpenSurvey(plans.To(c_id, a_id, channel, value, lang, tz), state, expires)
         for state, expires, c_id, a_id, channel, value, lang, tz in session.execute(
             select(Conversation.state, Conversation.expires_at, Contact.id, Address.id, Address.channel,
                    Address.value, Contact.language, Contact.timezone)

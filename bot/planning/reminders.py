@@ -20,7 +20,7 @@ from bot.contacts import Recipient, preferred_join
 from bot.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import REACHABLE
-from bot.render import codec
+from bot.planning.rows import outbox_rows
 from bot.schedule import QuietHours
 from flows import planner, plans
 from flows.planner import reminder_key, reminder_reply
@@ -78,7 +78,7 @@ def _groups(meetings: list) -> list[list]:
 def _reminder_rows(session: Session, meetings: list, lead: timedelta, quiet: QuietHours, now: datetime,
                    horizon: timedelta, contact_id: int | None) -> list[dict]:
     """The reminder rows of ``meetings``' active, reachable learners who have none yet: read here,
-    decided by ``flows.planner.reminders_due``. A meeting's rows share its reminder, dumped once."""
+    decided by ``flows.planner.reminders_due``. A meeting's rows share its reminder (dumped once)."""
     by_id = {m.id: m for m in meetings}
     query = (
         select(Meeting.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
@@ -95,18 +95,13 @@ def _reminder_rows(session: Session, meetings: list, lead: timedelta, quiet: Qui
     learners: dict[int, list[plans.Learner]] = {}
     for m_id, c_id, a_id, channel, value, lang, tz in session.execute(query):
         learners.setdefault(m_id, []).append(plans.Learner(0, plans.To(c_id, a_id, channel, value, lang, tz)))
-    rows = []
+    due: list[plans.PlannedMessage] = []
     for m_id, theirs in learners.items():
         m = by_id[m_id]
         circle = plans.Circle(0, "", m.name, m.venue, m.timezone, m.language)
-        due = planner.reminders_due(circle, plans.Meeting(m_id, 0, m.starts_at), theirs, lead, quiet, now, horizon)
-        said = codec.dump(due[0].replies) if due else None
-        for message in due:
-            to = message.to
-            rows.append(outbox.row(message.key, "reminder",
-                                   Recipient(to.contact_id, to.address_id, to.channel, to.address, to.language,
-                                             to.timezone), said, message.send_after, now, meeting_id=m_id))
-    return rows
+        due.extend(planner.reminders_due(circle, plans.Meeting(m_id, 0, m.starts_at), theirs, lead, quiet, now,
+                                         horizon))
+    return outbox_rows(due, now)
 
 
 def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id: int | None) -> list[dict]:

@@ -17,7 +17,7 @@ from bot.contacts import preferred_join
 from bot.models import Address, Circle, Contact, Enrollment
 from bot.outbox import Planned, insert_new
 from bot.planning.audience import REACHABLE
-from bot.planning.rows import outbox_rows, to_of
+from bot.planning.rows import outbox_rows
 from flows import planner, plans
 from flows.planner import OFFER_FOR
 
@@ -47,7 +47,7 @@ def plan(session: Session, now: datetime) -> list[Planned]:
         if free <= 0:
             continue
         waiting = [
-            plans.Learner(e_id, to_of(c_id, a_id, channel, value, lang, tz), name)
+            plans.Learner(e_id, plans.To(c_id, a_id, channel, value, lang, tz), name)
             for e_id, c_id, a_id, channel, value, lang, tz, name in session.execute(
                 select(Enrollment.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
                        Contact.timezone, Contact.name)
