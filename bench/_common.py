@@ -15,7 +15,7 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
 
 
 def psycopg_url(url: str) -> str:
-    """``postgresql://…`` with SQLAlchemy's psycopg 3 driver, as bot.db does."""
+    """``postgresql://…`` with SQLAlchemy's psycopg 3 driver, as bot.store.db does."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
@@ -32,7 +32,7 @@ def _admin(url: str) -> tuple[str, str]:
 
 def create_database(url: str) -> None:
     """Drops (if there) and creates the database named in ``url``, then builds the schema with Alembic."""
-    from bot.migrate import upgrade
+    from bot.store.migrate import upgrade
 
     admin, name = _admin(url)
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
@@ -61,7 +61,7 @@ def flush_redis(url: str, namespace: str = BENCH_NAMESPACE) -> None:
     """Deletes this run's keys (``namespace``) from the Redis database in ``url``; other keys stay."""
     from redis import Redis
 
-    from bot.queue import clear_namespace
+    from bot.outbound.queue import clear_namespace
 
     client = Redis.from_url(url)
     clear_namespace(client, namespace)

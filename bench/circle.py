@@ -37,7 +37,7 @@ from datetime import date, datetime, time as clock_time, timedelta
 from bench._common import machine
 from bench.circle_store import PENDING, SENT, Person, Row, Store
 from bot.render import render
-from bot.schedule import weekly_meetings
+from bot.domain.schedule import weekly_meetings
 from flows import keys, languages, planner, router, survey, surveys
 from flows.inbound import SMS, Inbound
 from flows.plans import Circle, Meeting
@@ -48,10 +48,10 @@ CODE, NAME, VENUE, TZ = "KC42", "Kansas City Basics", "Central Library", "Americ
 STEP = timedelta(hours=1)
 LEAD = timedelta(hours=24)  # REMINDER_LEAD's default
 QUIET = QuietHours.parse("21:00-08:00")  # QUIET_HOURS' default
-HORIZON = timedelta(hours=2)  # bot.planning.reminders.PLAN_HORIZON
+HORIZON = timedelta(hours=2)  # bot.domain.planning.reminders.PLAN_HORIZON
 REMIND_WINDOW = LEAD + HORIZON + timedelta(hours=14)  # what reminders.plan's SELECT reads ahead
 AFTER_LAST = timedelta(days=16)  # the survey, its reminder after 48 h, its lapse after 14 days
-QUIET_KINDS = frozenset({"reminder", "tally", "checkin", "missyou", "survey"})  # bot.jobs
+QUIET_KINDS = frozenset({"reminder", "tally", "checkin", "missyou", "survey"})  # bot.outbound.jobs
 TARGET = 1.0
 ANSWERS = {surveys.SCALE5: ("3", "4", "5"), surveys.SCALE10: ("7", "8", "9", "10"), surveys.TEXT: ("Keep learning",),
            surveys.YESNO: ("yes",), surveys.NUMBER: ("3",)}
@@ -138,7 +138,7 @@ class Simulation:
 
     # -- the worker's tick ------------------------------------------------------------------------
     def plan(self, now: datetime) -> None:
-        """What ``bot.jobs.plan_now`` plans, decided by the pure planner from the store."""
+        """What ``bot.outbound.jobs.plan_now`` plans, decided by the pure planner from the store."""
         circle, learners, history, open_surveys = self.store.planner_inputs()
         planned = []
         for meeting in circle.meetings:

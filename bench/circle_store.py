@@ -2,8 +2,8 @@
 
 It keeps what the service and the send job keep (contacts, their open conversation and the reminder a
 short reply answers, enrollments, RSVPs, attendance, answers, the outbox by dedupe key), applies a
-flow's effects the way ``bot.effects.Applier`` does, and builds each flow's ``Context`` the way
-``bot.sender.load`` does. No Flask, no database, no Redis, no clock: the time is always a parameter.
+flow's effects the way ``bot.inbound.effects.Applier`` does, and builds each flow's ``Context`` the way
+``bot.inbound.load.load`` does. No Flask, no database, no Redis, no clock: the time is always a parameter.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from flows.results import (
     SetLanguage, SetName,
 )
 
-CONVERSATION_TTL = timedelta(hours=24)  # bot.service: a state without its own expiry
-REPLACEABLE_FLOWS = frozenset({"checkin", "offer"})  # bot.jobs: an open question a new one may replace
+CONVERSATION_TTL = timedelta(hours=24)  # bot.inbound.service: a state without its own expiry
+REPLACEABLE_FLOWS = frozenset({"checkin", "offer"})  # bot.outbound.jobs: an open question a new one may replace
 PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
 
 
@@ -185,7 +185,7 @@ class Store:
             self.live_reminders.get(row.message.meeting_id, set()).discard(row.message.to.contact_id)
 
     def planner_inputs(self) -> tuple[Circle, list[Learner], History, list[OpenSurvey]]:
-        """What ``bot.planning`` loads from the database, read from memory (reachable learners only)."""
+        """What ``bot.domain.planning`` loads from the database, read from memory (reachable learners only)."""
         learners = [Learner(p.enrollment_id, p.to, p.name) for p in self.learners()]
         checked_in = frozenset(self.checked_in)
         yes = frozenset(pair for pair, answer in self.rsvps.items() if answer == "yes")
@@ -199,7 +199,7 @@ class Store:
         return frozenset(self.live_reminders.get(meeting_id, ()))
 
     def open_conversation(self, person: Person, state: dict, now: datetime) -> None:
-        """A sent question becomes the open conversation, as ``bot.jobs._open_conversation`` does."""
+        """A sent question becomes the open conversation, as ``bot.outbound.jobs._open_conversation`` does."""
         open_now = person.state is not None and person.state_expires > now
         current = person.state or {}
         if open_now and state.get("reminded") and current.get("flow") == state.get("flow") == "survey" \

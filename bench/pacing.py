@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.pacing --messages 60        # a quicker run
 
 Everything is real but Twilio: ``circlebot worker`` processes (RQ with its scheduler; each job runs
-``bot.jobs.send_batch``, up to 50 rows in sending order, in a forked work horse) on Redis and
+``bot.outbound.jobs.send_batch``, up to 50 rows in sending order, in a forked work horse) on Redis and
 PostgreSQL, sending with the twilio SDK to ``tests.standin.twilio_api`` run as its own process with
 ``--record``. The figures come from the stand-in's record (the time each message was *received*), not
 from the workers. With 300 texts in 6 batches, all three workers send at once and share the pace.
@@ -153,8 +153,8 @@ def read_record(path: Path, tag: str) -> list[dict]:
 
 def add_rows(rt, tag: str, count: int, first_number: int) -> list:
     """``count`` due outbox rows (distinct learners), stored in one INSERT; returns them as Planned."""
-    from bot import outbox
-    from bot.outbox import insert_new
+    from bot.domain import outbox
+    from bot.domain.outbox import insert_new
 
     now = datetime.now(timezone.utc)
     rows = [{"dedupe_key": f"bench:{tag}:{i}", "kind": "notice", "channel": "sms",
@@ -194,8 +194,7 @@ def window_stats(times: list[float], limit: float) -> dict:
 def run_phase(args, procs: Processes, redis, standin_url: str, record: Path, tag: str, rate: float,
               first_number: int, tmp: Path) -> dict:
     """Starts the workers with ``rate``, queues ``args.messages`` rows and waits until all are received."""
-    from bot import jobs
-    from bot.pacing import KEY_FORMAT
+    from bot.outbound.pacing import KEY_FORMAT
     from bot.runtime import Runtime, install
     from bot.settings import Settings
 
@@ -210,9 +209,9 @@ def run_phase(args, procs: Processes, redis, standin_url: str, record: Path, tag
     try:
         ready = wait_for_workers(redis, {w.pid for w in workers}, workers)
         rt = install(Runtime.build(Settings.from_env(env=env), str(tmp)))
-        planned = add_rows(rt, tag, args.messages, first_number)
         queued_at = time.time()
-        enqueued = jobs.enqueue_rows(planned)
+        planned = add_rows(rt, tag, args.messages, first_number)  # its commit queues the batch jobs
+        enqueued = len({p.batch or p.row_id for p in planned})
         budget = args.messages / min(rate, 50.0) * 1.5 + args.timeout_margin
         deadline = time.monotonic() + budget
         got = []

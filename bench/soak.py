@@ -78,9 +78,9 @@ def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
     """Circles, learners, sent reminders for the RSVP learners; returns who is who."""
     from sqlalchemy import insert, select, update
 
-    from bot import outbox
-    from bot.circles import NewCircle, create_circle
-    from bot.models import Address, Contact, Enrollment, Meeting, Outbox
+    from bot.domain import outbox
+    from bot.domain.circles import NewCircle, create_circle
+    from bot.store.models import Address, Contact, Enrollment, Meeting, Outbox
 
     now = datetime.now(timezone.utc)
     learners, survey_pool, enrollment_of, code_of = [], [], {}, {}
@@ -128,7 +128,7 @@ def open_surveys(rt, people: dict) -> None:
     """An open learner survey for each survey learner (newer than any reminder)."""
     from sqlalchemy import insert
 
-    from bot.models import Conversation
+    from bot.store.models import Conversation
     from flows import survey
 
     now = datetime.now(timezone.utc)
@@ -357,7 +357,7 @@ def percentiles(values: list[float]) -> str:
 def counts(rt) -> dict:
     from sqlalchemy import func, select
 
-    from bot.models import Answer, Message, Outbox, Rsvp
+    from bot.store.models import Answer, Message, Outbox, Rsvp
 
     with rt.uow() as session:
         scalar = session.scalar

@@ -6,7 +6,7 @@
                                                                # shows the 30/s grid binding
 
 Everything is real but Telegram: ``circlebot worker`` processes (RQ with its scheduler; each job runs
-``bot.jobs.send_outbox`` in a forked work horse, which builds its own PTB bridge) on Redis and
+``bot.outbound.jobs.send_outbox`` in a forked work horse, which builds its own PTB bridge) on Redis and
 PostgreSQL, sending with python-telegram-bot's ``Bot`` to ``tests.standin.telegram_api`` run as its own
 process with ``--record``. The figures come from the stand-in's record (when each message was
 *received*), not from the workers.
@@ -56,8 +56,8 @@ def read_record(path: Path) -> list[dict]:
 
 def add_rows(rt, one_chat: int, many: int) -> list:
     """The busy chat's rows spread evenly among the others', all due now, in one INSERT."""
-    from bot import outbox
-    from bot.outbox import insert_new
+    from bot.domain import outbox
+    from bot.domain.outbox import insert_new
 
     now = datetime.now(timezone.utc)
     chats = [str(42_100_000 + i) for i in range(many)]
@@ -83,7 +83,7 @@ def _pacer_worker(redis_url: str, chats: list[str], out) -> None:
     """One process taking turns for ``chats`` in order, as fast as the pacer lets it; sends nothing."""
     from redis import Redis
 
-    from bot.telegram.pacing import RedisTelegramPacer
+    from bot.outbound.channels.telegram_pacing import RedisTelegramPacer
 
     pacer = RedisTelegramPacer(Redis.from_url(redis_url), "bench")
     stamps = []
@@ -141,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from redis import Redis
 
-    from bot import jobs
     from bot.runtime import Runtime, install
     from bot.settings import Settings
 
@@ -161,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         env.update({"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "TELEGRAM_BOT_TOKEN": TOKEN,
                     "TELEGRAM_API_BASE": url, "TELEGRAM_WEBHOOK_SECRET": "bench", "QUIET_HOURS": "",
                     "CIRCLEBOT_INSTANCE": str(tmp), "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"})
-        from bot.migrate import upgrade
+        from bot.store.migrate import upgrade
 
         upgrade(args.database_url)
         workers = []
@@ -171,9 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                                            stderr=subprocess.STDOUT))
         wait_for_workers(redis, {w.pid for w in workers}, workers)
         rt = install(Runtime.build(Settings.from_env(env=env), str(tmp)))
-        planned = add_rows(rt, args.one_chat, args.many)
         queued = time.time()
-        jobs.enqueue_rows(planned)
+        add_rows(rt, args.one_chat, args.many)  # its commit queues the send jobs
         deadline = time.monotonic() + args.one_chat * 1.2 + args.many / 10 + 120
         while time.monotonic() < deadline and len(read_record(record)) < total:
             time.sleep(0.5)

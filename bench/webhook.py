@@ -26,7 +26,6 @@ import multiprocessing
 import os
 import random
 import secrets
-import statistics
 import sys
 import tempfile
 import threading
@@ -36,11 +35,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import func, select, text, update
 
 from bench._common import (
     BENCH_NAMESPACE, DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version,
-    psycopg_url,
 )
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench_webhook"
@@ -176,10 +174,10 @@ def remind(uow) -> tuple[int, int]:
     and marks them sent now, so that ``1``/``2``/``YES``/``NO`` answer one; returns (enrolled, reminders).
 
     The circles start in three days, beyond the planning horizon, so set-up plans them as of the moment
-    they fall due (``bot.planning.reminders.plan`` with that ``now``).
+    they fall due (``bot.domain.planning.reminders.plan`` with that ``now``).
     """
-    from bot.models import Meeting, Outbox
-    from bot.planning import reminders
+    from bot.store.models import Meeting, Outbox
+    from bot.domain.planning import reminders
     from bot.settings import Settings
 
     settings = Settings.from_env(overrides={"QUIET_HOURS": ""})
@@ -232,7 +230,7 @@ def profile(database_url: str, redis_url: str, learners: int, n: int) -> None:
     print(f"  {elapsed / n * 1000:.2f} ms per request under the profiler; SQL {counter.count / n:.2f} statements and "
           f"{counter.seconds / n * 1000:.2f} ms cursor time per request {counter.by_verb}")
     stats = pstats.Stats(prof)
-    print(f"  own time by component, ms per request (under the profiler): "
+    print("  own time by component, ms per request (under the profiler): "
           + ", ".join(f"{name} {seconds / n * 1000:.2f}" for name, seconds in components(stats)))
     buf = io.StringIO()
     stats.stream = buf
@@ -278,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle
     from tests.processes import Processes, free_port, wait_http_ok
 
-    from bot.db import UnitOfWork, make_engine
+    from bot.store.db import UnitOfWork, make_engine
 
     print(f"bench.webhook  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")
     create_database(args.database_url)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from flask import Flask, jsonify, redirect
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -61,11 +60,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(twilio_conference.bp)
     app.register_blueprint(health.bp)
     if settings.simulator:
-        from bot import simulator, simulator_telegram
+        from bot.demo.seed import simulator, simulator_telegram
 
         app.register_blueprint(simulator.bp)
         app.register_blueprint(simulator_telegram.bp)
-    from bot import pages
+    from bot import web as pages
 
     pages.init_app(app, settings)
     _register_home(app, settings.simulator)
@@ -97,12 +96,12 @@ def _register_errors(app: Flask) -> None:
         from flask import request
 
         if request.path.startswith("/facilitator"):
-            from bot.pages.errors import page
+            from bot.web.errors import page
 
             return page(exc.code or 500)
         return jsonify(error=exc.name, detail=exc.description), exc.code
 
-    from bot.service import Unavailable
+    from bot.inbound.service import Unavailable
 
     @app.errorhandler(Unavailable)
     def not_handled(exc: Unavailable):

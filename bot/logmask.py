@@ -5,7 +5,7 @@ always logged masked").
 text and its stack. ``install()`` runs it in the process's log record factory, the one place every
 record passes through, whoever logs it (circlebot, twilio's request lines, RQ, gunicorn) and
 whichever handler gets it later (RQ and gunicorn add their own). Masking at the call site is still
-done (``bot.phone.mask``); this is the net under it, for texts such as a provider's error
+done (``bot.domain.phone.mask``); this is the net under it, for texts such as a provider's error
 (``Invalid 'To' Phone Number: +18165553201``) or a URL (``To=%2B18165553201``).
 """
 from __future__ import annotations

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from bot import logmask
-from bot.channels import Registry, make_registry
-from bot.db import UnitOfWork, default_sqlite_url, make_engine
-from bot.pacing import make_pacer
-from bot.queue import make_queue
+from bot.outbound.channels import Registry, make_registry
+from bot.store.db import UnitOfWork, default_sqlite_url, make_engine
+from bot.outbound.pacing import make_pacer
+from bot.outbound.publish import publisher
+from bot.outbound.queue import make_queue
 from bot.settings import Settings, instance_path_default, parse_duration
 
 _current: "Runtime | None" = None
@@ -44,8 +45,10 @@ class Runtime:
         queue = make_queue(settings.redis_url, settings.queue_name)
         stuck = parse_duration(str(settings.extra.get("OUTBOX_STUCK_AFTER") or "5m"))
         call_rate = float(settings.extra.get("CALL_RATE_PER_SECOND") or 1)
-        return cls(settings, uow, queue, make_registry(settings, uow, getattr(queue, "redis", None)), url,
-                   make_pacer(queue, settings.send_rate_per_second), stuck, make_pacer(queue, call_rate))
+        rt = cls(settings, uow, queue, make_registry(settings, uow, getattr(queue, "redis", None)), url,
+                 make_pacer(queue, settings.send_rate_per_second), stuck, make_pacer(queue, call_rate))
+        uow.publish = publisher(lambda: rt.queue)  # a committed unit of work queues what it collected
+        return rt
 
 
 def install(runtime: Runtime) -> Runtime:

@@ -2,7 +2,7 @@
 
 The loaders in ``bot/planning/`` fill these from the database; ``bench/circle.py`` fills them from
 memory. ``flows.planner`` turns them into ``PlannedMessage`` values, which the caller writes to the
-outbox (``bot.outbox.row``) or, in the bench, to a dict keyed by ``key``: each key goes out once.
+outbox (``bot.domain.outbox.row``) or, in the bench, to a dict keyed by ``key``: each key goes out once.
 """
 from __future__ import annotations
 

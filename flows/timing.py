@@ -1,7 +1,7 @@
 """When scheduled texts go out: quiet hours, a reminder's moment, a follow-up's moment (pure).
 
-Every function takes the time it needs as a parameter; nothing here reads a clock. ``bot.schedule``
-and ``bot.planning.followups`` re-export these names, so older imports keep working.
+Every function takes the time it needs as a parameter; nothing here reads a clock. ``bot.domain.schedule``
+and ``bot.domain.planning.followups`` re-export these names, so older imports keep working.
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class QuietHours:
     def until(self, now: datetime, tz_name: str | None) -> datetime | None:
         """When a scheduled text due ``now`` may go, in UTC, if ``now`` is quiet in ``tz_name``; else None.
 
-        This is the send job's rule (``bot.jobs._quiet_until``): no zone known, no wait.
+        This is the send job's rule (``bot.outbound.jobs._quiet_until``): no zone known, no wait.
         """
         if not self.enabled or not tz_name:
             return None

@@ -1,6 +1,6 @@
-"""Keeps ``locales/`` current with Babel's own extract, update and compile commands.
+"""Keeps ``bot/locales/`` current with Babel's own extract, update and compile commands.
 
-    python scripts/catalogs.py extract   # pybabel extract → locales/messages.pot, then update
+    python scripts/catalogs.py extract   # pybabel extract → bot/locales/messages.pot, then update
     python scripts/catalogs.py compile   # pybabel compile every catalog to .mo
 
 English msgids are the English text, so ``en`` is filled with msgstr = msgid on update.
@@ -14,7 +14,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po, write_po
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LOCALES = os.path.join(ROOT, "locales")
+LOCALES = os.path.join(ROOT, "bot", "locales")
 POT = os.path.join(LOCALES, "messages.pot")
 sys.path.insert(0, ROOT)
 from bot.settings import SHIPPED_LOCALES  # noqa: E402

@@ -14,7 +14,7 @@ import os
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.migrate import upgrade
+from bot.store.migrate import upgrade
 from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE
 
 BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").split(",") if b]
@@ -91,7 +91,7 @@ def backend(request, databases):
     if info["REDIS_URL"]:  # only this run's keys: another run may share the Redis db
         from redis import Redis
 
-        from bot.queue import clear_namespace
+        from bot.outbound.queue import clear_namespace
 
         with Redis.from_url(info["REDIS_URL"]) as redis:
             clear_namespace(redis, RUN_QUEUE)

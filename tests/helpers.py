@@ -63,7 +63,7 @@ def make_circle(uow, code="KC42", capacity=12, name="Kansas City Basics", venue=
                 starts=None, weekday=1, at=time(18, 0), tz="America/Chicago", weeks=6,
                 language="en", facilitator="+18165550100"):
     """Creates a circle through the same code the CLI uses, and commits."""
-    from bot.circles import NewCircle, create_circle
+    from bot.domain.circles import NewCircle, create_circle
 
     starts = starts or datetime.now(timezone.utc).date() + timedelta(days=3)
     with uow() as session:
@@ -79,7 +79,7 @@ def address_of(session, value: str, channel: str = "sms"):
     """The ``Address`` row with this value on this channel (None when there is none)."""
     from sqlalchemy import select
 
-    from bot.models import Address
+    from bot.store.models import Address
 
     return session.scalar(select(Address).where(Address.value == value, Address.channel == channel))
 
@@ -88,7 +88,7 @@ def contact_of(session, value: str):
     """The ``Contact`` reached at ``value`` (a phone or a chat id) on any channel."""
     from sqlalchemy import select
 
-    from bot.models import Address, Contact
+    from bot.store.models import Address, Contact
 
     return session.scalar(select(Contact).join(Address, Address.contact_id == Contact.id)
                           .where(Address.value == value).limit(1))
@@ -96,7 +96,7 @@ def contact_of(session, value: str):
 
 def add_contact(session, phone: str, now, channel: str = "sms", **fields):
     """A contact with one preferred, consented address (as a finished signup leaves it); flushed."""
-    from bot.models import Address, Contact
+    from bot.store.models import Address, Contact
 
     contact = Contact(created_at=now, **fields)
     session.add(contact)

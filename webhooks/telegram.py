@@ -14,8 +14,8 @@ import logging
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot import telegram_replies
-from bot.service import handle_inbound
+from webhooks import telegram_replies
+from bot.inbound.service import handle_inbound
 from webhooks.telegram_update import INBOUND, TAP_GONE, TEXT_ONLY, parse
 
 bp = Blueprint("telegram", __name__)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
 
-from bot import attendance
+from bot.inbound import calls
 from webhooks.text import clean_text, number
 from webhooks.twilio_signature import verified
 
@@ -19,13 +19,9 @@ def conference_event():
     event = clean_text(form.get("StatusCallbackEvent")).strip()[:32]
     if not conference_sid or not event:
         abort(400, description="ConferenceSid and StatusCallbackEvent are required")
-    sequence = clean_text(form.get("SequenceNumber")).strip()
     runtime = current_app.extensions["circlebot"]
-    now = runtime.clock()
-    with runtime.uow() as session:
-        attendance.record_event(
-            session, conference_sid, clean_text(form.get("FriendlyName")).strip()[:64] or None, event,
-            clean_text(form.get("CallSid")).strip()[:64], number(sequence) or 0,
-            attendance.parse_timestamp(form.get("Timestamp"), now), now)
-        session.commit()
+    calls.conference_event(runtime.uow, conference_sid, clean_text(form.get("FriendlyName")).strip()[:64] or None,
+                           event, clean_text(form.get("CallSid")).strip()[:64],
+                           number(clean_text(form.get("SequenceNumber")).strip()) or 0, form.get("Timestamp"),
+                           runtime.clock())
     return "", 204

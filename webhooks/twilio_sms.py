@@ -6,8 +6,8 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.phone import WHATSAPP_PREFIX, to_e164
-from bot.service import handle_inbound
+from bot.domain.phone import WHATSAPP_PREFIX, to_e164
+from bot.inbound.service import handle_inbound
 from flows.inbound import SMS, WHATSAPP, Inbound
 from webhooks.text import clean_text, form_field
 from webhooks.twilio_signature import verified

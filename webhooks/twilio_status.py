@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, request
 
-from bot import delivery
+from bot.inbound import delivery
 from webhooks.text import form_field
 from webhooks.twilio_signature import verified
 

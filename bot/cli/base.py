@@ -9,7 +9,7 @@ import click
 def make_app(overrides: dict | None = None, migrate_embedded: bool = True):
     """Creates the app; on the embedded SQLite default the migrations are applied first."""
     from bot.app import create_app
-    from bot.migrate import upgrade
+    from bot.store.migrate import upgrade
 
     app = create_app(overrides)
     runtime = app.extensions["circlebot"]
@@ -25,7 +25,7 @@ def runtime(overrides: dict | None = None):
 
 def find_circle(session, code: str):
     """The circle with ``code``, or a usage error that says so."""
-    from bot import circles
+    from bot.domain import circles
 
     found = circles.find(session, code)
     if found is None:

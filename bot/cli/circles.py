@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 import click
 
-from bot import circles as ops
+from bot.domain import circles as ops
 from bot.cli.base import find_circle, now, runtime
-from bot.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings, zone
+from bot.domain.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings, zone
 
 
 @click.group()

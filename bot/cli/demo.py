@@ -1,8 +1,8 @@
 """``demo --reset``'s guard: the demo's data lives in ``bot/demo.py``; this refuses a real database."""
 from __future__ import annotations
 
-from bot import demo
-from bot.demo import DEMO_CODE, FACILITATOR_PHONE as DEMO_FACILITATOR, seed  # noqa: F401  (the CLI's names)
+from bot.demo.seed import seed as demo
+from bot.demo.seed import DEMO_CODE, FACILITATOR_PHONE as DEMO_FACILITATOR, seed  # noqa: F401  (the CLI's names)
 
 
 class ResetRefused(RuntimeError):

@@ -15,7 +15,7 @@ from bot.cli.base import find_circle, runtime
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="a file instead of standard output")
 def export_circle(code, fmt, what, output) -> None:
     """Exports a circle's learners, or its facilitator's answers, as CSV (numbers masked)."""
-    from bot import export
+    from bot.reports import export
 
     rt = runtime()
     with rt.uow() as session:

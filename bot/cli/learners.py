@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from bot import phone as phones
+from bot.domain import phone as phones
 from bot.cli.base import find_circle, now, runtime
 from flows import languages
 
@@ -25,8 +25,7 @@ def learner_add(code, phone, name, landline, language) -> None:
     By text they get one welcome text that says how to STOP; with --landline they get reminder calls, and
     the first call says how to stop. A full circle puts them on the waiting list.
     """
-    from bot import jobs
-    from bot import roster
+    from bot.domain import roster
 
     rt = runtime()
     try:
@@ -47,7 +46,6 @@ def learner_add(code, phone, name, landline, language) -> None:
                                        .get(exc.reason, exc.reason)) from exc
         session.commit()
         circle_code = found.code
-    jobs.enqueue_rows(planned)
     how = "reminder calls (the first says how to stop)" if landline else "one welcome text that says how to STOP"
     where = "the waiting list of" if status == "waitlist" else "circle"
     click.echo(f"{phones.mask(number)} ({name}) is on {where} {circle_code}; they get {how}")

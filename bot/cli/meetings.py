@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import click
 
-from bot import circles as ops
+from bot.domain import circles as ops
 from bot.cli.base import find_circle, now, runtime
 
 
@@ -15,8 +15,7 @@ def meeting() -> None:
 
 
 def _change_meeting(code: str, number: int, action) -> None:
-    from bot import jobs
-    from bot.planning import meetings
+    from bot.domain import meetings
 
     rt = runtime()
     with rt.uow() as session:
@@ -26,7 +25,6 @@ def _change_meeting(code: str, number: int, action) -> None:
         except (meetings.MeetingError, ops.CircleError) as exc:
             raise click.UsageError(str(exc)) from exc
         session.commit()
-    jobs.enqueue_rows(planned)
     click.echo(message)
 
 
@@ -41,8 +39,8 @@ def _texts(n: int) -> str:
                                                 "the circle's local time")
 def meeting_move(code, number, to) -> None:
     """Moves meeting NUMBER of circle CODE to a new time."""
-    from bot.planning import meetings
-    from bot.schedule import zone
+    from bot.domain import meetings
+    from bot.domain.schedule import zone
 
     def action(session, rt, found, n):
         try:
@@ -67,7 +65,7 @@ def meeting_move(code, number, to) -> None:
 @click.argument("number", type=int)
 def meeting_cancel(code, number) -> None:
     """Cancels meeting NUMBER of circle CODE (circlebot meeting restore undoes it)."""
-    from bot.planning import meetings
+    from bot.domain import meetings
 
     def action(session, rt, found, n):
         planned = meetings.cancel(session, rt.settings, found, n, now())

@@ -27,7 +27,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Applies the Alembic migrations."""
-    from bot.migrate import upgrade
+    from bot.store.migrate import upgrade
 
     upgrade(runtime().database_url)
     click.echo("database is up to date")
@@ -52,7 +52,7 @@ def web(bind, workers) -> None:
 @click.option("--burst", is_flag=True, help="run every job that is due, then exit")
 def worker(burst) -> None:
     """Runs the worker: RQ with its scheduler on Redis, or the embedded queue."""
-    from bot import jobs
+    from bot.outbound import jobs
 
     rt = runtime()
     ticked = jobs.tick(reschedule=not burst)
@@ -165,8 +165,8 @@ def _keep_ticking(rt) -> None:
     import threading
     import time as clock
 
-    from bot import jobs
-    from bot.queue import QueueDown
+    from bot.outbound import jobs
+    from bot.outbound.queue import QueueDown
 
     def loop() -> None:
         while True:
@@ -186,8 +186,8 @@ def _keep_ticking(rt) -> None:
 @click.option("--reset", is_flag=True, help="start again from an empty demo database (embedded default only)")
 def demo(port, host, reset) -> None:
     """Runs web app, worker and phone simulator on one port, with a demo circle (code DEMO)."""
-    from bot import demo as demo_ops
-    from bot.migrate import upgrade
+    from bot.demo.seed import seed as demo_ops
+    from bot.store.migrate import upgrade
 
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://localhost:{port}")
     app = make_app({"simulator": True})
@@ -210,7 +210,7 @@ def demo(port, host, reset) -> None:
 def segments() -> None:
     """Prints the SMS segment budget table for every template in every locale, then what a whole
     circle costs one learner in each locale (at most 30 segments)."""
-    from bot import budget, circle_cost
+    from bot.reports import budget, circle_cost
 
     all_rows = budget.rows()
     click.echo(budget.table(all_rows))

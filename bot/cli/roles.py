@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from bot import phone as phones
+from bot.domain import phone as phones
 from bot.cli.base import now, runtime
 
 
@@ -25,7 +25,7 @@ def facilitator() -> None:
 @click.option("--team", "team_name", help="the library system (team) whose organizers see their circles")
 def facilitator_add(phone, name, team_name) -> None:
     """Makes the person at PHONE a facilitator (their circles are the ones they lead or co-facilitate)."""
-    from bot import roles
+    from bot.domain import roles
 
     rt = runtime()
     number = _phone(phone, rt.settings.default_region)
@@ -48,7 +48,7 @@ def organizer() -> None:
 @click.option("--name", help="how the pages greet them")
 def organizer_add(phone, team_name, name) -> None:
     """Makes the person at PHONE an organizer of TEAM: they see every circle of its facilitators."""
-    from bot import roles
+    from bot.domain import roles
 
     rt = runtime()
     number = _phone(phone, rt.settings.default_region)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from bot.i18n import gettext
-from bot.texts import TEXTS
+from bot.render.i18n import gettext
+from bot.render.texts import TEXTS
 from flows import keys, languages
 
 WEBHOOK_PATH = "/telegram"
@@ -21,7 +21,7 @@ def bot_commands(lang: str) -> list:
 
 
 def _adapter():
-    from bot.channels.telegram import TelegramChannel
+    from bot.outbound.channels.telegram import TelegramChannel
     from bot.settings import Settings
 
     settings = Settings.from_env()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flows.inbound import SIMULATOR, SMS, TELEGRAM, VOICE, WHATSAPP
 from flows.results import Reply
 
-from bot import segments
+from bot.render import segments
 from bot.render import sms, telegram, voice
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flows.results import Quote, Reply
 
-from bot import gsm, segments
+from bot.render import gsm, segments
 from bot.render import text
-from bot.texts import RELAY_TEXT_MAX
+from bot.render.texts import RELAY_TEXT_MAX
 
 MAX_SEGMENTS = 3
 _QUOTE_FLOOR = 10

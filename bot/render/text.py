@@ -4,8 +4,8 @@ from __future__ import annotations
 from flows import keys
 from flows.results import MENU, SCALE, Choice, Choices, CircleLine, Quote, Reply, When
 
-from bot.i18n import format_when, gettext, pick
-from bot.texts import TEXTS
+from bot.render.i18n import format_when, gettext, pick
+from bot.render.texts import TEXTS
 
 
 def param(value, lang: str) -> str:

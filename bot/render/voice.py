@@ -13,9 +13,9 @@ from flows import keys
 from flows import voice as call_flow
 from flows.results import SCALE, Choices, Reply
 
-from bot.i18n import gettext, pick
+from bot.render.i18n import gettext, pick
 from bot.render import text
-from bot.texts import TEXTS
+from bot.render.texts import TEXTS
 
 # The <Say> voice and language per locale (Twilio's Amazon Polly voices; see the README's voice
 # table). Twilio documents no <Say> voice for Swahili (neither Polly nor its Google voices): a

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.models import Circle, Meeting, Outbox
+from bot.store.models import Circle, Meeting, Outbox
 from tests.e2e.test_facilitator_pages import A_PHONE, add_learner, csrf, get, pages, post, sign_in  # noqa: F401
 from tests.helpers import make_circle
 

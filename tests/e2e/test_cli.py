@@ -7,7 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from bot import circles as ops
+from bot.domain import circles as ops
 from bot.cli import main
 
 CREATE = ["circle", "create", "--name", "Kansas City Basics", "--venue", "Central Library", "--weekday", "tue",
@@ -107,7 +107,7 @@ def test_without_starts_the_circle_starts_on_the_next_meeting_day(runner):
 def test_facilitator_phone_in_national_format(runner, uow, typed, stored):
     from sqlalchemy import select
 
-    from bot.models import Facilitator
+    from bot.store.models import Facilitator
 
     args = list(CREATE)
     args[args.index("--facilitator-phone") + 1] = typed
@@ -119,7 +119,7 @@ def test_facilitator_phone_in_national_format(runner, uow, typed, stored):
 def test_default_region_setting(runner, uow, monkeypatch):
     from sqlalchemy import select
 
-    from bot.models import Facilitator
+    from bot.store.models import Facilitator
 
     monkeypatch.setenv("DEFAULT_REGION", "GB")
     args = list(CREATE)
@@ -168,8 +168,8 @@ def test_worker_burst_sends_due_outbox_rows(runner, uow):
 
     from sqlalchemy import select
 
-    from bot import outbox
-    from bot.models import Message
+    from bot.domain import outbox
+    from bot.store.models import Message
 
     now = datetime.now(timezone.utc)
     with uow() as session:
@@ -191,7 +191,7 @@ def test_segments_table(runner):
 def test_meeting_move_and_cancel(runner, uow):
     from sqlalchemy import select
 
-    from bot.models import Meeting, Outbox
+    from bot.store.models import Meeting, Outbox
     from tests.helpers import make_circle
 
     make_circle(uow, code="KC42")

@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from bot import circles as ops
+from bot.domain import circles as ops
 from bot.cli import main
-from bot.models import Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
+from bot.store.models import Circle, Enrollment, Facilitator, Meeting, Outbox
 from tests.helpers import add_contact, make_circle, text
 
 

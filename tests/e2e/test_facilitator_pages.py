@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.models import Circle, Enrollment, LoginCode, Meeting, Outbox, Rsvp
+from bot.store.models import Circle, Enrollment, LoginCode, Meeting, Outbox, Rsvp
 from bot.render import codec
 from tests.helpers import add_contact, make_circle, text
 
@@ -226,7 +226,7 @@ def test_facilitator_a_cannot_see_or_change_b_s_circle(pages, uow):
 
 
 def test_an_organizer_sees_every_circle_of_their_team_only(pages, uow, runtime):
-    from bot import roles
+    from bot.domain import roles
 
     make_circle(uow, facilitator=A_PHONE)
     make_circle(uow, code="BB77", facilitator=B_PHONE)
@@ -275,14 +275,14 @@ def test_roster_add_on_paper_promote_and_bad_input(pages, uow):
         assert statuses == ["active", "active", "active"]
         welcome = db.scalars(select(Outbox).where(Outbox.dedupe_key.like("paper:%"))).one()
         assert welcome.address == "+18165550130" and codec.load(welcome.replies)[0].key == "pages.added_by_facilitator"
-        from bot.models import Address
+        from bot.store.models import Address
         assert db.scalars(select(Address.consent_source).where(Address.value == "+18165550130")).one() == \
             "added_by_facilitator"
         assert db.scalars(select(Outbox).where(Outbox.dedupe_key.like("promoted:%"))).one().contact_id == waiting
-    from bot import i18n
+    from bot.render import sms
     from flows.results import Reply
-    rendered = i18n.render(Reply("pages.added_by_facilitator", {"name": "Chris", "circle": "KC", "venue": "Lib",
-                                                                "when": None}), "es")
+    rendered = sms.render((Reply("pages.added_by_facilitator", {"name": "Chris", "circle": "KC", "venue": "Lib",
+                                                                 "when": None}),), "es")
     assert "ALTO" in rendered  # Spanish STOP
 
 
@@ -342,7 +342,7 @@ def test_inbox_threads_and_reply(pages, uow, client):
 
 
 def test_export_is_the_cli_csv(pages, uow):
-    from bot import export
+    from bot.reports import export
 
     make_circle(uow, facilitator=A_PHONE)
     add_learner(uow, "+18165550123")
@@ -374,7 +374,7 @@ def test_cli_grants_the_roles(cli_env, uow):
     from click.testing import CliRunner
 
     from bot.cli import main
-    from bot.models import Facilitator, Organizer
+    from bot.store.models import Facilitator, Organizer
 
     runner = CliRunner()
     done = runner.invoke(main, ["facilitator", "add", "(816) 555-0177", "--name", "Ana", "--team", "KCPL"])
@@ -391,7 +391,7 @@ def test_cli_grants_the_roles(cli_env, uow):
 def _phone_calls(uow, meeting_id, calls, started, now):
     """Learners' calls into the meeting's conference: each call as /twilio/voice records it, then the
     conference's start, join and leave events through the code /twilio/conference runs."""
-    from bot import attendance, voice
+    from bot.domain import attendance, callers as voice
 
     with uow() as db:
         for sid, contact_id, _joined, _seconds in calls:
@@ -447,7 +447,7 @@ def test_roster_grid_and_charts_show_attendance_in_person_and_by_phone(pages, uo
 
 
 def _reached(uow, phone):
-    from bot.models import Address
+    from bot.store.models import Address
 
     with uow() as db:
         address = db.scalars(select(Address).where(Address.value == phone)).one()
@@ -505,5 +505,5 @@ def test_cli_learner_add_by_text_and_landline(cli_env, uow):
     assert runner.invoke(main, ["learner", "add", "KC42", "12", "--name", "X"]).exit_code == 2
     assert runner.invoke(main, ["learner", "add", "NOPE", "816-555-0143", "--name", "X"]).exit_code == 2
     with uow() as db:
-        from bot.models import Contact
+        from bot.store.models import Contact
         assert db.scalars(select(Contact.language).where(Contact.name == "Rosa")).one() == "sw"

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Address, ConferenceEvent, Message
+from bot.store.models import Address, ConferenceEvent, Message
 from tests.helpers import make_circle, payload, sign, text
 from tests.telegram_helpers import SECRET, message_update, tap_update
 

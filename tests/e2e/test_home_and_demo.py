@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from tests.helpers import RUN_QUEUE, add_contact
 from bot import create_app
 from bot.cli import main
-from bot.models import Circle, Contact
+from bot.store.models import Circle, Contact
 
 
 def test_home_page_in_production_says_what_this_is(client):
@@ -32,7 +32,7 @@ def embedded(tmp_path, monkeypatch):
     """``circlebot`` on the embedded default in a temp instance; the server and its worker thread stay off."""
     import flask
 
-    from bot.queue import EmbeddedQueue
+    from bot.outbound.queue import EmbeddedQueue
 
     for name in ("DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL"):
         monkeypatch.delenv(name, raising=False)

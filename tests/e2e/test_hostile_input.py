@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from bot.models import DeliveryEvent, Meeting, Message
+from bot.store.models import DeliveryEvent, Meeting, Message
 from tests.helpers import make_circle, post_signed, replies, sms, text
 
 FAC = "+18165550100"

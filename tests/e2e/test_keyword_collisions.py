@@ -7,11 +7,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.i18n import render
-from bot.models import Answer, Contact, Enrollment, Message
+from bot.render import sms
+from bot.store.models import Answer, Contact, Enrollment, Message
 from flows import choices, keys
 from flows.results import Reply
 from tests.helpers import address_of, contact_of, make_circle, text
+
+
+def render(reply, lang):
+    """``reply`` as one SMS in ``lang``."""
+    return sms.render((reply,), lang)
 
 AMINA = "+18165550123"
 FACILITATOR = "+18165550100"

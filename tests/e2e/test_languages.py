@@ -4,13 +4,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.i18n import format_when, render
-from bot.models import Address, Contact, Enrollment
+from bot.render.i18n import format_when
+from bot.render import sms
+from bot.store.models import Address, Enrollment
 from bot.settings import SHIPPED_LOCALES
 from flows import keys
 from flows.choices import language_menu
 from flows.results import Reply, When
 from tests.helpers import address_of, contact_of, make_circle, text
+
+
+def render(reply, lang):
+    """``reply`` as one SMS in ``lang``."""
+    return sms.render((reply,), lang)
 
 # language: (join keyword, menu number, help word, stop word, language word)
 WORDS = {
@@ -32,7 +38,7 @@ def test_whole_signup_in_each_language(client, uow, lang):
     join, number, help_word, stop_word, _ = WORDS[lang]
     make_circle(uow, name="Basic Computers", venue="Central Library")
     with uow() as session:
-        from bot.models import Meeting
+        from bot.store.models import Meeting
 
         first = session.scalars(select(Meeting.starts_at).order_by(Meeting.starts_at)).first()
 

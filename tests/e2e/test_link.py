@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import jobs, outbox
-from bot.models import Address, Contact, Meeting, Message, Outbox
-from bot.planning import reminders
+from bot.outbound import jobs
+from bot.domain import outbox
+from bot.store.models import Address, Contact, Meeting, Message, Outbox
+from bot.domain.planning import reminders
 from tests.helpers import make_circle, text
 from tests.telegram_helpers import CHAT, answer, message_update, tap_update, telegram_app
 

@@ -15,7 +15,7 @@ from urllib.request import Request
 
 from sqlalchemy import func, select
 
-from bot.models import Circle, Enrollment, Message, RelayHandle
+from bot.store.models import Circle, Enrollment, Message, RelayHandle
 from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, sign, sms
 from tests.processes import HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok
 

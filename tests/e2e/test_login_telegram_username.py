@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.models import Address, Contact, Facilitator, Outbox
+from bot.store.models import Address, Contact, Facilitator, Outbox
 from tests.e2e.test_facilitator_pages import A_PHONE, csrf, get, last_code, post
 from tests.helpers import RUN_QUEUE, make_circle
 from tests.telegram_helpers import answer, message_update, telegram_overrides

@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import outbox
-from bot.models import Enrollment, Meeting, Message, Outbox
+from bot.domain import outbox
+from bot.store.models import Enrollment, Meeting, Message, Outbox
 from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, sign, sms
 from tests.processes import (HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until,
                              worker_command)

@@ -24,8 +24,8 @@ from urllib.request import Request
 
 from sqlalchemy import func, select, update
 
-from bot import dispatch, outbox
-from bot.models import Enrollment, Meeting, Outbox
+from bot.domain import batches as dispatch, outbox
+from bot.store.models import Enrollment, Meeting, Outbox
 from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle, sign, sms
 from tests.processes import (
     HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until, worker_command,

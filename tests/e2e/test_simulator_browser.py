@@ -14,12 +14,11 @@ import re
 import sys
 import urllib.error
 from datetime import datetime, time, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from bot import demo
-from bot.schedule import zone
+from bot.demo.seed import seed as demo
+from bot.domain.schedule import zone
 from tests.processes import HTTP, OWN_SETTINGS, free_port, wait_until
 
 CHROMIUM = os.environ.get("CIRCLEBOT_CHROMIUM", "/usr/bin/chromium")

@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from bot import create_app, demo
-from bot.schedule import zone
+from bot import create_app
+from bot.demo.seed import seed as demo
+from bot.domain.schedule import zone
 
 LEARNER = "+18165550123"
 
@@ -65,7 +66,7 @@ class Phone:
 
 def test_dial_in_from_the_simulator_records_attendance(sim, cli_env, capsys):
     from bot.cli import main
-    from bot.models import Circle
+    from bot.store.models import Circle
 
     client = sim.test_client()
     runtime = sim.extensions["circlebot"]
@@ -94,7 +95,7 @@ def test_dial_in_from_the_simulator_records_attendance(sim, cli_env, capsys):
     result = CliRunner().invoke(main, ["circle", "show", demo.DEMO_CODE, "--json"], catch_exceptions=False)
     assert json.loads(result.output)["meetings"][0]["attended"] == 1
     with runtime.uow() as session:
-        from bot.models import Attendance
+        from bot.store.models import Attendance
 
         seconds = sorted((a.facilitator, a.seconds) for a in session.query(Attendance))
     assert seconds == [(False, 46 * 60), (True, 46 * 60)]

@@ -7,8 +7,9 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bot import create_app, demo
-from bot.schedule import zone
+from bot import create_app
+from bot.demo.seed import seed as demo
+from bot.domain.schedule import zone
 from tests.helpers import RUN_QUEUE, replies
 
 LEARNER = "+18165550123"
@@ -140,7 +141,7 @@ def test_reset_starts_the_demo_again_on_the_real_time(seeded):
     assert abs(datetime.fromisoformat(response.get_json()["now"]) - datetime.now(timezone.utc)) < timedelta(minutes=1)
     assert conversation(client, LEARNER) == []
     with runtime.uow() as session:
-        from bot import circles
+        from bot.domain import circles
 
         found = circles.find(session, demo.DEMO_CODE)
         assert found is not None and circles.summary(session, found)["enrolled"] == 0

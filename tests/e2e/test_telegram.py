@@ -8,9 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from sqlalchemy import func, select
 
-from bot import jobs, outbox
-from bot.models import Address, Contact, Enrollment, Message, Outbox, Rsvp
-from bot.planning import reminders
+from bot.outbound import jobs
+from bot.domain import outbox
+from bot.store.models import Address, Contact, Enrollment, Message, Outbox, Rsvp
+from bot.domain.planning import reminders
 from tests.helpers import make_circle
 from tests.telegram_helpers import CHAT, SECRET, answer, message_update, post, tap_update, telegram_app
 
@@ -45,7 +46,7 @@ def signup(client, chat=CHAT, lang="sw") -> list[dict]:
 def send_reminder(rt) -> int:
     """Plans the first meeting's reminder and runs the real send job; returns the outbox row id."""
     with rt.uow() as session:
-        from bot.models import Meeting
+        from bot.store.models import Meeting
 
         starts = session.scalar(select(func.min(Meeting.starts_at)))
         planned = reminders.plan(session, rt.settings, starts - timedelta(hours=24))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Address, Contact, Conversation, Enrollment, Message, Outbox
+from bot.store.models import Address, Contact, Conversation, Enrollment, Message, Outbox
 from tests.helpers import address_of, contact_of, make_circle, payload, post_signed, replies, sign, sms, text
 
 AMINA = "+18165550123"

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Attendance, Enrollment, Meeting, VoiceCall
+from bot.store.models import Attendance, Enrollment, VoiceCall
 from tests.helpers import BASE_URL, add_contact, make_circle, payload, post_signed, sign
 
 LEARNER = "+18165550188"  # the caller in twilio-voice-inbound.json
@@ -25,7 +25,7 @@ def circle(uow, runtime):
                             capacity=12)
     runtime.clock = lambda: FIRST_MEETING - timedelta(minutes=2)
     with uow() as session:
-        from bot.models import Circle
+        from bot.store.models import Circle
 
         row = session.get(Circle, circle_id)
         info = {"id": circle_id, "phone_code": row.phone_code, "pin": row.facilitator_pin}

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from tests.helpers import contact_of
-from bot import jobs
-from bot.models import Conversation, Contact, Message, Outbox
-from bot.pacing import make_pacer
-from bot.service import handle_inbound
+from bot.outbound import jobs
+from bot.store.models import Conversation, Message, Outbox
+from bot.outbound.pacing import make_pacer
+from bot.inbound.service import handle_inbound
 from flows.inbound import Inbound
 
 _ids = itertools.count()

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from bot import dispatch, jobs, outbox
-from bot.contacts import Recipient
-from bot.models import Outbox
+from bot.domain import batches as dispatch, outbox
+from bot.outbound import jobs, publish
+from bot.domain.contacts import Recipient
+from bot.store.models import Outbox
 from flows import keys
 from flows.results import Reply
 from tests.helpers import twilio_runtime_for
@@ -53,11 +54,14 @@ def drain(rt) -> None:
 
 def lose_the_queue(rt) -> None:
     """Every waiting job is gone: a flushed Redis, or a restarted process's in-process queue."""
+    rt.queue.clear()
+
+
+def jobs_waiting(rt) -> int:
+    """How many jobs wait in the queue, due now or later."""
     if rt.queue.backend == "embedded":
-        rt.queue._heap.clear()
-        rt.queue._ids.clear()
-    else:
-        rt.queue.clear()
+        return rt.queue.pending()
+    return rt.queue.rq.count + rt.queue.rq.scheduled_job_registry.count
 
 
 def batches_of(rt) -> dict[str, list[tuple[int, datetime]]]:
@@ -80,8 +84,8 @@ def test_rows_written_together_go_out_in_batches_in_sending_order_each_once(twil
     for rows in found.values():  # each batch in sending order, within the span
         times = [at for _, at in rows]
         assert times == sorted(times) and times[-1] - times[0] <= dispatch.BATCH_SPAN
-    assert jobs.enqueue_rows(planned) == 4  # one job per batch, not one per row
-    assert jobs.enqueue_rows(planned) == 0  # queued already
+    assert jobs_waiting(rt) == 4  # the commit queued one job per batch, not one per row
+    assert publish.enqueue_rows(rt.queue, planned) == 0  # queued already
     drain(rt)
 
     messages = standin.messages
@@ -104,7 +108,7 @@ def test_a_row_written_alone_keeps_a_job_of_its_own(twilio_runtime):
     assert [p.batch for p in planned] == [None]
     singles, batches = dispatch.job_items(planned)
     assert [key for _, key, _ in singles] == [f"outbox-{planned[0].row_id}-0"] and batches == []
-    assert jobs.enqueue_rows(planned) == 1
+    assert jobs_waiting(rt) == 1  # queued by the commit
     drain(rt)
     assert len(standin.messages) == 1
 
@@ -128,8 +132,7 @@ def test_a_transient_failure_takes_the_row_out_of_its_batch_with_a_job_of_its_ow
 def test_sweep_requeues_only_rows_whose_job_was_lost(twilio_runtime):
     rt, standin = twilio_runtime
     now = datetime.now(timezone.utc)
-    planned = plan(rt, [now - timedelta(seconds=1)] * 60)
-    jobs.enqueue_rows(planned)
+    plan(rt, [now - timedelta(seconds=1)] * 60)
     assert jobs.sweep(now) == 0, "a waiting batch's rows were queued twice"
     before = set(batches_of(rt))
 
@@ -157,7 +160,6 @@ def test_a_batch_started_before_the_stuck_time_counts_as_lost(twilio_runtime):
 
     now = datetime.now(timezone.utc)
     planned = plan(rt, [now - timedelta(seconds=1)] * 2)
-    jobs.enqueue_rows(planned)
     key = dispatch.batch_key(planned[0].batch)
     job = Job.fetch(f"{rt.queue.namespace}_{key}", connection=rt.queue.redis)
     rt.queue.redis.hset(job.key, mapping={"status": JobStatus.STARTED.value,

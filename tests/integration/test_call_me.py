@@ -8,8 +8,10 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot import create_app, jobs, outbox
-from bot.models import Address, Enrollment, Outbox
+from bot import create_app
+from bot.outbound import jobs
+from bot.domain import outbox
+from bot.store.models import Address, Enrollment, Outbox
 from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, post_signed, text
 from tests.standin import TwilioStandIn
 

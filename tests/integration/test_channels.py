@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select
 
-from bot.models import Address, Facilitator, Meeting, Outbox
+from bot.store.models import Address, Facilitator, Meeting, Outbox
 from tests.helpers import contact_of, make_circle, twilio_runtime_for
 from tests.integration.sim import Sim
 
@@ -17,7 +17,7 @@ AMINA, BEN = "+18165550123", "+18165550124"
 
 
 def first_meeting(uow, code="KC42"):
-    from bot.models import Circle
+    from bot.store.models import Circle
 
     with uow() as session:
         return session.scalars(select(Meeting.starts_at).join(Circle, Circle.id == Meeting.circle_id)
@@ -143,7 +143,8 @@ def test_stop_on_one_address_leaves_the_other_working(runtime):
 
 
 def test_a_bug_in_an_adapter_fails_the_row_and_is_not_retried(runtime, monkeypatch):
-    from bot import jobs, outbox
+    from bot.outbound import jobs
+    from bot.domain import outbox
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug, not the network")
@@ -162,7 +163,7 @@ def test_a_bug_in_an_adapter_fails_the_row_and_is_not_retried(runtime, monkeypat
 
 
 def test_pacing_is_per_channel_and_sending_identity():
-    from bot.channels import SimulatorChannel, TwilioChannel
+    from bot.outbound.channels import SimulatorChannel, TwilioChannel
     from bot.settings import Settings
 
     number = TwilioChannel(Settings(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t",

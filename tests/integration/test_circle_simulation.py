@@ -5,7 +5,7 @@ planners and send job run; only the clock is simulated. Checked afterwards:
 - every learner who did not stop got exactly one survey and at most one survey reminder;
 - nobody who stopped got anything after their STOP;
 - the stored answers equal the answers sent;
-- a learner who answers everything got at most 30 SMS segments (issue 16; ``bot.circle_cost`` checks the
+- a learner who answers everything got at most 30 SMS segments (issue 16; ``bot.reports.circle_cost`` checks the
   same with the longest values in every locale, in milliseconds).
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text as sql
 
-from bot.circle_cost import MAX_PER_CIRCLE
-from bot.models import Address, Answer, Contact, Enrollment, Meeting, Message
+from bot.reports.circle_cost import MAX_PER_CIRCLE
+from bot.store.models import Address, Answer, Enrollment, Meeting, Message
 from tests.conftest import TABLES
 from tests.helpers import make_circle
 from tests.integration.sim import Sim

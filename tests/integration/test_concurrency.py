@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from bot.models import Enrollment, Message
-from bot.service import handle_inbound
+from bot.store.models import Enrollment, Message
+from bot.inbound.service import handle_inbound
 from flows.inbound import Inbound
 from tests.helpers import make_circle
 

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select, update
 
-from bot import dispatch, outbox
-from bot.models import Contact, Enrollment, Meeting, Outbox
+from bot.domain import batches as dispatch, outbox
+from bot.store.models import Enrollment, Meeting, Outbox
 from tests.helpers import add_contact, make_circle
 from tests.processes import Processes, circlebot_env, wait_until, worker_command
 
@@ -214,7 +214,7 @@ def test_queue_lost_mid_fan_out_sweeper_recovers_without_duplicates(backend, uow
 
     started = time.monotonic()
     if on_redis:
-        from bot.queue import RedisQueue
+        from bot.outbound.queue import RedisQueue
 
         redis_queue = RedisQueue(backend["REDIS_URL"], backend["CIRCLEBOT_QUEUE"])
         queue = redis_queue.rq

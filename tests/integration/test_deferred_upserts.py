@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from bot.effects import Applier
-from bot.erase import FREE_TEXT_KEYS
-from bot.models import Answer, Enrollment, Message, Rsvp
-from bot.service import Draft, handle_inbound
+from bot.inbound.effects import Applier
+from bot.domain.erase import FREE_TEXT_KEYS
+from bot.store.models import Answer, Enrollment, Message, Rsvp
+from bot.inbound.service import Draft, handle_inbound
 from flows.inbound import Inbound
 from flows.results import Erase, RecordAnswer, RecordRsvp
 from tests.helpers import contact_of
@@ -87,7 +87,7 @@ def test_a_trailing_upsert_is_left_for_the_inbound_row(runtime, uow):
 def test_two_upserts_of_one_row_in_one_message_go_one_by_one(runtime, uow):
     """A data-modifying CTE may not upsert a row another CTE of the same statement upserts: the second
     answer wins, as it would have one statement at a time."""
-    from bot.service import _insert_message
+    from bot.inbound.service import _insert_message
 
     setup(runtime, uow, weeks=2)
     first = meetings(uow)[0]

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, text as sql
 
-from bot import contacts, jobs, outbox
-from bot.models import Conversation
-from bot.planning import followups
+from bot.domain import contacts, outbox
+from bot.outbound import jobs
+from bot.store.models import Conversation
+from bot.domain.planning import followups
 from flows import checkin, survey
 from tests.helpers import add_contact, contact_of, make_circle, text
 from tests.integration.sim import Sim
@@ -48,7 +49,7 @@ def test_a_survey_reminder_never_rolls_a_survey_back(runtime):
     sim = Sim(runtime, quiet_hours="")
     sim.text(ZEB, "JOIN KC42"), sim.text(ZEB, "Zeb"), sim.text(ZEB, "1")
     with runtime.uow() as session:
-        from bot.models import Meeting
+        from bot.store.models import Meeting
 
         starts = session.scalar(select(Meeting.starts_at))
     sim.run_until(starts + timedelta(days=1, hours=20))
@@ -58,7 +59,7 @@ def test_a_survey_reminder_never_rolls_a_survey_back(runtime):
     with runtime.uow() as session:  # planned with a snapshot at "confidence"...
         planned = followups.plan(session, runtime.settings, sim.now)
         session.commit()
-        from bot.models import Outbox
+        from bot.store.models import Outbox
 
         mine = [p.row_id for p in planned if session.get(Outbox, p.row_id).address == ZEB]
     assert len(mine) == 1

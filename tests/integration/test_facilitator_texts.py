@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot.models import Meeting, Outbox
+from bot.store.models import Meeting, Outbox
 from tests.helpers import make_circle
 from tests.integration.sim import Sim
 
@@ -20,7 +20,7 @@ def join(sim, phone, name, code="KC42"):
 
 
 def meetings(uow, code="KC42"):
-    from bot.models import Circle
+    from bot.store.models import Circle
 
     with uow() as session:
         return [(m.seq, m.starts_at) for m in session.scalars(
@@ -61,7 +61,7 @@ def test_change_notices_say_which_meeting_and_a_taken_time_is_refused(runtime):
 
 
 def test_a_meeting_moved_away_and_back_is_reminded_again(runtime):
-    from bot.planning import meetings as ops
+    from bot.domain import meetings as ops
 
     make_circle(runtime.uow)
     sim = Sim(runtime, quiet_hours="")
@@ -72,7 +72,7 @@ def test_a_meeting_moved_away_and_back_is_reminded_again(runtime):
     assert len([b for _, b in sim.inbox(AMINA) if "Are you coming?" in b]) == 1
 
     def move(to):
-        from bot.models import Circle
+        from bot.store.models import Circle
 
         with runtime.uow() as session:
             circle = session.scalar(select(Circle).where(Circle.code == "KC42"))

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import String, Text, select, text as sql
 
-from bot import export
-from bot.circles import find
-from bot.models import Answer, Base, Enrollment, Meeting, Outbox
-from bot.phone import mask
+from bot.reports import export
+from bot.domain.circles import find
+from bot.store.models import Answer, Base, Enrollment, Meeting, Outbox
+from bot.domain.phone import mask
 from tests.helpers import contact_of, make_circle
 from tests.integration.sim import Sim
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot import effects
-from bot.models import Address, Message
+from bot.inbound import effects
+from bot.store.models import Address, Message
 from tests.helpers import make_circle, post_signed, replies, sms, text
 
 AMINA = "+18165550123"
@@ -82,7 +82,7 @@ def test_a_lasting_failure_keeps_the_text_and_asks_for_a_retry(client, uow, fail
 
 
 def test_a_retried_relay_goes_out_once(client, uow, failing):
-    from bot.models import Outbox, RelayHandle
+    from bot.store.models import Outbox, RelayHandle
 
     _join(client, uow)
     failing(10, "unique")
@@ -110,8 +110,8 @@ def test_a_new_senders_first_text_is_kept_too(client, uow, failing):
 
 
 def test_the_worker_handles_a_kept_text_and_sends_its_answer(client, uow, failing):
-    from bot import jobs
-    from bot.models import Outbox
+    from bot.outbound import jobs
+    from bot.store.models import Outbox
 
     _join(client, uow)
     failing(10, "bug")

@@ -8,8 +8,10 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot import create_app, jobs, outbox
-from bot.models import Answer, Enrollment, Outbox, Rsvp
+from bot import create_app
+from bot.outbound import jobs
+from bot.domain import outbox
+from bot.store.models import Answer, Enrollment, Outbox, Rsvp
 from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, post_signed
 
 ROSA = "+18165550131"
@@ -130,7 +132,7 @@ def test_keypad_survey_end_to_end(landline):
 
 
 def test_facilitator_adds_a_landline_learner_whose_first_call_says_how_to_stop(landline):
-    from bot.models import Address, Contact
+    from bot.store.models import Address, Contact
     from tests.helpers import text
 
     app, rt, standin = landline

@@ -7,8 +7,8 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, select, text
 
-from bot.migrate import alembic_config, upgrade
-from bot.models import Address, Contact, Facilitator, Outbox
+from bot.store.migrate import alembic_config, upgrade
+from bot.store.models import Address, Contact, Facilitator, Outbox
 from tests.conftest import DEFAULT_POSTGRES, _drop_postgres, _fresh_postgres
 
 NOW = "2026-11-20 12:00:00"

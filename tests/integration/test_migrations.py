@@ -3,8 +3,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from bot.migrate import alembic_config, upgrade
-from bot.models import Base
+from bot.store.migrate import alembic_config, upgrade
+from bot.store.models import Base
 
 
 def _engine(url):

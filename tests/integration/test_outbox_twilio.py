@@ -6,8 +6,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import jobs, outbox
-from bot.models import Address, Contact, Outbox
+from bot.outbound import jobs
+from bot.domain import outbox
+from bot.store.models import Address, Outbox
 from tests.helpers import add_contact, twilio_runtime_for
 
 

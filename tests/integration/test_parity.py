@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import jobs, outbox
-from bot.models import Address, Contact, Enrollment, Meeting, Message, Outbox, Rsvp
-from bot.planning import reminders
+from bot.outbound import jobs
+from bot.domain import outbox
+from bot.store.models import Address, Contact, Enrollment, Meeting, Message, Outbox, Rsvp
+from bot.domain.planning import reminders
 from tests.helpers import make_circle, post_signed, sms
 from tests.telegram_helpers import answer, message_update, tap_update, telegram_app
 

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.pacing import RedisPacer
-from bot.queue import RedisQueue, job_id
+from bot.outbound.pacing import RedisPacer
+from bot.outbound.queue import RedisQueue, job_id
 from bot.settings import Settings, SettingsError
 from tests.conftest import BACKENDS, DEFAULT_REDIS
 from tests.helpers import RUN_QUEUE

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot import jobs, outbox
-from bot.planning import meetings, reminders
+from bot.outbound import jobs
+from bot.domain import outbox
+from bot.domain import meetings
+from bot.domain.planning import reminders
 from bot.render import codec, render
-from bot.circles import find, summary
-from bot.models import Address, Contact, Meeting, Message, Outbox, Rsvp
+from bot.domain.circles import find, summary
+from bot.store.models import Address, Meeting, Message, Outbox, Rsvp
 from tests.helpers import add_contact, make_circle, text
 from tests.integration.test_outbox_queue import drain
 
@@ -22,7 +24,7 @@ def fast(runtime, monkeypatch):
     """No quiet hours and no pacing, so that tests do not depend on the hour they run at."""
     from dataclasses import replace
 
-    from bot.pacing import make_pacer
+    from bot.outbound.pacing import make_pacer
 
     runtime.settings = replace(runtime.settings, quiet_hours="", send_rate_per_second=0)
     runtime.pacer = make_pacer(runtime.queue, 0)
@@ -42,7 +44,7 @@ def sent_to(uow, address):
 def first_meeting(uow, code="KC42"):
     from types import SimpleNamespace
 
-    from bot.models import Circle
+    from bot.store.models import Circle
 
     with uow() as session:
         m = session.scalars(select(Meeting).join(Circle, Circle.id == Meeting.circle_id).where(Circle.code == code)
@@ -134,7 +136,6 @@ def test_stop_after_queueing_means_nothing_is_sent(client, uow, fast):
     with uow() as session:
         planned = reminders.plan(session, fast.settings, meeting.starts_at - timedelta(hours=24))
         session.commit()
-    jobs.enqueue_rows(planned)
     text(client, "STOP", AMINA)
     for p in planned:
         _send_at(uow, p.row_id, meeting.starts_at)
@@ -157,7 +158,6 @@ def test_cancel_withdraws_reminders_and_tells_each_learner_once(client, uow, fas
         again = meetings.cancel(session, fast.settings, find(session, "KC42"), 1, now)
         session.commit()
     assert len(planned) == 2 and again == []
-    jobs.enqueue_rows(planned)
     drain(fast)
     assert [b for b in sent_to(uow, AMINA) if "is cancelled" in b][0].startswith("Kansas City Basics: the meeting on ")
     assert len([b for b in sent_to(uow, BEN) if "se cancel" in b]) == 1  # Ben chose Spanish
@@ -176,7 +176,6 @@ def test_move_re_reminds_at_the_new_time_never_twice(client, uow, fast):
         planned = meetings.move(session, fast.settings, find(session, "KC42"), 1, new_time, now)
         assert meetings.move(session, fast.settings, find(session, "KC42"), 1, new_time, now) == []
         session.commit()
-    jobs.enqueue_rows(planned)
     drain(fast)
     assert len([b for b in sent_to(uow, AMINA) if "has moved" in b]) == 1
     with uow() as session:
@@ -214,7 +213,7 @@ def test_count_of_statements_does_not_grow_with_circles(uow, fast):
         for i in range(n_circles):
             cid = mk(uow, code=f"C{offset + i:03d}")
         with uow() as session:
-            from bot.models import Enrollment
+            from bot.store.models import Enrollment
             for i in range(3):
                 contact = add_contact(session, f"+1816556{offset:02d}{i:02d}", datetime.now(timezone.utc),
                                       language="en")
@@ -252,7 +251,7 @@ def test_status_callbacks_once_and_never_backwards(client, uow, fast):
         assert post_signed(client, "/twilio/status", params).status_code == 204
     post_signed(client, "/twilio/status", {**undelivered, "ErrorCode": "21610"})
     with uow() as session:
-        from bot.models import DeliveryEvent
+        from bot.store.models import DeliveryEvent
 
         assert session.scalar(select(Outbox.delivery_status).where(Outbox.dedupe_key == "test:status2")) == "delivered"
         assert session.scalar(select(func.count()).select_from(DeliveryEvent)) == 3

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import create_engine, inspect, select, text as sql
 
 from bot import create_app
-from bot.migrate import upgrade
-from bot.models import Meeting
-from bot.service import handle_inbound
+from bot.store.migrate import upgrade
+from bot.store.models import Meeting
+from bot.inbound.service import handle_inbound
 from flows.inbound import Inbound
 from tests.conftest import DEFAULT_POSTGRES, _drop_postgres, _fresh_postgres
 from tests.integration.sim import Sim
@@ -78,7 +78,7 @@ def run(url: str, tmp_path, times: int) -> dict:
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "REDIS_URL": None, "INSTANCE_PATH": str(tmp_path)})
     runtime = app.extensions["circlebot"]
-    from bot.circles import NewCircle, create_circle
+    from bot.domain.circles import NewCircle, create_circle
 
     with runtime.uow() as session:  # at a fixed moment, so both runs write the same times
         create_circle(session, NewCircle(name="Basics", venue="Central Library", weekday=START_DAY.weekday(),

@@ -85,7 +85,7 @@ def test_common_texts_cost_at_most_five_statements(runtime, uow):
 
 
 def test_a_replay_costs_one_statement_and_changes_nothing(runtime, uow):
-    from bot.service import handle_inbound
+    from bot.inbound.service import handle_inbound
     from flows.inbound import Inbound
 
     sim = setup(runtime, uow, weeks=2)

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import jobs, outbox
-from bot.models import Address, Outbox
+from bot.outbound import jobs
+from bot.domain import outbox
+from bot.store.models import Address, Outbox
 from flows import keys
-from flows.results import INLINE, Choice, Choices, Reply
+from flows.results import Choice, Choices, Reply
 from tests.helpers import add_contact
 from tests.standin.telegram_api import blocked, chat_not_found, flood
 from tests.telegram_helpers import CHAT, telegram_app
@@ -26,7 +27,7 @@ def tg(backend, tmp_path):
 
 
 def queue_row(rt, chat=CHAT, key="test:1", replies=(QUESTION,)) -> int:
-    from bot.contacts import Recipient
+    from bot.domain.contacts import Recipient
 
     now = datetime.now(timezone.utc)
     with rt.uow() as session:
@@ -68,7 +69,7 @@ def queue_row_again(rt) -> int:
     now = datetime.now(timezone.utc)
     with rt.uow() as session:
         address = session.scalar(select(Address))
-        from bot.contacts import Recipient
+        from bot.domain.contacts import Recipient
 
         to = Recipient(address.contact_id, address.id, "telegram", address.value, "fr")
         planned = outbox.insert_new(session, [outbox.row("test:2", "notice", to, (QUESTION,), now, now)])

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.channels import SendError, TwilioChannel
+from bot.outbound.channels import SendError, TwilioChannel
 from bot.settings import Settings
 from tests.standin import TwilioStandIn
 

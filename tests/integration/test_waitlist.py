@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.models import Enrollment
+from bot.store.models import Enrollment
 from tests.helpers import contact_of, make_circle
 from tests.integration.sim import Sim
 

@@ -33,7 +33,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from bot import segments
+from bot.render import segments
 
 API_VERSION = "2010-04-01"
 HOST = "127.0.0.1"

@@ -4,11 +4,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import budget
-from bot.i18n import format_when, render
+from bot.reports import budget
+from bot.render.i18n import format_when
+from bot.render import sms
 from bot.settings import SHIPPED_LOCALES
 from flows import keys
 from flows.results import Reply, When
+
+
+def render(reply, lang):
+    """``reply`` as one SMS in ``lang``."""
+    return sms.render((reply,), lang)
 
 ROWS = budget.rows()
 
@@ -83,6 +89,6 @@ def test_rendering_folds_to_gsm_only_when_it_saves_a_segment():
     short = render(Reply(keys.LANGUAGE_SET, {"language": "Polski"}), "pl")
     assert short  # short Polish texts keep their letters when folding saves nothing
     long = render(Reply(keys.SIGNUP_CONFIRMED, budget.longest_params("pl")), "pl")
-    from bot import segments
+    from bot.render import segments
 
     assert segments.count(long).segments <= 3

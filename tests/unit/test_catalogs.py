@@ -11,9 +11,9 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR
+from bot.render.i18n import LOCALES_DIR
 from bot.settings import SHIPPED_LOCALES
-from bot.texts import NO_DATE_YET, TEXTS
+from bot.render.texts import NO_DATE_YET, TEXTS
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Text a translation may keep as in English: proper nouns and the keyword STOP.
@@ -39,9 +39,9 @@ def page_msgids() -> set[str]:
     """The facilitator pages' own words: ``_()`` in bot/pages and the Jinja templates under pages/."""
     from babel.messages.extract import extract_from_file
 
-    root = os.path.dirname(LOCALES_DIR)
+    root = os.path.dirname(os.path.dirname(LOCALES_DIR))
     found = set()
-    for folder, method, options in ((os.path.join(root, "bot", "pages"), "python", {}),
+    for folder, method, options in ((os.path.join(root, "bot", "web"), "python", {}),
                                     (os.path.join(root, "bot", "templates", "pages"), "jinja2",
                                      {"extensions": "jinja2.ext.i18n"})):
         for name in sorted(os.listdir(folder)):
@@ -56,7 +56,7 @@ def test_template_holds_every_text_in_the_code():
 
 
 def test_template_is_what_pybabel_extract_makes_now(tmp_path):
-    root = os.path.dirname(LOCALES_DIR)
+    root = os.path.dirname(os.path.dirname(LOCALES_DIR))
     out = tmp_path / "fresh.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "N_",
                     "--no-location", "--sort-output", "-o", str(out), "."], cwd=root, check=True)

@@ -1,13 +1,13 @@
 """What a whole circle costs one learner (issue 16): at most 30 SMS segments, in every locale.
 
-``bot.circle_cost`` drives the real router through a 6-meeting circle for a learner who answers
+``bot.reports.circle_cost`` drives the real router through a 6-meeting circle for a learner who answers
 everything, with the longest placeholder values, in milliseconds (no database, no clock).
 """
 from datetime import datetime, timezone
 
 import pytest
 
-from bot import circle_cost
+from bot.reports import circle_cost
 from bot.settings import SHIPPED_LOCALES
 from flows import checkin, keys
 from flows.context import Context

@@ -27,11 +27,11 @@ def run(text, state=None, pending=None, facilitator=FAC):
 
 
 def test_a_bare_here_lists_the_learners_numbered_and_opens_the_list():
-    from bot import i18n
+    from bot.render import sms
 
     result = run("HERE KC42")
     assert [r.key for r in result.replies] == [keys.FAC_HERE_LIST] and result.effects == ()
-    said = i18n.render(result.replies[0], "en")
+    said = sms.render((result.replies[0],), "en")
     assert said.endswith("1 Amina, 2 Rosa, 3 José, 4 Bo") and "like 1 3" in said
     assert result.state["flow"] == HERE_FLOW and result.state["ids"] == [101, 102, 103, 104]
     assert result.state["meeting"] == FIRST.id and result.state["expires"] > NOW.isoformat()

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import phone
-from bot.circles import local_date, local_time, plural
+from bot.domain import phone
+from bot.domain.circles import local_date, local_time, plural
 from bot.cli.circles import places
 from bot.settings import Settings, SettingsError
 

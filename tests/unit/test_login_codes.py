@@ -1,7 +1,7 @@
 """What a person types on the sign-in page becomes a phone (E.164), a Telegram chat id or username, or nothing."""
 import pytest
 
-from bot import login
+from bot.domain import login
 
 
 @pytest.mark.parametrize("typed, expected", [

@@ -38,7 +38,7 @@ def test_every_record_is_masked_args_exceptions_and_other_libraries_included(cap
     caplog.set_level(logging.DEBUG)
     logging.getLogger("twilio.http_client").info("-- BEGIN Twilio API Request --\nGET Request: %s",
                                                  "https://api.twilio.com/Messages.json?To=%2B18165553201")
-    logging.getLogger("bot.jobs").warning("send to %s failed (attempt %s): %s", "+1******3201", 1,
+    logging.getLogger("bot.outbound.jobs").warning("send to %s failed (attempt %s): %s", "+1******3201", 1,
                                           RuntimeError(f"HTTP 400 error: Invalid 'To' Phone Number: {NUMBER}"))
     try:
         raise ValueError(f"no such address {NUMBER} / telegram:55512345")

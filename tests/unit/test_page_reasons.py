@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import create_app
-from bot.circles import CircleError
-from bot.pages import circles as page
-from bot.planning.meetings import MeetingError
+from bot.domain.circles import CircleError
+from bot.web import circles as page
+from bot.domain.meetings import MeetingError
 
 GENERIC = "That change could not be made. Check the dates and try again."
 

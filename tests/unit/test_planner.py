@@ -72,7 +72,7 @@ def test_late_joiner_is_reminded_at_once():
 
 
 def test_reminder_matches_the_database_planner():
-    from bot.planning import reminders
+    from bot.domain.planning import reminders
 
     assert planner.reminder_key(5, 6, M1.starts_at) == reminders.reminder_key(5, 6, M1.starts_at)
     assert (planner.reminder_reply("A", "B", M1.starts_at, TZ) == reminders.reminder_reply("A", "B", M1.starts_at, TZ))
@@ -197,8 +197,8 @@ def test_offers_fill_free_places_in_order_skipping_a_stopped_learner():
 
 
 def test_old_names_still_import_from_bot():
-    from bot.planning import followups
-    from bot.schedule import QuietHours as OldQuiet, ScheduleError, reminder_time
+    from bot.domain.planning import followups
+    from bot.domain.schedule import QuietHours as OldQuiet, ScheduleError, reminder_time
 
     from flows import timing
 

@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.schedule import QuietHours, ScheduleError, reminder_time, weekly_meetings, zone
+from bot.domain.schedule import QuietHours, ScheduleError, reminder_time, weekly_meetings, zone
 
 QUIET = QuietHours.parse("21:00-08:00")
 DAY = timedelta(hours=24)

@@ -5,7 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from bot import budget, segments
+from bot.reports import budget
+from bot.render import segments
 from bot.render import render
 from bot.render.voice import digit_values
 from flows.languages import SHIPPED

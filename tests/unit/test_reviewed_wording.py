@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import format_when, gettext
-from bot.texts import TEXTS
+from bot.render.i18n import format_when, gettext
+from bot.render.texts import TEXTS
 from flows import keys, keywords, languages
 from flows.results import When
 

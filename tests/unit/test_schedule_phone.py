@@ -3,8 +3,8 @@ from datetime import date, time
 
 import pytest
 
-from bot.phone import mask, to_e164
-from bot.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings, zone
+from bot.domain.phone import mask, to_e164
+from bot.domain.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings, zone
 
 
 def test_weekly_meetings_keep_wall_clock_time_across_dst():

@@ -1,7 +1,7 @@
 """Segment counting the way carriers count."""
 import pytest
 
-from bot import gsm, segments
+from bot.render import gsm, segments
 
 
 @pytest.mark.parametrize("text,encoding,segs", [

@@ -1,0 +1,375 @@
+"""Creating and reading circles (the CLI and the demo use these)."""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain import phone as phones
+from bot.domain.attendance import attended_counts
+from bot.store.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
+from bot.domain.planning.reminders import plan
+from bot.domain.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
+from bot.settings import SHIPPED_LOCALES
+from flows import dates
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+CODE_PATTERN = re.compile(r"^[A-Z0-9]{3,8}$")
+NAME_MAX, VENUE_MAX = 40, 40
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+# What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``), or as a
+# whole on the facilitator pages (``bot.domain.meetings.reschedule``).
+EDITABLE = ("name", "venue", "course", "course_url", "city", "postal_code", "language", "capacity", "facilitator_phone")
+
+
+class CircleError(ValueError):
+    """A circle that cannot be created or changed as asked. ``reason`` is a short code that a page turns
+    into words in the facilitator's language (None: the message is all there is)."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class NewCircle:
+    """What ``circlebot circle create`` asks for."""
+
+    name: str
+    venue: str
+    weekday: int
+    start_time: time
+    timezone: str
+    starts: date
+    weeks: int
+    language: str
+    facilitator_phone: str
+    capacity: int = 12
+    city: str | None = None
+    postal_code: str | None = None
+    course: str | None = None
+    code: str | None = None
+    course_url: str | None = None
+    # The facilitator pages create a circle for the signed-in facilitator (who may have no phone).
+    facilitator_id: int | None = None
+
+
+def create_circle(session: Session, new: NewCircle, now: datetime, region: str = phones.DEFAULT_REGION) -> Circle:
+    """Validates ``new``, creates the circle with its meetings, and flushes (no commit).
+
+    Args:
+        session: the unit of work's session.
+        new: what was asked for.
+        now: the current time (UTC).
+        region: the region for a facilitator phone typed without a country code (``DEFAULT_REGION``).
+    """
+    _check_fields(new.name, new.venue, new.language, new.capacity)
+    if not 1 <= new.weeks <= 52:
+        raise CircleError("weeks must be between 1 and 52")
+    zone(new.timezone)
+    if new.facilitator_id is not None:
+        facilitator = session.get(Facilitator, new.facilitator_id)
+    else:
+        facilitator = facilitator_for(session, _phone(new.facilitator_phone, region), now)
+    code = (new.code or "").strip().upper() or _fresh_code(session)
+    if not CODE_PATTERN.match(code):
+        raise CircleError("a code is 3 to 8 letters or digits")
+    if session.scalar(select(Circle.id).where(Circle.code == code)) is not None:
+        raise CircleError(f"the code {code} is taken by another circle; choose another --code, or leave it out "
+                          "for a new random one")
+
+    circle = Circle(
+        code=code, phone_code=_fresh_phone_code(session), name=new.name.strip(), venue=new.venue.strip(),
+        course=new.course, course_url=new.course_url, city=new.city, postal_code=new.postal_code, language=new.language,
+        timezone=new.timezone, capacity=new.capacity, weekday=new.weekday, start_time=new.start_time,
+        starts_on=new.starts, weeks=new.weeks, facilitator=facilitator,
+        created_at=now, facilitator_pin=f"{secrets.randbelow(9000) + 1000}",
+    )
+    session.add(circle)
+    for seq, (start, end) in enumerate(
+        weekly_meetings(new.starts, new.weekday, new.start_time, new.timezone, new.weeks), start=1
+    ):
+        session.add(Meeting(circle=circle, seq=seq, starts_at=start, ends_at=end, status="scheduled"))
+    session.flush()
+    return circle
+
+
+def facilitator_for(session: Session, phone: str, now: datetime) -> Facilitator:
+    """The facilitator reached at E.164 ``phone`` (a contact with an SMS address), made if new.
+
+    The one place facilitators are made from a phone number.
+    """
+    from bot.domain.contacts import make_with_phone
+
+    contact = make_with_phone(session, phone, now, source="facilitator")
+    facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact.id))
+    if facilitator is None:
+        facilitator = Facilitator(contact_id=contact.id, created_at=now)
+        session.add(facilitator)
+        session.flush()
+    return facilitator
+
+
+def facilitator_phone(session: Session, facilitator: Facilitator | None) -> str | None:
+    """The facilitator's phone number (their first phone address), for staff-facing output."""
+    from bot.domain.contacts import PHONE_CHANNELS
+
+    if facilitator is None or facilitator.contact_id is None:
+        return None
+    return session.scalar(select(Address.value).where(Address.contact_id == facilitator.contact_id,
+                                                      Address.channel.in_(PHONE_CHANNELS)).order_by(Address.id))
+
+
+def check_start(new: NewCircle, now: datetime) -> datetime:
+    """Checks the start a person typed and returns the first meeting's start (UTC).
+
+    Raises:
+        CircleError: the start date is in the past, the first meeting would already have begun,
+            or the start date is not on the meeting weekday (the message names the date it would be).
+    """
+    return check_first(new.starts, new.weekday, new.start_time, new.timezone, now)
+
+
+def check_first(starts: date, weekday: int, at: time, tz_name: str, now: datetime) -> datetime:
+    """``check_start`` for a schedule given field by field (creating a circle, or re-planning one not begun)."""
+    tz = zone(tz_name)
+    today = now.astimezone(tz).date()
+    if starts < today:
+        raise CircleError(f"the start date {starts.isoformat()} ({local_date(starts)}) is in the past; "
+                          f"today is {local_date(today)} in {tz_name}", "past")
+    if dates.too_far(starts, today):  # a typo like 9999-12-28 is not a circle (and could not be computed)
+        raise CircleError(f"the start date {starts.isoformat()} is too far ahead: a circle can start any time in "
+                          "the next ten years", "too_far")
+    if starts.weekday() != weekday:
+        first = starts + timedelta(days=(weekday - starts.weekday()) % 7)
+        raise CircleError(
+            f"the start date {starts.isoformat()} is a {WEEKDAY_NAMES[starts.weekday()]}, but the circle "
+            f"meets on {WEEKDAY_NAMES[weekday]}s, so the first meeting would be {local_date(first)}. "
+            f"Use --starts {first.isoformat()}, or --weekday {WEEKDAYS[starts.weekday()]}", "weekday")
+    first_start = weekly_meetings(starts, weekday, at, tz_name, 1)[0][0]
+    if first_start <= now:
+        raise CircleError(f"the first meeting, {local_time(first_start, tz_name)}, has already begun; "
+                          "choose a later --starts date or --time", "begun")
+    return first_start
+
+
+def next_weekday(weekday: int, tz_name: str, now: datetime) -> date:
+    """The first date on or after today (in ``tz_name``) that falls on ``weekday`` (0 = Monday)."""
+    today = now.astimezone(zone(tz_name)).date()
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _check_fields(name: str, venue: str, language: str, capacity: int) -> None:
+    if not name.strip() or len(name) > NAME_MAX:
+        raise CircleError(f"the name must be 1 to {NAME_MAX} characters (learners see it in every text)")
+    if not venue.strip() or len(venue) > VENUE_MAX:
+        raise CircleError(f"the venue must be 1 to {VENUE_MAX} characters (learners see it in every text)")
+    if language not in SHIPPED_LOCALES:
+        raise CircleError(f"language must be one of {', '.join(SHIPPED_LOCALES)}")
+    if not 1 <= capacity <= 500:
+        raise CircleError("capacity must be between 1 and 500")
+
+
+def _phone(raw: str, region: str) -> str:
+    try:
+        return phones.parse(raw, region)
+    except phones.PhoneError as exc:
+        raise CircleError(f"facilitator phone: {exc}") from exc
+
+
+def _fresh_code(session: Session) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
+        if session.scalar(select(Circle.id).where(Circle.code == code)) is None:
+            return code
+
+
+def _fresh_phone_code(session: Session) -> str:
+    while True:
+        digits = f"{secrets.randbelow(900000) + 100000}"
+        if session.scalar(select(Circle.id).where(Circle.phone_code == digits)) is None:
+            return digits
+
+
+def find(session: Session, code: str) -> Circle | None:
+    """Returns the circle with ``code`` (any letter case), or None."""
+    return session.scalar(select(Circle).where(Circle.code == code.strip().upper()))
+
+
+def counts(session: Session, circle_id: int) -> dict[str, int]:
+    """Enrollment counts by status for one circle."""
+    rows = session.execute(
+        select(Enrollment.status, func.count()).where(Enrollment.circle_id == circle_id).group_by(Enrollment.status)
+    )
+    return {status: n for status, n in rows}
+
+
+def summary(session: Session, circle: Circle) -> dict:
+    """The JSON that ``circlebot circle show --json`` prints."""
+    by_status = counts(session, circle.id)
+    rsvps = {(m, a): n for m, a, n in session.execute(
+        select(Rsvp.meeting_id, Rsvp.answer, func.count()).join(Meeting, Meeting.id == Rsvp.meeting_id)
+        .where(Meeting.circle_id == circle.id).group_by(Rsvp.meeting_id, Rsvp.answer)
+    )}
+    attended = attended_counts(session, [m.id for m in circle.meetings])
+    return {
+        "id": circle.id,
+        "code": circle.code,
+        "phone_code": circle.phone_code,
+        "facilitator_pin": circle.facilitator_pin,
+        "name": circle.name,
+        "venue": circle.venue,
+        "language": circle.language,
+        "timezone": circle.timezone,
+        "capacity": circle.capacity,
+        "archived": circle.archived_at is not None,
+        "enrolled": by_status.get("active", 0),
+        "waitlisted": by_status.get("waitlist", 0),
+        "meetings": [
+            {"seq": m.seq, "starts_at": iso_utc(m.starts_at), "status": m.status, "yes": rsvps.get((m.id, "yes"), 0),
+             "no": rsvps.get((m.id, "no"), 0), "attended": attended.get(m.id, 0)}
+            for m in circle.meetings
+        ],
+    }
+
+
+def local_date(day: date) -> str:
+    """``Tuesday, December 1, 2026`` (English, for the people who run circles)."""
+    return f"{WEEKDAY_NAMES[day.weekday()]}, {MONTH_NAMES[day.month - 1]} {day.day}, {day.year}"
+
+
+def local_time(moment: datetime, tz_name: str) -> str:
+    """A UTC moment in the circle's zone: ``Tuesday, December 1, 2026, 6:30 PM CST``."""
+    local = moment.astimezone(zone(tz_name))
+    clock = f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+    return f"{local_date(local.date())}, {clock} {local.tzname()}"
+
+
+def listing(session: Session, now: datetime, include_archived: bool = False) -> list[dict]:
+    """One dict per circle for ``circle list``: code, name, counts and the next meeting (or None)."""
+    query = select(Circle).order_by(Circle.code)
+    if not include_archived:
+        query = query.where(Circle.archived_at.is_(None))
+    circles = session.scalars(query).all()
+    ids = [c.id for c in circles]
+    by_status: dict[int, dict[str, int]] = {}
+    for circle_id, status, n in session.execute(
+            select(Enrollment.circle_id, Enrollment.status, func.count()).where(Enrollment.circle_id.in_(ids))
+            .group_by(Enrollment.circle_id, Enrollment.status)):
+        by_status.setdefault(circle_id, {})[status] = n
+    upcoming = dict(session.execute(
+        select(Meeting.circle_id, func.min(Meeting.starts_at))
+        .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
+        .group_by(Meeting.circle_id)).all())
+    return [{"code": c.code, "name": c.name, "timezone": c.timezone, "capacity": c.capacity,
+             "enrolled": by_status.get(c.id, {}).get("active", 0),
+             "waitlisted": by_status.get(c.id, {}).get("waitlist", 0),
+             "next_meeting": upcoming.get(c.id), "archived": c.archived_at is not None} for c in circles]
+
+
+def edit_circle(session: Session, circle: Circle, changes: dict, now: datetime,
+                region: str = phones.DEFAULT_REGION) -> list[str]:
+    """Changes the fields in ``changes`` (names from ``EDITABLE``; None means unchanged) and flushes.
+
+    Returns:
+        The names of the fields that really changed.
+
+    Raises:
+        CircleError: a value cannot be used, or the capacity is below the learners already enrolled.
+    """
+    wanted = {k: v for k, v in changes.items() if v is not None}
+    unknown = set(wanted) - set(EDITABLE)
+    if unknown:
+        raise CircleError(f"these cannot be edited: {', '.join(sorted(unknown))}")
+    name, venue = wanted.get("name", circle.name), wanted.get("venue", circle.venue)
+    language, capacity = wanted.get("language", circle.language), wanted.get("capacity", circle.capacity)
+    _check_fields(name, venue, language, capacity)
+    enrolled = counts(session, circle.id).get("active", 0)
+    if capacity < enrolled:
+        raise CircleError(f"{plural(enrolled, 'learner is', 'learners are')} enrolled already; "
+                          f"the capacity cannot go below {enrolled}", "capacity_below")
+    changed = []
+    if "facilitator_phone" in wanted:
+        facilitator = facilitator_for(session, _phone(wanted.pop("facilitator_phone"), region), now)
+        if circle.facilitator is not facilitator:
+            circle.facilitator = facilitator
+            changed.append("facilitator_phone")
+    for key, value in wanted.items():
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(circle, key) != value:
+            setattr(circle, key, value)
+            changed.append(key)
+    session.flush()
+    return sorted(changed, key=EDITABLE.index)
+
+
+def archive(session: Session, circle: Circle, now: datetime) -> None:
+    """Archives a circle that has no meeting ahead: it leaves ``circle list`` and FIND, its data stays.
+
+    Raises:
+        CircleError: a meeting that is not cancelled is still ahead (learners would still be reminded).
+    """
+    ahead = [m for m in circle.meetings if m.status != "cancelled" and m.ends_at > now]
+    if ahead:
+        raise CircleError(
+            f"{circle.code} still has {plural(len(ahead), 'meeting', 'meetings')} ahead (the next is "
+            f"{local_time(ahead[0].starts_at, circle.timezone)}), and its learners would still be reminded. "
+            f"Archive it after the last meeting, or cancel those first: circlebot meeting cancel {circle.code} "
+            f"{ahead[0].seq}")
+    if circle.archived_at is None:
+        circle.archived_at = now
+        session.flush()
+
+
+def unarchive(session: Session, circle: Circle) -> None:
+    """Brings an archived circle back into ``circle list`` and FIND."""
+    circle.archived_at = None
+    session.flush()
+
+
+def restore_meeting(session: Session, settings, circle: Circle, seq: int, now: datetime) -> tuple[Meeting, list]:
+    """Puts a cancelled meeting back at its time and plans its reminder and tally again.
+
+    The reminders that the cancellation withdrew, and the "cancelled" notices already sent, are
+    renamed out of the way of their dedupe keys: the reminder goes out again, and a later
+    cancellation is told again.
+
+    Returns:
+        The meeting, and the outbox rows planned now (to queue after the commit).
+
+    Raises:
+        CircleError: there is no such meeting, it is not cancelled, or its time has passed.
+    """
+    meeting = session.scalar(select(Meeting).where(Meeting.circle_id == circle.id, Meeting.seq == seq))
+    if meeting is None:
+        raise CircleError(f"{circle.code} has no meeting {seq} (it has {len(circle.meetings)})")
+    if meeting.status != "cancelled":
+        raise CircleError(f"meeting {seq} of {circle.code} is not cancelled (it is {meeting.status})")
+    if meeting.starts_at <= now:
+        raise CircleError(f"meeting {seq} of {circle.code} was {local_time(meeting.starts_at, circle.timezone)}, "
+                          "which has passed; nothing to restore")
+    series = weekly_meetings(circle.starts_on, circle.weekday, circle.start_time, circle.timezone, seq)[-1][0]
+    meeting.status = "scheduled" if meeting.starts_at == series else "moved"
+    stamp = f":restored{now:%Y%m%dT%H%M%S%f}"
+    session.execute(
+        update(Outbox).where(Outbox.meeting_id == meeting.id, Outbox.status == "cancelled",
+                             Outbox.kind.in_(("reminder", "tally")), Outbox.sent_at.is_(None),
+                             ~Outbox.dedupe_key.contains(":restored"))
+        .values(dedupe_key=Outbox.dedupe_key + stamp).execution_options(synchronize_session=False))
+    session.execute(
+        update(Outbox).where(Outbox.meeting_id == meeting.id, Outbox.dedupe_key.like(f"cancelled:{meeting.id}:%"),
+                             ~Outbox.dedupe_key.contains(":restored"))
+        .values(dedupe_key=Outbox.dedupe_key + stamp).execution_options(synchronize_session=False))
+    session.flush()
+    return meeting, plan(session, settings, now, meeting_id=meeting.id)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``1 learner``, ``2 learners``: the count with the right form (English CLI output)."""
+    return f"{n} {one if n == 1 else many}"

@@ -1,0 +1,334 @@
+"""Applying a flow's effects inside the inbound message's transaction.
+
+Each handler takes the session and plain values, changes rows, and collects the outbox rows it
+created (as ``Planned``) so that the service queues them after the commit. Messages to other people
+(the facilitator, learners) are outbox rows that say *what* to say; they are rendered for each
+reader's own channel and language when they are sent.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import Table, bindparam, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.domain import contacts, erase, link_codes as links, outbox
+from bot.store.models import Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox, RelayHandle, Rsvp, UTCDateTime
+from bot.domain.outbox import Planned, insert_new
+from bot.store.db import collect
+from bot.domain.planning import broadcast, reminders
+from bot.domain import meetings
+from flows import keys
+from flows.results import (
+    AddLandline, Broadcast, ChangeMeeting, Enroll, Erase, IssueLinkCode, Leave, LinkAddress, OptIn, OptOut, Quote,
+    RecordAnswer, RecordAttendance, RecordConsent, RecordRsvp, RelayToFacilitator, RelayToLearner, Reply, RequestCall,
+    SetLanguage, SetName, SetPreferred,
+)
+
+HANDLE_TRIES = 20
+DEFERRABLE = frozenset({RecordRsvp, RecordAnswer})  # effects whose one upsert nothing reads back
+
+
+class Shape(NamedTuple):
+    """What an upsert looks like: its table, its unique columns, the columns it changes and all it sets."""
+
+    table: Table
+    unique: tuple[str, ...]
+    changes: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+class Deferred(NamedTuple):
+    """An upsert kept for later: its shape, its statement (for this dialect) and its values."""
+
+    shape: Shape
+    statement: object
+    values: dict
+
+
+@functools.lru_cache(maxsize=64)
+def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None):
+    """``INSERT … ON CONFLICT (unique) DO UPDATE SET changes = excluded.changes`` on a Core table, built once.
+
+    ``names``: the bind parameter name of each column (to sit beside other statements' parameters in one
+    statement, ``bot.inbound.service``); by default the column names themselves.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(shape.table)
+    if names is not None:
+        statement = statement.values({column: bindparam(name, type_=shape.table.c[column].type)
+                                      for column, name in zip(shape.columns, names)})
+    return statement.on_conflict_do_update(
+        index_elements=list(shape.unique), set_={column: statement.excluded[column] for column in shape.changes})
+
+
+class Applier:
+    """Applies the effects of one inbound message for one contact, at the address it came from."""
+
+    def __init__(self, session: Session, settings, contact: Contact | None, address: Address | None,
+                 message, now: datetime, loaded=None):
+        """``message`` is the inbound row to be written (``bot.inbound.service.Draft``); ``loaded`` is what
+        ``bot.inbound.load.load`` read for this sender (circles, their facilitators, the sender's handles)."""
+        self.session, self.settings, self.now = session, settings, now
+        self.contact, self.address, self.message = contact, address, message
+        self.loaded = loaded
+        self.deferred: list[Deferred] = []  # upserts not sent yet (see ``apply``)
+
+    def apply(self, effects) -> None:
+        """Applies every effect in order (the outbox rows written are queued when the service commits).
+
+        An upsert that nothing reads back (an RSVP, a survey answer) is kept in ``deferred`` instead
+        of being sent at once: the service sends it with the inbound row's INSERT (``bot.inbound.service``),
+        one round trip fewer. Any other effect first writes what was deferred, so the order in which
+        effects see each other's rows is the order of the effects.
+        """
+        for effect in effects:
+            kind = type(effect)
+            if kind not in DEFERRABLE:
+                self.write_deferred()
+            HANDLERS[kind](self, effect)
+        self.session.flush()
+
+    def write_deferred(self) -> None:
+        """Sends the deferred upserts now, in order."""
+        for _shape, statement, values in self.deferred:
+            self.session.execute(statement, values)
+        self.deferred.clear()
+
+    def take_deferred(self) -> list["Deferred"]:
+        """The deferred upserts (for the service to send with the inbound row); the applier forgets them."""
+        taken, self.deferred = self.deferred, []
+        return taken
+
+    # -- the sender themselves -------------------------------------------------------------------
+    def _SetName(self, effect: SetName) -> None:
+        self.contact.name = effect.name
+
+    def _SetLanguage(self, effect: SetLanguage) -> None:
+        self.contact.language = effect.language
+
+    def _RecordConsent(self, effect: RecordConsent) -> None:
+        contacts.consent(self.session, self.contact, self.address, self.now, source=self.message.channel)
+
+    def _IssueLinkCode(self, effect: IssueLinkCode) -> None:
+        links.issue(self.session, self.contact, effect.code, self.now)
+
+    def _LinkAddress(self, effect: LinkAddress) -> None:
+        self.contact = links.join(self.session, self.contact, self.address, effect.code, self.now)
+
+    def _SetPreferred(self, effect: SetPreferred) -> None:
+        links.prefer(self.session, self.contact, effect.channel)
+
+    def _OptOut(self, effect: OptOut) -> None:
+        contacts.opt_out(self.session, self.address, self.now)
+
+    def _OptIn(self, effect: OptIn) -> None:
+        contacts.opt_in(self.session, self.address, self.now)
+        released = self.session.execute(
+            update(Outbox).where(Outbox.address_id == self.address.id, Outbox.status == outbox.HELD)
+            .values(status=outbox.PENDING, send_after=self.now).returning(Outbox.id)).scalars().all()
+        collect(self.session, *(Planned(row_id, self.now) for row_id in released))
+
+    def _Erase(self, effect: Erase) -> None:
+        erase.erase_contact(self.session, self.contact, self.now)
+        self.message.address, self.message.body, self.message.contact_id = erase.ERASED, "", None
+
+    # -- circles -----------------------------------------------------------------------------------
+    def _Enroll(self, effect: Enroll) -> None:
+        circle = self._circle(effect.code)
+        enrollment = self.session.scalar(
+            select(Enrollment).where(Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id))
+        status = "waitlist" if effect.waitlist else "active"
+        if enrollment is None:
+            enrollment = Enrollment(contact_id=self.contact.id, circle_id=circle.id, status=status,
+                                    created_at=self.now)
+            self.session.add(enrollment)
+        else:
+            enrollment.status, enrollment.created_at = status, self.now
+        self.session.flush()
+        to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
+        if to is not None:
+            enrolled = self.session.scalar(select(func.count()).select_from(Enrollment).where(
+                Enrollment.circle_id == circle.id, Enrollment.status == "active"))
+            key = keys.FACILITATOR_WAITLISTED if effect.waitlist else keys.FACILITATOR_JOINED
+            said = Reply(key, {"name": self.contact.name or "?", "circle": circle.name, "enrolled": enrolled,
+                               "capacity": circle.capacity})
+            self._send(f"joined:{enrollment.id}:{status}", "notice", to, said, about=self.contact.id)
+        reminders.plan(self.session, self.settings, self.now, contact_id=self.contact.id)
+
+    def _Leave(self, effect: Leave) -> None:
+        circle = self._circle(effect.circle_code)
+        self.session.execute(update(Enrollment).where(
+            Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id).values(status="left"))
+        meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
+        self.session.execute(update(Outbox).where(
+            Outbox.contact_id == self.contact.id, Outbox.meeting_id.in_(meeting_ids),
+            Outbox.status == outbox.PENDING).values(status=outbox.CANCELLED, last_error="left the circle"))
+
+    def _RecordRsvp(self, effect: RecordRsvp) -> None:
+        self._upsert(Rsvp, ["meeting_id", "contact_id"], {"answer": effect.answer, "updated_at": self.now},
+                     meeting_id=effect.meeting_id, contact_id=self.contact.id, created_at=self.now)
+
+    def _AddLandline(self, effect: AddLandline) -> None:
+        from bot.domain import call_me as calls
+
+        circle = self._circle(effect.circle_code)
+        contact = calls.add_landline(self.session, circle, effect.phone, effect.name, self.settings, self.now)
+        if contact is not None:
+            reminders.plan(self.session, self.settings, self.now, contact_id=contact.id)
+
+    def _RequestCall(self, effect: RequestCall) -> None:
+        from bot.domain import call_me as calls
+
+        circle = self._circle(effect.circle_code)
+        meeting = self.session.scalar(select(Meeting).where(
+            Meeting.circle_id == circle.id, Meeting.status != "cancelled", Meeting.ends_at > self.now)
+            .order_by(Meeting.starts_at).limit(1))
+        if meeting is not None:
+            calls.request(self.session, self.contact, circle, meeting, self.now)
+
+    def _RecordAttendance(self, effect: RecordAttendance) -> None:
+        from bot.domain import attendance
+
+        attendance.record_in_person(self.session, effect.meeting_id, list(effect.contact_ids), self.now)
+
+    def _RecordAnswer(self, effect: RecordAnswer) -> None:
+        circle = self._circle(effect.circle_code)
+        self._upsert(Answer, ["subject", "question_key"], {"value": effect.value, "updated_at": self.now},
+                     subject=effect.subject, circle_id=circle.id, question_key=effect.question_key,
+                     created_at=self.now)
+
+    # -- the relay and the facilitator's commands ----------------------------------------------------
+    def _RelayToFacilitator(self, effect: RelayToFacilitator) -> None:
+        circle = self._circle(effect.circle_code)
+        if self.loaded is not None and circle.code in self.loaded.facilitator_held:
+            to = self.loaded.facilitator_to[circle.code]
+            held = to is None  # they opted out: keep the message for them (the learner was told so)
+            if held:
+                to = self.loaded.facilitator_held[circle.code]
+        else:
+            to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
+            held = to is None
+            if held:
+                to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language,
+                                                    opted_out_too=True)
+        if to is None:
+            return
+        number = self.loaded.handles.get(circle.code) if self.loaded is not None else None
+        if number is None:
+            number = handle_for(self.session, circle.facilitator_id, self.contact.id, self.now)
+        params = {"name": self.contact.name or "?", "number": number, "circle": circle.name}
+        if effect.stuck_after_meeting is not None:
+            said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
+        else:
+            said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
+        self._send(f"relay:{self._inbound_key}", "relay", to, said, about=self.contact.id, held=held)
+
+    def _RelayToLearner(self, effect: RelayToLearner) -> None:
+        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.contact.id))
+        row = self.session.execute(
+            select(Contact.id, Contact.language, Circle.name, Circle.language)
+            .join(RelayHandle, RelayHandle.contact_id == Contact.id)
+            .join(Enrollment, Enrollment.contact_id == Contact.id).join(Circle, Circle.id == Enrollment.circle_id)
+            .where(RelayHandle.facilitator_id == facilitator_id, RelayHandle.number == effect.number,
+                   Circle.facilitator_id == facilitator_id, Enrollment.status.in_(("active", "waitlist")))
+        ).first()
+        if facilitator_id is None or row is None:
+            return
+        learner_id, language, circle_name, circle_language = row
+        to = contacts.recipient(self.session, learner_id, language or circle_language)
+        if to is None:
+            return
+        said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
+        self._send(f"relay:{self._inbound_key}", "relay", to, said)
+
+    def _Broadcast(self, effect: Broadcast) -> None:
+        circle = self._circle(effect.circle_code)
+        broadcast.plan(self.session, circle, effect.text, f"msg:{self._inbound_key}", self.now)
+
+    def _ChangeMeeting(self, effect: ChangeMeeting) -> None:
+        circle = self._circle(effect.circle_code)
+        meeting = self.session.get(Meeting, effect.meeting_id)
+        if meeting is None or meeting.circle_id != circle.id:
+            return
+        if effect.to is None:
+            meetings.cancel(self.session, self.settings, circle, meeting.seq, self.now)
+        else:
+            meetings.move(self.session, self.settings, circle, meeting.seq, effect.to, self.now)
+
+    # -- helpers -------------------------------------------------------------------------------------
+    @property
+    def _inbound_key(self) -> str:
+        """The inbound message in a dedupe key: its channel and provider id (unique, known before its row)."""
+        return f"{self.message.channel}:{self.message.provider_id}"
+
+    def _circle(self, code: str) -> Circle:
+        if self.loaded is not None and code in self.loaded.rows:
+            return self.loaded.rows[code]
+        return self.session.scalar(select(Circle).where(Circle.code == code))
+
+    def _upsert(self, model, unique: list[str], changes: dict, **keys_and_values) -> None:
+        """One INSERT … ON CONFLICT DO UPDATE (no read first, and no unique race to lose), deferred."""
+        values = {**keys_and_values, **changes}
+        shape = Shape(model.__table__, tuple(unique), tuple(changes), tuple(values))
+        self.deferred.append(Deferred(shape, upsert(shape, self.session.get_bind().dialect.name), values))
+
+    def _send(self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None,
+              held: bool = False) -> None:
+        row = outbox.row(key, kind, to, (said,), self.now, self.now, about=about)
+        if held:
+            row["status"] = outbox.HELD
+        insert_new(self.session, [row])
+
+
+HANDLERS = {
+    SetName: Applier._SetName,
+    SetLanguage: Applier._SetLanguage,
+    RecordConsent: Applier._RecordConsent,
+    IssueLinkCode: Applier._IssueLinkCode,
+    LinkAddress: Applier._LinkAddress,
+    SetPreferred: Applier._SetPreferred,
+    OptOut: Applier._OptOut,
+    OptIn: Applier._OptIn,
+    Erase: Applier._Erase,
+    Enroll: Applier._Enroll,
+    Leave: Applier._Leave,
+    RecordRsvp: Applier._RecordRsvp,
+    AddLandline: Applier._AddLandline,
+    RequestCall: Applier._RequestCall,
+    RecordAttendance: Applier._RecordAttendance,
+    RecordAnswer: Applier._RecordAnswer,
+    RelayToFacilitator: Applier._RelayToFacilitator,
+    RelayToLearner: Applier._RelayToLearner,
+    Broadcast: Applier._Broadcast,
+    ChangeMeeting: Applier._ChangeMeeting,
+}
+"""Each effect type of ``flows.results.Effect`` and the method that applies it (a test checks every one has one)."""
+
+
+def handle_for(session: Session, facilitator_id: int, contact_id: int, now: datetime) -> int:
+    """The learner's ``#N`` for this facilitator, made on first use (1, 2, 3… per facilitator).
+
+    One ``INSERT … SELECT max + 1 … ON CONFLICT DO NOTHING``: two first relays to one facilitator at
+    once both try the same number, and the loser inserts nothing instead of failing (which would roll
+    the inbound message back); it reads again (a new statement sees the winner's row) and tries the next.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    taken = select(RelayHandle.number).where(RelayHandle.facilitator_id == facilitator_id,
+                                             RelayHandle.contact_id == contact_id)
+    for _ in range(HANDLE_TRIES):
+        following = select(literal(facilitator_id), literal(contact_id),
+                           func.coalesce(func.max(RelayHandle.number), 0) + 1, literal(now, UTCDateTime()))
+        following = following.where(RelayHandle.facilitator_id == facilitator_id)
+        made = session.execute(insert(RelayHandle).from_select(
+            ["facilitator_id", "contact_id", "number", "created_at"], following)
+            .on_conflict_do_nothing().returning(RelayHandle.number)).scalar()
+        if made is not None:
+            return made
+        existing = session.scalar(taken)
+        if existing is not None:
+            return existing
+    raise RuntimeError("could not make a relay handle")

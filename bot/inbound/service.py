@@ -1,0 +1,303 @@
+"""The service layer: one inbound message, one transaction (DESIGN.md §1).
+
+The service knows no channel's format: it returns the replies (message keys, parameters and
+choices) and their language, and the webhook renders them for its channel.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from bot.domain import contacts, link_codes as links
+from bot.inbound import effects, load as sender
+from bot.render import segments
+from bot.inbound.effects import Applier
+from bot.store.models import Circle, Contact, Conversation, Message
+from bot.render import codec, render
+from bot.inbound.context import facilitator_view, find_open_circles
+from flows import keys, keywords, languages
+from flows.context import Context, ContactView
+from flows.inbound import TELEGRAM, Inbound
+from flows.results import Enroll, Reply, Result
+from flows.router import handle
+
+log = logging.getLogger(__name__)
+CONVERSATION_TTL = timedelta(hours=24)
+RECEIVED, FAILED = "received", "failed"
+TRIES = 4  # runs of one message that lost a race (a unique conflict or a deadlock) before it is kept as failed
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The outcome the webhook renders: the replies, their language, and whether this was a replay.
+
+    ``texts`` holds the finished replies of a message stored before replies were kept as keys.
+    """
+
+    replies: tuple[Reply, ...] = ()
+    language: str = languages.DEFAULT
+    replay: bool = False
+    texts: tuple[str, ...] | None = None
+
+    def rendered(self, channel: str) -> list:
+        """Each reply rendered for ``channel`` (``bot.render.Rendered``), in order."""
+        if self.texts is not None:
+            from bot.render import Rendered
+
+            return [Rendered(channel, t) for t in self.texts]
+        return [render(channel, (reply,), self.language) for reply in self.replies]
+
+
+class Unavailable(Exception):
+    """The message could not be handled; its inbound row is kept (status ``failed``) for a retry."""
+
+
+def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
+    """Stores ``inbound`` exactly once, runs the flows, applies their effects and commits.
+
+    A replay (the same provider id again) returns the stored replies and changes nothing. A unique
+    conflict or a deadlock (a race with another message) runs the whole message again, up to
+    ``TRIES`` times. If it still fails, or fails any other way, the inbound row is kept in a fresh
+    transaction with status ``failed`` and ``Unavailable`` is raised (the webhook answers 503): the
+    text is never lost, and a retry with the same provider id handles it as new (issue 12, item 1).
+    """
+    for attempt in range(1, TRIES + 1):
+        try:
+            return _handle_once(uow, inbound, settings)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == TRIES or (_connection_lost(exc) and attempt > 1):
+                error = exc  # a dead connection gets one more try on a new one (the pool was renewed)
+                break
+            log.warning("inbound %s: %s on try %d, running it again", inbound.channel, exc.__class__.__name__,
+                        attempt)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the text must be kept
+            error = exc
+            break
+    log.error("inbound %s not handled (%s); kept as failed", inbound.channel, error.__class__.__name__)
+    stored = keep_failed(uow, inbound)
+    if stored is not None:
+        return stored
+    raise Unavailable(str(error.__class__.__name__)) from error
+
+
+def keep_failed(uow, inbound: Inbound) -> Handled | None:
+    """Stores the inbound row with status ``failed`` (unless it is there); returns a stored answer if any."""
+    with uow() as session:
+        stored = _stored(session, inbound.provider_id)
+        if stored is not None:
+            return stored
+        draft = _draft(inbound)
+        draft.status = FAILED
+        _insert_message(session, draft, None)
+        session.commit()
+    return None
+
+
+def _connection_lost(exc) -> bool:
+    return bool(getattr(exc, "connection_invalidated", False))
+
+
+def _handle_once(uow, inbound: Inbound, settings) -> Handled:
+    now = inbound.received_at
+    draft = _draft(inbound)
+    with uow() as session:
+        if inbound.address_ok:
+            found = sender.lock(session, inbound.channel, inbound.address, inbound.provider_id)
+            if found is None:
+                stored = _stored(session, inbound.provider_id)
+                if stored is not None:
+                    return stored
+                contact, address = contacts.for_inbound(session, inbound.channel, inbound.address, now)
+            else:
+                contact, address, was = found
+                if was is not None and was.status != FAILED:
+                    return from_stored(was.replies)
+        else:
+            stored = _stored(session, inbound.provider_id)
+            if stored is not None:
+                return stored
+            contact = address = None
+        draft.contact_id = contact.id if contact else None
+        if address is not None and inbound.channel == TELEGRAM:
+            contacts.keep_username(session, address, inbound.username)
+        opted_out_before = address is not None and address.opted_out_at is not None
+        loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)
+        result = handle(state, inbound, ctx)
+        if contact is not None and any(isinstance(e, Enroll) for e in result.effects):
+            # A place is taken: decide again with those circles locked and their places counted afresh.
+            locked = {e.code for e in result.effects if isinstance(e, Enroll)} | set(ctx.circles)
+            loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings,
+                                                     locked)
+            result = handle(state, inbound, ctx)
+        lang = languages.pick(result.language or (contact.language if contact is not None else None)
+                              or settings.default_language)
+        _save_state(session, result, contact, conversation, now)
+        applier = Applier(session, settings, contact, address, draft, now, loaded)
+        applier.apply(result.effects)
+        replies = _allowed(result, opted_out_before)
+        stored = {"language": lang, "replies": codec.dump(replies)}
+        if _insert_message(session, draft, stored, applier.take_deferred()) is None:
+            session.rollback()  # the same provider id was stored meanwhile: this is a replay
+            return _stored(session, inbound.provider_id) or Handled(replay=True)
+        session.commit()  # queues the outbox rows written (and an erasure's scrub)
+    return Handled(replies, lang)
+
+
+@dataclass
+class Draft:
+    """The inbound ``message`` row, written last (one INSERT) once the replies are known."""
+
+    channel: str
+    provider_id: str
+    address: str
+    body: str
+    created_at: datetime
+    contact_id: int | None = None
+    status: str = RECEIVED
+
+
+def _draft(inbound: Inbound) -> Draft:
+    return Draft(inbound.channel, inbound.provider_id, inbound.address[:64], inbound.text, inbound.received_at)
+
+
+def _insert_message(session: Session, draft: Draft, replies, deferred=()) -> int | None:
+    """Inserts the inbound row; a ``failed`` row with this provider id is taken over. None: already stored.
+
+    ``deferred``: upserts the effects left to send (``bot.inbound.effects.Applier.apply``). On PostgreSQL they
+    go in the same statement, as data-modifying CTEs (``WITH d0 AS (INSERT … ON CONFLICT …) INSERT INTO
+    message …``): one round trip for an RSVP's row and the inbound row. Elsewhere they are sent first.
+    """
+    values = {"m_direction": "in", "m_channel": draft.channel, "m_provider_id": draft.provider_id,
+              "m_address": draft.address, "m_body": draft.body, "m_segments": segments.count(draft.body).segments,
+              "m_status": draft.status, "m_replies": replies, "m_created_at": draft.created_at,
+              "m_contact_id": draft.contact_id}
+    dialect = session.get_bind().dialect.name
+    if deferred and (dialect != "postgresql" or not _distinct_rows(deferred)):
+        # Two CTEs of one statement may not both upsert one row: those go one by one, in order.
+        for _shape, statement, params in deferred:
+            session.execute(statement, params)
+        deferred = ()
+    for i, (_shape, _statement, params) in enumerate(deferred):
+        values.update({f"d{i}_{column}": value for column, value in params.items()})
+    return session.execute(_message_insert(dialect, tuple(d.shape for d in deferred)), values).scalar()
+
+
+def _distinct_rows(deferred) -> bool:
+    """True when no two deferred upserts aim at the same row (the same table and unique key)."""
+    keys = [(d.shape.table.name, tuple(d.values[column] for column in d.shape.unique)) for d in deferred]
+    return len(set(keys)) == len(keys)
+
+
+@functools.lru_cache(maxsize=64)
+def _message_insert(dialect: str, deferred: tuple = ()):
+    """``[WITH dN AS (upsert) …] INSERT … ON CONFLICT (provider_id) DO UPDATE … WHERE status = 'failed'
+    RETURNING id`` on the Core table, built once per dialect and deferred upserts' shapes."""
+    table = Message.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values({column: bindparam(f"m_{column}", type_=table.c[column].type)
+                                      for column in MESSAGE_COLUMNS})
+    statement = statement.on_conflict_do_update(
+        index_elements=["provider_id"], where=table.c.status == FAILED,
+        set_={k: statement.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
+    ).returning(table.c.id)
+    for i, shape in enumerate(deferred):
+        names = tuple(f"d{i}_{column}" for column in shape.columns)
+        statement = statement.add_cte(effects.upsert(shape, dialect, names).cte(f"d{i}"))
+    return statement
+
+
+MESSAGE_COLUMNS = ("direction", "channel", "provider_id", "address", "body", "segments", "status", "replies",
+                   "created_at", "contact_id")
+
+
+def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings, locked: set[str] = frozenset()):
+    now = inbound.received_at
+    if contact is None:
+        return None, None, None, _context(inbound, ContactView(), None, {}, None, settings, session, contact)
+    codes = set(keywords.candidate_codes(inbound.text))
+    trigger = keywords.join_trigger(inbound.text)
+    if trigger and trigger[0]:
+        codes.add(trigger[0])
+    if locked:
+        # The circles a place is taken in, locked (in id order); the load after it counts afresh.
+        session.execute(select(Circle.id).where(Circle.code.in_(sorted(locked))).order_by(Circle.id)
+                        .with_for_update())
+    loaded = sender.load(session, contact.id, codes, now)
+    conversation = loaded.conversation
+    if conversation is not None and conversation.expires_at <= now:
+        session.delete(conversation)
+        conversation = None
+    state = conversation.state if conversation is not None else None
+    if state and state.get("code"):
+        codes.add(state["code"])
+    named = {code: view for code, view in loaded.circles.items() if code in codes}
+    pending = loaded.pending
+    if pending is not None and conversation is not None and conversation.updated_at > loaded.pending_sent_at:
+        pending = None
+    view = ContactView(name=contact.name, language=contact.language, opted_out=opted_out,
+                       enrollments=loaded.contact_view.enrollments)
+    facilitator = facilitator_view(session, contact.id, now) if loaded.facilitator_id is not None else None
+    return loaded, conversation, state, _context(inbound, view, pending, named, facilitator, settings, session, contact)
+
+
+def _context(inbound: Inbound, contact: ContactView, pending, circles, facilitator, settings,
+             session: Session, contact_row: Contact | None) -> Context:
+    now = inbound.received_at
+    find = keywords.command(inbound.text, {keywords.FIND: keywords.COMMANDS[keywords.FIND]})
+    return Context(
+        now=now,
+        contact=contact,
+        circles=circles,
+        default_language=settings.default_language,
+        languages=languages.SHIPPED,
+        pending_rsvp=pending,
+        facilitator=facilitator,
+        found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
+        link=links.view(session, inbound, contact_row, now),
+    )
+
+
+def _allowed(result: Result, was_opted_out: bool) -> tuple[Reply, ...]:
+    """An opted-out address gets only the STOP confirmation and HELP's answer (and START's welcome)."""
+    if not was_opted_out or any(r.key == keys.START_CONFIRMED for r in result.replies):
+        return tuple(result.replies)
+    return tuple(r for r in result.replies if r.key in keys.ALLOWED_WHEN_OPTED_OUT)
+
+
+def _stored(session: Session, provider_id: str) -> Handled | None:
+    """The answer already given to this provider id, or None when it is new (or was kept as failed)."""
+    row = session.execute(select(Message.replies, Message.status).where(Message.provider_id == provider_id)).first()
+    return None if row is None or row[1] == FAILED else from_stored(row[0])
+
+
+def from_stored(stored) -> Handled:
+    """The replies kept on an inbound ``Message`` row (``Message.replies``), ready to render again."""
+    if isinstance(stored, dict):
+        return Handled(codec.load(stored.get("replies")), languages.pick(stored.get("language")), replay=True)
+    return Handled(replay=True, texts=tuple(stored or ()))
+
+
+def _save_state(session: Session, result: Result, contact: Contact | None, conversation: Conversation | None,
+                now: datetime) -> None:
+    if contact is None:
+        return
+    if result.state is None:
+        if conversation is not None:
+            session.delete(conversation)
+        return
+    if conversation is None:
+        conversation = Conversation(contact_id=contact.id, flow="", state={}, expires_at=now, updated_at=now)
+        session.add(conversation)
+    conversation.flow = result.state.get("flow", "")
+    conversation.state = dict(result.state)
+    expires = result.state.get("expires")
+    conversation.expires_at = datetime.fromisoformat(expires) if expires else now + CONVERSATION_TTL
+    conversation.updated_at = now
+    session.flush()

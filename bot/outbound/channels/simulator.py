@@ -1,0 +1,58 @@
+"""The simulator channel: records outbound messages as ``Message`` rows; the phone simulator shows them."""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from bot.render import segments
+from bot.outbound.channels.base import Sent, utc
+from bot.domain.phone import mask
+
+log = logging.getLogger(__name__)
+
+
+class SimulatorChannel:
+    """Stands in for every provider when none is configured (``demo``, tests)."""
+
+    name = "simulator"
+
+    def __init__(self, uow):
+        self.uow = uow
+
+    @staticmethod
+    def identity(channel: str) -> str:
+        """The pacing identity: one per channel."""
+        return f"simulator:{channel}"
+
+    def send(self, address: str, body: str, channel: str = "sms", extra: dict | None = None) -> Sent:
+        """Stores the outbound message, as if the phone or chat had received it."""
+        from bot.store.models import Message
+
+        provider_id = "SIM" + secrets.token_hex(16)
+        markup = (extra or {}).get("reply_markup")
+        kept = {"reply_markup": markup.to_dict()} if markup is not None else None
+        with self.uow() as session:
+            session.add(Message(
+                direction="out", channel=channel, provider_id=provider_id, address=address, body=body,
+                segments=segments.count(body).segments, status="delivered", replies=kept,
+                created_at=datetime.now(timezone.utc),
+            ))
+            session.commit()
+        log.info("simulator sent %s segment(s) to %s", segments.count(body).segments, mask(address))
+        return Sent(provider_id, "delivered")
+
+    def find_sent(self, address: str, body: str, since: datetime, channel: str = "sms") -> str | None:
+        """Returns the provider id of a message with this To and Body created at or after `since`, else None."""
+        from bot.store.models import Message
+
+        with self.uow() as session:
+            return session.scalar(
+                select(Message.provider_id)
+                .where(Message.direction == "out", Message.channel == channel, Message.address == address,
+                       Message.body == body, Message.created_at >= utc(since))
+                .order_by(Message.created_at, Message.id)
+                .limit(1)
+            )

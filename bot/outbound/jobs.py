@@ -1,0 +1,336 @@
+"""RQ jobs: they take ids, open their own session, and are idempotent.
+
+``send_outbox`` claims one row (pending → sending, atomically), checks opt-out and the meeting
+at send time, waits for its pacing slot, sends, and marks it sent. A worker killed mid-send leaves
+the row in ``sending``: the sweeper asks the provider whether that text really went out
+(``find_sent``) before it sends it again, so a crash never duplicates a text.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.domain import call_me as calls, contacts, outbox
+from bot import runtime
+from bot.outbound.channels import NoAdapter, SendError
+from bot.inbound import service
+from bot.outbound import sweeper
+from bot.store.db import collect
+from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
+from bot.domain.outbox import Planned
+from bot.domain.phone import mask
+from bot.domain.planning import followups, reminders, waitlist
+from bot.domain import meetings
+from bot.outbound.queue import QueueDown
+from bot.render import codec, render
+from bot.domain.schedule import QuietHours
+from flows import languages
+from flows.inbound import VOICE, Inbound
+
+log = logging.getLogger(__name__)
+RETRY_INTERVALS = (5, 30, 120, 600, 1800)
+MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
+TICK_EVERY = timedelta(seconds=60)
+RETRY_FAILED_WITHIN = timedelta(hours=24)  # inbound texts kept as failed are retried this long
+RETRY_FAILED_BATCH = 100
+# What the bot sends on its own schedule: it waits out the reader's quiet hours, even when a worker
+# outage makes it late. Replies to someone's own action (relays, notices, changes) go at once.
+QUIET_KINDS = frozenset({"reminder", "tally", "checkin", "missyou", "survey"})
+DEFERRED = "deferred"
+
+
+def _now() -> datetime:
+    """The runtime's clock (the real one, or a simulated one in tests)."""
+    return runtime.current().clock()
+
+
+def send_outbox(row_id: int) -> str:
+    """Sends outbox row ``row_id`` at most once. Returns the row's status afterwards.
+
+    The row is rendered for its address's channel, in the contact's language of this moment. A
+    scheduled row that falls in the reader's quiet hours waits for their end. A transient error (429,
+    5xx, time-out) puts the row back with a back-off and re-raises, so RQ's ``Retry`` runs the job
+    again; a permanent one fails the row; a refusal by the recipient opts that address out. A bug in
+    an adapter fails the row, and is never retried as if it were the network.
+    """
+    rt = runtime.current()
+    now = _now()
+    with rt.uow() as session:
+        claimed = session.execute(
+            update(Outbox)
+            .where(Outbox.id == row_id, Outbox.status == outbox.PENDING, Outbox.send_after <= now)
+            .values(status=outbox.SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
+        ).rowcount
+        row = session.get(Outbox, row_id)
+        if row is None:
+            return "missing"
+        if not claimed:
+            return row.status
+        reason = _reason_not_to_send(session, row, now)
+        if reason:
+            row.status, row.last_error = outbox.CANCELLED, reason
+            session.commit()
+            return row.status
+        later = _quiet_until(session, rt.settings, row, now)
+        if later is not None:
+            return _defer(session, row, later)
+        extra = None
+        if row.replies is not None or row.kind == "tally":
+            rendered = _render(session, row)
+            row.body, extra = rendered.text, rendered.extra
+        if row.channel == VOICE:  # a call: Twilio fetches what to say when it is answered
+            extra = calls.placing(rt.settings, row)
+        session.commit()
+        address, body, channel, attempts = row.address, row.body or "", row.channel, row.attempts
+
+    try:
+        adapter = rt.channels.adapter(channel)
+    except NoAdapter as exc:
+        _fail(rt, row_id, str(exc))
+        return outbox.FAILED
+    if not getattr(adapter, "paces_itself", False):  # Telegram keeps its own limits, per chat and per bot
+        (rt.call_pacer if channel == VOICE and rt.call_pacer is not None else rt.pacer).wait(adapter.identity(channel))
+    try:
+        sent = adapter.send(address, body, channel, extra)
+    except SendError as exc:
+        if exc.unknown:  # it may have gone out: the sweeper asks the provider before any resend
+            with rt.uow() as session:
+                session.execute(update(Outbox).where(Outbox.id == row_id).values(last_error=str(exc)[:200]))
+                session.commit()
+            log.warning("send to %s may or may not have gone out; left for reconciliation: %s", mask(address), exc)
+            return outbox.SENDING
+        _record_failure(rt, row_id, address, exc, attempts)
+        if exc.retry and attempts < MAX_ATTEMPTS:
+            raise
+        return outbox.FAILED
+    except Exception as exc:  # a bug, not the network: fail the row, never retry it as a transient error
+        log.exception("the %s adapter failed on outbox row %s", channel, row_id)
+        _fail(rt, row_id, f"internal error: {exc.__class__.__name__}")
+        return outbox.FAILED
+    with rt.uow() as session:  # the record of the send commits on its own: nothing can roll it back
+        session.execute(update(Outbox).where(Outbox.id == row_id).values(
+            status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None))
+        session.commit()
+    with rt.uow() as session:
+        _open_conversation(session, row_id)
+        session.commit()
+    return outbox.SENT
+
+
+
+def send_batch(row_ids: list[int]) -> dict:
+    """Sends the rows of one batch (bot/dispatch.py) in order, each as ``send_outbox`` would.
+
+    A row whose send fails for a moment (429, 5xx) is back in the outbox with its back-off time; it
+    leaves the batch and gets a job of its own at that time, with RQ's ``Retry``. Returns how many rows
+    ended in each status.
+    """
+    outcome: dict[str, int] = {}
+    for row_id in row_ids:
+        try:
+            status = send_outbox(row_id)
+        except SendError:
+            status = _retry_alone(row_id)
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def _retry_alone(row_id: int) -> str:
+    rt = runtime.current()
+    with rt.uow() as session:
+        row = session.get(Outbox, row_id)
+        if row.status != outbox.PENDING:
+            return row.status
+        row.batch = None
+        collect(session, Planned(row.id, row.send_after, row.attempts))
+        session.commit()
+    return outbox.PENDING
+
+def _render(session, row: Outbox):
+    """The row's replies rendered for its channel, in the contact's language now (else the row's)."""
+    language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
+    replies = codec.load(row.replies)
+    if row.kind == "tally" and row.meeting_id is not None:
+        replies = (meetings.tally_reply(session, row.meeting_id),)
+    return render(row.channel, replies, languages.pick(language or row.language))
+
+
+def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | None:
+    """When a scheduled row due inside the reader's quiet hours may go (None: it may go now).
+
+    The hours are read in the contact's own time zone when known, else the row's (the circle's).
+    """
+    if row.kind not in QUIET_KINDS:
+        return None
+    quiet = QuietHours.parse(settings.quiet_hours)
+    if not quiet.enabled:
+        return None
+    tz = (session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None)
+    return quiet.until(now, tz or row.timezone)
+
+
+def _defer(session, row: Outbox, until: datetime) -> str:
+    """Puts a row back until ``until``; a reminder whose meeting starts before then is dropped."""
+    if row.kind in ("reminder", "tally") and row.meeting_id is not None:
+        starts = session.scalar(select(Meeting.starts_at).where(Meeting.id == row.meeting_id))
+        if starts is not None and starts <= until:
+            row.status, row.last_error = outbox.CANCELLED, "quiet hours until the meeting"
+            session.commit()
+            return row.status
+    row.status, row.send_after, row.last_error = outbox.PENDING, until, "waiting for the end of quiet hours"
+    row.batch = None  # it leaves its batch: a job of its own at the end of the quiet hours
+    collect(session, Planned(row.id, until, row.attempts))
+    session.commit()
+    return DEFERRED
+
+
+def _fail(rt, row_id: int, reason: str) -> None:
+    with rt.uow() as session:
+        session.execute(update(Outbox).where(Outbox.id == row_id).values(status=outbox.FAILED,
+                                                                           last_error=reason[:200]))
+        session.commit()
+
+
+# Open conversations a newly sent question may replace; any other open one (a survey half answered,
+# a signup, the language menu, FORGET's question) is the learner's and stays.
+REPLACEABLE_FLOWS = frozenset({"checkin", "offer"})
+
+
+def _open_conversation(session, row_id: int) -> None:
+    """A sent question (check-in, survey) becomes the contact's open conversation.
+
+    The contact's row is locked first, as the webhook does, so a learner's answer arriving at the
+    same moment is applied before or after this, never lost between. A survey reminder carries a
+    snapshot of the survey when it was planned: if the learner answered on since, their state stays
+    (only marked reminded), so a reminder never rolls a survey back.
+    """
+    row = session.get(Outbox, row_id)
+    if not row.conversation or row.contact_id is None:
+        return
+    session.execute(select(Contact.id).where(Contact.id == row.contact_id).with_for_update())
+    now = _now()
+    state = dict(row.conversation)
+    expires = datetime.fromisoformat(state["expires"]) if state.get("expires") else now + timedelta(days=1)
+    conversation = session.scalar(select(Conversation).where(Conversation.contact_id == row.contact_id))
+    if conversation is None:
+        session.add(Conversation(contact_id=row.contact_id, flow=state.get("flow", ""), state=state,
+                                 expires_at=expires, updated_at=now))
+        return
+    current = conversation.state or {}
+    open_now = conversation.expires_at > now
+    if open_now and state.get("reminded") and _same_survey(current, state):
+        conversation.state = {**current, "reminded": True}
+        return
+    if open_now and conversation.flow not in REPLACEABLE_FLOWS:
+        return
+    conversation.flow, conversation.state = state.get("flow", ""), state
+    conversation.expires_at, conversation.updated_at = expires, now
+
+
+def _same_survey(current: dict, planned: dict) -> bool:
+    return (current.get("flow") == planned.get("flow") == "survey" and current.get("subject") == planned.get("subject")
+            and current.get("survey") == planned.get("survey"))
+
+
+def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
+    """Why the row must not go out now: an opted-out address, an erased contact, a meeting gone by."""
+    address = contacts.of_row(session, row.address_id, row.channel, row.address)
+    if address is not None and address.opted_out_at is not None:
+        return "opted out"
+    if row.contact_id is not None and session.scalar(select(Contact.erased_at).where(
+            Contact.id == row.contact_id)) is not None:
+        return "erased"
+    if row.meeting_id is not None and row.kind in ("reminder", "tally"):
+        meeting = session.get(Meeting, row.meeting_id)
+        if meeting.status == "cancelled" or meeting.starts_at <= now:
+            return "meeting cancelled or over"
+    return None
+
+
+def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int) -> None:
+    with rt.uow() as session:
+        row = session.get(Outbox, row_id)
+        row.last_error = str(exc)[:200]
+        if exc.opt_out:
+            refused = contacts.of_row(session, row.address_id, row.channel, row.address)
+            if refused is not None and refused.opted_out_at is None:
+                contacts.opt_out(session, refused, _now())
+        if exc.retry and attempts < MAX_ATTEMPTS:
+            row.status = outbox.PENDING
+            wait = RETRY_INTERVALS[min(attempts, len(RETRY_INTERVALS)) - 1]
+            row.send_after = _now() + timedelta(seconds=max(wait - 1, 0))
+        else:
+            row.status = outbox.FAILED
+        session.commit()
+    log.warning("send to %s failed (attempt %s): %s", mask(address), attempts, exc)
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Re-queues due outbox rows whose send job was lost (bot/sweeper.py); returns how many."""
+    return sweeper.sweep(runtime.current(), now or _now())
+
+
+def plan_now(now: datetime | None = None) -> int:
+    """Plans due reminders and tallies into the outbox and queues them; returns how many were new."""
+    rt = runtime.current()
+    now = now or _now()
+    with rt.uow() as session:
+        planned = (reminders.plan(session, rt.settings, now) + followups.plan(session, rt.settings, now)
+                   + waitlist.plan(session, now))
+        session.commit()  # queues their send jobs
+    return len(planned)
+
+
+def retry_failed(now: datetime | None = None) -> int:
+    """Runs the inbound texts kept as ``failed`` (issue 12, item 1) through the service again.
+
+    Twilio does not retry an inbound SMS, so the worker does: a text whose transaction failed was
+    kept with its sender and body, and is handled now, once (the service takes the failed row over);
+    its replies go to the sender through the outbox. Returns how many were handled.
+    """
+    rt = runtime.current()
+    now = now or _now()
+    with rt.uow() as session:
+        failed = session.execute(
+            select(Message.channel, Message.address, Message.body, Message.provider_id)
+            .where(Message.direction == "in", Message.status == service.FAILED,
+                   Message.created_at > now - RETRY_FAILED_WITHIN).order_by(Message.id).limit(RETRY_FAILED_BATCH)
+        ).all()
+    handled = 0
+    for channel, address, body, provider_id in failed:
+        phone_like = channel not in contacts.PHONE_CHANNELS or address.startswith("+")
+        inbound = Inbound(channel, address, body or "", provider_id, now, address_ok=phone_like)
+        try:
+            answer = service.handle_inbound(rt.uow, inbound, rt.settings)
+        except Exception as exc:  # noqa: BLE001 - still failing: kept, tried again at the next tick
+            log.warning("a failed inbound text still fails (%s); next tick", exc.__class__.__name__)
+            continue
+        handled += 1
+        if answer.replay or not answer.replies:
+            continue
+        with rt.uow() as session:
+            found = contacts.find(session, channel, address)
+            if found is None:
+                continue
+            contact, where = found
+            to = contacts.Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
+            outbox.insert_new(session, [outbox.row(f"reply:{channel}:{provider_id}", "reply", to,
+                                                   tuple(answer.replies), now, now)])
+            session.commit()
+    return handled
+
+
+def tick(reschedule: bool = True) -> dict:
+    """The worker's heartbeat: plan, sweep, retry failed inbound texts, and (on RQ) schedule the next tick."""
+    rt = runtime.current()
+    try:
+        return {"planned": plan_now(), "swept": sweep(), "retried": retry_failed()}
+    finally:  # even when planning failed, the next tick must come
+        if reschedule and rt.queue.backend == "redis":
+            nxt = _now().replace(second=0, microsecond=0) + TICK_EVERY
+            try:
+                rt.queue.enqueue(tick, key=f"tick-{nxt:%Y%m%d%H%M}", at=nxt)
+            except QueueDown:
+                log.warning("queue down: the next tick is not scheduled; a worker restart schedules one")

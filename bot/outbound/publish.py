@@ -1,0 +1,59 @@
+"""What a committed unit of work collected, turned into jobs (wired into ``UnitOfWork.publish``).
+
+New outbox rows (``bot.domain.outbox.Planned``) get their send jobs: a job per batch, or per row for
+a row on its own (``bot.domain.batches``); an erasure (``bot.domain.erase.Erased``) gets its scrub
+job. Jobs are named by their import path, as RQ stores them, so this module needs no job module and
+the runtime that wires it imports no job (the jobs import the runtime).
+"""
+from __future__ import annotations
+
+import logging
+
+from bot.domain import batches
+from bot.domain.erase import Erased
+from bot.domain.outbox import Planned
+from bot.outbound.queue import QueueDown
+
+log = logging.getLogger(__name__)
+SEND_ONE = "bot.outbound.jobs.send_outbox"
+SEND_BATCH = "bot.outbound.jobs.send_batch"
+SCRUB = "bot.outbound.scrub.scrub"
+BATCH_TIMEOUT = 3600  # seconds: a batch of 50 waits its pacing turns; RQ's default 180 s is too short
+
+
+def enqueue_rows(queue, planned) -> int:
+    """Queues the send jobs of planned rows; rows the queue cannot take wait for the sweeper.
+
+    Returns how many jobs were new.
+    """
+    singles, batched = batches.job_items(planned)
+    try:
+        new = queue.enqueue_many(SEND_ONE, singles) if singles else 0
+        return new + (queue.enqueue_many(SEND_BATCH, batched, retry=False, timeout=BATCH_TIMEOUT) if batched else 0)
+    except QueueDown as exc:
+        log.warning("queue down, %s outbox rows wait for the sweeper: %s", len(singles) + len(batched), exc)
+        return 0
+
+
+def scrub_after_erasure(queue, erased: Erased) -> bool:
+    """Queues the scrub that removes what an erasure left on disk; False when the queue is down."""
+    try:
+        return bool(queue.enqueue(SCRUB, key=f"scrub-{erased.at:%Y%m%d%H%M%S%f}"))
+    except QueueDown as exc:
+        log.warning("queue down: the post-erasure scrub waits for the next erasure: %s", exc)
+        return False
+
+
+def publisher(queue_of):
+    """The ``UnitOfWork.publish`` of a process: ``queue_of()`` gives the queue at publish time, so a
+    test that replaces the runtime's queue is obeyed."""
+
+    def publish(items: list) -> None:
+        planned = [item for item in items if isinstance(item, Planned)]
+        if planned:
+            enqueue_rows(queue_of(), planned)
+        for item in items:
+            if isinstance(item, Erased):
+                scrub_after_erasure(queue_of(), item)
+
+    return publish

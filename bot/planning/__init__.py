@@ -1,5 +1,0 @@
-"""What to send to whom, and when: reminders and tallies, follow-ups, meeting changes.
-
-Planners write outbox rows (``bot.outbox``) that say what to say, never finished text; the send
-job renders each row for its channel at send time.
-"""

@@ -1,0 +1,90 @@
+"""The numbers behind the facilitator's charts: RSVPs per meeting, check-ins per week, survey answers.
+
+Counts only; the pages draw them as SVG with the numbers written on each bar and a table beside.
+Attendance (in person or by phone) is counted by ``bot.domain.attendance.attended_counts``, as ``circle show`` does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain import attendance
+from bot.store.models import Answer, Circle, Enrollment, Meeting, Rsvp
+from flows import surveys
+
+CHECKIN_VALUES = ("great", "okay", "stuck")
+
+
+@dataclass(frozen=True)
+class MeetingRsvps:
+    """RSVPs of one meeting among the circle's active learners."""
+
+    seq: int
+    starts_at: object
+    status: str
+    yes: int
+    no: int
+    none: int
+    attended: int = 0  # learners who came, in person or by phone (each once)
+
+
+def rsvps(session: Session, circle: Circle) -> list[MeetingRsvps]:
+    """Yes, no and no reply for every meeting, counted among the learners active now, and who attended."""
+    active = select(Enrollment.contact_id).where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
+    total = session.scalar(select(func.count()).select_from(active.subquery())) or 0
+    counted = {(m, a): n for m, a, n in session.execute(
+        select(Rsvp.meeting_id, Rsvp.answer, func.count()).join(Meeting, Meeting.id == Rsvp.meeting_id)
+        .where(Meeting.circle_id == circle.id, Rsvp.contact_id.in_(active)).group_by(Rsvp.meeting_id, Rsvp.answer))}
+    meetings = list(session.scalars(select(Meeting).where(Meeting.circle_id == circle.id).order_by(Meeting.seq)))
+    came = attendance.attended_counts(session, [m.id for m in meetings])
+    out = []
+    for m in meetings:
+        yes, no = counted.get((m.id, "yes"), 0), counted.get((m.id, "no"), 0)
+        out.append(MeetingRsvps(m.seq, m.starts_at, m.status, yes, no, max(total - yes - no, 0), came.get(m.id, 0)))
+    return out
+
+
+def checkins(session: Session, circle: Circle) -> list[tuple[int, dict[str, int]]]:
+    """Per meeting number: how many learners answered great, okay and stuck to the next-day check-in."""
+    counted: dict[int, dict[str, int]] = {}
+    for key, value, n in session.execute(
+            select(Answer.question_key, Answer.value, func.count())
+            .where(Answer.circle_id == circle.id, Answer.subject.like("enrollment:%"),
+                   Answer.question_key.like("checkin:%")).group_by(Answer.question_key, Answer.value)):
+        seq = key.split(":", 1)[1]
+        if seq.isdecimal() and value in CHECKIN_VALUES:
+            counted.setdefault(int(seq), {v: 0 for v in CHECKIN_VALUES})[value] += n
+    return sorted(counted.items())
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """The learners' answers to one survey question: counts per value for a scale, texts for free text."""
+
+    key: str
+    kind: str
+    text_key: str
+    counts: list[tuple[str, int]]
+    texts: list[str]
+    answered: int
+
+
+def survey(session: Session, circle: Circle) -> list[QuestionResult]:
+    """The end-of-circle learner survey, question by question (skipped answers are not counted)."""
+    values: dict[str, list[str]] = {}
+    for key, value in session.execute(
+            select(Answer.question_key, Answer.value).where(
+                Answer.circle_id == circle.id, Answer.subject.like("enrollment:%"),
+                Answer.question_key.like("learner:%"), Answer.value.is_not(None)).order_by(Answer.id)):
+        values.setdefault(key.split(":", 1)[1], []).append(value)
+    out = []
+    for q in surveys.LEARNER.questions:
+        given = values.get(q.key, [])
+        if q.kind == surveys.TEXT:
+            out.append(QuestionResult(q.key, q.kind, q.text, [], given, len(given)))
+            continue
+        scale = [c.value for c in q.choices.items] if q.choices else sorted(set(given))
+        out.append(QuestionResult(q.key, q.kind, q.text, [(v, given.count(v)) for v in scale], [], len(given)))
+    return out

@@ -1,0 +1,28 @@
+"""The facilitator's pages under ``/facilitator``: sign-in by a one-time code, circles, roster, charts,
+messages, the relay inbox and the export.
+
+Every view is short: check who is signed in and which circle they may see (404 otherwise), call the
+domain code the CLI and the text commands use, render a template. Every form carries a CSRF token
+(Flask-WTF); sign-in is rate-limited (Flask-Limiter, in Redis when ``REDIS_URL`` is set).
+"""
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from bot.web import auth, circles, i18n, inbox, limits, messaging, roster, stats  # noqa: F401  (they add routes to bp)
+from bot.web.blueprint import bp
+
+
+def init_app(app: Flask, settings) -> None:
+    """Registers the pages, CSRF protection, rate limits, session cookie flags and the Jinja i18n."""
+    app.config.update(
+        SESSION_COOKIE_SECURE=not settings.simulator, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    # Only the pages check CSRF (webhooks are signed by their provider instead): see ``blueprint._csrf``.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.extensions["circlebot_csrf"] = CSRFProtect(app)
+    limits.init_app(app, settings)
+    i18n.init_app(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,258 @@
+"""Circles: the list, create, edit, co-facilitators, moving and cancelling meetings, the flyer."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from bot.domain import circles as ops
+from bot.domain import roles
+from bot.domain import phone as phones
+from bot.store.models import Circle
+from bot.web import forms
+from bot.web.blueprint import bp
+from bot.web.access import circle_or_404, now, signed_in
+from bot.web.i18n import _
+from bot.domain import meetings
+from bot.runtime import current as runtime
+from bot.domain.schedule import ScheduleError, weekly_meetings, zone
+
+
+@bp.get("/circles")
+@signed_in
+def circles():
+    """Every circle the signed-in person may see, with places taken and the next meeting."""
+    with runtime().uow() as db:
+        found = db.scalars(select(Circle).where(roles.visible(g.person)).order_by(Circle.archived_at.isnot(None),
+                                                                                  Circle.code)).all()
+        rows = [{"circle": c, "counts": ops.counts(db, c.id),
+                 "next": next((m for m in c.meetings if m.status != "cancelled" and m.starts_at > now()), None)}
+                for c in found]
+        return render_template("pages/circles.html", rows=rows)
+
+
+@bp.route("/circles/new", methods=["GET", "POST"])
+@signed_in
+def circle_new():
+    """The form for a new circle; the circle is made for the signed-in facilitator."""
+    if g.person.facilitator_id is None:
+        abort(403)
+    if request.method == "GET":
+        return render_template("pages/circle_form.html", creating=True, errors={}, zones=forms.time_zones(),
+                               form={"capacity": "12", "weeks": "6", "time": "18:00"})
+    values, errors = forms.circle_fields(request.form, creating=True)
+    if not errors:
+        try:
+            code = _create(values)
+        except (ops.CircleError, ScheduleError) as exc:
+            errors["starts"] = _explain(exc)
+        else:
+            flash(_("Circle %(code)s is ready. Learners join by texting JOIN %(code)s.", code=code), "info")
+            return redirect(url_for("pages.circle", code=code))
+    status = 400 if errors else 200
+    return render_template("pages/circle_form.html", creating=True, form=request.form, errors=errors,
+                           zones=forms.time_zones()), status
+
+
+def _create(values: dict) -> str:
+    new = ops.NewCircle(
+        name=values["name"], venue=values["venue"], weekday=values["weekday"], start_time=values["start_time"],
+        timezone=values["timezone"], starts=values["starts"], weeks=values["weeks"], language=values["language"],
+        facilitator_phone="", capacity=values["capacity"], city=values["city"], postal_code=values["postal_code"],
+        course=values["course"], course_url=values["course_url"], facilitator_id=g.person.facilitator_id)
+    ops.check_start(new, now())
+    with runtime().uow() as db:
+        created = ops.create_circle(db, new, now(), region=runtime().settings.default_region)
+        code = created.code
+        db.commit()
+    return code
+
+
+def _explain(exc: Exception) -> str:
+    """A start date the domain refused (by its ``reason``), said in the facilitator's language."""
+    reason = getattr(exc, "reason", None)
+    if reason == "past":
+        return _("The start date is in the past.")
+    if reason == "weekday":
+        return _("The start date is not on the weekday you chose.")
+    if reason == "begun":
+        return _("The first meeting would already have begun. Choose a later date or time.")
+    if reason == "too_far":
+        return _("That date is too far ahead. A meeting can move to any time in the next ten years.")
+    return _("That change could not be made. Check the dates and try again.")
+
+
+@bp.get("/circles/<code>")
+@signed_in
+def circle(code):
+    """One circle: its details, meetings (move, cancel), co-facilitators and links to everything else."""
+    with runtime().uow() as db:
+        found = circle_or_404(db, code)
+        context = {"circle": found, "meetings": list(found.meetings), "counts": ops.counts(db, found.id),
+                   "co": [(f, ops.facilitator_phone(db, f)) for f in roles.co_facilitators(db, found)],
+                   "now": now()}
+        return render_template("pages/circle.html", mask=phones.mask, **context)
+
+
+@bp.route("/circles/<code>/edit", methods=["GET", "POST"])
+@signed_in
+def circle_edit(code):
+    """Changes a circle's details and its schedule; a new schedule re-plans the meetings ahead, and learners
+    are told of each one moved or cancelled (the same notices as MOVE and CANCEL)."""
+    _planned, done = [], None
+    with runtime().uow() as db:
+        found = circle_or_404(db, code)
+        if request.method == "GET":
+            form = {k: getattr(found, k) or "" for k in ("name", "course", "course_url", "venue", "city",
+                                                         "postal_code", "language", "capacity", "timezone", "weeks")}
+            first = found.meetings[0].starts_at.astimezone(zone(found.timezone)).date() if found.meetings else None
+            form.update(weekday=forms.WEEKDAY_CODES[found.weekday], time=found.start_time.strftime("%H:%M"),
+                        starts=(first or found.starts_on).isoformat())
+            return render_template("pages/circle_form.html", creating=False, form=form, errors={}, circle=found,
+                                   zones=forms.time_zones())
+        values, errors = forms.circle_fields(request.form, creating=False)
+        schedule = {k: values.pop(k) for k in ("timezone", "weekday", "start_time", "starts", "weeks") if k in values}
+        if not errors:
+            try:
+                ops.edit_circle(db, found, values, now(), region=runtime().settings.default_region)
+            except ops.CircleError as exc:
+                errors["capacity"] = (_("The capacity cannot go below the learners already in the circle.")
+                                      if exc.reason == "capacity_below" else
+                                      _("That change could not be made. Check the dates and try again."))
+        if not errors and schedule and _schedule_changed(found, schedule):
+            try:
+                done = meetings.reschedule(db, runtime().settings, found, schedule["weekday"], schedule["start_time"],
+                                           schedule["timezone"], schedule["starts"], schedule["weeks"], now())
+            except (ops.CircleError, ScheduleError) as exc:
+                if getattr(exc, "reason", None) == "weeks_below":
+                    errors["weeks"] = _("The circle has already met that many times; choose more weeks.")
+                else:
+                    errors["starts"] = _explain(exc)
+        if errors:
+            db.rollback()
+            return render_template("pages/circle_form.html", creating=False, form=request.form, errors=errors,
+                                   circle=found, zones=forms.time_zones()), 400
+        code = found.code
+        db.commit()
+    if done is not None:
+        flash(_("Saved. Meetings ahead moved: %(moved)s, cancelled: %(cancelled)s, added: %(added)s. "
+                "Learners are being told.", moved=len(done.moved), cancelled=len(done.cancelled),
+                added=len(done.added)), "info")
+    else:
+        flash(_("Saved."), "info")
+    return redirect(url_for("pages.circle", code=code))
+
+
+def _schedule_changed(found: Circle, schedule: dict) -> bool:
+    """True when the form's schedule gives other meeting times than the circle's (the same form saved again
+    changes nothing, even when the stored start date is a day before the first meeting)."""
+    try:
+        wanted = weekly_meetings(schedule["starts"], schedule["weekday"], schedule["start_time"],
+                                 schedule["timezone"], schedule["weeks"])
+    except ScheduleError:
+        return True
+    return (schedule["timezone"], wanted) != (found.timezone, weekly_meetings(
+        found.starts_on, found.weekday, found.start_time, found.timezone, found.weeks))
+
+
+@bp.post("/circles/<code>/co-facilitators")
+@signed_in
+def co_facilitator_add(code):
+    """Adds a co-facilitator by phone number."""
+    with runtime().uow() as db:
+        found = circle_or_404(db, code)
+        try:
+            number = phones.parse(request.form.get("phone", ""), runtime().settings.default_region)
+        except phones.PhoneError:
+            flash(_("That phone number cannot be read."), "error")
+            return redirect(url_for("pages.circle", code=found.code)), 303
+        roles.add_co_facilitator(db, found, number, now())
+        db.commit()
+    flash(_("Co-facilitator added."), "info")
+    return redirect(url_for("pages.circle", code=found.code))
+
+
+@bp.post("/circles/<code>/meetings/<int:seq>/move")
+@signed_in
+def meeting_move(code, seq):
+    """Moves a meeting; learners are told once, like ``MOVE`` by text and ``circlebot meeting move``."""
+    def action(db, found):
+        local = forms.local_datetime(request.form.get("to", ""))
+        if local is None:
+            raise _Refused(_("Type a real date and time."))
+        try:
+            to = local.replace(tzinfo=zone(found.timezone)).astimezone(timezone.utc)
+        except OverflowError:  # past year 9999 in UTC: no meeting can be there
+            raise meetings.MeetingError("the new time is too far ahead", "too_far") from None
+        return meetings.move(db, runtime().settings, found, seq, to, now())
+
+    return _change(code, action, _("Meeting moved. Learners are being told."))
+
+
+@bp.post("/circles/<code>/meetings/<int:seq>/cancel")
+@signed_in
+def meeting_cancel(code, seq):
+    """Cancels a meeting; learners are told once, like ``CANCEL`` by text."""
+    return _change(code, lambda db, found: meetings.cancel(db, runtime().settings, found, seq, now()),
+                   _("Meeting cancelled. Learners are being told."))
+
+
+class _Refused(Exception):
+    """Bad input the page itself refuses, with its reason already in the facilitator's language."""
+
+
+def _change(code: str, action, done: str):
+    with runtime().uow() as db:
+        found = circle_or_404(db, code)
+        try:
+            action(db, found)
+        except (_Refused, meetings.MeetingError) as exc:
+            flash(str(exc) if isinstance(exc, _Refused) else _explain_meeting(exc.reason), "error")
+            return redirect(url_for("pages.circle", code=found.code)), 303
+        db.commit()
+    flash(done, "info")
+    return redirect(url_for("pages.circle", code=found.code))
+
+
+def _explain_meeting(reason: str | None) -> str:
+    """A meeting change the domain refused (by its ``reason``), said in the facilitator's language."""
+    if reason == "past":
+        return _("That time has passed.")
+    if reason == "cancelled":
+        return _("That meeting is cancelled.")
+    if reason == "taken":
+        return _("Another meeting is already at that time.")
+    if reason == "missing":
+        return _("There is no such meeting.")
+    if reason == "too_far":
+        return _("That date is too far ahead. A meeting can move to any time in the next ten years.")
+    return _("That change could not be made. Check the dates and try again.")
+
+
+@bp.get("/circles/<code>/flyer")
+@signed_in
+def flyer(code):
+    """A printable flyer in the circle's language: text JOIN, the Telegram link with its QR code, dial-in."""
+    rt = runtime()
+    with rt.uow() as db:
+        found = circle_or_404(db, code)
+        first = next((m for m in found.meetings if m.status != "cancelled"), None)
+        return _flyer(rt, found, first)
+
+
+def _flyer(rt, found, first):
+    import segno
+
+    number = rt.settings.twilio_from if (rt.settings.twilio_from or "").startswith("+") else None
+    if number is None and rt.settings.simulator:
+        from bot.demo.simulator import BOT_NUMBER
+
+        number = BOT_NUMBER
+    bot_name = rt.settings.extra.get("TELEGRAM_BOT_USERNAME")
+    link = f"https://t.me/{bot_name}?start={found.code}" if bot_name else None
+    target = link or (f"SMSTO:{number}:JOIN {found.code}" if number else f"JOIN {found.code}")
+    qr = segno.make(target, error="m").svg_inline(scale=6, title=target)
+    g.lang = found.language
+    return render_template("pages/flyer.html", circle=found, number=phones.display(number) if number else None,
+                           link=link, qr=qr, first=first)

@@ -1,0 +1,99 @@
+"""The roster: every learner with their status and RSVPs, adding a learner on paper, promoting."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from bot.domain import phone as phones
+from bot.domain import roster as domain
+from bot.domain.circles import NAME_MAX
+from bot.web.blueprint import bp
+from bot.web.access import circle_or_404, now, signed_in
+from bot.web.i18n import _
+from bot.runtime import current as runtime
+from flows import languages
+
+TEXTS, CALLS = "texts", "calls"  # how a learner added on paper is reached
+
+
+def _reasons() -> dict[str, str]:
+    return {"already": _("That learner is already in this circle or on its waiting list."),
+            "stopped": _("That number asked us to stop texting it, so it cannot be added."),
+            "stopped_calls": _("That number asked us to stop calling it, so it cannot be added."),
+            "unreadable": _("That phone number cannot be read."),
+            "missing": _("That learner is not on the waiting list."),
+            "full": _("The circle is full. Raise its capacity first.")}
+
+
+@bp.get("/circles/<code>/roster")
+@signed_in
+def roster(code):
+    """One row per learner and a grid of RSVPs per meeting (attendance once it is recorded)."""
+    with runtime().uow() as db:
+        found = circle_or_404(db, code)
+        rows = domain.rows(db, found)
+        meetings = list(found.meetings)
+        return render_template("pages/roster.html", circle=found, rows=rows, meetings=meetings, form={}, errors={})
+
+
+@bp.post("/circles/<code>/roster/add")
+@signed_in
+def roster_add(code):
+    """Adds a learner who signed up on paper: by text (one welcome text that says how to STOP), or by
+    phone calls for a landline (reminder calls; the first says how to stop)."""
+    rt = runtime()
+    form = request.form
+    errors = {}
+    name = (form.get("name") or "").strip()
+    if not name:
+        errors["name"] = _("%(field)s is required.", field=_("First name"))
+    elif len(name) > NAME_MAX:
+        errors["name"] = _("%(field)s can be at most %(most)s characters.", field=_("First name"), most=NAME_MAX)
+    try:
+        number = phones.parse(form.get("phone", ""), rt.settings.default_region)
+    except phones.PhoneError:
+        errors["phone"] = _("That phone number cannot be read.")
+    language = form.get("language", "")
+    if language not in languages.SHIPPED:
+        errors["language"] = _("Choose a language from the list.")
+    reach = form.get("reach", TEXTS)
+    if reach not in (TEXTS, CALLS):
+        errors["reach"] = _("Choose texts or phone calls.")
+    with rt.uow() as db:
+        found = circle_or_404(db, code)
+        if not errors:
+            try:
+                if reach == CALLS:
+                    status, planned = domain.add_landline(db, rt.settings, found, name, number, language, now())
+                else:
+                    status, planned = domain.add_on_paper(db, rt.settings, found, name, number, language, now())
+                db.commit()
+            except domain.RosterError as exc:
+                reason = "stopped_calls" if exc.reason == "stopped" and reach == CALLS else exc.reason
+                errors["phone"] = _reasons()[reason]
+        if errors:
+            return render_template("pages/roster.html", circle=found, rows=domain.rows(db, found),
+                                   meetings=list(found.meetings), form=form, errors=errors), 400
+    if status != "active":
+        flash(_("The circle is full, so they are on the waiting list."), "info")
+    elif reach == CALLS:
+        flash(_("Added. We will call them with reminders; the first call says how to stop."), "info")
+    else:
+        flash(_("Added. They get one welcome text."), "info")
+    return redirect(url_for("pages.roster", code=found.code))
+
+
+@bp.post("/circles/<code>/roster/<int:enrollment_id>/promote")
+@signed_in
+def roster_promote(code, enrollment_id):
+    """Moves a learner from the waiting list into the circle and texts them."""
+    rt = runtime()
+    with rt.uow() as db:
+        found = circle_or_404(db, code)
+        try:
+            domain.promote(db, rt.settings, found, enrollment_id, now())
+            db.commit()
+        except domain.RosterError as exc:
+            flash(_reasons()[exc.reason], "error")
+            return redirect(url_for("pages.roster", code=found.code))
+    flash(_("Moved into the circle. They get a text."), "info")
+    return redirect(url_for("pages.roster", code=found.code))
