@@ -60,7 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(twilio_conference.bp)
     app.register_blueprint(health.bp)
     if settings.simulator:
-        from bot.demo.seed import simulator, simulator_telegram
+        from bot.demo import simulator, simulator_telegram
 
         app.register_blueprint(simulator.bp)
         app.register_blueprint(simulator_telegram.bp)

@@ -44,6 +44,9 @@ def parse_duration(text: str) -> timedelta:
         raise SettingsError(f"not a duration: {text!r}") from exc
 
 
+SIMULATOR_NUMBER = "+18165550100"  # the bot's number in the demo's phone simulator
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting circlebot reads; see the README for what each one means."""
@@ -67,6 +70,14 @@ class Settings:
     default_language: str = "en"
     default_region: str = DEFAULT_REGION
     extra: dict = field(default_factory=dict)
+
+    @property
+    def texting_number(self) -> str | None:
+        """The number learners text (E.164): ``TWILIO_FROM`` when it is one (not a Messaging Service SID),
+        else the simulator's in the demo, else None."""
+        if (self.twilio_from or "").startswith("+"):
+            return self.twilio_from
+        return SIMULATOR_NUMBER if self.simulator else None
 
     @property
     def twilio_enabled(self) -> bool:

@@ -5,7 +5,7 @@ import copy
 import itertools
 from contextlib import contextmanager
 
-from tests.helpers import payload
+from tests.helpers import RUN_QUEUE, payload
 
 SECRET = "tg-webhook-secret-0123456789"
 CHAT = 5512345678
@@ -58,7 +58,7 @@ def telegram_overrides(backend, tmp_path, api_url: str, token: str) -> dict:
 
     return {"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
-            "queue_name": "circlebot-test", "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "queue_name": RUN_QUEUE, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": SECRET,
             "TELEGRAM_API_BASE": api_url, "QUIET_HOURS": "", "send_rate_per_second": 0}
 
 

@@ -1,7 +1,7 @@
 """``demo --reset``'s guard: the demo's data lives in ``bot/demo.py``; this refuses a real database."""
 from __future__ import annotations
 
-from bot.demo.seed import seed as demo
+from bot.demo import seed as demo
 from bot.demo.seed import DEMO_CODE, FACILITATOR_PHONE as DEMO_FACILITATOR, seed  # noqa: F401  (the CLI's names)
 
 

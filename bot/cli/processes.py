@@ -186,7 +186,7 @@ def _keep_ticking(rt) -> None:
 @click.option("--reset", is_flag=True, help="start again from an empty demo database (embedded default only)")
 def demo(port, host, reset) -> None:
     """Runs web app, worker and phone simulator on one port, with a demo circle (code DEMO)."""
-    from bot.demo.seed import seed as demo_ops
+    from bot.demo import seed as demo_ops
     from bot.store.migrate import upgrade
 
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://localhost:{port}")

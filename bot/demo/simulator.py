@@ -14,14 +14,15 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
-from bot.demo.seed import seed as demo
+from bot.demo import seed as demo
 from bot.store.models import Message, Outbox
 from bot.domain.phone import to_e164
+from bot.settings import SIMULATOR_NUMBER
 from bot.inbound.service import from_stored
 
 bp = Blueprint("simulator", __name__, template_folder="../templates", static_folder="../static",
                static_url_path="/simulator/static")
-BOT_NUMBER = "+18165550100"
+BOT_NUMBER = SIMULATOR_NUMBER
 ACCOUNT_SID = "AC" + "0" * 32
 MAX_MESSAGES = 500
 

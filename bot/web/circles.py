@@ -244,11 +244,7 @@ def flyer(code):
 def _flyer(rt, found, first):
     import segno
 
-    number = rt.settings.twilio_from if (rt.settings.twilio_from or "").startswith("+") else None
-    if number is None and rt.settings.simulator:
-        from bot.demo.simulator import BOT_NUMBER
-
-        number = BOT_NUMBER
+    number = rt.settings.texting_number
     bot_name = rt.settings.extra.get("TELEGRAM_BOT_USERNAME")
     link = f"https://t.me/{bot_name}?start={found.code}" if bot_name else None
     target = link or (f"SMSTO:{number}:JOIN {found.code}" if number else f"JOIN {found.code}")

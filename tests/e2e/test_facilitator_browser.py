@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.demo.seed import seed as demo
+from bot.demo import seed as demo
 from bot.domain.schedule import zone
 from tests.e2e.test_simulator_browser import DESKTOP, PHONE, browser  # noqa: F401  (the fixture)
 from tests.processes import HTTP, OWN_SETTINGS, free_port, wait_until

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.demo.seed import seed as demo
+from bot.demo import seed as demo
 from bot.domain.schedule import zone
 from tests.processes import HTTP, OWN_SETTINGS, free_port, wait_until
 

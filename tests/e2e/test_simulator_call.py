@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot import create_app
-from bot.demo.seed import seed as demo
+from bot.demo import seed as demo
 from bot.domain.schedule import zone
 
 LEARNER = "+18165550123"
@@ -21,7 +21,7 @@ LEARNER = "+18165550123"
 def sim(backend, tmp_path):
     app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
                       "INSTANCE_PATH": str(tmp_path), "simulator": True, "PUBLIC_BASE_URL": "http://localhost:5000",
-                      "queue_name": "circlebot-test", "send_rate_per_second": 0.0})
+                      "queue_name": RUN_QUEUE, "send_rate_per_second": 0.0})
     runtime = app.extensions["circlebot"]
     local = runtime.clock().astimezone(zone(demo.DEMO_TIMEZONE))
     nine = datetime.combine(local.date() + timedelta(days=1), time(9, 0), tzinfo=zone(demo.DEMO_TIMEZONE))

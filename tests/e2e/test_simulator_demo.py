@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 
 from bot import create_app
-from bot.demo.seed import seed as demo
+from bot.demo import seed as demo
 from bot.domain.schedule import zone
 from tests.helpers import RUN_QUEUE, replies
 

@@ -12,7 +12,7 @@ from bot import create_app
 from bot.outbound import jobs
 from bot.domain import outbox
 from bot.store.models import Address, Enrollment, Outbox
-from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, post_signed, text
+from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE, add_contact, make_circle, post_signed, text
 from tests.standin import TwilioStandIn
 
 AMINA = "+18165550123"
@@ -24,7 +24,7 @@ def twilio_app(backend, tmp_path):
     with TwilioStandIn() as standin:
         app = create_app({
             "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": "circlebot-test", "PUBLIC_BASE_URL": BASE_URL,
+            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE, "PUBLIC_BASE_URL": BASE_URL,
             "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": AUTH_TOKEN, "twilio_from": "+18165550100",
             "twilio_api_base": standin.url, "send_rate_per_second": 0, "CALL_RATE_PER_SECOND": "50",
             "TWILIO_TIMEOUT": "2", "OUTBOX_STUCK_AFTER": "1s", "QUIET_HOURS": "",

@@ -12,7 +12,7 @@ from bot import create_app
 from bot.outbound import jobs
 from bot.domain import outbox
 from bot.store.models import Answer, Enrollment, Outbox, Rsvp
-from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, post_signed
+from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE, add_contact, make_circle, post_signed
 
 ROSA = "+18165550131"
 START = datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc)  # Tue Dec 1, 18:00 in Chicago
@@ -25,7 +25,7 @@ def landline(backend, tmp_path):
     with TwilioStandIn() as standin:
         app = create_app({
             "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": "circlebot-test", "PUBLIC_BASE_URL": BASE_URL,
+            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE, "PUBLIC_BASE_URL": BASE_URL,
             "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": AUTH_TOKEN, "twilio_from": "+18165550100",
             "twilio_api_base": standin.url, "send_rate_per_second": 0, "CALL_RATE_PER_SECOND": "50",
             "TWILIO_TIMEOUT": "2", "QUIET_HOURS": "",
