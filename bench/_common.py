@@ -1,4 +1,5 @@
 """Helpers shared by the benches: a throw-away PostgreSQL database, a Redis db, statement counting."""
+
 from __future__ import annotations
 
 import contextlib
@@ -17,9 +18,9 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
 def psycopg_url(url: str) -> str:
     """``postgresql://…`` with SQLAlchemy's psycopg 3 driver, as bot.store.db does."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -147,8 +148,10 @@ class RssSampler:
 
 def machine() -> str:
     """One line about where the figures were measured (with the load: other work on the box skews them)."""
-    return (f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.system()} · "
-            f"{load()}")
+    return (
+        f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.system()} · "
+        f"{load()}"
+    )
 
 
 def load() -> str:
@@ -202,8 +205,9 @@ class RedisLatencyProbe:
         import subprocess
         import sys
 
-        self._proc = subprocess.Popen([sys.executable, "-c", _PROBE, self.url], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, text=True)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _PROBE, self.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         time.sleep(0.3)  # let it connect
         return self
 

@@ -4,6 +4,7 @@ Run under the same gunicorn config as circlebot (``gunicorn --workers 2 bench.ce
 ``CEILING_DATABASE_URL`` (a ``postgresql://`` URL). No signature check, no flows: what any durable
 webhook on this machine must at least pay per request.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,10 @@ def inbound():
     """Stores the MessageSid and body once and answers empty TwiML."""
     conn = _connection()
     with conn.cursor() as cursor:
-        cursor.execute("INSERT INTO ceiling (sid, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                       (request.form.get("MessageSid", ""), request.form.get("Body", "")))
+        cursor.execute(
+            "INSERT INTO ceiling (sid, body) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            (request.form.get("MessageSid", ""), request.form.get("Body", "")),
+        )
     conn.commit()
     return Response(EMPTY, mimetype="application/xml")
 

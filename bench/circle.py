@@ -24,6 +24,7 @@ Baseline, measured in the same run: the same inbound texts, with the same states
 circle built, replayed through ``flows.router.handle`` alone (no planning, no store, no rendering).
 The ratio says what planning, keeping the store and rendering cost on top of routing the texts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,12 +33,13 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as clock_time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 
 from bench._common import machine
 from bench.circle_store import PENDING, SENT, Person, Row, Store
-from bot.render import render
 from bot.domain.schedule import weekly_meetings
+from bot.render import render
 from flows import keys, languages, planner, router, survey, surveys
 from flows.inbound import SMS, Inbound
 from flows.plans import Circle, Meeting
@@ -53,8 +55,13 @@ REMIND_WINDOW = LEAD + HORIZON + timedelta(hours=14)  # what reminders.plan's SE
 AFTER_LAST = timedelta(days=16)  # the survey, its reminder after 48 h, its lapse after 14 days
 QUIET_KINDS = frozenset({"reminder", "tally", "checkin", "missyou", "survey"})  # bot.outbound.jobs
 TARGET = 1.0
-ANSWERS = {surveys.SCALE5: ("3", "4", "5"), surveys.SCALE10: ("7", "8", "9", "10"), surveys.TEXT: ("Keep learning",),
-           surveys.YESNO: ("yes",), surveys.NUMBER: ("3",)}
+ANSWERS = {
+    surveys.SCALE5: ("3", "4", "5"),
+    surveys.SCALE10: ("7", "8", "9", "10"),
+    surveys.TEXT: ("Keep learning",),
+    surveys.YESNO: ("yes",),
+    surveys.NUMBER: ("3",),
+}
 BEHAVIOURS = ("keen", "patchy", "silent")
 
 
@@ -90,8 +97,15 @@ def make_store(weeks: int, start: date) -> Store:
 class Simulation:
     """One circle, one seed."""
 
-    def __init__(self, seed: int, learners: int, weeks: int, render_texts: bool = True,
-                 start: date = date(2027, 3, 1), record: bool = False):
+    def __init__(
+        self,
+        seed: int,
+        learners: int,
+        weeks: int,
+        render_texts: bool = True,
+        start: date = date(2027, 3, 1),
+        record: bool = False,
+    ):
         self.rng = random.Random(seed)
         self.store = make_store(weeks, start)
         self.render_texts, self.record = render_texts, record
@@ -103,8 +117,9 @@ class Simulation:
         meetings = self.store.circle.meetings
         self.first, self.last = meetings[0].starts_at, meetings[-1].starts_at
         span = int((self.last + AFTER_LAST - self.first) / STEP)
-        self.stop_at = {p: self.first + STEP * self.rng.randrange(-48, span) for p, k in self.behaviour.items()
-                        if k == "stopper"}
+        self.stop_at = {
+            p: self.first + STEP * self.rng.randrange(-48, span) for p, k in self.behaviour.items() if k == "stopper"
+        }
         self.report = Report(self.store, self.behaviour, inbox={p: [] for p in self.phones + ["+18165550100"]})
         self._ids = 0
 
@@ -143,8 +158,11 @@ class Simulation:
         planned = []
         for meeting in circle.meetings:
             if now < meeting.starts_at <= now + REMIND_WINDOW:
-                planned.extend(planner.reminders_due(circle, meeting, learners, LEAD, QUIET, now, HORIZON,
-                                                     self.store.reminded(meeting.id)))
+                planned.extend(
+                    planner.reminders_due(
+                        circle, meeting, learners, LEAD, QUIET, now, HORIZON, self.store.reminded(meeting.id)
+                    )
+                )
                 tally = planner.tally_due(circle, meeting, now, HORIZON)
                 if tally is not None:
                     planned.append(tally)
@@ -218,7 +236,7 @@ class Simulation:
                 self.text(phone, "STOP", now)
                 self.report.stops += 1
                 continue
-            new = self.report.inbox[phone][seen[phone]:]
+            new = self.report.inbox[phone][seen[phone] :]
             seen[phone] += len(new)
             if kind == "silent":
                 continue
@@ -281,30 +299,51 @@ class Simulation:
             person = store.people[phone]
             inbox = report.inbox[phone]
             if person.stopped_at is not None:
-                late = [r.message.key for r in store.outbox.values()
-                        if r.message.to.contact_id == person.contact_id and r.planned_at > person.stopped_at]
+                late = [
+                    r.message.key
+                    for r in store.outbox.values()
+                    if r.message.to.contact_id == person.contact_id and r.planned_at > person.stopped_at
+                ]
                 assert late == [], (phone, late)
                 assert [k for when, k, _ in inbox if when > person.stopped_at] == [], phone
                 continue
             kinds = Counter(k for _, k, _ in inbox)
-            surveys_got = [r for r in store.outbox.values() if r.message.to.contact_id == person.contact_id
-                           and r.status == SENT and r.message.key.startswith("survey:")]
-            reminders_got = [r for r in store.outbox.values() if r.message.to.contact_id == person.contact_id
-                             and r.status == SENT and r.message.key.startswith("survey-reminder:")]
+            surveys_got = [
+                r
+                for r in store.outbox.values()
+                if r.message.to.contact_id == person.contact_id
+                and r.status == SENT
+                and r.message.key.startswith("survey:")
+            ]
+            reminders_got = [
+                r
+                for r in store.outbox.values()
+                if r.message.to.contact_id == person.contact_id
+                and r.status == SENT
+                and r.message.key.startswith("survey-reminder:")
+            ]
             assert len(surveys_got) == 1 and len(reminders_got) <= 1, (phone, kinds)
-            per_meeting = Counter(r.message.meeting_id for r in store.outbox.values()
-                                  if r.message.to.contact_id == person.contact_id and r.message.kind == "reminder"
-                                  and r.status == SENT)
+            per_meeting = Counter(
+                r.message.meeting_id
+                for r in store.outbox.values()
+                if r.message.to.contact_id == person.contact_id and r.message.kind == "reminder" and r.status == SENT
+            )
             assert all(n == 1 for n in per_meeting.values()), (phone, per_meeting)
             if self.behaviour[phone] == "keen":
-                stored = {k: v for (s, k), v in store.answers.items()
-                          if s == f"enrollment:{person.enrollment_id}" and k.startswith("learner:")}
-                assert stored == report.survey_sent.get(phone) and len(stored) == len(surveys.LEARNER.questions), \
-                    (phone, stored)
+                stored = {
+                    k: v
+                    for (s, k), v in store.answers.items()
+                    if s == f"enrollment:{person.enrollment_id}" and k.startswith("learner:")
+                }
+                assert stored == report.survey_sent.get(phone) and len(stored) == len(surveys.LEARNER.questions), (
+                    phone,
+                    stored,
+                )
 
 
-def simulate(seed: int = 1, learners: int = 12, weeks: int = 6, render_texts: bool = True,
-             record: bool = False) -> Report:
+def simulate(
+    seed: int = 1, learners: int = 12, weeks: int = 6, render_texts: bool = True, record: bool = False
+) -> Report:
     """Runs one whole circle and checks its invariants; returns what happened."""
     return Simulation(seed, learners, weeks, render_texts, record=record).run()
 
@@ -343,21 +382,33 @@ def main(argv: list[str] | None = None) -> None:
     unrendered, _ = best_of(args.runs, lambda: simulate(args.seed, args.learners, args.weeks, render_texts=False))
     split = " · ".join(f"{phase} {best.seconds[phase] * 1000:.1f} ms" for phase in ("plan", "send", "learners"))
     kinds = dict(sorted(Counter(report.behaviour.values()).items()))
-    print(f"circle: {args.learners} learners, {args.weeks} meetings, seed {args.seed}, "
-          f"{report.steps} steps of {STEP} · learners {kinds}")
+    print(
+        f"circle: {args.learners} learners, {args.weeks} meetings, seed {args.seed}, "
+        f"{report.steps} steps of {STEP} · learners {kinds}"
+    )
     print(f"inbound handled: {report.inbound} (signup {3 * args.learners}, the rest answers and STOPs)")
     print(f"messages planned by kind: {dict(sorted(report.planned.items()))}")
-    print(f"  sent: {dict(sorted(report.sent.items()))} · cancelled at send time: {report.cancelled} · "
-          f"deferred by quiet hours: {report.deferred}")
+    print(
+        f"  sent: {dict(sorted(report.sent.items()))} · cancelled at send time: {report.cancelled} · "
+        f"deferred by quiet hours: {report.deferred}"
+    )
     print(f"STOPs: {report.stops} · replies rendered (Babel, SMS): {report.rendered} · SMS segments: {report.segments}")
-    print("invariants: nothing planned or sent after STOP; one survey and at most one survey reminder each; "
-          "one reminder per meeting; the keen's answers stored: ok")
-    print(f"whole circle: {circle * 1000:.1f} ms (best of {args.runs}) · per step {circle / report.steps * 1e6:.0f} µs "
-          f"· whole circle ÷ inbound texts {circle / report.inbound * 1e6:.0f} µs")
-    print(f"  of which (best run): {split} (send renders the scheduled texts; learners route and render "
-          f"their texts) · the whole circle without rendering: {unrendered * 1000:.1f} ms")
-    print(f"baseline: the same {len(routed)} texts through flows.router.handle alone: {routing * 1000:.1f} ms "
-          f"(best of {args.runs}) · ratio circle / routing = {circle / routing:.1f}×")
+    print(
+        "invariants: nothing planned or sent after STOP; one survey and at most one survey reminder each; "
+        "one reminder per meeting; the keen's answers stored: ok"
+    )
+    print(
+        f"whole circle: {circle * 1000:.1f} ms (best of {args.runs}) · per step {circle / report.steps * 1e6:.0f} µs "
+        f"· whole circle ÷ inbound texts {circle / report.inbound * 1e6:.0f} µs"
+    )
+    print(
+        f"  of which (best run): {split} (send renders the scheduled texts; learners route and render "
+        f"their texts) · the whole circle without rendering: {unrendered * 1000:.1f} ms"
+    )
+    print(
+        f"baseline: the same {len(routed)} texts through flows.router.handle alone: {routing * 1000:.1f} ms "
+        f"(best of {args.runs}) · ratio circle / routing = {circle / routing:.1f}×"
+    )
     print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"target < {TARGET:.0f} s: {'met' if circle < TARGET else 'MISSED'}")
 

@@ -5,6 +5,7 @@ short reply answers, enrollments, RSVPs, attendance, answers, the outbox by dedu
 flow's effects the way ``bot.inbound.effects.Applier`` does, and builds each flow's ``Context`` the way
 ``bot.inbound.load.load`` does. No Flask, no database, no Redis, no clock: the time is always a parameter.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,8 +15,19 @@ from flows import keys
 from flows.context import CircleView, ContactView, Context, EnrollmentView, PendingRsvp
 from flows.plans import Circle, History, Learner, OpenSurvey, PlannedMessage, To
 from flows.results import (
-    Enroll, Leave, OptIn, OptOut, Quote, RecordAnswer, RecordConsent, RecordRsvp, RelayToFacilitator, Reply, Result,
-    SetLanguage, SetName,
+    Enroll,
+    Leave,
+    OptIn,
+    OptOut,
+    Quote,
+    RecordAnswer,
+    RecordConsent,
+    RecordRsvp,
+    RelayToFacilitator,
+    Reply,
+    Result,
+    SetLanguage,
+    SetName,
 )
 
 CONVERSATION_TTL = timedelta(hours=24)  # bot.inbound.service: a state without its own expiry
@@ -88,8 +100,17 @@ class Store:
     def view(self, now: datetime) -> CircleView:
         c = self.circle
         upcoming = [m.starts_at for m in c.meetings if m.held and m.starts_at > now]
-        return CircleView(c.code, c.name, c.venue, c.timezone, c.language, c.capacity, len(self.learners()),
-                          min(upcoming) if upcoming else None, facilitator_reachable=not self.facilitator.opted_out)
+        return CircleView(
+            c.code,
+            c.name,
+            c.venue,
+            c.timezone,
+            c.language,
+            c.capacity,
+            len(self.learners()),
+            min(upcoming) if upcoming else None,
+            facilitator_reachable=not self.facilitator.opted_out,
+        )
 
     def context(self, person: Person, now: datetime) -> tuple[dict | None, Context]:
         """The sender's open conversation (None once it expired) and their flow context, as the service builds it."""
@@ -140,10 +161,21 @@ class Store:
             self._enrollments += 1
             person.enrollment_id = self._enrollments
         person.status = "waitlist" if effect.waitlist else "active"
-        said = Reply(keys.FACILITATOR_JOINED, {"name": person.name or "?", "circle": self.circle.name,
-                                               "enrolled": len(self.learners()), "capacity": self.circle.capacity})
-        self.add(PlannedMessage(f"joined:{person.enrollment_id}:{person.status}", "notice", self.facilitator.to,
-                                (said,), now), now)
+        said = Reply(
+            keys.FACILITATOR_JOINED,
+            {
+                "name": person.name or "?",
+                "circle": self.circle.name,
+                "enrolled": len(self.learners()),
+                "capacity": self.circle.capacity,
+            },
+        )
+        self.add(
+            PlannedMessage(
+                f"joined:{person.enrollment_id}:{person.status}", "notice", self.facilitator.to, (said,), now
+            ),
+            now,
+        )
 
     def _Leave(self, person: Person, effect: Leave, now: datetime) -> None:
         person.status = "left"
@@ -163,8 +195,12 @@ class Store:
             said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
         else:
             said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
-        self.add(PlannedMessage(f"relay:{person.contact_id}:{now:%Y%m%dT%H%M%S%f}", "relay", self.facilitator.to,
-                                (said,), now), now)
+        self.add(
+            PlannedMessage(
+                f"relay:{person.contact_id}:{now:%Y%m%dT%H%M%S%f}", "relay", self.facilitator.to, (said,), now
+            ),
+            now,
+        )
 
     # -- the outbox -------------------------------------------------------------------------------
     def add(self, message: PlannedMessage, now: datetime) -> bool:
@@ -190,8 +226,11 @@ class Store:
         checked_in = frozenset(self.checked_in)
         yes = frozenset(pair for pair, answer in self.rsvps.items() if answer == "yes")
         history = History(yes=yes, attended=frozenset(self.attended), checked_in=checked_in)
-        open_surveys = [OpenSurvey(p.to, p.state, p.state_expires) for p in (*self.people.values(), self.facilitator)
-                        if p.state is not None and p.state.get("flow") == "survey"]
+        open_surveys = [
+            OpenSurvey(p.to, p.state, p.state_expires)
+            for p in (*self.people.values(), self.facilitator)
+            if p.state is not None and p.state.get("flow") == "survey"
+        ]
         return self.circle, learners, history, open_surveys
 
     def reminded(self, meeting_id: int) -> frozenset[int]:
@@ -202,8 +241,13 @@ class Store:
         """A sent question becomes the open conversation, as ``bot.outbound.jobs._open_conversation`` does."""
         open_now = person.state is not None and person.state_expires > now
         current = person.state or {}
-        if open_now and state.get("reminded") and current.get("flow") == state.get("flow") == "survey" \
-                and current.get("subject") == state.get("subject") and current.get("survey") == state.get("survey"):
+        if (
+            open_now
+            and state.get("reminded")
+            and current.get("flow") == state.get("flow") == "survey"
+            and current.get("subject") == state.get("subject")
+            and current.get("survey") == state.get("survey")
+        ):
             person.state = {**current, "reminded": True}
             return
         if open_now and current.get("flow") not in REPLACEABLE_FLOWS:

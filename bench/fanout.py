@@ -16,6 +16,7 @@ the same shape (no SELECT, no ON CONFLICT, no RETURNING, no queue). The bench al
 steady-state ``bot.outbound.jobs.tick`` afterwards (every reminder already planned and queued), since the
 worker runs that every minute.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,18 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert, text
 
 from bench._common import (
-    BENCH_NAMESPACE, DEFAULT_REDIS, RedisLatencyProbe, StatementCounter, create_database, drop_database, flush_redis,
-    RssSampler, load, machine, postgres_version, redis_version,
+    BENCH_NAMESPACE,
+    DEFAULT_REDIS,
+    RedisLatencyProbe,
+    RssSampler,
+    StatementCounter,
+    create_database,
+    drop_database,
+    flush_redis,
+    load,
+    machine,
+    postgres_version,
+    redis_version,
 )
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench"
@@ -41,11 +52,21 @@ TARGET_RATIO = 2.0
 TARGET_RSS_GROWTH = 64.0
 TARGET_LEARNERS = 100_000
 LANGUAGES = ("en", "es", "fr", "pt", "pl", "sw")
-ZONES = ("America/Chicago", "America/New_York", "America/Denver", "America/Los_Angeles", "America/Mexico_City",
-         "America/Sao_Paulo", "Europe/Madrid", "Europe/Paris", "Europe/Warsaw", "Europe/Lisbon",
-         "Africa/Nairobi", "Africa/Dar_es_Salaam")
+ZONES = (
+    "America/Chicago",
+    "America/New_York",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "Europe/Warsaw",
+    "Europe/Lisbon",
+    "Africa/Nairobi",
+    "Africa/Dar_es_Salaam",
+)
 QUEUE_NAME = BENCH_NAMESPACE
-
 
 
 def _sql_array(values) -> str:
@@ -97,8 +118,7 @@ def set_up(engine, learners: int, now: datetime) -> int:
         for statement in statements:
             conn.execute(text(statement), {"now": now, "circles": circles, "learners": learners})
         for table in ("facilitator", "circle", "meeting", "contact", "address", "enrollment"):
-            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                              f"(SELECT max(id) FROM {table}))"))
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     return circles
@@ -109,10 +129,10 @@ def baseline_insert(rt, learners: int, circles: int, now: datetime) -> tuple[flo
     replies, language, time zone, address, batch), 5,000 per statement: no SELECT, no ``ON CONFLICT``,
     no ``RETURNING``, no queue. Only the INSERTs and the commit are timed; the rows are built a chunk
     at a time beforehand, so the baseline's memory stays small."""
-    from bot.store.models import Outbox
     from bot.domain.outbox import CHUNK
     from bot.domain.planning.reminders import reminder_reply
     from bot.render import codec
+    from bot.store.models import Outbox
 
     with rt.uow.engine.connect() as conn:
         first_address = conn.execute(text("SELECT min(id) FROM address WHERE contact_id = 1")).scalar_one()
@@ -125,15 +145,36 @@ def baseline_insert(rt, learners: int, circles: int, now: datetime) -> tuple[flo
             for i in range(start, min(start + CHUNK, learners + 1)):
                 meeting = (i - 1) // PER_CIRCLE + 1
                 if meeting not in said:
-                    said[meeting] = codec.dump((reminder_reply(f"Circle {meeting}: Intro to Computers",
-                                                               f"Branch Library {meeting}, Room 2",
-                                                               now + timedelta(hours=12), ZONES[meeting % len(ZONES)]),))
-                rows.append({"dedupe_key": f"baseline:{i}", "kind": "reminder", "contact_id": i,
-                             "address_id": first_address + i - 1, "channel": "sms",
-                             "address": "+1816" + str(i).zfill(7), "replies": said[meeting],
-                             "language": LANGUAGES[i % len(LANGUAGES)], "timezone": ZONES[meeting % len(ZONES)],
-                             "body": None, "send_after": now, "status": "pending", "attempts": 0,
-                             "meeting_id": meeting, "created_at": now, "batch": f"baseline-{i // 50}"})
+                    said[meeting] = codec.dump(
+                        (
+                            reminder_reply(
+                                f"Circle {meeting}: Intro to Computers",
+                                f"Branch Library {meeting}, Room 2",
+                                now + timedelta(hours=12),
+                                ZONES[meeting % len(ZONES)],
+                            ),
+                        )
+                    )
+                rows.append(
+                    {
+                        "dedupe_key": f"baseline:{i}",
+                        "kind": "reminder",
+                        "contact_id": i,
+                        "address_id": first_address + i - 1,
+                        "channel": "sms",
+                        "address": "+1816" + str(i).zfill(7),
+                        "replies": said[meeting],
+                        "language": LANGUAGES[i % len(LANGUAGES)],
+                        "timezone": ZONES[meeting % len(ZONES)],
+                        "body": None,
+                        "send_after": now,
+                        "status": "pending",
+                        "attempts": 0,
+                        "meeting_id": meeting,
+                        "created_at": now,
+                        "batch": f"baseline-{i // 50}",
+                    }
+                )
             started = time.perf_counter()
             session.execute(insert(Outbox), rows)
             seconds += time.perf_counter() - started
@@ -193,10 +234,19 @@ def fan_out(rt, now: datetime, profile: cProfile.Profile | None) -> dict:
     finally:
         planner.reminder_time = schedule.func
     return {
-        "batches": batches, "enqueued": enqueued, "plan": t1 - t0, "commit": t2 - t1,
-        "enqueue": t3 - t2, "total": t3 - t0, "statements": counter.count, "by_verb": counter.by_verb,
-        "sql_seconds": counter.seconds, "sql_by_verb": counter.seconds_by_verb, "rss": rss,
-        "redis_worst": probe.worst, "schedule_seconds": schedule.seconds,
+        "batches": batches,
+        "enqueued": enqueued,
+        "plan": t1 - t0,
+        "commit": t2 - t1,
+        "enqueue": t3 - t2,
+        "total": t3 - t0,
+        "statements": counter.count,
+        "by_verb": counter.by_verb,
+        "sql_seconds": counter.seconds,
+        "sql_by_verb": counter.seconds_by_verb,
+        "rss": rss,
+        "redis_worst": probe.worst,
+        "schedule_seconds": schedule.seconds,
     }
 
 
@@ -214,17 +264,27 @@ def steady_tick(rt) -> dict:
         t1 = time.perf_counter()
         swept = jobs.sweep()
         t2 = time.perf_counter()
-    return {"planned": planned, "swept": swept, "plan": t1 - t0, "sweep": t2 - t1, "seconds": t2 - t0,
-            "statements": counter.count}
+    return {
+        "planned": planned,
+        "swept": swept,
+        "plan": t1 - t0,
+        "sweep": t2 - t1,
+        "seconds": t2 - t0,
+        "statements": counter.count,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=TARGET_LEARNERS)
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE,
-                        help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)")
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS,
-                        help="a Redis db the bench may flush (default: %(default)s)")
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_DATABASE,
+        help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--redis-url", default=DEFAULT_REDIS, help="a Redis db the bench may flush (default: %(default)s)"
+    )
     parser.add_argument("--profile", action="store_true", help="run the timed part under cProfile and print the top")
     parser.add_argument("--no-tick", action="store_true", help="skip the steady-state tick")
     parser.add_argument("--keep", action="store_true", help="keep the database and Redis data afterwards")
@@ -237,22 +297,31 @@ def main(argv: list[str] | None = None) -> int:
     from bot.settings import Settings
 
     print(f"bench.fanout  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")
-    print(f"  PostgreSQL {postgres_version(args.database_url.rsplit('/', 1)[0] + '/postgres')}, "
-          f"Redis {redis_version(args.redis_url)}")
+    print(
+        f"  PostgreSQL {postgres_version(args.database_url.rsplit('/', 1)[0] + '/postgres')}, "
+        f"Redis {redis_version(args.redis_url)}"
+    )
     flush_redis(args.redis_url)
     create_database(args.database_url)
-    settings = Settings.from_env(env={}, overrides={
-        "database_url": args.database_url, "redis_url": args.redis_url, "queue_name": QUEUE_NAME,
-        "quiet_hours": "",  # every reminder is due now, whatever the hour of the run
-    })
+    settings = Settings.from_env(
+        env={},
+        overrides={
+            "database_url": args.database_url,
+            "redis_url": args.redis_url,
+            "queue_name": QUEUE_NAME,
+            "quiet_hours": "",  # every reminder is due now, whatever the hour of the run
+        },
+    )
     rt = install(Runtime.build(settings, "/tmp/circlebot-bench-instance"))
     try:
         now = datetime.now(timezone.utc)
         started = time.perf_counter()
         circles = set_up(rt.uow.engine, args.learners, now)
-        print(f"  set-up (not timed): {circles:,} circles × ≤{PER_CIRCLE} learners = {args.learners:,} learners, "
-              f"{len(LANGUAGES)} languages, {len(ZONES)} time zones, meetings 11–13 h ahead "
-              f"({time.perf_counter() - started:.1f} s)")
+        print(
+            f"  set-up (not timed): {circles:,} circles × ≤{PER_CIRCLE} learners = {args.learners:,} learners, "
+            f"{len(LANGUAGES)} languages, {len(ZONES)} time zones, meetings 11–13 h ahead "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
 
         base, base_statements = baseline_insert(rt, args.learners, circles, now)
         profile = cProfile.Profile() if args.profile else None
@@ -260,8 +329,9 @@ def main(argv: list[str] | None = None) -> int:
 
         with rt.uow.engine.connect() as conn:
             stored = conn.execute(text("SELECT count(*) FROM outbox WHERE kind = 'reminder'")).scalar_one()
-            in_batches = conn.execute(text("SELECT count(DISTINCT batch) FROM outbox WHERE kind = 'reminder'")
-                                      ).scalar_one()
+            in_batches = conn.execute(
+                text("SELECT count(DISTINCT batch) FROM outbox WHERE kind = 'reminder'")
+            ).scalar_one()
         from rq.registry import ScheduledJobRegistry
 
         from bot.domain import batches as dispatch
@@ -271,32 +341,42 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"fan-out of {args.learners:,} reminders ({circles:,} circles; {load()} afterwards)")
         print(f"  total               {r['total']:8.2f} s   {stored / r['total']:10,.0f} rows/s")
-        print(f"  plan                {r['plan']:8.2f} s   (select + rows + insert, bot.domain.planning.reminders.plan)")
+        print(
+            f"  plan                {r['plan']:8.2f} s   (select + rows + insert, bot.domain.planning.reminders.plan)"
+        )
         print(f"    SQL (cursor time) {r['sql_seconds']:8.2f} s   {r['statements']} statements {r['by_verb']}")
         for verb, seconds in sorted(r["sql_by_verb"].items()):
             print(f"      {verb:<15} {seconds:8.2f} s")
         print(f"    reminder_time     {r['schedule_seconds']:8.2f} s")
         print(f"    rest (rows, dicts){other:8.2f} s")
         print(f"  commit              {r['commit']:8.2f} s")
-        print(f"  enqueue             {r['enqueue']:8.2f} s   {r['enqueued']:,} RQ batch jobs "
-              f"(≤{dispatch.BATCH_SIZE} rows each, in sending order; bot/dispatch.py)")
+        print(
+            f"  enqueue             {r['enqueue']:8.2f} s   {r['enqueued']:,} RQ batch jobs "
+            f"(≤{dispatch.BATCH_SIZE} rows each, in sending order; bot/dispatch.py)"
+        )
         if r["redis_worst"] is not None:
-            print(f"    Redis busy: another client's slowest PING during the enqueue "
-                  f"{r['redis_worst'] * 1000:.0f} ms")
-        print(f"  SQL statements while planning: {r['statements']} in all, "
-              f"{r['statements'] / circles:.4f} per circle")
+            print(f"    Redis busy: another client's slowest PING during the enqueue {r['redis_worst'] * 1000:.0f} ms")
+        print(f"  SQL statements while planning: {r['statements']} in all, {r['statements'] / circles:.4f} per circle")
         rss = r["rss"]
-        print(f"  peak RSS            {rss.peak:8.1f} MiB  (at the start {rss.start:.1f} MiB: growth "
-              f"+{rss.growth:.1f} MiB, sampled every 5 ms; target ≤ {TARGET_RSS_GROWTH:.0f} MiB: "
-              f"{'met' if rss.growth <= TARGET_RSS_GROWTH else 'MISSED'})")
-        print(f"  check: outbox reminder rows {stored:,} in {in_batches:,} batches; RQ queued {queued:,} "
-              f"+ scheduled {scheduled:,} jobs")
-        print(f"baseline: plain bulk INSERT of {args.learners:,} rows of the same shape  {base:8.2f} s   "
-              f"{args.learners / base:10,.0f} rows/s   ({base_statements} statements)")
-        ratio = r['total'] / base
-        print(f"  ratio fan-out / baseline: {ratio:.2f}×   (plan alone {r['plan'] / base:.2f}×, "
-              f"enqueue alone {r['enqueue'] / base:.2f}×); target ≤ {TARGET_RATIO:g}×: "
-              f"{'met' if ratio <= TARGET_RATIO else 'MISSED'}")
+        print(
+            f"  peak RSS            {rss.peak:8.1f} MiB  (at the start {rss.start:.1f} MiB: growth "
+            f"+{rss.growth:.1f} MiB, sampled every 5 ms; target ≤ {TARGET_RSS_GROWTH:.0f} MiB: "
+            f"{'met' if rss.growth <= TARGET_RSS_GROWTH else 'MISSED'})"
+        )
+        print(
+            f"  check: outbox reminder rows {stored:,} in {in_batches:,} batches; RQ queued {queued:,} "
+            f"+ scheduled {scheduled:,} jobs"
+        )
+        print(
+            f"baseline: plain bulk INSERT of {args.learners:,} rows of the same shape  {base:8.2f} s   "
+            f"{args.learners / base:10,.0f} rows/s   ({base_statements} statements)"
+        )
+        ratio = r["total"] / base
+        print(
+            f"  ratio fan-out / baseline: {ratio:.2f}×   (plan alone {r['plan'] / base:.2f}×, "
+            f"enqueue alone {r['enqueue'] / base:.2f}×); target ≤ {TARGET_RATIO:g}×: "
+            f"{'met' if ratio <= TARGET_RATIO else 'MISSED'}"
+        )
         if args.learners >= TARGET_LEARNERS:
             verdict = "met" if r["total"] <= TARGET_SECONDS else "MISSED"
             print(f"  target ≤ {TARGET_SECONDS:.0f} s for {TARGET_LEARNERS:,} learners: {verdict}")
@@ -304,11 +384,15 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.no_tick:
             t = steady_tick(rt)
-            print(f"steady-state worker tick afterwards (all planned, all queued; the worker runs one a minute): "
-                  f"{t['seconds']:.2f} s")
+            print(
+                f"steady-state worker tick afterwards (all planned, all queued; the worker runs one a minute): "
+                f"{t['seconds']:.2f} s"
+            )
             print(f"  plan_now            {t['plan']:8.2f} s   new rows {t['planned']}")
-            print(f"  sweep               {t['sweep']:8.2f} s   re-queued {t['swept']} "
-                  f"(looks at every pending due row's RQ job)")
+            print(
+                f"  sweep               {t['sweep']:8.2f} s   re-queued {t['swept']} "
+                f"(looks at every pending due row's RQ job)"
+            )
             print(f"  {t['statements']} SQL statements; ratio tick / fan-out {t['seconds'] / r['total']:.2f}")
         if profile:
             out = io.StringIO()

@@ -19,6 +19,7 @@ Targets for the paced phase: no 1-second window holds more than the limit, and t
 within 5% of it. The bench creates its own database and uses its own Redis db; it drops and flushes
 them at the end, and kills every process it started (by process group).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bench._common import (
-    BENCH_NAMESPACE, DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version,
+    BENCH_NAMESPACE,
+    DEFAULT_REDIS,
+    create_database,
+    drop_database,
+    flush_redis,
+    load,
+    machine,
+    postgres_version,
     redis_version,
 )
 
@@ -90,8 +98,11 @@ class _quiet:
 
 def start_standin(procs: Processes, record: Path, timeout: float = 15.0) -> str:
     """Runs the Twilio stand-in as its own process; returns its URL (the first line it prints)."""
-    proc = procs.start([sys.executable, "-m", "tests.standin.twilio_api", "--port", "0", "--record", str(record)],
-                       stdout=subprocess.PIPE, text=True)
+    proc = procs.start(
+        [sys.executable, "-m", "tests.standin.twilio_api", "--port", "0", "--record", str(record)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     selector = selectors.DefaultSelector()
     selector.register(proc.stdout, selectors.EVENT_READ)
     if not selector.select(timeout):
@@ -104,20 +115,40 @@ def start_standin(procs: Processes, record: Path, timeout: float = 15.0) -> str:
 
 def worker_env(args, standin_url: str, rate: float, instance: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TWILIO_"))}
-    env.update({
-        "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM": SENDER,
-        "TWILIO_API_BASE": standin_url, "SEND_RATE_PER_SECOND": str(rate), "QUIET_HOURS": "",
-        "CIRCLEBOT_INSTANCE": str(instance), "PUBLIC_BASE_URL": "http://127.0.0.1:9", "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1", "CIRCLEBOT_QUEUE": BENCH_NAMESPACE,
-    })
+    env.update(
+        {
+            "DATABASE_URL": args.database_url,
+            "REDIS_URL": args.redis_url,
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": "x",
+            "TWILIO_FROM": SENDER,
+            "TWILIO_API_BASE": standin_url,
+            "SEND_RATE_PER_SECOND": str(rate),
+            "QUIET_HOURS": "",
+            "CIRCLEBOT_INSTANCE": str(instance),
+            "PUBLIC_BASE_URL": "http://127.0.0.1:9",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            "CIRCLEBOT_QUEUE": BENCH_NAMESPACE,
+        }
+    )
     return env
 
 
 def worker_command(kind: str, redis_url: str) -> list[str]:
     if kind == "simple":  # no fork per job: the runtime and its connections live as long as the process
-        return [str(Path(sys.executable).parent / "rq"), "worker", "--url", redis_url, "--worker-class",
-                "rq.worker.SimpleWorker", "--with-scheduler", "--logging_level", "WARNING", BENCH_NAMESPACE]
+        return [
+            str(Path(sys.executable).parent / "rq"),
+            "worker",
+            "--url",
+            redis_url,
+            "--worker-class",
+            "rq.worker.SimpleWorker",
+            "--with-scheduler",
+            "--logging_level",
+            "WARNING",
+            BENCH_NAMESPACE,
+        ]
     script = Path(sys.executable).parent / "circlebot"
     return [str(script), "worker"] if script.exists() else [sys.executable, "-m", "bot.cli", "worker"]
 
@@ -157,10 +188,22 @@ def add_rows(rt, tag: str, count: int, first_number: int) -> list:
     from bot.domain.outbox import insert_new
 
     now = datetime.now(timezone.utc)
-    rows = [{"dedupe_key": f"bench:{tag}:{i}", "kind": "notice", "channel": "sms",
-             "address": f"+1816{first_number + i:07d}", "body": f"{tag} text {i + 1} of {count}",
-             "send_after": now - timedelta(seconds=1), "status": outbox.PENDING, "attempts": 0,
-             "contact_id": None, "meeting_id": None, "created_at": now} for i in range(count)]
+    rows = [
+        {
+            "dedupe_key": f"bench:{tag}:{i}",
+            "kind": "notice",
+            "channel": "sms",
+            "address": f"+1816{first_number + i:07d}",
+            "body": f"{tag} text {i + 1} of {count}",
+            "send_after": now - timedelta(seconds=1),
+            "status": outbox.PENDING,
+            "attempts": 0,
+            "contact_id": None,
+            "meeting_id": None,
+            "created_at": now,
+        }
+        for i in range(count)
+    ]
     with rt.uow() as session:
         planned = insert_new(session, rows)
         session.commit()
@@ -185,14 +228,23 @@ def window_stats(times: list[float], limit: float) -> dict:
     # saturated): the spread of this lag is the jitter between taking a slot and the provider receiving the text.
     step = span / (n - 1) if n > 1 else 0.0
     lag = sorted(t - times[0] - idx * step for idx, t in enumerate(times)) if limit < 100 else []
-    return {"count": n, "span": span, "over": over, "lag": lag,
-            "rate": (n - 1) / span if span > 0 else float("inf"), "max_window": most,
-            "min_gap": min(gaps) if gaps else None, "median_gap": statistics.median(gaps) if gaps else None,
-            "tightest": tightest, "k": k}
+    return {
+        "count": n,
+        "span": span,
+        "over": over,
+        "lag": lag,
+        "rate": (n - 1) / span if span > 0 else float("inf"),
+        "max_window": most,
+        "min_gap": min(gaps) if gaps else None,
+        "median_gap": statistics.median(gaps) if gaps else None,
+        "tightest": tightest,
+        "k": k,
+    }
 
 
-def run_phase(args, procs: Processes, redis, standin_url: str, record: Path, tag: str, rate: float,
-              first_number: int, tmp: Path) -> dict:
+def run_phase(
+    args, procs: Processes, redis, standin_url: str, record: Path, tag: str, rate: float, first_number: int, tmp: Path
+) -> dict:
     """Starts the workers with ``rate``, queues ``args.messages`` rows and waits until all are received."""
     from bot.outbound.pacing import KEY_FORMAT
     from bot.runtime import Runtime, install
@@ -203,8 +255,9 @@ def run_phase(args, procs: Processes, redis, standin_url: str, record: Path, tag
     workers = []
     for n in range(args.workers):
         log = open(tmp / f"{tag}-worker{n}.log", "w")
-        workers.append(procs.start(worker_command(args.worker_kind, args.redis_url), env=env, stdout=log,
-                                   stderr=subprocess.STDOUT))
+        workers.append(
+            procs.start(worker_command(args.worker_kind, args.redis_url), env=env, stdout=log, stderr=subprocess.STDOUT)
+        )
         log.close()
     try:
         ready = wait_for_workers(redis, {w.pid for w in workers}, workers)
@@ -228,9 +281,12 @@ def run_phase(args, procs: Processes, redis, standin_url: str, record: Path, tag
         from sqlalchemy import text
 
         with rt.uow.engine.connect() as conn:
-            statuses = dict(conn.execute(text(
-                "SELECT status, count(*) FROM outbox WHERE dedupe_key LIKE :p GROUP BY status"),
-                {"p": f"bench:{tag}:%"}).all())
+            statuses = dict(
+                conn.execute(
+                    text("SELECT status, count(*) FROM outbox WHERE dedupe_key LIKE :p GROUP BY status"),
+                    {"p": f"bench:{tag}:%"},
+                ).all()
+            )
         rt.uow.engine.dispose()
     finally:
         procs.stop(workers)
@@ -239,10 +295,20 @@ def run_phase(args, procs: Processes, redis, standin_url: str, record: Path, tag
     per_address: dict[str, int] = {}
     for m in got:
         per_address[m["to"]] = per_address.get(m["to"], 0) + 1
-    return {**stats, "tag": tag, "limit": rate, "load": load(), "ready": ready, "enqueued": enqueued,
-            "first_after": (times[0] - queued_at) if times else None, "wall": finished - queued_at,
-            "timed_out": len(got) < args.messages, "duplicates": sum(c - 1 for c in per_address.values()),
-            "statuses": statuses, "from": sorted({m["from"] for m in got})}
+    return {
+        **stats,
+        "tag": tag,
+        "limit": rate,
+        "load": load(),
+        "ready": ready,
+        "enqueued": enqueued,
+        "first_after": (times[0] - queued_at) if times else None,
+        "wall": finished - queued_at,
+        "timed_out": len(got) < args.messages,
+        "duplicates": sum(c - 1 for c in per_address.values()),
+        "statuses": statuses,
+        "from": sorted({m["from"] for m in got}),
+    }
 
 
 def print_phase(p: dict) -> None:
@@ -250,26 +316,35 @@ def print_phase(p: dict) -> None:
     if not p["count"]:
         print("  nothing was received")
         return
-    print(f"  received            {p['count']} texts (in {p['enqueued']} batch jobs), from {', '.join(p['from'])}; "
-          f"duplicates {p['duplicates']}; outbox {p['statuses']}")
+    print(
+        f"  received            {p['count']} texts (in {p['enqueued']} batch jobs), from {', '.join(p['from'])}; "
+        f"duplicates {p['duplicates']}; outbox {p['statuses']}"
+    )
     print(f"  workers registered  {p['ready']:.1f} s after start; first text {p['first_after']:.2f} s after queueing")
     print(f"  first → last        {p['span']:.2f} s")
     print(f"  overall rate        {p['rate']:.3f} /s   = {p['rate'] / p['limit']:.3f} × limit")
     print(f"  most in any 1 s     {p['max_window']}      = {p['max_window'] / p['limit']:.2f} × limit")
     if p["min_gap"] is not None:
-        print(f"  gap between sends   min {p['min_gap'] * 1000:.1f} ms, median {p['median_gap'] * 1000:.1f} ms "
-              f"(slot interval {1000 / p['limit']:.1f} ms)")
+        print(
+            f"  gap between sends   min {p['min_gap'] * 1000:.1f} ms, median {p['median_gap'] * 1000:.1f} ms "
+            f"(slot interval {1000 / p['limit']:.1f} ms)"
+        )
     if p.get("tightest") is not None:
-        print(f"  tightest {p['k']} consecutive sends span {p['tightest'] * 1000:.1f} ms; 1 s windows over the limit: "
-              f"{len(p['over'])} (starting at send #{', #'.join(str(i + 1) for i in p['over'][:12])}"
-              f"{' …' if len(p['over']) > 12 else ''})" if p["over"] else
-              f"  tightest {p['k']} consecutive sends span {p['tightest'] * 1000:.1f} ms; no 1 s window over the limit")
+        print(
+            f"  tightest {p['k']} consecutive sends span {p['tightest'] * 1000:.1f} ms; 1 s windows over the limit: "
+            f"{len(p['over'])} (starting at send #{', #'.join(str(i + 1) for i in p['over'][:12])}"
+            f"{' …' if len(p['over']) > 12 else ''})"
+            if p["over"]
+            else f"  tightest {p['k']} consecutive sends span {p['tightest'] * 1000:.1f} ms; no 1 s window over the limit"
+        )
     if p.get("lag"):
         lag = p["lag"]
         base = lag[0]
         pick = lambda q: (lag[min(int(q * len(lag)), len(lag) - 1)] - base) * 1000  # noqa: E731
-        print(f"  jitter vs the slot grid: median {pick(0.5):.1f} ms, p95 {pick(0.95):.1f} ms, "
-              f"max {(lag[-1] - base) * 1000:.1f} ms (0 = the earliest send)")
+        print(
+            f"  jitter vs the slot grid: median {pick(0.5):.1f} ms, p95 {pick(0.95):.1f} ms, "
+            f"max {(lag[-1] - base) * 1000:.1f} ms (0 = the earliest send)"
+        )
     if p["timed_out"]:
         print("  TIMED OUT before every text was received")
 
@@ -280,12 +355,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--rate", type=float, default=5.0, help="SEND_RATE_PER_SECOND of the paced phase")
     parser.add_argument("--baseline-rate", type=float, default=1000.0, help="pacing effectively off")
-    parser.add_argument("--worker-kind", choices=("cli", "simple"), default="cli",
-                        help="cli: `circlebot worker` (forks per job); simple: `rq worker` with SimpleWorker")
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE,
-                        help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)")
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS,
-                        help="a Redis db the bench may flush (default: %(default)s)")
+    parser.add_argument(
+        "--worker-kind",
+        choices=("cli", "simple"),
+        default="cli",
+        help="cli: `circlebot worker` (forks per job); simple: `rq worker` with SimpleWorker",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_DATABASE,
+        help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--redis-url", default=DEFAULT_REDIS, help="a Redis db the bench may flush (default: %(default)s)"
+    )
     parser.add_argument("--timeout-margin", type=float, default=60.0, help="extra seconds allowed per phase")
     parser.add_argument("--keep-logs", action="store_true", help="keep the workers' logs and the record")
     args = parser.parse_args(argv)
@@ -293,10 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     from redis import Redis
 
     print(f"bench.pacing  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")
-    print(f"  PostgreSQL {postgres_version(args.database_url.rsplit('/', 1)[0] + '/postgres')}, "
-          f"Redis {redis_version(args.redis_url)}; {args.messages} texts, {args.workers} `"
-          f"{'circlebot worker' if args.worker_kind == 'cli' else 'rq worker (SimpleWorker)'}` processes, "
-          f"one sending number {SENDER}")
+    print(
+        f"  PostgreSQL {postgres_version(args.database_url.rsplit('/', 1)[0] + '/postgres')}, "
+        f"Redis {redis_version(args.redis_url)}; {args.messages} texts, {args.workers} `"
+        f"{'circlebot worker' if args.worker_kind == 'cli' else 'rq worker (SimpleWorker)'}` processes, "
+        f"one sending number {SENDER}"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="circlebot-bench-pacing-"))
     record = tmp / "standin-record.jsonl"
     procs = Processes()
@@ -315,19 +400,28 @@ def main(argv: list[str] | None = None) -> int:
         print()
         ok_window = paced["count"] and paced["max_window"] <= args.rate
         ok_rate = paced["count"] and abs(paced["rate"] / args.rate - 1) <= TOLERANCE
-        complete = not base["timed_out"] and not paced["timed_out"] and not base["duplicates"] \
-            and not paced["duplicates"]
+        complete = (
+            not base["timed_out"] and not paced["timed_out"] and not base["duplicates"] and not paced["duplicates"]
+        )
         if base["count"] and paced["count"]:
-            print(f"ratio baseline rate / paced rate: {base['rate'] / paced['rate']:.1f}×  "
-                  f"(the limiter, not the workers, holds the paced rate)")
-        print(f"target: never more than {args.rate:g} in any 1 s window: {'met' if ok_window else 'MISSED'} "
-              f"(most {paced.get('max_window')})")
+            print(
+                f"ratio baseline rate / paced rate: {base['rate'] / paced['rate']:.1f}×  "
+                f"(the limiter, not the workers, holds the paced rate)"
+            )
+        print(
+            f"target: never more than {args.rate:g} in any 1 s window: {'met' if ok_window else 'MISSED'} "
+            f"(most {paced.get('max_window')})"
+        )
         if not ok_window and paced.get("tightest") is not None:
-            print(f"  why: bot/pacing.py spaces slots exactly 1/rate apart, so send k+{paced['k'] - 1} is due "
-                  f"exactly 1 s after send k; any jitter between taking a slot and the provider receiving the text lets "
-                  f"{paced['k']} texts into some 1 s window (tightest {paced['tightest'] * 1000:.0f} ms)")
-        print(f"target: overall within {TOLERANCE:.0%} of {args.rate:g}/s: {'met' if ok_rate else 'MISSED'} "
-              f"({paced.get('rate', 0):.3f}/s)")
+            print(
+                f"  why: bot/pacing.py spaces slots exactly 1/rate apart, so send k+{paced['k'] - 1} is due "
+                f"exactly 1 s after send k; any jitter between taking a slot and the provider receiving the text lets "
+                f"{paced['k']} texts into some 1 s window (tightest {paced['tightest'] * 1000:.0f} ms)"
+            )
+        print(
+            f"target: overall within {TOLERANCE:.0%} of {args.rate:g}/s: {'met' if ok_rate else 'MISSED'} "
+            f"({paced.get('rate', 0):.3f}/s)"
+        )
         print(f"every text received exactly once in both phases: {'yes' if complete else 'NO'}")
         failed = not complete
         return 0 if complete else 1

@@ -29,6 +29,7 @@ implies: inbound messages, answers, RSVP rows, relay outbox rows, texts the stan
 the provider ids one to one. Targets: 0 errors, RSS growth under 10% (warm-up → end), exact counts.
 The bench creates its own database and flushes its Redis db at the start and the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,14 @@ from urllib.parse import urlencode
 from urllib.request import Request
 
 from bench._common import (
-    DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version, redis_version,
+    DEFAULT_REDIS,
+    create_database,
+    drop_database,
+    flush_redis,
+    load,
+    machine,
+    postgres_version,
+    redis_version,
 )
 from bench.pacing import ACCOUNT_SID, SENDER, Processes, start_standin, worker_command
 
@@ -74,6 +82,7 @@ def facilitator_phone(c: int) -> str:
 
 # -- set-up --------------------------------------------------------------------------------------
 
+
 def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
     """Circles, learners, sent reminders for the RSVP learners; returns who is who."""
     from sqlalchemy import insert, select, update
@@ -87,23 +96,54 @@ def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
     with rt.uow() as session:
         for c in range(circles):
             code = f"SK{c:03d}"
-            circle = create_circle(session, NewCircle(
-                name=f"Soak circle {c}", venue="Central Library", weekday=1, start_time=datetime.min.time(),
-                timezone=TZ, starts=now.date() + timedelta(days=3), weeks=6, language="en",
-                facilitator_phone=facilitator_phone(c), capacity=per_circle, code=code), now)
+            circle = create_circle(
+                session,
+                NewCircle(
+                    name=f"Soak circle {c}",
+                    venue="Central Library",
+                    weekday=1,
+                    start_time=datetime.min.time(),
+                    timezone=TZ,
+                    starts=now.date() + timedelta(days=3),
+                    weeks=6,
+                    language="en",
+                    facilitator_phone=facilitator_phone(c),
+                    capacity=per_circle,
+                    code=code,
+                ),
+                now,
+            )
             session.flush()
             meeting_id = session.scalar(select(Meeting.id).where(Meeting.circle_id == circle.id, Meeting.seq == 1))
-            session.execute(update(Meeting).where(Meeting.id == meeting_id).values(
-                starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14)))
+            session.execute(
+                update(Meeting)
+                .where(Meeting.id == meeting_id)
+                .values(starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14))
+            )
             phones = [learner_phone(c * per_circle + n) for n in range(per_circle)]
-            ids = session.scalars(insert(Contact).returning(Contact.id), [
-                {"created_at": now, "name": f"Soak{n}", "language": "en"} for n in range(per_circle)]).all()
-            session.execute(insert(Address), [
-                {"contact_id": cid, "channel": "sms", "value": phone, "preferred": True, "consent_at": now,
-                 "consent_source": "sms", "created_at": now} for cid, phone in zip(ids, phones)])
-            enrollments = session.scalars(insert(Enrollment).returning(Enrollment.id), [
-                {"contact_id": cid, "circle_id": circle.id, "status": "active", "created_at": now}
-                for cid in ids]).all()
+            ids = session.scalars(
+                insert(Contact).returning(Contact.id),
+                [{"created_at": now, "name": f"Soak{n}", "language": "en"} for n in range(per_circle)],
+            ).all()
+            session.execute(
+                insert(Address),
+                [
+                    {
+                        "contact_id": cid,
+                        "channel": "sms",
+                        "value": phone,
+                        "preferred": True,
+                        "consent_at": now,
+                        "consent_source": "sms",
+                        "created_at": now,
+                    }
+                    for cid, phone in zip(ids, phones)
+                ],
+            )
+            enrollments = session.scalars(
+                insert(Enrollment).returning(Enrollment.id),
+                [{"contact_id": cid, "circle_id": circle.id, "status": "active", "created_at": now} for cid in ids],
+            ).all()
             surveyed = int(round(per_circle * survey_share))
             reminded = []  # everyone had the reminder (so the worker plans none); survey learners opened
             for n, (cid, phone, eid) in enumerate(zip(ids, phones, enrollments)):  # a survey since
@@ -114,12 +154,27 @@ def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
                     enrollment_of[phone] = (cid, eid)
                 else:
                     learners.append(phone)
-            session.execute(insert(Outbox), [
-                {"dedupe_key": f"soak-reminder:{meeting_id}:{cid}", "kind": "reminder", "contact_id": cid,
-                 "meeting_id": meeting_id, "channel": "sms", "address": phone, "body": "(set-up)",
-                 "send_after": now - timedelta(minutes=5), "status": outbox.SENT, "attempts": 1,
-                 "provider_id": f"SMsetup{cid}", "sent_at": now - timedelta(minutes=4), "created_at": now}
-                for cid, phone in reminded])
+            session.execute(
+                insert(Outbox),
+                [
+                    {
+                        "dedupe_key": f"soak-reminder:{meeting_id}:{cid}",
+                        "kind": "reminder",
+                        "contact_id": cid,
+                        "meeting_id": meeting_id,
+                        "channel": "sms",
+                        "address": phone,
+                        "body": "(set-up)",
+                        "send_after": now - timedelta(minutes=5),
+                        "status": outbox.SENT,
+                        "attempts": 1,
+                        "provider_id": f"SMsetup{cid}",
+                        "sent_at": now - timedelta(minutes=4),
+                        "created_at": now,
+                    }
+                    for cid, phone in reminded
+                ],
+            )
         session.commit()
     return {"rsvp": learners, "survey": survey_pool, "enrollment_of": enrollment_of, "code_of": code_of}
 
@@ -133,24 +188,44 @@ def open_surveys(rt, people: dict) -> None:
 
     now = datetime.now(timezone.utc)
     with rt.uow() as session:
-        session.execute(insert(Conversation), [
-            {"contact_id": cid, "flow": "survey", "updated_at": now, "expires_at": now + timedelta(days=14),
-             "state": survey.opening("learner", f"enrollment:{eid}", people["code_of"][phone])}
-            for phone, (cid, eid) in people["enrollment_of"].items()])
+        session.execute(
+            insert(Conversation),
+            [
+                {
+                    "contact_id": cid,
+                    "flow": "survey",
+                    "updated_at": now,
+                    "expires_at": now + timedelta(days=14),
+                    "state": survey.opening("learner", f"enrollment:{eid}", people["code_of"][phone]),
+                }
+                for phone, (cid, eid) in people["enrollment_of"].items()
+            ],
+        )
         session.commit()
 
 
 # -- processes -----------------------------------------------------------------------------------
 
+
 def env_for(args, standin_url: str, instance: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TWILIO_"))}
-    env.update({
-        "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM": SENDER,
-        "TWILIO_API_BASE": standin_url, "SEND_RATE_PER_SECOND": str(args.send_rate), "QUIET_HOURS": "",
-        "CIRCLEBOT_INSTANCE": str(instance), "PUBLIC_BASE_URL": BASE_URL, "LOG_LEVEL": "WARNING",
-        "SECRET_KEY": "soak-bench", "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DATABASE_URL": args.database_url,
+            "REDIS_URL": args.redis_url,
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM": SENDER,
+            "TWILIO_API_BASE": standin_url,
+            "SEND_RATE_PER_SECOND": str(args.send_rate),
+            "QUIET_HOURS": "",
+            "CIRCLEBOT_INSTANCE": str(instance),
+            "PUBLIC_BASE_URL": BASE_URL,
+            "LOG_LEVEL": "WARNING",
+            "SECRET_KEY": "soak-bench",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -163,7 +238,7 @@ def session_members(sid: int) -> list[int]:
                 stat = Path(f"/proc/{entry}/stat").read_text(errors="replace")
             except OSError:
                 continue
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             if int(fields[3]) == sid and fields[0] not in ("Z", "X"):
                 out.append(int(entry))
     return sorted(out)
@@ -207,6 +282,7 @@ def snapshot(roles: dict[str, object]) -> dict[int, tuple[str, float]]:
 
 
 # -- traffic -------------------------------------------------------------------------------------
+
 
 class Traffic:
     """The open-loop sender: ticket k is due at t0 + k/rate; thread t sends tickets k ≡ t (mod T)."""
@@ -266,8 +342,11 @@ class Traffic:
             else:
                 phone = rsvp_pool[turn % len(rsvp_pool)]
                 turn += 1
-                body = {"rsvp": rnd.choice(("1", "2")), "help": "HELP",
-                        "relay": f"Hello from {phone[-4:]}, is there parking at {self.code_of[phone]}? #{k}"}[kind]
+                body = {
+                    "rsvp": rnd.choice(("1", "2")),
+                    "help": "HELP",
+                    "relay": f"Hello from {phone[-4:]}, is there parking at {self.code_of[phone]}? #{k}",
+                }[kind]
             started = time.monotonic()
             status, error = post_sms(self.port, body, phone)
             latency = time.monotonic() - started
@@ -286,14 +365,34 @@ def post_sms(port: int, body: str, sender: str) -> tuple[int, str | None]:
     from tests.processes import HTTP
 
     sid = "SM" + secrets.token_hex(16)
-    params = {"ToCountry": "US", "ToState": "MO", "SmsMessageSid": sid, "NumMedia": "0", "ToCity": "",
-              "FromZip": "", "SmsSid": sid, "FromState": "MO", "SmsStatus": "received", "FromCity": "",
-              "Body": body, "FromCountry": "US", "To": SENDER, "ToZip": "", "NumSegments": "1",
-              "MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "ApiVersion": "2010-04-01"}
+    params = {
+        "ToCountry": "US",
+        "ToState": "MO",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "ToCity": "",
+        "FromZip": "",
+        "SmsSid": sid,
+        "FromState": "MO",
+        "SmsStatus": "received",
+        "FromCity": "",
+        "Body": body,
+        "FromCountry": "US",
+        "To": SENDER,
+        "ToZip": "",
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "ApiVersion": "2010-04-01",
+    }
     signature = RequestValidator(AUTH_TOKEN).compute_signature(BASE_URL + "/twilio/sms", params)
-    request = Request(f"http://127.0.0.1:{port}/twilio/sms", data=urlencode(params).encode(), method="POST",
-                      headers={"X-Twilio-Signature": signature,
-                               "Content-Type": "application/x-www-form-urlencoded"})
+    request = Request(
+        f"http://127.0.0.1:{port}/twilio/sms",
+        data=urlencode(params).encode(),
+        method="POST",
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     try:
         with HTTP.open(request, timeout=30) as answer:
             text = answer.read().decode("utf-8")
@@ -354,6 +453,7 @@ def percentiles(values: list[float]) -> str:
 
 # -- counts --------------------------------------------------------------------------------------
 
+
 def counts(rt) -> dict:
     from sqlalchemy import func, select
 
@@ -365,13 +465,24 @@ def counts(rt) -> dict:
             "inbound": scalar(select(func.count()).select_from(Message).where(Message.direction == "in")),
             "answers": scalar(select(func.count()).select_from(Answer)),
             "rsvps": scalar(select(func.count()).select_from(Rsvp)),
-            "outbox": {f"{k}/{st}": n for k, st, n in session.execute(
-                select(Outbox.kind, Outbox.status, func.count()).where(Outbox.kind != "reminder")
-                .group_by(Outbox.kind, Outbox.status)).all()},
-            "provider_ids": set(session.scalars(select(Outbox.provider_id).where(
-                Outbox.kind != "reminder", Outbox.provider_id.is_not(None))).all()),
-            "unsent": scalar(select(func.count()).select_from(Outbox).where(
-                Outbox.kind != "reminder", Outbox.status.in_(("pending", "sending")))),
+            "outbox": {
+                f"{k}/{st}": n
+                for k, st, n in session.execute(
+                    select(Outbox.kind, Outbox.status, func.count())
+                    .where(Outbox.kind != "reminder")
+                    .group_by(Outbox.kind, Outbox.status)
+                ).all()
+            },
+            "provider_ids": set(
+                session.scalars(
+                    select(Outbox.provider_id).where(Outbox.kind != "reminder", Outbox.provider_id.is_not(None))
+                ).all()
+            ),
+            "unsent": scalar(
+                select(func.count())
+                .select_from(Outbox)
+                .where(Outbox.kind != "reminder", Outbox.status.in_(("pending", "sending")))
+            ),
         }
 
 
@@ -391,6 +502,7 @@ def error_lines(log: Path) -> list[str]:
 
 # -- main ----------------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -398,14 +510,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=32, help="client threads")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--circles", type=int, default=20)
-    parser.add_argument("--per-circle", type=int, default=0,
-                        help="learners per circle (default: enough survey learners for the whole run)")
+    parser.add_argument(
+        "--per-circle",
+        type=int,
+        default=0,
+        help="learners per circle (default: enough survey learners for the whole run)",
+    )
     parser.add_argument("--send-rate", type=float, default=1000.0, help="SEND_RATE_PER_SECOND of the worker")
     parser.add_argument("--warm-up", type=float, default=20.0, help="seconds of traffic before the RSS 'start' sample")
     parser.add_argument("--drain", type=float, default=300.0, help="most seconds to wait for the worker afterwards")
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE,
-                        help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)")
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="a Redis db the bench may flush (default: %(default)s)")
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_DATABASE,
+        help="PostgreSQL URL of a database the bench creates and drops (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--redis-url", default=DEFAULT_REDIS, help="a Redis db the bench may flush (default: %(default)s)"
+    )
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args(argv)
 
@@ -424,11 +545,15 @@ def main(argv: list[str] | None = None) -> int:
     share = 0.5  # half of each circle are survey learners
 
     print(f"bench.soak  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")
-    print(f"  PostgreSQL {postgres_version(args.database_url.rsplit('/', 1)[0] + '/postgres')}, "
-          f"Redis {redis_version(args.redis_url)}; gunicorn {args.web_workers} workers, 1 `circlebot worker`")
-    print(f"  {args.minutes:g} min at {args.rate:g} req/s = {int(args.rate * seconds):,} signed texts from "
-          f"{args.threads} threads; mix {', '.join(f'{k} {w}%' for k, w in MIX)}; "
-          f"{args.circles} circles × {args.per_circle} learners")
+    print(
+        f"  PostgreSQL {postgres_version(args.database_url.rsplit('/', 1)[0] + '/postgres')}, "
+        f"Redis {redis_version(args.redis_url)}; gunicorn {args.web_workers} workers, 1 `circlebot worker`"
+    )
+    print(
+        f"  {args.minutes:g} min at {args.rate:g} req/s = {int(args.rate * seconds):,} signed texts from "
+        f"{args.threads} threads; mix {', '.join(f'{k} {w}%' for k, w in MIX)}; "
+        f"{args.circles} circles × {args.per_circle} learners"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="circlebot-bench-soak-"))
     record = tmp / "standin-record.jsonl"
     procs = Processes()
@@ -445,14 +570,30 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         people = set_up(rt, args.circles, args.per_circle, share)
         open_surveys(rt, people)
-        print(f"  set-up {time.monotonic() - started:.1f} s: {len(people['rsvp'])} RSVP learners, "
-              f"{len(people['survey'])} survey learners (all reminded); stand-in {standin_url}; logs in {tmp}")
+        print(
+            f"  set-up {time.monotonic() - started:.1f} s: {len(people['rsvp'])} RSVP learners, "
+            f"{len(people['survey'])} survey learners (all reminded); stand-in {standin_url}; logs in {tmp}"
+        )
 
         port = free_port()
         web_log, worker_log = open(tmp / "web.log", "wb"), open(tmp / "worker.log", "wb")
-        web = procs.start([sys.executable, "-m", "gunicorn", "--workers", str(args.web_workers), "--bind",
-                           f"127.0.0.1:{port}", "--timeout", "30", "bot:create_app()"], env=env,
-                          stdout=web_log, stderr=web_log)
+        web = procs.start(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(args.web_workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "30",
+                "bot:create_app()",
+            ],
+            env=env,
+            stdout=web_log,
+            stderr=web_log,
+        )
         worker = procs.start(worker_command("cli", args.redis_url), env=env, stdout=worker_log, stderr=worker_log)
         wait_http_ok(f"http://127.0.0.1:{port}/healthz", 60)
         time.sleep(3)  # the worker's first tick
@@ -460,8 +601,10 @@ def main(argv: list[str] | None = None) -> int:
         launch = snapshot(roles)
 
         base = baseline(port, args.rate, BASELINE_SECONDS, args.threads)
-        print(f"baseline: GET /healthz at {args.rate:g}/s for {BASELINE_SECONDS:g} s: "
-              f"{len(base)}/{int(args.rate * BASELINE_SECONDS)} ok; {percentiles(base)}  ({load()})")
+        print(
+            f"baseline: GET /healthz at {args.rate:g}/s for {BASELINE_SECONDS:g} s: "
+            f"{len(base)}/{int(args.rate * BASELINE_SECONDS)} ok; {percentiles(base)}  ({load()})"
+        )
 
         traffic = Traffic(port, people, args.rate, seconds, args.threads)
         warm: dict = {}
@@ -477,12 +620,18 @@ def main(argv: list[str] | None = None) -> int:
         end_traffic = snapshot(roles)
         results = traffic.results
         errors = [r for r in results if r[3] != 200 or r[4] is not None]
-        print(f"soak: {len(results):,} texts in {elapsed:.1f} s = {len(results) / elapsed:.1f}/s "
-              f"(asked {args.rate:g}/s; {traffic.skipped:,} not sent when the time was up)  ({load()})")
+        print(
+            f"soak: {len(results):,} texts in {elapsed:.1f} s = {len(results) / elapsed:.1f}/s "
+            f"(asked {args.rate:g}/s; {traffic.skipped:,} not sent when the time was up)  ({load()})"
+        )
         per_minute = Counter(int(max(r[5], 0) // 60) for r in results)
         late = sorted(max(r[5] - r[1], 0) for r in results)
-        print(f"  sent per minute: {', '.join(str(per_minute[m]) for m in sorted(per_minute))}; "
-              f"behind schedule: median {late[len(late) // 2]:.2f} s, max {late[-1]:.2f} s" if late else "")
+        print(
+            f"  sent per minute: {', '.join(str(per_minute[m]) for m in sorted(per_minute))}; "
+            f"behind schedule: median {late[len(late) // 2]:.2f} s, max {late[-1]:.2f} s"
+            if late
+            else ""
+        )
         print(f"  latency all: {percentiles([r[2] for r in results])}")
         for kind, _ in MIX:
             lat = [r[2] for r in results if r[0] == kind]
@@ -515,29 +664,39 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:<22} {got[name]:>7,} / {expected[name]:>7,}  {'ok' if checks[-1] else 'MISMATCH'}")
         relay_sent = got["outbox"].get("relay/sent", 0)
         checks.append(relay_sent == expected_relays and set(got["outbox"]) <= {"relay/sent"})
-        print(f"  relay outbox rows sent {relay_sent:>7,} / {expected_relays:>7,}  {'ok' if checks[-1] else 'MISMATCH'}"
-              f"   (outbox by kind/status, reminders set up aside: {got['outbox']})")
+        print(
+            f"  relay outbox rows sent {relay_sent:>7,} / {expected_relays:>7,}  {'ok' if checks[-1] else 'MISMATCH'}"
+            f"   (outbox by kind/status, reminders set up aside: {got['outbox']})"
+        )
         checks.append(len(messages) == expected_relays and max(sids.values(), default=1) == 1)
-        print(f"  texts at the stand-in  {len(messages):>7,} / {expected_relays:>7,}  {'ok' if checks[-1] else 'MISMATCH'}"
-              f"   (duplicate sids {sum(n - 1 for n in sids.values())}, duplicate to+body "
-              f"{len(messages) - len({(m['to'], m['body']) for m in messages})})")
+        print(
+            f"  texts at the stand-in  {len(messages):>7,} / {expected_relays:>7,}  {'ok' if checks[-1] else 'MISMATCH'}"
+            f"   (duplicate sids {sum(n - 1 for n in sids.values())}, duplicate to+body "
+            f"{len(messages) - len({(m['to'], m['body']) for m in messages})})"
+        )
         checks.append(set(sids) == got["provider_ids"])
         print(f"  stand-in sids == outbox provider ids: {'yes' if checks[-1] else 'NO'}")
 
         print("RSS (MiB)            pid      launch  warm-up      end   growth warm-up→end")
         worst = 0.0
-        for pid in sorted(set(launch) | set(warm) | set(end), key=lambda p: ((launch.get(p) or warm.get(p) or end.get(p))[0], p)):
+        for pid in sorted(
+            set(launch) | set(warm) | set(end), key=lambda p: ((launch.get(p) or warm.get(p) or end.get(p))[0], p)
+        ):
             label = (launch.get(pid) or warm.get(pid) or end.get(pid))[0]
             a, w, e = (s.get(pid, (None, None))[1] for s in (launch, warm, end))
             growth = (e / w - 1) if (w and e) else None
             if growth is not None and label != "Twilio stand-in" and label != "worker child":
                 worst = max(worst, growth)
             fmt = lambda v: f"{v:8.1f}" if v is not None else "       -"  # noqa: E731
-            print(f"  {label:<19}{pid:>7} {fmt(a)} {fmt(w)} {fmt(e)}   "
-                  f"{f'{growth:+.1%}' if growth is not None else 'n/a (not alive at both)'}")
+            print(
+                f"  {label:<19}{pid:>7} {fmt(a)} {fmt(w)} {fmt(e)}   "
+                f"{f'{growth:+.1%}' if growth is not None else 'n/a (not alive at both)'}"
+            )
         print("  (the stand-in keeps every message it accepted in memory by design: it is not a target)")
-        print(f"  RSS right after the traffic, before the drain: "
-              f"{', '.join(f'{lbl} {v:.1f}' for lbl, v in sorted(end_traffic.values()))}")
+        print(
+            f"  RSS right after the traffic, before the drain: "
+            f"{', '.join(f'{lbl} {v:.1f}' for lbl, v in sorted(end_traffic.values()))}"
+        )
 
         log_errors = {name: error_lines(tmp / f"{name}.log") for name in ("web", "worker")}
         for name, lines in log_errors.items():
@@ -545,14 +704,20 @@ def main(argv: list[str] | None = None) -> int:
         ok_errors = not errors and not any(log_errors.values())
         ok_rss = worst < 0.10
         ok_counts = all(checks)
-        print(f"target: 0 errors: {'met' if ok_errors else 'MISSED'} ({len(errors)} requests, "
-              f"{sum(len(v) for v in log_errors.values())} log lines)")
-        print(f"target: RSS growth < 10% (warm-up → end, web and worker processes): "
-              f"{'met' if ok_rss else 'MISSED'} (worst {worst:+.1%})")
+        print(
+            f"target: 0 errors: {'met' if ok_errors else 'MISSED'} ({len(errors)} requests, "
+            f"{sum(len(v) for v in log_errors.values())} log lines)"
+        )
+        print(
+            f"target: RSS growth < 10% (warm-up → end, web and worker processes): "
+            f"{'met' if ok_rss else 'MISSED'} (worst {worst:+.1%})"
+        )
         print(f"target: exact counts: {'met' if ok_counts else 'MISSED'}")
         rate_ok = len(results) / elapsed >= args.rate * 0.95
-        print(f"achieved rate {len(results) / elapsed:.1f}/s of {args.rate:g}/s asked: "
-              f"{'met' if rate_ok else 'MISSED (the client or the server fell behind; see latency)'}")
+        print(
+            f"achieved rate {len(results) / elapsed:.1f}/s of {args.rate:g}/s asked: "
+            f"{'met' if rate_ok else 'MISSED (the client or the server fell behind; see latency)'}"
+        )
         failed = not (ok_errors and ok_rss and ok_counts)
         return 1 if failed else 0
     finally:

@@ -14,6 +14,7 @@ process with ``--record``. The figures come from the stand-in's record (when eac
 Targets (Telegram's limits): no 1-second window holds more than 1 message to one chat or more than
 30 messages in all; every message arrives exactly once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,11 @@ CHAT_LIMIT, BOT_LIMIT = 1, 30
 
 def start_standin(procs: Processes, record: Path, timeout: float = 15.0) -> str:
     """Runs the Bot API stand-in as its own process; returns its base URL (the first line it prints)."""
-    proc = procs.start([sys.executable, "-m", "tests.standin.telegram_api", "--port", "0", "--record", str(record)],
-                       stdout=subprocess.PIPE, text=True)
+    proc = procs.start(
+        [sys.executable, "-m", "tests.standin.telegram_api", "--port", "0", "--record", str(record)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     selector = selectors.DefaultSelector()
     selector.register(proc.stdout, selectors.EVENT_READ)
     if not selector.select(timeout):
@@ -70,9 +74,22 @@ def add_rows(rt, one_chat: int, many: int) -> list:
         order.append(chat)
     order += [str(BUSY_CHAT)] * busy_left
     del every
-    rows = [{"dedupe_key": f"bench:tg:{i}", "kind": "notice", "channel": "telegram", "address": chat,
-             "body": f"bench text {i + 1}", "send_after": now - timedelta(seconds=1), "status": outbox.PENDING,
-             "attempts": 0, "contact_id": None, "meeting_id": None, "created_at": now} for i, chat in enumerate(order)]
+    rows = [
+        {
+            "dedupe_key": f"bench:tg:{i}",
+            "kind": "notice",
+            "channel": "telegram",
+            "address": chat,
+            "body": f"bench text {i + 1}",
+            "send_after": now - timedelta(seconds=1),
+            "status": outbox.PENDING,
+            "attempts": 0,
+            "contact_id": None,
+            "meeting_id": None,
+            "created_at": now,
+        }
+        for i, chat in enumerate(order)
+    ]
     with rt.uow() as session:
         planned = insert_new(session, rows)
         session.commit()
@@ -101,7 +118,7 @@ def pacer_only(args) -> int:
     chats = [str(42_100_000 + i) for i in range(args.many)] + [str(BUSY_CHAT)] * args.one_chat
     ctx = multiprocessing.get_context("fork")
     out = ctx.Queue()
-    shares = [chats[i::args.workers] for i in range(args.workers)]
+    shares = [chats[i :: args.workers] for i in range(args.workers)]
     procs = [ctx.Process(target=_pacer_worker, args=(args.redis_url, share, out)) for share in shares]
     started = time.time()
     for proc in procs:
@@ -114,12 +131,16 @@ def pacer_only(args) -> int:
     busy = sorted(t for c, t in stamps if c == str(BUSY_CHAT))
     overall = window_stats(times, BOT_LIMIT)
     print(f"pacer only: {len(times)} turns by {args.workers} processes in {times[-1] - started:.1f} s ({load()})")
-    print(f"  all chats: most in any 1 s {overall['max_window']} (limit {BOT_LIMIT}); "
-          f"overall {overall['rate']:.1f}/s; min gap {overall['min_gap'] * 1000:.1f} ms")
+    print(
+        f"  all chats: most in any 1 s {overall['max_window']} (limit {BOT_LIMIT}); "
+        f"overall {overall['rate']:.1f}/s; min gap {overall['min_gap'] * 1000:.1f} ms"
+    )
     if busy:
         one = window_stats(busy, CHAT_LIMIT)
-        print(f"  the busy chat: most in any 1 s {one['max_window']} (limit {CHAT_LIMIT}); "
-              f"min gap {one['min_gap'] * 1000:.0f} ms")
+        print(
+            f"  the busy chat: most in any 1 s {one['max_window']} (limit {CHAT_LIMIT}); "
+            f"min gap {one['min_gap'] * 1000:.0f} ms"
+        )
     ok = overall["max_window"] <= BOT_LIMIT and (not busy or window_stats(busy, CHAT_LIMIT)["max_window"] <= 1)
     print(f"target: ≤ {BOT_LIMIT}/s per bot and ≤ {CHAT_LIMIT}/s per chat: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
@@ -146,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
 
     total = args.one_chat + args.many
     print(f"bench.telegram_pacing  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")
-    print(f"  {args.one_chat} texts to one chat + {args.many} to {args.many} chats, {args.workers} "
-          f"`{'circlebot worker' if args.worker_kind == 'cli' else 'rq SimpleWorker'}` processes, one bot")
+    print(
+        f"  {args.one_chat} texts to one chat + {args.many} to {args.many} chats, {args.workers} "
+        f"`{'circlebot worker' if args.worker_kind == 'cli' else 'rq SimpleWorker'}` processes, one bot"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="circlebot-bench-telegram-"))
     record = tmp / "record.jsonl"
     procs = Processes()
@@ -157,17 +180,30 @@ def main(argv: list[str] | None = None) -> int:
         create_database(args.database_url)
         url = start_standin(procs, record)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TWILIO_"))}
-        env.update({"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "TELEGRAM_BOT_TOKEN": TOKEN,
-                    "TELEGRAM_API_BASE": url, "TELEGRAM_WEBHOOK_SECRET": "bench", "QUIET_HOURS": "",
-                    "CIRCLEBOT_INSTANCE": str(tmp), "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"})
+        env.update(
+            {
+                "DATABASE_URL": args.database_url,
+                "REDIS_URL": args.redis_url,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE": url,
+                "TELEGRAM_WEBHOOK_SECRET": "bench",
+                "QUIET_HOURS": "",
+                "CIRCLEBOT_INSTANCE": str(tmp),
+                "LOG_LEVEL": "WARNING",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         from bot.store.migrate import upgrade
 
         upgrade(args.database_url)
         workers = []
         for n in range(args.workers):
             with open(tmp / f"worker{n}.log", "w") as log:
-                workers.append(procs.start(worker_command(args.worker_kind, args.redis_url), env=env, stdout=log,
-                                           stderr=subprocess.STDOUT))
+                workers.append(
+                    procs.start(
+                        worker_command(args.worker_kind, args.redis_url), env=env, stdout=log, stderr=subprocess.STDOUT
+                    )
+                )
         wait_for_workers(redis, {w.pid for w in workers}, workers)
         rt = install(Runtime.build(Settings.from_env(env=env), str(tmp)))
         queued = time.time()
@@ -189,15 +225,20 @@ def main(argv: list[str] | None = None) -> int:
         overall, one = window_stats(times, BOT_LIMIT), window_stats(busy, CHAT_LIMIT)
         duplicates = len(got) - len({(m["chat_id"], m["at"]) for m in got})
         print(f"  {load()}; received {len(got)} of {total} in {times[-1] - queued:.1f} s after queueing")
-        print(f"  all chats: most in any 1 s {overall['max_window']} (limit {BOT_LIMIT}); "
-              f"overall {overall['rate']:.1f}/s; min gap {overall['min_gap'] * 1000:.1f} ms")
-        print(f"  the busy chat: {one['count']} texts, most in any 1 s {one['max_window']} (limit {CHAT_LIMIT}); "
-              f"min gap {one['min_gap'] * 1000:.0f} ms, median {one['median_gap'] * 1000:.0f} ms")
+        print(
+            f"  all chats: most in any 1 s {overall['max_window']} (limit {BOT_LIMIT}); "
+            f"overall {overall['rate']:.1f}/s; min gap {overall['min_gap'] * 1000:.1f} ms"
+        )
+        print(
+            f"  the busy chat: {one['count']} texts, most in any 1 s {one['max_window']} (limit {CHAT_LIMIT}); "
+            f"min gap {one['min_gap'] * 1000:.0f} ms, median {one['median_gap'] * 1000:.0f} ms"
+        )
         print(f"  any one chat: most in any 1 s {worst_chat}")
-        ok = (len(got) == total and overall["max_window"] <= BOT_LIMIT and worst_chat <= CHAT_LIMIT
-              and not duplicates)
-        print(f"target: ≤ {CHAT_LIMIT}/s per chat and ≤ {BOT_LIMIT}/s per bot, every text once: "
-              f"{'met' if ok else 'MISSED'}")
+        ok = len(got) == total and overall["max_window"] <= BOT_LIMIT and worst_chat <= CHAT_LIMIT and not duplicates
+        print(
+            f"target: ≤ {CHAT_LIMIT}/s per chat and ≤ {BOT_LIMIT}/s per bot, every text once: "
+            f"{'met' if ok else 'MISSED'}"
+        )
         return 0 if ok else 1
     finally:
         redis.close()

@@ -17,6 +17,7 @@ Then, each from a separate load process on loopback, bounded in time, with fresh
 3. circlebot, open loop at a fixed ``--rate`` (200/s): latency counted from each request's scheduled
    time, so a slow answer delays nothing it should not.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,14 +39,26 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select, text, update
 
 from bench._common import (
-    BENCH_NAMESPACE, DEFAULT_REDIS, create_database, drop_database, flush_redis, load, machine, postgres_version,
+    BENCH_NAMESPACE,
+    DEFAULT_REDIS,
+    create_database,
+    drop_database,
+    flush_redis,
+    load,
+    machine,
+    postgres_version,
 )
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/circlebot_bench_webhook"
 PER_CIRCLE = 12
 MIX = (("1", 3), ("2", 1), ("YES", 1), ("NO", 1), ("HELP", 2), ("free", 2))  # body, weight
-FREE = ("Is there parking at the library?", "I will be a bit late", "Thank you for today",
-        "Can I bring my daughter?", "Where is room 2?")
+FREE = (
+    "Is there parking at the library?",
+    "I will be a bit late",
+    "Thank you for today",
+    "Can I bring my daughter?",
+    "Where is room 2?",
+)
 
 
 def learner(i: int) -> str:
@@ -63,8 +76,12 @@ def signed(body: str, sender: str) -> tuple[bytes, str]:
 def post(port: int, form: bytes, signature: str, timeout: float = 30) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("POST", "/twilio/sms", form, {"X-Twilio-Signature": signature,
-                                                   "Content-Type": "application/x-www-form-urlencoded"})
+        conn.request(
+            "POST",
+            "/twilio/sms",
+            form,
+            {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         answer = conn.getresponse()
         answer.read()
         return answer.status
@@ -140,19 +157,41 @@ def summary(name: str, elapsed: float, results: list) -> dict:
     def pct(p):
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else 0.0
 
-    figures = {"name": name, "n": len(results), "rps": len(results) / elapsed if elapsed else 0.0,
-               "p50": pct(50), "p95": pct(95), "p99": pct(99), "bad": bad}
-    print(f"  {name:<34} {figures['n']:>6} req in {elapsed:5.1f} s  {figures['rps']:8.1f} req/s   "
-          f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  p99 {figures['p99']:6.1f} ms   "
-          f"non-2xx {bad}   ({load()})", flush=True)
+    figures = {
+        "name": name,
+        "n": len(results),
+        "rps": len(results) / elapsed if elapsed else 0.0,
+        "p50": pct(50),
+        "p95": pct(95),
+        "p99": pct(99),
+        "bad": bad,
+    }
+    print(
+        f"  {name:<34} {figures['n']:>6} req in {elapsed:5.1f} s  {figures['rps']:8.1f} req/s   "
+        f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  p99 {figures['p99']:6.1f} ms   "
+        f"non-2xx {bad}   ({load()})",
+        flush=True,
+    )
     return figures
 
 
 # -- set-up ----------------------------------------------------------------------------------------------
 def gunicorn(port: int, app: str) -> list[str]:
     """The Procfile's web process: gunicorn, 2 sync workers."""
-    return [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-            "--graceful-timeout", "2", "--timeout", "30", app]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "2",
+        "--timeout",
+        "30",
+        app,
+    ]
 
 
 def enroll(port: int, codes: list[str], learners: int) -> int:
@@ -176,9 +215,9 @@ def remind(uow) -> tuple[int, int]:
     The circles start in three days, beyond the planning horizon, so set-up plans them as of the moment
     they fall due (``bot.domain.planning.reminders.plan`` with that ``now``).
     """
-    from bot.store.models import Meeting, Outbox
     from bot.domain.planning import reminders
     from bot.settings import Settings
+    from bot.store.models import Meeting, Outbox
 
     settings = Settings.from_env(overrides={"QUIET_HOURS": ""})
     with uow() as session:
@@ -212,8 +251,16 @@ def profile(database_url: str, redis_url: str, learners: int, n: int) -> None:
     from bot import create_app
     from tests.helpers import AUTH_TOKEN, BASE_URL
 
-    app = create_app({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                      "PUBLIC_BASE_URL": BASE_URL, "QUIET_HOURS": "", "CIRCLEBOT_QUEUE": BENCH_NAMESPACE})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_BASE_URL": BASE_URL,
+            "QUIET_HOURS": "",
+            "CIRCLEBOT_QUEUE": BENCH_NAMESPACE,
+        }
+    )
     client = app.test_client()
     requests = traffic(learners, n, seed=11)
     counter = StatementCounter(app.extensions["circlebot"].uow.engine)
@@ -222,16 +269,23 @@ def profile(database_url: str, redis_url: str, learners: int, n: int) -> None:
     with counter.watching():
         prof.enable()
         for form, signature in requests:
-            client.post("/twilio/sms", data=form, headers={"X-Twilio-Signature": signature,
-                                                          "Content-Type": "application/x-www-form-urlencoded"})
+            client.post(
+                "/twilio/sms",
+                data=form,
+                headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+            )
         prof.disable()
     elapsed = time.perf_counter() - started
     print(f"\nprofile: {n} signed texts in-process (Flask test client, cProfile on), {load()}")
-    print(f"  {elapsed / n * 1000:.2f} ms per request under the profiler; SQL {counter.count / n:.2f} statements and "
-          f"{counter.seconds / n * 1000:.2f} ms cursor time per request {counter.by_verb}")
+    print(
+        f"  {elapsed / n * 1000:.2f} ms per request under the profiler; SQL {counter.count / n:.2f} statements and "
+        f"{counter.seconds / n * 1000:.2f} ms cursor time per request {counter.by_verb}"
+    )
     stats = pstats.Stats(prof)
-    print("  own time by component, ms per request (under the profiler): "
-          + ", ".join(f"{name} {seconds / n * 1000:.2f}" for name, seconds in components(stats)))
+    print(
+        "  own time by component, ms per request (under the profiler): "
+        + ", ".join(f"{name} {seconds / n * 1000:.2f}" for name, seconds in components(stats))
+    )
     buf = io.StringIO()
     stats.stream = buf
     stats.sort_stats("cumulative").print_stats(28)
@@ -240,10 +294,18 @@ def profile(database_url: str, redis_url: str, learners: int, n: int) -> None:
 
 
 COMPONENTS = (  # (name, what a profiled function's file path contains), first match wins
-    ("psycopg (incl. waiting on the database)", "/psycopg/"), ("sqlalchemy", "/sqlalchemy/"), ("redis+rq", "/redis/"),
-    ("redis+rq", "/rq/"), ("twilio", "/twilio/"), ("babel", "/babel/"), ("flask+werkzeug", "/werkzeug/"),
-    ("flask+werkzeug", "/flask"), ("phonenumbers", "/phonenumbers/"), ("circlebot", "/bot/"),
-    ("circlebot", "/webhooks/"), ("circlebot", "/flows/"),
+    ("psycopg (incl. waiting on the database)", "/psycopg/"),
+    ("sqlalchemy", "/sqlalchemy/"),
+    ("redis+rq", "/redis/"),
+    ("redis+rq", "/rq/"),
+    ("twilio", "/twilio/"),
+    ("babel", "/babel/"),
+    ("flask+werkzeug", "/werkzeug/"),
+    ("flask+werkzeug", "/flask"),
+    ("phonenumbers", "/phonenumbers/"),
+    ("circlebot", "/bot/"),
+    ("circlebot", "/webhooks/"),
+    ("circlebot", "/flows/"),
 )
 
 
@@ -273,15 +335,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bench.ceiling import TABLE
+    from bot.store.db import UnitOfWork, make_engine
     from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle
     from tests.processes import Processes, free_port, wait_http_ok
 
-    from bot.store.db import UnitOfWork, make_engine
-
     print(f"bench.webhook  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")
     create_database(args.database_url)
-    print(f"  PostgreSQL {postgres_version(args.database_url)}; gunicorn --workers 2 (sync) for both apps; "
-          f"load from a separate process, {args.concurrency} connections, loopback")
+    print(
+        f"  PostgreSQL {postgres_version(args.database_url)}; gunicorn --workers 2 (sync) for both apps; "
+        f"load from a separate process, {args.concurrency} connections, loopback"
+    )
     flush_redis(args.redis_url)
     uow = UnitOfWork(make_engine(args.database_url))
     circles = -(-args.learners // PER_CIRCLE)
@@ -292,10 +355,20 @@ def main(argv: list[str] | None = None) -> int:
         conn.execute(text(TABLE))
     workdir = Path(tempfile.mkdtemp(prefix="circlebot-bench-webhook-"))
     env = {k: v for k, v in os.environ.items() if k not in ("TWILIO_ACCOUNT_SID", "TWILIO_FROM")}
-    env.update({"DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "PUBLIC_BASE_URL": BASE_URL, "SECRET_KEY": "bench", "QUIET_HOURS": "", "LOG_LEVEL": "WARNING",
-                "CIRCLEBOT_INSTANCE": str(workdir / "instance"), "CEILING_DATABASE_URL": args.database_url,
-                "CIRCLEBOT_QUEUE": BENCH_NAMESPACE})
+    env.update(
+        {
+            "DATABASE_URL": args.database_url,
+            "REDIS_URL": args.redis_url,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_BASE_URL": BASE_URL,
+            "SECRET_KEY": "bench",
+            "QUIET_HOURS": "",
+            "LOG_LEVEL": "WARNING",
+            "CIRCLEBOT_INSTANCE": str(workdir / "instance"),
+            "CEILING_DATABASE_URL": args.database_url,
+            "CIRCLEBOT_QUEUE": BENCH_NAMESPACE,
+        }
+    )
     phases = {}
     try:
         with Processes(workdir / "logs") as procs:
@@ -305,12 +378,16 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             bad = enroll(port, codes, args.learners)
             enrolled, reminded = remind(uow)
-            print(f"  set-up (not timed): {circles} circles, {enrolled} learners enrolled through the signed webhook "
-                  f"({3 * args.learners} requests, {bad} non-2xx, {time.perf_counter() - started:.1f} s); "
-                  f"{reminded} reminders planned and marked sent")
+            print(
+                f"  set-up (not timed): {circles} circles, {enrolled} learners enrolled through the signed webhook "
+                f"({3 * args.learners} requests, {bad} non-2xx, {time.perf_counter() - started:.1f} s); "
+                f"{reminded} reminders planned and marked sent"
+            )
             wanted = int(args.seconds * 3000) + 1000
-            print(f"  preparing {3 * wanted + int(args.rate * args.seconds):,} signed requests (fresh MessageSids) …",
-                  flush=True)
+            print(
+                f"  preparing {3 * wanted + int(args.rate * args.seconds):,} signed requests (fresh MessageSids) …",
+                flush=True,
+            )
             if args.profile_only:
                 web.stop()
                 profile(args.database_url, args.redis_url, args.learners, 500)
@@ -318,22 +395,28 @@ def main(argv: list[str] | None = None) -> int:
             ours = traffic(args.learners, wanted)
             paced = traffic(args.learners, int(args.rate * args.seconds), seed=8)
             ceiling_requests = [signed("HELP", learner(i % args.learners)) for i in range(2 * wanted)]
-            print(f"\nclosed loop, {args.seconds:.0f} s each (mix: RSVP 1/2/YES/NO 6, HELP 2, free text 2); the "
-                  f"ceiling before and after circlebot (the machine is shared: its load moves)")
+            print(
+                f"\nclosed loop, {args.seconds:.0f} s each (mix: RSVP 1/2/YES/NO 6, HELP 2, free text 2); the "
+                f"ceiling before and after circlebot (the machine is shared: its load moves)"
+            )
             cport = free_port()
             ceiling = procs.start("ceiling", gunicorn(cport, "bench.ceiling:app"), env)
             wait_http_ok(f"http://127.0.0.1:{cport}/healthz", 60, ceiling)
             drive(_closed, cport, ceiling_requests[-500:], 1.0, args.concurrency)  # warm-up
-            phases["ceiling"] = summary("durable ceiling", *drive(_closed, cport, ceiling_requests[:wanted],
-                                                                  args.seconds, args.concurrency))
+            phases["ceiling"] = summary(
+                "durable ceiling", *drive(_closed, cport, ceiling_requests[:wanted], args.seconds, args.concurrency)
+            )
             warm = len(drive(_closed, port, traffic(args.learners, 300, seed=9), 1.0, args.concurrency)[1])
             phases["ours"] = summary("circlebot", *drive(_closed, port, ours, args.seconds, args.concurrency))
-            phases["ceiling2"] = summary("durable ceiling, again", *drive(
-                _closed, cport, ceiling_requests[wanted:-500], args.seconds, args.concurrency))
+            phases["ceiling2"] = summary(
+                "durable ceiling, again",
+                *drive(_closed, cport, ceiling_requests[wanted:-500], args.seconds, args.concurrency),
+            )
             ceiling.stop()
             print(f"\nopen loop at {args.rate:.0f} req/s for {args.seconds:.0f} s (latency from the scheduled time)")
-            phases["open"] = summary(f"circlebot at {args.rate:.0f}/s", *drive(_open, port, paced, args.rate,
-                                                                                  args.seconds))
+            phases["open"] = summary(
+                f"circlebot at {args.rate:.0f}/s", *drive(_open, port, paced, args.rate, args.seconds)
+            )
             web.stop()
         with uow() as session:
             stored = session.scalar(text("SELECT count(*) FROM message WHERE direction = 'in'"))
@@ -343,15 +426,19 @@ def main(argv: list[str] | None = None) -> int:
         sent = 3 * args.learners + warm + phases["ours"]["n"] + phases["open"]["n"]
         ceiling_rps = (phases["ceiling"]["rps"] + phases["ceiling2"]["rps"]) / 2
         ratio = phases["ours"]["rps"] / ceiling_rps if ceiling_rps else 0.0
-        print(f"\nratio circlebot / ceiling: {ratio:.2f}   (target ≥ 0.6: {'met' if ratio >= 0.6 else 'MISSED'}; "
-              f"ceiling {ceiling_rps:.1f} req/s, the mean of {phases['ceiling']['rps']:.1f} before and "
-              f"{phases['ceiling2']['rps']:.1f} after)")
+        print(
+            f"\nratio circlebot / ceiling: {ratio:.2f}   (target ≥ 0.6: {'met' if ratio >= 0.6 else 'MISSED'}; "
+            f"ceiling {ceiling_rps:.1f} req/s, the mean of {phases['ceiling']['rps']:.1f} before and "
+            f"{phases['ceiling2']['rps']:.1f} after)"
+        )
         p99 = phases["open"]["p99"]
         print(f"p99 at {args.rate:.0f} req/s: {p99:.1f} ms   (target < 50 ms: {'met' if p99 < 50 else 'MISSED'})")
         nonok = phases["ours"]["bad"] + phases["open"]["bad"]
-        print(f"non-2xx: {nonok}   (target 0: {'met' if nonok == 0 else 'MISSED'}); inbound rows stored {stored:,} "
-              f"of {sent:,} sent to circlebot, {failed} kept as failed; {rsvps} learners' RSVPs recorded, "
-              f"{relays:,} relays to facilitators queued")
+        print(
+            f"non-2xx: {nonok}   (target 0: {'met' if nonok == 0 else 'MISSED'}); inbound rows stored {stored:,} "
+            f"of {sent:,} sent to circlebot, {failed} kept as failed; {rsvps} learners' RSVPs recorded, "
+            f"{relays:,} relays to facilitators queued"
+        )
         if args.profile:
             profile(args.database_url, args.redis_url, args.learners, 500)
     finally:

@@ -1,4 +1,5 @@
 """The Flask app factory (``bot.create_app``)."""
+
 from __future__ import annotations
 
 import logging
@@ -78,7 +79,8 @@ def require_secret_key(settings: Settings) -> None:
         raise SettingsError(
             "SECRET_KEY is not set. circlebot web needs it to sign the facilitators' sessions. Set it to a "
             "long random value that stays the same across restarts, for example:\n"
-            "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+            "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        )
 
 
 def _register_home(app: Flask, simulator: bool) -> None:

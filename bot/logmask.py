@@ -8,6 +8,7 @@ whichever handler gets it later (RQ and gunicorn add their own). Masking at the 
 done (``bot.domain.phone.mask``); this is the net under it, for texts such as a provider's error
 (``Invalid 'To' Phone Number: +18165553201``) or a URL (``To=%2B18165553201``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,10 @@ TELEGRAM_ID = re.compile(r"(telegram:|\bchat_id\W{1,3}|\buser_id\W{1,3}|\bfrom_i
 BOT_TOKEN = re.compile(r"\d{5,12}:[A-Za-z0-9_-]{30,}")
 # key=value, key: value or "key": "value" for secrets and one-time codes (TELEGRAM_WEBHOOK_SECRET=...,
 # X-Telegram-Bot-Api-Secret-Token: ..., auth_token=..., one-time code: 493021).
-SECRET = re.compile(r"(?i)([A-Za-z_-]*(?:token|secret|password|passcode|api_?key)[A-Za-z_-]*|\bone[_ -]time[_ -]code"
-                    r"|\botp|\blogin_code)(\W{1,4})([^\s&\"',;]{3,})")
+SECRET = re.compile(
+    r"(?i)([A-Za-z_-]*(?:token|secret|password|passcode|api_?key)[A-Za-z_-]*|\bone[_ -]time[_ -]code"
+    r"|\botp|\blogin_code)(\W{1,4})([^\s&\"',;]{3,})"
+)
 
 
 def _keep_ends(digits: str) -> str:

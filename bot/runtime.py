@@ -1,4 +1,5 @@
 """The process's wiring: settings, unit of work, queue and channel, built once per app or worker."""
+
 from __future__ import annotations
 
 import threading
@@ -8,11 +9,11 @@ from typing import Callable
 
 from bot import logmask
 from bot.outbound.channels import Registry, make_registry
-from bot.store.db import UnitOfWork, default_sqlite_url, make_engine
 from bot.outbound.pacing import make_pacer
 from bot.outbound.publish import publisher
 from bot.outbound.queue import make_queue
 from bot.settings import Settings, instance_path_default, parse_duration
+from bot.store.db import UnitOfWork, default_sqlite_url, make_engine
 
 _current: "Runtime | None" = None
 _lock = threading.Lock()
@@ -45,8 +46,16 @@ class Runtime:
         queue = make_queue(settings.redis_url, settings.queue_name)
         stuck = parse_duration(str(settings.extra.get("OUTBOX_STUCK_AFTER") or "5m"))
         call_rate = float(settings.extra.get("CALL_RATE_PER_SECOND") or 1)
-        rt = cls(settings, uow, queue, make_registry(settings, uow, getattr(queue, "redis", None)), url,
-                 make_pacer(queue, settings.send_rate_per_second), stuck, make_pacer(queue, call_rate))
+        rt = cls(
+            settings,
+            uow,
+            queue,
+            make_registry(settings, uow, getattr(queue, "redis", None)),
+            url,
+            make_pacer(queue, settings.send_rate_per_second),
+            stuck,
+            make_pacer(queue, call_rate),
+        )
         uow.publish = publisher(lambda: rt.queue)  # a committed unit of work queues what it collected
         return rt
 

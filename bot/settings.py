@@ -1,4 +1,5 @@
 """Settings read from the environment (DESIGN.md §2), with overrides for tests and the CLI."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,13 @@ DEFAULT_REGION = "US"
 DEFAULT_QUEUE = "circlebot"
 SHIPPED_LOCALES = languages.SHIPPED
 # Operational knobs beyond DESIGN.md's table, kept in ``Settings.extra`` (see the README).
-EXTRA_SETTINGS = ("TWILIO_TIMEOUT", "OUTBOX_STUCK_AFTER", "TELEGRAM_BOT_USERNAME", "CALL_WINDOW", "CALL_RATE_PER_SECOND")
+EXTRA_SETTINGS = (
+    "TWILIO_TIMEOUT",
+    "OUTBOX_STUCK_AFTER",
+    "TELEGRAM_BOT_USERNAME",
+    "CALL_WINDOW",
+    "CALL_RATE_PER_SECOND",
+)
 
 
 class SettingsError(ValueError):

@@ -1,10 +1,11 @@
 """The learner's check-in the day after a meeting: "1 great, 2 okay, 3 I'm stuck".
 
-    (the worker sends the question and opens this conversation)
-    ANSWER ──1/2──▶ RecordAnswer + CHECKIN_THANKS (the learner's first check-in only), closed
-           ──3────▶ RecordAnswer(stuck) + RelayToFacilitator(stuck) + CHECKIN_RELAYED, closed
-           ──any other text──▶ RelayToFacilitator(text) + CHECKIN_RELAYED, closed
+(the worker sends the question and opens this conversation)
+ANSWER ──1/2──▶ RecordAnswer + CHECKIN_THANKS (the learner's first check-in only), closed
+       ──3────▶ RecordAnswer(stuck) + RelayToFacilitator(stuck) + CHECKIN_RELAYED, closed
+       ──any other text──▶ RelayToFacilitator(text) + CHECKIN_RELAYED, closed
 """
+
 from __future__ import annotations
 
 import enum

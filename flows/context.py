@@ -1,4 +1,5 @@
 """Read-only views of what a flow may know about the sender and the circles involved."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Reading a date and a time a facilitator typed, in the circle's time zone (pure)."""
+
 from __future__ import annotations
 
 import re
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+
 # The farthest ahead a meeting may be put: a typo like 9999-12-31 is not a meeting, and dates past
 # year 9999 cannot even be computed. Circles are planned years ahead at most (texts say "ten years").
 MAX_AHEAD = timedelta(days=10 * 366)

@@ -15,6 +15,7 @@ Anything else is not a facilitator command and is routed as any other text. A co
 when a real circle code follows it, or when it stands alone and the open question (the HOW survey) does
 not take it as an answer: "Grupy były za duże" and a lone "Grupy" as a reflection are answers.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,15 @@ from flows import dates, keys, keywords, survey, surveys
 from flows.context import Context, FacilitatedCircle
 from flows.inbound import Inbound
 from flows.results import (
-    AddLandline, Broadcast, ChangeMeeting, CircleLine, RecordAttendance, RelayToLearner, Reply, Result, When,
+    AddLandline,
+    Broadcast,
+    ChangeMeeting,
+    CircleLine,
+    RecordAttendance,
+    RelayToLearner,
+    Reply,
+    Result,
+    When,
 )
 
 _HANDLE = re.compile(r"^#\s*(\d{1,6})\b\s*(.*)$", re.S)
@@ -109,8 +118,11 @@ def _which(state, ctx: Context, name: str) -> Result:
     """A command without a code from a facilitator of several circles: TALLY answers for every circle
     that meets within a week; the others ask which circle."""
     if name == keywords.TALLY:
-        soon = [c for c in ctx.facilitator.circles
-                if (nxt := c.next_meeting(ctx.now)) is not None and nxt.starts_at <= ctx.now + TALLY_AHEAD]
+        soon = [
+            c
+            for c in ctx.facilitator.circles
+            if (nxt := c.next_meeting(ctx.now)) is not None and nxt.starts_at <= ctx.now + TALLY_AHEAD
+        ]
         if soon:
             return Result(state, tuple(_tally_reply(c, c.next_meeting(ctx.now)) for c in soon[:CIRCLES_SHOWN]))
     codes = ", ".join(c.circle.code for c in ctx.facilitator.circles[:12])
@@ -118,8 +130,13 @@ def _which(state, ctx: Context, name: str) -> Result:
 
 
 def _tally_reply(circle: FacilitatedCircle, nxt) -> Reply:
-    params = {"circle": circle.circle.name, "when": When(nxt.starts_at, circle.circle.timezone),
-              "yes": nxt.yes, "no": nxt.no, "none": nxt.none}
+    params = {
+        "circle": circle.circle.name,
+        "when": When(nxt.starts_at, circle.circle.timezone),
+        "yes": nxt.yes,
+        "no": nxt.no,
+        "none": nxt.none,
+    }
     return Reply(keys.FACILITATOR_TALLY, params)
 
 
@@ -144,8 +161,16 @@ def _pick_meeting(circle: FacilitatedCircle, ctx: Context, lang: str, args: list
     day = dates.parse_date(args[0], lang, dates.local_date(ctx.now, tz), tz)
     if day is None:
         return None, Reply(keys.FAC_BAD_DATE)
-    meeting = next((m for m in circle.meetings if m.status != "cancelled" and m.starts_at > ctx.now
-                    and dates.local_date(m.starts_at, circle.circle.timezone) == day), None)
+    meeting = next(
+        (
+            m
+            for m in circle.meetings
+            if m.status != "cancelled"
+            and m.starts_at > ctx.now
+            and dates.local_date(m.starts_at, circle.circle.timezone) == day
+        ),
+        None,
+    )
     return meeting, None
 
 
@@ -157,8 +182,11 @@ def _cancel(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Resul
     if meeting is None:
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
     when = When(meeting.starts_at, circle.circle.timezone)
-    return Result(state, (Reply(keys.FAC_CANCELLED, {"circle": circle.circle.name, "when": when}),),
-                  (ChangeMeeting(circle.circle.code, meeting.id),))
+    return Result(
+        state,
+        (Reply(keys.FAC_CANCELLED, {"circle": circle.circle.name, "when": when}),),
+        (ChangeMeeting(circle.circle.code, meeting.id),),
+    )
 
 
 def _move(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
@@ -175,8 +203,9 @@ def _move(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     meeting = circle.next_meeting(ctx.now)
     if meeting is None or to is None or to <= ctx.now:
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
-    taken = next((m for m in circle.meetings if m.id != meeting.id and m.status != "cancelled"
-                  and m.starts_at == to), None)
+    taken = next(
+        (m for m in circle.meetings if m.id != meeting.id and m.status != "cancelled" and m.starts_at == to), None
+    )
     if taken is not None:
         return Result(state, (Reply(keys.FAC_TIME_TAKEN, {"circle": circle.circle.name, "when": When(to, tz)}),))
     params = {"circle": circle.circle.name, "old": When(meeting.starts_at, tz), "when": When(to, tz)}
@@ -188,8 +217,11 @@ def _msg(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     words = keywords.rest_of(keywords.rest_of(inbound.text))
     if not words:
         return Result(state, (Reply(keys.FAC_MSG_EMPTY, {"code": circle.circle.code}),))
-    return Result(state, (Reply(keys.FAC_BROADCAST_SENT, {"circle": circle.circle.name}),),
-                  (Broadcast(circle.circle.code, words),))
+    return Result(
+        state,
+        (Reply(keys.FAC_BROADCAST_SENT, {"circle": circle.circle.name}),),
+        (Broadcast(circle.circle.code, words),),
+    )
 
 
 def _how(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
@@ -230,10 +262,16 @@ def _listing(state, ctx, circle: FacilitatedCircle, meeting) -> Result:
             chunks[-1] += ", " + item
         else:
             chunks.append(item)
-    opened = {"flow": HERE_FLOW, "code": circle.circle.code, "meeting": meeting.id,
-              "ids": [learner.contact_id for learner in learners], "expires": (ctx.now + HERE_TTL).isoformat()}
-    return Result(opened, tuple(Reply(keys.FAC_HERE_LIST, {"circle": circle.circle.name, "names": chunk})
-                                for chunk in chunks))
+    opened = {
+        "flow": HERE_FLOW,
+        "code": circle.circle.code,
+        "meeting": meeting.id,
+        "ids": [learner.contact_id for learner in learners],
+        "expires": (ctx.now + HERE_TTL).isoformat(),
+    }
+    return Result(
+        opened, tuple(Reply(keys.FAC_HERE_LIST, {"circle": circle.circle.name, "names": chunk}) for chunk in chunks)
+    )
 
 
 def _here(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
@@ -293,8 +331,11 @@ def _add(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     digits = phone.lstrip("+")
     if not name or not digits.isdigit() or not 10 <= len(digits) <= 15 or "+" in digits:
         return Result(state, (Reply(keys.FAC_ADD_HOW, {"code": circle.circle.code}),))
-    return Result(state, (Reply(keys.FAC_ADDED, {"name": name, "circle": circle.circle.name}),),
-                  (AddLandline(circle.circle.code, phone, name),))
+    return Result(
+        state,
+        (Reply(keys.FAC_ADDED, {"name": name, "circle": circle.circle.name}),),
+        (AddLandline(circle.circle.code, phone, name),),
+    )
 
 
 ATTENDANCE_EARLY = timedelta(minutes=30)  # HERE counts for a meeting from half an hour before it starts
@@ -308,5 +349,12 @@ def _is(learner, word: str) -> bool:
     return bool(first) and first[0] == word
 
 
-COMMANDS = {keywords.ADD: _add, keywords.HERE: _here, keywords.TALLY: _tally, keywords.CANCEL: _cancel, keywords.MOVE: _move, keywords.MSG: _msg,
-            keywords.HOW: _how}
+COMMANDS = {
+    keywords.ADD: _add,
+    keywords.HERE: _here,
+    keywords.TALLY: _tally,
+    keywords.CANCEL: _cancel,
+    keywords.MOVE: _move,
+    keywords.MSG: _msg,
+    keywords.HOW: _how,
+}

@@ -1,4 +1,5 @@
 """The channel-neutral inbound message every webhook produces."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

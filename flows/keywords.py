@@ -3,6 +3,7 @@
 This is the one table of keywords. Issue "Six languages" adds the other languages' words
 beside the English ones; the English words are always recognised.
 """
+
 from __future__ import annotations
 
 import re
@@ -62,43 +63,120 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Words that take an argument (FIND 64105, LEAVE KC42) or stand alone (FORGET, SKIP).
 COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
-    FIND: {"en": ("FIND",), "es": ("BUSCAR",), "fr": ("TROUVER",), "pt": ("PROCURAR",), "pl": ("SZUKAJ",),
-           "sw": ("TAFUTA",)},
-    FORGET: {"en": ("FORGET",), "es": ("OLVIDAR", "BORRAR"), "fr": ("OUBLIER", "EFFACER"),
-             "pt": ("ESQUECER", "APAGAR"), "pl": ("ZAPOMNIJ", "USUN"), "sw": ("SAHAU", "FUTA")},
-    LEAVE: {"en": ("LEAVE",), "es": ("SALIR",), "fr": ("QUITTER",), "pt": ("SAIR", "DEIXAR"),
-            "pl": ("WYPISZ", "OPUSC"), "sw": ("ONDOKA",)},
-    SKIP: {"en": ("SKIP",), "es": ("SALTAR",), "fr": ("PASSER",), "pt": ("PULAR",), "pl": ("POMIN",),
-           "sw": ("RUKA",)},
-    LINK: {"en": ("LINK",), "es": ("VINCULAR",), "fr": ("RELIER",), "pt": ("VINCULAR",), "pl": ("POLACZ",),
-           "sw": ("UNGANISHA",)},
+    FIND: {
+        "en": ("FIND",),
+        "es": ("BUSCAR",),
+        "fr": ("TROUVER",),
+        "pt": ("PROCURAR",),
+        "pl": ("SZUKAJ",),
+        "sw": ("TAFUTA",),
+    },
+    FORGET: {
+        "en": ("FORGET",),
+        "es": ("OLVIDAR", "BORRAR"),
+        "fr": ("OUBLIER", "EFFACER"),
+        "pt": ("ESQUECER", "APAGAR"),
+        "pl": ("ZAPOMNIJ", "USUN"),
+        "sw": ("SAHAU", "FUTA"),
+    },
+    LEAVE: {
+        "en": ("LEAVE",),
+        "es": ("SALIR",),
+        "fr": ("QUITTER",),
+        "pt": ("SAIR", "DEIXAR"),
+        "pl": ("WYPISZ", "OPUSC"),
+        "sw": ("ONDOKA",),
+    },
+    SKIP: {"en": ("SKIP",), "es": ("SALTAR",), "fr": ("PASSER",), "pt": ("PULAR",), "pl": ("POMIN",), "sw": ("RUKA",)},
+    LINK: {
+        "en": ("LINK",),
+        "es": ("VINCULAR",),
+        "fr": ("RELIER",),
+        "pt": ("VINCULAR",),
+        "pl": ("POLACZ",),
+        "sw": ("UNGANISHA",),
+    },
     # CALL ME: a call at the meeting's start that puts the learner into the conference call.
-    CALL: {"en": ("CALL",), "es": ("LLAMAME", "LLAMENME"), "fr": ("APPELEZ-MOI", "APPELLE-MOI"),
-           "pt": ("LIGUE-ME",), "pl": ("ZADZWON",), "sw": ("NIPIGIE",)},
+    CALL: {
+        "en": ("CALL",),
+        "es": ("LLAMAME", "LLAMENME"),
+        "fr": ("APPELEZ-MOI", "APPELLE-MOI"),
+        "pt": ("LIGUE-ME",),
+        "pl": ("ZADZWON",),
+        "sw": ("NIPIGIE",),
+    },
 }
 
 # The facilitator's text commands (only read from a facilitator's number). HOW and TALLY use words
 # that rarely open a sentence (BILAN, not COMMENT; OCENA, not JAK; TATHMINI, not VIPI).
 CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, HERE, ADD = "circles", "tally", "cancel", "move", "msg", "how", "here", "add"
 FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
-    CIRCLES: {"en": ("CIRCLES",), "es": ("CIRCULOS",), "fr": ("CERCLES",), "pt": ("GRUPOS",), "pl": ("GRUPY",),
-              "sw": ("VIKUNDI",)},
-    TALLY: {"en": ("TALLY",), "es": ("CONTEO",), "fr": ("DECOMPTE",), "pt": ("CONTAGEM",), "pl": ("LICZBA",),
-            "sw": ("IDADI",)},
-    CANCEL: {"en": ("CANCEL",), "es": ("CANCELAR",), "fr": ("ANNULER",), "pt": ("CANCELAR",), "pl": ("ODWOLAJ",),
-             "sw": ("GHAIRI",)},
-    MOVE: {"en": ("MOVE",), "es": ("MOVER",), "fr": ("DEPLACER",), "pt": ("MUDAR",), "pl": ("PRZENIES",),
-           "sw": ("HAMISHA",)},
-    MSG: {"en": ("MSG",), "es": ("MENSAJE",), "fr": ("MESSAGE",), "pt": ("MENSAGEM",), "pl": ("WIADOMOSC",),
-          "sw": ("UJUMBE",)},
-    HOW: {"en": ("HOW",), "es": ("REPASO",), "fr": ("BILAN",), "pt": ("BALANCO",), "pl": ("OCENA",),
-          "sw": ("TATHMINI",)},
+    CIRCLES: {
+        "en": ("CIRCLES",),
+        "es": ("CIRCULOS",),
+        "fr": ("CERCLES",),
+        "pt": ("GRUPOS",),
+        "pl": ("GRUPY",),
+        "sw": ("VIKUNDI",),
+    },
+    TALLY: {
+        "en": ("TALLY",),
+        "es": ("CONTEO",),
+        "fr": ("DECOMPTE",),
+        "pt": ("CONTAGEM",),
+        "pl": ("LICZBA",),
+        "sw": ("IDADI",),
+    },
+    CANCEL: {
+        "en": ("CANCEL",),
+        "es": ("CANCELAR",),
+        "fr": ("ANNULER",),
+        "pt": ("CANCELAR",),
+        "pl": ("ODWOLAJ",),
+        "sw": ("GHAIRI",),
+    },
+    MOVE: {
+        "en": ("MOVE",),
+        "es": ("MOVER",),
+        "fr": ("DEPLACER",),
+        "pt": ("MUDAR",),
+        "pl": ("PRZENIES",),
+        "sw": ("HAMISHA",),
+    },
+    MSG: {
+        "en": ("MSG",),
+        "es": ("MENSAJE",),
+        "fr": ("MESSAGE",),
+        "pt": ("MENSAGEM",),
+        "pl": ("WIADOMOSC",),
+        "sw": ("UJUMBE",),
+    },
+    HOW: {
+        "en": ("HOW",),
+        "es": ("REPASO",),
+        "fr": ("BILAN",),
+        "pt": ("BALANCO",),
+        "pl": ("OCENA",),
+        "sw": ("TATHMINI",),
+    },
     # In-person attendance: "HERE KC42 Amina Rosa" or "HERE KC42 3 5" (relay numbers).
-    HERE: {"en": ("HERE",), "es": ("PRESENTES",), "fr": ("PRESENTS",), "pt": ("PRESENTES",), "pl": ("OBECNI",),
-           "sw": ("WALIOFIKA",)},
+    HERE: {
+        "en": ("HERE",),
+        "es": ("PRESENTES",),
+        "fr": ("PRESENTS",),
+        "pt": ("PRESENTES",),
+        "pl": ("OBECNI",),
+        "sw": ("WALIOFIKA",),
+    },
     # A learner with only a landline: "ADD KC42 +18165550123 Rosa" (calls instead of texts).
-    ADD: {"en": ("ADD",), "es": ("AGREGAR",), "fr": ("AJOUTER",), "pt": ("ADICIONAR",), "pl": ("DODAJ",),
-          "sw": ("ONGEZA",)},
+    ADD: {
+        "en": ("ADD",),
+        "es": ("AGREGAR",),
+        "fr": ("AJOUTER",),
+        "pt": ("ADICIONAR",),
+        "pl": ("DODAJ",),
+        "sw": ("ONGEZA",),
+    },
 }
 
 # The old HOW words open everyday sentences ("Como siempre…", "Comment…", "Jak zwykle…", "Vipi"). They
@@ -109,25 +187,66 @@ RETIRED_FACILITATOR_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Words that may follow LEAVE, JOIN or FORGET without making a sentence of it: "Wypisz mnie",
 # "Sair do grupo", "Leave the group", "Olvidar mis datos" are the bare command.
-OBJECT_WORDS = frozenset({
-    "ME", "MY", "THE", "GROUP", "CIRCLE", "DATA",                        # en
-    "DEL", "EL", "GRUPO", "CIRCULO", "MIS", "DATOS",                     # es
-    "MOI", "DU", "LE", "GROUPE", "CERCLE", "MES", "DONNEES",             # fr
-    "DO", "O", "MEUS", "DADOS",                                          # pt (GRUPO, CIRCULO above)
-    "MNIE", "Z", "ZE", "GRUPY", "MOJE", "DANE",                          # pl
-    "KIKUNDI", "KWENYE", "TAARIFA", "ZANGU", "YANGU",                    # sw
-})
+OBJECT_WORDS = frozenset(
+    {
+        "ME",
+        "MY",
+        "THE",
+        "GROUP",
+        "CIRCLE",
+        "DATA",  # en
+        "DEL",
+        "EL",
+        "GRUPO",
+        "CIRCULO",
+        "MIS",
+        "DATOS",  # es
+        "MOI",
+        "DU",
+        "LE",
+        "GROUPE",
+        "CERCLE",
+        "MES",
+        "DONNEES",  # fr
+        "DO",
+        "O",
+        "MEUS",
+        "DADOS",  # pt (GRUPO, CIRCULO above)
+        "MNIE",
+        "Z",
+        "ZE",
+        "GRUPY",
+        "MOJE",
+        "DANE",  # pl
+        "KIKUNDI",
+        "KWENYE",
+        "TAARIFA",
+        "ZANGU",
+        "YANGU",  # sw
+    }
+)
 
 YES, NO = "yes", "no"
 
 # RSVP answers, only read when the sender's most recent question was a reminder. YES is never an
 # opt-in word: only START and UNSTOP (and their translations) are.
 ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
-    YES: {"en": ("1", "YES", "Y", "YEP", "YEAH", "OK"), "es": ("SI", "VOY", "CLARO"), "fr": ("OUI", "OUAIS"),
-          "pt": ("SIM", "VOU"), "pl": ("TAK", "BEDE", "PRZYJDE", "JASNE"),
-          "sw": ("NDIYO", "NDIO", "SAWA", "EEH", "EE", "NITAKUJA", "NITAFIKA")},
-    NO: {"en": ("2", "NO", "N", "NOPE"), "es": ("NO",), "fr": ("NON",), "pt": ("NAO",), "pl": ("NIE", "NIESTETY"),
-         "sw": ("HAPANA", "LA", "SITAKUJA", "SITAWEZA")},
+    YES: {
+        "en": ("1", "YES", "Y", "YEP", "YEAH", "OK"),
+        "es": ("SI", "VOY", "CLARO"),
+        "fr": ("OUI", "OUAIS"),
+        "pt": ("SIM", "VOU"),
+        "pl": ("TAK", "BEDE", "PRZYJDE", "JASNE"),
+        "sw": ("NDIYO", "NDIO", "SAWA", "EEH", "EE", "NITAKUJA", "NITAFIKA"),
+    },
+    NO: {
+        "en": ("2", "NO", "N", "NOPE"),
+        "es": ("NO",),
+        "fr": ("NON",),
+        "pt": ("NAO",),
+        "pl": ("NIE", "NIESTETY"),
+        "sw": ("HAPANA", "LA", "SITAKUJA", "SITAWEZA"),
+    },
 }
 
 # Short answers of two or three words: "No voy", "Não vou", "Nie przyjdę", "Sitaweza kuja", "Yes I'll come".
@@ -136,14 +255,35 @@ ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
 _NEGATIONS = frozenset({"NO", "NAO", "NIE", "NON"})
 _COMING = frozenset({"VOY", "PUEDO", "VOU", "POSSO", "VIENS", "PRZYJDE", "BEDE", "MOGE", "COME"})
 _NOT_COMING = frozenset({"CAN'T", "CANT", "CANNOT", "WON'T", "WONT"})
-_POLITE = frozenset({
-    "I", "I'LL", "ILL", "WILL", "CAN", "BE", "THERE", "PLEASE", "THANKS", "THANK", "YOU", "SORRY",   # en
-    "GRACIAS", "QUE", "IR",                                                                   # es
-    "MERCI", "JE",                                                                            # fr
-    "OBRIGADO", "OBRIGADA", "EU",                                                             # pt
-    "DZIEKUJE", "DZIEKI", "JA",                                                               # pl
-    "ASANTE", "KUJA",                                                                         # sw
-})
+_POLITE = frozenset(
+    {
+        "I",
+        "I'LL",
+        "ILL",
+        "WILL",
+        "CAN",
+        "BE",
+        "THERE",
+        "PLEASE",
+        "THANKS",
+        "THANK",
+        "YOU",
+        "SORRY",  # en
+        "GRACIAS",
+        "QUE",
+        "IR",  # es
+        "MERCI",
+        "JE",  # fr
+        "OBRIGADO",
+        "OBRIGADA",
+        "EU",  # pt
+        "DZIEKUJE",
+        "DZIEKI",
+        "JA",  # pl
+        "ASANTE",
+        "KUJA",  # sw
+    }
+)
 ANSWER_WORDS_MAX = 3
 
 LANGUAGE_NAMES = languages.NAMES
@@ -267,12 +407,17 @@ def split_code(rest: list[str], known, typed: bool = False) -> tuple[str, list[s
     while i < len(rest) - 1 and rest[i] in OBJECT_WORDS and rest[i] not in known:
         i += 1
     for size in (1, 2):
-        code = "".join(rest[i:i + size])
+        code = "".join(rest[i : i + size])
         if len(rest) >= i + size and code in known:
-            return code, rest[i + size:]
-    if typed and i < len(rest) and looks_like_code(rest[i]) and any(ch.isdigit() for ch in rest[i]) \
-            and not rest[i].isdigit():
-        return rest[i], rest[i + 1:]
+            return code, rest[i + size :]
+    if (
+        typed
+        and i < len(rest)
+        and looks_like_code(rest[i])
+        and any(ch.isdigit() for ch in rest[i])
+        and not rest[i].isdigit()
+    ):
+        return rest[i], rest[i + 1 :]
     return None
 
 
@@ -350,8 +495,9 @@ def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
     first = parts[0].replace("_", "-").split("-")[0]
     for lang in languages:
         name = words(LANGUAGE_NAMES[lang].replace("(", " ").replace(")", " "))
-        if first in (name[0], lang.upper()) and (len(parts) == 1 or parts[1:] == name[1:] or "-" in parts[0]
-                                                 or first == lang.upper()):
+        if first in (name[0], lang.upper()) and (
+            len(parts) == 1 or parts[1:] == name[1:] or "-" in parts[0] or first == lang.upper()
+        ):
             return lang
     return None
     word = parts[0]

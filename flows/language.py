@@ -1,8 +1,9 @@
 """Changing language at any time: LANGUAGE, then a number from the menu.
 
-    LANGUAGE ──▶ CHOOSE ──number──▶ language set, state closed
-                   └──anything else──▶ menu again
+LANGUAGE ──▶ CHOOSE ──number──▶ language set, state closed
+               └──anything else──▶ menu again
 """
+
 from __future__ import annotations
 
 import enum

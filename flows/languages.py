@@ -5,6 +5,7 @@ the keyword tables (checked by a test), the SMS budget and the catalogs script. 
 time are written is not kept here: Babel's CLDR data chooses it from the language and the circle's
 country (see ``bot/i18n.py``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,11 +1,12 @@
 """FIND, FORGET and LEAVE, and the relay of a learner's free text to their facilitator.
 
-    FIND <postal code or city> ──▶ up to 3 open circles nearby
-    FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE (also after STOP)
-    LEAVE [code] ──▶ Leave(code)
-    LEAVE (in several circles) ──▶ WHICH ──a number or a code──▶ Leave(code)
-    free text from an enrolled learner ──▶ RelayToFacilitator
+FIND <postal code or city> ──▶ up to 3 open circles nearby
+FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE (also after STOP)
+LEAVE [code] ──▶ Leave(code)
+LEAVE (in several circles) ──▶ WHICH ──a number or a code──▶ Leave(code)
+free text from an enrolled learner ──▶ RelayToFacilitator
 """
+
 from __future__ import annotations
 
 import enum
@@ -33,8 +34,10 @@ def find(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
         return Result(None, (Reply(keys.FIND_NEED_PLACE),))
     if not ctx.found:
         return Result(None, (Reply(keys.FIND_NONE, {"place": keywords.rest_of(inbound.text)[:20]}),))
-    lines = tuple(CircleLine(c.code, c.name, c.venue, When(c.next_meeting, c.timezone) if c.next_meeting else None)
-                  for c in ctx.found[:3])
+    lines = tuple(
+        CircleLine(c.code, c.name, c.venue, When(c.next_meeting, c.timezone) if c.next_meeting else None)
+        for c in ctx.found[:3]
+    )
     return Result(None, (Reply(keys.FIND_RESULTS, {"lines": lines}),))
 
 
@@ -115,6 +118,9 @@ def relay(inbound: Inbound, ctx: Context) -> Result | None:
     if not current or not any(ch.isalnum() or ord(ch) > 0x2000 for ch in inbound.text):
         return None
     circle = current[0].circle
-    reply = (Reply(keys.RELAYED) if circle.facilitator_reachable
-             else Reply(keys.RELAY_HELD, {"circle": circle.name, "venue": circle.venue}))
+    reply = (
+        Reply(keys.RELAYED)
+        if circle.facilitator_reachable
+        else Reply(keys.RELAY_HELD, {"circle": circle.name, "venue": circle.venue})
+    )
     return Result(None, (reply,), (RelayToFacilitator(circle.code, inbound.text),))

@@ -7,6 +7,7 @@
 
 Opt-out stays per address: STOP on one leaves the other working.
 """
+
 from __future__ import annotations
 
 import enum
@@ -20,8 +21,7 @@ from flows.results import MENU, Choice, Choices, IssueLinkCode, LinkAddress, Rep
 FLOW = "link"
 CODE = re.compile(r"^\d{6}$")
 MINUTES = 10
-CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "voice": "Phone",
-                 "simulator": "SMS"}
+CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "voice": "Phone", "simulator": "SMS"}
 COMMAND = {keywords.LINK: keywords.COMMANDS[keywords.LINK]}
 
 
@@ -42,8 +42,11 @@ def handle(inbound: Inbound, ctx: Context) -> Result | None:
         return None
     found = keywords.command(inbound.text, COMMAND)
     if found is not None and not found[2]:
-        return Result(None, (Reply(keys.LINK_CODE, {"code": ctx.link.new_code, "minutes": MINUTES}),),
-                      (IssueLinkCode(ctx.link.new_code),))
+        return Result(
+            None,
+            (Reply(keys.LINK_CODE, {"code": ctx.link.new_code, "minutes": MINUTES}),),
+            (IssueLinkCode(ctx.link.new_code),),
+        )
     if not is_code(inbound) or ctx.link.attempt is None:
         return None
     if ctx.link.attempt != "match":
@@ -67,8 +70,9 @@ def on_ask_preferred(state: dict, inbound: Inbound, ctx: Context) -> Result | No
     if not (text.isdecimal() and 1 <= int(text) <= len(channels)):
         return None
     channel = channels[int(text) - 1]
-    return Result(None, (Reply(keys.LINK_PREFERRED, {"channel": CHANNEL_NAMES.get(channel, channel)}),),
-                  (SetPreferred(channel),))
+    return Result(
+        None, (Reply(keys.LINK_PREFERRED, {"channel": CHANNEL_NAMES.get(channel, channel)}),), (SetPreferred(channel),)
+    )
 
 
 def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:

@@ -1,10 +1,11 @@
 """A freed place offered to the next learner on a circle's waiting list.
 
-    (the worker sends the offer and opens this conversation; it lapses after 2 days)
-    ANSWER ──yes──▶ Enroll(code) + SIGNUP_CONFIRMED   (WAITLIST_TAKEN if the place went meanwhile)
-           ──no───▶ Leave(code) + WAITLIST_DECLINED   (the planner offers the next learner)
-           ──anything else──▶ routed as usual; the offer stays open until it lapses
+(the worker sends the offer and opens this conversation; it lapses after 2 days)
+ANSWER ──yes──▶ Enroll(code) + SIGNUP_CONFIRMED   (WAITLIST_TAKEN if the place went meanwhile)
+       ──no───▶ Leave(code) + WAITLIST_DECLINED   (the planner offers the next learner)
+       ──anything else──▶ routed as usual; the offer stays open until it lapses
 """
+
 from __future__ import annotations
 
 import enum
@@ -48,8 +49,12 @@ def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
         return Result(None, (Reply(keys.WAITLIST_DECLINED, {"code": circle.code}),), (Leave(circle.code),))
     if circle.full:
         return Result(None, (Reply(keys.WAITLIST_TAKEN),))
-    params = {"name": ctx.contact.name or "", "circle": circle.name, "venue": circle.venue,
-              "when": When(circle.next_meeting, circle.timezone) if circle.next_meeting else None}
+    params = {
+        "name": ctx.contact.name or "",
+        "circle": circle.name,
+        "venue": circle.venue,
+        "when": When(circle.next_meeting, circle.timezone) if circle.next_meeting else None,
+    }
     return Result(None, (Reply(keys.SIGNUP_CONFIRMED, params),), (Enroll(circle.code, waitlist=False),))
 
 

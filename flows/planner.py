@@ -15,6 +15,7 @@ before ``now + horizon`` *every* time it is asked; the outbox's unique key makes
 - A free place on a full circle is offered to the first waitlisted learner never offered one.
 An address that said STOP gets nothing.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -44,9 +45,16 @@ def reminder_reply(name: str, venue: str, starts_at: datetime, tz: str) -> Reply
     return Reply(keys.REMINDER, {"circle": name, "venue": venue, "when": When(starts_at, tz)}, choices.RSVP)
 
 
-def reminders_due(circle: Circle, meeting: Meeting, learners: Iterable[Learner], lead: timedelta,
-                  quiet: QuietHours, now: datetime, horizon: timedelta,
-                  reminded: frozenset[int] = frozenset()) -> tuple[PlannedMessage, ...]:
+def reminders_due(
+    circle: Circle,
+    meeting: Meeting,
+    learners: Iterable[Learner],
+    lead: timedelta,
+    quiet: QuietHours,
+    now: datetime,
+    horizon: timedelta,
+    reminded: frozenset[int] = frozenset(),
+) -> tuple[PlannedMessage, ...]:
     """The reminders of ``meeting`` due before ``now + horizon``.
 
     Args:
@@ -73,8 +81,11 @@ def reminders_due(circle: Circle, meeting: Meeting, learners: Iterable[Learner],
             send_after = when[to.timezone] = reminder_time(meeting.starts_at, lead, quiet, to.timezone, now)
         if send_after is None or send_after > now + horizon:
             continue
-        planned.append(PlannedMessage(reminder_key(meeting.id, to.contact_id, meeting.starts_at), "reminder", to,
-                                      said, send_after, meeting.id))
+        planned.append(
+            PlannedMessage(
+                reminder_key(meeting.id, to.contact_id, meeting.starts_at), "reminder", to, said, send_after, meeting.id
+            )
+        )
     return tuple(planned)
 
 
@@ -85,14 +96,18 @@ def tally_due(circle: Circle, meeting: Meeting, now: datetime, horizon: timedelt
         return None
     if not now < meeting.starts_at <= now + TALLY_BEFORE + horizon:
         return None
-    return PlannedMessage(f"tally:{meeting.id}:{meeting.starts_at:%Y%m%dT%H%MZ}", "tally",
-                          fac.within(circle.language, circle.timezone), (),
-                          max(meeting.starts_at - TALLY_BEFORE, now), meeting.id)
+    return PlannedMessage(
+        f"tally:{meeting.id}:{meeting.starts_at:%Y%m%dT%H%MZ}",
+        "tally",
+        fac.within(circle.language, circle.timezone),
+        (),
+        max(meeting.starts_at - TALLY_BEFORE, now),
+        meeting.id,
+    )
 
 
 # -- after a meeting -------------------------------------------------------------------------------
-def follow_up_due(meeting: Meeting, tz: str, quiet: QuietHours, now: datetime,
-                  horizon: timedelta) -> datetime | None:
+def follow_up_due(meeting: Meeting, tz: str, quiet: QuietHours, now: datetime, horizon: timedelta) -> datetime | None:
     """When the follow-up of ``meeting`` goes (never before ``now``), or None when it is not due by
     ``now + horizon`` or the meeting is cancelled, not started yet, or started over ``LOOK_BACK`` ago."""
     if not meeting.held or not now - LOOK_BACK < meeting.starts_at <= now:
@@ -106,8 +121,9 @@ def last_seq(circle: Circle) -> int | None:
     return max((m.seq for m in circle.meetings if m.held), default=None)
 
 
-def follow_ups_due(circle: Circle, learners: Sequence[Learner], history: History, quiet: QuietHours,
-                   now: datetime, horizon: timedelta) -> tuple[PlannedMessage, ...]:
+def follow_ups_due(
+    circle: Circle, learners: Sequence[Learner], history: History, quiet: QuietHours, now: datetime, horizon: timedelta
+) -> tuple[PlannedMessage, ...]:
     """Check-ins, "we miss you" texts and surveys that follow the circle's recent meetings.
 
     Args:
@@ -131,8 +147,9 @@ def follow_ups_due(circle: Circle, learners: Sequence[Learner], history: History
     return tuple(planned)
 
 
-def checkins_due(circle: Circle, meeting: Meeting, learners: Sequence[Learner], history: History,
-                 send_after: datetime, now: datetime) -> tuple[PlannedMessage, ...]:
+def checkins_due(
+    circle: Circle, meeting: Meeting, learners: Sequence[Learner], history: History, send_after: datetime, now: datetime
+) -> tuple[PlannedMessage, ...]:
     """After a meeting that is not the last: a check-in to each learner, or one "we miss you" text to a
     learner who neither said yes to nor came to this meeting and the one before."""
     previous = next((m for m in reversed(circle.meetings) if m.seq < meeting.seq and m.held), None)
@@ -148,14 +165,34 @@ def checkins_due(circle: Circle, meeting: Meeting, learners: Sequence[Learner], 
             continue
         if previous is not None and following is not None and to.contact_id not in there:
             params = {"circle": circle.name, "venue": circle.venue, "when": When(following.starts_at, circle.timezone)}
-            planned.append(PlannedMessage(f"miss:{learner.enrollment_id}", "missyou", to,
-                                          (Reply(keys.MISS_YOU, params),), send_after, meeting.id))
+            planned.append(
+                PlannedMessage(
+                    f"miss:{learner.enrollment_id}",
+                    "missyou",
+                    to,
+                    (Reply(keys.MISS_YOU, params),),
+                    send_after,
+                    meeting.id,
+                )
+            )
             continue
         first = to.contact_id not in thanked
-        state = {**checkin.opening(f"enrollment:{learner.enrollment_id}", circle.code, meeting.seq, first),
-                 "name": circle.name, "expires": (send_after + CHECKIN_OPEN_FOR).isoformat()}
-        planned.append(PlannedMessage(f"checkin:{meeting.id}:{to.contact_id}", "checkin", to,
-                                      (checkin.question(circle.name),), send_after, meeting.id, state))
+        state = {
+            **checkin.opening(f"enrollment:{learner.enrollment_id}", circle.code, meeting.seq, first),
+            "name": circle.name,
+            "expires": (send_after + CHECKIN_OPEN_FOR).isoformat(),
+        }
+        planned.append(
+            PlannedMessage(
+                f"checkin:{meeting.id}:{to.contact_id}",
+                "checkin",
+                to,
+                (checkin.question(circle.name),),
+                send_after,
+                meeting.id,
+                state,
+            )
+        )
     return tuple(planned)
 
 
@@ -168,30 +205,59 @@ def surveys_due(circle: Circle, learners: Sequence[Learner], send_after: datetim
         to = learner.to.within(circle.language, circle.timezone)
         if to.opted_out:
             continue
-        state = {**survey.opening("learner", f"enrollment:{learner.enrollment_id}", circle.code),
-                 "opened": send_after.isoformat(), "expires": expires}
-        planned.append(PlannedMessage(f"survey:{learner.enrollment_id}", "survey", to,
-                                      (intro, surveys.LEARNER.questions[0].ask()), send_after, None, state))
+        state = {
+            **survey.opening("learner", f"enrollment:{learner.enrollment_id}", circle.code),
+            "opened": send_after.isoformat(),
+            "expires": expires,
+        }
+        planned.append(
+            PlannedMessage(
+                f"survey:{learner.enrollment_id}",
+                "survey",
+                to,
+                (intro, surveys.LEARNER.questions[0].ask()),
+                send_after,
+                None,
+                state,
+            )
+        )
     fac = circle.facilitator
     if fac is not None and not fac.opted_out:
         subject = f"facilitator:{circle.facilitator_id}:{circle.code}"
-        state = {**survey.opening("facilitator", subject, circle.code), "opened": send_after.isoformat(),
-                 "expires": expires}
+        state = {
+            **survey.opening("facilitator", subject, circle.code),
+            "opened": send_after.isoformat(),
+            "expires": expires,
+        }
         said = (Reply(keys.SURVEY_FACILITATOR_INTRO, {"circle": circle.name}), surveys.FACILITATOR.questions[0].ask())
-        planned.append(PlannedMessage(f"fsurvey:{circle.id}", "survey", fac.within(circle.language, circle.timezone),
-                                      said, send_after, None, state))
+        planned.append(
+            PlannedMessage(
+                f"fsurvey:{circle.id}",
+                "survey",
+                fac.within(circle.language, circle.timezone),
+                said,
+                send_after,
+                None,
+                state,
+            )
+        )
     return tuple(planned)
 
 
 def survey_reminder_due(state: Mapping, now: datetime) -> bool:
     """True when a survey opened 48 hours ago or more is still unfinished and was not reminded yet."""
     opened = state.get("opened")
-    return (state.get("flow") == survey.FLOW and bool(opened) and not state.get("reminded")
-            and datetime.fromisoformat(opened) + SURVEY_REMINDER_AFTER <= now)
+    return (
+        state.get("flow") == survey.FLOW
+        and bool(opened)
+        and not state.get("reminded")
+        and datetime.fromisoformat(opened) + SURVEY_REMINDER_AFTER <= now
+    )
 
 
-def survey_reminders_due(open_surveys: Iterable[OpenSurvey], circles: Mapping[str, Circle],
-                         now: datetime) -> tuple[PlannedMessage, ...]:
+def survey_reminders_due(
+    open_surveys: Iterable[OpenSurvey], circles: Mapping[str, Circle], now: datetime
+) -> tuple[PlannedMessage, ...]:
     """One reminder for each open survey that is due one; it asks the question the learner is on.
 
     Args:
@@ -206,15 +272,24 @@ def survey_reminders_due(open_surveys: Iterable[OpenSurvey], circles: Mapping[st
             continue
         circle = circles[state["code"]]
         said = (Reply(keys.SURVEY_REMINDER, {"circle": circle.name}), survey.question(dict(state)).ask())
-        planned.append(PlannedMessage(f"survey-reminder:{state['subject']}:{state['survey']}", "survey",
-                                      open_survey.to.within(circle.language, circle.timezone), said, now, None,
-                                      {**state, "reminded": True}))
+        planned.append(
+            PlannedMessage(
+                f"survey-reminder:{state['subject']}:{state['survey']}",
+                "survey",
+                open_survey.to.within(circle.language, circle.timezone),
+                said,
+                now,
+                None,
+                {**state, "reminded": True},
+            )
+        )
     return tuple(planned)
 
 
 # -- the waiting list ------------------------------------------------------------------------------
-def offers_due(circle: Circle, active: int, offered: int, waiting: Sequence[Learner],
-               now: datetime) -> tuple[tuple[Learner, PlannedMessage], ...]:
+def offers_due(
+    circle: Circle, active: int, offered: int, waiting: Sequence[Learner], now: datetime
+) -> tuple[tuple[Learner, PlannedMessage], ...]:
     """Each free place offered to the next waitlisted learner never offered one.
 
     Args:
@@ -233,7 +308,17 @@ def offers_due(circle: Circle, active: int, offered: int, waiting: Sequence[Lear
     chosen = [learner for learner in waiting if not learner.to.opted_out][:free]
     state = offer.opening(circle.code, (now + OFFER_FOR).isoformat())
     return tuple(
-        (learner, PlannedMessage(f"offer:{learner.enrollment_id}", "offer",
-                                 learner.to.within(circle.language, circle.timezone),
-                                 (offer.question(learner.name or "", circle.name),), now, None, state))
-        for learner in chosen)
+        (
+            learner,
+            PlannedMessage(
+                f"offer:{learner.enrollment_id}",
+                "offer",
+                learner.to.within(circle.language, circle.timezone),
+                (offer.question(learner.name or "", circle.name),),
+                now,
+                None,
+                state,
+            ),
+        )
+        for learner in chosen
+    )

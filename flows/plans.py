@@ -4,6 +4,7 @@ The loaders in ``bot/planning/`` fill these from the database; ``bench/circle.py
 memory. ``flows.planner`` turns them into ``PlannedMessage`` values, which the caller writes to the
 outbox (``bot.domain.outbox.row``) or, in the bench, to a dict keyed by ``key``: each key goes out once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,15 @@ class To:
         """This address with the circle's language and time zone where the contact has none."""
         if (self.language or not language) and (self.timezone or not timezone):
             return self
-        return To(self.contact_id, self.address_id, self.channel, self.address, self.language or language,
-                  self.timezone or timezone, self.opted_out)
+        return To(
+            self.contact_id,
+            self.address_id,
+            self.channel,
+            self.address,
+            self.language or language,
+            self.timezone or timezone,
+            self.opted_out,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,15 @@
 """What a flow returns: the new state, replies (message keys, not text) and effects."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
-
 # How a text channel writes a question's choices (a button channel shows one button per choice).
-MENU = "menu"      # a line each: "1 English"
+MENU = "menu"  # a line each: "1 English"
 INLINE = "inline"  # one sentence: "Reply 1 yes, 2 no."
-SCALE = "scale"    # the ends only: "Reply 1 (not at all) to 5 (completely)."
+SCALE = "scale"  # the ends only: "Reply 1 (not at all) to 5 (completely)."
 CONFIRM = "confirm"  # one phrase to type, said by the Choices' own ``prompt``: "To confirm, reply FORGET YES."
 
 
@@ -228,9 +228,28 @@ class SetPreferred:
     channel: str
 
 
-Effect = (AddLandline | RequestCall | RecordAttendance | RecordAnswer | RelayToFacilitator | RelayToLearner | Broadcast
-          | ChangeMeeting | Leave | Erase | RecordRsvp | Enroll | SetName | SetLanguage | RecordConsent | OptOut | OptIn
-          | IssueLinkCode | LinkAddress | SetPreferred)
+Effect = (
+    AddLandline
+    | RequestCall
+    | RecordAttendance
+    | RecordAnswer
+    | RelayToFacilitator
+    | RelayToLearner
+    | Broadcast
+    | ChangeMeeting
+    | Leave
+    | Erase
+    | RecordRsvp
+    | Enroll
+    | SetName
+    | SetLanguage
+    | RecordConsent
+    | OptOut
+    | OptIn
+    | IssueLinkCode
+    | LinkAddress
+    | SetPreferred
+)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ A command word inside a sentence is a sentence (DESIGN.md §4). A command's firs
 FORGET is the exception that stands alone even then, like STOP: erasure is never swallowed by a survey.
 FIND also takes a postal code, a place the service found, or (with nothing open) one or two words.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -30,9 +31,16 @@ from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import OptIn, OptOut, Reply, Result
 
-FLOWS = {signup.FLOW: signup, language.FLOW: language, checkin.FLOW: checkin, survey.FLOW: survey,
-         learner_commands.FLOW: learner_commands, learner_commands.LEAVE_FLOW: learner_commands, offer.FLOW: offer,
-         link.FLOW: link}
+FLOWS = {
+    signup.FLOW: signup,
+    language.FLOW: language,
+    checkin.FLOW: checkin,
+    survey.FLOW: survey,
+    learner_commands.FLOW: learner_commands,
+    learner_commands.LEAVE_FLOW: learner_commands,
+    offer.FLOW: offer,
+    link.FLOW: link,
+}
 LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE, keywords.CALL)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
 CIRCLES_COMMAND = "/circles"

@@ -1,9 +1,10 @@
 """RSVP: a reply to the most recent reminder, ``1``/``2`` or yes/no in any language.
 
-    reminder sent ──▶ "1", "YES", "SI", "NDIYO"… ──▶ RecordRsvp(yes) + RSVP_YES
-                  └─▶ "2", "NO", "NON", "HAPANA"… ──▶ RecordRsvp(no)  + RSVP_NO
-    A changed mind (another answer later) updates the same RSVP. No state is kept.
+reminder sent ──▶ "1", "YES", "SI", "NDIYO"… ──▶ RecordRsvp(yes) + RSVP_YES
+              └─▶ "2", "NO", "NON", "HAPANA"… ──▶ RecordRsvp(no)  + RSVP_NO
+A changed mind (another answer later) updates the same RSVP. No state is kept.
 """
+
 from __future__ import annotations
 
 from flows import keys, keywords

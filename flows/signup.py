@@ -1,11 +1,12 @@
 """Signup: a learner joins a circle by text.
 
-    JOIN <code> / <code> / /start <code>
-          │ (unknown code → SIGNUP_UNKNOWN_CODE; already in → SIGNUP_ALREADY_*)
-          ▼
-      ASK_NAME ──name──▶ ASK_LANGUAGE ──number──▶ enrolled (or waitlisted), state closed
-      (skipped when the name is known; ASK_LANGUAGE skipped when the language is known)
+JOIN <code> / <code> / /start <code>
+      │ (unknown code → SIGNUP_UNKNOWN_CODE; already in → SIGNUP_ALREADY_*)
+      ▼
+  ASK_NAME ──name──▶ ASK_LANGUAGE ──number──▶ enrolled (or waitlisted), state closed
+  (skipped when the name is known; ASK_LANGUAGE skipped when the language is known)
 """
+
 from __future__ import annotations
 
 import enum

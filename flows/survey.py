@@ -1,11 +1,12 @@
 """A survey by text: one question at a time, SKIP to skip, a hint when a reply does not fit.
 
-    (the worker sends the first question and opens this conversation)
-    ASK(i) ──fits──▶ RecordAnswer ──▶ ASK(i+1) … ──▶ SURVEY_DONE, state closed
-      │  └─SKIP──▶ RecordAnswer(None) ──▶ ASK(i+1)
-      └─does not fit──▶ hint + the same question
-    Pausing is free: the state waits (up to its expiry, 14 days), answers given are kept.
+(the worker sends the first question and opens this conversation)
+ASK(i) ──fits──▶ RecordAnswer ──▶ ASK(i+1) … ──▶ SURVEY_DONE, state closed
+  │  └─SKIP──▶ RecordAnswer(None) ──▶ ASK(i+1)
+  └─does not fit──▶ hint + the same question
+Pausing is free: the state waits (up to its expiry, 14 days), answers given are kept.
 """
+
 from __future__ import annotations
 
 import enum
@@ -31,8 +32,14 @@ def opening(survey_name: str, subject: str, code: str, index: int = 0) -> dict:
     is half-way files every later answer under the right key.
     """
     questions = surveys.by_name(survey_name).questions
-    return {"flow": FLOW, "step": State.ASK.value, "survey": survey_name, "subject": subject, "code": code,
-            "q": questions[index].key}
+    return {
+        "flow": FLOW,
+        "step": State.ASK.value,
+        "survey": survey_name,
+        "subject": subject,
+        "code": code,
+        "q": questions[index].key,
+    }
 
 
 def _position(state: dict) -> int:

@@ -3,6 +3,7 @@
 Answers are checked here, purely: ``parse`` returns the value to store, or None when the reply
 does not fit the question (the flow then gives the type's hint and asks again).
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,14 @@ from flows import keys, keywords
 from flows.results import Choices, Reply
 
 SCALE5, SCALE10, YESNO, NUMBER, TEXT, CHOICE = "scale5", "scale10", "yesno", "number", "text", "choice"
-HINTS = {SCALE5: keys.HINT_SCALE5, SCALE10: keys.HINT_SCALE10, YESNO: keys.HINT_YESNO, NUMBER: keys.HINT_NUMBER,
-         TEXT: keys.HINT_TEXT, CHOICE: keys.HINT_NUMBER}
+HINTS = {
+    SCALE5: keys.HINT_SCALE5,
+    SCALE10: keys.HINT_SCALE10,
+    YESNO: keys.HINT_YESNO,
+    NUMBER: keys.HINT_NUMBER,
+    TEXT: keys.HINT_TEXT,
+    CHOICE: keys.HINT_NUMBER,
+}
 TEXT_MAX = 1000
 _INTEGER = re.compile(r"^\d{1,4}$")
 
@@ -50,32 +57,45 @@ class Survey:
     questions: tuple[Question, ...]
 
 
-LEARNER = Survey("learner", (
-    Question("goal", SCALE5, keys.Q_GOAL, scale5(keys.LABEL_NOT_AT_ALL, keys.LABEL_COMPLETELY)),
-    Question("confidence", SCALE5, keys.Q_CONFIDENCE, scale5(keys.LABEL_NOT_AT_ALL, keys.LABEL_VERY)),
-    Question("course", SCALE5, keys.Q_COURSE, scale5(keys.LABEL_POOR, keys.LABEL_EXCELLENT)),
-    Question("recommend", SCALE10, keys.Q_RECOMMEND,
-             choice_sets.scale(0, 10, keys.LABEL_NOT_AT_ALL, keys.LABEL_CERTAINLY)),
-    Question("next", TEXT, keys.Q_NEXT),
-))
+LEARNER = Survey(
+    "learner",
+    (
+        Question("goal", SCALE5, keys.Q_GOAL, scale5(keys.LABEL_NOT_AT_ALL, keys.LABEL_COMPLETELY)),
+        Question("confidence", SCALE5, keys.Q_CONFIDENCE, scale5(keys.LABEL_NOT_AT_ALL, keys.LABEL_VERY)),
+        Question("course", SCALE5, keys.Q_COURSE, scale5(keys.LABEL_POOR, keys.LABEL_EXCELLENT)),
+        Question(
+            "recommend",
+            SCALE10,
+            keys.Q_RECOMMEND,
+            choice_sets.scale(0, 10, keys.LABEL_NOT_AT_ALL, keys.LABEL_CERTAINLY),
+        ),
+        Question("next", TEXT, keys.Q_NEXT),
+    ),
+)
 
-FACILITATOR = Survey("facilitator", (
-    Question("goal", SCALE5, keys.FQ_GOAL, scale5(keys.LABEL_NOT_AT_ALL, keys.LABEL_COMPLETELY)),
-    Question("course", SCALE5, keys.FQ_COURSE, scale5(keys.LABEL_POOR, keys.LABEL_EXCELLENT)),
-    Question("surprise", TEXT, keys.FQ_SURPRISE),
-    Question("again", YESNO, keys.FQ_AGAIN, choice_sets.YES_NO),
-))
+FACILITATOR = Survey(
+    "facilitator",
+    (
+        Question("goal", SCALE5, keys.FQ_GOAL, scale5(keys.LABEL_NOT_AT_ALL, keys.LABEL_COMPLETELY)),
+        Question("course", SCALE5, keys.FQ_COURSE, scale5(keys.LABEL_POOR, keys.LABEL_EXCELLENT)),
+        Question("surprise", TEXT, keys.FQ_SURPRISE),
+        Question("again", YESNO, keys.FQ_AGAIN, choice_sets.YES_NO),
+    ),
+)
 
 REFLECTIONS = (keys.HOW_REFLECT_1, keys.HOW_REFLECT_2, keys.HOW_REFLECT_3)
 
 
 def how(seq: int) -> Survey:
     """The facilitator's after-meeting check-in; its reflection question rotates by meeting."""
-    return Survey(f"how{seq}", (
-        Question(f"how{seq}:rating", SCALE5, keys.HOW_RATING, scale5(keys.LABEL_BADLY, keys.LABEL_VERY_WELL)),
-        Question(f"how{seq}:came", NUMBER, keys.HOW_CAME),
-        Question(f"how{seq}:reflection", TEXT, REFLECTIONS[(seq - 1) % len(REFLECTIONS)]),
-    ))
+    return Survey(
+        f"how{seq}",
+        (
+            Question(f"how{seq}:rating", SCALE5, keys.HOW_RATING, scale5(keys.LABEL_BADLY, keys.LABEL_VERY_WELL)),
+            Question(f"how{seq}:came", NUMBER, keys.HOW_CAME),
+            Question(f"how{seq}:reflection", TEXT, REFLECTIONS[(seq - 1) % len(REFLECTIONS)]),
+        ),
+    )
 
 
 def by_name(name: str) -> Survey:

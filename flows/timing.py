@@ -3,6 +3,7 @@
 Every function takes the time it needs as a parameter; nothing here reads a clock. ``bot.domain.schedule``
 and ``bot.domain.planning.followups`` re-export these names, so older imports keep working.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
@@ -85,8 +86,9 @@ class QuietHours:
         return self.window_around(local)[1].astimezone(timezone.utc)
 
 
-def reminder_time(starts_at: datetime, lead: timedelta, quiet: QuietHours, tz_name: str,
-                  now: datetime) -> datetime | None:
+def reminder_time(
+    starts_at: datetime, lead: timedelta, quiet: QuietHours, tz_name: str, now: datetime
+) -> datetime | None:
     """When a meeting's reminder should go out, in UTC, or None when it cannot go out at all.
 
     It is ``lead`` before the meeting, or at once if that moment has passed and the meeting has not

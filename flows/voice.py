@@ -10,6 +10,7 @@ States and transitions::
                              │ silence: once again   │ wrong code: 2 more tries   └─not now──> Goodbye (next meeting)
                              └ twice: Goodbye         └ third wrong / 2nd silence ──> Goodbye
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -40,6 +41,7 @@ class CallState:
     @classmethod
     def from_query(cls, args, languages: tuple[str, ...]) -> "CallState":
         """The state read back from URL parameters; anything odd becomes the start of its step."""
+
         def number(name: str) -> int:
             raw = str(args.get(name) or "0")
             return min(int(raw), 9) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
@@ -149,8 +151,10 @@ def on_code(state: CallState, digits: str, typed: Typed | None, now: datetime) -
     if current is None:
         if following is None:
             return Goodbye(lang, (Reply(keys.VOICE_NO_MEETINGS, {"circle": typed.circle}),))
-        return Goodbye(lang, (Reply(keys.VOICE_NOT_NOW, {
-            "circle": typed.circle, "when": When(following.starts_at, typed.timezone)}),))
+        return Goodbye(
+            lang,
+            (Reply(keys.VOICE_NOT_NOW, {"circle": typed.circle, "when": When(following.starts_at, typed.timezone)}),),
+        )
     facilitator = is_facilitator(typed.caller_is_facilitator, split_code(digits)[1], typed.pin)
     greeting = keys.VOICE_JOIN_FACILITATOR if facilitator else keys.VOICE_JOIN_LEARNER
     return Join(lang, current.id, facilitator, (Reply(greeting, {"circle": typed.circle}),))
@@ -161,8 +165,9 @@ def is_facilitator(caller_is_facilitator: bool, typed_pin: str | None, pin: str 
     return caller_is_facilitator or (pin is not None and typed_pin is not None and typed_pin == pin)
 
 
-def meeting_now(meetings: tuple[MeetingSlot, ...], now: datetime, early: timedelta,
-                late: timedelta) -> tuple[MeetingSlot | None, MeetingSlot | None]:
+def meeting_now(
+    meetings: tuple[MeetingSlot, ...], now: datetime, early: timedelta, late: timedelta
+) -> tuple[MeetingSlot | None, MeetingSlot | None]:
     """The meeting whose window (``early`` before its start to ``late`` after its end) holds ``now``,
     and the next meeting that is not cancelled (for "the next meeting is …")."""
     live = [m for m in meetings if m.status != "cancelled"]

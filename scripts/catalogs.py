@@ -5,6 +5,7 @@
 
 English msgids are the English text, so ``en`` is filled with msgstr = msgid on update.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,20 @@ def pybabel(*args: str) -> None:
 def extract() -> None:
     """Extracts msgids and updates (or creates) every shipped catalog."""
     os.chdir(ROOT)
-    pybabel("extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output",
-            "--project", "circlebot", "-o", POT, ".")
+    pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "N_",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "circlebot",
+        "-o",
+        POT,
+        ".",
+    )
     for lang in SHIPPED_LOCALES:
         po = os.path.join(LOCALES, lang, "LC_MESSAGES", "messages.po")
         if os.path.exists(po):

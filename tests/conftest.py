@@ -7,6 +7,7 @@ migrations, once per session per backend; each test starts from empty tables and
 If the real services are not configured or unreachable, those tests fail, never skip, unless
 ``CIRCLEBOT_BACKENDS=sqlite`` is set on purpose.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,9 +21,29 @@ from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE
 BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").split(",") if b]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
-TABLES = ("attendance", "conference_event", "voice_call", "link_code", "login_code", "circle_facilitator", "organizer",
-          "answer", "relay_handle", "delivery_event", "rsvp", "message", "conversation", "outbox", "enrollment",
-          "meeting", "circle", "facilitator", "team", "address", "contact")
+TABLES = (
+    "attendance",
+    "conference_event",
+    "voice_call",
+    "link_code",
+    "login_code",
+    "circle_facilitator",
+    "organizer",
+    "answer",
+    "relay_handle",
+    "delivery_event",
+    "rsvp",
+    "message",
+    "conversation",
+    "outbox",
+    "enrollment",
+    "meeting",
+    "circle",
+    "facilitator",
+    "team",
+    "address",
+    "contact",
+)
 
 
 def _admin_url(url: str) -> tuple[str, str]:
@@ -103,11 +124,17 @@ def app(backend, tmp_path):
     """The app on this test's backend, with a known Twilio auth token and public URL."""
     from bot import create_app
 
-    app = create_app({
-        "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
-        "queue_name": RUN_QUEUE, "SECRET_KEY": "test-secret-key-for-sessions",
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_BASE_URL": BASE_URL,
+            "INSTANCE_PATH": str(tmp_path),
+            "queue_name": RUN_QUEUE,
+            "SECRET_KEY": "test-secret-key-for-sessions",
+        }
+    )
     app.config["TESTING"] = True
     yield app
     app.extensions["circlebot"].uow.engine.dispose()

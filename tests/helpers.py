@@ -1,4 +1,5 @@
 """Test helpers: real payloads, real signatures (the twilio SDK's RequestValidator)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -59,18 +60,42 @@ def text(client, body: str, sender: str = "+18165550123") -> list[str]:
     return replies(post_signed(client, "/twilio/sms", sms(body, sender)))
 
 
-def make_circle(uow, code="KC42", capacity=12, name="Kansas City Basics", venue="Central Library",
-                starts=None, weekday=1, at=time(18, 0), tz="America/Chicago", weeks=6,
-                language="en", facilitator="+18165550100"):
+def make_circle(
+    uow,
+    code="KC42",
+    capacity=12,
+    name="Kansas City Basics",
+    venue="Central Library",
+    starts=None,
+    weekday=1,
+    at=time(18, 0),
+    tz="America/Chicago",
+    weeks=6,
+    language="en",
+    facilitator="+18165550100",
+):
     """Creates a circle through the same code the CLI uses, and commits."""
     from bot.domain.circles import NewCircle, create_circle
 
     starts = starts or datetime.now(timezone.utc).date() + timedelta(days=3)
     with uow() as session:
-        circle = create_circle(session, NewCircle(
-            name=name, venue=venue, weekday=weekday, start_time=at, timezone=tz, starts=starts, weeks=weeks,
-            language=language, facilitator_phone=facilitator, capacity=capacity, code=code,
-        ), datetime.now(timezone.utc))
+        circle = create_circle(
+            session,
+            NewCircle(
+                name=name,
+                venue=venue,
+                weekday=weekday,
+                start_time=at,
+                timezone=tz,
+                starts=starts,
+                weeks=weeks,
+                language=language,
+                facilitator_phone=facilitator,
+                capacity=capacity,
+                code=code,
+            ),
+            datetime.now(timezone.utc),
+        )
         session.commit()
         return circle.id
 
@@ -90,8 +115,9 @@ def contact_of(session, value: str):
 
     from bot.store.models import Address, Contact
 
-    return session.scalar(select(Contact).join(Address, Address.contact_id == Contact.id)
-                          .where(Address.value == value).limit(1))
+    return session.scalar(
+        select(Contact).join(Address, Address.contact_id == Contact.id).where(Address.value == value).limit(1)
+    )
 
 
 def add_contact(session, phone: str, now, channel: str = "sms", **fields):
@@ -101,8 +127,17 @@ def add_contact(session, phone: str, now, channel: str = "sms", **fields):
     contact = Contact(created_at=now, **fields)
     session.add(contact)
     session.flush()
-    session.add(Address(contact_id=contact.id, channel=channel, value=phone, preferred=True, consent_at=now,
-                        consent_source=channel, created_at=now))
+    session.add(
+        Address(
+            contact_id=contact.id,
+            channel=channel,
+            value=phone,
+            preferred=True,
+            consent_at=now,
+            consent_source=channel,
+            created_at=now,
+        )
+    )
     session.flush()
     return contact
 
@@ -115,12 +150,20 @@ def twilio_runtime_for(backend, instance_path, **extra):
     from tests.standin import TwilioStandIn
 
     with TwilioStandIn() as standin:
-        app = create_app({
-            "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(instance_path), "queue_name": RUN_QUEUE,
-            "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": "tok", "twilio_from": "+18165550100",
-            "twilio_api_base": standin.url, "send_rate_per_second": 0, **extra,
-        })
+        app = create_app(
+            {
+                "DATABASE_URL": backend["DATABASE_URL"],
+                "REDIS_URL": backend["REDIS_URL"],
+                "INSTANCE_PATH": str(instance_path),
+                "queue_name": RUN_QUEUE,
+                "twilio_account_sid": "AC" + "0" * 32,
+                "twilio_auth_token": "tok",
+                "twilio_from": "+18165550100",
+                "twilio_api_base": standin.url,
+                "send_rate_per_second": 0,
+                **extra,
+            }
+        )
         try:
             yield app.extensions["circlebot"], standin
         finally:

@@ -14,6 +14,7 @@ whatever happened::
 
 Only 127.0.0.1 is used; every wait is bounded.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,10 +33,26 @@ TWILIO_SID = "AC" + "0" * 32
 TWILIO_FROM = "+18165550100"
 # Settings the parent test process may have in its environment; a child gets only what we give it.
 OWN_SETTINGS = (
-    "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM",
-    "TWILIO_API_BASE", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE",
-    "SEND_RATE_PER_SECOND", "QUIET_HOURS", "REMINDER_LEAD", "SECRET_KEY", "OUTBOX_STUCK_AFTER",
-    "TWILIO_TIMEOUT", "CIRCLEBOT_INSTANCE", "LOG_LEVEL", "PORT", "CIRCLEBOT_QUEUE",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PUBLIC_BASE_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM",
+    "TWILIO_API_BASE",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "TELEGRAM_API_BASE",
+    "SEND_RATE_PER_SECOND",
+    "QUIET_HOURS",
+    "REMINDER_LEAD",
+    "SECRET_KEY",
+    "OUTBOX_STUCK_AFTER",
+    "TWILIO_TIMEOUT",
+    "CIRCLEBOT_INSTANCE",
+    "LOG_LEVEL",
+    "PORT",
+    "CIRCLEBOT_QUEUE",
 )
 # Requests to our own 127.0.0.1 processes never go through a proxy from the environment.
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -48,8 +65,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(predicate: Callable[[], object], timeout: float, interval: float = 0.05,
-               what: str = "condition", detail: Callable[[], str] | None = None) -> object:
+def wait_until(
+    predicate: Callable[[], object],
+    timeout: float,
+    interval: float = 0.05,
+    what: str = "condition",
+    detail: Callable[[], str] | None = None,
+) -> object:
     """Polls ``predicate`` until it returns something truthy (returned); AssertionError after ``timeout``.
 
     ``detail`` is called on time-out for the assertion message (e.g. the processes' logs).
@@ -60,33 +82,37 @@ def wait_until(predicate: Callable[[], object], timeout: float, interval: float 
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}"
-                                 + (f"\n{detail()}" if detail else ""))
+            raise AssertionError(
+                f"timed out after {timeout:.0f}s waiting for {what}" + (f"\n{detail()}" if detail else "")
+            )
         time.sleep(interval)
 
 
-def circlebot_env(backend: dict, instance: Path, twilio_api_base: str, auth_token: str = "test-token",
-                  **settings) -> dict:
+def circlebot_env(
+    backend: dict, instance: Path, twilio_api_base: str, auth_token: str = "test-token", **settings
+) -> dict:
     """The environment of a circlebot process on ``backend`` that sends through the stand-in.
 
     ``settings`` override the defaults below (names as in the environment; None removes one).
     """
     env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
-    env.update({
-        "DATABASE_URL": backend["DATABASE_URL"],
-        "TWILIO_ACCOUNT_SID": TWILIO_SID,
-        "TWILIO_AUTH_TOKEN": auth_token,
-        "TWILIO_FROM": TWILIO_FROM,
-        "TWILIO_API_BASE": twilio_api_base,
-        "SEND_RATE_PER_SECOND": "100",
-        "QUIET_HOURS": "",
-        "OUTBOX_STUCK_AFTER": "2s",
-        "TWILIO_TIMEOUT": "2",
-        "PUBLIC_BASE_URL": "http://127.0.0.1:9",
-        "CIRCLEBOT_INSTANCE": str(instance),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_AUTH_TOKEN": auth_token,
+            "TWILIO_FROM": TWILIO_FROM,
+            "TWILIO_API_BASE": twilio_api_base,
+            "SEND_RATE_PER_SECOND": "100",
+            "QUIET_HOURS": "",
+            "OUTBOX_STUCK_AFTER": "2s",
+            "TWILIO_TIMEOUT": "2",
+            "PUBLIC_BASE_URL": "http://127.0.0.1:9",
+            "CIRCLEBOT_INSTANCE": str(instance),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     if backend.get("REDIS_URL"):
         env["REDIS_URL"] = backend["REDIS_URL"]
     if backend.get("CIRCLEBOT_QUEUE"):
@@ -107,8 +133,20 @@ def worker_command(burst: bool = False) -> list[str]:
 
 def gunicorn_command(port: int, workers: int = 1) -> list[str]:
     """gunicorn on ``bot:create_app()`` at 127.0.0.1:``port`` (the Procfile's web process)."""
-    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-            "--graceful-timeout", "2", "--timeout", "30", "bot:create_app()"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "2",
+        "--timeout",
+        "30",
+        "bot:create_app()",
+    ]
 
 
 def session_members(sid: int) -> list[int]:
@@ -122,7 +160,7 @@ def session_members(sid: int) -> list[int]:
                 stat = fp.read()
         except OSError:  # it ended meanwhile
             continue
-        fields = stat[stat.rindex(")") + 2:].split()  # state ppid pgrp session ...
+        fields = stat[stat.rindex(")") + 2 :].split()  # state ppid pgrp session ...
         if int(fields[3]) == sid and fields[0] not in ("Z", "X"):
             pids.append(int(entry))
     return pids
@@ -138,8 +176,15 @@ class Proc:
         self._log.write(f"$ {' '.join(args)}\n".encode())
         self._log.flush()
         self.started_at = time.monotonic()
-        self.popen = subprocess.Popen(args, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self._log,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+        self.popen = subprocess.Popen(
+            args,
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     @property
     def pid(self) -> int:
@@ -246,8 +291,9 @@ class Processes:
 
     def logs(self, tail: int = 1500) -> str:
         """The end of every process's output, for an assertion message."""
-        return "\n".join(f"--- {p.name} (pid {p.pid}, rc {p.popen.returncode}) ---\n{p.output(tail)}"
-                         for p in self.started)
+        return "\n".join(
+            f"--- {p.name} (pid {p.pid}, rc {p.popen.returncode}) ---\n{p.output(tail)}" for p in self.started
+        )
 
     def __enter__(self) -> "Processes":
         return self
@@ -270,5 +316,6 @@ def wait_http_ok(url: str, timeout: float, proc: Proc | None = None) -> None:
         except (urllib.error.URLError, OSError) as exc:
             last = exc
         time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer 200 within {timeout:.0f}s ({last})"
-                         + (f":\n{proc.output()}" if proc else ""))
+    raise AssertionError(
+        f"{url} did not answer 200 within {timeout:.0f}s ({last})" + (f":\n{proc.output()}" if proc else "")
+    )

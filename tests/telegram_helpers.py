@@ -1,4 +1,5 @@
 """Telegram test helpers: updates shaped like the real samples, posted with the webhook secret."""
+
 from __future__ import annotations
 
 import copy
@@ -56,10 +57,19 @@ def telegram_overrides(backend, tmp_path, api_url: str, token: str) -> dict:
     """App settings for a Telegram bot on the stand-in, with no quiet hours and no SMS pacing."""
     from tests.helpers import AUTH_TOKEN, BASE_URL
 
-    return {"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
-            "queue_name": RUN_QUEUE, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "TELEGRAM_API_BASE": api_url, "QUIET_HOURS": "", "send_rate_per_second": 0}
+    return {
+        "DATABASE_URL": backend["DATABASE_URL"],
+        "REDIS_URL": backend["REDIS_URL"],
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PUBLIC_BASE_URL": BASE_URL,
+        "INSTANCE_PATH": str(tmp_path),
+        "queue_name": RUN_QUEUE,
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE": api_url,
+        "QUIET_HOURS": "",
+        "send_rate_per_second": 0,
+    }
 
 
 @contextmanager

@@ -1,4 +1,5 @@
 """``GET /healthz``: the database and queue status; 503 when either is down."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
@@ -10,8 +11,11 @@ bp = Blueprint("health", __name__)
 def healthz():
     """Reports ``{"database": ..., "queue": ...}``."""
     runtime = current_app.extensions["circlebot"]
-    status = {"database": _check(runtime.uow.ping), "queue": _check(runtime.queue.ping),
-              "queue_backend": runtime.queue.backend}
+    status = {
+        "database": _check(runtime.uow.ping),
+        "queue": _check(runtime.queue.ping),
+        "queue_backend": runtime.queue.backend,
+    }
     ok = status["database"] == "ok" and status["queue"] == "ok"
     return jsonify(status), 200 if ok else 503
 

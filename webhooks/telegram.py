@@ -6,6 +6,7 @@ or a failure of ours, is logged and answered with nothing (an update over ``MAX_
 the traceback of a failure). A tap is answered (``answerCallbackQuery``)
 and its keyboard edited away through the process's bridge to the Bot API, after the answer is stored.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -14,8 +15,8 @@ import logging
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from webhooks import telegram_replies
 from bot.inbound.service import handle_inbound
+from webhooks import telegram_replies
 from webhooks.telegram_update import INBOUND, TAP_GONE, TEXT_ONLY, parse
 
 bp = Blueprint("telegram", __name__)
@@ -39,7 +40,9 @@ def telegram_update():
     try:
         data = request.get_json(silent=True, force=True)
     except RequestEntityTooLarge:  # no real update is this big (4,096 characters at most): unreadable, not ours
-        log.warning("telegram update over %d bytes; answered 200 with nothing", current_app.config["MAX_CONTENT_LENGTH"])
+        log.warning(
+            "telegram update over %d bytes; answered 200 with nothing", current_app.config["MAX_CONTENT_LENGTH"]
+        )
         return jsonify({})
     try:
         event = parse(data, runtime.clock())

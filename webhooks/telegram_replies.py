@@ -5,12 +5,13 @@ an update are one message (the replies joined, with the last one's inline keyboa
 A tap also needs ``answerCallbackQuery`` (else the button spins) and ``editMessageReplyMarkup`` (so
 the same question cannot be answered twice); those go through the bridge, after the answer is stored.
 """
+
 from __future__ import annotations
 
 import logging
 
-from bot.render.i18n import gettext
 from bot.render import telegram as render_telegram
+from bot.render.i18n import gettext
 from bot.render.texts import TEXTS
 from flows import keys, languages
 from flows.inbound import TELEGRAM
@@ -56,7 +57,8 @@ def after_tap(channels, event, answered: bool = False) -> None:
             return
         if not answered:
             adapter.call("answer_callback_query", callback_query_id=event.callback_id)
-        adapter.call("edit_message_reply_markup", chat_id=event.chat_id, message_id=event.keyboard_message_id,
-                     reply_markup=None)
+        adapter.call(
+            "edit_message_reply_markup", chat_id=event.chat_id, message_id=event.keyboard_message_id, reply_markup=None
+        )
     except Exception as exc:
         log.warning("could not answer a tap or remove its keyboard: %s", exc)

@@ -9,6 +9,7 @@
 - A sticker, photo or any message without text gets a polite "text only"; an edited message, a group
   chat, a channel post or an update type we did not ask for gets nothing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -71,9 +72,15 @@ def parse(data, now: datetime) -> Event:
     lang = shipped_language(getattr(message.from_user, "language_code", None))
     if not isinstance(message.text, str):
         return Event(TEXT_ONLY, chat_id=message.chat.id, language=lang)
-    inbound = Inbound(channel=TELEGRAM, address=str(message.chat.id), text=command_text(clean_text(message.text)),
-                      provider_id=f"tg-{update.update_id}", received_at=now, language=lang,
-                      username=username(message.from_user))
+    inbound = Inbound(
+        channel=TELEGRAM,
+        address=str(message.chat.id),
+        text=command_text(clean_text(message.text)),
+        provider_id=f"tg-{update.update_id}",
+        received_at=now,
+        language=lang,
+        username=username(message.from_user),
+    )
     return Event(INBOUND, inbound, message.chat.id, language=lang)
 
 
@@ -84,13 +91,25 @@ def _tap(update, now: datetime) -> Event:
     lang = shipped_language(getattr(query.from_user, "language_code", None))
     message = query.message
     chat = getattr(message, "chat", None)
-    if (chat is None or chat.type != "private" or not _is_id(chat.id) or not _is_id(message.message_id)
-            or not isinstance(query.data, str) or not query.data):
+    if (
+        chat is None
+        or chat.type != "private"
+        or not _is_id(chat.id)
+        or not _is_id(message.message_id)
+        or not isinstance(query.data, str)
+        or not query.data
+    ):
         return Event(TAP_GONE, callback_id=query.id, language=lang)
     value = clean_text(query.data).rsplit(":", 1)[-1]
-    inbound = Inbound(channel=TELEGRAM, address=str(chat.id), text=value,
-                      provider_id=f"tg-cb-{chat.id}-{message.message_id}"[:64], received_at=now, language=lang,
-                      username=username(query.from_user))
+    inbound = Inbound(
+        channel=TELEGRAM,
+        address=str(chat.id),
+        text=value,
+        provider_id=f"tg-cb-{chat.id}-{message.message_id}"[:64],
+        received_at=now,
+        language=lang,
+        username=username(query.from_user),
+    )
     return Event(INBOUND, inbound, chat.id, query.id, message.message_id, lang)
 
 

@@ -6,6 +6,7 @@ XML 1.0 allows (``Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [
 and PostgreSQL can store (no NUL). Every other control character goes too: no phone sends them on
 purpose. Emoji, astral characters and every script are kept as sent.
 """
+
 from __future__ import annotations
 
 import re

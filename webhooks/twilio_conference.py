@@ -1,4 +1,5 @@
 """``POST /twilio/conference``: conference status callbacks; participant join and leave → attendance."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
@@ -20,8 +21,14 @@ def conference_event():
     if not conference_sid or not event:
         abort(400, description="ConferenceSid and StatusCallbackEvent are required")
     runtime = current_app.extensions["circlebot"]
-    calls.conference_event(runtime.uow, conference_sid, clean_text(form.get("FriendlyName")).strip()[:64] or None,
-                           event, clean_text(form.get("CallSid")).strip()[:64],
-                           number(clean_text(form.get("SequenceNumber")).strip()) or 0, form.get("Timestamp"),
-                           runtime.clock())
+    calls.conference_event(
+        runtime.uow,
+        conference_sid,
+        clean_text(form.get("FriendlyName")).strip()[:64] or None,
+        event,
+        clean_text(form.get("CallSid")).strip()[:64],
+        number(clean_text(form.get("SequenceNumber")).strip()) or 0,
+        form.get("Timestamp"),
+        runtime.clock(),
+    )
     return "", 204

@@ -1,4 +1,5 @@
 """Checking ``X-Twilio-Signature`` with the twilio SDK's RequestValidator."""
+
 from __future__ import annotations
 
 import functools

@@ -1,4 +1,5 @@
 """``POST /twilio/sms``: inbound SMS, MMS and WhatsApp; the reply is TwiML."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,8 +25,14 @@ def parse(form, now: datetime) -> Inbound:
         abort(400, description="MessageSid and From are required")
     channel = WHATSAPP if sender.lower().startswith(WHATSAPP_PREFIX) else SMS
     e164 = to_e164(sender, form_field(form, "FromCountry") or None)
-    return Inbound(channel=channel, address=e164 or sender[:64], text=clean_text(form.get("Body")),
-                   provider_id=sid, received_at=now, address_ok=e164 is not None)
+    return Inbound(
+        channel=channel,
+        address=e164 or sender[:64],
+        text=clean_text(form.get("Body")),
+        provider_id=sid,
+        received_at=now,
+        address_ok=e164 is not None,
+    )
 
 
 @bp.post("/twilio/sms")

@@ -1,4 +1,5 @@
 """``POST /twilio/status``: delivery status callbacks for outbound messages."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -4,6 +4,7 @@ The call's state (prompt, language, misses) rides in each ``<Gather>``'s action 
 signs with the request, so a replayed request gets the same TwiML; only joining a conference writes.
 Each view verifies, parses, calls one function of ``bot.inbound.calls`` and renders its answer.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request

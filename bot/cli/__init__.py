@@ -8,6 +8,7 @@
 - ``processes``: ``db upgrade``, ``web``, ``worker``, ``demo``, ``segments``
 - ``telegram``: ``telegram set-webhook|info``
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """``python -m bot.cli``: the same as the ``circlebot`` console script."""
+
 from bot.cli import main
 
 main()

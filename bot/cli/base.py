@@ -1,4 +1,5 @@
 """What every ``circlebot`` command shares: the app, its runtime, finding a circle, the clock."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -29,8 +30,10 @@ def find_circle(session, code: str):
 
     found = circles.find(session, code)
     if found is None:
-        raise click.UsageError(f"there is no circle with the code {code.strip().upper()} "
-                               "(circlebot circle list shows them; add --all for archived ones)")
+        raise click.UsageError(
+            f"there is no circle with the code {code.strip().upper()} "
+            "(circlebot circle list shows them; add --all for archived ones)"
+        )
     return found
 
 

@@ -1,4 +1,5 @@
 """``circlebot circle create|list|show|edit|archive``: human output in the circle's local time."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 import click
 
-from bot.domain import circles as ops
 from bot.cli.base import find_circle, now, runtime
+from bot.domain import circles as ops
 from bot.domain.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings, zone
 
 
@@ -25,16 +26,34 @@ def circle() -> None:
 @click.option("--starts", help="YYYY-MM-DD, on the meeting weekday [default: the next one]")
 @click.option("--weeks", required=True, type=int)
 @click.option("--language", required=True, help="en, es, fr, pt, pl or sw")
-@click.option("--facilitator-phone", required=True,
-              help="as you would dial it, e.g. (816) 555-0199, or +44 20 7946 0958 (region: DEFAULT_REGION)")
+@click.option(
+    "--facilitator-phone",
+    required=True,
+    help="as you would dial it, e.g. (816) 555-0199, or +44 20 7946 0958 (region: DEFAULT_REGION)",
+)
 @click.option("--capacity", type=int, default=12, show_default=True)
 @click.option("--city")
 @click.option("--postal-code")
 @click.option("--course")
 @click.option("--code", help="a join code to use instead of a random one")
 @click.option("--json", "as_json", is_flag=True, help="print JSON (times in ISO-8601 UTC)")
-def circle_create(name, venue, weekday, start_time, tz, starts, weeks, language, facilitator_phone, capacity,
-                  city, postal_code, course, code, as_json) -> None:
+def circle_create(
+    name,
+    venue,
+    weekday,
+    start_time,
+    tz,
+    starts,
+    weeks,
+    language,
+    facilitator_phone,
+    capacity,
+    city,
+    postal_code,
+    course,
+    code,
+    as_json,
+) -> None:
     """Creates a circle with its weekly meetings and prints its join code.
 
     A start date in the past, or one that is not on the meeting weekday, is refused with the date
@@ -44,24 +63,40 @@ def circle_create(name, venue, weekday, start_time, tz, starts, weeks, language,
     try:
         zone(tz)
     except ScheduleError as exc:
-        raise click.UsageError(f"unknown time zone {tz!r}: use the name of a zone, like America/Chicago, "
-                               "America/New_York, Europe/Madrid or Africa/Nairobi") from exc
+        raise click.UsageError(
+            f"unknown time zone {tz!r}: use the name of a zone, like America/Chicago, "
+            "America/New_York, Europe/Madrid or Africa/Nairobi"
+        ) from exc
     try:
         day = weekday_number(weekday)
         at = _parse_time(start_time)
         new = ops.NewCircle(
-            name=name, venue=venue, weekday=day, start_time=at, timezone=tz,
-            starts=_parse_date(starts) if starts else _next_start(day, at, tz, moment), weeks=weeks,
-            language=language, facilitator_phone=facilitator_phone, capacity=capacity, city=city,
-            postal_code=postal_code, course=course, code=code,
+            name=name,
+            venue=venue,
+            weekday=day,
+            start_time=at,
+            timezone=tz,
+            starts=_parse_date(starts) if starts else _next_start(day, at, tz, moment),
+            weeks=weeks,
+            language=language,
+            facilitator_phone=facilitator_phone,
+            capacity=capacity,
+            city=city,
+            postal_code=postal_code,
+            course=course,
+            code=code,
         )
         ops.check_start(new, moment)
         rt = runtime()
         with rt.uow() as session:
             created = ops.create_circle(session, new, moment, region=rt.settings.default_region)
-            info = {"id": created.id, "code": created.code, "phone_code": created.phone_code,
-                    "facilitator_pin": created.facilitator_pin,
-                    "meetings": [iso_utc(m.starts_at) for m in created.meetings]}
+            info = {
+                "id": created.id,
+                "code": created.code,
+                "phone_code": created.phone_code,
+                "facilitator_pin": created.facilitator_pin,
+                "meetings": [iso_utc(m.starts_at) for m in created.meetings],
+            }
             starts_at = [m.starts_at for m in created.meetings]
             session.commit()
     except (ops.CircleError, ScheduleError) as exc:
@@ -70,8 +105,7 @@ def circle_create(name, venue, weekday, start_time, tz, starts, weeks, language,
         click.echo(json.dumps(info))
         return
     click.echo(f"Created circle {info['code']}, {name.strip()} (phone code {info['phone_code']}).")
-    click.echo(f"{ops.plural(len(starts_at), 'meeting', 'meetings')} on {ops.WEEKDAY_NAMES[day]}s, "
-               f"in {tz} time:")
+    click.echo(f"{ops.plural(len(starts_at), 'meeting', 'meetings')} on {ops.WEEKDAY_NAMES[day]}s, in {tz} time:")
     click.echo(f"  first  {ops.local_time(starts_at[0], tz)}")
     if len(starts_at) > 1:
         click.echo(f"  last   {ops.local_time(starts_at[-1], tz)}")
@@ -114,8 +148,10 @@ def circle_show(code, as_json) -> None:
     click.echo(f"{info['code']}  {info['name']}{'  (archived)' if info['archived'] else ''}")
     click.echo(f"  where        {where}")
     click.echo(f"  language     {info['language']}")
-    click.echo(f"  places       {places(info['enrolled'], info['capacity'])}; "
-               f"{ops.plural(info['waitlisted'], 'learner', 'learners')} on the waitlist")
+    click.echo(
+        f"  places       {places(info['enrolled'], info['capacity'])}; "
+        f"{ops.plural(info['waitlisted'], 'learner', 'learners')} on the waitlist"
+    )
     click.echo(f"  facilitator  {facilitator}")
     click.echo(f"  phone code   {info['phone_code']} (callers type it to join the conference call)")
     if info.get("facilitator_pin"):
@@ -123,8 +159,9 @@ def circle_show(code, as_json) -> None:
     click.echo(f"  meetings     in {tz} time")
     for m in info["meetings"]:
         moment = datetime.fromisoformat(m["starts_at"].replace("Z", "+00:00"))
-        click.echo(f"    #{m['seq']:<2} {ops.local_time(moment, tz):42} {m['status']:10} "
-                   f"{m['yes']} coming, {m['no']} not")
+        click.echo(
+            f"    #{m['seq']:<2} {ops.local_time(moment, tz):42} {m['status']:10} {m['yes']} coming, {m['no']} not"
+        )
 
 
 @circle.command("edit")
@@ -140,7 +177,7 @@ def circle_show(code, as_json) -> None:
 def circle_edit(code, **changes) -> None:
     """Changes a circle's details. Meeting times change one at a time: circlebot meeting move."""
     if all(v is None for v in changes.values()):
-        raise click.UsageError("say what to change, e.g. --venue \"Central Library, Room 3\" (see --help)")
+        raise click.UsageError('say what to change, e.g. --venue "Central Library, Room 3" (see --help)')
     rt = runtime()
     with rt.uow() as session:
         found = find_circle(session, code)
@@ -156,8 +193,10 @@ def circle_edit(code, **changes) -> None:
         return
     click.echo(f"{code}: changed {', '.join(c.replace('_', ' ') for c in changed)}")
     if "capacity" in changed and waiting:
-        click.echo(f"Note: {ops.plural(waiting, 'learner is', 'learners are')} on the waitlist; "
-                   "they are not moved up on their own.")
+        click.echo(
+            f"Note: {ops.plural(waiting, 'learner is', 'learners are')} on the waitlist; "
+            "they are not moved up on their own."
+        )
 
 
 @circle.command("archive")
@@ -180,8 +219,10 @@ def circle_archive(code, undo) -> None:
     if undo:
         click.echo(f"{code} is back in circle list and FIND")
     else:
-        click.echo(f"Archived {code}: it no longer shows in circle list or FIND. Its data stays: "
-                   f"circlebot export {code}; circlebot circle list --all shows it.")
+        click.echo(
+            f"Archived {code}: it no longer shows in circle list or FIND. Its data stays: "
+            f"circlebot export {code}; circlebot circle list --all shows it."
+        )
 
 
 def places(enrolled: int, capacity: int) -> str:
@@ -201,13 +242,15 @@ def _parse_time(text: str) -> time:
     try:
         return datetime.strptime(text.strip(), "%H:%M").time()
     except ValueError as exc:
-        raise click.BadParameter(f"the time must be HH:MM on a 24-hour clock (18:30 for 6:30 PM), "
-                                 f"got {text!r}", param_hint="--time") from exc
+        raise click.BadParameter(
+            f"the time must be HH:MM on a 24-hour clock (18:30 for 6:30 PM), got {text!r}", param_hint="--time"
+        ) from exc
 
 
 def _parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise click.BadParameter(f"the date must be YYYY-MM-DD (2026-12-01), got {text!r}",
-                                 param_hint="--starts") from exc
+        raise click.BadParameter(
+            f"the date must be YYYY-MM-DD (2026-12-01), got {text!r}", param_hint="--starts"
+        ) from exc

@@ -1,8 +1,9 @@
 """``demo --reset``'s guard: the demo's data lives in ``bot/demo.py``; this refuses a real database."""
+
 from __future__ import annotations
 
 from bot.demo import seed as demo
-from bot.demo.seed import DEMO_CODE, FACILITATOR_PHONE as DEMO_FACILITATOR, seed  # noqa: F401  (the CLI's names)
+from bot.demo.seed import DEMO_CODE, seed  # noqa: F401  (the CLI's names)
 
 
 class ResetRefused(RuntimeError):
@@ -16,6 +17,8 @@ def reset(runtime) -> None:
         ResetRefused: ``DATABASE_URL`` is set, so the database may hold real circles.
     """
     if runtime.settings.database_url:
-        raise ResetRefused("demo --reset empties the whole database, so it only works on the embedded demo "
-                           "database; DATABASE_URL is set. Unset it, or point it at a database you can lose.")
+        raise ResetRefused(
+            "demo --reset empties the whole database, so it only works on the embedded demo "
+            "database; DATABASE_URL is set. Unset it, or point it at a database you can lose."
+        )
     demo.reset(runtime)

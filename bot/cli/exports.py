@@ -1,4 +1,5 @@
 """``circlebot export CODE``: learners or the facilitator's answers as CSV, never a full number."""
+
 from __future__ import annotations
 
 import click
@@ -9,9 +10,14 @@ from bot.cli.base import find_circle, runtime
 @click.command("export")
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
-@click.option("--what", type=click.Choice(["learners", "facilitator"]), default="learners", show_default=True,
-              help="learners: one row per learner (name, #handle, RSVPs, check-ins, survey); "
-                   "facilitator: the facilitator's answers")
+@click.option(
+    "--what",
+    type=click.Choice(["learners", "facilitator"]),
+    default="learners",
+    show_default=True,
+    help="learners: one row per learner (name, #handle, RSVPs, check-ins, survey); "
+    "facilitator: the facilitator's answers",
+)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="a file instead of standard output")
 def export_circle(code, fmt, what, output) -> None:
     """Exports a circle's learners, or its facilitator's answers, as CSV (numbers masked)."""

@@ -1,10 +1,11 @@
 """``circlebot learner add``: a learner who signed up on paper, reached by texts or, for a landline, by calls."""
+
 from __future__ import annotations
 
 import click
 
-from bot.domain import phone as phones
 from bot.cli.base import find_circle, now, runtime
+from bot.domain import phone as phones
 from flows import languages
 
 
@@ -41,9 +42,12 @@ def learner_add(code, phone, name, landline, language) -> None:
         try:
             status, planned = add(session, rt.settings, found, name, number, language or found.language, now())
         except roster.RosterError as exc:
-            raise click.ClickException({"already": "they are already in this circle or on its waiting list",
-                                        "stopped": "that number asked us to stop, so it cannot be added"}
-                                       .get(exc.reason, exc.reason)) from exc
+            raise click.ClickException(
+                {
+                    "already": "they are already in this circle or on its waiting list",
+                    "stopped": "that number asked us to stop, so it cannot be added",
+                }.get(exc.reason, exc.reason)
+            ) from exc
         session.commit()
         circle_code = found.code
     how = "reminder calls (the first says how to stop)" if landline else "one welcome text that says how to STOP"

@@ -1,12 +1,13 @@
 """``circlebot meeting move|cancel|restore``: every active learner is told once, in their language."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 import click
 
-from bot.domain import circles as ops
 from bot.cli.base import find_circle, now, runtime
+from bot.domain import circles as ops
 
 
 @click.group()
@@ -35,8 +36,9 @@ def _texts(n: int) -> str:
 @meeting.command("move")
 @click.argument("code")
 @click.argument("number", type=int)
-@click.option("--to", "to", required=True, help="ISO-8601, e.g. 2026-12-08T18:30; without an offset it is "
-                                                "the circle's local time")
+@click.option(
+    "--to", "to", required=True, help="ISO-8601, e.g. 2026-12-08T18:30; without an offset it is the circle's local time"
+)
 def meeting_move(code, number, to) -> None:
     """Moves meeting NUMBER of circle CODE to a new time."""
     from bot.domain import meetings
@@ -54,8 +56,9 @@ def meeting_move(code, number, to) -> None:
         except OverflowError as exc:
             raise click.BadParameter(f"--to is too far ahead: {to!r}") from exc
         planned = meetings.move(session, rt.settings, found, n, new, now())
-        return planned, (f"meeting {n} of {found.code} moved to {ops.local_time(new, found.timezone)}; "
-                         f"{_texts(len(planned))}")
+        return planned, (
+            f"meeting {n} of {found.code} moved to {ops.local_time(new, found.timezone)}; {_texts(len(planned))}"
+        )
 
     _change_meeting(code, number, action)
 
@@ -83,8 +86,10 @@ def meeting_restore(code, number) -> None:
 
     def action(session, rt, found, n):
         restored, planned = ops.restore_meeting(session, rt.settings, found, n, now())
-        return planned, (f"meeting {n} of {found.code} is back on, {ops.local_time(restored.starts_at, found.timezone)}."
-                         " Learners are not texted now: their reminder goes out as usual before it "
-                         f"(the facilitator can text them sooner with MSG {found.code} ...)")
+        return planned, (
+            f"meeting {n} of {found.code} is back on, {ops.local_time(restored.starts_at, found.timezone)}."
+            " Learners are not texted now: their reminder goes out as usual before it "
+            f"(the facilitator can text them sooner with MSG {found.code} ...)"
+        )
 
     _change_meeting(code, number, action)

@@ -1,4 +1,5 @@
 """``circlebot db upgrade | web | worker | demo | segments``: the long-running and operator commands."""
+
 from __future__ import annotations
 
 import logging
@@ -74,8 +75,9 @@ def worker(burst) -> None:
         _wait_for_redis(rt)
         try:  # what was planned while Redis was away goes out now, not at the next tick
             ticked = jobs.tick()
-            logging.getLogger(__name__).warning("Redis is back: working again (planned %s, swept %s)",
-                                                ticked["planned"], ticked["swept"])
+            logging.getLogger(__name__).warning(
+                "Redis is back: working again (planned %s, swept %s)", ticked["planned"], ticked["swept"]
+            )
         except Exception:  # the database, say: the next tick tries again
             logging.getLogger(__name__).exception("the catch-up tick after Redis came back failed")
 
@@ -87,7 +89,8 @@ def _work(rt, burst: bool) -> bool:
     the worker waits for Redis and works again instead of ending while texts pile up in the outbox.
     """
     from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown, RedisError
+    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import RedisError
     from rq import Queue, Worker
 
     class QuitWithoutRedisQueue(Queue):

@@ -1,10 +1,11 @@
 """``circlebot facilitator add`` / ``organizer add``: who may sign in to the facilitator pages."""
+
 from __future__ import annotations
 
 import click
 
-from bot.domain import phone as phones
 from bot.cli.base import now, runtime
+from bot.domain import phone as phones
 
 
 def _phone(raw: str, region: str) -> str:
@@ -33,8 +34,9 @@ def facilitator_add(phone, name, team_name) -> None:
         roles.add_facilitator(session, number, now(), name=name, team_name=team_name)
         session.commit()
     team_note = f" in team {team_name.strip()}" if team_name else ""
-    click.echo(f"{phones.mask(number)} is a facilitator{team_note}; they sign in at /facilitator with a code "
-               "sent by text")
+    click.echo(
+        f"{phones.mask(number)} is a facilitator{team_note}; they sign in at /facilitator with a code sent by text"
+    )
 
 
 @click.group()

@@ -1,4 +1,5 @@
 """``circlebot telegram set-webhook | info``: connecting the bot to Telegram."""
+
 from __future__ import annotations
 
 import click
@@ -9,8 +10,12 @@ from flows import keys, languages
 
 WEBHOOK_PATH = "/telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
-COMMAND_KEYS = (("help", keys.TG_COMMAND_HELP), ("stop", keys.TG_COMMAND_STOP),
-                ("language", keys.TG_COMMAND_LANGUAGE), ("circles", keys.TG_COMMAND_CIRCLES))
+COMMAND_KEYS = (
+    ("help", keys.TG_COMMAND_HELP),
+    ("stop", keys.TG_COMMAND_STOP),
+    ("language", keys.TG_COMMAND_LANGUAGE),
+    ("circles", keys.TG_COMMAND_CIRCLES),
+)
 
 
 def bot_commands(lang: str) -> list:
@@ -42,13 +47,15 @@ def set_webhook() -> None:
     if not settings.telegram_webhook_secret:
         raise click.ClickException("TELEGRAM_WEBHOOK_SECRET is not set; pick a long random value (A-Z a-z 0-9 _ -)")
     url = settings.public_base_url + WEBHOOK_PATH
-    adapter.call("set_webhook", url=url, secret_token=settings.telegram_webhook_secret,
-                 allowed_updates=list(ALLOWED_UPDATES))
+    adapter.call(
+        "set_webhook", url=url, secret_token=settings.telegram_webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
+    )
     adapter.call("set_my_commands", commands=bot_commands(languages.DEFAULT))
     for lang in languages.SHIPPED:
         adapter.call("set_my_commands", commands=bot_commands(lang), language_code=lang)
-    click.echo(f"webhook set: {url} (updates: {', '.join(ALLOWED_UPDATES)}; "
-               f"commands in {', '.join(languages.SHIPPED)})")
+    click.echo(
+        f"webhook set: {url} (updates: {', '.join(ALLOWED_UPDATES)}; commands in {', '.join(languages.SHIPPED)})"
+    )
 
 
 @telegram.command("info")

@@ -8,6 +8,7 @@ Fast-forward finds the next thing the bot will send by running the real planners
 later moments (``PLAN_HORIZON`` apart, so nothing is skipped) until an outbox row falls due,
 moves the clock there and sends what is due, as the worker would.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, select
 
 from bot.domain import circles as circle_ops
+from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.outbound import jobs
 from bot.store.models import Base, Outbox
-from bot.domain.planning.reminders import PLAN_HORIZON
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,13 @@ CLOCK_FILE = "demo-clock.json"
 LOOK_AHEAD = timedelta(days=21)
 # What each kind of outbox row is, for the people watching the demo.
 KIND_LABELS = {
-    "reminder": "meeting reminder", "tally": "2-hour tally", "checkin": "check-in", "missyou": "we miss you",
-    "survey": "end-of-circle survey", "notice": "notice", "relay": "relay",
+    "reminder": "meeting reminder",
+    "tally": "2-hour tally",
+    "checkin": "check-in",
+    "missyou": "we miss you",
+    "survey": "end-of-circle survey",
+    "notice": "notice",
+    "relay": "relay",
 }
 
 # One fast-forward, reset or worker tick at a time: a jump must not happen in the middle of a send.
@@ -93,14 +99,26 @@ def seed(runtime) -> bool:
     with runtime.uow() as session:
         if circle_ops.find(session, DEMO_CODE) is not None:
             return False
-        first = (now.astimezone(zone(DEMO_TIMEZONE)) + timedelta(hours=3)).replace(minute=0, second=0,
-                                                                                  microsecond=0)
-        circle_ops.create_circle(session, circle_ops.NewCircle(
-            name="Demo Circle: Intro to Computers", venue="Central Library, Room 2", weekday=first.weekday(),
-            start_time=first.time(), timezone=DEMO_TIMEZONE, starts=first.date(), weeks=6, language="en",
-            facilitator_phone=FACILITATOR_PHONE, capacity=12, city="Kansas City", postal_code="64105",
-            code=DEMO_CODE,
-        ), now)
+        first = (now.astimezone(zone(DEMO_TIMEZONE)) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+        circle_ops.create_circle(
+            session,
+            circle_ops.NewCircle(
+                name="Demo Circle: Intro to Computers",
+                venue="Central Library, Room 2",
+                weekday=first.weekday(),
+                start_time=first.time(),
+                timezone=DEMO_TIMEZONE,
+                starts=first.date(),
+                weeks=6,
+                language="en",
+                facilitator_phone=FACILITATOR_PHONE,
+                capacity=12,
+                city="Kansas City",
+                postal_code="64105",
+                code=DEMO_CODE,
+            ),
+            now,
+        )
         session.commit()
     return True
 
@@ -151,8 +169,13 @@ def fast_forward(runtime) -> Jump | None:
 def send_due(runtime, now: datetime) -> list[dict]:
     """Sends every pending outbox row due at ``now``, as the worker would; returns what went out."""
     with runtime.uow() as session:
-        ids = list(session.scalars(select(Outbox.id).where(Outbox.status == "pending", Outbox.send_after <= now)
-                                   .order_by(Outbox.send_after, Outbox.id)))
+        ids = list(
+            session.scalars(
+                select(Outbox.id)
+                .where(Outbox.status == "pending", Outbox.send_after <= now)
+                .order_by(Outbox.send_after, Outbox.id)
+            )
+        )
     for row_id in ids:
         jobs.send_outbox(row_id)  # claims the row first, so a queued job for it does nothing
     if runtime.queue.backend == "embedded":
@@ -160,8 +183,11 @@ def send_due(runtime, now: datetime) -> list[dict]:
     if not ids:
         return []
     with runtime.uow() as session:
-        rows = session.execute(select(Outbox.kind, Outbox.dedupe_key, Outbox.address)
-                               .where(Outbox.id.in_(ids), Outbox.status == "sent").order_by(Outbox.id)).all()
+        rows = session.execute(
+            select(Outbox.kind, Outbox.dedupe_key, Outbox.address)
+            .where(Outbox.id.in_(ids), Outbox.status == "sent")
+            .order_by(Outbox.id)
+        ).all()
     return [{"kind": kind, "label": label(kind, key), "to": address} for kind, key, address in rows]
 
 
@@ -188,5 +214,6 @@ def start_worker(runtime, interval: float = 2.0) -> None:
 
 def _next_send_after(runtime, after: datetime) -> datetime | None:
     with runtime.uow() as session:
-        return session.scalar(select(func.min(Outbox.send_after))
-                              .where(Outbox.status == "pending", Outbox.send_after > after))
+        return session.scalar(
+            select(func.min(Outbox.send_after)).where(Outbox.status == "pending", Outbox.send_after > after)
+        )

@@ -6,6 +6,7 @@ then posts it to the real ``/twilio/sms`` webhook, so the real path runs. A phon
 the next text the bot will send and sends it; ``/simulator/reset`` starts the demo again.
 Only the demo registers this blueprint.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -15,13 +16,18 @@ from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
 from bot.demo import seed as demo
-from bot.store.models import Message, Outbox
 from bot.domain.phone import to_e164
-from bot.settings import SIMULATOR_NUMBER
 from bot.inbound.service import from_stored
+from bot.settings import SIMULATOR_NUMBER
+from bot.store.models import Message, Outbox
 
-bp = Blueprint("simulator", __name__, template_folder="../templates", static_folder="../static",
-               static_url_path="/simulator/static")
+bp = Blueprint(
+    "simulator",
+    __name__,
+    template_folder="../templates",
+    static_folder="../static",
+    static_url_path="/simulator/static",
+)
 BOT_NUMBER = SIMULATOR_NUMBER
 ACCOUNT_SID = "AC" + "0" * 32
 MAX_MESSAGES = 500
@@ -52,8 +58,13 @@ def _json_only() -> None:
 @bp.get("/simulator")
 def page():
     """The web phones."""
-    return render_template("simulator.html", bot_number=BOT_NUMBER, facilitator=demo.FACILITATOR_PHONE,
-                           code=demo.DEMO_CODE, timezone=demo.DEMO_TIMEZONE)
+    return render_template(
+        "simulator.html",
+        bot_number=BOT_NUMBER,
+        facilitator=demo.FACILITATOR_PHONE,
+        code=demo.DEMO_CODE,
+        timezone=demo.DEMO_TIMEZONE,
+    )
 
 
 @bp.get("/simulator/clock")
@@ -72,9 +83,16 @@ def sign():
     if not body.strip():
         abort(400, description="a text message cannot be empty")
     params = {
-        "MessageSid": "SM" + secrets.token_hex(16), "SmsMessageSid": "", "AccountSid": ACCOUNT_SID,
-        "From": sender, "To": BOT_NUMBER, "Body": body, "NumMedia": "0", "NumSegments": "1",
-        "SmsStatus": "received", "ApiVersion": "2010-04-01",
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "SmsMessageSid": "",
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "To": BOT_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
     }
     params["SmsMessageSid"] = params["MessageSid"]
     settings = _runtime().settings
@@ -93,9 +111,15 @@ def sign_voice():
     path = str(data.get("path", ""))[:300]
     if not path.startswith("/twilio/voice"):
         abort(400, description="a voice request goes to /twilio/voice")
-    params = {"CallSid": str(data.get("call_sid") or "")[:40] or "CA" + secrets.token_hex(16),
-              "AccountSid": ACCOUNT_SID, "From": _phone(str(data.get("from", ""))[:40]), "To": BOT_NUMBER,
-              "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    params = {
+        "CallSid": str(data.get("call_sid") or "")[:40] or "CA" + secrets.token_hex(16),
+        "AccountSid": ACCOUNT_SID,
+        "From": _phone(str(data.get("from", ""))[:40]),
+        "To": BOT_NUMBER,
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
     if data.get("digits") is not None:
         params["Digits"] = "".join(ch for ch in str(data["digits"]) if ch in "0123456789*#")[:24]
     return jsonify(params=params, signature=_signature(path, params), now=_runtime().clock().isoformat())
@@ -106,17 +130,22 @@ def sign_conference():
     """Signs a pretend conference's status callback (a participant joins or leaves, the conference starts
     or ends) for the page to post to ``/twilio/conference``, so attendance is recorded as with Twilio."""
     _json_only()
-    from email.utils import format_datetime
     import hashlib
+    from email.utils import format_datetime
 
     data = request.get_json(silent=True) or {}
     room, event = str(data.get("room") or "")[:64], str(data.get("event") or "")[:32]
     if not room or event not in ("participant-join", "participant-leave", "conference-start", "conference-end"):
         abort(400, description="room and a conference event are required")
     now = _runtime().clock()
-    params = {"AccountSid": ACCOUNT_SID, "ConferenceSid": "CF" + hashlib.sha256(room.encode()).hexdigest()[:32],
-              "FriendlyName": room, "StatusCallbackEvent": event, "SequenceNumber": str(int(data.get("sequence") or 0)),
-              "Timestamp": format_datetime(now)}
+    params = {
+        "AccountSid": ACCOUNT_SID,
+        "ConferenceSid": "CF" + hashlib.sha256(room.encode()).hexdigest()[:32],
+        "FriendlyName": room,
+        "StatusCallbackEvent": event,
+        "SequenceNumber": str(int(data.get("sequence") or 0)),
+        "Timestamp": format_datetime(now),
+    }
     if event.startswith("participant-"):
         params["CallSid"] = str(data.get("call_sid", ""))[:40]
     return jsonify(params=params, signature=_signature("/twilio/conference", params), now=now.isoformat())
@@ -137,18 +166,24 @@ def messages():
     address = _phone(request.args.get("phone", ""))
     with _runtime().uow() as session:
         rows = session.scalars(
-            select(Message).where(or_(Message.address == address, Message.address == "whatsapp:" + address))
-            .order_by(Message.id.desc()).limit(MAX_MESSAGES)
+            select(Message)
+            .where(or_(Message.address == address, Message.address == "whatsapp:" + address))
+            .order_by(Message.id.desc())
+            .limit(MAX_MESSAGES)
         ).all()[::-1]
         out_ids = [r.provider_id for r in rows if r.direction == "out" and r.provider_id]
-        sent_at = dict(session.execute(select(Outbox.provider_id, Outbox.sent_at)
-                                       .where(Outbox.provider_id.in_(out_ids))).all()) if out_ids else {}
+        sent_at = (
+            dict(
+                session.execute(select(Outbox.provider_id, Outbox.sent_at).where(Outbox.provider_id.in_(out_ids))).all()
+            )
+            if out_ids
+            else {}
+        )
         out = []
         for row in rows:
             key = row.provider_id or f"id{row.id}"
             at = (sent_at.get(row.provider_id) or row.created_at).isoformat()
-            out.append({"key": key, "direction": row.direction, "body": row.body, "at": at,
-                        "segments": row.segments})
+            out.append({"key": key, "direction": row.direction, "body": row.body, "at": at, "segments": row.segments})
             if row.direction != "in":
                 continue
             for n, reply in enumerate(from_stored(row.replies).rendered(row.channel)):
@@ -163,8 +198,9 @@ def fast_forward():
     jump = demo.fast_forward(_runtime())
     now = _runtime().clock().isoformat()
     if jump is None:
-        return jsonify(moved=False, now=now, sent=[],
-                       detail=f"nothing is planned in the next {demo.LOOK_AHEAD.days} days")
+        return jsonify(
+            moved=False, now=now, sent=[], detail=f"nothing is planned in the next {demo.LOOK_AHEAD.days} days"
+        )
     return jsonify(moved=True, now=now, at=jump.at.isoformat(), sent=jump.sent)
 
 

@@ -5,6 +5,7 @@ tap) and returns it with the webhook secret; the page posts it to the real ``/te
 the real path runs. ``/simulator/telegram/messages`` lists one chat: what it sent, the replies (with
 their inline keyboards) and what the bot sent on its own. Only the demo registers this blueprint.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -13,9 +14,9 @@ import time
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import select
 
-from bot.store.models import Message
-from bot.render import telegram as render_telegram
 from bot.inbound.service import from_stored
+from bot.render import telegram as render_telegram
+from bot.store.models import Message
 
 bp = Blueprint("simulator_telegram", __name__)
 BOT = {"id": 7000000001, "is_bot": True, "first_name": "Circle Bot", "username": "circle_demo_bot"}
@@ -44,18 +45,37 @@ def make_update():
     user = {"id": chat, "is_bot": False, "first_name": "Learner", "language_code": str(data.get("lang") or "en")[:8]}
     update_id = next(_update_ids)
     if data.get("data") is not None:
-        message = {"message_id": int(data.get("message_id") or 0), "from": BOT, "date": int(time.time()),
-                   "chat": {"id": chat, "type": "private", "first_name": "Learner"}, "text": "…"}
-        update = {"update_id": update_id, "callback_query": {
-            "id": str(update_id), "from": user, "message": message, "chat_instance": str(chat),
-            "data": str(data["data"])[:64]}}
+        message = {
+            "message_id": int(data.get("message_id") or 0),
+            "from": BOT,
+            "date": int(time.time()),
+            "chat": {"id": chat, "type": "private", "first_name": "Learner"},
+            "text": "…",
+        }
+        update = {
+            "update_id": update_id,
+            "callback_query": {
+                "id": str(update_id),
+                "from": user,
+                "message": message,
+                "chat_instance": str(chat),
+                "data": str(data["data"])[:64],
+            },
+        }
     else:
         text = str(data.get("text") or "")[:4096]
         if not text.strip():
             abort(400, description="a message cannot be empty")
-        update = {"update_id": update_id, "message": {
-            "message_id": update_id % 1_000_000, "from": user, "date": int(time.time()),
-            "chat": {"id": chat, "type": "private", "first_name": "Learner"}, "text": text}}
+        update = {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id % 1_000_000,
+                "from": user,
+                "date": int(time.time()),
+                "chat": {"id": chat, "type": "private", "first_name": "Learner"},
+                "text": text,
+            },
+        }
     secret = current_app.extensions["circlebot"].settings.telegram_webhook_secret
     return jsonify(update=update, secret=secret)
 
@@ -65,34 +85,59 @@ def chat_messages():
     """One chat, oldest first; a message with buttons has ``buttons`` and the ``message_id`` a tap names."""
     chat = str(_chat(request.args.get("chat")))
     with current_app.extensions["circlebot"].uow() as session:
-        rows = session.scalars(select(Message).where(Message.channel == "telegram", Message.address == chat)
-                               .order_by(Message.id.desc()).limit(MAX_MESSAGES)).all()[::-1]
-        tapped = {int(r.provider_id.rsplit("-", 1)[1]) for r in rows
-                  if (r.provider_id or "").startswith("tg-cb-") and r.provider_id.rsplit("-", 1)[1].isdigit()}
+        rows = session.scalars(
+            select(Message)
+            .where(Message.channel == "telegram", Message.address == chat)
+            .order_by(Message.id.desc())
+            .limit(MAX_MESSAGES)
+        ).all()[::-1]
+        tapped = {
+            int(r.provider_id.rsplit("-", 1)[1])
+            for r in rows
+            if (r.provider_id or "").startswith("tg-cb-") and r.provider_id.rsplit("-", 1)[1].isdigit()
+        }
         out = []
         for row in rows:
             at = row.created_at.isoformat()
             if row.direction == "out":
                 markup = (row.replies or {}).get("reply_markup") if isinstance(row.replies, dict) else None
-                out.append({"key": row.provider_id or f"id{row.id}", "direction": "out", "body": row.body, "at": at,
-                            "message_id": SENT_IDS + row.id,
-                            "buttons": [] if SENT_IDS + row.id in tapped else _buttons(markup)})
+                out.append(
+                    {
+                        "key": row.provider_id or f"id{row.id}",
+                        "direction": "out",
+                        "body": row.body,
+                        "at": at,
+                        "message_id": SENT_IDS + row.id,
+                        "buttons": [] if SENT_IDS + row.id in tapped else _buttons(markup),
+                    }
+                )
                 continue
             tap = (row.provider_id or "").startswith("tg-cb-")
-            out.append({"key": row.provider_id, "direction": "in", "at": at,
-                        "body": f"[{row.body}]" if tap else row.body})
+            out.append(
+                {"key": row.provider_id, "direction": "in", "at": at, "body": f"[{row.body}]" if tap else row.body}
+            )
             handled = from_stored(row.replies)
             if handled.replies:
                 rendered = render_telegram.render(handled.replies, handled.language)
                 markup = rendered.get("reply_markup")
                 shown = None if REPLY_IDS + row.id in tapped or markup is None else markup.to_dict()
-                out.append({"key": f"{row.provider_id}#0", "direction": "out", "body": rendered["text"], "at": at,
-                            "message_id": REPLY_IDS + row.id, "buttons": _buttons(shown)})
+                out.append(
+                    {
+                        "key": f"{row.provider_id}#0",
+                        "direction": "out",
+                        "body": rendered["text"],
+                        "at": at,
+                        "message_id": REPLY_IDS + row.id,
+                        "buttons": _buttons(shown),
+                    }
+                )
     return jsonify(chat=chat, messages=out)
 
 
 def _buttons(markup: dict | None) -> list:
     if not markup:
         return []
-    return [[{"text": b.get("text"), "data": b.get("callback_data")} for b in row]
-            for row in markup.get("inline_keyboard", [])]
+    return [
+        [{"text": b.get("text"), "data": b.get("callback_data")} for b in row]
+        for row in markup.get("inline_keyboard", [])
+    ]

@@ -4,6 +4,7 @@ Every conference event is stored once (``conference_event``); a call's row is th
 from all of its conference's events (``flows.voice.attendance``), so duplicates, reordering and a
 leave with no join all end in the same row.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,8 +39,16 @@ def parse_timestamp(raw: str | None, fallback: datetime) -> datetime:
     return fallback
 
 
-def record_event(session, conference_sid: str, room: str | None, event: str, call_sid: str, sequence: int,
-                 at: datetime, now: datetime) -> bool:
+def record_event(
+    session,
+    conference_sid: str,
+    room: str | None,
+    event: str,
+    call_sid: str,
+    sequence: int,
+    at: datetime,
+    now: datetime,
+) -> bool:
     """Stores one conference event (once) and recomputes its conference's attendance; flushes.
 
     Returns False for an event that changes nothing (a replay, or an event this does not track).
@@ -48,17 +57,32 @@ def record_event(session, conference_sid: str, room: str | None, event: str, cal
         return False
     meeting_id = session.scalar(select(Meeting.id).where(Meeting.room == room)) if room else None
     if meeting_id is None:
-        meeting_id = session.scalar(select(ConferenceEvent.meeting_id).where(
-            ConferenceEvent.conference_sid == conference_sid, ConferenceEvent.meeting_id.is_not(None)).limit(1))
+        meeting_id = session.scalar(
+            select(ConferenceEvent.meeting_id)
+            .where(ConferenceEvent.conference_sid == conference_sid, ConferenceEvent.meeting_id.is_not(None))
+            .limit(1)
+        )
     exists = select(ConferenceEvent.id).where(
-        ConferenceEvent.conference_sid == conference_sid, ConferenceEvent.event == event,
-        ConferenceEvent.call_sid == call_sid, ConferenceEvent.sequence == sequence)
+        ConferenceEvent.conference_sid == conference_sid,
+        ConferenceEvent.event == event,
+        ConferenceEvent.call_sid == call_sid,
+        ConferenceEvent.sequence == sequence,
+    )
     if session.scalar(exists) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(ConferenceEvent(conference_sid=conference_sid, meeting_id=meeting_id, event=event,
-                                        call_sid=call_sid, sequence=sequence, at=at, created_at=now))
+            session.add(
+                ConferenceEvent(
+                    conference_sid=conference_sid,
+                    meeting_id=meeting_id,
+                    event=event,
+                    call_sid=call_sid,
+                    sequence=sequence,
+                    at=at,
+                    created_at=now,
+                )
+            )
     except IntegrityError:
         return False
     if meeting_id is not None:
@@ -68,17 +92,27 @@ def record_event(session, conference_sid: str, room: str | None, event: str, cal
 
 def recompute(session, conference_sid: str, meeting_id: int, now: datetime) -> None:
     """Writes each call's attendance row from every stored event of the conference."""
-    events = [call_flow.ConferenceEventView(e.event, e.call_sid, e.at, e.sequence) for e in session.scalars(
-        select(ConferenceEvent).where(ConferenceEvent.conference_sid == conference_sid))]
+    events = [
+        call_flow.ConferenceEventView(e.event, e.call_sid, e.at, e.sequence)
+        for e in session.scalars(select(ConferenceEvent).where(ConferenceEvent.conference_sid == conference_sid))
+    ]
     for sid, span in call_flow.attendance(events).items():
         call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == sid))
-        row = session.scalar(select(Attendance).where(
-            Attendance.meeting_id == meeting_id, Attendance.source == PHONE, Attendance.ref == sid))
+        row = session.scalar(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting_id, Attendance.source == PHONE, Attendance.ref == sid
+            )
+        )
         if row is None:
-            row = Attendance(meeting_id=meeting_id, source=PHONE, ref=sid, created_at=now,
-                             contact_id=call.contact_id if call else None,
-                             caller=(call.caller if call else None) or (None if call and call.contact_id else "unknown"),
-                             facilitator=bool(call and call.facilitator))
+            row = Attendance(
+                meeting_id=meeting_id,
+                source=PHONE,
+                ref=sid,
+                created_at=now,
+                contact_id=call.contact_id if call else None,
+                caller=(call.caller if call else None) or (None if call and call.contact_id else "unknown"),
+                facilitator=bool(call and call.facilitator),
+            )
             session.add(row)
         row.joined_at, row.left_at, row.seconds, row.updated_at = span.joined_at, span.left_at, span.seconds, now
     session.flush()
@@ -89,11 +123,17 @@ def record_in_person(session, meeting_id: int, contact_ids: list[int], now: date
     added = 0
     for contact_id in contact_ids:
         ref = f"contact:{contact_id}"
-        if session.scalar(select(Attendance.id).where(Attendance.meeting_id == meeting_id,
-                                                      Attendance.source == IN_PERSON, Attendance.ref == ref)):
+        if session.scalar(
+            select(Attendance.id).where(
+                Attendance.meeting_id == meeting_id, Attendance.source == IN_PERSON, Attendance.ref == ref
+            )
+        ):
             continue
-        session.add(Attendance(meeting_id=meeting_id, contact_id=contact_id, source=IN_PERSON, ref=ref,
-                               created_at=now, updated_at=now))
+        session.add(
+            Attendance(
+                meeting_id=meeting_id, contact_id=contact_id, source=IN_PERSON, ref=ref, created_at=now, updated_at=now
+            )
+        )
         added += 1
     session.flush()
     return added
@@ -107,16 +147,26 @@ def attended_counts(session, meeting_ids: list[int]) -> dict[int, int]:
     counts: dict[int, int] = {}
     known = session.execute(
         select(Attendance.meeting_id, func.count(func.distinct(Attendance.contact_id)))
-        .where(Attendance.meeting_id.in_(meeting_ids), Attendance.contact_id.is_not(None),
-               Attendance.facilitator.is_(False), COUNTED)
-        .group_by(Attendance.meeting_id))
+        .where(
+            Attendance.meeting_id.in_(meeting_ids),
+            Attendance.contact_id.is_not(None),
+            Attendance.facilitator.is_(False),
+            COUNTED,
+        )
+        .group_by(Attendance.meeting_id)
+    )
     for meeting_id, n in known:
         counts[meeting_id] = counts.get(meeting_id, 0) + n
     unknown = session.execute(
         select(Attendance.meeting_id, func.count())
-        .where(Attendance.meeting_id.in_(meeting_ids), Attendance.contact_id.is_(None),
-               Attendance.facilitator.is_(False), Attendance.seconds > 0)
-        .group_by(Attendance.meeting_id))
+        .where(
+            Attendance.meeting_id.in_(meeting_ids),
+            Attendance.contact_id.is_(None),
+            Attendance.facilitator.is_(False),
+            Attendance.seconds > 0,
+        )
+        .group_by(Attendance.meeting_id)
+    )
     for meeting_id, n in unknown:
         counts[meeting_id] = counts.get(meeting_id, 0) + n
     return counts
@@ -126,10 +176,17 @@ def attendees(session, meeting_ids: list[int]) -> set[tuple[int, int]]:
     """The (meeting, contact) pairs of learners who attended, by phone or in person."""
     if not meeting_ids:
         return set()
-    return {(m, c) for m, c in session.execute(
-        select(Attendance.meeting_id, Attendance.contact_id).where(
-            Attendance.meeting_id.in_(meeting_ids), Attendance.contact_id.is_not(None),
-            Attendance.facilitator.is_(False), COUNTED))}
+    return {
+        (m, c)
+        for m, c in session.execute(
+            select(Attendance.meeting_id, Attendance.contact_id).where(
+                Attendance.meeting_id.in_(meeting_ids),
+                Attendance.contact_id.is_not(None),
+                Attendance.facilitator.is_(False),
+                COUNTED,
+            )
+        )
+    }
 
 
 def how_attended(session, meeting_ids: list[int]) -> dict[tuple[int, int], str]:
@@ -137,8 +194,10 @@ def how_attended(session, meeting_ids: list[int]) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], set[str]] = {}
     if meeting_ids:
         for meeting_id, contact_id, source in session.execute(
-                select(Attendance.meeting_id, Attendance.contact_id, Attendance.source).where(
-                    Attendance.meeting_id.in_(meeting_ids), Attendance.contact_id.is_not(None), COUNTED)):
+            select(Attendance.meeting_id, Attendance.contact_id, Attendance.source).where(
+                Attendance.meeting_id.in_(meeting_ids), Attendance.contact_id.is_not(None), COUNTED
+            )
+        ):
             found.setdefault((contact_id, meeting_id), set()).add(source)
     words = {PHONE: "phone", IN_PERSON: "in person"}
     return {key: " + ".join(words[s] for s in (PHONE, IN_PERSON) if s in sources) for key, sources in found.items()}

@@ -12,6 +12,7 @@ as before, and never waits behind a fan-out's batch.
 Exactly once does not rest on the jobs: ``send_outbox`` claims each row atomically, so a batch that
 runs twice (a sweep racing a slow worker) sends nothing twice.
 """
+
 from __future__ import annotations
 
 import hashlib

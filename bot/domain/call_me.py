@@ -5,6 +5,7 @@ crash never places it twice (the sweeper asks Twilio's ``calls.list`` before any
 answered, ``/twilio/voice/answer?row=<id>`` puts the learner into the meeting's conference; a call
 nobody answers (or a voicemail) gets one more try ``RETRY_AFTER`` later.
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,11 +13,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.domain import outbox, callers as voice
+from bot.domain import callers as voice
+from bot.domain import outbox
 from bot.domain.contacts import PHONE_CHANNELS, Recipient
-from bot.store.models import Address, Circle, Contact, Meeting, Outbox
 from bot.domain.outbox import Planned
 from bot.domain.phone import mask
+from bot.store.models import Address, Circle, Contact, Meeting, Outbox
 from flows import keys
 from flows import voice as call_flow
 from flows.inbound import VOICE
@@ -32,14 +34,19 @@ CONSENT = "call me"
 def placing(settings, row: Outbox) -> dict:
     """What the calls adapter needs: the TwiML URL on answer and the status callback."""
     base = settings.public_base_url
-    return {"url": f"{base}/twilio/voice/answer?row={row.id}",
-            "status_callback": f"{base}/twilio/voice/status?row={row.id}"}
+    return {
+        "url": f"{base}/twilio/voice/answer?row={row.id}",
+        "status_callback": f"{base}/twilio/voice/status?row={row.id}",
+    }
 
 
 def voice_address(session, contact: Contact, now: datetime) -> Address | None:
     """The contact's ``voice`` address for their phone number, added (consented: they asked) if missing."""
-    phone = session.scalar(select(Address).where(Address.contact_id == contact.id,
-                                                  Address.channel.in_(PHONE_CHANNELS)).order_by(Address.id))
+    phone = session.scalar(
+        select(Address)
+        .where(Address.contact_id == contact.id, Address.channel.in_(PHONE_CHANNELS))
+        .order_by(Address.id)
+    )
     if phone is None:
         return None
     if phone.channel == VOICE:
@@ -47,8 +54,15 @@ def voice_address(session, contact: Contact, now: datetime) -> Address | None:
     existing = session.scalar(select(Address).where(Address.channel == VOICE, Address.value == phone.value))
     if existing is not None:
         return existing if existing.contact_id == contact.id else None
-    address = Address(contact_id=contact.id, channel=VOICE, value=phone.value, preferred=False, consent_at=now,
-                      consent_source=CONSENT, created_at=now)
+    address = Address(
+        contact_id=contact.id,
+        channel=VOICE,
+        value=phone.value,
+        preferred=False,
+        consent_at=now,
+        consent_source=CONSENT,
+        created_at=now,
+    )
     session.add(address)
     session.flush()
     return address
@@ -61,8 +75,20 @@ def request(session, contact: Contact, circle: Circle, meeting: Meeting, now: da
         return []
     to = Recipient(contact.id, address.id, VOICE, address.value, contact.language, circle.timezone)
     said = (Reply(keys.VOICE_JOIN_LEARNER, {"circle": circle.name}),)
-    return outbox.insert_new(session, [outbox.row(f"call:{meeting.id}:{contact.id}", KIND, to, said,
-                                                  max(meeting.starts_at, now), now, meeting_id=meeting.id)])
+    return outbox.insert_new(
+        session,
+        [
+            outbox.row(
+                f"call:{meeting.id}:{contact.id}",
+                KIND,
+                to,
+                said,
+                max(meeting.starts_at, now),
+                now,
+                meeting_id=meeting.id,
+            )
+        ],
+    )
 
 
 def answered(session, row_id: int, call_sid: str, answered_by: str | None, now: datetime):
@@ -98,10 +124,19 @@ def ended(session, row_id: int, status: str, answered_by: str | None, now: datet
     if meeting is None or meeting.status == "cancelled" or meeting.ends_at <= now + RETRY_AFTER:
         return []
     log.info("call to %s not answered (%s); one more try in 5 minutes", mask(row.address), status)
-    retry = {c.name: getattr(row, c.name) for c in Outbox.__table__.columns
-             if c.name not in ("id", "provider_id", "sent_at", "claimed_at", "delivery_status", "last_error")}
-    retry.update(dedupe_key=row.dedupe_key + ":retry", status=outbox.PENDING, attempts=0, body=None,
-                 send_after=now + RETRY_AFTER, created_at=now)
+    retry = {
+        c.name: getattr(row, c.name)
+        for c in Outbox.__table__.columns
+        if c.name not in ("id", "provider_id", "sent_at", "claimed_at", "delivery_status", "last_error")
+    }
+    retry.update(
+        dedupe_key=row.dedupe_key + ":retry",
+        status=outbox.PENDING,
+        attempts=0,
+        body=None,
+        send_after=now + RETRY_AFTER,
+        created_at=now,
+    )
     return outbox.insert_new(session, [retry])
 
 
@@ -120,20 +155,37 @@ def add_landline(session, circle: Circle, raw_phone: str, name: str, settings, n
     except phones.PhoneError:
         log.warning("ADD: unreadable number %s", mask(raw_phone))
         return None
-    contact = session.scalar(select(Contact).join(Address, Address.contact_id == Contact.id)
-                             .where(Address.value == number, Address.channel.in_(PHONE_CHANNELS)).limit(1))
+    contact = session.scalar(
+        select(Contact)
+        .join(Address, Address.contact_id == Contact.id)
+        .where(Address.value == number, Address.channel.in_(PHONE_CHANNELS))
+        .limit(1)
+    )
     if contact is None:
         contact = Contact(name=name, language=circle.language, created_at=now)
         session.add(contact)
         session.flush()
     if session.scalar(select(Address.id).where(Address.channel == VOICE, Address.value == number)) is None:
         session.execute(Address.__table__.update().where(Address.contact_id == contact.id).values(preferred=False))
-        session.add(Address(contact_id=contact.id, channel=VOICE, value=number, preferred=True, consent_at=now,
-                            consent_source=ADDED_BY_FACILITATOR, created_at=now))
-    enrollment = session.scalar(select(Enrollment).where(Enrollment.contact_id == contact.id,
-                                                         Enrollment.circle_id == circle.id))
-    active = session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.circle_id == circle.id, Enrollment.status == "active"))
+        session.add(
+            Address(
+                contact_id=contact.id,
+                channel=VOICE,
+                value=number,
+                preferred=True,
+                consent_at=now,
+                consent_source=ADDED_BY_FACILITATOR,
+                created_at=now,
+            )
+        )
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
+    )
+    active = session.scalar(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
+    )
     status = "active" if active < circle.capacity else "waitlist"
     if enrollment is None:
         session.add(Enrollment(contact_id=contact.id, circle_id=circle.id, status=status, created_at=now))
@@ -148,8 +200,11 @@ def first_call_added_by_facilitator(session, row: Outbox) -> bool:
     address = session.get(Address, row.address_id) if row.address_id else None
     if address is None or address.consent_source != ADDED_BY_FACILITATOR:
         return False
-    earlier = select(func.count()).select_from(Outbox).where(
-        Outbox.address_id == address.id, Outbox.status == outbox.SENT, Outbox.id != row.id)
+    earlier = (
+        select(func.count())
+        .select_from(Outbox)
+        .where(Outbox.address_id == address.id, Outbox.status == outbox.SENT, Outbox.id != row.id)
+    )
     if row.sent_at is not None:
         earlier = earlier.where(Outbox.sent_at < row.sent_at)
     return not session.scalar(earlier)

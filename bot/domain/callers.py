@@ -2,6 +2,7 @@
 
 The decisions are in ``flows/voice.py``; this module reads and writes the database for them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain import phone as phones
 from bot.domain.contacts import PHONE_CHANNELS
-from bot.store.models import Address, Circle, Contact, Facilitator, Meeting, VoiceCall
 from bot.settings import parse_duration
+from bot.store.models import Address, Circle, Contact, Facilitator, Meeting, VoiceCall
 from flows import voice as call_flow
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,12 @@ def caller(session, number: str | None) -> Caller:
     if not number:
         return Caller(None, None, None)
     row = session.execute(
-        select(Contact.id, Contact.language).join(Address, Address.contact_id == Contact.id)
+        select(Contact.id, Contact.language)
+        .join(Address, Address.contact_id == Contact.id)
         .where(Address.value == number, Address.channel.in_(PHONE_CHANNELS), Contact.erased_at.is_(None))
-        .order_by(Address.id).limit(1)).first()
+        .order_by(Address.id)
+        .limit(1)
+    ).first()
     if row is None:
         return Caller(None, None, None)
     facilitator_id = session.scalar(select(Facilitator.id).where(Facilitator.contact_id == row.id))
@@ -62,9 +66,14 @@ def typed(session, digits: str, who: Caller, settings) -> call_flow.Typed | None
     window = call_window(settings)
     meetings = tuple(call_flow.MeetingSlot(m.id, m.starts_at, m.ends_at, m.status) for m in circle.meetings)
     return call_flow.Typed(
-        circle=circle.name, timezone=circle.timezone, meetings=meetings,
+        circle=circle.name,
+        timezone=circle.timezone,
+        meetings=meetings,
         caller_is_facilitator=who.facilitator_id is not None and who.facilitator_id == circle.facilitator_id,
-        pin=circle.facilitator_pin, early=window, late=window)
+        pin=circle.facilitator_pin,
+        early=window,
+        late=window,
+    )
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,9 @@ class Room:
     max_participants: int
 
 
-def join(session, call_sid: str, meeting_id: int, who: Caller, number: str | None, facilitator: bool,
-         now: datetime) -> Room:
+def join(
+    session, call_sid: str, meeting_id: int, who: Caller, number: str | None, facilitator: bool, now: datetime
+) -> Room:
     """Records the call (once per CallSid) so conference events know who it is, and returns the room."""
     meeting = session.execute(select(Meeting).where(Meeting.id == meeting_id).with_for_update()).scalar_one()
     if meeting.room is None:  # the first call in makes the room; the row lock keeps it one room
@@ -85,14 +95,25 @@ def join(session, call_sid: str, meeting_id: int, who: Caller, number: str | Non
     if session.scalar(select(VoiceCall.id).where(VoiceCall.call_sid == call_sid)) is None:
         try:
             with session.begin_nested():
-                session.add(VoiceCall(call_sid=call_sid, meeting_id=meeting.id, contact_id=who.contact_id,
-                                      caller=None if who.contact_id else phones.mask(number),
-                                      facilitator=facilitator, created_at=now))
+                session.add(
+                    VoiceCall(
+                        call_sid=call_sid,
+                        meeting_id=meeting.id,
+                        contact_id=who.contact_id,
+                        caller=None if who.contact_id else phones.mask(number),
+                        facilitator=facilitator,
+                        created_at=now,
+                    )
+                )
         except IntegrityError:
             pass
     circle = session.get(Circle, meeting.circle_id)
     facilitators = 1 if circle.facilitator_id is not None else 0
-    log.info("call %s from %s joins meeting %s as %s", call_sid, phones.mask(number), meeting.id,
-             "facilitator" if facilitator else "learner")
+    log.info(
+        "call %s from %s joins meeting %s as %s",
+        call_sid,
+        phones.mask(number),
+        meeting.id,
+        "facilitator" if facilitator else "learner",
+    )
     return Room(meeting.room, max(2, min(250, circle.capacity + facilitators)))
-

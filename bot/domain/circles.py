@@ -1,4 +1,5 @@
 """Creating and reading circles (the CLI and the demo use these)."""
+
 from __future__ import annotations
 
 import re
@@ -11,18 +12,30 @@ from sqlalchemy.orm import Session
 
 from bot.domain import phone as phones
 from bot.domain.attendance import attended_counts
-from bot.store.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from bot.domain.planning.reminders import plan
 from bot.domain.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
+from bot.store.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from flows import dates
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{3,8}$")
 NAME_MAX, VENUE_MAX = 40, 40
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``), or as a
 # whole on the facilitator pages (``bot.domain.meetings.reschedule``).
 EDITABLE = ("name", "venue", "course", "course_url", "city", "postal_code", "language", "capacity", "facilitator_phone")
@@ -81,15 +94,29 @@ def create_circle(session: Session, new: NewCircle, now: datetime, region: str =
     if not CODE_PATTERN.match(code):
         raise CircleError("a code is 3 to 8 letters or digits")
     if session.scalar(select(Circle.id).where(Circle.code == code)) is not None:
-        raise CircleError(f"the code {code} is taken by another circle; choose another --code, or leave it out "
-                          "for a new random one")
+        raise CircleError(
+            f"the code {code} is taken by another circle; choose another --code, or leave it out for a new random one"
+        )
 
     circle = Circle(
-        code=code, phone_code=_fresh_phone_code(session), name=new.name.strip(), venue=new.venue.strip(),
-        course=new.course, course_url=new.course_url, city=new.city, postal_code=new.postal_code, language=new.language,
-        timezone=new.timezone, capacity=new.capacity, weekday=new.weekday, start_time=new.start_time,
-        starts_on=new.starts, weeks=new.weeks, facilitator=facilitator,
-        created_at=now, facilitator_pin=f"{secrets.randbelow(9000) + 1000}",
+        code=code,
+        phone_code=_fresh_phone_code(session),
+        name=new.name.strip(),
+        venue=new.venue.strip(),
+        course=new.course,
+        course_url=new.course_url,
+        city=new.city,
+        postal_code=new.postal_code,
+        language=new.language,
+        timezone=new.timezone,
+        capacity=new.capacity,
+        weekday=new.weekday,
+        start_time=new.start_time,
+        starts_on=new.starts,
+        weeks=new.weeks,
+        facilitator=facilitator,
+        created_at=now,
+        facilitator_pin=f"{secrets.randbelow(9000) + 1000}",
     )
     session.add(circle)
     for seq, (start, end) in enumerate(
@@ -122,8 +149,11 @@ def facilitator_phone(session: Session, facilitator: Facilitator | None) -> str 
 
     if facilitator is None or facilitator.contact_id is None:
         return None
-    return session.scalar(select(Address.value).where(Address.contact_id == facilitator.contact_id,
-                                                      Address.channel.in_(PHONE_CHANNELS)).order_by(Address.id))
+    return session.scalar(
+        select(Address.value)
+        .where(Address.contact_id == facilitator.contact_id, Address.channel.in_(PHONE_CHANNELS))
+        .order_by(Address.id)
+    )
 
 
 def check_start(new: NewCircle, now: datetime) -> datetime:
@@ -141,21 +171,31 @@ def check_first(starts: date, weekday: int, at: time, tz_name: str, now: datetim
     tz = zone(tz_name)
     today = now.astimezone(tz).date()
     if starts < today:
-        raise CircleError(f"the start date {starts.isoformat()} ({local_date(starts)}) is in the past; "
-                          f"today is {local_date(today)} in {tz_name}", "past")
+        raise CircleError(
+            f"the start date {starts.isoformat()} ({local_date(starts)}) is in the past; "
+            f"today is {local_date(today)} in {tz_name}",
+            "past",
+        )
     if dates.too_far(starts, today):  # a typo like 9999-12-28 is not a circle (and could not be computed)
-        raise CircleError(f"the start date {starts.isoformat()} is too far ahead: a circle can start any time in "
-                          "the next ten years", "too_far")
+        raise CircleError(
+            f"the start date {starts.isoformat()} is too far ahead: a circle can start any time in the next ten years",
+            "too_far",
+        )
     if starts.weekday() != weekday:
         first = starts + timedelta(days=(weekday - starts.weekday()) % 7)
         raise CircleError(
             f"the start date {starts.isoformat()} is a {WEEKDAY_NAMES[starts.weekday()]}, but the circle "
             f"meets on {WEEKDAY_NAMES[weekday]}s, so the first meeting would be {local_date(first)}. "
-            f"Use --starts {first.isoformat()}, or --weekday {WEEKDAYS[starts.weekday()]}", "weekday")
+            f"Use --starts {first.isoformat()}, or --weekday {WEEKDAYS[starts.weekday()]}",
+            "weekday",
+        )
     first_start = weekly_meetings(starts, weekday, at, tz_name, 1)[0][0]
     if first_start <= now:
-        raise CircleError(f"the first meeting, {local_time(first_start, tz_name)}, has already begun; "
-                          "choose a later --starts date or --time", "begun")
+        raise CircleError(
+            f"the first meeting, {local_time(first_start, tz_name)}, has already begun; "
+            "choose a later --starts date or --time",
+            "begun",
+        )
     return first_start
 
 
@@ -213,10 +253,15 @@ def counts(session: Session, circle_id: int) -> dict[str, int]:
 def summary(session: Session, circle: Circle) -> dict:
     """The JSON that ``circlebot circle show --json`` prints."""
     by_status = counts(session, circle.id)
-    rsvps = {(m, a): n for m, a, n in session.execute(
-        select(Rsvp.meeting_id, Rsvp.answer, func.count()).join(Meeting, Meeting.id == Rsvp.meeting_id)
-        .where(Meeting.circle_id == circle.id).group_by(Rsvp.meeting_id, Rsvp.answer)
-    )}
+    rsvps = {
+        (m, a): n
+        for m, a, n in session.execute(
+            select(Rsvp.meeting_id, Rsvp.answer, func.count())
+            .join(Meeting, Meeting.id == Rsvp.meeting_id)
+            .where(Meeting.circle_id == circle.id)
+            .group_by(Rsvp.meeting_id, Rsvp.answer)
+        )
+    }
     attended = attended_counts(session, [m.id for m in circle.meetings])
     return {
         "id": circle.id,
@@ -232,8 +277,14 @@ def summary(session: Session, circle: Circle) -> dict:
         "enrolled": by_status.get("active", 0),
         "waitlisted": by_status.get("waitlist", 0),
         "meetings": [
-            {"seq": m.seq, "starts_at": iso_utc(m.starts_at), "status": m.status, "yes": rsvps.get((m.id, "yes"), 0),
-             "no": rsvps.get((m.id, "no"), 0), "attended": attended.get(m.id, 0)}
+            {
+                "seq": m.seq,
+                "starts_at": iso_utc(m.starts_at),
+                "status": m.status,
+                "yes": rsvps.get((m.id, "yes"), 0),
+                "no": rsvps.get((m.id, "no"), 0),
+                "attended": attended.get(m.id, 0),
+            }
             for m in circle.meetings
         ],
     }
@@ -260,21 +311,36 @@ def listing(session: Session, now: datetime, include_archived: bool = False) -> 
     ids = [c.id for c in circles]
     by_status: dict[int, dict[str, int]] = {}
     for circle_id, status, n in session.execute(
-            select(Enrollment.circle_id, Enrollment.status, func.count()).where(Enrollment.circle_id.in_(ids))
-            .group_by(Enrollment.circle_id, Enrollment.status)):
+        select(Enrollment.circle_id, Enrollment.status, func.count())
+        .where(Enrollment.circle_id.in_(ids))
+        .group_by(Enrollment.circle_id, Enrollment.status)
+    ):
         by_status.setdefault(circle_id, {})[status] = n
-    upcoming = dict(session.execute(
-        select(Meeting.circle_id, func.min(Meeting.starts_at))
-        .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
-        .group_by(Meeting.circle_id)).all())
-    return [{"code": c.code, "name": c.name, "timezone": c.timezone, "capacity": c.capacity,
-             "enrolled": by_status.get(c.id, {}).get("active", 0),
-             "waitlisted": by_status.get(c.id, {}).get("waitlist", 0),
-             "next_meeting": upcoming.get(c.id), "archived": c.archived_at is not None} for c in circles]
+    upcoming = dict(
+        session.execute(
+            select(Meeting.circle_id, func.min(Meeting.starts_at))
+            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
+            .group_by(Meeting.circle_id)
+        ).all()
+    )
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "timezone": c.timezone,
+            "capacity": c.capacity,
+            "enrolled": by_status.get(c.id, {}).get("active", 0),
+            "waitlisted": by_status.get(c.id, {}).get("waitlist", 0),
+            "next_meeting": upcoming.get(c.id),
+            "archived": c.archived_at is not None,
+        }
+        for c in circles
+    ]
 
 
-def edit_circle(session: Session, circle: Circle, changes: dict, now: datetime,
-                region: str = phones.DEFAULT_REGION) -> list[str]:
+def edit_circle(
+    session: Session, circle: Circle, changes: dict, now: datetime, region: str = phones.DEFAULT_REGION
+) -> list[str]:
     """Changes the fields in ``changes`` (names from ``EDITABLE``; None means unchanged) and flushes.
 
     Returns:
@@ -292,8 +358,11 @@ def edit_circle(session: Session, circle: Circle, changes: dict, now: datetime,
     _check_fields(name, venue, language, capacity)
     enrolled = counts(session, circle.id).get("active", 0)
     if capacity < enrolled:
-        raise CircleError(f"{plural(enrolled, 'learner is', 'learners are')} enrolled already; "
-                          f"the capacity cannot go below {enrolled}", "capacity_below")
+        raise CircleError(
+            f"{plural(enrolled, 'learner is', 'learners are')} enrolled already; "
+            f"the capacity cannot go below {enrolled}",
+            "capacity_below",
+        )
     changed = []
     if "facilitator_phone" in wanted:
         facilitator = facilitator_for(session, _phone(wanted.pop("facilitator_phone"), region), now)
@@ -321,7 +390,8 @@ def archive(session: Session, circle: Circle, now: datetime) -> None:
             f"{circle.code} still has {plural(len(ahead), 'meeting', 'meetings')} ahead (the next is "
             f"{local_time(ahead[0].starts_at, circle.timezone)}), and its learners would still be reminded. "
             f"Archive it after the last meeting, or cancel those first: circlebot meeting cancel {circle.code} "
-            f"{ahead[0].seq}")
+            f"{ahead[0].seq}"
+        )
     if circle.archived_at is None:
         circle.archived_at = now
         session.flush()
@@ -352,20 +422,35 @@ def restore_meeting(session: Session, settings, circle: Circle, seq: int, now: d
     if meeting.status != "cancelled":
         raise CircleError(f"meeting {seq} of {circle.code} is not cancelled (it is {meeting.status})")
     if meeting.starts_at <= now:
-        raise CircleError(f"meeting {seq} of {circle.code} was {local_time(meeting.starts_at, circle.timezone)}, "
-                          "which has passed; nothing to restore")
+        raise CircleError(
+            f"meeting {seq} of {circle.code} was {local_time(meeting.starts_at, circle.timezone)}, "
+            "which has passed; nothing to restore"
+        )
     series = weekly_meetings(circle.starts_on, circle.weekday, circle.start_time, circle.timezone, seq)[-1][0]
     meeting.status = "scheduled" if meeting.starts_at == series else "moved"
     stamp = f":restored{now:%Y%m%dT%H%M%S%f}"
     session.execute(
-        update(Outbox).where(Outbox.meeting_id == meeting.id, Outbox.status == "cancelled",
-                             Outbox.kind.in_(("reminder", "tally")), Outbox.sent_at.is_(None),
-                             ~Outbox.dedupe_key.contains(":restored"))
-        .values(dedupe_key=Outbox.dedupe_key + stamp).execution_options(synchronize_session=False))
+        update(Outbox)
+        .where(
+            Outbox.meeting_id == meeting.id,
+            Outbox.status == "cancelled",
+            Outbox.kind.in_(("reminder", "tally")),
+            Outbox.sent_at.is_(None),
+            ~Outbox.dedupe_key.contains(":restored"),
+        )
+        .values(dedupe_key=Outbox.dedupe_key + stamp)
+        .execution_options(synchronize_session=False)
+    )
     session.execute(
-        update(Outbox).where(Outbox.meeting_id == meeting.id, Outbox.dedupe_key.like(f"cancelled:{meeting.id}:%"),
-                             ~Outbox.dedupe_key.contains(":restored"))
-        .values(dedupe_key=Outbox.dedupe_key + stamp).execution_options(synchronize_session=False))
+        update(Outbox)
+        .where(
+            Outbox.meeting_id == meeting.id,
+            Outbox.dedupe_key.like(f"cancelled:{meeting.id}:%"),
+            ~Outbox.dedupe_key.contains(":restored"),
+        )
+        .values(dedupe_key=Outbox.dedupe_key + stamp)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     return meeting, plan(session, settings, now, meeting_id=meeting.id)
 

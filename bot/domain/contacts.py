@@ -4,6 +4,7 @@ A contact is a person; an address is one way to reach them (``sms``, ``whatsapp`
 in E.164, or a ``telegram`` chat id). Phone channels of one number belong to one person: a learner who
 joined by WhatsApp and later texts by SMS is the same contact, with a second address.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,11 @@ def preferred_join(contact_column=Contact.id):
 
 def find(session: Session, channel: str, value: str, lock: bool = False) -> tuple[Contact, Address] | None:
     """The contact and address behind ``(channel, value)``; ``lock`` takes the contact row for update."""
-    query = (select(Contact, Address).join(Address, Address.contact_id == Contact.id)
-             .where(Address.channel == channel, Address.value == value))
+    query = (
+        select(Contact, Address)
+        .join(Address, Address.contact_id == Contact.id)
+        .where(Address.channel == channel, Address.value == value)
+    )
     if lock:
         query = query.with_for_update(of=Contact)
     row = session.execute(query).first()
@@ -60,9 +64,13 @@ def for_inbound(session: Session, channel: str, value: str, now: datetime) -> tu
     contact = None
     if channel in PHONE_CHANNELS:
         contact = session.scalar(
-            select(Contact).join(Address, Address.contact_id == Contact.id)
-            .where(Address.value == value, Address.channel.in_(PHONE_CHANNELS)).order_by(Address.id).limit(1)
-            .with_for_update(of=Contact))
+            select(Contact)
+            .join(Address, Address.contact_id == Contact.id)
+            .where(Address.value == value, Address.channel.in_(PHONE_CHANNELS))
+            .order_by(Address.id)
+            .limit(1)
+            .with_for_update(of=Contact)
+        )
     try:
         with session.begin_nested():
             if contact is None:
@@ -86,9 +94,12 @@ def keep_username(session: Session, address: Address, username: str | None) -> N
     if address.username == username:
         return
     if username is not None:
-        session.execute(update(Address).where(Address.channel == TELEGRAM, Address.username == username,
-                                              Address.id != address.id)
-                        .values(username=None).execution_options(synchronize_session=False))
+        session.execute(
+            update(Address)
+            .where(Address.channel == TELEGRAM, Address.username == username, Address.id != address.id)
+            .values(username=None)
+            .execution_options(synchronize_session=False)
+        )
     address.username = username
 
 
@@ -96,8 +107,9 @@ def consent(session: Session, contact: Contact, address: Address, now: datetime,
     """Records consent on ``address``; the contact's first consented address becomes preferred."""
     if address.consent_at is None:
         address.consent_at, address.consent_source = now, source
-    has_preferred = session.scalar(select(Address.id).where(Address.contact_id == contact.id,
-                                                            Address.preferred.is_(True)))
+    has_preferred = session.scalar(
+        select(Address.id).where(Address.contact_id == contact.id, Address.preferred.is_(True))
+    )
     if has_preferred is None:
         address.preferred = True
 
@@ -107,9 +119,17 @@ def opt_out(session: Session, address: Address, now: datetime) -> None:
     address.opted_out_at = now
     if not address.preferred:
         return
-    other = session.scalar(select(Address).where(
-        Address.contact_id == address.contact_id, Address.id != address.id, Address.opted_out_at.is_(None),
-        Address.consent_at.is_not(None)).order_by(Address.consent_at.desc()).limit(1))
+    other = session.scalar(
+        select(Address)
+        .where(
+            Address.contact_id == address.contact_id,
+            Address.id != address.id,
+            Address.opted_out_at.is_(None),
+            Address.consent_at.is_not(None),
+        )
+        .order_by(Address.consent_at.desc())
+        .limit(1)
+    )
     if other is not None:
         address.preferred = False
         other.preferred = True
@@ -147,8 +167,9 @@ def recipient(session: Session, contact_id: int | None, fallback_language: str |
     return Recipient(row[0], row[1], row[2], row[3], row[4] or fallback_language, row[5])
 
 
-def facilitator_recipient(session: Session, facilitator_id: int | None, fallback_language: str,
-                          opted_out_too: bool = False) -> Recipient | None:
+def facilitator_recipient(
+    session: Session, facilitator_id: int | None, fallback_language: str, opted_out_too: bool = False
+) -> Recipient | None:
     """Where a message for facilitator ``facilitator_id`` goes now.
 
     ``opted_out_too`` also returns their preferred address when it has opted out (to hold a relay).
@@ -162,20 +183,34 @@ def facilitator_recipient(session: Session, facilitator_id: int | None, fallback
     row = session.execute(
         select(Contact.id, Address.id, Address.channel, Address.value, Contact.language, Contact.timezone)
         .join(Address, and_(Address.contact_id == Contact.id, Address.preferred.is_(True)))
-        .where(Contact.id == contact_id, Contact.erased_at.is_(None))).first()
+        .where(Contact.id == contact_id, Contact.erased_at.is_(None))
+    ).first()
     return Recipient(row[0], row[1], row[2], row[3], row[4] or fallback_language, row[5]) if row else None
 
 
 def make_with_phone(session: Session, phone: str, now: datetime, source: str) -> Contact:
     """The contact with this phone number (any phone channel), made with an SMS address if new."""
-    contact = session.scalar(select(Contact).join(Address, Address.contact_id == Contact.id)
-                             .where(Address.value == phone, Address.channel.in_(PHONE_CHANNELS)).limit(1))
+    contact = session.scalar(
+        select(Contact)
+        .join(Address, Address.contact_id == Contact.id)
+        .where(Address.value == phone, Address.channel.in_(PHONE_CHANNELS))
+        .limit(1)
+    )
     if contact is not None:
         return contact
     contact = Contact(created_at=now)
     session.add(contact)
     session.flush()
-    session.add(Address(contact_id=contact.id, channel=SMS, value=phone, preferred=True, consent_at=now,
-                        consent_source=source, created_at=now))
+    session.add(
+        Address(
+            contact_id=contact.id,
+            channel=SMS,
+            value=phone,
+            preferred=True,
+            consent_at=now,
+            consent_source=source,
+            created_at=now,
+        )
+    )
     session.flush()
     return contact

@@ -6,6 +6,7 @@ its own stored inbound messages (each answered ``link.wrong``), so no counter ca
 that address onto the code's contact; an address whose own contact is already in a circle is
 refused (``busy``): the learner asks for the code there instead.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,9 +37,14 @@ def view(session, inbound: Inbound, contact: Contact | None, now: datetime) -> L
         return LinkView(fresh)
     if _wrong_tries(session, inbound, now) >= TRIES:
         return LinkView(fresh, "locked")
-    owner = session.scalar(select(LinkCode.contact_id).where(
-        LinkCode.code_hash == code_hash(inbound.text.strip()), LinkCode.used_at.is_(None), LinkCode.expires_at > now,
-        LinkCode.contact_id != contact.id))
+    owner = session.scalar(
+        select(LinkCode.contact_id).where(
+            LinkCode.code_hash == code_hash(inbound.text.strip()),
+            LinkCode.used_at.is_(None),
+            LinkCode.expires_at > now,
+            LinkCode.contact_id != contact.id,
+        )
+    )
     if owner is None:
         return LinkView(fresh, "wrong")
     if session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.contact_id == contact.id)):
@@ -48,24 +54,36 @@ def view(session, inbound: Inbound, contact: Contact | None, now: datetime) -> L
 
 
 def _wrong_tries(session, inbound: Inbound, now: datetime) -> int:
-    stored = session.scalars(select(Message.replies).where(
-        Message.direction == "in", Message.channel == inbound.channel, Message.address == inbound.address[:64],
-        Message.created_at > now - TTL)).all()
-    return sum(1 for s in stored if isinstance(s, dict)
-               and any(r.get("key") == keys.LINK_WRONG for r in s.get("replies") or ()))
+    stored = session.scalars(
+        select(Message.replies).where(
+            Message.direction == "in",
+            Message.channel == inbound.channel,
+            Message.address == inbound.address[:64],
+            Message.created_at > now - TTL,
+        )
+    ).all()
+    return sum(
+        1
+        for s in stored
+        if isinstance(s, dict) and any(r.get("key") == keys.LINK_WRONG for r in s.get("replies") or ())
+    )
 
 
 def issue(session, contact: Contact, code: str, now: datetime) -> None:
     """Keeps ``code`` for ``contact``; an earlier unused code of theirs stops working."""
-    session.execute(update(LinkCode).where(LinkCode.contact_id == contact.id, LinkCode.used_at.is_(None))
-                    .values(used_at=now))
+    session.execute(
+        update(LinkCode).where(LinkCode.contact_id == contact.id, LinkCode.used_at.is_(None)).values(used_at=now)
+    )
     session.add(LinkCode(contact_id=contact.id, code_hash=code_hash(code), expires_at=now + TTL, created_at=now))
 
 
 def join(session, contact: Contact, address: Address, code: str, now: datetime) -> Contact:
     """Moves ``address`` (and its open conversation) onto the code's contact; returns that contact."""
-    row = session.scalar(select(LinkCode).where(LinkCode.code_hash == code_hash(code), LinkCode.used_at.is_(None),
-                                                LinkCode.expires_at > now).with_for_update())
+    row = session.scalar(
+        select(LinkCode)
+        .where(LinkCode.code_hash == code_hash(code), LinkCode.used_at.is_(None), LinkCode.expires_at > now)
+        .with_for_update()
+    )
     if row is None:
         return contact
     row.used_at = now
@@ -79,8 +97,11 @@ def join(session, contact: Contact, address: Address, code: str, now: datetime) 
         session.execute(Conversation.__table__.delete().where(Conversation.contact_id == owner.id))
         session.flush()
         mine.contact_id = owner.id
-    session.execute(update(Message).where(Message.contact_id == contact.id, Message.address == address.value)
-                    .values(contact_id=owner.id))
+    session.execute(
+        update(Message)
+        .where(Message.contact_id == contact.id, Message.address == address.value)
+        .values(contact_id=owner.id)
+    )
     if owner.name is None:
         owner.name = contact.name
     session.flush()
@@ -89,8 +110,11 @@ def join(session, contact: Contact, address: Address, code: str, now: datetime) 
 
 def prefer(session, contact: Contact, channel: str) -> None:
     """The contact's live address on ``channel`` becomes the one scheduled messages go to."""
-    chosen = session.scalar(select(Address).where(Address.contact_id == contact.id, Address.channel == channel,
-                                                  Address.opted_out_at.is_(None)))
+    chosen = session.scalar(
+        select(Address).where(
+            Address.contact_id == contact.id, Address.channel == channel, Address.opted_out_at.is_(None)
+        )
+    )
     if chosen is None:
         return
     session.execute(update(Address).where(Address.contact_id == contact.id).values(preferred=False))

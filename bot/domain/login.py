@@ -6,6 +6,7 @@ organizer, at a live (not opted-out) phone or Telegram address (by chat id, or b
 latest update carried). Anyone else gets the same answer and
 no text, so the form does not tell which numbers belong to staff.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,8 @@ from sqlalchemy.orm import Session
 from bot.domain import outbox
 from bot.domain import phone as phones
 from bot.domain.contacts import PHONE_CHANNELS, Recipient
-from bot.store.models import Address, Contact, Facilitator, LoginCode, Organizer
 from bot.domain.outbox import Planned, insert_new
+from bot.store.models import Address, Contact, Facilitator, LoginCode, Organizer
 from flows import keys
 from flows.results import Reply
 
@@ -57,7 +58,7 @@ def normalize(typed: str, region: str) -> tuple[str, str] | None:
     lowered = typed.lower()
     for prefix in ("https://t.me/", "http://t.me/", "t.me/", "@"):
         if lowered.startswith(prefix):
-            name = lowered[len(prefix):].strip().lstrip("@")
+            name = lowered[len(prefix) :].strip().lstrip("@")
             return (USERNAME, name) if _USERNAME.fullmatch(name) else None
     try:
         return ("phone", phones.parse(typed, region))
@@ -75,10 +76,18 @@ def staff_address(session: Session, kind: str, value: str) -> Address | None:
     column = Address.username if kind == USERNAME else Address.value
     staff = or_(Contact.id.in_(select(Facilitator.contact_id)), Contact.id.in_(select(Organizer.contact_id)))
     return session.scalar(
-        select(Address).join(Contact, Contact.id == Address.contact_id)
-        .where(column == value, Address.channel.in_(channels), Address.opted_out_at.is_(None),
-               Contact.erased_at.is_(None), staff)
-        .order_by(Address.preferred.desc(), Address.id).limit(1))
+        select(Address)
+        .join(Contact, Contact.id == Address.contact_id)
+        .where(
+            column == value,
+            Address.channel.in_(channels),
+            Address.opted_out_at.is_(None),
+            Contact.erased_at.is_(None),
+            staff,
+        )
+        .order_by(Address.preferred.desc(), Address.id)
+        .limit(1)
+    )
 
 
 def issue(session: Session, secret: str, kind: str, value: str, language: str, now: datetime) -> list[Planned]:
@@ -89,17 +98,20 @@ def issue(session: Session, secret: str, kind: str, value: str, language: str, n
     address = staff_address(session, kind, value)
     if address is None:
         return []
-    for old in session.scalars(select(LoginCode).where(LoginCode.address_id == address.id,
-                                                       LoginCode.used_at.is_(None))):
+    for old in session.scalars(
+        select(LoginCode).where(LoginCode.address_id == address.id, LoginCode.used_at.is_(None))
+    ):
         old.used_at = now
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-    row = LoginCode(address_id=address.id, code_hash=_digest(secret, code), tries=0, expires_at=now + CODE_TTL,
-                    created_at=now)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = LoginCode(
+        address_id=address.id, code_hash=_digest(secret, code), tries=0, expires_at=now + CODE_TTL, created_at=now
+    )
     session.add(row)
     session.flush()
     contact = session.get(Contact, address.contact_id)
-    to = Recipient(contact.id, address.id, address.channel, address.value, contact.language or language,
-                   contact.timezone)
+    to = Recipient(
+        contact.id, address.id, address.channel, address.value, contact.language or language, contact.timezone
+    )
     said = (Reply(keys.PAGES_LOGIN_CODE, {"code": code}),)
     return insert_new(session, [outbox.row(f"login:{row.id}", "login", to, said, now, now)])
 
@@ -112,8 +124,13 @@ def check(session: Session, secret: str, kind: str, value: str, code: str, now: 
     address = staff_address(session, kind, value)
     if address is None:
         return Checked(WRONG)
-    row = session.scalar(select(LoginCode).where(LoginCode.address_id == address.id)
-                         .order_by(LoginCode.id.desc()).limit(1).with_for_update())
+    row = session.scalar(
+        select(LoginCode)
+        .where(LoginCode.address_id == address.id)
+        .order_by(LoginCode.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
     if row is None or row.used_at is not None:
         return Checked(WRONG)
     if row.tries >= MAX_TRIES:

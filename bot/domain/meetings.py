@@ -1,4 +1,5 @@
 """Moving and cancelling meetings: learners are told once, in their language; reminders follow."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,11 +9,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
-from bot.store.models import Circle, Enrollment, Meeting, Outbox, Rsvp
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import active_learners
 from bot.domain.planning.reminders import plan
 from bot.domain.schedule import weekly_meetings, zone
+from bot.store.models import Circle, Enrollment, Meeting, Outbox, Rsvp
 from flows import dates, keys
 from flows.results import Reply, When
 
@@ -48,8 +49,16 @@ def cancel(session: Session, settings, circle: Circle, seq: int, now: datetime, 
     return _notify(session, circle, meeting, keys.MEETING_CANCELLED, f"cancelled:{meeting.id}", now)
 
 
-def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now: datetime,
-         check_taken: bool = True, notify: bool = True) -> list[Planned]:
+def move(
+    session: Session,
+    settings,
+    circle: Circle,
+    seq: int,
+    to: datetime,
+    now: datetime,
+    check_taken: bool = True,
+    notify: bool = True,
+) -> list[Planned]:
     """Moves a meeting to ``to`` (UTC), tells every active learner once, and re-plans its reminders.
 
     ``check_taken=False`` (a whole schedule re-planned, ``reschedule``) lets a meeting pass through a time
@@ -59,14 +68,25 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
     if to <= now:
         raise MeetingError("the new time must be in the future", "past")
     if dates.too_far(to, now):
-        raise MeetingError("the new time is too far ahead: a meeting can move to any time in the next ten years",
-                           "too_far")
+        raise MeetingError(
+            "the new time is too far ahead: a meeting can move to any time in the next ten years", "too_far"
+        )
     if meeting.status == "cancelled":
         raise MeetingError("that meeting is cancelled", "cancelled")
     if to == meeting.starts_at:
         return []
-    taken = None if not check_taken else session.scalar(select(Meeting.seq).where(Meeting.circle_id == circle.id, Meeting.id != meeting.id,
-                                                     Meeting.status != "cancelled", Meeting.starts_at == to))
+    taken = (
+        None
+        if not check_taken
+        else session.scalar(
+            select(Meeting.seq).where(
+                Meeting.circle_id == circle.id,
+                Meeting.id != meeting.id,
+                Meeting.status != "cancelled",
+                Meeting.starts_at == to,
+            )
+        )
+    )
     if taken is not None:
         raise MeetingError(f"meeting {taken} of {circle.code} is already at that time", "taken")
     old = meeting.starts_at
@@ -75,8 +95,11 @@ def move(session: Session, settings, circle: Circle, seq: int, to: datetime, now
     _withdraw(session, meeting.id)
     _retire(session, meeting.id, now)
     session.flush()
-    planned = _notify(session, circle, meeting, keys.MEETING_MOVED, f"moved:{meeting.id}:{now:%Y%m%dT%H%M%S%f}",
-                      now, old=old) if notify else []
+    planned = (
+        _notify(session, circle, meeting, keys.MEETING_MOVED, f"moved:{meeting.id}:{now:%Y%m%dT%H%M%S%f}", now, old=old)
+        if notify
+        else []
+    )
     return planned + plan(session, settings, now, meeting_id=meeting.id)
 
 
@@ -90,8 +113,17 @@ class Replanned:
     planned: list[Planned] = field(default_factory=list)
 
 
-def reschedule(session: Session, settings, circle: Circle, weekday: int, at: time, tz_name: str, starts: date,
-               weeks: int, now: datetime) -> Replanned:
+def reschedule(
+    session: Session,
+    settings,
+    circle: Circle,
+    weekday: int,
+    at: time,
+    tz_name: str,
+    starts: date,
+    weeks: int,
+    now: datetime,
+) -> Replanned:
     """Gives ``circle`` a new weekly schedule and re-plans the meetings that have not started yet.
 
     Meetings that have started (or been held) stay as they are. Meeting ``n`` ahead goes to the ``n``-th
@@ -115,11 +147,18 @@ def reschedule(session: Session, settings, circle: Circle, weekday: int, at: tim
     if not held:
         check_first(starts, weekday, at, tz_name, now)
     elif weeks < max(m.seq for m in held):
-        raise CircleError(f"the circle has already met up to meeting {max(m.seq for m in held)}; "
-                          "weeks cannot go below that", "weeks_below")
+        raise CircleError(
+            f"the circle has already met up to meeting {max(m.seq for m in held)}; weeks cannot go below that",
+            "weeks_below",
+        )
     old_weeks = circle.weeks
     circle.weekday, circle.start_time, circle.timezone, circle.starts_on, circle.weeks = (
-        weekday, at, tz_name, starts, weeks)
+        weekday,
+        at,
+        tz_name,
+        starts,
+        weeks,
+    )
     series = weekly_meetings(starts, weekday, at, tz_name, weeks)
     done = Replanned()
     for meeting in meetings:
@@ -159,12 +198,24 @@ def reschedule(session: Session, settings, circle: Circle, weekday: int, at: tim
 
 def _tell_schedule(session: Session, circle: Circle, done: Replanned, now: datetime) -> list[Planned]:
     """One notice per learner for a whole new schedule: it names the next meeting (at its new time)."""
-    ahead = session.scalars(select(Meeting).where(Meeting.circle_id == circle.id, Meeting.starts_at > now,
-                                                  Meeting.status != "cancelled").order_by(Meeting.starts_at)).first()
+    ahead = session.scalars(
+        select(Meeting)
+        .where(Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled")
+        .order_by(Meeting.starts_at)
+    ).first()
     if ahead is None:  # nothing left ahead: each cancelled meeting is told as CANCEL tells it
-        return [row for seq in done.cancelled for row in _notify(
-            session, circle, find(session, circle, seq), keys.MEETING_CANCELLED, f"cancelled:{find(session, circle, seq).id}",
-            now)]
+        return [
+            row
+            for seq in done.cancelled
+            for row in _notify(
+                session,
+                circle,
+                find(session, circle, seq),
+                keys.MEETING_CANCELLED,
+                f"cancelled:{find(session, circle, seq).id}",
+                now,
+            )
+        ]
     return _notify(session, circle, ahead, keys.SCHEDULE_CHANGED, f"schedule:{circle.id}:{now:%Y%m%dT%H%M%S%f}", now)
 
 
@@ -173,39 +224,54 @@ def _retire(session: Session, meeting_id: int, now: datetime) -> None:
     again at its new time, and again if it moves back, while each stays on record."""
     stamp = f":moved{now:%Y%m%dT%H%M%S%f}"
     for kind in ("reminder", "tally"):
-        session.execute(update(Outbox).where(Outbox.meeting_id == meeting_id, Outbox.kind == kind)
-                        .values(kind=f"{kind}-old", dedupe_key=Outbox.dedupe_key + stamp))
+        session.execute(
+            update(Outbox)
+            .where(Outbox.meeting_id == meeting_id, Outbox.kind == kind)
+            .values(kind=f"{kind}-old", dedupe_key=Outbox.dedupe_key + stamp)
+        )
 
 
 def _withdraw(session: Session, meeting_id: int) -> None:
     session.execute(
-        update(Outbox).where(Outbox.meeting_id == meeting_id, Outbox.kind.in_(("reminder", "tally")),
-                             Outbox.status == outbox.PENDING)
+        update(Outbox)
+        .where(Outbox.meeting_id == meeting_id, Outbox.kind.in_(("reminder", "tally")), Outbox.status == outbox.PENDING)
         .values(status=outbox.CANCELLED, last_error="meeting changed")
     )
 
 
-def _notify(session: Session, circle: Circle, meeting: Meeting, key: str, prefix: str, now: datetime,
-            old: datetime | None = None):
+def _notify(
+    session: Session,
+    circle: Circle,
+    meeting: Meeting,
+    key: str,
+    prefix: str,
+    now: datetime,
+    old: datetime | None = None,
+):
     params = {"circle": circle.name, "venue": circle.venue, "when": When(meeting.starts_at, circle.timezone)}
     if old is not None:
         params["old"] = When(old, circle.timezone)
     said = (Reply(key, params),)
-    rows = [outbox.row(f"{prefix}:{learner.to.contact_id}", "change", learner.to, said, now, now,
-                       meeting_id=meeting.id)
-            for learner in active_learners(session, circle.id, circle.language, circle.timezone)]
+    rows = [
+        outbox.row(f"{prefix}:{learner.to.contact_id}", "change", learner.to, said, now, now, meeting_id=meeting.id)
+        for learner in active_learners(session, circle.id, circle.language, circle.timezone)
+    ]
     return insert_new(session, rows)
 
 
 def tally(session: Session, meeting_id: int) -> dict:
     """RSVP counts for one meeting among its circle's active learners."""
     meeting = session.get(Meeting, meeting_id)
-    active = select(Enrollment.contact_id).where(Enrollment.circle_id == meeting.circle_id,
-                                                 Enrollment.status == "active")
-    answers = dict(session.execute(
-        select(Rsvp.answer, func.count()).where(Rsvp.meeting_id == meeting_id, Rsvp.contact_id.in_(active))
-        .group_by(Rsvp.answer)
-    ).all())
+    active = select(Enrollment.contact_id).where(
+        Enrollment.circle_id == meeting.circle_id, Enrollment.status == "active"
+    )
+    answers = dict(
+        session.execute(
+            select(Rsvp.answer, func.count())
+            .where(Rsvp.meeting_id == meeting_id, Rsvp.contact_id.in_(active))
+            .group_by(Rsvp.answer)
+        ).all()
+    )
     total = session.scalar(select(func.count()).select_from(active.subquery()))
     yes, no = answers.get("yes", 0), answers.get("no", 0)
     return {"yes": yes, "no": no, "none": max(total - yes - no, 0)}

@@ -3,6 +3,7 @@
 A row says *what* to say (replies: message keys, parameters and choices) and *to whom* (an address);
 the send job renders it for the address's channel, in the contact's language, when it sends.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,11 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain import batches as dispatch
-from bot.render import segments
 from bot.domain.contacts import Recipient
+from bot.render import codec, segments
 from bot.store.db import collect
 from bot.store.models import Outbox
-from bot.render import codec
 from flows.results import Reply
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
@@ -38,17 +38,41 @@ class Planned:
     batch: str | None = None  # the batch job it waits in (bot/dispatch.py), or None for a job of its own
 
 
-def row(key: str, kind: str, to: Recipient, replies: tuple[Reply, ...] | list, send_after: datetime, now: datetime,
-        *, language: str | None = None, timezone: str | None = None, meeting_id: int | None = None,
-        conversation: dict | None = None, about: int | None = None) -> dict:
+def row(
+    key: str,
+    kind: str,
+    to: Recipient,
+    replies: tuple[Reply, ...] | list,
+    send_after: datetime,
+    now: datetime,
+    *,
+    language: str | None = None,
+    timezone: str | None = None,
+    meeting_id: int | None = None,
+    conversation: dict | None = None,
+    about: int | None = None,
+) -> dict:
     """One outbox row (for ``insert_new``) that says ``replies`` to recipient ``to``. ``replies`` may be
     ``codec.dump``'s list already, shared by the rows of a fan-out."""
-    return {"dedupe_key": key, "kind": kind, "contact_id": to.contact_id, "address_id": to.address_id,
-            "channel": to.channel, "address": to.address,
-            "replies": replies if isinstance(replies, list) else codec.dump(replies),
-            "language": to.language or language, "timezone": to.timezone or timezone, "body": None,
-            "send_after": send_after, "status": PENDING, "attempts": 0, "meeting_id": meeting_id,
-            "conversation": conversation, "about_contact_id": about, "created_at": now}
+    return {
+        "dedupe_key": key,
+        "kind": kind,
+        "contact_id": to.contact_id,
+        "address_id": to.address_id,
+        "channel": to.channel,
+        "address": to.address,
+        "replies": replies if isinstance(replies, list) else codec.dump(replies),
+        "language": to.language or language,
+        "timezone": to.timezone or timezone,
+        "body": None,
+        "send_after": send_after,
+        "status": PENDING,
+        "attempts": 0,
+        "meeting_id": meeting_id,
+        "conversation": conversation,
+        "about_contact_id": about,
+        "created_at": now,
+    }
 
 
 _INSERTS: dict = {}  # the INSERT … ON CONFLICT DO NOTHING RETURNING statement per dialect, built once
@@ -67,14 +91,19 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     planned = []
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
+        chunk = rows[start : start + CHUNK]
         if dialect == "postgresql" and len(chunk) > 1 and _same_columns(chunk):
             planned.extend(_insert_unnest(session, chunk))
             continue
         if dialect not in _INSERTS:
-            table = Outbox.__table__  # Core, not the ORM's bulk-insert path (a relay's row is on the webhook's hot path)
-            _INSERTS[dialect] = (insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                                 .returning(table.c.id, table.c.send_after, table.c.batch))
+            table = (
+                Outbox.__table__
+            )  # Core, not the ORM's bulk-insert path (a relay's row is on the webhook's hot path)
+            _INSERTS[dialect] = (
+                insert(table)
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(table.c.id, table.c.send_after, table.c.batch)
+            )
         planned.extend(Planned(row_id, at, 0, batch) for row_id, at, batch in session.execute(_INSERTS[dialect], chunk))
     if any(r.get("status", PENDING) == PENDING for r in rows):
         collect(session, *planned)  # queued when the transaction commits (a held row waits for START)
@@ -82,10 +111,26 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
 
 
 # PostgreSQL array type of each outbox column that rows carry, for one INSERT … SELECT FROM unnest(…).
-_ARRAY_TYPES = {"dedupe_key": "text", "kind": "text", "contact_id": "int8", "address_id": "int8", "channel": "text",
-                "address": "text", "replies": "json", "language": "text", "timezone": "text", "body": "text",
-                "send_after": "timestamptz", "status": "text", "attempts": "int4", "meeting_id": "int8",
-                "conversation": "json", "about_contact_id": "int8", "created_at": "timestamptz", "batch": "text"}
+_ARRAY_TYPES = {
+    "dedupe_key": "text",
+    "kind": "text",
+    "contact_id": "int8",
+    "address_id": "int8",
+    "channel": "text",
+    "address": "text",
+    "replies": "json",
+    "language": "text",
+    "timezone": "text",
+    "body": "text",
+    "send_after": "timestamptz",
+    "status": "text",
+    "attempts": "int4",
+    "meeting_id": "int8",
+    "conversation": "json",
+    "about_contact_id": "int8",
+    "created_at": "timestamptz",
+    "batch": "text",
+}
 _JSON = {"replies", "conversation"}
 
 
@@ -109,30 +154,49 @@ def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
         values = [row[column] for row in chunk]
         if column in _JSON:  # rows of a fan-out share one value: dumped once
             dumped: dict[int, str | None] = {}
-            values = [dumped[id(v)] if id(v) in dumped else dumped.setdefault(id(v), None if v is None else json.dumps(v))
-                      for v in values]
+            values = [
+                dumped[id(v)] if id(v) in dumped else dumped.setdefault(id(v), None if v is None else json.dumps(v))
+                for v in values
+            ]
             kind = "text"
         else:
             kind = _ARRAY_TYPES[column]
         params[f"c{i}"] = values
         columns[i] = (column, kind)
     source = ", ".join(f"CAST(%(c{i})b AS {kind}[])" for i, (_, kind) in enumerate(columns))
-    picked = ", ".join(f"CAST(u.c{i} AS json)" if column in _JSON else f"u.c{i}"
-                       for i, (column, _) in enumerate(columns))
+    picked = ", ".join(
+        f"CAST(u.c{i} AS json)" if column in _JSON else f"u.c{i}" for i, (column, _) in enumerate(columns)
+    )
     names = ", ".join(column for column, _ in columns)
     aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-    statement = (f"INSERT INTO outbox ({names}) SELECT {picked} FROM unnest({source}) AS u({aliases}) "
-                 "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, send_after, batch")
+    statement = (
+        f"INSERT INTO outbox ({names}) SELECT {picked} FROM unnest({source}) AS u({aliases}) "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, send_after, batch"
+    )
     rows = session.connection().exec_driver_sql(statement, params)
     return [Planned(row_id, at.astimezone(UTC), 0, batch) for row_id, at, batch in rows]
 
 
-def add(session: Session, key: str, channel: str, address: str, body: str, send_after: datetime,
-        now: datetime) -> Outbox | None:
+def add(
+    session: Session, key: str, channel: str, address: str, body: str, send_after: datetime, now: datetime
+) -> Outbox | None:
     """Adds a row with a finished ``body`` unless ``key`` is already there; returns the new row or None."""
     if segments.count(body).segments > MAX_SEGMENTS:
         raise ValueError(f"outbox body over {MAX_SEGMENTS} segments: {key}")
-    planned = insert_new(session, [{
-        "dedupe_key": key, "kind": "notice", "channel": channel, "address": address, "body": body,
-        "send_after": send_after, "status": PENDING, "attempts": 0, "created_at": now}])
+    planned = insert_new(
+        session,
+        [
+            {
+                "dedupe_key": key,
+                "kind": "notice",
+                "channel": channel,
+                "address": address,
+                "body": body,
+                "send_after": send_after,
+                "status": PENDING,
+                "attempts": 0,
+                "created_at": now,
+            }
+        ],
+    )
     return session.get(Outbox, planned[0].row_id) if planned else None

@@ -1,4 +1,5 @@
 """Phone numbers: parsing to E.164 with ``phonenumbers``, and masking for logs."""
+
 from __future__ import annotations
 
 import phonenumbers
@@ -22,7 +23,7 @@ def to_e164(raw: str | None, region: str | None = None) -> str | None:
         return None
     raw = raw.strip()
     if raw.lower().startswith(WHATSAPP_PREFIX):
-        raw = raw[len(WHATSAPP_PREFIX):]
+        raw = raw[len(WHATSAPP_PREFIX) :]
     if len(raw) > 32:
         return None
     try:
@@ -43,14 +44,21 @@ def parse(raw: str | None, region: str = DEFAULT_REGION) -> str:
     """
     text = (raw or "").strip()
     example = phonenumbers.example_number(region.upper())
-    hint = (f"type it as you would dial it locally, e.g. "
-            f"{phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)}, "
-            "or with + and the country code" if example else "type it with + and the country code")
+    hint = (
+        f"type it as you would dial it locally, e.g. "
+        f"{phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)}, "
+        "or with + and the country code"
+        if example
+        else "type it with + and the country code"
+    )
     try:
         number = phonenumbers.parse(text, region.upper())
     except phonenumbers.NumberParseException as exc:
-        why = {exc.TOO_LONG: " (too many digits)", exc.TOO_SHORT_NSN: " (too few digits)",
-               exc.TOO_SHORT_AFTER_IDD: " (too few digits)"}.get(exc.error_type, "")
+        why = {
+            exc.TOO_LONG: " (too many digits)",
+            exc.TOO_SHORT_NSN: " (too few digits)",
+            exc.TOO_SHORT_AFTER_IDD: " (too few digits)",
+        }.get(exc.error_type, "")
         raise PhoneError(f"{text!r} is not a phone number{why}: {hint}") from exc
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == phonenumbers.ValidationResult.TOO_SHORT:
@@ -79,6 +87,9 @@ def mask(address: str | None) -> str:
 def display(number: str) -> str:
     """An E.164 number as people write it at home: ``(816) 555-0100``, or international abroad."""
     parsed = phonenumbers.parse(number, None)
-    style = (phonenumbers.PhoneNumberFormat.NATIONAL if phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION
-             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
     return phonenumbers.format_number(parsed, style)

@@ -3,6 +3,7 @@
 - A **facilitator** sees the circles they lead (``circle.facilitator_id``) or co-facilitate.
 - An **organizer** of a team sees every circle whose lead facilitator is in that team.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,12 @@ def person(session: Session, contact_id: int) -> Person | None:
         return None
     facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact_id))
     teams = tuple(session.scalars(select(Organizer.team_id).where(Organizer.contact_id == contact_id)))
-    found = Person(contact_id, contact.name or (facilitator.name if facilitator else None),
-                   facilitator.id if facilitator else None, teams)
+    found = Person(
+        contact_id,
+        contact.name or (facilitator.name if facilitator else None),
+        facilitator.id if facilitator else None,
+        teams,
+    )
     return found if found.is_staff else None
 
 
@@ -47,8 +52,11 @@ def visible(who: Person):
     terms = []
     if who.facilitator_id is not None:
         terms.append(Circle.facilitator_id == who.facilitator_id)
-        terms.append(Circle.id.in_(select(CircleFacilitator.circle_id)
-                                   .where(CircleFacilitator.facilitator_id == who.facilitator_id)))
+        terms.append(
+            Circle.id.in_(
+                select(CircleFacilitator.circle_id).where(CircleFacilitator.facilitator_id == who.facilitator_id)
+            )
+        )
     if who.team_ids:
         terms.append(Circle.facilitator_id.in_(select(Facilitator.id).where(Facilitator.team_id.in_(who.team_ids))))
     return or_(*terms) if terms else Circle.id.is_(None)
@@ -69,8 +77,9 @@ def team(session: Session, name: str, now: datetime) -> Team:
     return found
 
 
-def add_facilitator(session: Session, phone: str, now: datetime, name: str | None = None,
-                    team_name: str | None = None) -> Facilitator:
+def add_facilitator(
+    session: Session, phone: str, now: datetime, name: str | None = None, team_name: str | None = None
+) -> Facilitator:
     """Grants the facilitator role to the person with E.164 ``phone`` (made if new), in a team if named."""
     facilitator = facilitator_for(session, phone, now)
     if name:
@@ -91,8 +100,9 @@ def add_organizer(session: Session, phone: str, team_name: str, now: datetime, n
     if name and not contact.name:
         contact.name = name.strip()[:40]
     found_team = team(session, team_name, now)
-    organizer = session.scalar(select(Organizer).where(Organizer.contact_id == contact.id,
-                                                       Organizer.team_id == found_team.id))
+    organizer = session.scalar(
+        select(Organizer).where(Organizer.contact_id == contact.id, Organizer.team_id == found_team.id)
+    )
     if organizer is None:
         organizer = Organizer(contact_id=contact.id, team_id=found_team.id, created_at=now)
         session.add(organizer)
@@ -102,16 +112,28 @@ def add_organizer(session: Session, phone: str, team_name: str, now: datetime, n
 
 def co_facilitators(session: Session, circle: Circle) -> list[Facilitator]:
     """The circle's co-facilitators (not its lead)."""
-    return list(session.scalars(select(Facilitator).join(CircleFacilitator,
-                                                         CircleFacilitator.facilitator_id == Facilitator.id)
-                                .where(CircleFacilitator.circle_id == circle.id).order_by(CircleFacilitator.id)))
+    return list(
+        session.scalars(
+            select(Facilitator)
+            .join(CircleFacilitator, CircleFacilitator.facilitator_id == Facilitator.id)
+            .where(CircleFacilitator.circle_id == circle.id)
+            .order_by(CircleFacilitator.id)
+        )
+    )
 
 
 def add_co_facilitator(session: Session, circle: Circle, phone: str, now: datetime) -> Facilitator:
     """Makes the person with E.164 ``phone`` a co-facilitator of ``circle`` (once)."""
     facilitator = facilitator_for(session, phone, now)
-    if facilitator.id != circle.facilitator_id and session.scalar(select(CircleFacilitator.id).where(
-            CircleFacilitator.circle_id == circle.id, CircleFacilitator.facilitator_id == facilitator.id)) is None:
+    if (
+        facilitator.id != circle.facilitator_id
+        and session.scalar(
+            select(CircleFacilitator.id).where(
+                CircleFacilitator.circle_id == circle.id, CircleFacilitator.facilitator_id == facilitator.id
+            )
+        )
+        is None
+    ):
         session.add(CircleFacilitator(circle_id=circle.id, facilitator_id=facilitator.id, created_at=now))
         session.flush()
     return facilitator

@@ -1,5 +1,6 @@
 """The roster of a circle for its facilitator: who, on which channel, their status, RSVPs and attendance; adding a
 learner who signed up on paper; promoting from the waiting list."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import attendance, contacts, outbox
-from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.phone import mask
 from bot.domain.planning import reminders
+from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
 from flows import keys
 from flows.results import Reply, When
 
@@ -47,15 +48,26 @@ class Row:
 def rows(session: Session, circle: Circle) -> list[Row]:
     """One row per learner who ever enrolled, waiting list in order, then the rest in join order."""
     found = session.execute(
-        select(Enrollment, Contact).join(Contact, Contact.id == Enrollment.contact_id)
-        .where(Enrollment.circle_id == circle.id).order_by(Enrollment.created_at, Enrollment.id)).all()
+        select(Enrollment, Contact)
+        .join(Contact, Contact.id == Enrollment.contact_id)
+        .where(Enrollment.circle_id == circle.id)
+        .order_by(Enrollment.created_at, Enrollment.id)
+    ).all()
     ids = [contact.id for _, contact in found]
     addresses: dict[int, list[Address]] = {}
     for address in session.scalars(select(Address).where(Address.contact_id.in_(ids)).order_by(Address.id)):
         addresses.setdefault(address.contact_id, []).append(address)
-    handles = dict(session.execute(select(RelayHandle.contact_id, RelayHandle.number).where(
-        RelayHandle.facilitator_id == circle.facilitator_id, RelayHandle.contact_id.in_(ids))).all()) \
-        if circle.facilitator_id else {}
+    handles = (
+        dict(
+            session.execute(
+                select(RelayHandle.contact_id, RelayHandle.number).where(
+                    RelayHandle.facilitator_id == circle.facilitator_id, RelayHandle.contact_id.in_(ids)
+                )
+            ).all()
+        )
+        if circle.facilitator_id
+        else {}
+    )
     meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
     came: dict[int, dict] = {}
     for (contact_id, meeting_id), how in attendance.how_attended(session, list(session.scalars(meeting_ids))).items():
@@ -70,9 +82,20 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         status = enrollment.status
         if status in ("active", "waitlist") and own and all(a.opted_out_at is not None for a in own):
             status = STOPPED
-        out.append(Row(enrollment.id, handles.get(contact.id), "(erased)" if contact.erased_at else contact.name or "",
-                       _shown(main), contact.language, main.channel if main else None, enrollment.created_at,
-                       status, rsvps.get(contact.id, {}), came.get(contact.id, {})))
+        out.append(
+            Row(
+                enrollment.id,
+                handles.get(contact.id),
+                "(erased)" if contact.erased_at else contact.name or "",
+                _shown(main),
+                contact.language,
+                main.channel if main else None,
+                enrollment.created_at,
+                status,
+                rsvps.get(contact.id, {}),
+                came.get(contact.id, {}),
+            )
+        )
     return out
 
 
@@ -80,12 +103,13 @@ def _shown(address: Address | None) -> str:
     if address is None:
         return ""
     if address.channel == "telegram":
-        return "Telegram " + mask("telegram:" + address.value)[len("telegram:"):]
+        return "Telegram " + mask("telegram:" + address.value)[len("telegram:") :]
     return mask(address.value)
 
 
-def add_on_paper(session: Session, settings, circle: Circle, name: str, phone: str, language: str,
-                 now: datetime) -> tuple[str, list[Planned]]:
+def add_on_paper(
+    session: Session, settings, circle: Circle, name: str, phone: str, language: str, now: datetime
+) -> tuple[str, list[Planned]]:
     """Enrolls a learner who signed up on paper and texts them one welcome that says how to STOP.
 
     Consent is recorded as added by the facilitator. A full circle puts them on the waiting list.
@@ -100,15 +124,19 @@ def add_on_paper(session: Session, settings, circle: Circle, name: str, phone: s
     contact = contacts.make_with_phone(session, phone, now, source=ADDED_BY_FACILITATOR)
     contact.name = contact.name or name
     contact.language = contact.language or language
-    enrollment = session.scalar(select(Enrollment).where(Enrollment.contact_id == contact.id,
-                                                         Enrollment.circle_id == circle.id))
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
+    )
     if enrollment is not None and enrollment.status in ("active", "waitlist"):
         raise RosterError("already")
     to = contacts.recipient(session, contact.id, circle.language)
     if to is None:
         raise RosterError("stopped")
-    active = session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.circle_id == circle.id, Enrollment.status == "active"))
+    active = session.scalar(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
+    )
     status = "waitlist" if active >= circle.capacity else "active"
     if enrollment is None:
         enrollment = Enrollment(contact_id=contact.id, circle_id=circle.id, status=status, created_at=now)
@@ -117,15 +145,26 @@ def add_on_paper(session: Session, settings, circle: Circle, name: str, phone: s
         enrollment.status, enrollment.created_at = status, now
     session.flush()
     key = keys.PAGES_ADDED_BY_FACILITATOR if status == "active" else keys.SIGNUP_WAITLISTED
-    said = (Reply(key, {"name": contact.name, "circle": circle.name, "venue": circle.venue,
-                        "when": _next(session, circle, now)}),)
-    planned = insert_new(session, [outbox.row(f"paper:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}", "notice", to, said,
-                                              now, now, timezone=circle.timezone)])
+    said = (
+        Reply(
+            key,
+            {"name": contact.name, "circle": circle.name, "venue": circle.venue, "when": _next(session, circle, now)},
+        ),
+    )
+    planned = insert_new(
+        session,
+        [
+            outbox.row(
+                f"paper:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}", "notice", to, said, now, now, timezone=circle.timezone
+            )
+        ],
+    )
     return status, planned + reminders.plan(session, settings, now, contact_id=contact.id)
 
 
-def add_landline(session: Session, settings, circle: Circle, name: str, phone: str, language: str,
-                 now: datetime) -> tuple[str, list[Planned]]:
+def add_landline(
+    session: Session, settings, circle: Circle, name: str, phone: str, language: str, now: datetime
+) -> tuple[str, list[Planned]]:
     """Enrolls a learner who has only a landline (``calls.add_landline``, as the facilitator's ADD does):
     reminders and surveys come as calls, consent is "added by facilitator", and the first call says how to
     stop. A full circle puts them on the waiting list.
@@ -140,15 +179,26 @@ def add_landline(session: Session, settings, circle: Circle, name: str, phone: s
     from bot.domain import call_me as calls
     from flows.inbound import VOICE
 
-    known = session.scalar(select(Contact).join(Address, Address.contact_id == Contact.id).where(
-        Address.value == phone, Address.channel.in_(contacts.PHONE_CHANNELS)).limit(1))
+    known = session.scalar(
+        select(Contact)
+        .join(Address, Address.contact_id == Contact.id)
+        .where(Address.value == phone, Address.channel.in_(contacts.PHONE_CHANNELS))
+        .limit(1)
+    )
     if known is not None:
-        if session.scalar(select(Enrollment.id).where(Enrollment.contact_id == known.id,
-                                                      Enrollment.circle_id == circle.id,
-                                                      Enrollment.status.in_(("active", "waitlist")))):
+        if session.scalar(
+            select(Enrollment.id).where(
+                Enrollment.contact_id == known.id,
+                Enrollment.circle_id == circle.id,
+                Enrollment.status.in_(("active", "waitlist")),
+            )
+        ):
             raise RosterError("already")
-        if session.scalar(select(Address.id).where(Address.value == phone, Address.channel == VOICE,
-                                                   Address.opted_out_at.is_not(None))):
+        if session.scalar(
+            select(Address.id).where(
+                Address.value == phone, Address.channel == VOICE, Address.opted_out_at.is_not(None)
+            )
+        ):
             raise RosterError("stopped")
     contact = calls.add_landline(session, circle, phone, name, settings, now)
     if contact is None:
@@ -156,8 +206,9 @@ def add_landline(session: Session, settings, circle: Circle, name: str, phone: s
     if known is None:
         contact.language = language
     session.flush()
-    status = session.scalar(select(Enrollment.status).where(Enrollment.contact_id == contact.id,
-                                                            Enrollment.circle_id == circle.id))
+    status = session.scalar(
+        select(Enrollment.status).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
+    )
     return status, reminders.plan(session, settings, now, contact_id=contact.id)
 
 
@@ -167,12 +218,16 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
     Raises:
         RosterError: ``missing`` (not on this circle's waiting list), ``full`` (no place free).
     """
-    enrollment = session.scalar(select(Enrollment).where(Enrollment.id == enrollment_id,
-                                                         Enrollment.circle_id == circle.id).with_for_update())
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.circle_id == circle.id).with_for_update()
+    )
     if enrollment is None or enrollment.status != "waitlist":
         raise RosterError("missing")
-    active = session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.circle_id == circle.id, Enrollment.status == "active"))
+    active = session.scalar(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
+    )
     if active >= circle.capacity:
         raise RosterError("full")
     enrollment.status = "active"
@@ -181,14 +236,38 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
     to = contacts.recipient(session, contact.id, circle.language)
     if to is None:
         return []
-    said = (Reply(keys.PAGES_PROMOTED, {"name": contact.name or "", "circle": circle.name, "venue": circle.venue,
-                                        "when": _next(session, circle, now)}),)
-    planned = insert_new(session, [outbox.row(f"promoted:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}", "notice", to,
-                                              said, now, now, timezone=circle.timezone)])
+    said = (
+        Reply(
+            keys.PAGES_PROMOTED,
+            {
+                "name": contact.name or "",
+                "circle": circle.name,
+                "venue": circle.venue,
+                "when": _next(session, circle, now),
+            },
+        ),
+    )
+    planned = insert_new(
+        session,
+        [
+            outbox.row(
+                f"promoted:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}",
+                "notice",
+                to,
+                said,
+                now,
+                now,
+                timezone=circle.timezone,
+            )
+        ],
+    )
     return planned + reminders.plan(session, settings, now, contact_id=contact.id)
 
 
 def _next(session: Session, circle: Circle, now: datetime) -> When | None:
-    at = session.scalar(select(func.min(Meeting.starts_at)).where(
-        Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled"))
+    at = session.scalar(
+        select(func.min(Meeting.starts_at)).where(
+            Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled"
+        )
+    )
     return When(at, circle.timezone) if at else None

@@ -1,4 +1,5 @@
 """Weekly meeting times: wall-clock time in the circle's zone, stored in UTC, DST-safe."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -9,8 +10,17 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MEETING_LENGTH = timedelta(hours=2)
 
 # QuietHours, ScheduleError, reminder_time and zone are pure and live in flows.timing; kept importable here.
-__all__ = ["MEETING_LENGTH", "WEEKDAYS", "QuietHours", "ScheduleError", "iso_utc", "reminder_time", "weekday_number",
-           "weekly_meetings", "zone"]
+__all__ = [
+    "MEETING_LENGTH",
+    "WEEKDAYS",
+    "QuietHours",
+    "ScheduleError",
+    "iso_utc",
+    "reminder_time",
+    "weekday_number",
+    "weekly_meetings",
+    "zone",
+]
 
 
 def weekday_number(name: str) -> int:

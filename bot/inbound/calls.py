@@ -5,6 +5,7 @@ reading and writing in one transaction, and returns what the webhook renders as 
 the call flow (``flows.voice``), the conference room to join, or the replies a placed call speaks.
 The keys a caller presses on a placed call go through ``handle_inbound`` exactly like a typed text.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,9 @@ def greet(uow, settings, number: str | None) -> call_flow.Step:
     return call_flow.start(known, languages.SHIPPED, default)
 
 
-def gathered(uow, settings, call_sid: str, number: str | None, state: call_flow.CallState, digits: str,
-             now: datetime) -> tuple[call_flow.Step, Room | None]:
+def gathered(
+    uow, settings, call_sid: str, number: str | None, state: call_flow.CallState, digits: str, now: datetime
+) -> tuple[call_flow.Step, Room | None]:
     """The keys a caller pressed: a language, a code (then the conference, recorded once), a retry or goodbye."""
     if state.step == call_flow.MENU:
         return call_flow.on_menu(state, digits, languages.SHIPPED), None
@@ -85,11 +87,11 @@ def keypad(uow, settings, call_sid: str, row_id: int, step: int, said: str, now:
         address = session.scalar(select(Outbox.address).where(Outbox.id == row_id))
     if address is None:
         return None
-    inbound = Inbound(channel=VOICE, address=address, text=said, provider_id=f"{call_sid}:{step}"[:64],
-                      received_at=now)
+    inbound = Inbound(channel=VOICE, address=address, text=said, provider_id=f"{call_sid}:{step}"[:64], received_at=now)
     handled = handle_inbound(uow, inbound, settings)
-    return Spoken(handled.replies, handled.language, keypad_url(settings, row_id, step + 1),
-                  typed_kind(handled.replies))
+    return Spoken(
+        handled.replies, handled.language, keypad_url(settings, row_id, step + 1), typed_kind(handled.replies)
+    )
 
 
 def call_ended(uow, row_id: int, status: str, answered_by: str | None, now: datetime) -> None:
@@ -99,12 +101,21 @@ def call_ended(uow, row_id: int, status: str, answered_by: str | None, now: date
         session.commit()  # queues the retry's row
 
 
-def conference_event(uow, conference_sid: str, room: str | None, event: str, call_sid: str, sequence: int,
-                     timestamp: str | None, now: datetime) -> None:
+def conference_event(
+    uow,
+    conference_sid: str,
+    room: str | None,
+    event: str,
+    call_sid: str,
+    sequence: int,
+    timestamp: str | None,
+    now: datetime,
+) -> None:
     """Stores a conference event once and updates the attendance of its calls."""
     with uow() as session:
-        attendance.record_event(session, conference_sid, room, event, call_sid, sequence,
-                                attendance.parse_timestamp(timestamp, now), now)
+        attendance.record_event(
+            session, conference_sid, room, event, call_sid, sequence, attendance.parse_timestamp(timestamp, now), now
+        )
         session.commit()
 
 
@@ -114,8 +125,9 @@ def keypad_url(settings, row_id: int, step: int) -> str:
 
 
 # A survey question's message key → its kind (``number``, ``text``…): how a call gathers the answer.
-QUESTION_KINDS = {question.text: question.kind for survey in (surveys.LEARNER, surveys.FACILITATOR)
-                  for question in survey.questions}
+QUESTION_KINDS = {
+    question.text: question.kind for survey in (surveys.LEARNER, surveys.FACILITATOR) for question in survey.questions
+}
 
 
 def typed_kind(replies) -> str | None:

@@ -1,4 +1,5 @@
 """Building the read-only flow context from the database (one query per kind of row)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +10,13 @@ from sqlalchemy.orm import Session
 from bot.domain.contacts import DELIVERABLE
 from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting
 from flows.context import (
-    CircleView, ContactView, EnrollmentView, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView,
+    CircleView,
+    ContactView,
+    EnrollmentView,
+    FacilitatedCircle,
+    FacilitatorView,
+    LearnerName,
+    MeetingView,
 )
 
 
@@ -28,26 +35,40 @@ def _views(session: Session, circles, now: datetime) -> dict[str, CircleView]:
     ids = [c.id for c in circles]
     if not ids:
         return {}
-    enrolled = dict(session.execute(
-        select(Enrollment.circle_id, func.count())
-        .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active")
-        .group_by(Enrollment.circle_id)
-    ).all())
-    upcoming = dict(session.execute(
-        select(Meeting.circle_id, func.min(Meeting.starts_at))
-        .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
-        .group_by(Meeting.circle_id)
-    ).all())
-    reachable = set(session.scalars(
-        select(Circle.id).join(Facilitator, Facilitator.id == Circle.facilitator_id)
-        .join(Address, and_(Address.contact_id == Facilitator.contact_id, *DELIVERABLE))
-        .where(Circle.id.in_(ids))))
+    enrolled = dict(
+        session.execute(
+            select(Enrollment.circle_id, func.count())
+            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active")
+            .group_by(Enrollment.circle_id)
+        ).all()
+    )
+    upcoming = dict(
+        session.execute(
+            select(Meeting.circle_id, func.min(Meeting.starts_at))
+            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
+            .group_by(Meeting.circle_id)
+        ).all()
+    )
+    reachable = set(
+        session.scalars(
+            select(Circle.id)
+            .join(Facilitator, Facilitator.id == Circle.facilitator_id)
+            .join(Address, and_(Address.contact_id == Facilitator.contact_id, *DELIVERABLE))
+            .where(Circle.id.in_(ids))
+        )
+    )
     out = {}
     for c in circles:
         nxt = upcoming.get(c.id)
         out[c.code] = CircleView(
-            code=c.code, name=c.name, venue=c.venue, timezone=c.timezone, language=c.language,
-            capacity=c.capacity, enrolled=enrolled.get(c.id, 0), next_meeting=nxt,
+            code=c.code,
+            name=c.name,
+            venue=c.venue,
+            timezone=c.timezone,
+            language=c.language,
+            capacity=c.capacity,
+            enrolled=enrolled.get(c.id, 0),
+            next_meeting=nxt,
             facilitator_reachable=c.id in reachable,
         )
     return out
@@ -63,22 +84,36 @@ def contact_view(session: Session, contact: Contact | None, now: datetime, opted
     rows = session.execute(
         select(Enrollment.status, Circle, Enrollment.created_at, Enrollment.id)
         .join(Circle, Circle.id == Enrollment.circle_id)
-        .where(Enrollment.contact_id == contact.id).order_by(Enrollment.created_at.desc())
+        .where(Enrollment.contact_id == contact.id)
+        .order_by(Enrollment.created_at.desc())
     ).all()
     views = _views(session, [circle for _, circle, _, _ in rows], now)
     return ContactView(
-        name=contact.name, language=contact.language, opted_out=opted_out,
-        enrollments=tuple(EnrollmentView(views[circle.code], status,
-                                         _position(session, circle.id, joined, e_id) if status == "waitlist" else None)
-                          for status, circle, joined, e_id in rows),
+        name=contact.name,
+        language=contact.language,
+        opted_out=opted_out,
+        enrollments=tuple(
+            EnrollmentView(
+                views[circle.code],
+                status,
+                _position(session, circle.id, joined, e_id) if status == "waitlist" else None,
+            )
+            for status, circle, joined, e_id in rows
+        ),
     )
 
 
 def _position(session: Session, circle_id: int, joined: datetime, enrollment_id: int) -> int:
     """Where a waitlisted learner who joined at ``joined`` stands on the circle's waiting list (1 = next)."""
-    ahead = session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.circle_id == circle_id, Enrollment.status == "waitlist",
-        or_(Enrollment.created_at < joined, and_(Enrollment.created_at == joined, Enrollment.id < enrollment_id))))
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(
+            Enrollment.circle_id == circle_id,
+            Enrollment.status == "waitlist",
+            or_(Enrollment.created_at < joined, and_(Enrollment.created_at == joined, Enrollment.id < enrollment_id)),
+        )
+    )
     return (ahead or 0) + 1
 
 
@@ -95,35 +130,59 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
     views = _views(session, circles, now)
     ids = [c.id for c in circles]
     meetings = session.scalars(select(Meeting).where(Meeting.circle_id.in_(ids)).order_by(Meeting.starts_at)).all()
-    answers = {(m, a): n for m, a, n in session.execute(
-        select(Rsvp.meeting_id, Rsvp.answer, func.count())
-        .join(Meeting, Meeting.id == Rsvp.meeting_id)
-        .join(Enrollment, and_(Enrollment.contact_id == Rsvp.contact_id, Enrollment.circle_id == Meeting.circle_id))
-        .where(Meeting.circle_id.in_(ids), Enrollment.status == "active")
-        .group_by(Rsvp.meeting_id, Rsvp.answer))}
-    active = dict(session.execute(select(Enrollment.circle_id, func.count()).where(
-        Enrollment.circle_id.in_(ids), Enrollment.status == "active").group_by(Enrollment.circle_id)).all())
+    answers = {
+        (m, a): n
+        for m, a, n in session.execute(
+            select(Rsvp.meeting_id, Rsvp.answer, func.count())
+            .join(Meeting, Meeting.id == Rsvp.meeting_id)
+            .join(Enrollment, and_(Enrollment.contact_id == Rsvp.contact_id, Enrollment.circle_id == Meeting.circle_id))
+            .where(Meeting.circle_id.in_(ids), Enrollment.status == "active")
+            .group_by(Rsvp.meeting_id, Rsvp.answer)
+        )
+    }
+    active = dict(
+        session.execute(
+            select(Enrollment.circle_id, func.count())
+            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active")
+            .group_by(Enrollment.circle_id)
+        ).all()
+    )
     by_circle: dict[int, list[MeetingView]] = {}
     for m in meetings:
         yes, no = answers.get((m.id, "yes"), 0), answers.get((m.id, "no"), 0)
-        by_circle.setdefault(m.circle_id, []).append(MeetingView(
-            m.id, m.seq, m.starts_at, m.status, yes, no, max(active.get(m.circle_id, 0) - yes - no, 0)))
-    handles = frozenset(session.scalars(
-        select(RelayHandle.number).join(Enrollment, Enrollment.contact_id == RelayHandle.contact_id)
-        .where(RelayHandle.facilitator_id == facilitator.id, Enrollment.circle_id.in_(ids),
-               Enrollment.status.in_(("active", "waitlist")))))
-    numbers = dict(session.execute(select(RelayHandle.contact_id, RelayHandle.number)
-                                   .where(RelayHandle.facilitator_id == facilitator.id)).all())
+        by_circle.setdefault(m.circle_id, []).append(
+            MeetingView(m.id, m.seq, m.starts_at, m.status, yes, no, max(active.get(m.circle_id, 0) - yes - no, 0))
+        )
+    handles = frozenset(
+        session.scalars(
+            select(RelayHandle.number)
+            .join(Enrollment, Enrollment.contact_id == RelayHandle.contact_id)
+            .where(
+                RelayHandle.facilitator_id == facilitator.id,
+                Enrollment.circle_id.in_(ids),
+                Enrollment.status.in_(("active", "waitlist")),
+            )
+        )
+    )
+    numbers = dict(
+        session.execute(
+            select(RelayHandle.contact_id, RelayHandle.number).where(RelayHandle.facilitator_id == facilitator.id)
+        ).all()
+    )
     learners: dict[int, list[LearnerName]] = {}
     for circle_id, contact_id, name in session.execute(
-            select(Enrollment.circle_id, Contact.id, Contact.name).join(Contact, Contact.id == Enrollment.contact_id)
-            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", Contact.erased_at.is_(None))
-            .order_by(Enrollment.id)):
+        select(Enrollment.circle_id, Contact.id, Contact.name)
+        .join(Contact, Contact.id == Enrollment.contact_id)
+        .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", Contact.erased_at.is_(None))
+        .order_by(Enrollment.id)
+    ):
         learners.setdefault(circle_id, []).append(LearnerName(contact_id, name or "", numbers.get(contact_id)))
     return FacilitatorView(
         facilitator.id,
-        tuple(FacilitatedCircle(views[c.code], tuple(by_circle.get(c.id, ())), tuple(learners.get(c.id, ())))
-              for c in circles),
+        tuple(
+            FacilitatedCircle(views[c.code], tuple(by_circle.get(c.id, ())), tuple(learners.get(c.id, ())))
+            for c in circles
+        ),
         handles,
     )
 
@@ -135,9 +194,16 @@ def find_open_circles(session: Session, place: str, now: datetime, limit: int = 
     wanted = normalize(place)
     if not wanted:
         return ()
-    candidates = session.scalars(select(Circle).where(Circle.archived_at.is_(None), or_(
-        func.upper(Circle.postal_code) == wanted, func.upper(Circle.city) == wanted,
-        func.upper(Circle.city) == place.strip().upper()))).all()
+    candidates = session.scalars(
+        select(Circle).where(
+            Circle.archived_at.is_(None),
+            or_(
+                func.upper(Circle.postal_code) == wanted,
+                func.upper(Circle.city) == wanted,
+                func.upper(Circle.city) == place.strip().upper(),
+            ),
+        )
+    ).all()
     views = _views(session, candidates, now)
     found = [v for v in views.values() if v.next_meeting is not None and not v.full]
     return tuple(sorted(found, key=lambda v: v.next_meeting)[:limit])

@@ -1,4 +1,5 @@
 """Delivery status callbacks: each (message, status) once, and a status never moves backwards."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,8 +12,20 @@ from bot.domain import contacts
 from bot.store.models import DeliveryEvent, Outbox
 
 # How far along a message is; a later callback with a lower rank changes nothing.
-RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3, "receiving": 3, "received": 3,
-        "delivered": 4, "undelivered": 4, "failed": 4, "canceled": 4, "read": 5}
+RANK = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "receiving": 3,
+    "received": 3,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "canceled": 4,
+    "read": 5,
+}
 UNSUBSCRIBED = "21610"
 
 
@@ -22,8 +35,9 @@ def record(uow, provider_id: str, status: str, error_code: str | None, now: date
     with uow() as session:
         try:
             with session.begin_nested():
-                session.add(DeliveryEvent(provider_id=provider_id, status=status, error_code=error_code,
-                                          created_at=now))
+                session.add(
+                    DeliveryEvent(provider_id=provider_id, status=status, error_code=error_code, created_at=now)
+                )
         except IntegrityError:
             return False
         _advance(session, provider_id, status)
@@ -43,8 +57,9 @@ def _advance(session: Session, provider_id: str, status: str) -> None:
 
 def _opt_out(session: Session, provider_id: str, now: datetime) -> None:
     """The carrier says this recipient unsubscribed: that address (only) is opted out."""
-    row = session.execute(select(Outbox.address_id, Outbox.channel, Outbox.address)
-                          .where(Outbox.provider_id == provider_id)).first()
+    row = session.execute(
+        select(Outbox.address_id, Outbox.channel, Outbox.address).where(Outbox.provider_id == provider_id)
+    ).first()
     address = contacts.of_row(session, *row) if row else None
     if address is not None and address.opted_out_at is None:
         contacts.opt_out(session, address, now)

@@ -5,6 +5,7 @@ created (as ``Planned``) so that the service queues them after the commit. Messa
 (the facilitator, learners) are outbox rows that say *what* to say; they are rendered for each
 reader's own channel and language when they are sent.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,17 +16,48 @@ from sqlalchemy import Table, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts, erase, link_codes as links, outbox
-from bot.store.models import Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox, RelayHandle, Rsvp, UTCDateTime
+from bot.domain import contacts, erase, meetings, outbox
+from bot.domain import link_codes as links
 from bot.domain.outbox import Planned, insert_new
-from bot.store.db import collect
 from bot.domain.planning import broadcast, reminders
-from bot.domain import meetings
+from bot.store.db import collect
+from bot.store.models import (
+    Address,
+    Answer,
+    Circle,
+    Contact,
+    Enrollment,
+    Facilitator,
+    Meeting,
+    Outbox,
+    RelayHandle,
+    Rsvp,
+    UTCDateTime,
+)
 from flows import keys
 from flows.results import (
-    AddLandline, Broadcast, ChangeMeeting, Enroll, Erase, IssueLinkCode, Leave, LinkAddress, OptIn, OptOut, Quote,
-    RecordAnswer, RecordAttendance, RecordConsent, RecordRsvp, RelayToFacilitator, RelayToLearner, Reply, RequestCall,
-    SetLanguage, SetName, SetPreferred,
+    AddLandline,
+    Broadcast,
+    ChangeMeeting,
+    Enroll,
+    Erase,
+    IssueLinkCode,
+    Leave,
+    LinkAddress,
+    OptIn,
+    OptOut,
+    Quote,
+    RecordAnswer,
+    RecordAttendance,
+    RecordConsent,
+    RecordRsvp,
+    RelayToFacilitator,
+    RelayToLearner,
+    Reply,
+    RequestCall,
+    SetLanguage,
+    SetName,
+    SetPreferred,
 )
 
 HANDLE_TRIES = 20
@@ -59,17 +91,27 @@ def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(shape.table)
     if names is not None:
-        statement = statement.values({column: bindparam(name, type_=shape.table.c[column].type)
-                                      for column, name in zip(shape.columns, names)})
+        statement = statement.values(
+            {column: bindparam(name, type_=shape.table.c[column].type) for column, name in zip(shape.columns, names)}
+        )
     return statement.on_conflict_do_update(
-        index_elements=list(shape.unique), set_={column: statement.excluded[column] for column in shape.changes})
+        index_elements=list(shape.unique), set_={column: statement.excluded[column] for column in shape.changes}
+    )
 
 
 class Applier:
     """Applies the effects of one inbound message for one contact, at the address it came from."""
 
-    def __init__(self, session: Session, settings, contact: Contact | None, address: Address | None,
-                 message, now: datetime, loaded=None):
+    def __init__(
+        self,
+        session: Session,
+        settings,
+        contact: Contact | None,
+        address: Address | None,
+        message,
+        now: datetime,
+        loaded=None,
+    ):
         """``message`` is the inbound row to be written (``bot.inbound.service.Draft``); ``loaded`` is what
         ``bot.inbound.load.load`` read for this sender (circles, their facilitators, the sender's handles)."""
         self.session, self.settings, self.now = session, settings, now
@@ -127,9 +169,16 @@ class Applier:
 
     def _OptIn(self, effect: OptIn) -> None:
         contacts.opt_in(self.session, self.address, self.now)
-        released = self.session.execute(
-            update(Outbox).where(Outbox.address_id == self.address.id, Outbox.status == outbox.HELD)
-            .values(status=outbox.PENDING, send_after=self.now).returning(Outbox.id)).scalars().all()
+        released = (
+            self.session.execute(
+                update(Outbox)
+                .where(Outbox.address_id == self.address.id, Outbox.status == outbox.HELD)
+                .values(status=outbox.PENDING, send_after=self.now)
+                .returning(Outbox.id)
+            )
+            .scalars()
+            .all()
+        )
         collect(self.session, *(Planned(row_id, self.now) for row_id in released))
 
     def _Erase(self, effect: Erase) -> None:
@@ -140,37 +189,62 @@ class Applier:
     def _Enroll(self, effect: Enroll) -> None:
         circle = self._circle(effect.code)
         enrollment = self.session.scalar(
-            select(Enrollment).where(Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id))
+            select(Enrollment).where(Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id)
+        )
         status = "waitlist" if effect.waitlist else "active"
         if enrollment is None:
-            enrollment = Enrollment(contact_id=self.contact.id, circle_id=circle.id, status=status,
-                                    created_at=self.now)
+            enrollment = Enrollment(contact_id=self.contact.id, circle_id=circle.id, status=status, created_at=self.now)
             self.session.add(enrollment)
         else:
             enrollment.status, enrollment.created_at = status, self.now
         self.session.flush()
         to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
         if to is not None:
-            enrolled = self.session.scalar(select(func.count()).select_from(Enrollment).where(
-                Enrollment.circle_id == circle.id, Enrollment.status == "active"))
+            enrolled = self.session.scalar(
+                select(func.count())
+                .select_from(Enrollment)
+                .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
+            )
             key = keys.FACILITATOR_WAITLISTED if effect.waitlist else keys.FACILITATOR_JOINED
-            said = Reply(key, {"name": self.contact.name or "?", "circle": circle.name, "enrolled": enrolled,
-                               "capacity": circle.capacity})
+            said = Reply(
+                key,
+                {
+                    "name": self.contact.name or "?",
+                    "circle": circle.name,
+                    "enrolled": enrolled,
+                    "capacity": circle.capacity,
+                },
+            )
             self._send(f"joined:{enrollment.id}:{status}", "notice", to, said, about=self.contact.id)
         reminders.plan(self.session, self.settings, self.now, contact_id=self.contact.id)
 
     def _Leave(self, effect: Leave) -> None:
         circle = self._circle(effect.circle_code)
-        self.session.execute(update(Enrollment).where(
-            Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id).values(status="left"))
+        self.session.execute(
+            update(Enrollment)
+            .where(Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id)
+            .values(status="left")
+        )
         meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
-        self.session.execute(update(Outbox).where(
-            Outbox.contact_id == self.contact.id, Outbox.meeting_id.in_(meeting_ids),
-            Outbox.status == outbox.PENDING).values(status=outbox.CANCELLED, last_error="left the circle"))
+        self.session.execute(
+            update(Outbox)
+            .where(
+                Outbox.contact_id == self.contact.id,
+                Outbox.meeting_id.in_(meeting_ids),
+                Outbox.status == outbox.PENDING,
+            )
+            .values(status=outbox.CANCELLED, last_error="left the circle")
+        )
 
     def _RecordRsvp(self, effect: RecordRsvp) -> None:
-        self._upsert(Rsvp, ["meeting_id", "contact_id"], {"answer": effect.answer, "updated_at": self.now},
-                     meeting_id=effect.meeting_id, contact_id=self.contact.id, created_at=self.now)
+        self._upsert(
+            Rsvp,
+            ["meeting_id", "contact_id"],
+            {"answer": effect.answer, "updated_at": self.now},
+            meeting_id=effect.meeting_id,
+            contact_id=self.contact.id,
+            created_at=self.now,
+        )
 
     def _AddLandline(self, effect: AddLandline) -> None:
         from bot.domain import call_me as calls
@@ -184,9 +258,12 @@ class Applier:
         from bot.domain import call_me as calls
 
         circle = self._circle(effect.circle_code)
-        meeting = self.session.scalar(select(Meeting).where(
-            Meeting.circle_id == circle.id, Meeting.status != "cancelled", Meeting.ends_at > self.now)
-            .order_by(Meeting.starts_at).limit(1))
+        meeting = self.session.scalar(
+            select(Meeting)
+            .where(Meeting.circle_id == circle.id, Meeting.status != "cancelled", Meeting.ends_at > self.now)
+            .order_by(Meeting.starts_at)
+            .limit(1)
+        )
         if meeting is not None:
             calls.request(self.session, self.contact, circle, meeting, self.now)
 
@@ -197,9 +274,15 @@ class Applier:
 
     def _RecordAnswer(self, effect: RecordAnswer) -> None:
         circle = self._circle(effect.circle_code)
-        self._upsert(Answer, ["subject", "question_key"], {"value": effect.value, "updated_at": self.now},
-                     subject=effect.subject, circle_id=circle.id, question_key=effect.question_key,
-                     created_at=self.now)
+        self._upsert(
+            Answer,
+            ["subject", "question_key"],
+            {"value": effect.value, "updated_at": self.now},
+            subject=effect.subject,
+            circle_id=circle.id,
+            question_key=effect.question_key,
+            created_at=self.now,
+        )
 
     # -- the relay and the facilitator's commands ----------------------------------------------------
     def _RelayToFacilitator(self, effect: RelayToFacilitator) -> None:
@@ -213,8 +296,9 @@ class Applier:
             to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
             held = to is None
             if held:
-                to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language,
-                                                    opted_out_too=True)
+                to = contacts.facilitator_recipient(
+                    self.session, circle.facilitator_id, circle.language, opted_out_too=True
+                )
         if to is None:
             return
         number = self.loaded.handles.get(circle.code) if self.loaded is not None else None
@@ -232,9 +316,14 @@ class Applier:
         row = self.session.execute(
             select(Contact.id, Contact.language, Circle.name, Circle.language)
             .join(RelayHandle, RelayHandle.contact_id == Contact.id)
-            .join(Enrollment, Enrollment.contact_id == Contact.id).join(Circle, Circle.id == Enrollment.circle_id)
-            .where(RelayHandle.facilitator_id == facilitator_id, RelayHandle.number == effect.number,
-                   Circle.facilitator_id == facilitator_id, Enrollment.status.in_(("active", "waitlist")))
+            .join(Enrollment, Enrollment.contact_id == Contact.id)
+            .join(Circle, Circle.id == Enrollment.circle_id)
+            .where(
+                RelayHandle.facilitator_id == facilitator_id,
+                RelayHandle.number == effect.number,
+                Circle.facilitator_id == facilitator_id,
+                Enrollment.status.in_(("active", "waitlist")),
+            )
         ).first()
         if facilitator_id is None or row is None:
             return
@@ -276,8 +365,9 @@ class Applier:
         shape = Shape(model.__table__, tuple(unique), tuple(changes), tuple(values))
         self.deferred.append(Deferred(shape, upsert(shape, self.session.get_bind().dialect.name), values))
 
-    def _send(self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None,
-              held: bool = False) -> None:
+    def _send(
+        self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None, held: bool = False
+    ) -> None:
         row = outbox.row(key, kind, to, (said,), self.now, self.now, about=about)
         if held:
             row["status"] = outbox.HELD
@@ -317,15 +407,23 @@ def handle_for(session: Session, facilitator_id: int, contact_id: int, now: date
     the inbound message back); it reads again (a new statement sees the winner's row) and tries the next.
     """
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    taken = select(RelayHandle.number).where(RelayHandle.facilitator_id == facilitator_id,
-                                             RelayHandle.contact_id == contact_id)
+    taken = select(RelayHandle.number).where(
+        RelayHandle.facilitator_id == facilitator_id, RelayHandle.contact_id == contact_id
+    )
     for _ in range(HANDLE_TRIES):
-        following = select(literal(facilitator_id), literal(contact_id),
-                           func.coalesce(func.max(RelayHandle.number), 0) + 1, literal(now, UTCDateTime()))
+        following = select(
+            literal(facilitator_id),
+            literal(contact_id),
+            func.coalesce(func.max(RelayHandle.number), 0) + 1,
+            literal(now, UTCDateTime()),
+        )
         following = following.where(RelayHandle.facilitator_id == facilitator_id)
-        made = session.execute(insert(RelayHandle).from_select(
-            ["facilitator_id", "contact_id", "number", "created_at"], following)
-            .on_conflict_do_nothing().returning(RelayHandle.number)).scalar()
+        made = session.execute(
+            insert(RelayHandle)
+            .from_select(["facilitator_id", "contact_id", "number", "created_at"], following)
+            .on_conflict_do_nothing()
+            .returning(RelayHandle.number)
+        ).scalar()
         if made is not None:
             return made
         existing = session.scalar(taken)

@@ -10,6 +10,7 @@
 The lock comes first and alone on purpose: under READ COMMITTED a statement that waited for a lock
 still reads the other rows as they were when it started, so everything else is read afterwards.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,7 +21,19 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.domain import outbox
 from bot.domain.contacts import Recipient
-from bot.store.models import Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Message, Outbox, RelayHandle, UTCDateTime
+from bot.store.models import (
+    Address,
+    Circle,
+    Contact,
+    Conversation,
+    Enrollment,
+    Facilitator,
+    Meeting,
+    Message,
+    Outbox,
+    RelayHandle,
+    UTCDateTime,
+)
 from flows.context import CircleView, ContactView, EnrollmentView, PendingRsvp
 
 
@@ -57,21 +70,25 @@ def lock(session: Session, channel: str, value: str, provider_id: str):
 
 
 def _lock_statement():
-    stored = (select(Message.status, Message.replies).where(Message.provider_id == bindparam("provider_id"))
-              .subquery())
-    return (select(Contact, Address, stored.c.status, stored.c.replies)
-            .join(Address, Address.contact_id == Contact.id)
-            .outerjoin(stored, literal(True))
-            .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
-            .with_for_update(of=Contact))
+    stored = select(Message.status, Message.replies).where(Message.provider_id == bindparam("provider_id")).subquery()
+    return (
+        select(Contact, Address, stored.c.status, stored.c.replies)
+        .join(Address, Address.contact_id == Contact.id)
+        .outerjoin(stored, literal(True))
+        .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
+        .with_for_update(of=Contact)
+    )
 
 
 def _load_statement():
     """Built once: the statement's shape never changes, only its parameters (contact_id, codes, now)."""
     contact_id, now = bindparam("contact_id"), bindparam("now", type_=UTCDateTime())
-    pending_of = (select(Outbox.meeting_id, Outbox.sent_at)
-                  .where(Outbox.contact_id == contact_id, Outbox.kind == "reminder", Outbox.status == outbox.SENT)
-                  .order_by(Outbox.sent_at.desc()).limit(1))
+    pending_of = (
+        select(Outbox.meeting_id, Outbox.sent_at)
+        .where(Outbox.contact_id == contact_id, Outbox.kind == "reminder", Outbox.status == outbox.SENT)
+        .order_by(Outbox.sent_at.desc())
+        .limit(1)
+    )
     pm_id = pending_of.with_only_columns(Outbox.meeting_id).scalar_subquery()
     pm_sent = pending_of.with_only_columns(Outbox.sent_at).scalar_subquery()
     me = aliased(Facilitator)
@@ -84,18 +101,31 @@ def _load_statement():
     others = aliased(Enrollment)
     ahead = aliased(Enrollment)
     upcoming = aliased(Meeting)
-    enrolled = (select(func.count()).select_from(others)
-                .where(others.circle_id == Circle.id, others.status == "active").scalar_subquery())
-    next_meeting = (select(func.min(upcoming.starts_at))
-                    .where(upcoming.circle_id == Circle.id, upcoming.starts_at > now,
-                           upcoming.status != "cancelled").scalar_subquery())
-    position = (select(func.count()).select_from(ahead).where(
-        ahead.circle_id == Circle.id, ahead.status == "waitlist",
-        or_(ahead.created_at < mine.created_at, and_(ahead.created_at == mine.created_at, ahead.id < mine.id)))
-        .scalar_subquery())
+    enrolled = (
+        select(func.count())
+        .select_from(others)
+        .where(others.circle_id == Circle.id, others.status == "active")
+        .scalar_subquery()
+    )
+    next_meeting = (
+        select(func.min(upcoming.starts_at))
+        .where(upcoming.circle_id == Circle.id, upcoming.starts_at > now, upcoming.status != "cancelled")
+        .scalar_subquery()
+    )
+    position = (
+        select(func.count())
+        .select_from(ahead)
+        .where(
+            ahead.circle_id == Circle.id,
+            ahead.status == "waitlist",
+            or_(ahead.created_at < mine.created_at, and_(ahead.created_at == mine.created_at, ahead.id < mine.id)),
+        )
+        .scalar_subquery()
+    )
     # The circles involved, as ids found through indexes (a join on an OR of these read every circle).
-    open_code = (select(Conversation.state["code"].as_string()).where(Conversation.contact_id == contact_id)
-                 .scalar_subquery())
+    open_code = (
+        select(Conversation.state["code"].as_string()).where(Conversation.contact_id == contact_id).scalar_subquery()
+    )
     involved = union(
         select(Enrollment.circle_id.label("circle_id")).where(Enrollment.contact_id == contact_id),
         select(Meeting.circle_id).where(Meeting.id == pm_id),
@@ -103,10 +133,30 @@ def _load_statement():
         select(Circle.id).where(Circle.code.in_(bindparam("codes", expanding=True))),
     ).subquery("involved")
     return (
-        select(Conversation, Circle, me.id, pm_sent, pm.id, pm.starts_at, pm.ends_at, pm.status, pm.circle_id,
-               mine.status, mine.created_at, position, enrolled, next_meeting,
-               fac_address.id, fac_address.channel, fac_address.value, fac_address.opted_out_at,
-               fac_contact.id, fac_contact.language, fac_contact.timezone, handle.number)
+        select(
+            Conversation,
+            Circle,
+            me.id,
+            pm_sent,
+            pm.id,
+            pm.starts_at,
+            pm.ends_at,
+            pm.status,
+            pm.circle_id,
+            mine.status,
+            mine.created_at,
+            position,
+            enrolled,
+            next_meeting,
+            fac_address.id,
+            fac_address.channel,
+            fac_address.value,
+            fac_address.opted_out_at,
+            fac_contact.id,
+            fac_contact.language,
+            fac_contact.timezone,
+            handle.number,
+        )
         .select_from(Contact)
         .outerjoin(Conversation, Conversation.contact_id == Contact.id)
         .outerjoin(me, me.contact_id == Contact.id)
@@ -134,20 +184,53 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
     enrollments = []
     pending = None
     for row in rows:
-        (conversation, circle, me_id, sent_at, pm_id_, pm_starts, pm_ends, pm_status, pm_circle, status, joined,
-         ahead_n, n_enrolled, nxt, fa_id, fa_channel, fa_value, fa_out, fc_id, fc_lang, fc_tz, number) = row
+        (
+            conversation,
+            circle,
+            me_id,
+            sent_at,
+            pm_id_,
+            pm_starts,
+            pm_ends,
+            pm_status,
+            pm_circle,
+            status,
+            joined,
+            ahead_n,
+            n_enrolled,
+            nxt,
+            fa_id,
+            fa_channel,
+            fa_value,
+            fa_out,
+            fc_id,
+            fc_lang,
+            fc_tz,
+            number,
+        ) = row
         loaded.conversation, loaded.facilitator_id = conversation, me_id
         if pm_id_ is not None and pending is None:
             pending = (pm_id_, sent_at, pm_starts, pm_ends, pm_status, pm_circle)
         if circle is None or circle.code in loaded.rows:
             continue
-        view = CircleView(code=circle.code, name=circle.name, venue=circle.venue, timezone=circle.timezone,
-                          language=circle.language, capacity=circle.capacity, enrolled=n_enrolled or 0,
-                          next_meeting=nxt, facilitator_reachable=fa_id is not None and fa_out is None)
+        view = CircleView(
+            code=circle.code,
+            name=circle.name,
+            venue=circle.venue,
+            timezone=circle.timezone,
+            language=circle.language,
+            capacity=circle.capacity,
+            enrolled=n_enrolled or 0,
+            next_meeting=nxt,
+            facilitator_reachable=fa_id is not None and fa_out is None,
+        )
         loaded.rows[circle.code] = circle
         loaded.circles[circle.code] = view
-        held = (Recipient(fc_id, fa_id, fa_channel, fa_value, fc_lang or circle.language, fc_tz)
-                if fa_id is not None and fc_id is not None else None)
+        held = (
+            Recipient(fc_id, fa_id, fa_channel, fa_value, fc_lang or circle.language, fc_tz)
+            if fa_id is not None and fc_id is not None
+            else None
+        )
         loaded.facilitator_held[circle.code] = held
         loaded.facilitator_to[circle.code] = held if fa_out is None else None
         if number is not None:
@@ -155,8 +238,9 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
         if status is not None:
             position = (ahead_n or 0) + 1 if status == "waitlist" else None
             enrollments.append((joined, EnrollmentView(view, status, position)))
-    loaded.contact_view = ContactView(enrollments=tuple(
-        e for _, e in sorted(enrollments, key=lambda pair: pair[0], reverse=True)))
+    loaded.contact_view = ContactView(
+        enrollments=tuple(e for _, e in sorted(enrollments, key=lambda pair: pair[0], reverse=True))
+    )
     loaded.pending_sent_at = pending[1] if pending else None
     if pending is not None:
         meeting_id, _, starts, ends, status, circle_id = pending

@@ -3,6 +3,7 @@
 The service knows no channel's format: it returns the replies (message keys, parameters and
 choices) and their language, and the webhook renders them for its channel.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,15 +16,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts, link_codes as links
-from bot.inbound import effects, load as sender
-from bot.render import segments
-from bot.inbound.effects import Applier
-from bot.store.models import Circle, Contact, Conversation, Message
-from bot.render import codec, render
+from bot.domain import contacts
+from bot.domain import link_codes as links
+from bot.inbound import effects
+from bot.inbound import load as sender
 from bot.inbound.context import facilitator_view, find_open_circles
+from bot.inbound.effects import Applier
+from bot.render import codec, render, segments
+from bot.store.models import Circle, Contact, Conversation, Message
 from flows import keys, keywords, languages
-from flows.context import Context, ContactView
+from flows.context import ContactView, Context
 from flows.inbound import TELEGRAM, Inbound
 from flows.results import Enroll, Reply, Result
 from flows.router import handle
@@ -75,8 +77,7 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
             if attempt == TRIES or (_connection_lost(exc) and attempt > 1):
                 error = exc  # a dead connection gets one more try on a new one (the pool was renewed)
                 break
-            log.warning("inbound %s: %s on try %d, running it again", inbound.channel, exc.__class__.__name__,
-                        attempt)
+            log.warning("inbound %s: %s on try %d, running it again", inbound.channel, exc.__class__.__name__, attempt)
         except Exception as exc:  # noqa: BLE001 - whatever it is, the text must be kept
             error = exc
             break
@@ -133,11 +134,11 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
         if contact is not None and any(isinstance(e, Enroll) for e in result.effects):
             # A place is taken: decide again with those circles locked and their places counted afresh.
             locked = {e.code for e in result.effects if isinstance(e, Enroll)} | set(ctx.circles)
-            loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings,
-                                                     locked)
+            loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings, locked)
             result = handle(state, inbound, ctx)
-        lang = languages.pick(result.language or (contact.language if contact is not None else None)
-                              or settings.default_language)
+        lang = languages.pick(
+            result.language or (contact.language if contact is not None else None) or settings.default_language
+        )
         _save_state(session, result, contact, conversation, now)
         applier = Applier(session, settings, contact, address, draft, now, loaded)
         applier.apply(result.effects)
@@ -174,10 +175,18 @@ def _insert_message(session: Session, draft: Draft, replies, deferred=()) -> int
     go in the same statement, as data-modifying CTEs (``WITH d0 AS (INSERT … ON CONFLICT …) INSERT INTO
     message …``): one round trip for an RSVP's row and the inbound row. Elsewhere they are sent first.
     """
-    values = {"m_direction": "in", "m_channel": draft.channel, "m_provider_id": draft.provider_id,
-              "m_address": draft.address, "m_body": draft.body, "m_segments": segments.count(draft.body).segments,
-              "m_status": draft.status, "m_replies": replies, "m_created_at": draft.created_at,
-              "m_contact_id": draft.contact_id}
+    values = {
+        "m_direction": "in",
+        "m_channel": draft.channel,
+        "m_provider_id": draft.provider_id,
+        "m_address": draft.address,
+        "m_body": draft.body,
+        "m_segments": segments.count(draft.body).segments,
+        "m_status": draft.status,
+        "m_replies": replies,
+        "m_created_at": draft.created_at,
+        "m_contact_id": draft.contact_id,
+    }
     dialect = session.get_bind().dialect.name
     if deferred and (dialect != "postgresql" or not _distinct_rows(deferred)):
         # Two CTEs of one statement may not both upsert one row: those go one by one, in order.
@@ -201,10 +210,12 @@ def _message_insert(dialect: str, deferred: tuple = ()):
     RETURNING id`` on the Core table, built once per dialect and deferred upserts' shapes."""
     table = Message.__table__
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values({column: bindparam(f"m_{column}", type_=table.c[column].type)
-                                      for column in MESSAGE_COLUMNS})
+    statement = insert(table).values(
+        {column: bindparam(f"m_{column}", type_=table.c[column].type) for column in MESSAGE_COLUMNS}
+    )
     statement = statement.on_conflict_do_update(
-        index_elements=["provider_id"], where=table.c.status == FAILED,
+        index_elements=["provider_id"],
+        where=table.c.status == FAILED,
         set_={k: statement.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
     ).returning(table.c.id)
     for i, shape in enumerate(deferred):
@@ -213,8 +224,18 @@ def _message_insert(dialect: str, deferred: tuple = ()):
     return statement
 
 
-MESSAGE_COLUMNS = ("direction", "channel", "provider_id", "address", "body", "segments", "status", "replies",
-                   "created_at", "contact_id")
+MESSAGE_COLUMNS = (
+    "direction",
+    "channel",
+    "provider_id",
+    "address",
+    "body",
+    "segments",
+    "status",
+    "replies",
+    "created_at",
+    "contact_id",
+)
 
 
 def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings, locked: set[str] = frozenset()):
@@ -227,8 +248,7 @@ def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings
         codes.add(trigger[0])
     if locked:
         # The circles a place is taken in, locked (in id order); the load after it counts afresh.
-        session.execute(select(Circle.id).where(Circle.code.in_(sorted(locked))).order_by(Circle.id)
-                        .with_for_update())
+        session.execute(select(Circle.id).where(Circle.code.in_(sorted(locked))).order_by(Circle.id).with_for_update())
     loaded = sender.load(session, contact.id, codes, now)
     conversation = loaded.conversation
     if conversation is not None and conversation.expires_at <= now:
@@ -241,14 +261,23 @@ def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings
     pending = loaded.pending
     if pending is not None and conversation is not None and conversation.updated_at > loaded.pending_sent_at:
         pending = None
-    view = ContactView(name=contact.name, language=contact.language, opted_out=opted_out,
-                       enrollments=loaded.contact_view.enrollments)
+    view = ContactView(
+        name=contact.name, language=contact.language, opted_out=opted_out, enrollments=loaded.contact_view.enrollments
+    )
     facilitator = facilitator_view(session, contact.id, now) if loaded.facilitator_id is not None else None
     return loaded, conversation, state, _context(inbound, view, pending, named, facilitator, settings, session, contact)
 
 
-def _context(inbound: Inbound, contact: ContactView, pending, circles, facilitator, settings,
-             session: Session, contact_row: Contact | None) -> Context:
+def _context(
+    inbound: Inbound,
+    contact: ContactView,
+    pending,
+    circles,
+    facilitator,
+    settings,
+    session: Session,
+    contact_row: Contact | None,
+) -> Context:
     now = inbound.received_at
     find = keywords.command(inbound.text, {keywords.FIND: keywords.COMMANDS[keywords.FIND]})
     return Context(
@@ -284,8 +313,9 @@ def from_stored(stored) -> Handled:
     return Handled(replay=True, texts=tuple(stored or ()))
 
 
-def _save_state(session: Session, result: Result, contact: Contact | None, conversation: Conversation | None,
-                now: datetime) -> None:
+def _save_state(
+    session: Session, result: Result, contact: Contact | None, conversation: Conversation | None, now: datetime
+) -> None:
     if contact is None:
         return
     if result.state is None:

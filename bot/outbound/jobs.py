@@ -5,6 +5,7 @@ at send time, waits for its pacing slot, sends, and marks it sent. A worker kill
 the row in ``sending``: the sweeper asks the provider whether that text really went out
 (``find_sent``) before it sends it again, so a crash never duplicates a text.
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,20 +13,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bot.domain import call_me as calls, contacts, outbox
 from bot import runtime
-from bot.outbound.channels import NoAdapter, SendError
-from bot.inbound import service
-from bot.outbound import sweeper
-from bot.store.db import collect
-from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
+from bot.domain import call_me as calls
+from bot.domain import contacts, meetings, outbox
 from bot.domain.outbox import Planned
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
-from bot.domain import meetings
+from bot.domain.schedule import QuietHours
+from bot.inbound import service
+from bot.outbound import sweeper
+from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
 from bot.render import codec, render
-from bot.domain.schedule import QuietHours
+from bot.store.db import collect
+from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
 from flows import languages
 from flows.inbound import VOICE, Inbound
 
@@ -110,14 +111,16 @@ def send_outbox(row_id: int) -> str:
         _fail(rt, row_id, f"internal error: {exc.__class__.__name__}")
         return outbox.FAILED
     with rt.uow() as session:  # the record of the send commits on its own: nothing can roll it back
-        session.execute(update(Outbox).where(Outbox.id == row_id).values(
-            status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None))
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id == row_id)
+            .values(status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None)
+        )
         session.commit()
     with rt.uow() as session:
         _open_conversation(session, row_id)
         session.commit()
     return outbox.SENT
-
 
 
 def send_batch(row_ids: list[int]) -> dict:
@@ -148,6 +151,7 @@ def _retry_alone(row_id: int) -> str:
         session.commit()
     return outbox.PENDING
 
+
 def _render(session, row: Outbox):
     """The row's replies rendered for its channel, in the contact's language now (else the row's)."""
     language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
@@ -167,7 +171,7 @@ def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | No
     quiet = QuietHours.parse(settings.quiet_hours)
     if not quiet.enabled:
         return None
-    tz = (session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None)
+    tz = session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None
     return quiet.until(now, tz or row.timezone)
 
 
@@ -188,8 +192,7 @@ def _defer(session, row: Outbox, until: datetime) -> str:
 
 def _fail(rt, row_id: int, reason: str) -> None:
     with rt.uow() as session:
-        session.execute(update(Outbox).where(Outbox.id == row_id).values(status=outbox.FAILED,
-                                                                           last_error=reason[:200]))
+        session.execute(update(Outbox).where(Outbox.id == row_id).values(status=outbox.FAILED, last_error=reason[:200]))
         session.commit()
 
 
@@ -215,8 +218,11 @@ def _open_conversation(session, row_id: int) -> None:
     expires = datetime.fromisoformat(state["expires"]) if state.get("expires") else now + timedelta(days=1)
     conversation = session.scalar(select(Conversation).where(Conversation.contact_id == row.contact_id))
     if conversation is None:
-        session.add(Conversation(contact_id=row.contact_id, flow=state.get("flow", ""), state=state,
-                                 expires_at=expires, updated_at=now))
+        session.add(
+            Conversation(
+                contact_id=row.contact_id, flow=state.get("flow", ""), state=state, expires_at=expires, updated_at=now
+            )
+        )
         return
     current = conversation.state or {}
     open_now = conversation.expires_at > now
@@ -230,8 +236,11 @@ def _open_conversation(session, row_id: int) -> None:
 
 
 def _same_survey(current: dict, planned: dict) -> bool:
-    return (current.get("flow") == planned.get("flow") == "survey" and current.get("subject") == planned.get("subject")
-            and current.get("survey") == planned.get("survey"))
+    return (
+        current.get("flow") == planned.get("flow") == "survey"
+        and current.get("subject") == planned.get("subject")
+        and current.get("survey") == planned.get("survey")
+    )
 
 
 def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
@@ -239,8 +248,10 @@ def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
     address = contacts.of_row(session, row.address_id, row.channel, row.address)
     if address is not None and address.opted_out_at is not None:
         return "opted out"
-    if row.contact_id is not None and session.scalar(select(Contact.erased_at).where(
-            Contact.id == row.contact_id)) is not None:
+    if (
+        row.contact_id is not None
+        and session.scalar(select(Contact.erased_at).where(Contact.id == row.contact_id)) is not None
+    ):
         return "erased"
     if row.meeting_id is not None and row.kind in ("reminder", "tally"):
         meeting = session.get(Meeting, row.meeting_id)
@@ -277,8 +288,11 @@ def plan_now(now: datetime | None = None) -> int:
     rt = runtime.current()
     now = now or _now()
     with rt.uow() as session:
-        planned = (reminders.plan(session, rt.settings, now) + followups.plan(session, rt.settings, now)
-                   + waitlist.plan(session, now))
+        planned = (
+            reminders.plan(session, rt.settings, now)
+            + followups.plan(session, rt.settings, now)
+            + waitlist.plan(session, now)
+        )
         session.commit()  # queues their send jobs
     return len(planned)
 
@@ -295,8 +309,13 @@ def retry_failed(now: datetime | None = None) -> int:
     with rt.uow() as session:
         failed = session.execute(
             select(Message.channel, Message.address, Message.body, Message.provider_id)
-            .where(Message.direction == "in", Message.status == service.FAILED,
-                   Message.created_at > now - RETRY_FAILED_WITHIN).order_by(Message.id).limit(RETRY_FAILED_BATCH)
+            .where(
+                Message.direction == "in",
+                Message.status == service.FAILED,
+                Message.created_at > now - RETRY_FAILED_WITHIN,
+            )
+            .order_by(Message.id)
+            .limit(RETRY_FAILED_BATCH)
         ).all()
     handled = 0
     for channel, address, body, provider_id in failed:
@@ -316,8 +335,9 @@ def retry_failed(now: datetime | None = None) -> int:
                 continue
             contact, where = found
             to = contacts.Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
-            outbox.insert_new(session, [outbox.row(f"reply:{channel}:{provider_id}", "reply", to,
-                                                   tuple(answer.replies), now, now)])
+            outbox.insert_new(
+                session, [outbox.row(f"reply:{channel}:{provider_id}", "reply", to, tuple(answer.replies), now, now)]
+            )
             session.commit()
     return handled
 

@@ -7,6 +7,7 @@ Redis the slot is taken by one Lua script using Redis's own clock (workers' cloc
 the embedded queue uses the same arithmetic under a lock. Inline TwiML replies are not sent by
 us, so a bulk fan-out never delays them.
 """
+
 from __future__ import annotations
 
 import threading

@@ -5,6 +5,7 @@ a row on its own (``bot.domain.batches``); an erasure (``bot.domain.erase.Erased
 job. Jobs are named by their import path, as RQ stores them, so this module needs no job module and
 the runtime that wires it imports no job (the jobs import the runtime).
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Both take the same calls. The outbox table is the source of truth, so a job lost with the
 embedded queue (a restart) or with Redis (a flush) is found again by the sweeper (bot/jobs.py).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -190,13 +191,14 @@ class RedisQueue:
         from redis.exceptions import RedisError
         from rq.job import Job, JobStatus
 
-        waiting = {s.value.encode() for s in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED,
-                                              JobStatus.DEFERRED)}
+        waiting = {
+            s.value.encode() for s in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED)
+        }
         now = datetime.now(timezone.utc)
         count = 0
         try:
             for start in range(0, len(items), PIPELINE_CHUNK):
-                chunk = items[start:start + PIPELINE_CHUNK]
+                chunk = items[start : start + PIPELINE_CHUNK]
                 ids = [job_id(key, self.namespace) for _, key, _ in chunk]
                 with self.redis.pipeline(transaction=False) as pipe:
                     for ident in ids:
@@ -206,8 +208,15 @@ class RedisQueue:
                     for (args, key, at), ident, status in zip(chunk, ids, statuses):
                         if status in waiting:
                             continue
-                        job = self.rq.create_job(func, args=args, job_id=ident, retry=self._retry if retry else None,
-                                                 timeout=timeout, result_ttl=600, failure_ttl=86400)
+                        job = self.rq.create_job(
+                            func,
+                            args=args,
+                            job_id=ident,
+                            retry=self._retry if retry else None,
+                            timeout=timeout,
+                            result_ttl=600,
+                            failure_ttl=86400,
+                        )
                         if at and at > now:
                             self.rq.schedule_job(job, at, pipeline=pipe)
                         else:

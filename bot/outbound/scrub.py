@@ -1,4 +1,5 @@
 """After FORGET: what an erasure left on disk is removed (issue 12), by a job of its own."""
+
 from __future__ import annotations
 
 import logging
@@ -26,4 +27,3 @@ def scrub() -> str:
         for table in ERASED_TABLES:
             conn.exec_driver_sql(f"VACUUM {table}")
     return "vacuumed"
-

@@ -3,6 +3,7 @@
 The outbox table is the source of truth (DESIGN.md §3); the jobs only say when to look at it. The
 worker's tick runs ``sweep`` every minute.
 """
+
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bot.domain import batches as dispatch, outbox
+from bot.domain import batches as dispatch
+from bot.domain import outbox
 from bot.domain.outbox import Planned
 from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
@@ -33,7 +35,8 @@ def sweep(rt, now: datetime) -> int:
     with rt.uow() as session:
         due = session.execute(
             select(Outbox.id, Outbox.send_after, Outbox.attempts, Outbox.batch)
-            .where(Outbox.status == outbox.PENDING, Outbox.send_after <= now).order_by(Outbox.id)
+            .where(Outbox.status == outbox.PENDING, Outbox.send_after <= now)
+            .order_by(Outbox.id)
         ).all()
     if not due:
         return 0
@@ -53,8 +56,9 @@ def sweep(rt, now: datetime) -> int:
     planned = [Planned(row_id, at, attempts, names[row_id]) for row_id, at, attempts, _ in lost]
     with rt.uow() as session:  # only rows still pending: one sent meanwhile keeps its record
         for batch, ids in members.items():
-            session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == outbox.PENDING)
-                            .values(batch=batch))
+            session.execute(
+                update(Outbox).where(Outbox.id.in_(ids), Outbox.status == outbox.PENDING).values(batch=batch)
+            )
         collect(session, *planned)
         session.commit()  # queues their jobs
     return len(planned)
@@ -63,19 +67,23 @@ def sweep(rt, now: datetime) -> int:
 def _reconcile_stuck(rt, now: datetime) -> None:
     with rt.uow() as session:
         stuck = session.execute(
-            select(Outbox.id, Outbox.address, Outbox.body, Outbox.channel, Outbox.claimed_at)
-            .where(Outbox.status == outbox.SENDING, Outbox.claimed_at < now - rt.stuck_after)
+            select(Outbox.id, Outbox.address, Outbox.body, Outbox.channel, Outbox.claimed_at).where(
+                Outbox.status == outbox.SENDING, Outbox.claimed_at < now - rt.stuck_after
+            )
         ).all()
     for row_id, address, body, channel, claimed_at in stuck:  # no transaction open during the HTTP call
         try:
-            found = rt.channels.adapter(channel).find_sent(address, body or "", claimed_at - timedelta(seconds=5),
-                                                           channel)
+            found = rt.channels.adapter(channel).find_sent(
+                address, body or "", claimed_at - timedelta(seconds=5), channel
+            )
         except (SendError, NoAdapter) as exc:  # the provider cannot say: leave the row for the next sweep
             log.warning("cannot reconcile outbox row %s yet: %s", row_id, exc)
             continue
-        values = ({"status": outbox.SENT, "provider_id": found, "sent_at": now} if found
-                  else {"status": outbox.PENDING})
+        values = {"status": outbox.SENT, "provider_id": found, "sent_at": now} if found else {"status": outbox.PENDING}
         with rt.uow() as session:  # only if nobody claimed it again meanwhile
-            session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.status == outbox.SENDING,
-                                                 Outbox.claimed_at == claimed_at).values(**values))
+            session.execute(
+                update(Outbox)
+                .where(Outbox.id == row_id, Outbox.status == outbox.SENDING, Outbox.claimed_at == claimed_at)
+                .values(**values)
+            )
             session.commit()

@@ -10,6 +10,7 @@ the edge knows the channel; each module here writes replies the way its channel 
 - ``voice``: ``<Say>`` followed by ``<Gather numDigits>``;
 - ``codec``: replies as JSON, for the outbox and the stored inbound replies.
 """
+
 from __future__ import annotations
 
 from bot.render.output import Rendered, render

@@ -1,5 +1,6 @@
 """Replies as JSON: what the outbox stores so that a row is rendered at send time, on its channel,
 in the reader's language of that moment."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,8 +24,11 @@ def _dump_reply(reply: Reply) -> dict:
         out["params"] = {name: _dump_value(value) for name, value in reply.params.items()}
     if reply.choices is not None:
         c = reply.choices
-        out["choices"] = {"style": c.style, "prompt": c.prompt,
-                          "items": [[i.value, i.label, i.literal] for i in c.items]}
+        out["choices"] = {
+            "style": c.style,
+            "prompt": c.prompt,
+            "items": [[i.value, i.label, i.literal] for i in c.items],
+        }
     return out
 
 
@@ -33,8 +37,9 @@ def _load_reply(item: dict) -> Reply:
     choices = None
     if item.get("choices"):
         c = item["choices"]
-        choices = Choices(tuple(Choice(v, label, bool(literal)) for v, label, literal in c["items"]), c["style"],
-                          c.get("prompt"))
+        choices = Choices(
+            tuple(Choice(v, label, bool(literal)) for v, label, literal in c["items"]), c["style"], c.get("prompt")
+        )
     return Reply(item["key"], params, choices)
 
 

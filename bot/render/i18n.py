@@ -1,4 +1,5 @@
 """Rendering replies in a learner's locale with Babel catalogs from ``locales/``."""
+
 from __future__ import annotations
 
 import functools
@@ -95,7 +96,7 @@ def format_when(value: When | None, lang: str) -> str:
     if value is None:
         return gettext(NO_DATE_YET, lang)
     lang, region = pick(lang), region_of(value.timezone)
-    text = format_datetime(value.at, meeting_pattern(lang, region), tzinfo=ZoneInfo(value.timezone),
-                           locale=date_locale(lang, region))
+    text = format_datetime(
+        value.at, meeting_pattern(lang, region), tzinfo=ZoneInfo(value.timezone), locale=date_locale(lang, region)
+    )
     return text.translate(_ODD_SPACES)
-

@@ -1,13 +1,12 @@
 """One entry point: render replies for a channel."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.render import segments, sms, telegram, voice
 from flows.inbound import SIMULATOR, SMS, TELEGRAM, VOICE, WHATSAPP
 from flows.results import Reply
-
-from bot.render import segments
-from bot.render import sms, telegram, voice
 
 
 @dataclass(frozen=True)

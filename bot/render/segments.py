@@ -1,4 +1,5 @@
 """SMS segment counting, the way carriers count (GSM 03.38 and UCS-2)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

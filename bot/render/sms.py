@@ -1,12 +1,11 @@
 """SMS and WhatsApp: numbered text. SMS is folded to GSM-7 when that is cheaper and kept within the
 segment budget by shortening someone's quoted words; WhatsApp keeps every accent and is not counted."""
+
 from __future__ import annotations
 
-from flows.results import Quote, Reply
-
-from bot.render import gsm, segments
-from bot.render import text
+from bot.render import gsm, segments, text
 from bot.render.texts import RELAY_TEXT_MAX
+from flows.results import Quote, Reply
 
 MAX_SEGMENTS = 3
 _QUOTE_FLOOR = 10

@@ -3,13 +3,13 @@
 A tap sends the choice's value back as callback data, which the webhook turns into the same
 ``Inbound`` text a typed answer would be.
 """
+
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from flows.results import MENU, SCALE, Reply
-
 from bot.render import text
+from flows.results import MENU, SCALE, Reply
 
 TEXT_MAX = 4096
 ROW_MAX = 6
@@ -25,7 +25,7 @@ def render(replies: tuple[Reply, ...], lang: str) -> dict:
     if choices.style == MENU:
         rows = [[b] for b in buttons]
     elif choices.style == SCALE:
-        rows = [buttons[i:i + ROW_MAX] for i in range(0, len(buttons), ROW_MAX)]
+        rows = [buttons[i : i + ROW_MAX] for i in range(0, len(buttons), ROW_MAX)]
     else:
         rows = [buttons]
     return {"text": body, "reply_markup": InlineKeyboardMarkup(rows)}

@@ -1,11 +1,11 @@
 """The words of a reply in one language: its template, its parameters and its choices."""
-from __future__ import annotations
 
-from flows import keys
-from flows.results import MENU, SCALE, Choice, Choices, CircleLine, Quote, Reply, When
+from __future__ import annotations
 
 from bot.render.i18n import format_when, gettext, pick
 from bot.render.texts import TEXTS
+from flows import keys
+from flows.results import MENU, SCALE, Choice, Choices, CircleLine, Quote, Reply, When
 
 
 def param(value, lang: str) -> str:
@@ -66,7 +66,11 @@ def prompt(choices: Choices, lang: str) -> str:
     if choices.style == SCALE:
         low, high = items[0], items[-1]
         return gettext(TEXTS[keys.PROMPT_SCALE], lang) % {
-            "low": low.value, "low_label": label(low, lang), "high": high.value, "high_label": label(high, lang)}
+            "low": low.value,
+            "low_label": label(low, lang),
+            "high": high.value,
+            "high_label": label(high, lang),
+        }
     options = ", ".join(f"{c.value} {label(c, lang)}" for c in items)
     return gettext(TEXTS[keys.PROMPT_INLINE], lang) % {"options": options}
 
@@ -78,4 +82,3 @@ def with_prompt(reply: Reply, lang: str, quote_limit: int | None = None) -> str:
         return said
     asked = prompt(reply.choices, lang)
     return f"{said}\n{asked}" if reply.choices.style == MENU else f"{said} {asked}"
-

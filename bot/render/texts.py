@@ -3,6 +3,7 @@
 Placeholders are named (``%(name)s``). ``PLACEHOLDER_LONGEST`` gives the longest value each
 placeholder may take; ``circlebot segments`` renders every text with those to check its cost.
 """
+
 from __future__ import annotations
 
 from flows import keys
@@ -57,7 +58,9 @@ TEXTS: dict[str, str] = {
     keys.RSVP_YES: N_("Great, see you %(when)s! If plans change, reply 2."),
     keys.RSVP_NO: N_("Thanks for telling us. If you can come after all, reply 1."),
     keys.MEETING_MOVED: N_("%(circle)s: the meeting of %(old)s has moved to %(when)s at %(venue)s."),
-    keys.MEETING_CANCELLED: N_("%(circle)s: the meeting on %(when)s is cancelled. We will text you about the next one."),
+    keys.MEETING_CANCELLED: N_(
+        "%(circle)s: the meeting on %(when)s is cancelled. We will text you about the next one."
+    ),
     keys.SCHEDULE_CHANGED: N_("%(circle)s has a new schedule. The next meeting is %(when)s at %(venue)s."),
     keys.FACILITATOR_TALLY: N_("%(circle)s, %(when)s: %(yes)s coming, %(no)s not, %(none)s no reply."),
     keys.CHECKIN_QUESTION: N_("How did this week at %(circle)s go? You can also text us a message."),
@@ -75,8 +78,12 @@ TEXTS: dict[str, str] = {
     ),
     keys.RELAY_TO_LEARNER: N_("%(circle)s facilitator: %(text)s"),
     keys.RELAY_UNKNOWN_HANDLE: N_("There is no learner #%(number)s in your circles."),
-    keys.SURVEY_INTRO: N_("%(circle)s has ended. Thank you for taking part! 5 short questions follow; reply SKIP to skip one."),
-    keys.SURVEY_FACILITATOR_INTRO: N_("%(circle)s has ended. Thank you for facilitating! 4 short questions; reply SKIP to skip one."),
+    keys.SURVEY_INTRO: N_(
+        "%(circle)s has ended. Thank you for taking part! 5 short questions follow; reply SKIP to skip one."
+    ),
+    keys.SURVEY_FACILITATOR_INTRO: N_(
+        "%(circle)s has ended. Thank you for facilitating! 4 short questions; reply SKIP to skip one."
+    ),
     keys.SURVEY_REMINDER: N_("Please finish our short survey about %(circle)s. Next question:"),
     keys.SURVEY_DONE: N_("Thank you! Your answers help the library make circles better."),
     keys.HOW_INTRO: N_("Check-in for %(circle)s. Reply SKIP to skip a question."),
@@ -100,7 +107,9 @@ TEXTS: dict[str, str] = {
     keys.HOW_REFLECT_2: N_("What would you change next time? Reply in a few words."),
     keys.HOW_REFLECT_3: N_("What did learners find hard? Reply in a few words."),
     keys.FIND_RESULTS: N_("Open circles near you:\n%(lines)s\nText JOIN and the code to join."),
-    keys.FIND_NONE: N_("Sorry, we found no open circle for %(place)s. Try a postal code or a city, or ask your library."),
+    keys.FIND_NONE: N_(
+        "Sorry, we found no open circle for %(place)s. Try a postal code or a city, or ask your library."
+    ),
     keys.FIND_NEED_PLACE: N_("Text FIND and your postal code or city, like FIND 64105."),
     keys.FORGET_CONFIRM: N_("This erases your name, number and messages, and ends all texts."),
     keys.FORGET_DONE: N_("Done. We erased your details and will not text you again."),
@@ -192,7 +201,9 @@ TEXTS: dict[str, str] = {
     keys.LINK_DONE: N_("Linked! Where should reminders go?"),
     keys.LINK_WRONG: N_("Sorry, that code is wrong or too old. Text LINK on your other phone or app for a new one."),
     keys.LINK_LOCKED: N_("Too many wrong codes. Please wait 10 minutes and try again."),
-    keys.LINK_BUSY: N_("This chat is already in a circle. Text LINK here and send the code from your other phone or app."),
+    keys.LINK_BUSY: N_(
+        "This chat is already in a circle. Text LINK here and send the code from your other phone or app."
+    ),
     keys.LINK_PREFERRED: N_("Done! Reminders will go to %(channel)s. STOP works on each one separately."),
     # A call to the bot's number (flows/voice.py): short sentences, written to be heard.
     keys.VOICE_WELCOME: N_("Hello! This is the learning circle line."),
@@ -209,21 +220,48 @@ TEXTS: dict[str, str] = {
     keys.VOICE_VOICEMAIL: N_("Hello, this is %(circle)s. We called to bring you into the meeting. Goodbye."),
     keys.VOICE_TYPE_NUMBER: N_("Type the number, then press the pound key."),
     keys.VOICE_SKIP_TEXT: N_("This question needs words, so we skip it on the phone. Press any key to go on."),
-    keys.VOICE_HOW_TO_STOP: N_("Your facilitator signed you up for these calls. To stop them, press the star key at any time."),
+    keys.VOICE_HOW_TO_STOP: N_(
+        "Your facilitator signed you up for these calls. To stop them, press the star key at any time."
+    ),
     keys.VOICE_WAITING: N_("Please stay on the line. The meeting starts when the facilitator joins."),
 }
 
 NO_DATE_YET = N_("to be announced")
 
 # Single questions and reminders: 1 segment in en and sw, at most 2 elsewhere (DESIGN.md §5).
-QUESTIONS = frozenset({
-    keys.SIGNUP_ASK_NAME, keys.SIGNUP_BAD_NAME, keys.SIGNUP_ASK_LANGUAGE, keys.SIGNUP_BAD_LANGUAGE,
-    keys.LANGUAGE_MENU, keys.REMINDER, keys.CHECKIN_QUESTION, keys.FORGET_CONFIRM, keys.WAITLIST_OFFER, keys.LINK_DONE,
-    keys.Q_GOAL, keys.Q_CONFIDENCE, keys.Q_COURSE, keys.Q_RECOMMEND, keys.Q_NEXT,
-    keys.FQ_GOAL, keys.FQ_COURSE, keys.FQ_SURPRISE, keys.FQ_AGAIN,
-    keys.HOW_RATING, keys.HOW_CAME, keys.HOW_REFLECT_1, keys.HOW_REFLECT_2, keys.HOW_REFLECT_3,
-    keys.HINT_SCALE5, keys.HINT_SCALE10, keys.HINT_YESNO, keys.HINT_NUMBER, keys.HINT_TEXT,
-})
+QUESTIONS = frozenset(
+    {
+        keys.SIGNUP_ASK_NAME,
+        keys.SIGNUP_BAD_NAME,
+        keys.SIGNUP_ASK_LANGUAGE,
+        keys.SIGNUP_BAD_LANGUAGE,
+        keys.LANGUAGE_MENU,
+        keys.REMINDER,
+        keys.CHECKIN_QUESTION,
+        keys.FORGET_CONFIRM,
+        keys.WAITLIST_OFFER,
+        keys.LINK_DONE,
+        keys.Q_GOAL,
+        keys.Q_CONFIDENCE,
+        keys.Q_COURSE,
+        keys.Q_RECOMMEND,
+        keys.Q_NEXT,
+        keys.FQ_GOAL,
+        keys.FQ_COURSE,
+        keys.FQ_SURPRISE,
+        keys.FQ_AGAIN,
+        keys.HOW_RATING,
+        keys.HOW_CAME,
+        keys.HOW_REFLECT_1,
+        keys.HOW_REFLECT_2,
+        keys.HOW_REFLECT_3,
+        keys.HINT_SCALE5,
+        keys.HINT_SCALE10,
+        keys.HINT_YESNO,
+        keys.HINT_NUMBER,
+        keys.HINT_TEXT,
+    }
+)
 
 # Parts of other texts, never sent alone: choice labels and the ways to ask for a choice.
 PARTS = frozenset(key for key in TEXTS if key.startswith(("label.", "prompt.", "voice.")))

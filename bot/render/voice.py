@@ -3,19 +3,19 @@
 Choices whose values are digits are keyed as they are ("press 1 for yes"); other choices are keyed
 by their position, and ``digit_values`` maps a key press back to the value a typed answer would be.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
+from bot.render import text
+from bot.render.i18n import gettext, pick
+from bot.render.texts import TEXTS
 from flows import keys
 from flows import voice as call_flow
 from flows.results import SCALE, Choices, Reply
-
-from bot.render.i18n import gettext, pick
-from bot.render import text
-from bot.render.texts import TEXTS
 
 # The <Say> voice and language per locale (Twilio's Amazon Polly voices; see the README's voice
 # table). Twilio documents no <Say> voice for Swahili (neither Polly nor its Google voices): a
@@ -70,11 +70,16 @@ def keypad_prompt(choices: Choices, lang: str) -> str:
     if choices.style == SCALE:
         low, high = choices.items[0], choices.items[-1]
         return gettext(TEXTS[keys.VOICE_SCALE], lang) % {
-            "low": low.value, "low_label": text.label(low, lang), "high": high.value,
-            "high_label": text.label(high, lang)}
+            "low": low.value,
+            "low_label": text.label(low, lang),
+            "high": high.value,
+            "high_label": text.label(high, lang),
+        }
     by_value = {c.value: c for c in choices.items}
-    return " ".join(gettext(TEXTS[keys.VOICE_PRESS], lang) % {"digit": digit, "label": text.label(by_value[v], lang)}
-                    for digit, v in digit_values(choices).items())
+    return " ".join(
+        gettext(TEXTS[keys.VOICE_PRESS], lang) % {"digit": digit, "label": text.label(by_value[v], lang)}
+        for digit, v in digit_values(choices).items()
+    )
 
 
 def render(replies: tuple[Reply, ...], lang: str, action: str | None = None) -> VoiceResponse:
@@ -86,8 +91,12 @@ def render(replies: tuple[Reply, ...], lang: str, action: str | None = None) -> 
     for reply in replies[:-1] if last is not None and last.choices else replies:
         response.say(text.words(reply, lang, quote_limit=300), **say)
     if last is not None and last.choices:
-        gather = Gather(num_digits=num_digits(last.choices), input="dtmf", timeout=GATHER_TIMEOUT,
-                        **({"action": action, "method": "POST"} if action else {}))
+        gather = Gather(
+            num_digits=num_digits(last.choices),
+            input="dtmf",
+            timeout=GATHER_TIMEOUT,
+            **({"action": action, "method": "POST"} if action else {}),
+        )
         gather.say(text.words(last, lang), **say)
         gather.say(keypad_prompt(last.choices, lang), **say)
         response.append(gather)
@@ -99,8 +108,13 @@ def url(base: str, path: str, query: dict | None = None) -> str:
     return base + path + (f"?{urlencode(query)}" if query else "")
 
 
-def render_step(step: call_flow.Step, base: str, room: str | None = None, max_participants: int | None = None,
-                default_lang: str = "en") -> VoiceResponse:
+def render_step(
+    step: call_flow.Step,
+    base: str,
+    room: str | None = None,
+    max_participants: int | None = None,
+    default_lang: str = "en",
+) -> VoiceResponse:
     """TwiML for one step of a call to the bot's number (``flows.voice``).
 
     Args:
@@ -114,9 +128,14 @@ def render_step(step: call_flow.Step, base: str, room: str | None = None, max_pa
     if isinstance(step, call_flow.Ask):
         lang = step.state.lang
         menu = step.state.step == call_flow.MENU
-        gather = Gather(input="dtmf", action=url(base, "/twilio/voice/gather", step.state.as_query()), method="POST",
-                        action_on_empty_result=True, timeout=GATHER_TIMEOUT if menu else CODE_TIMEOUT,
-                        **({"num_digits": 1} if menu else {"finish_on_key": "#"}))
+        gather = Gather(
+            input="dtmf",
+            action=url(base, "/twilio/voice/gather", step.state.as_query()),
+            method="POST",
+            action_on_empty_result=True,
+            timeout=GATHER_TIMEOUT if menu else CODE_TIMEOUT,
+            **({"num_digits": 1} if menu else {"finish_on_key": "#"}),
+        )
         for reply in step.replies:
             gather.say(text.words(reply, spoken(lang)), **say_attrs(lang))
         for digit, option in step.options:
@@ -128,11 +147,17 @@ def render_step(step: call_flow.Step, base: str, room: str | None = None, max_pa
     if isinstance(step, call_flow.Join):
         dial = Dial()
         dial.conference(
-            room, start_conference_on_enter=step.facilitator, end_conference_on_exit=step.facilitator,
+            room,
+            start_conference_on_enter=step.facilitator,
+            end_conference_on_exit=step.facilitator,
             wait_url=None if step.facilitator else url(base, "/twilio/voice/wait", {"lang": step.lang}),
-            wait_method=None if step.facilitator else "POST", max_participants=max_participants,
-            status_callback=url(base, "/twilio/conference"), status_callback_method="POST",
-            status_callback_event=CONFERENCE_EVENTS, beep="true")
+            wait_method=None if step.facilitator else "POST",
+            max_participants=max_participants,
+            status_callback=url(base, "/twilio/conference"),
+            status_callback_method="POST",
+            status_callback_event=CONFERENCE_EVENTS,
+            beep="true",
+        )
         response.append(dial)
     response.hangup()
     return response
@@ -146,8 +171,9 @@ def render_wait(lang: str) -> VoiceResponse:
     return response
 
 
-def render_keypad(replies: tuple[Reply, ...], lang: str, action: str, typed: str | None = None,
-                  machine: bool = False) -> VoiceResponse:
+def render_keypad(
+    replies: tuple[Reply, ...], lang: str, action: str, typed: str | None = None, machine: bool = False
+) -> VoiceResponse:
     """A call the bot placed (a reminder, a survey question) or its next step, answered by keypad.
 
     Choices become ``<Gather numDigits>`` (keys mapped back in ``digit_values``); a question answered

@@ -1,4 +1,5 @@
 """The SMS segment budget (DESIGN.md §5): every template × locale, with the longest values."""
+
 from __future__ import annotations
 
 import functools
@@ -8,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel.core import get_global
 
-from bot.render import i18n, segments
-from bot.render import sms
+from bot.render import i18n, segments, sms
 from bot.render.texts import COMBINED, PARTS, PLACEHOLDER_LONGEST, QUESTIONS, TEXTS
 from flows import choices, keys, keywords, languages, surveys
 from flows.results import Choices, CircleLine, Reply, When
@@ -19,8 +19,9 @@ MAX_QUESTION = {language.code: language.question_segments for language in langua
 MAX_QUESTION_OTHER = 2
 _PLACEHOLDER_TZ = "America/Chicago"
 # One zone in each country a shipped language is written for: a date is written per circle country.
-_PLACEHOLDER_ZONES = tuple(sorted({_PLACEHOLDER_TZ} | {
-    get_global("territory_zones")[language.region][0] for language in languages.LANGUAGES}))
+_PLACEHOLDER_ZONES = tuple(
+    sorted({_PLACEHOLDER_TZ} | {get_global("territory_zones")[language.region][0] for language in languages.LANGUAGES})
+)
 SHIPPED_LOCALES = languages.SHIPPED
 
 
@@ -121,6 +122,8 @@ def table(all_rows: list[Row]) -> str:
     """The rows as a plain-text table."""
     lines = [f"{'template':28} {'loc':4} {'encoding':8} {'chars':>5} {'segs':>4} {'max':>3}  ok"]
     for r in all_rows:
-        lines.append(f"{r.key:28} {r.locale:4} {r.encoding:8} {r.characters:>5} {r.segments:>4} {r.limit:>3}  "
-                     f"{'ok' if r.ok else 'OVER'}")
+        lines.append(
+            f"{r.key:28} {r.locale:4} {r.encoding:8} {r.characters:>5} {r.segments:>4} {r.limit:>3}  "
+            f"{'ok' if r.ok else 'OVER'}"
+        )
     return "\n".join(lines)

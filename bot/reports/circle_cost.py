@@ -10,16 +10,16 @@ Every text is rendered for SMS in the learner's locale with the longest placehol
 (``bot.reports.budget.longest_params``: 40-character names, the longest date), and its segments are counted the
 way carriers count. ``circlebot segments`` prints the table; ``tests/unit/test_circle_cost.py`` enforces it.
 """
+
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.reports import budget
-from bot.render import segments
 from bot.domain.planning.reminders import reminder_reply
-from bot.render import sms
+from bot.render import segments, sms
+from bot.reports import budget
 from flows import checkin, keys, languages, router, survey, surveys
 from flows.context import CircleView, ContactView, Context, EnrollmentView, PendingRsvp
 from flows.inbound import SMS, Inbound
@@ -29,8 +29,13 @@ MAX_PER_CIRCLE = 30
 WEEKS = 6
 CODE = "KC42"
 # What the learner answers to each kind of survey question.
-ANSWERS = {surveys.SCALE5: "4", surveys.SCALE10: "9", surveys.TEXT: "Keep learning",
-           surveys.YESNO: "yes", surveys.NUMBER: "3"}
+ANSWERS = {
+    surveys.SCALE5: "4",
+    surveys.SCALE10: "9",
+    surveys.TEXT: "Keep learning",
+    surveys.YESNO: "yes",
+    surveys.NUMBER: "3",
+}
 
 
 @dataclass
@@ -71,8 +76,14 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
 
     def text(body: str, now: datetime, pending: PendingRsvp | None = None) -> None:
         nonlocal state
-        ctx = Context(now=now, contact=contact, circles={CODE: circle}, default_language=locale,
-                      languages=languages.SHIPPED, pending_rsvp=pending)
+        ctx = Context(
+            now=now,
+            contact=contact,
+            circles={CODE: circle},
+            default_language=locale,
+            languages=languages.SHIPPED,
+            pending_rsvp=pending,
+        )
         result = router.handle(state, Inbound(SMS, "+18165550100", body, f"cost{cost.sent}", now), ctx)
         cost.sent += 1
         state = result.state
@@ -100,8 +111,10 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
             text("1", at + timedelta(days=1))
 
     questions = surveys.LEARNER.questions
-    scheduled((Reply(keys.SURVEY_INTRO, {"circle": name}), questions[0].ask()),
-              survey.opening(surveys.LEARNER.name, "enrollment:1", CODE))
+    scheduled(
+        (Reply(keys.SURVEY_INTRO, {"circle": name}), questions[0].ask()),
+        survey.opening(surveys.LEARNER.name, "enrollment:1", CODE),
+    )
     after = meetings[-1] + timedelta(days=1)
     while state and state.get("flow") == survey.FLOW:
         text(ANSWERS[survey.question(state).kind], after)
@@ -115,9 +128,13 @@ def costs(locales=budget.SHIPPED_LOCALES) -> list[Cost]:
 
 def table(all_costs: list[Cost]) -> str:
     """The per-locale cost of a whole circle, as plain text."""
-    lines = [f"Whole circle, one learner answering everything ({WEEKS} meetings, longest values):",
-             f"{'loc':4} {'scheduled':>9} {'inline':>6} {'segs':>4} {'max':>3} {'sent':>4}  ok"]
+    lines = [
+        f"Whole circle, one learner answering everything ({WEEKS} meetings, longest values):",
+        f"{'loc':4} {'scheduled':>9} {'inline':>6} {'segs':>4} {'max':>3} {'sent':>4}  ok",
+    ]
     for c in all_costs:
-        lines.append(f"{c.locale:4} {sum(n for _, n in c.scheduled):>9} {sum(n for _, n in c.inline):>6} "
-                     f"{c.segments:>4} {MAX_PER_CIRCLE:>3} {c.sent:>4}  {'ok' if c.ok else 'OVER'}")
+        lines.append(
+            f"{c.locale:4} {sum(n for _, n in c.scheduled):>9} {sum(n for _, n in c.inline):>6} "
+            f"{c.segments:>4} {MAX_PER_CIRCLE:>3} {c.sent:>4}  {'ok' if c.ok else 'OVER'}"
+        )
     return "\n".join(lines)

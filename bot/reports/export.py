@@ -5,6 +5,7 @@
 - ``facilitator``: one row per answer of the facilitator: who (name or masked number), the meeting
   it is about (after-meeting check-ins), the question key and the answer.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, RelayHandle, Rsvp
 from bot.domain.attendance import how_attended
 from bot.domain.phone import mask
+from bot.store.models import Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, RelayHandle, Rsvp
 from flows import surveys
 
 ERASED = "(erased)"
@@ -45,18 +46,36 @@ def learners(session: Session, circle: Circle) -> Table:
     """One row per learner who ever enrolled, in the order they joined."""
     meetings = session.scalars(select(Meeting).where(Meeting.circle_id == circle.id).order_by(Meeting.seq)).all()
     enrolled = session.execute(
-        select(Enrollment, Contact).join(Contact, Contact.id == Enrollment.contact_id)
-        .where(Enrollment.circle_id == circle.id).order_by(Enrollment.id)).all()
-    handles = dict(session.execute(
-        select(RelayHandle.contact_id, RelayHandle.number).where(RelayHandle.facilitator_id == circle.facilitator_id)
-    ).all()) if circle.facilitator_id else {}
-    rsvps = {(r.contact_id, r.meeting_id): r.answer for r in session.scalars(
-        select(Rsvp).where(Rsvp.meeting_id.in_([m.id for m in meetings])))}
+        select(Enrollment, Contact)
+        .join(Contact, Contact.id == Enrollment.contact_id)
+        .where(Enrollment.circle_id == circle.id)
+        .order_by(Enrollment.id)
+    ).all()
+    handles = (
+        dict(
+            session.execute(
+                select(RelayHandle.contact_id, RelayHandle.number).where(
+                    RelayHandle.facilitator_id == circle.facilitator_id
+                )
+            ).all()
+        )
+        if circle.facilitator_id
+        else {}
+    )
+    rsvps = {
+        (r.contact_id, r.meeting_id): r.answer
+        for r in session.scalars(select(Rsvp).where(Rsvp.meeting_id.in_([m.id for m in meetings])))
+    }
     came = how_attended(session, [m.id for m in meetings])
     answers = _answers(session, circle)
     survey_keys = [f"learner:{q.key}" for q in surveys.LEARNER.questions]
-    header = (["handle", "name", "phone", "status"] + [f"rsvp_{m.seq}" for m in meetings]
-              + [f"attended_{m.seq}" for m in meetings] + [f"checkin_{m.seq}" for m in meetings] + survey_keys)
+    header = (
+        ["handle", "name", "phone", "status"]
+        + [f"rsvp_{m.seq}" for m in meetings]
+        + [f"attended_{m.seq}" for m in meetings]
+        + [f"checkin_{m.seq}" for m in meetings]
+        + survey_keys
+    )
     rows = []
     for enrollment, contact in enrolled:
         mine = answers.get(f"enrollment:{enrollment.id}", {})
@@ -66,9 +85,14 @@ def learners(session: Session, circle: Circle) -> Table:
             handle = handles.get(contact.id)
             phone = _first_address(session, contact.id)
             who = [f"#{handle}" if handle else "", contact.name or "", mask(phone) if phone else ""]
-        rows.append(who + [enrollment.status] + [rsvps.get((contact.id, m.id), "") for m in meetings]
-                    + [came.get((contact.id, m.id), "") for m in meetings] + [_cell(mine.get(f"checkin:{m.seq}")) for m in meetings]
-                    + [_cell(mine.get(k)) for k in survey_keys])
+        rows.append(
+            who
+            + [enrollment.status]
+            + [rsvps.get((contact.id, m.id), "") for m in meetings]
+            + [came.get((contact.id, m.id), "") for m in meetings]
+            + [_cell(mine.get(f"checkin:{m.seq}")) for m in meetings]
+            + [_cell(mine.get(k)) for k in survey_keys]
+        )
     return Table(header, rows)
 
 
@@ -80,8 +104,13 @@ def facilitator(session: Session, circle: Circle) -> Table:
         if subject.startswith("facilitator:"):
             person = session.get(Facilitator, int(subject.split(":")[1]))
             contact = session.get(Contact, person.contact_id) if person and person.contact_id else None
-            names[subject] = ((person.name or (contact and contact.name) or mask(_first_address(session, contact.id)))
-                              if contact else (person.name or "") if person else "")
+            names[subject] = (
+                (person.name or (contact and contact.name) or mask(_first_address(session, contact.id)))
+                if contact
+                else (person.name or "")
+                if person
+                else ""
+            )
     rows = []
     for subject, values in sorted(answers.items()):
         if subject in names:

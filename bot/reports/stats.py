@@ -3,6 +3,7 @@
 Counts only; the pages draw them as SVG with the numbers written on each bar and a table beside.
 Attendance (in person or by phone) is counted by ``bot.domain.attendance.attended_counts``, as ``circle show`` does.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,9 +35,15 @@ def rsvps(session: Session, circle: Circle) -> list[MeetingRsvps]:
     """Yes, no and no reply for every meeting, counted among the learners active now, and who attended."""
     active = select(Enrollment.contact_id).where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
     total = session.scalar(select(func.count()).select_from(active.subquery())) or 0
-    counted = {(m, a): n for m, a, n in session.execute(
-        select(Rsvp.meeting_id, Rsvp.answer, func.count()).join(Meeting, Meeting.id == Rsvp.meeting_id)
-        .where(Meeting.circle_id == circle.id, Rsvp.contact_id.in_(active)).group_by(Rsvp.meeting_id, Rsvp.answer))}
+    counted = {
+        (m, a): n
+        for m, a, n in session.execute(
+            select(Rsvp.meeting_id, Rsvp.answer, func.count())
+            .join(Meeting, Meeting.id == Rsvp.meeting_id)
+            .where(Meeting.circle_id == circle.id, Rsvp.contact_id.in_(active))
+            .group_by(Rsvp.meeting_id, Rsvp.answer)
+        )
+    }
     meetings = list(session.scalars(select(Meeting).where(Meeting.circle_id == circle.id).order_by(Meeting.seq)))
     came = attendance.attended_counts(session, [m.id for m in meetings])
     out = []
@@ -50,9 +57,12 @@ def checkins(session: Session, circle: Circle) -> list[tuple[int, dict[str, int]
     """Per meeting number: how many learners answered great, okay and stuck to the next-day check-in."""
     counted: dict[int, dict[str, int]] = {}
     for key, value, n in session.execute(
-            select(Answer.question_key, Answer.value, func.count())
-            .where(Answer.circle_id == circle.id, Answer.subject.like("enrollment:%"),
-                   Answer.question_key.like("checkin:%")).group_by(Answer.question_key, Answer.value)):
+        select(Answer.question_key, Answer.value, func.count())
+        .where(
+            Answer.circle_id == circle.id, Answer.subject.like("enrollment:%"), Answer.question_key.like("checkin:%")
+        )
+        .group_by(Answer.question_key, Answer.value)
+    ):
         seq = key.split(":", 1)[1]
         if seq.isdecimal() and value in CHECKIN_VALUES:
             counted.setdefault(int(seq), {v: 0 for v in CHECKIN_VALUES})[value] += n
@@ -75,9 +85,15 @@ def survey(session: Session, circle: Circle) -> list[QuestionResult]:
     """The end-of-circle learner survey, question by question (skipped answers are not counted)."""
     values: dict[str, list[str]] = {}
     for key, value in session.execute(
-            select(Answer.question_key, Answer.value).where(
-                Answer.circle_id == circle.id, Answer.subject.like("enrollment:%"),
-                Answer.question_key.like("learner:%"), Answer.value.is_not(None)).order_by(Answer.id)):
+        select(Answer.question_key, Answer.value)
+        .where(
+            Answer.circle_id == circle.id,
+            Answer.subject.like("enrollment:%"),
+            Answer.question_key.like("learner:%"),
+            Answer.value.is_not(None),
+        )
+        .order_by(Answer.id)
+    ):
         values.setdefault(key.split(":", 1)[1], []).append(value)
     out = []
     for q in surveys.LEARNER.questions:

@@ -7,6 +7,7 @@ unit of work hands the items to its ``publish`` (wired at bootstrap to queue sen
 rollback drops them. So no caller has to remember to enqueue, and nothing is queued for a row that
 was never committed.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,9 +28,9 @@ def default_sqlite_url(instance_path: str) -> str:
 def make_engine(url: str) -> Engine:
     """Creates an engine; SQLite gets WAL, a busy timeout, enforced foreign keys and secure deletion."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 

@@ -1,4 +1,5 @@
 """Applies the Alembic migrations (``circlebot db upgrade``); the schema is never built otherwise."""
+
 from __future__ import annotations
 
 import os

@@ -1,10 +1,22 @@
 """SQLAlchemy 2 models (DESIGN.md §3). Times are stored in UTC; numbers in E.164."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, Time, TypeDecorator, UniqueConstraint,
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 

@@ -5,6 +5,7 @@ Every view is short: check who is signed in and which circle they may see (404 o
 domain code the CLI and the text commands use, render a template. Every form carries a CSRF token
 (Flask-WTF); sign-in is rate-limited (Flask-Limiter, in Redis when ``REDIS_URL`` is set).
 """
+
 from __future__ import annotations
 
 from flask import Flask
@@ -17,7 +18,9 @@ from bot.web.blueprint import bp
 def init_app(app: Flask, settings) -> None:
     """Registers the pages, CSRF protection, rate limits, session cookie flags and the Jinja i18n."""
     app.config.update(
-        SESSION_COOKIE_SECURE=not settings.simulator, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not settings.simulator,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
     )
     # Only the pages check CSRF (webhooks are signed by their provider instead): see ``blueprint._csrf``.

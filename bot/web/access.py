@@ -1,4 +1,5 @@
 """Who is signed in, and the circle they asked for (404 when it is not theirs)."""
+
 from __future__ import annotations
 
 import functools
@@ -19,6 +20,7 @@ def now() -> datetime:
 
 def signed_in(view):
     """Runs ``view`` with ``g.person`` set; sends anyone else to the sign-in page."""
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         contact_id = session.get(SESSION_KEY)
@@ -31,6 +33,7 @@ def signed_in(view):
             return redirect(url_for("pages.login"))
         g.person = who
         return view(*args, **kwargs)
+
     return wrapper
 
 

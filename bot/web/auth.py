@@ -1,14 +1,15 @@
 """Sign-in by a one-time code sent as a text (or a Telegram message), sign-out, the language picker."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 
 from bot.domain import login as codes
-from bot.web.blueprint import bp
-from bot.web.access import SESSION_KEY, now, signed_in
-from bot.web.i18n import LANGUAGE_KEY, _, current
-from bot.web import limits
 from bot.runtime import current as runtime
+from bot.web import limits
+from bot.web.access import SESSION_KEY, now, signed_in
+from bot.web.blueprint import bp
+from bot.web.i18n import LANGUAGE_KEY, _, current
 from flows import languages
 
 PENDING_KEY = "login_address"
@@ -60,13 +61,19 @@ def code_post():
         return render_template("pages/code.html"), 429
     rt = runtime()
     with rt.uow() as db:
-        checked = codes.check(db, rt.settings.secret_key or "", pending[0], pending[1],
-                              request.form.get("code", ""), now())
+        checked = codes.check(
+            db, rt.settings.secret_key or "", pending[0], pending[1], request.form.get("code", ""), now()
+        )
         db.commit()
     if checked.status != codes.OK:
-        flash({codes.WRONG: _("That code is not right. Check the text and try again."),
-               codes.EXPIRED: _("That code has expired. Ask for a new one."),
-               codes.LOCKED: _("Too many wrong tries. Ask for a new code.")}[checked.status], "error")
+        flash(
+            {
+                codes.WRONG: _("That code is not right. Check the text and try again."),
+                codes.EXPIRED: _("That code has expired. Ask for a new one."),
+                codes.LOCKED: _("Too many wrong tries. Ask for a new code."),
+            }[checked.status],
+            "error",
+        )
         return render_template("pages/code.html"), 400
     lang = session.get(LANGUAGE_KEY)
     session.clear()
@@ -103,5 +110,3 @@ def language():
 def home():
     """The signed-in start page: the circles."""
     return redirect(url_for("pages.circles"))
-
-

@@ -1,4 +1,5 @@
 """The pages' blueprint (``/facilitator``): every page module adds its routes to ``bp``."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request

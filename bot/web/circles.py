@@ -1,4 +1,5 @@
 """Circles: the list, create, edit, co-facilitators, moving and cancelling meetings, the flyer."""
+
 from __future__ import annotations
 
 from datetime import timezone
@@ -7,16 +8,15 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from bot.domain import circles as ops
-from bot.domain import roles
+from bot.domain import meetings, roles
 from bot.domain import phone as phones
+from bot.domain.schedule import ScheduleError, weekly_meetings, zone
+from bot.runtime import current as runtime
 from bot.store.models import Circle
 from bot.web import forms
-from bot.web.blueprint import bp
 from bot.web.access import circle_or_404, now, signed_in
+from bot.web.blueprint import bp
 from bot.web.i18n import _
-from bot.domain import meetings
-from bot.runtime import current as runtime
-from bot.domain.schedule import ScheduleError, weekly_meetings, zone
 
 
 @bp.get("/circles")
@@ -24,11 +24,17 @@ from bot.domain.schedule import ScheduleError, weekly_meetings, zone
 def circles():
     """Every circle the signed-in person may see, with places taken and the next meeting."""
     with runtime().uow() as db:
-        found = db.scalars(select(Circle).where(roles.visible(g.person)).order_by(Circle.archived_at.isnot(None),
-                                                                                  Circle.code)).all()
-        rows = [{"circle": c, "counts": ops.counts(db, c.id),
-                 "next": next((m for m in c.meetings if m.status != "cancelled" and m.starts_at > now()), None)}
-                for c in found]
+        found = db.scalars(
+            select(Circle).where(roles.visible(g.person)).order_by(Circle.archived_at.isnot(None), Circle.code)
+        ).all()
+        rows = [
+            {
+                "circle": c,
+                "counts": ops.counts(db, c.id),
+                "next": next((m for m in c.meetings if m.status != "cancelled" and m.starts_at > now()), None),
+            }
+            for c in found
+        ]
         return render_template("pages/circles.html", rows=rows)
 
 
@@ -39,8 +45,13 @@ def circle_new():
     if g.person.facilitator_id is None:
         abort(403)
     if request.method == "GET":
-        return render_template("pages/circle_form.html", creating=True, errors={}, zones=forms.time_zones(),
-                               form={"capacity": "12", "weeks": "6", "time": "18:00"})
+        return render_template(
+            "pages/circle_form.html",
+            creating=True,
+            errors={},
+            zones=forms.time_zones(),
+            form={"capacity": "12", "weeks": "6", "time": "18:00"},
+        )
     values, errors = forms.circle_fields(request.form, creating=True)
     if not errors:
         try:
@@ -51,16 +62,29 @@ def circle_new():
             flash(_("Circle %(code)s is ready. Learners join by texting JOIN %(code)s.", code=code), "info")
             return redirect(url_for("pages.circle", code=code))
     status = 400 if errors else 200
-    return render_template("pages/circle_form.html", creating=True, form=request.form, errors=errors,
-                           zones=forms.time_zones()), status
+    return render_template(
+        "pages/circle_form.html", creating=True, form=request.form, errors=errors, zones=forms.time_zones()
+    ), status
 
 
 def _create(values: dict) -> str:
     new = ops.NewCircle(
-        name=values["name"], venue=values["venue"], weekday=values["weekday"], start_time=values["start_time"],
-        timezone=values["timezone"], starts=values["starts"], weeks=values["weeks"], language=values["language"],
-        facilitator_phone="", capacity=values["capacity"], city=values["city"], postal_code=values["postal_code"],
-        course=values["course"], course_url=values["course_url"], facilitator_id=g.person.facilitator_id)
+        name=values["name"],
+        venue=values["venue"],
+        weekday=values["weekday"],
+        start_time=values["start_time"],
+        timezone=values["timezone"],
+        starts=values["starts"],
+        weeks=values["weeks"],
+        language=values["language"],
+        facilitator_phone="",
+        capacity=values["capacity"],
+        city=values["city"],
+        postal_code=values["postal_code"],
+        course=values["course"],
+        course_url=values["course_url"],
+        facilitator_id=g.person.facilitator_id,
+    )
     ops.check_start(new, now())
     with runtime().uow() as db:
         created = ops.create_circle(db, new, now(), region=runtime().settings.default_region)
@@ -89,9 +113,13 @@ def circle(code):
     """One circle: its details, meetings (move, cancel), co-facilitators and links to everything else."""
     with runtime().uow() as db:
         found = circle_or_404(db, code)
-        context = {"circle": found, "meetings": list(found.meetings), "counts": ops.counts(db, found.id),
-                   "co": [(f, ops.facilitator_phone(db, f)) for f in roles.co_facilitators(db, found)],
-                   "now": now()}
+        context = {
+            "circle": found,
+            "meetings": list(found.meetings),
+            "counts": ops.counts(db, found.id),
+            "co": [(f, ops.facilitator_phone(db, f)) for f in roles.co_facilitators(db, found)],
+            "now": now(),
+        }
         return render_template("pages/circle.html", mask=phones.mask, **context)
 
 
@@ -104,26 +132,54 @@ def circle_edit(code):
     with runtime().uow() as db:
         found = circle_or_404(db, code)
         if request.method == "GET":
-            form = {k: getattr(found, k) or "" for k in ("name", "course", "course_url", "venue", "city",
-                                                         "postal_code", "language", "capacity", "timezone", "weeks")}
+            form = {
+                k: getattr(found, k) or ""
+                for k in (
+                    "name",
+                    "course",
+                    "course_url",
+                    "venue",
+                    "city",
+                    "postal_code",
+                    "language",
+                    "capacity",
+                    "timezone",
+                    "weeks",
+                )
+            }
             first = found.meetings[0].starts_at.astimezone(zone(found.timezone)).date() if found.meetings else None
-            form.update(weekday=forms.WEEKDAY_CODES[found.weekday], time=found.start_time.strftime("%H:%M"),
-                        starts=(first or found.starts_on).isoformat())
-            return render_template("pages/circle_form.html", creating=False, form=form, errors={}, circle=found,
-                                   zones=forms.time_zones())
+            form.update(
+                weekday=forms.WEEKDAY_CODES[found.weekday],
+                time=found.start_time.strftime("%H:%M"),
+                starts=(first or found.starts_on).isoformat(),
+            )
+            return render_template(
+                "pages/circle_form.html", creating=False, form=form, errors={}, circle=found, zones=forms.time_zones()
+            )
         values, errors = forms.circle_fields(request.form, creating=False)
         schedule = {k: values.pop(k) for k in ("timezone", "weekday", "start_time", "starts", "weeks") if k in values}
         if not errors:
             try:
                 ops.edit_circle(db, found, values, now(), region=runtime().settings.default_region)
             except ops.CircleError as exc:
-                errors["capacity"] = (_("The capacity cannot go below the learners already in the circle.")
-                                      if exc.reason == "capacity_below" else
-                                      _("That change could not be made. Check the dates and try again."))
+                errors["capacity"] = (
+                    _("The capacity cannot go below the learners already in the circle.")
+                    if exc.reason == "capacity_below"
+                    else _("That change could not be made. Check the dates and try again.")
+                )
         if not errors and schedule and _schedule_changed(found, schedule):
             try:
-                done = meetings.reschedule(db, runtime().settings, found, schedule["weekday"], schedule["start_time"],
-                                           schedule["timezone"], schedule["starts"], schedule["weeks"], now())
+                done = meetings.reschedule(
+                    db,
+                    runtime().settings,
+                    found,
+                    schedule["weekday"],
+                    schedule["start_time"],
+                    schedule["timezone"],
+                    schedule["starts"],
+                    schedule["weeks"],
+                    now(),
+                )
             except (ops.CircleError, ScheduleError) as exc:
                 if getattr(exc, "reason", None) == "weeks_below":
                     errors["weeks"] = _("The circle has already met that many times; choose more weeks.")
@@ -131,14 +187,27 @@ def circle_edit(code):
                     errors["starts"] = _explain(exc)
         if errors:
             db.rollback()
-            return render_template("pages/circle_form.html", creating=False, form=request.form, errors=errors,
-                                   circle=found, zones=forms.time_zones()), 400
+            return render_template(
+                "pages/circle_form.html",
+                creating=False,
+                form=request.form,
+                errors=errors,
+                circle=found,
+                zones=forms.time_zones(),
+            ), 400
         code = found.code
         db.commit()
     if done is not None:
-        flash(_("Saved. Meetings ahead moved: %(moved)s, cancelled: %(cancelled)s, added: %(added)s. "
-                "Learners are being told.", moved=len(done.moved), cancelled=len(done.cancelled),
-                added=len(done.added)), "info")
+        flash(
+            _(
+                "Saved. Meetings ahead moved: %(moved)s, cancelled: %(cancelled)s, added: %(added)s. "
+                "Learners are being told.",
+                moved=len(done.moved),
+                cancelled=len(done.cancelled),
+                added=len(done.added),
+            ),
+            "info",
+        )
     else:
         flash(_("Saved."), "info")
     return redirect(url_for("pages.circle", code=code))
@@ -148,12 +217,15 @@ def _schedule_changed(found: Circle, schedule: dict) -> bool:
     """True when the form's schedule gives other meeting times than the circle's (the same form saved again
     changes nothing, even when the stored start date is a day before the first meeting)."""
     try:
-        wanted = weekly_meetings(schedule["starts"], schedule["weekday"], schedule["start_time"],
-                                 schedule["timezone"], schedule["weeks"])
+        wanted = weekly_meetings(
+            schedule["starts"], schedule["weekday"], schedule["start_time"], schedule["timezone"], schedule["weeks"]
+        )
     except ScheduleError:
         return True
-    return (schedule["timezone"], wanted) != (found.timezone, weekly_meetings(
-        found.starts_on, found.weekday, found.start_time, found.timezone, found.weeks))
+    return (schedule["timezone"], wanted) != (
+        found.timezone,
+        weekly_meetings(found.starts_on, found.weekday, found.start_time, found.timezone, found.weeks),
+    )
 
 
 @bp.post("/circles/<code>/co-facilitators")
@@ -177,6 +249,7 @@ def co_facilitator_add(code):
 @signed_in
 def meeting_move(code, seq):
     """Moves a meeting; learners are told once, like ``MOVE`` by text and ``circlebot meeting move``."""
+
     def action(db, found):
         local = forms.local_datetime(request.form.get("to", ""))
         if local is None:
@@ -194,8 +267,11 @@ def meeting_move(code, seq):
 @signed_in
 def meeting_cancel(code, seq):
     """Cancels a meeting; learners are told once, like ``CANCEL`` by text."""
-    return _change(code, lambda db, found: meetings.cancel(db, runtime().settings, found, seq, now()),
-                   _("Meeting cancelled. Learners are being told."))
+    return _change(
+        code,
+        lambda db, found: meetings.cancel(db, runtime().settings, found, seq, now()),
+        _("Meeting cancelled. Learners are being told."),
+    )
 
 
 class _Refused(Exception):
@@ -250,5 +326,11 @@ def _flyer(rt, found, first):
     target = link or (f"SMSTO:{number}:JOIN {found.code}" if number else f"JOIN {found.code}")
     qr = segno.make(target, error="m").svg_inline(scale=6, title=target)
     g.lang = found.language
-    return render_template("pages/flyer.html", circle=found, number=phones.display(number) if number else None,
-                           link=link, qr=qr, first=first)
+    return render_template(
+        "pages/flyer.html",
+        circle=found,
+        number=phones.display(number) if number else None,
+        link=link,
+        qr=qr,
+        first=first,
+    )

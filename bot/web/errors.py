@@ -1,4 +1,5 @@
 """Error pages for people (the webhooks keep their JSON errors)."""
+
 from __future__ import annotations
 
 from flask import render_template

@@ -1,4 +1,5 @@
 """Reading the circle form: every field checked, each problem said in the facilitator's language."""
+
 from __future__ import annotations
 
 import functools

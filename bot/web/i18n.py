@@ -1,4 +1,5 @@
 """The pages' language: the facilitator's pick (kept in the session), through the same Babel catalogs."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -58,8 +59,12 @@ def when(moment, tz_name: str, style: str = "meeting") -> str:
     if style == "date":
         return format_date(moment.astimezone(ZoneInfo(tz_name)).date(), "medium", locale=Locale.parse(lang))
     region = i18n.region_of(tz_name)
-    text = format_datetime(moment, i18n.meeting_pattern(lang, region) + " (zzz)", tzinfo=ZoneInfo(tz_name),
-                           locale=i18n.date_locale(lang, region))
+    text = format_datetime(
+        moment,
+        i18n.meeting_pattern(lang, region) + " (zzz)",
+        tzinfo=ZoneInfo(tz_name),
+        locale=i18n.date_locale(lang, region),
+    )
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 

@@ -3,19 +3,20 @@
 Numbers stay hidden on both sides, as in the relay by text: a reply goes through the outbox to the
 learner's own channel, as ``<circle> facilitator: <text>``.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from bot.domain import contacts, outbox
-from bot.store.models import Contact, Enrollment, Facilitator, Outbox, RelayHandle
-from bot.web.blueprint import bp
-from bot.web.access import circle_or_404, now, signed_in
-from bot.web.i18n import _
 from bot.render import codec
-from bot.runtime import current as runtime
 from bot.render.texts import RELAY_TEXT_MAX
+from bot.runtime import current as runtime
+from bot.store.models import Contact, Enrollment, Facilitator, Outbox, RelayHandle
+from bot.web.access import circle_or_404, now, signed_in
+from bot.web.blueprint import bp
+from bot.web.i18n import _
 from flows import keys
 from flows.results import Quote, Reply
 
@@ -36,17 +37,26 @@ def threads(db, circle) -> list[dict]:
         return []
     lead_contact = db.scalar(select(Facilitator.contact_id).where(Facilitator.id == circle.facilitator_id))
     learners = db.execute(
-        select(RelayHandle.number, Contact).join(Contact, Contact.id == RelayHandle.contact_id)
+        select(RelayHandle.number, Contact)
+        .join(Contact, Contact.id == RelayHandle.contact_id)
         .join(Enrollment, Enrollment.contact_id == Contact.id)
         .where(RelayHandle.facilitator_id == circle.facilitator_id, Enrollment.circle_id == circle.id)
-        .order_by(RelayHandle.number)).all()
+        .order_by(RelayHandle.number)
+    ).all()
     out = []
     for number, learner in learners:
-        rows = db.scalars(select(Outbox).where(Outbox.kind == "relay", (
-            (Outbox.contact_id == lead_contact) & (Outbox.about_contact_id == learner.id))
-            | (Outbox.contact_id == learner.id)).order_by(Outbox.created_at, Outbox.id)).all()
-        said = [{"from_learner": row.contact_id != learner.id, "text": _said(row), "at": row.created_at}
-                for row in rows]
+        rows = db.scalars(
+            select(Outbox)
+            .where(
+                Outbox.kind == "relay",
+                ((Outbox.contact_id == lead_contact) & (Outbox.about_contact_id == learner.id))
+                | (Outbox.contact_id == learner.id),
+            )
+            .order_by(Outbox.created_at, Outbox.id)
+        ).all()
+        said = [
+            {"from_learner": row.contact_id != learner.id, "text": _said(row), "at": row.created_at} for row in rows
+        ]
         if said:
             out.append({"number": number, "name": learner.name or "", "messages": said})
     return out
@@ -70,15 +80,24 @@ def inbox_reply(code, number):
     with runtime().uow() as db:
         found = circle_or_404(db, code)
         learner_id = db.scalar(
-            select(RelayHandle.contact_id).join(Enrollment, Enrollment.contact_id == RelayHandle.contact_id)
-            .where(RelayHandle.facilitator_id == found.facilitator_id, RelayHandle.number == number,
-                   Enrollment.circle_id == found.id, Enrollment.status.in_(("active", "waitlist"))))
+            select(RelayHandle.contact_id)
+            .join(Enrollment, Enrollment.contact_id == RelayHandle.contact_id)
+            .where(
+                RelayHandle.facilitator_id == found.facilitator_id,
+                RelayHandle.number == number,
+                Enrollment.circle_id == found.id,
+                Enrollment.status.in_(("active", "waitlist")),
+            )
+        )
         if learner_id is None:
             abort(404)
         if not text or len(text) > RELAY_TEXT_MAX:
-            flash(_("Write a message first.") if not text else
-                  _("The message is too long: at most %(most)s characters and 3 SMS segments.", most=RELAY_TEXT_MAX),
-                  "error")
+            flash(
+                _("Write a message first.")
+                if not text
+                else _("The message is too long: at most %(most)s characters and 3 SMS segments.", most=RELAY_TEXT_MAX),
+                "error",
+            )
             return redirect(url_for("pages.inbox", code=found.code))
         learner = db.get(Contact, learner_id)
         to = contacts.recipient(db, learner_id, learner.language or found.language)
@@ -86,8 +105,9 @@ def inbox_reply(code, number):
             flash(_("That learner cannot get messages now."), "error")
             return redirect(url_for("pages.inbox", code=found.code))
         said = (Reply(keys.RELAY_TO_LEARNER, {"circle": found.name, "text": Quote(text)}),)
-        outbox.insert_new(db, [outbox.row(f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}", "relay", to,
-                                                    said, now(), now())])
+        outbox.insert_new(
+            db, [outbox.row(f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}", "relay", to, said, now(), now())]
+        )
         db.commit()
     flash(_("Sent to #%(number)s.", number=number), "info")
     return redirect(url_for("pages.inbox", code=found.code))

@@ -3,6 +3,7 @@
 Per IP address and per typed phone or chat id, so one person cannot flood another's phone with codes
 and one machine cannot try many numbers.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,15 @@ def init_app(app: Flask, settings) -> None:
     storage = settings.redis_url or "memory://"
     # In Redis the counters live in this deployment's namespace (CIRCLEBOT_QUEUE), like every other key.
     options = {"key_prefix": f"{settings.queue_name}:limits"} if settings.redis_url else {}
-    limiter = Limiter(get_remote_address, app=app, storage_uri=storage, key_prefix=KEY_PREFIX,
-                      storage_options=options, default_limits=[], headers_enabled=False)
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=storage,
+        key_prefix=KEY_PREFIX,
+        storage_options=options,
+        default_limits=[],
+        headers_enabled=False,
+    )
     app.extensions["circlebot_limiter"] = limiter
 
 

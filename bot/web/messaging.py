@@ -1,4 +1,5 @@
 """Messaging the whole circle (with a live segment count) and downloading the export."""
+
 from __future__ import annotations
 
 import secrets
@@ -6,17 +7,16 @@ import secrets
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from bot.reports import export
-from bot.render import segments
 from bot.domain.contacts import preferred_join
-from bot.store.models import Address, Circle, Contact, Enrollment
-from bot.web.blueprint import bp
-from bot.web.access import circle_or_404, now, signed_in
-from bot.web.i18n import _
 from bot.domain.planning import broadcast
-from bot.render import sms
-from bot.runtime import current as runtime
+from bot.render import segments, sms
 from bot.render.texts import RELAY_TEXT_MAX
+from bot.reports import export
+from bot.runtime import current as runtime
+from bot.store.models import Address, Circle, Contact, Enrollment
+from bot.web.access import circle_or_404, now, signed_in
+from bot.web.blueprint import bp
+from bot.web.i18n import _
 from flows.inbound import SMS
 
 MAX_SEGMENTS = 3
@@ -27,20 +27,36 @@ def count(db, circle: Circle, text: str) -> dict:
     ``circlebot segments``, times the circle's active learners who get it by SMS."""
     rendered = sms.render(broadcast.said(circle, text), circle.language)
     counted = segments.count(rendered)
-    on_sms = db.scalar(select(func.count()).select_from(Enrollment)
-                       .join(Contact, Contact.id == Enrollment.contact_id).join(Address, preferred_join())
-                       .where(Enrollment.circle_id == circle.id, Enrollment.status == "active",
-                              Contact.erased_at.is_(None), Address.channel == SMS)) or 0
-    return {"characters": len(text), "encoding": counted.encoding, "segments": counted.segments,
-            "sms_learners": on_sms, "total_segments": counted.segments * on_sms, "too_long": len(text) > RELAY_TEXT_MAX
-            or counted.segments > MAX_SEGMENTS}
+    on_sms = (
+        db.scalar(
+            select(func.count())
+            .select_from(Enrollment)
+            .join(Contact, Contact.id == Enrollment.contact_id)
+            .join(Address, preferred_join())
+            .where(
+                Enrollment.circle_id == circle.id,
+                Enrollment.status == "active",
+                Contact.erased_at.is_(None),
+                Address.channel == SMS,
+            )
+        )
+        or 0
+    )
+    return {
+        "characters": len(text),
+        "encoding": counted.encoding,
+        "segments": counted.segments,
+        "sms_learners": on_sms,
+        "total_segments": counted.segments * on_sms,
+        "too_long": len(text) > RELAY_TEXT_MAX or counted.segments > MAX_SEGMENTS,
+    }
 
 
 @bp.get("/circles/<code>/message")
 @signed_in
 def message(code):
     """The form, with the count of what is typed (the page's script asks ``/segments`` as you type)."""
-    text = request.args.get("text", "")[:RELAY_TEXT_MAX * 2]
+    text = request.args.get("text", "")[: RELAY_TEXT_MAX * 2]
     with runtime().uow() as db:
         found = circle_or_404(db, code)
         counted = count(db, found, text)
@@ -53,7 +69,7 @@ def segment_count(code):
     """The count as JSON, for the live counter (the same code as the form and ``circlebot segments``)."""
     with runtime().uow() as db:
         found = circle_or_404(db, code)
-        return jsonify(count(db, found, request.args.get("text", "")[:RELAY_TEXT_MAX * 2]))
+        return jsonify(count(db, found, request.args.get("text", "")[: RELAY_TEXT_MAX * 2]))
 
 
 @bp.post("/circles/<code>/message")
@@ -65,11 +81,15 @@ def message_send(code):
         found = circle_or_404(db, code)
         counted = count(db, found, text)
         if not text or counted["too_long"]:
-            flash(_("Write a message first.") if not text else
-                  _("The message is too long: at most %(most)s characters and 3 SMS segments.", most=RELAY_TEXT_MAX),
-                  "error")
-            return render_template("pages/message.html", circle=found, text=text, counted=counted,
-                                   most=RELAY_TEXT_MAX), 400
+            flash(
+                _("Write a message first.")
+                if not text
+                else _("The message is too long: at most %(most)s characters and 3 SMS segments.", most=RELAY_TEXT_MAX),
+                "error",
+            )
+            return render_template(
+                "pages/message.html", circle=found, text=text, counted=counted, most=RELAY_TEXT_MAX
+            ), 400
         planned = broadcast.plan(db, found, text, f"page:{secrets.token_hex(8)}", now())
         db.commit()
     flash(_("Your message is on its way to %(count)s learners.", count=len(planned)), "info")
@@ -87,5 +107,6 @@ def export_csv(code):
         found = circle_or_404(db, code)
         table = export.learners(db, found) if what == "learners" else export.facilitator(db, found)
         name = f"{found.code.lower()}-{what}.csv"
-    return Response(export.to_csv(table), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        export.to_csv(table), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -1,4 +1,5 @@
 """The roster: every learner with their status and RSVPs, adding a learner on paper, promoting."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -6,22 +7,24 @@ from flask import flash, redirect, render_template, request, url_for
 from bot.domain import phone as phones
 from bot.domain import roster as domain
 from bot.domain.circles import NAME_MAX
-from bot.web.blueprint import bp
-from bot.web.access import circle_or_404, now, signed_in
-from bot.web.i18n import _
 from bot.runtime import current as runtime
+from bot.web.access import circle_or_404, now, signed_in
+from bot.web.blueprint import bp
+from bot.web.i18n import _
 from flows import languages
 
 TEXTS, CALLS = "texts", "calls"  # how a learner added on paper is reached
 
 
 def _reasons() -> dict[str, str]:
-    return {"already": _("That learner is already in this circle or on its waiting list."),
-            "stopped": _("That number asked us to stop texting it, so it cannot be added."),
-            "stopped_calls": _("That number asked us to stop calling it, so it cannot be added."),
-            "unreadable": _("That phone number cannot be read."),
-            "missing": _("That learner is not on the waiting list."),
-            "full": _("The circle is full. Raise its capacity first.")}
+    return {
+        "already": _("That learner is already in this circle or on its waiting list."),
+        "stopped": _("That number asked us to stop texting it, so it cannot be added."),
+        "stopped_calls": _("That number asked us to stop calling it, so it cannot be added."),
+        "unreadable": _("That phone number cannot be read."),
+        "missing": _("That learner is not on the waiting list."),
+        "full": _("The circle is full. Raise its capacity first."),
+    }
 
 
 @bp.get("/circles/<code>/roster")
@@ -71,8 +74,14 @@ def roster_add(code):
                 reason = "stopped_calls" if exc.reason == "stopped" and reach == CALLS else exc.reason
                 errors["phone"] = _reasons()[reason]
         if errors:
-            return render_template("pages/roster.html", circle=found, rows=domain.rows(db, found),
-                                   meetings=list(found.meetings), form=form, errors=errors), 400
+            return render_template(
+                "pages/roster.html",
+                circle=found,
+                rows=domain.rows(db, found),
+                meetings=list(found.meetings),
+                form=form,
+                errors=errors,
+            ), 400
     if status != "active":
         flash(_("The circle is full, so they are on the waiting list."), "info")
     elif reach == CALLS:

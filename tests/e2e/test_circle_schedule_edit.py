@@ -1,5 +1,6 @@
 """Editing a circle's schedule on the facilitator pages: the meetings ahead are moved, cancelled or added with
 the notices MOVE and CANCEL send, past meetings stay, and bad input changes nothing."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
@@ -25,8 +26,12 @@ def notices(uow) -> list[str]:
     learner)."""
     with uow() as db:
         seqs = dict(db.execute(select(Meeting.id, Meeting.seq)).all())
-        return sorted(f"{key.split(':')[0]}:{seqs[meeting]}" for key, meeting in db.execute(
-            select(Outbox.dedupe_key, Outbox.meeting_id).where(Outbox.kind == "change")).all())
+        return sorted(
+            f"{key.split(':')[0]}:{seqs[meeting]}"
+            for key, meeting in db.execute(
+                select(Outbox.dedupe_key, Outbox.meeting_id).where(Outbox.kind == "change")
+            ).all()
+        )
 
 
 def edit_form(client, **changes) -> dict:
@@ -49,8 +54,13 @@ def test_a_new_time_and_fewer_weeks_move_and_cancel_the_meetings_ahead_with_noti
     same = post(pages, "/facilitator/circles/KC42/edit", edit_form(pages), token=token)
     assert same.status_code == 302 and schedule(uow) == before and notices(uow) == []
 
-    response = post(pages, "/facilitator/circles/KC42/edit", edit_form(pages, time="19:30", weeks="4"), token=token,
-                    follow_redirects=True)
+    response = post(
+        pages,
+        "/facilitator/circles/KC42/edit",
+        edit_form(pages, time="19:30", weeks="4"),
+        token=token,
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert "moved: 4, cancelled: 2, added: 0" in response.get_data(as_text=True)
     after = schedule(uow)
@@ -64,14 +74,20 @@ def test_a_new_time_and_fewer_weeks_move_and_cancel_the_meetings_ahead_with_noti
         circle = db.scalars(select(Circle)).one()
         assert (circle.weeks, circle.start_time) == (4, time(19, 30))
 
-    back = post(pages, "/facilitator/circles/KC42/edit", edit_form(pages, weeks="6"), token=token,
-                follow_redirects=True)
+    back = post(
+        pages, "/facilitator/circles/KC42/edit", edit_form(pages, weeks="6"), token=token, follow_redirects=True
+    )
     assert "moved: 0, cancelled: 0, added: 2" in back.get_data(as_text=True)
     assert [st for _, st, _ in schedule(uow)] == ["scheduled"] * 6
     assert notices(uow) == ["schedule:1"]  # nothing more told: the reminders carry the weeks that came back
 
-    later = post(pages, "/facilitator/circles/KC42/edit", edit_form(pages, weeks="8", timezone="America/New_York"),
-                 token=token, follow_redirects=True)
+    later = post(
+        pages,
+        "/facilitator/circles/KC42/edit",
+        edit_form(pages, weeks="8", timezone="America/New_York"),
+        token=token,
+        follow_redirects=True,
+    )
     assert "moved: 6, cancelled: 0, added: 2" in later.get_data(as_text=True)
     assert [s for s, _, _ in schedule(uow)] == list(range(1, 9))
     assert all(at.astimezone(ZoneInfo("America/New_York")).time() == time(19, 30) for _, _, at in schedule(uow))
@@ -90,8 +106,7 @@ def test_past_meetings_stay_when_the_weekday_changes(pages, uow):
     assert len(held) == 2
     token = csrf(pages, "/facilitator/circles/KC42/edit")
     next_day = WEEKDAYS[(first.weekday() + 1) % 7]
-    too_few = post(pages, "/facilitator/circles/KC42/edit", edit_form(pages, weekday=next_day, weeks="1"),
-                   token=token)
+    too_few = post(pages, "/facilitator/circles/KC42/edit", edit_form(pages, weekday=next_day, weeks="1"), token=token)
     assert too_few.status_code == 400 and "already met" in too_few.get_data(as_text=True)
     assert schedule(uow) == before
 
@@ -108,7 +123,7 @@ def test_bad_schedule_input_changes_nothing(pages, uow):
     sign_in(pages, uow)
     before = schedule(uow)
     token = csrf(pages, "/facilitator/circles/KC42/edit")
-    yesterday = (datetime.now(CHICAGO).date() - timedelta(days=1))
+    yesterday = datetime.now(CHICAGO).date() - timedelta(days=1)
     wrong_day = datetime.now(CHICAGO).date() + timedelta(days=14)
     cases = [
         ({"starts": "2027-02-30"}, "Type a real date, like 2026-12-01."),
@@ -118,8 +133,10 @@ def test_bad_schedule_input_changes_nothing(pages, uow):
         ({"time": "25:99"}, "Type the time like 18:30."),
         ({"weekday": "someday"}, "Choose a weekday."),
         ({"starts": yesterday.isoformat(), "weekday": WEEKDAYS[yesterday.weekday()]}, "The start date is in the past."),
-        ({"starts": wrong_day.isoformat(), "weekday": WEEKDAYS[(wrong_day.weekday() + 1) % 7]},
-         "The start date is not on the weekday you chose."),
+        (
+            {"starts": wrong_day.isoformat(), "weekday": WEEKDAYS[(wrong_day.weekday() + 1) % 7]},
+            "The start date is not on the weekday you chose.",
+        ),
         ({"name": "<script>alert(1)</script>" * 3, "weeks": "3"}, "at most 40 characters"),
     ]
     for changes, said in cases:
@@ -137,8 +154,9 @@ def test_a_meeting_cancelled_by_hand_stays_cancelled_at_its_new_time(pages, uow)
     sign_in(pages, uow)
     token = csrf(pages, "/facilitator/circles/KC42/edit")
     assert post(pages, "/facilitator/circles/KC42/meetings/3/cancel", token=token).status_code == 302
-    response = post(pages, "/facilitator/circles/KC42/edit", edit_form(pages, time="17:00"), token=token,
-                    follow_redirects=True)
+    response = post(
+        pages, "/facilitator/circles/KC42/edit", edit_form(pages, time="17:00"), token=token, follow_redirects=True
+    )
     assert "moved: 5, cancelled: 0, added: 0" in response.get_data(as_text=True)
     after = schedule(uow)
     assert [st for _, st, _ in after] == ["scheduled", "scheduled", "cancelled", "scheduled", "scheduled", "scheduled"]

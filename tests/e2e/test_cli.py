@@ -1,4 +1,5 @@
 """The ``circlebot`` command, through Click's runner, on every backend."""
+
 from __future__ import annotations
 
 import json
@@ -7,13 +8,37 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from bot.domain import circles as ops
 from bot.cli import main
+from bot.domain import circles as ops
 
-CREATE = ["circle", "create", "--name", "Kansas City Basics", "--venue", "Central Library", "--weekday", "tue",
-          "--time", "18:00", "--timezone", "America/Chicago", "--starts", "2031-10-21", "--weeks", "6",
-          "--language", "en", "--facilitator-phone", "+1 816 555 0100", "--capacity", "10", "--city",
-          "Kansas City", "--postal-code", "64105"]
+CREATE = [
+    "circle",
+    "create",
+    "--name",
+    "Kansas City Basics",
+    "--venue",
+    "Central Library",
+    "--weekday",
+    "tue",
+    "--time",
+    "18:00",
+    "--timezone",
+    "America/Chicago",
+    "--starts",
+    "2031-10-21",
+    "--weeks",
+    "6",
+    "--language",
+    "en",
+    "--facilitator-phone",
+    "+1 816 555 0100",
+    "--capacity",
+    "10",
+    "--city",
+    "Kansas City",
+    "--postal-code",
+    "64105",
+]
 
 
 @pytest.fixture
@@ -91,7 +116,7 @@ def test_without_starts_the_circle_starts_on_the_next_meeting_day(runner):
     from zoneinfo import ZoneInfo
 
     args = list(CREATE)
-    del args[args.index("--starts"):args.index("--starts") + 2]
+    del args[args.index("--starts") : args.index("--starts") + 2]
     created = json.loads(invoke(runner, args + ["--json"]).output)
     first = datetime.fromisoformat(created["meetings"][0].replace("Z", "+00:00"))
     now = datetime.now(timezone.utc)
@@ -100,10 +125,15 @@ def test_without_starts_the_circle_starts_on_the_next_meeting_day(runner):
     assert (local.weekday(), local.hour, local.minute) == (1, 18, 0)
 
 
-@pytest.mark.parametrize("typed,stored", [
-    ("(816) 555-0199", "+18165550199"), ("816-555-0199", "+18165550199"), ("+1 816 555 0199", "+18165550199"),
-    ("+44 20 7946 0958", "+442079460958"),
-])
+@pytest.mark.parametrize(
+    "typed,stored",
+    [
+        ("(816) 555-0199", "+18165550199"),
+        ("816-555-0199", "+18165550199"),
+        ("+1 816 555 0199", "+18165550199"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
+)
 def test_facilitator_phone_in_national_format(runner, uow, typed, stored):
     from sqlalchemy import select
 
@@ -129,11 +159,14 @@ def test_default_region_setting(runner, uow, monkeypatch):
         assert [ops.facilitator_phone(session, f) for f in session.scalars(select(Facilitator))] == ["+442079460958"]
 
 
-@pytest.mark.parametrize("typed,message", [
-    ("(816) 555-019", "'(816) 555-019' is not a phone number (too few digits)"),
-    ("555-0199", "'555-0199' needs its area code"),
-    ("call me", "'call me' is not a phone number: type it as you would dial it locally, e.g. (201) 555-0123"),
-])
+@pytest.mark.parametrize(
+    "typed,message",
+    [
+        ("(816) 555-019", "'(816) 555-019' is not a phone number (too few digits)"),
+        ("555-0199", "'555-0199' needs its area code"),
+        ("call me", "'call me' is not a phone number: type it as you would dial it locally, e.g. (201) 555-0123"),
+    ],
+)
 def test_phone_errors_are_worded_for_a_librarian(runner, typed, message):
     args = list(CREATE)
     args[args.index("--facilitator-phone") + 1] = typed
@@ -142,15 +175,22 @@ def test_phone_errors_are_worded_for_a_librarian(runner, typed, message):
     assert "E.164" not in result.output
 
 
-@pytest.mark.parametrize("flag,value,message", [
-    ("--facilitator-phone", "call me", "not a phone number"),
-    ("--timezone", "Mars/Olympus", "unknown time zone 'Mars/Olympus': use the name of a zone, like America/Chicago"),
-    ("--weekday", "funday", "unknown weekday"),
-    ("--time", "6pm", "HH:MM"),
-    ("--starts", "next week", "YYYY-MM-DD"),
-    ("--language", "de", "language must be one of"),
-    ("--weeks", "0", "weeks must be"),
-])
+@pytest.mark.parametrize(
+    "flag,value,message",
+    [
+        ("--facilitator-phone", "call me", "not a phone number"),
+        (
+            "--timezone",
+            "Mars/Olympus",
+            "unknown time zone 'Mars/Olympus': use the name of a zone, like America/Chicago",
+        ),
+        ("--weekday", "funday", "unknown weekday"),
+        ("--time", "6pm", "HH:MM"),
+        ("--starts", "next week", "YYYY-MM-DD"),
+        ("--language", "de", "language must be one of"),
+        ("--weeks", "0", "weeks must be"),
+    ],
+)
 def test_bad_create_arguments_exit_2_with_a_message(runner, flag, value, message):
     args = list(CREATE)
     args[args.index(flag) + 1] = value
@@ -200,16 +240,19 @@ def test_meeting_move_and_cancel(runner, uow):
     assert "0 texts queued" in moved.output
     assert invoke(runner, ["meeting", "cancel", "KC42", "3"]).exit_code == 0
     with uow() as session:
-        assert session.scalar(select(Meeting.starts_at).where(Meeting.seq == 2)).isoformat() == \
-            "2031-01-08T01:30:00+00:00"  # Chicago local time, stored in UTC
+        assert (
+            session.scalar(select(Meeting.starts_at).where(Meeting.seq == 2)).isoformat() == "2031-01-08T01:30:00+00:00"
+        )  # Chicago local time, stored in UTC
     with uow() as session:
         statuses = dict(session.execute(select(Meeting.seq, Meeting.status)).all())
         assert session.scalars(select(Outbox)).all() == []  # nobody enrolled: nobody to tell
     assert statuses[2] == "moved" and statuses[3] == "cancelled" and statuses[1] == "scheduled"
-    for args, message in ((["meeting", "cancel", "KC42", "9"], "has no meeting 9"),
-                          (["meeting", "move", "KC42", "1", "--to", "2001-01-01T10:00"], "must be in the future"),
-                          (["meeting", "move", "KC42", "1", "--to", "soon"], "ISO-8601"),
-                          (["meeting", "move", "NOPE", "1", "--to", "2031-01-01T10:00"], "no circle")):
+    for args, message in (
+        (["meeting", "cancel", "KC42", "9"], "has no meeting 9"),
+        (["meeting", "move", "KC42", "1", "--to", "2001-01-01T10:00"], "must be in the future"),
+        (["meeting", "move", "KC42", "1", "--to", "soon"], "ISO-8601"),
+        (["meeting", "move", "NOPE", "1", "--to", "2031-01-01T10:00"], "no circle"),
+    ):
         result = runner.invoke(main, args)
         assert result.exit_code == 2 and message in result.output, result.output
 

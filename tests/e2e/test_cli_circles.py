@@ -1,4 +1,5 @@
 """``circle edit|archive``, ``meeting restore``, plural forms, ``demo --reset`` and ``web`` (both backends)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -7,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from bot.domain import circles as ops
 from bot.cli import main
+from bot.domain import circles as ops
 from bot.store.models import Circle, Enrollment, Facilitator, Meeting, Outbox
 from tests.helpers import add_contact, make_circle, text
 
@@ -37,21 +38,43 @@ def test_edit_changes_details_and_keeps_capacity_above_the_enrolled(runner, uow)
     for i in range(2):
         enroll(uow, phone=f"+1816555012{i}", name=f"L{i}")
     enroll(uow, phone="+18165550129", name="W", status="waitlist")
-    result = invoke(runner, ["circle", "edit", "kc42", "--venue", "Central Library, Room 3", "--city", "Kansas City",
-                             "--postal-code", "64105", "--capacity", "4", "--facilitator-phone", "(816) 555-0177"])
+    result = invoke(
+        runner,
+        [
+            "circle",
+            "edit",
+            "kc42",
+            "--venue",
+            "Central Library, Room 3",
+            "--city",
+            "Kansas City",
+            "--postal-code",
+            "64105",
+            "--capacity",
+            "4",
+            "--facilitator-phone",
+            "(816) 555-0177",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "KC42: changed venue, city, postal code, capacity, facilitator phone" in result.output
     assert "1 learner is on the waitlist; they are not moved up on their own" in result.output
     with uow() as session:
         circle = session.scalar(select(Circle))
         assert (circle.venue, circle.city, circle.postal_code, circle.capacity) == (
-            "Central Library, Room 3", "Kansas City", "64105", 4)
+            "Central Library, Room 3",
+            "Kansas City",
+            "64105",
+            4,
+        )
         assert ops.facilitator_phone(session, session.get(Facilitator, circle.facilitator_id)) == "+18165550177"
     shown = invoke(runner, ["circle", "show", "KC42"]).output
     assert "2 of 4 places are taken; 1 learner on the waitlist" in shown
     too_small = runner.invoke(main, ["circle", "edit", "KC42", "--capacity", "1"])
-    assert too_small.exit_code == 2 and "2 learners are enrolled already; the capacity cannot go below 2" in \
-        too_small.output
+    assert (
+        too_small.exit_code == 2
+        and "2 learners are enrolled already; the capacity cannot go below 2" in too_small.output
+    )
     assert "nothing changed" in invoke(runner, ["circle", "edit", "KC42", "--capacity", "4"]).output
     assert runner.invoke(main, ["circle", "edit", "KC42"]).exit_code == 2
     bad = runner.invoke(main, ["circle", "edit", "KC42", "--language", "de"])
@@ -100,7 +123,9 @@ def test_restore_a_cancelled_meeting_plans_its_reminder_and_a_new_cancel_is_told
     make_circle(uow, code="KC42", weeks=2)
     soon = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=3)
     with uow() as session:
-        session.execute(update(Meeting).where(Meeting.seq == 1).values(starts_at=soon, ends_at=soon + timedelta(hours=2)))
+        session.execute(
+            update(Meeting).where(Meeting.seq == 1).values(starts_at=soon, ends_at=soon + timedelta(hours=2))
+        )
         session.commit()
     enroll(uow)
     not_cancelled = runner.invoke(main, ["meeting", "restore", "KC42", "1"])
@@ -112,8 +137,9 @@ def test_restore_a_cancelled_meeting_plans_its_reminder_and_a_new_cancel_is_told
 
     def rows():
         with uow() as session:
-            return session.execute(select(Outbox.kind, Outbox.status).where(Outbox.kind != "tally")
-                                   .order_by(Outbox.id)).all()
+            return session.execute(
+                select(Outbox.kind, Outbox.status).where(Outbox.kind != "tally").order_by(Outbox.id)
+            ).all()
 
     with uow() as session:
         assert session.scalar(select(Meeting.status).where(Meeting.seq == 1)) == "moved"  # not its weekly time

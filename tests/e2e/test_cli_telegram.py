@@ -1,4 +1,5 @@
 """``circlebot telegram set-webhook | info`` against the Bot API stand-in."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,11 @@ def api(monkeypatch):
 def test_set_webhook_registers_url_secret_updates_and_commands_per_locale(api):
     result = CliRunner().invoke(main, ["telegram", "set-webhook"])
     assert result.exit_code == 0, result.output
-    assert api.webhook == {"url": "https://bot.library.example/telegram", "secret_token": "s3cret-value",
-                           "allowed_updates": ["message", "callback_query"]}
+    assert api.webhook == {
+        "url": "https://bot.library.example/telegram",
+        "secret_token": "s3cret-value",
+        "allowed_updates": ["message", "callback_query"],
+    }
     sets = api.of("setMyCommands")
     by_lang = {s.get("language_code"): {c["command"]: c["description"] for c in s["commands"]} for s in sets}
     assert set(by_lang) == {None, "en", "es", "fr", "pt", "pl", "sw"}

@@ -7,6 +7,7 @@ joined through the signed SMS webhook (two answered the reminder: one yes, one n
 RSVP chart must say 1 yes, 1 no, 2 no reply; typing a message must change the segment counter.
 Screenshots go under the test's tmp dir.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,13 @@ def server(tmp_path, procs):
     instance = tmp_path / "instance"
     instance.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
-    env.update(CIRCLEBOT_INSTANCE=str(instance), SEND_RATE_PER_SECOND="50", LOG_LEVEL="WARNING",
-               PYTHONUNBUFFERED="1", QUIET_HOURS="")
+    env.update(
+        CIRCLEBOT_INSTANCE=str(instance),
+        SEND_RATE_PER_SECOND="50",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+        QUIET_HOURS="",
+    )
     port = free_port()
     procs.start("demo", [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)], env)
     base = f"http://127.0.0.1:{port}"
@@ -52,8 +58,9 @@ def server(tmp_path, procs):
 
 
 def _json(url: str, data: dict | None = None):
-    request = urllib.request.Request(url, data=json.dumps(data).encode() if data is not None else None,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(data).encode() if data is not None else None, headers={"Content-Type": "application/json"}
+    )
     with HTTP.open(request, timeout=10) as answer:
         return json.loads(answer.read())
 
@@ -61,8 +68,11 @@ def _json(url: str, data: dict | None = None):
 def sms(base: str, sender: str, body: str) -> None:
     """A learner's text through the signed Twilio webhook (signed by the demo's simulator)."""
     signed = _json(base + "/simulator/sign", {"from": sender, "body": body})
-    request = urllib.request.Request(base + "/twilio/sms", data=urllib.parse.urlencode(signed["params"]).encode(),
-                                     headers={"X-Twilio-Signature": signed["signature"]})
+    request = urllib.request.Request(
+        base + "/twilio/sms",
+        data=urllib.parse.urlencode(signed["params"]).encode(),
+        headers={"X-Twilio-Signature": signed["signature"]},
+    )
     with HTTP.open(request, timeout=10) as answer:
         assert answer.status == 200
 
@@ -89,9 +99,11 @@ def telegram(base: str, chat: int, text: str | None = None, tap: str | None = No
     asked = {"chat": chat, "lang": "pl"}
     asked.update({"data": tap, "message_id": message_id} if tap is not None else {"text": text})
     made = _json(base + "/simulator/telegram/update", asked)
-    request = urllib.request.Request(base + "/telegram", data=json.dumps(made["update"]).encode(),
-                                     headers={"Content-Type": "application/json",
-                                              "X-Telegram-Bot-Api-Secret-Token": made["secret"]})
+    request = urllib.request.Request(
+        base + "/telegram",
+        data=json.dumps(made["update"]).encode(),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": made["secret"]},
+    )
     with HTTP.open(request, timeout=10) as answer:
         assert answer.status == 200
         return json.loads(answer.read())

@@ -1,5 +1,6 @@
 """The facilitator pages through Flask's test client, on every backend: sign-in by code, every page and
 form with bad input, authorization between facilitators and organizers, CSRF, expiry, lockout, limits."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.store.models import Circle, Enrollment, LoginCode, Meeting, Outbox, Rsvp
 from bot.render import codec
+from bot.store.models import Circle, Enrollment, LoginCode, Meeting, Outbox, Rsvp
 from tests.helpers import add_contact, make_circle, text
 
 A_PHONE, B_PHONE, ORG_PHONE = "+18165550100", "+18165550111", "+18165550122"
@@ -123,10 +124,21 @@ def test_every_form_needs_the_csrf_token(pages, uow):
 
 def _form(**changes):
     starts = datetime.now(timezone.utc).date() + timedelta(days=9)
-    data = {"name": "Intro to Computers", "course": "Computer basics", "course_url": "https://p2pu.org/x",
-            "venue": "Central Library", "city": "Kansas City", "postal_code": "64105", "language": "en",
-            "timezone": "America/Chicago", "weekday": ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[starts.weekday()],
-            "time": "18:30", "starts": starts.isoformat(), "weeks": "6", "capacity": "12"}
+    data = {
+        "name": "Intro to Computers",
+        "course": "Computer basics",
+        "course_url": "https://p2pu.org/x",
+        "venue": "Central Library",
+        "city": "Kansas City",
+        "postal_code": "64105",
+        "language": "en",
+        "timezone": "America/Chicago",
+        "weekday": ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[starts.weekday()],
+        "time": "18:30",
+        "starts": starts.isoformat(),
+        "weeks": "6",
+        "capacity": "12",
+    }
     data.update(changes)
     return data
 
@@ -136,9 +148,12 @@ def test_create_a_circle_and_bad_input(pages, uow):
     sign_in(pages, uow)
     token = csrf(pages, "/facilitator/circles/new")
     bad = {
-        "name": ("", "Name is required"), "venue": ("", "Venue is required"),
-        "starts": ("2026-02-30", "Type a real date"), "timezone": ("Mars/Olympus_Mons", "Choose a time zone"),
-        "capacity": ("0", "Capacity must be between 1 and 500"), "weeks": ("x", "Weeks must be a whole number"),
+        "name": ("", "Name is required"),
+        "venue": ("", "Venue is required"),
+        "starts": ("2026-02-30", "Type a real date"),
+        "timezone": ("Mars/Olympus_Mons", "Choose a time zone"),
+        "capacity": ("0", "Capacity must be between 1 and 500"),
+        "weeks": ("x", "Weeks must be a whole number"),
         "time": ("25:99", "Type the time like 18:30"),
     }
     for field, (value, said) in bad.items():
@@ -166,22 +181,47 @@ def test_edit_move_cancel_and_co_facilitators(pages, uow):
     sign_in(pages, uow)
     add_learner(uow, "+18165550123")
     token = csrf(pages, "/facilitator/circles/KC42")
-    response = post(pages, "/facilitator/circles/KC42/edit", {"name": "KC Basics", "venue": "Room 2", "language": "en",
-                                                              "capacity": "0"}, token=token)
+    response = post(
+        pages,
+        "/facilitator/circles/KC42/edit",
+        {"name": "KC Basics", "venue": "Room 2", "language": "en", "capacity": "0"},
+        token=token,
+    )
     assert response.status_code == 400 and "Capacity must be between 1 and 500" in response.get_data(as_text=True)
-    assert post(pages, "/facilitator/circles/KC42/edit", {"name": "KC Basics", "venue": "Room 2", "language": "es",
-                                                          "capacity": "15"}, token=token).status_code == 302
+    assert (
+        post(
+            pages,
+            "/facilitator/circles/KC42/edit",
+            {"name": "KC Basics", "venue": "Room 2", "language": "es", "capacity": "15"},
+            token=token,
+        ).status_code
+        == 302
+    )
     with uow() as db:
         first = db.scalars(select(Meeting).where(Meeting.seq == 2)).one().starts_at
     to = (first + timedelta(days=1)).astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago"))
-    assert post(pages, "/facilitator/circles/KC42/meetings/2/move", {"to": to.strftime("%Y-%m-%dT%H:%M")},
-                token=token).status_code == 302
+    assert (
+        post(
+            pages, "/facilitator/circles/KC42/meetings/2/move", {"to": to.strftime("%Y-%m-%dT%H:%M")}, token=token
+        ).status_code
+        == 302
+    )
     assert post(pages, "/facilitator/circles/KC42/meetings/3/cancel", token=token).status_code == 302
-    bad = post(pages, "/facilitator/circles/KC42/meetings/4/move", {"to": "2026-13-45T99:00"}, token=token,
-               follow_redirects=True)
+    bad = post(
+        pages,
+        "/facilitator/circles/KC42/meetings/4/move",
+        {"to": "2026-13-45T99:00"},
+        token=token,
+        follow_redirects=True,
+    )
     assert "Type a real date and time" in bad.get_data(as_text=True)
-    far = post(pages, "/facilitator/circles/KC42/meetings/4/move", {"to": "9999-12-31T18:00"}, token=token,
-               follow_redirects=True)  # the domain's English reason never reaches the page
+    far = post(
+        pages,
+        "/facilitator/circles/KC42/meetings/4/move",
+        {"to": "9999-12-31T18:00"},
+        token=token,
+        follow_redirects=True,
+    )  # the domain's English reason never reaches the page
     assert "That date is too far ahead." in far.get_data(as_text=True)
     assert "the new time is too far ahead" not in far.get_data(as_text=True)
     with uow() as db:
@@ -212,15 +252,27 @@ def test_facilitator_a_cannot_see_or_change_b_s_circle(pages, uow):
     sign_in(pages, uow)
     listing = get(pages, "/facilitator/circles").get_data(as_text=True)
     assert "BB77" not in listing and "Secret circle" not in listing
-    for path in ("", "/edit", "/roster", "/charts", "/message", "/inbox", "/flyer", "/export.csv",
-                 "/export.csv?what=facilitator", "/segments?text=hi"):
+    for path in (
+        "",
+        "/edit",
+        "/roster",
+        "/charts",
+        "/message",
+        "/inbox",
+        "/flyer",
+        "/export.csv",
+        "/export.csv?what=facilitator",
+        "/segments?text=hi",
+    ):
         response = get(pages, f"/facilitator/circles/BB77{path}")
         assert response.status_code == 404, path
         assert path.startswith("/export") or "not one of your circles" in response.get_data(as_text=True)
         assert "Zawadi" not in response.get_data(as_text=True) and "Secret" not in response.get_data(as_text=True)
     token = csrf(pages, "/facilitator/circles")
     for path in ("/meetings/1/cancel", "/message", "/roster/add", "/co-facilitators", "/edit"):
-        assert post(pages, f"/facilitator/circles/BB77{path}", {"text": "x", "name": "x"}, token=token).status_code == 404
+        assert (
+            post(pages, f"/facilitator/circles/BB77{path}", {"text": "x", "name": "x"}, token=token).status_code == 404
+        )
     with uow() as db:
         assert db.scalars(select(Meeting.status).where(Meeting.seq == 1)).all() == ["scheduled", "scheduled"]
 
@@ -251,24 +303,38 @@ def test_roster_add_on_paper_promote_and_bad_input(pages, uow):
     assert "Amina" in page and "+1******0123" in page and "+18165550123" not in page
     assert "&lt;b&gt;Bo&lt;/b&gt;" in page and "<b>Bo</b>" not in page
     token = csrf(pages, "/facilitator/circles/KC42/roster")
-    for data, said in (({"name": "", "phone": "816-555-0130", "language": "en"}, "First name is required"),
-                       ({"name": "W" * 10000, "phone": "816-555-0130", "language": "en"}, "at most 40"),
-                       ({"name": "Chris", "phone": "12", "language": "en"}, "cannot be read"),
-                       ({"name": "Chris", "phone": "816-555-0130", "language": "xx"}, "Choose a language")):
+    for data, said in (
+        ({"name": "", "phone": "816-555-0130", "language": "en"}, "First name is required"),
+        ({"name": "W" * 10000, "phone": "816-555-0130", "language": "en"}, "at most 40"),
+        ({"name": "Chris", "phone": "12", "language": "en"}, "cannot be read"),
+        ({"name": "Chris", "phone": "816-555-0130", "language": "xx"}, "Choose a language"),
+    ):
         response = post(pages, "/facilitator/circles/KC42/roster/add", data, token=token)
         assert response.status_code == 400 and said in response.get_data(as_text=True)
     with uow() as db:
         enrollment_id = db.scalars(select(Enrollment.id).where(Enrollment.contact_id == waiting)).one()
     full = post(pages, f"/facilitator/circles/KC42/roster/{enrollment_id}/promote", token=token, follow_redirects=True)
     assert "The circle is full" in full.get_data(as_text=True)
-    post(pages, "/facilitator/circles/KC42/edit", {"name": "Kansas City Basics", "venue": "Central Library",
-                                                   "language": "en", "capacity": "3"}, token=token)
+    post(
+        pages,
+        "/facilitator/circles/KC42/edit",
+        {"name": "Kansas City Basics", "venue": "Central Library", "language": "en", "capacity": "3"},
+        token=token,
+    )
     assert post(pages, f"/facilitator/circles/KC42/roster/{enrollment_id}/promote", token=token).status_code == 302
-    added = post(pages, "/facilitator/circles/KC42/roster/add", {"name": "Chris", "phone": "816-555-0130",
-                                                                 "language": "es"}, token=token)
+    added = post(
+        pages,
+        "/facilitator/circles/KC42/roster/add",
+        {"name": "Chris", "phone": "816-555-0130", "language": "es"},
+        token=token,
+    )
     assert added.status_code == 302
-    again = post(pages, "/facilitator/circles/KC42/roster/add", {"name": "Chris", "phone": "816-555-0130",
-                                                                 "language": "es"}, token=token)
+    again = post(
+        pages,
+        "/facilitator/circles/KC42/roster/add",
+        {"name": "Chris", "phone": "816-555-0130", "language": "es"},
+        token=token,
+    )
     assert again.status_code == 400 and "already in this circle" in again.get_data(as_text=True)
     with uow() as db:
         statuses = sorted(db.scalars(select(Enrollment.status)).all())
@@ -276,13 +342,18 @@ def test_roster_add_on_paper_promote_and_bad_input(pages, uow):
         welcome = db.scalars(select(Outbox).where(Outbox.dedupe_key.like("paper:%"))).one()
         assert welcome.address == "+18165550130" and codec.load(welcome.replies)[0].key == "pages.added_by_facilitator"
         from bot.store.models import Address
-        assert db.scalars(select(Address.consent_source).where(Address.value == "+18165550130")).one() == \
-            "added_by_facilitator"
+
+        assert (
+            db.scalars(select(Address.consent_source).where(Address.value == "+18165550130")).one()
+            == "added_by_facilitator"
+        )
         assert db.scalars(select(Outbox).where(Outbox.dedupe_key.like("promoted:%"))).one().contact_id == waiting
     from bot.render import sms
     from flows.results import Reply
-    rendered = sms.render((Reply("pages.added_by_facilitator", {"name": "Chris", "circle": "KC", "venue": "Lib",
-                                                                 "when": None}),), "es")
+
+    rendered = sms.render(
+        (Reply("pages.added_by_facilitator", {"name": "Chris", "circle": "KC", "venue": "Lib", "when": None}),), "es"
+    )
     assert "ALTO" in rendered  # Spanish STOP
 
 
@@ -316,8 +387,10 @@ def test_message_counter_and_send(pages, uow):
     token = csrf(pages, "/facilitator/circles/KC42/message")
     assert post(pages, "/facilitator/circles/KC42/message", {"text": ""}, token=token).status_code == 400
     assert post(pages, "/facilitator/circles/KC42/message", {"text": "x" * 500}, token=token).status_code == 400
-    assert post(pages, "/facilitator/circles/KC42/message", {"text": "<i>Bring</i> a laptop"},
-                token=token).status_code == 302
+    assert (
+        post(pages, "/facilitator/circles/KC42/message", {"text": "<i>Bring</i> a laptop"}, token=token).status_code
+        == 302
+    )
     with uow() as db:
         rows = db.scalars(select(Outbox).where(Outbox.kind == "broadcast")).all()
         assert sorted(r.channel for r in rows) == ["sms", "telegram"]
@@ -391,7 +464,8 @@ def test_cli_grants_the_roles(cli_env, uow):
 def _phone_calls(uow, meeting_id, calls, started, now):
     """Learners' calls into the meeting's conference: each call as /twilio/voice records it, then the
     conference's start, join and leave events through the code /twilio/conference runs."""
-    from bot.domain import attendance, callers as voice
+    from bot.domain import attendance
+    from bot.domain import callers as voice
 
     with uow() as db:
         for sid, contact_id, _joined, _seconds in calls:
@@ -399,8 +473,9 @@ def _phone_calls(uow, meeting_id, calls, started, now):
         attendance.record_event(db, "CF1", room, "conference-start", "", 0, started, now)
         for sid, _contact, joined, seconds in calls:
             attendance.record_event(db, "CF1", room, "participant-join", sid, 1, joined, now)
-            attendance.record_event(db, "CF1", room, "participant-leave", sid, 2, joined + timedelta(seconds=seconds),
-                                    now)
+            attendance.record_event(
+                db, "CF1", room, "participant-leave", sid, 2, joined + timedelta(seconds=seconds), now
+            )
         db.commit()
 
 
@@ -417,15 +492,28 @@ def test_roster_grid_and_charts_show_attendance_in_person_and_by_phone(pages, uo
     with uow() as db:
         first = db.scalars(select(Meeting).where(Meeting.seq == 1)).one()
         for contact_id, answer in ((amina, "yes"), (rosa, "no"), (zed, "yes")):
-            db.add(Rsvp(meeting_id=first.id, contact_id=contact_id, answer=answer, created_at=first_at,
-                        updated_at=first_at))
+            db.add(
+                Rsvp(
+                    meeting_id=first.id, contact_id=contact_id, answer=answer, created_at=first_at, updated_at=first_at
+                )
+            )
         db.commit()
         first_id = first.id
-    _phone_calls(uow, first_id, [("CA01", amina, first_at, 600), ("CA02", bo, first_at, 300),
-                                 ("CA03", zed, first_at, 0)],  # Zed's call never got in: not counted
-                 first_at, first_at + timedelta(hours=1))
+    _phone_calls(
+        uow,
+        first_id,
+        [
+            ("CA01", amina, first_at, 600),
+            ("CA02", bo, first_at, 300),
+            ("CA03", zed, first_at, 0),
+        ],  # Zed's call never got in: not counted
+        first_at,
+        first_at + timedelta(hours=1),
+    )
     listed = text(pages, "HERE KC42", sender=A_PHONE)  # the numbered list; a bare "1 2" answers it
-    assert listed == ["Who came to Kansas City Basics? Reply with their numbers, like 1 3. 1 Amina, 2 Rosa, 3 Bo, 4 Zed"]
+    assert listed == [
+        "Who came to Kansas City Basics? Reply with their numbers, like 1 3. 1 Amina, 2 Rosa, 3 Bo, 4 Zed"
+    ]
     said = text(pages, "1 2", sender=A_PHONE)
     assert "marked present in person (2): Amina, Rosa" in said[0]
     sign_in(pages, uow)
@@ -435,8 +523,12 @@ def test_roster_grid_and_charts_show_attendance_in_person_and_by_phone(pages, uo
         row = re.search(rf"<tr><td>[^<]*</td><td>{name}</td>.*?</tr>", page, re.S).group(0)
         cell = re.search(r'<td data-seq="1">(.*?)</td>', row, re.S).group(1)
         cells[name] = re.sub(r"<[^>]+>", " ", cell).split()
-    assert cells == {"Amina": ["yes", "in", "person", "and", "by", "phone"], "Rosa": ["no", "in", "person"],
-                     "Bo": ["&ndash;", "by", "phone"], "Zed": ["yes"]}
+    assert cells == {
+        "Amina": ["yes", "in", "person", "and", "by", "phone"],
+        "Rosa": ["no", "in", "person"],
+        "Bo": ["&ndash;", "by", "phone"],
+        "Zed": ["yes"],
+    }
     charts = get(pages, "/facilitator/circles/KC42/charts").get_data(as_text=True)
     row = re.search(r'<tr data-seq="1">.*?</tr>', charts, re.S).group(0)
     assert '<td class="yes">2</td>' in row and '<td class="no">1</td>' in row and '<td class="none">1</td>' in row
@@ -453,8 +545,11 @@ def _reached(uow, phone):
         address = db.scalars(select(Address).where(Address.value == phone)).one()
         status = db.scalars(select(Enrollment.status).where(Enrollment.contact_id == address.contact_id)).one()
         rows = db.scalars(select(Outbox).where(Outbox.contact_id == address.contact_id)).all()
-        return (address.channel, address.preferred, address.consent_source), status, \
-            sorted((r.kind, r.channel) for r in rows)
+        return (
+            (address.channel, address.preferred, address.consent_source),
+            status,
+            sorted((r.kind, r.channel) for r in rows),
+        )
 
 
 def test_roster_adds_a_landline_learner_reached_by_calls(pages, uow):
@@ -463,19 +558,31 @@ def test_roster_adds_a_landline_learner_reached_by_calls(pages, uow):
     page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
     assert 'name="reach" value="texts" checked' in page and "phone calls (landline)" in page
     token = csrf(pages, "/facilitator/circles/KC42/roster")
-    bad = post(pages, "/facilitator/circles/KC42/roster/add",
-               {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "fax"}, token=token)
+    bad = post(
+        pages,
+        "/facilitator/circles/KC42/roster/add",
+        {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "fax"},
+        token=token,
+    )
     assert bad.status_code == 400 and "Choose texts or phone calls" in bad.get_data(as_text=True)
-    done = post(pages, "/facilitator/circles/KC42/roster/add",
-                {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "calls"}, token=token,
-                follow_redirects=True)
+    done = post(
+        pages,
+        "/facilitator/circles/KC42/roster/add",
+        {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "calls"},
+        token=token,
+        follow_redirects=True,
+    )
     assert "We will call them with reminders" in done.get_data(as_text=True)
     address, status, rows = _reached(uow, "+18165550131")
     assert address == ("voice", True, "facilitator")
     assert status == "active" and all(channel == "voice" for _, channel in rows)
     assert not any(kind == "notice" for kind, _ in rows)  # no welcome text to a landline
-    again = post(pages, "/facilitator/circles/KC42/roster/add",
-                 {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "calls"}, token=token)
+    again = post(
+        pages,
+        "/facilitator/circles/KC42/roster/add",
+        {"name": "Rosa", "phone": "816-555-0131", "language": "es", "reach": "calls"},
+        token=token,
+    )
     assert again.status_code == 400 and "already in this circle" in again.get_data(as_text=True)
     roster_page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
     assert "Rosa" in roster_page and "phone call" in roster_page and "+18165550131" not in roster_page
@@ -494,8 +601,9 @@ def test_cli_learner_add_by_text_and_landline(cli_env, uow):
     address, status, rows = _reached(uow, "+18165550141")
     assert (address, status) == (("sms", True, "added_by_facilitator"), "active")
     assert ("notice", "sms") in rows
-    done = runner.invoke(main, ["learner", "add", "KC42", "816-555-0142", "--name", "Rosa", "--landline",
-                                "--language", "sw"])
+    done = runner.invoke(
+        main, ["learner", "add", "KC42", "816-555-0142", "--name", "Rosa", "--landline", "--language", "sw"]
+    )
     assert done.exit_code == 0, done.output
     assert "the waiting list of KC42" in done.output and "reminder calls" in done.output
     address, status, rows = _reached(uow, "+18165550142")
@@ -506,4 +614,5 @@ def test_cli_learner_add_by_text_and_landline(cli_env, uow):
     assert runner.invoke(main, ["learner", "add", "NOPE", "816-555-0143", "--name", "X"]).exit_code == 2
     with uow() as db:
         from bot.store.models import Contact
+
         assert db.scalars(select(Contact.language).where(Contact.name == "Rosa")).one() == "sw"

@@ -9,6 +9,7 @@ which answers every update with a 200) an error logged with a traceback.
 - An update over ``MAX_CONTENT_LENGTH`` raised inside the webhook and was logged as a failure.
 - A conference ``Timestamp`` with no UTC equivalent (year 10000) failed to store: a 503.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,9 +33,17 @@ def app(backend, tmp_path):
     from bot import create_app
     from tests.helpers import AUTH_TOKEN, BASE_URL
 
-    app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-                      "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
-                      "queue_name": backend["CIRCLEBOT_QUEUE"], "TELEGRAM_WEBHOOK_SECRET": SECRET})
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_BASE_URL": BASE_URL,
+            "INSTANCE_PATH": str(tmp_path),
+            "queue_name": backend["CIRCLEBOT_QUEUE"],
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        }
+    )
     app.config["TESTING"] = True
     yield app
     app.extensions["circlebot"].uow.engine.dispose()
@@ -54,8 +63,12 @@ def call_form(**changes) -> dict:
 @pytest.mark.parametrize("odd", ODD_NUMBERS)
 def test_odd_numbers_in_a_gather_url_start_the_step_again(client, uow, odd):
     make_circle(uow)
-    response = post_voice(client, "/twilio/voice/gather", {"step": "code", "lang": "en", "tries": odd, "silences": odd},
-                          call_form(Digits="0000"))
+    response = post_voice(
+        client,
+        "/twilio/voice/gather",
+        {"step": "code", "lang": "en", "tries": odd, "silences": odd},
+        call_form(Digits="0000"),
+    )
     assert response.status_code == 200
     assert ET.fromstring(response.get_data()).tag == "Response"
 
@@ -71,8 +84,9 @@ def test_odd_row_numbers_in_a_placed_calls_url_are_a_400(client, uow, path, odd)
 @pytest.mark.parametrize("odd", ODD_NUMBERS)
 def test_an_odd_conference_sequence_number_is_stored_as_zero(client, uow, odd):
     event = {**payload("twilio-conference-events.json")[0], "SequenceNumber": odd}
-    response = client.post("/twilio/conference", data=event,
-                           headers={"X-Twilio-Signature": sign("/twilio/conference", event)})
+    response = client.post(
+        "/twilio/conference", data=event, headers={"X-Twilio-Signature": sign("/twilio/conference", event)}
+    )
     assert response.status_code == 204
     with uow() as session:
         assert session.scalar(select(ConferenceEvent.sequence)) == 0
@@ -87,8 +101,12 @@ def test_a_superscript_or_huge_number_in_reply_to_a_menu_is_answered(client, uow
 
 
 def tg(client, update, raw: bytes | None = None):
-    return client.post("/telegram", data=raw if raw is not None else json.dumps(update),
-                       content_type="application/json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    return client.post(
+        "/telegram",
+        data=raw if raw is not None else json.dumps(update),
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+    )
 
 
 def failures(caplog):
@@ -143,8 +161,9 @@ def test_an_oversized_telegram_update_is_answered_with_nothing_and_no_failure(cl
 def test_a_conference_timestamp_past_the_last_utc_year_is_stored_as_received(client, uow, runtime, stamp, event):
     """In UTC these are in the year 10000: storing them was a 503 on both backends."""
     form = {**payload("twilio-conference-events.json")[0], "Timestamp": stamp, "StatusCallbackEvent": event}
-    response = client.post("/twilio/conference", data=form,
-                           headers={"X-Twilio-Signature": sign("/twilio/conference", form)})
+    response = client.post(
+        "/twilio/conference", data=form, headers={"X-Twilio-Signature": sign("/twilio/conference", form)}
+    )
     assert response.status_code == 204
     with uow() as session:
         assert session.scalar(select(ConferenceEvent.at)).year < 9999

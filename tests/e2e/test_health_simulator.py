@@ -1,4 +1,5 @@
 """``/healthz`` and the phone simulator."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,14 @@ def test_healthz_503_when_a_service_is_down(tmp_path, down):
 def test_database_down_gives_503_not_500(tmp_path):
     from tests.helpers import post_signed, sms
 
-    app = create_app({"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nothing", "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                      "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nothing",
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_BASE_URL": BASE_URL,
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
     response = post_signed(app.test_client(), "/twilio/sms", sms("JOIN KC42"))
     assert response.status_code == 503
     assert "retry" in response.get_json()["detail"]
@@ -43,9 +50,16 @@ def test_simulator_is_off_unless_enabled(client):
 
 @pytest.fixture
 def sim(backend, tmp_path):
-    app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-                      "INSTANCE_PATH": str(tmp_path), "simulator": True, "PUBLIC_BASE_URL": "http://localhost:5000",
-                      "queue_name": RUN_QUEUE})
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "INSTANCE_PATH": str(tmp_path),
+            "simulator": True,
+            "PUBLIC_BASE_URL": "http://localhost:5000",
+            "queue_name": RUN_QUEUE,
+        }
+    )
     yield app
     app.extensions["circlebot"].uow.engine.dispose()
 
@@ -57,8 +71,9 @@ def test_simulator_posts_signed_requests_to_the_real_webhook(sim):
     assert b"Phone simulator" in client.get("/simulator").data
     for body in ("JOIN DEMO", "Amina", "1"):
         signed = client.post("/simulator/sign", json={"from": "+18165550123", "body": body}).get_json()
-        response = client.post("/twilio/sms", data=signed["params"],
-                               headers={"X-Twilio-Signature": signed["signature"]})
+        response = client.post(
+            "/twilio/sms", data=signed["params"], headers={"X-Twilio-Signature": signed["signature"]}
+        )
         assert response.status_code == 200
     forged = client.post("/twilio/sms", data=signed["params"], headers={"X-Twilio-Signature": "x"})
     assert forged.status_code == 403

@@ -1,4 +1,5 @@
 """``GET /`` in production and in the demo, and ``circlebot demo --reset`` on the embedded default."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,10 +7,10 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from tests.helpers import RUN_QUEUE, add_contact
 from bot import create_app
 from bot.cli import main
 from bot.store.models import Circle, Contact
+from tests.helpers import RUN_QUEUE, add_contact
 
 
 def test_home_page_in_production_says_what_this_is(client):
@@ -20,8 +21,15 @@ def test_home_page_in_production_says_what_this_is(client):
 
 
 def test_home_in_the_demo_leads_to_the_simulator(backend, tmp_path):
-    app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-                      "INSTANCE_PATH": str(tmp_path), "simulator": True, "queue_name": RUN_QUEUE})
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "INSTANCE_PATH": str(tmp_path),
+            "simulator": True,
+            "queue_name": RUN_QUEUE,
+        }
+    )
     response = app.test_client().get("/")
     app.extensions["circlebot"].uow.engine.dispose()
     assert response.status_code == 302 and response.headers["Location"] == "/simulator"
@@ -48,9 +56,29 @@ def test_demo_reset_starts_again_from_the_demo_circle(embedded):
     runner = CliRunner()
     first = runner.invoke(main, ["demo"], catch_exceptions=False)
     assert first.exit_code == 0 and "/simulator" in first.output
-    created = runner.invoke(main, ["circle", "create", "--name", "Other", "--venue", "Branch", "--weekday", "tue",
-                                   "--time", "18:00", "--timezone", "America/Chicago", "--weeks", "2",
-                                   "--language", "en", "--facilitator-phone", "(816) 555-0100"])
+    created = runner.invoke(
+        main,
+        [
+            "circle",
+            "create",
+            "--name",
+            "Other",
+            "--venue",
+            "Branch",
+            "--weekday",
+            "tue",
+            "--time",
+            "18:00",
+            "--timezone",
+            "America/Chicago",
+            "--weeks",
+            "2",
+            "--language",
+            "en",
+            "--facilitator-phone",
+            "(816) 555-0100",
+        ],
+    )
     assert created.exit_code == 0, created.output
     with Session(embedded) as session:
         add_contact(session, "+18165550123", session.scalar(select(Circle.created_at)), name="Amina")

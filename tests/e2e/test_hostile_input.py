@@ -1,5 +1,6 @@
 """Issue 12 (6, 7, 8): odd but signed input gets a polite reply or a clear 4xx, never a 5xx, the same
 on both backends, and every TwiML reply parses."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -27,11 +28,14 @@ def starts(uow):
 
 
 # 6. A facilitator's date that cannot be a meeting.
-@pytest.mark.parametrize("command", [
-    "MOVE KC42 9999-12-31 18:00",  # OverflowError in to_utc on the old code
-    "MOVE KC42 9999-12-31 11:59PM",
-    "MOVE KC42 2099-01-01 18:00",  # computable, but no meeting is 70 years ahead
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "MOVE KC42 9999-12-31 18:00",  # OverflowError in to_utc on the old code
+        "MOVE KC42 9999-12-31 11:59PM",
+        "MOVE KC42 2099-01-01 18:00",  # computable, but no meeting is 70 years ahead
+    ],
+)
 def test_a_move_too_far_ahead_is_answered_politely(client, uow, command):
     make_circle(uow)
     join(client)
@@ -47,8 +51,10 @@ def test_the_first_day_of_the_calendar_is_answered_politely(client, uow):
     before = starts(uow)
     for command in ("MOVE KC42 0001-01-01 00:00", "CANCEL KC42 0001-01-01", "CANCEL KC42 9999-12-31"):
         answer = text(client, command, FAC)  # a 500 on the old code for the first
-        assert answer == ["Kansas City Basics has no meeting that fits. Text CIRCLES to see the next ones."], \
-            (command, answer)
+        assert answer == ["Kansas City Basics has no meeting that fits. Text CIRCLES to see the next ones."], (
+            command,
+            answer,
+        )
     assert starts(uow) == before
 
 
@@ -71,8 +77,14 @@ FORBIDDEN = ["\uffff", "\ufffe", "\x01", "\x0b", "\x1f", "\x00"]
 def test_forbidden_characters_are_removed_on_the_way_in(client, uow, bad):
     make_circle(uow)
     learner = [f"JOIN {bad}", f"FIND {bad}", f"JOIN KC42{bad}", f"{bad}"]
-    facilitator = [f"TALLY {bad}", f"HOW {bad}", f"CANCEL {bad}", f"MOVE {bad}", f"MOVE KC42 {bad} 18:00",
-                   f"MSG KC42 hello{bad}"]
+    facilitator = [
+        f"TALLY {bad}",
+        f"HOW {bad}",
+        f"CANCEL {bad}",
+        f"MOVE {bad}",
+        f"MOVE KC42 {bad} 18:00",
+        f"MSG KC42 hello{bad}",
+    ]
     for phone, bodies in ((AMINA, learner), (FAC, facilitator)):
         for body in bodies:
             response = post_signed(client, "/twilio/sms", sms(body, phone))
@@ -92,7 +104,8 @@ def test_clean_text_keeps_what_xml_allows_and_drops_the_rest():
     assert clean_text("x" * 5000) == "x" * 4096
     every = "".join(map(chr, range(0x110000)))
     assert clean_text(every, limit=len(every)) == "".join(  # the regex is exactly XML 1.0's rule, and Cc
-        c for c in every if c in "\t\n" or (unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"))
+        c for c in every if c in "\t\n" or (unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff")
+    )
 
 
 # 8. The same answer on both backends: NUL in a MessageSid, a status that lower-cases longer.
@@ -108,13 +121,16 @@ def test_a_message_sid_with_nul_is_cleaned_like_the_status_webhook(client, uow):
     assert stored == [sid.replace("\x00", "")]
 
 
-@pytest.mark.parametrize("status, code", [
-    ("İ" * 9, 400),   # 9 characters, 18 once lower-cased: past the 16-character column
-    ("İ" * 16, 400),
-    ("DELIVERED", 204),
-    ("x" * 17, 400),
-    ("\x00sent\x00", 204),
-])
+@pytest.mark.parametrize(
+    "status, code",
+    [
+        ("İ" * 9, 400),  # 9 characters, 18 once lower-cased: past the 16-character column
+        ("İ" * 16, 400),
+        ("DELIVERED", 204),
+        ("x" * 17, 400),
+        ("\x00sent\x00", 204),
+    ],
+)
 def test_status_sizes_are_checked_after_normalisation(client, uow, status, code):
     params = {"MessageSid": "SM" + "c" * 32, "MessageStatus": status, "AccountSid": "AC" + "0" * 32}
     response = post_signed(client, "/twilio/status", params)

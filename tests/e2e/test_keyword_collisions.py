@@ -1,5 +1,6 @@
 """Keywords end to end through the signed ``/twilio/sms`` webhook: sentences stay sentences (issue 16),
 and FORGET works after STOP (issue 12, defect 3)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -17,6 +18,7 @@ from tests.helpers import address_of, contact_of, make_circle, text
 def render(reply, lang):
     """``reply`` as one SMS in ``lang``."""
     return sms.render((reply,), lang)
+
 
 AMINA = "+18165550123"
 FACILITATOR = "+18165550100"
@@ -38,9 +40,16 @@ def known(uow, phone=AMINA) -> bool:
         return contact_of(session, phone) is not None
 
 
-@pytest.mark.parametrize("forget,confirm", [
-    ("FORGET", "FORGET YES"), ("forget", "yes"), ("BORRAR", "sí"), ("Futa", "NDIYO"), ("usuń", "tak"),
-])
+@pytest.mark.parametrize(
+    "forget,confirm",
+    [
+        ("FORGET", "FORGET YES"),
+        ("forget", "yes"),
+        ("BORRAR", "sí"),
+        ("Futa", "NDIYO"),
+        ("usuń", "tak"),
+    ],
+)
 def test_forget_works_after_stop(client, uow, forget, confirm):
     join(client, uow)
     assert text(client, "STOP") == [render(Reply(keys.STOP_CONFIRMED), "en")]
@@ -62,15 +71,18 @@ def test_forget_yes_at_once_after_stop(client, uow):
     assert not known(uow)
 
 
-@pytest.mark.parametrize("language_number,sentence", [
-    ("2", "Salir del trabajo temprano es difícil"),
-    ("2", "Buscar trabajo por internet todavía me cuesta"),
-    ("4", "Sair do trabalho mais cedo é complicado"),
-    ("5", "Wypisz mi proszę zaświadczenie o udziale w kursie"),
-    ("6", "Acha!"),
-    ("1", "Stop by the front desk if you get there early"),
-    ("1", "Forget about Tuesday, I can come after all"),
-])
+@pytest.mark.parametrize(
+    "language_number,sentence",
+    [
+        ("2", "Salir del trabajo temprano es difícil"),
+        ("2", "Buscar trabajo por internet todavía me cuesta"),
+        ("4", "Sair do trabalho mais cedo é complicado"),
+        ("5", "Wypisz mi proszę zaświadczenie o udziale w kursie"),
+        ("6", "Acha!"),
+        ("1", "Stop by the front desk if you get there early"),
+        ("1", "Forget about Tuesday, I can come after all"),
+    ],
+)
 def test_a_learner_sentence_is_relayed_not_obeyed(client, uow, language_number, sentence):
     join(client, uow, language_number)
     lang = language(uow)
@@ -83,17 +95,21 @@ def test_a_learner_sentence_is_relayed_not_obeyed(client, uow, language_number, 
 @pytest.mark.parametrize("language_number,words", [("4", "Sair KC42"), ("5", "Wypisz mnie")])
 def test_the_new_leave_words_leave(client, uow, language_number, words):
     join(client, uow, language_number)
-    assert text(client, words) == [render(Reply(keys.LEAVE_DONE, {"circle": "Kansas City Basics"}),
-                                          language(uow))]
+    assert text(client, words) == [render(Reply(keys.LEAVE_DONE, {"circle": "Kansas City Basics"}), language(uow))]
     with uow() as session:
         assert session.scalar(select(Enrollment.status)) == "left"
         assert address_of(session, AMINA).opted_out_at is None
 
 
-@pytest.mark.parametrize("how,reflection", [
-    ("OCENA KC42", "Grupy były za duże"), ("TATHMINI", "Vikundi vidogo vilisaidia"),
-    ("BALANÇO KC42", "Mudar o horário para as 18h seria melhor"), ("HOW KC42", "Grupy"),
-])
+@pytest.mark.parametrize(
+    "how,reflection",
+    [
+        ("OCENA KC42", "Grupy były za duże"),
+        ("TATHMINI", "Vikundi vidogo vilisaidia"),
+        ("BALANÇO KC42", "Mudar o horário para as 18h seria melhor"),
+        ("HOW KC42", "Grupy"),
+    ],
+)
 def test_a_facilitator_answer_inside_how_is_kept(client, uow, how, reflection):
     make_circle(uow, starts=datetime.now(timezone.utc).date() - timedelta(days=15))
     assert len(text(client, how, FACILITATOR)) == 2  # the intro and the first question

@@ -1,13 +1,14 @@
 """Signup in each of the six languages, end to end through the signed ``/twilio/sms`` path."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from bot.render.i18n import format_when
 from bot.render import sms
-from bot.store.models import Address, Enrollment
+from bot.render.i18n import format_when
 from bot.settings import SHIPPED_LOCALES
+from bot.store.models import Address, Enrollment
 from flows import keys
 from flows.choices import language_menu
 from flows.results import Reply, When
@@ -17,6 +18,7 @@ from tests.helpers import address_of, contact_of, make_circle, text
 def render(reply, lang):
     """``reply`` as one SMS in ``lang``."""
     return sms.render((reply,), lang)
+
 
 # language: (join keyword, menu number, help word, stop word, language word)
 WORDS = {
@@ -47,12 +49,14 @@ def test_whole_signup_in_each_language(client, uow, lang):
     assert text(client, "Amina") == [expected(keys.SIGNUP_ASK_LANGUAGE, lang, menu, name="Amina")]
     confirmed = text(client, number)[0]
     when = When(first, "America/Chicago")
-    assert confirmed == expected(keys.SIGNUP_CONFIRMED, lang, name="Amina", circle="Basic Computers",
-                                 venue="Central Library", when=when)
+    assert confirmed == expected(
+        keys.SIGNUP_CONFIRMED, lang, name="Amina", circle="Basic Computers", venue="Central Library", when=when
+    )
     assert format_when(when, lang).split(",")[0].split(" ")[0].lower()[:3] in confirmed.lower()
     if lang != "en":
-        assert confirmed != expected(keys.SIGNUP_CONFIRMED, "en", name="Amina", circle="Basic Computers",
-                                     venue="Central Library", when=when)
+        assert confirmed != expected(
+            keys.SIGNUP_CONFIRMED, "en", name="Amina", circle="Basic Computers", venue="Central Library", when=when
+        )
     assert text(client, help_word) == [expected(keys.HELP_CIRCLES, lang, circles="Basic Computers (KC42)")]
     assert text(client, stop_word) == [expected(keys.STOP_CONFIRMED, lang)]
     assert text(client, "hola") == []

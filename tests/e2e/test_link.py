@@ -1,4 +1,5 @@
 """LINK end to end: SMS joins, Telegram links, reminders go to the preferred address, STOP stays per address."""
+
 from __future__ import annotations
 
 import re
@@ -7,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.outbound import jobs
 from bot.domain import outbox
-from bot.store.models import Address, Contact, Meeting, Message, Outbox
 from bot.domain.planning import reminders
+from bot.outbound import jobs
+from bot.store.models import Address, Contact, Meeting, Message, Outbox
 from tests.helpers import make_circle, text
 from tests.telegram_helpers import CHAT, answer, message_update, tap_update, telegram_app
 
@@ -61,8 +62,9 @@ def test_sms_joins_telegram_links_reminder_goes_to_preferred_and_stop_stays_per_
     done = answer(client, tap_update("1", message_id=55))
     assert done["text"].startswith("Done! Reminders will go to Telegram.")
     with rt.uow() as session:
-        owned = session.execute(select(Address.channel, Address.preferred, Address.contact_id)
-                                .where(Address.value.in_([PHONE, str(CHAT)]))).all()
+        owned = session.execute(
+            select(Address.channel, Address.preferred, Address.contact_id).where(Address.value.in_([PHONE, str(CHAT)]))
+        ).all()
         assert {(c, p) for c, p, _ in owned} == {("sms", False), ("telegram", True)}
         assert len({contact for _, _, contact in owned}) == 1
     first = reminder_for(rt, 1)
@@ -88,9 +90,21 @@ def test_a_code_works_once_for_ten_minutes_and_five_wrong_tries_lock(tg):
         assert answer(client, message_update(wrong, lang="en"))["text"].startswith("Sorry, that code is wrong")
     assert answer(client, message_update(code, lang="en"))["text"].startswith("Too many wrong codes")
     with rt.uow() as session:
-        assert session.scalar(select(func.count()).select_from(Address).where(
-            Address.channel == "telegram", Address.contact_id == select(Contact.id).join(
-                Address, Address.contact_id == Contact.id).where(Address.value == PHONE).scalar_subquery())) == 0
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(Address)
+                .where(
+                    Address.channel == "telegram",
+                    Address.contact_id
+                    == select(Contact.id)
+                    .join(Address, Address.contact_id == Contact.id)
+                    .where(Address.value == PHONE)
+                    .scalar_subquery(),
+                )
+            )
+            == 0
+        )
     other = 5599000001
     real = rt.clock
     later = real() + timedelta(minutes=11)

@@ -4,6 +4,7 @@ gunicorn with two workers (the production web process) on each backend; 60 enrol
 circles send 180 signed texts at once from 16 threads: first relays to the same facilitators (the
 ``#N`` handle race), HELP and free text. Every response must be 2xx and every text stored once.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -28,9 +29,15 @@ def learner(c: int, n: int) -> str:
 
 def post(port: int, body: str, sender: str) -> int:
     params = sms(body, sender, sid="SM" + secrets.token_hex(16))
-    request = Request(f"http://127.0.0.1:{port}/twilio/sms", data=urlencode(params).encode(), method="POST",
-                      headers={"X-Twilio-Signature": sign("/twilio/sms", params),
-                               "Content-Type": "application/x-www-form-urlencoded"})
+    request = Request(
+        f"http://127.0.0.1:{port}/twilio/sms",
+        data=urlencode(params).encode(),
+        method="POST",
+        headers={
+            "X-Twilio-Signature": sign("/twilio/sms", params),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     try:
         with HTTP.open(request, timeout=60) as answer:
             answer.read()
@@ -50,14 +57,23 @@ def test_concurrent_texts_on_gunicorn_are_all_answered_and_stored(backend, uow, 
                 contact = add_contact(session, learner(c, n), now, name=f"Lea{chr(97 + n)}", language="en")
                 session.add(Enrollment(contact_id=contact.id, circle_id=circle_id, status="active", created_at=now))
         session.commit()
-    env = circlebot_env(backend, tmp_path / "instance", standin.url, auth_token=AUTH_TOKEN,
-                        PUBLIC_BASE_URL=BASE_URL, SECRET_KEY="load-test")
+    env = circlebot_env(
+        backend,
+        tmp_path / "instance",
+        standin.url,
+        auth_token=AUTH_TOKEN,
+        PUBLIC_BASE_URL=BASE_URL,
+        SECRET_KEY="load-test",
+    )
     port = free_port()
     web = procs.start("web", gunicorn_command(port, workers=2), env)
     wait_http_ok(f"http://127.0.0.1:{port}/healthz", 30, web)
 
-    texts = [(f"Question from {learner(c, n)[-4:]}: is there parking?", learner(c, n))
-             for c in range(CIRCLES) for n in range(PER_CIRCLE)]
+    texts = [
+        (f"Question from {learner(c, n)[-4:]}: is there parking?", learner(c, n))
+        for c in range(CIRCLES)
+        for n in range(PER_CIRCLE)
+    ]
     texts += [("HELP", learner(c, n)) for c in range(CIRCLES) for n in range(PER_CIRCLE)]
     texts += [("Thank you, see you soon", learner(c, n)) for c in range(CIRCLES) for n in range(PER_CIRCLE)]
     with ThreadPoolExecutor(max_workers=16) as pool:

@@ -7,6 +7,7 @@ Twilio's 21211 error naming the number (``Invalid 'To' Phone Number: +1816…``)
 own request lines (``Query Params: {'To': '+1816…'}``) are produced by a reconciliation lookup.
 On the old code the worker's warning carried the number in the provider's error text.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,10 +34,20 @@ def leaks(text: str) -> list[str]:
 
 def test_no_full_number_in_any_record_of_the_web_app_or_the_worker(backend, tmp_path, standin, procs, caplog):
     caplog.set_level(logging.DEBUG)
-    app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-                      "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": BASE_URL, "INSTANCE_PATH": str(tmp_path),
-                      "queue_name": backend["CIRCLEBOT_QUEUE"], "TWILIO_ACCOUNT_SID": TWILIO_SID,
-                      "TWILIO_FROM": "+18165550199", "TWILIO_API_BASE": standin.url, "QUIET_HOURS": ""})
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_BASE_URL": BASE_URL,
+            "INSTANCE_PATH": str(tmp_path),
+            "queue_name": backend["CIRCLEBOT_QUEUE"],
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_FROM": "+18165550199",
+            "TWILIO_API_BASE": standin.url,
+            "QUIET_HOURS": "",
+        }
+    )
     runtime = app.extensions["circlebot"]
     client = app.test_client()
     try:
@@ -52,8 +63,9 @@ def test_no_full_number_in_any_record_of_the_web_app_or_the_worker(backend, tmp_
         worker = procs.start("worker", worker_command(burst=True), env)
         assert worker.wait(120) == 0, worker.output()
         assert len(standin.messages) >= 5, worker.output()
-        assert any("Invalid 'To' Phone Number" in r.getMessage() for r in caplog.records) or \
-            "Invalid 'To' Phone Number" in worker.output(tail=10**7), "the stand-in's error must reach a log"
+        assert any(
+            "Invalid 'To' Phone Number" in r.getMessage() for r in caplog.records
+        ) or "Invalid 'To' Phone Number" in worker.output(tail=10**7), "the stand-in's error must reach a log"
 
         # A reconciliation lookup: the twilio library logs its query (To=…) at INFO.
         adapter = runtime.channels.adapter("sms")

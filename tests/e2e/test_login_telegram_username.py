@@ -1,6 +1,7 @@
 """Signing in to the facilitator pages as ``@username``: the username arrives with each Telegram update,
 is kept on the Telegram address (moved, changed or dropped as Telegram says), is erased by FORGET, and the
 code goes to that chat. An unknown username gets the same answer as a known one."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -49,8 +50,17 @@ def facilitator_on_telegram(uow, chat: int = CHAT) -> None:
     now = datetime.now(timezone.utc)
     with uow() as db:
         contact_id = db.scalar(select(Facilitator.contact_id))
-        db.add(Address(contact_id=contact_id, channel="telegram", value=str(chat), preferred=False, consent_at=now,
-                       consent_source="link", created_at=now))
+        db.add(
+            Address(
+                contact_id=contact_id,
+                channel="telegram",
+                value=str(chat),
+                preferred=False,
+                consent_at=now,
+                consent_source="link",
+                created_at=now,
+            )
+        )
         db.commit()
 
 
@@ -61,8 +71,9 @@ def usernames(uow) -> dict[str, str | None]:
 
 def login_rows(uow) -> list[tuple[str, str]]:
     with uow() as db:
-        return db.execute(select(Outbox.channel, Outbox.address).where(Outbox.kind == "login")
-                          .order_by(Outbox.id)).all()
+        return db.execute(
+            select(Outbox.channel, Outbox.address).where(Outbox.kind == "login").order_by(Outbox.id)
+        ).all()
 
 
 def test_sign_in_with_the_telegram_username_sends_the_code_to_that_chat(tg_pages):

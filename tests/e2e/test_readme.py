@@ -1,4 +1,5 @@
 """The README's "Your first circle" commands, run as written through ``./dev``, on a fresh temp instance."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MARK = "<!-- tested: tests/e2e/test_readme.py -->"
-NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "SECRET_KEY", "DEFAULT_REGION", "QUIET_HOURS",
-                 "VIRTUAL_ENV")
+NOT_INHERITED = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PUBLIC_BASE_URL",
+    "SECRET_KEY",
+    "DEFAULT_REGION",
+    "QUIET_HOURS",
+    "VIRTUAL_ENV",
+)
 
 
 def readme_commands() -> list[str]:
@@ -29,8 +37,7 @@ def test_the_readme_commands_run_as_written(tmp_path):
     env["CIRCLEBOT_INSTANCE"] = str(tmp_path / "instance")
     out = {}
     for command in commands:
-        done = subprocess.run(["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True,
-                              timeout=900)
+        done = subprocess.run(["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
         out[command] = done.stdout
     assert (tmp_path / "instance" / "circlebot.sqlite3").exists()
@@ -48,7 +55,8 @@ def test_the_readme_commands_run_as_written(tmp_path):
 def test_dev_passes_other_commands_to_circlebot(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env["CIRCLEBOT_INSTANCE"] = str(tmp_path)
-    done = subprocess.run([str(ROOT / "dev"), "circle", "list"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run(
+        [str(ROOT / "dev"), "circle", "list"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("No circles yet") and "usage" not in done.stderr

@@ -14,6 +14,7 @@ out twice. Before the outage the worker idles longer than the queue's 5 s socket
 to end it. On today's code before the fix the worker quits ("Redis connection timeout") and nothing
 planned during the outage is ever sent.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -34,8 +35,7 @@ from sqlalchemy import func, select, update
 from bot.domain import outbox
 from bot.store.models import Enrollment, Meeting, Message, Outbox
 from tests.helpers import AUTH_TOKEN, BASE_URL, add_contact, make_circle, sign, sms
-from tests.processes import (HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until,
-                             worker_command)
+from tests.processes import HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until, worker_command
 
 CIRCLES, PER_CIRCLE = 2, 4
 TZ = "America/Chicago"
@@ -55,8 +55,19 @@ def facilitator(c: int) -> str:
 
 def redis_command(port: int) -> list[str]:
     """A throw-away Redis server on ``port`` that keeps nothing on disk (a restart starts empty)."""
-    return ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--daemonize", "no"]
+    return [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "no",
+    ]
 
 
 def start_redis(procs, port: int, name: str):
@@ -91,9 +102,15 @@ def registered_workers(redis_url: str) -> int:
 
 def post(port: int, body: str, sender: str) -> tuple[int, str]:
     params = sms(body, sender, sid="SM" + secrets.token_hex(16))
-    request = Request(f"http://127.0.0.1:{port}/twilio/sms", data=urlencode(params).encode(), method="POST",
-                      headers={"X-Twilio-Signature": sign("/twilio/sms", params),
-                               "Content-Type": "application/x-www-form-urlencoded"})
+    request = Request(
+        f"http://127.0.0.1:{port}/twilio/sms",
+        data=urlencode(params).encode(),
+        method="POST",
+        headers={
+            "X-Twilio-Signature": sign("/twilio/sms", params),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     try:
         with HTTP.open(request, timeout=60) as answer:
             return answer.status, answer.read().decode("utf-8")
@@ -117,8 +134,11 @@ def enrolled_circles(uow) -> list[str]:
         code = f"RD{c}X"
         circle_id = make_circle(uow, code=code, capacity=PER_CIRCLE, facilitator=facilitator(c), tz=TZ)
         with uow() as session:
-            session.execute(update(Meeting).where(Meeting.circle_id == circle_id, Meeting.seq == 1).values(
-                starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14)))
+            session.execute(
+                update(Meeting)
+                .where(Meeting.circle_id == circle_id, Meeting.seq == 1)
+                .values(starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14))
+            )
             for n in range(PER_CIRCLE):
                 contact = add_contact(session, learner(c, n), now, name=f"Rd{chr(97 + n)}", language="en")
                 session.add(Enrollment(contact_id=contact.id, circle_id=circle_id, status="active", created_at=now))
@@ -143,18 +163,26 @@ def outage_texts(codes: list[str]) -> list[tuple[str, str]]:
 
 def outbox_rows(uow) -> list:
     with uow() as session:
-        return session.execute(select(Outbox.id, Outbox.dedupe_key, Outbox.kind, Outbox.status, Outbox.provider_id,
-                                      Outbox.send_after).order_by(Outbox.id)).all()
+        return session.execute(
+            select(
+                Outbox.id, Outbox.dedupe_key, Outbox.kind, Outbox.status, Outbox.provider_id, Outbox.send_after
+            ).order_by(Outbox.id)
+        ).all()
 
 
-def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(backend, uow, standin, procs,
-                                                                               tmp_path):
+def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(backend, uow, standin, procs, tmp_path):
     redis_port = free_port()
     redis_1 = start_redis(procs, redis_port, "redis-1")
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     codes = enrolled_circles(uow)
-    env = circlebot_env({**backend, "REDIS_URL": redis_url}, tmp_path / "instance", standin.url,
-                        auth_token=AUTH_TOKEN, PUBLIC_BASE_URL=BASE_URL, SECRET_KEY="redis-down-test")
+    env = circlebot_env(
+        {**backend, "REDIS_URL": redis_url},
+        tmp_path / "instance",
+        standin.url,
+        auth_token=AUTH_TOKEN,
+        PUBLIC_BASE_URL=BASE_URL,
+        SECRET_KEY="redis-down-test",
+    )
     port = free_port()
     web = procs.start("web", gunicorn_command(port, workers=2), env)
     worker = procs.start("worker", worker_command(), env)
@@ -162,8 +190,13 @@ def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(b
 
     # Before the outage: the worker's first tick plans and sends one reminder per learner.
     learners = CIRCLES * PER_CIRCLE
-    wait_until(lambda: len(standin.messages) >= learners and all(r.status == outbox.SENT for r in outbox_rows(uow)),
-               LIMIT, 0.2, "the reminders before the outage", procs.logs)
+    wait_until(
+        lambda: len(standin.messages) >= learners and all(r.status == outbox.SENT for r in outbox_rows(uow)),
+        LIMIT,
+        0.2,
+        "the reminders before the outage",
+        procs.logs,
+    )
     before = {r.id for r in outbox_rows(uow)}
     assert len(before) == learners
     time.sleep(IDLE)  # an idle worker stays up (it used to quit "Redis connection timeout" after 5 s)
@@ -208,8 +241,13 @@ def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(b
     # kept waiting for Redis, sends everything planned meanwhile without a restart or a burst.
     start_redis(procs, redis_port, "redis-2")
     wait_until(lambda: health(port) == 200, LIMIT, 0.2, "/healthz 200 after Redis is back", procs.logs)
-    wait_until(lambda: not _due(uow), LIMIT, 0.2, "the worker to send what was planned during the outage",
-               lambda: f"still due: {_due(uow)}\n{procs.logs()}")
+    wait_until(
+        lambda: not _due(uow),
+        LIMIT,
+        0.2,
+        "the worker to send what was planned during the outage",
+        lambda: f"still due: {_due(uow)}\n{procs.logs()}",
+    )
     assert worker.alive(), f"the worker ended when Redis went away:\n{worker.output()}"
     assert standin.wait_for(len(_sent(uow)), 10)
     worker.stop()

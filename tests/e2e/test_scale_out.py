@@ -12,6 +12,7 @@ each worker has its own in-process queue: jobs queued by a web process are never
 notices wait for a worker's tick to sweep them, and three workers sweeping the same rows each queue
 them — only the atomic claim in ``send_outbox`` keeps a text from going out more than once.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,11 +25,18 @@ from urllib.request import Request
 
 from sqlalchemy import func, select, update
 
-from bot.domain import batches as dispatch, outbox
+from bot.domain import batches as dispatch
+from bot.domain import outbox
 from bot.store.models import Enrollment, Meeting, Outbox
 from tests.helpers import AUTH_TOKEN, BASE_URL, make_circle, sign, sms
 from tests.processes import (
-    HTTP, circlebot_env, free_port, gunicorn_command, wait_http_ok, wait_until, worker_command,
+    HTTP,
+    circlebot_env,
+    free_port,
+    gunicorn_command,
+    wait_http_ok,
+    wait_until,
+    worker_command,
 )
 
 CIRCLES, PER_CIRCLE = 10, 12
@@ -60,9 +68,15 @@ def post_sms(port: int, body: str, sender: str) -> list[str]:
     import xml.etree.ElementTree as ET
 
     params = sms(body, sender)
-    request = Request(f"http://127.0.0.1:{port}/twilio/sms", data=urlencode(params).encode(), method="POST",
-                      headers={"X-Twilio-Signature": sign("/twilio/sms", params),
-                               "Content-Type": "application/x-www-form-urlencoded"})
+    request = Request(
+        f"http://127.0.0.1:{port}/twilio/sms",
+        data=urlencode(params).encode(),
+        method="POST",
+        headers={
+            "X-Twilio-Signature": sign("/twilio/sms", params),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     with HTTP.open(request, timeout=30) as answer:
         assert answer.status == 200
         root = ET.fromstring(answer.read().decode("utf-8"))
@@ -73,8 +87,11 @@ def join(ports: list[int], c: int, n: int) -> int:
     """One learner's whole signup, each step to the next web process; returns how many ports it used."""
     sender, code = learner_phone(c, n), f"SCALE{c}"
     used = set()
-    steps = [(f"JOIN {code}", "Welcome to"), (learner_name(c, n), "Which language"),
-             ("1", f"You're in, {learner_name(c, n)}!")]
+    steps = [
+        (f"JOIN {code}", "Welcome to"),
+        (learner_name(c, n), "Which language"),
+        ("1", f"You're in, {learner_name(c, n)}!"),
+    ]
     for step, (body, expected) in enumerate(steps):
         port = ports[(c + n + step) % len(ports)]
         used.add(port)
@@ -85,19 +102,37 @@ def join(ports: list[int], c: int, n: int) -> int:
 
 def outbox_counts(uow) -> Counter:
     with uow() as session:
-        return Counter({(kind, status): n for kind, status, n in session.execute(
-            select(Outbox.kind, Outbox.status, func.count()).group_by(Outbox.kind, Outbox.status))})
+        return Counter(
+            {
+                (kind, status): n
+                for kind, status, n in session.execute(
+                    select(Outbox.kind, Outbox.status, func.count()).group_by(Outbox.kind, Outbox.status)
+                )
+            }
+        )
 
 
-def test_two_web_processes_and_three_workers_send_everything_exactly_once(backend, uow, standin, procs,
-                                                                          tmp_path):
+def test_two_web_processes_and_three_workers_send_everything_exactly_once(backend, uow, standin, procs, tmp_path):
     for c in range(CIRCLES):
-        make_circle(uow, code=f"SCALE{c}", name=circle_name(c), capacity=PER_CIRCLE, venue="Branch Library",
-                    facilitator=facilitator_phone(c))
-    env = circlebot_env(backend, tmp_path / "instance", standin.url, auth_token=AUTH_TOKEN,
-                        PUBLIC_BASE_URL=BASE_URL, SECRET_KEY="scale-out-test",
-                        # no crash here: a long stuck time, so a slow send is never taken over
-                        OUTBOX_STUCK_AFTER="60s", TWILIO_TIMEOUT="10")
+        make_circle(
+            uow,
+            code=f"SCALE{c}",
+            name=circle_name(c),
+            capacity=PER_CIRCLE,
+            venue="Branch Library",
+            facilitator=facilitator_phone(c),
+        )
+    env = circlebot_env(
+        backend,
+        tmp_path / "instance",
+        standin.url,
+        auth_token=AUTH_TOKEN,
+        PUBLIC_BASE_URL=BASE_URL,
+        SECRET_KEY="scale-out-test",
+        # no crash here: a long stuck time, so a slow send is never taken over
+        OUTBOX_STUCK_AFTER="60s",
+        TWILIO_TIMEOUT="10",
+    )
     ports = [free_port(), free_port()]
     webs = [procs.start(f"web-{i}", gunicorn_command(port), env) for i, port in enumerate(ports)]
     workers = [procs.start(f"worker-{i}", worker_command(), env) for i in range(WORKERS)]
@@ -110,35 +145,56 @@ def test_two_web_processes_and_three_workers_send_everything_exactly_once(backen
     joined_in = time.monotonic() - started
     assert spans == [len(ports)] * (CIRCLES * PER_CIRCLE), "every conversation must use both web processes"
     with uow() as session:
-        assert session.scalar(select(func.count()).select_from(Enrollment).where(
-            Enrollment.status == "active")) == CIRCLES * PER_CIRCLE
+        assert (
+            session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.status == "active"))
+            == CIRCLES * PER_CIRCLE
+        )
 
     facilitators = {facilitator_phone(c) for c in range(CIRCLES)}
 
     def notices_out():
-        return sum(1 for m in standin.messages if m["to"] in facilitators) >= CIRCLES * PER_CIRCLE and \
-            outbox_counts(uow)[("notice", outbox.SENT)] == CIRCLES * PER_CIRCLE
+        return (
+            sum(1 for m in standin.messages if m["to"] in facilitators) >= CIRCLES * PER_CIRCLE
+            and outbox_counts(uow)[("notice", outbox.SENT)] == CIRCLES * PER_CIRCLE
+        )
 
-    wait_until(notices_out, LIMIT, 0.2, "every joined notice",
-               lambda: f"{outbox_counts(uow)}; {len(standin.messages)} accepted\n{procs.logs()}")
+    wait_until(
+        notices_out,
+        LIMIT,
+        0.2,
+        "every joined notice",
+        lambda: f"{outbox_counts(uow)}; {len(standin.messages)} accepted\n{procs.logs()}",
+    )
     assert len(standin.messages) == CIRCLES * PER_CIRCLE, "only the notices may have gone out so far"
 
     # The meetings come due: the first meeting of every circle is now 12 hours ahead.
     now = datetime.now(timezone.utc)
     with uow() as session:
-        session.execute(update(Meeting).where(Meeting.seq == 1).values(
-            starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14)))
+        session.execute(
+            update(Meeting)
+            .where(Meeting.seq == 1)
+            .values(starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14))
+        )
         session.commit()
     t_notices = time.monotonic()
     for worker in workers:  # a deploy: each worker stops (warm) and a new one starts
         assert worker.alive(), worker.output()
         worker.stop(timeout=10)
     t_stopped = time.monotonic()
-    old_workers, workers = workers, [procs.start(f"worker-{WORKERS + i}", worker_command(), env) for i in range(WORKERS)]
+    old_workers, workers = (
+        workers,
+        [procs.start(f"worker-{WORKERS + i}", worker_command(), env) for i in range(WORKERS)],
+    )
     total = 2 * CIRCLES * PER_CIRCLE
-    wait_until(lambda: len(standin.messages) >= total and outbox_counts(uow)[("reminder", outbox.SENT)] ==
-               CIRCLES * PER_CIRCLE, LIMIT, 0.2, "every reminder",
-               lambda: f"{outbox_counts(uow)}; {len(standin.messages)} accepted\n{procs.logs()}")
+    wait_until(
+        lambda: (
+            len(standin.messages) >= total and outbox_counts(uow)[("reminder", outbox.SENT)] == CIRCLES * PER_CIRCLE
+        ),
+        LIMIT,
+        0.2,
+        "every reminder",
+        lambda: f"{outbox_counts(uow)}; {len(standin.messages)} accepted\n{procs.logs()}",
+    )
     reminders_in = time.monotonic() - t_stopped
     time.sleep(1.0)  # a late duplicate would arrive now
 
@@ -153,8 +209,10 @@ def test_two_web_processes_and_three_workers_send_everything_exactly_once(backen
         names = [learner_name(c, n) for n in range(PER_CIRCLE)]
         for n in range(PER_CIRCLE):  # each learner: exactly one text, the reminder for their own circle
             bodies = by_number[learner_phone(c, n)]
-            assert len(bodies) == 1 and bodies[0].startswith(circle_name(c) + ": ") and "Reply 1" in bodies[0], \
-                (learner_phone(c, n), bodies)
+            assert len(bodies) == 1 and bodies[0].startswith(circle_name(c) + ": ") and "Reply 1" in bodies[0], (
+                learner_phone(c, n),
+                bodies,
+            )
         notices = by_number[facilitator_phone(c)]
         assert len(notices) == PER_CIRCLE, (facilitator_phone(c), notices)
         heard = sorted(body.split(" joined ", 1)[0] for body in notices)
@@ -169,6 +227,8 @@ def test_two_web_processes_and_three_workers_send_everything_exactly_once(backen
         batches = [log.count(f"Job OK ({backend['CIRCLEBOT_QUEUE']}_batch-") for log in logs]  # the reminders
         assert sum(ran) >= total // 2 and sum(1 for n in ran if n) >= 2, f"send jobs per worker: {ran}"
         assert sum(batches) >= math.ceil(total // 2 / dispatch.BATCH_SIZE), f"batch jobs per worker: {batches}"
-    print(f"\n[{backend['name']}] {CIRCLES * PER_CIRCLE} joins ({3 * CIRCLES * PER_CIRCLE} signed requests over "
-          f"{len(ports)} web processes) in {joined_in:.1f}s, all notices out after {t_notices - started:.1f}s; "
-          f"{total // 2} reminders {reminders_in:.1f}s after the restart; {total} texts, each once")
+    print(
+        f"\n[{backend['name']}] {CIRCLES * PER_CIRCLE} joins ({3 * CIRCLES * PER_CIRCLE} signed requests over "
+        f"{len(ports)} web processes) in {joined_in:.1f}s, all notices out after {t_notices - started:.1f}s; "
+        f"{total // 2} reminders {reminders_in:.1f}s after the restart; {total} texts, each once"
+    )

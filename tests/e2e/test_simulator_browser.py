@@ -6,6 +6,7 @@ through the whole circle, and keeps screenshots (desktop and phone width) under 
 Playwright never downloads a browser here: it launches ``/usr/bin/chromium``. A missing browser
 fails the test; ``./dev`` installs Debian's package.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,7 @@ def server(tmp_path, procs):
     nine = datetime.combine(local.date() + timedelta(days=1), time(9, 0), tzinfo=zone(demo.DEMO_TIMEZONE))
     (instance / demo.CLOCK_FILE).write_text(json.dumps({"offset_seconds": (nine - now).total_seconds()}))
     env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
-    env.update(CIRCLEBOT_INSTANCE=str(instance), SEND_RATE_PER_SECOND="50", LOG_LEVEL="WARNING",
-               PYTHONUNBUFFERED="1")
+    env.update(CIRCLEBOT_INSTANCE=str(instance), SEND_RATE_PER_SECOND="50", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
     port = free_port()
     procs.start("demo", [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)], env)
     base = f"http://127.0.0.1:{port}"

@@ -1,5 +1,6 @@
 """The simulator's call mode through HTTP, as the page drives it: signed /twilio/voice requests, the
 pretend conference's signed events, and the attendance they leave. On both backends."""
+
 from __future__ import annotations
 
 import json
@@ -13,15 +14,24 @@ from click.testing import CliRunner
 from bot import create_app
 from bot.demo import seed as demo
 from bot.domain.schedule import zone
+from tests.helpers import RUN_QUEUE
 
 LEARNER = "+18165550123"
 
 
 @pytest.fixture
 def sim(backend, tmp_path):
-    app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-                      "INSTANCE_PATH": str(tmp_path), "simulator": True, "PUBLIC_BASE_URL": "http://localhost:5000",
-                      "queue_name": RUN_QUEUE, "send_rate_per_second": 0.0})
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "INSTANCE_PATH": str(tmp_path),
+            "simulator": True,
+            "PUBLIC_BASE_URL": "http://localhost:5000",
+            "queue_name": RUN_QUEUE,
+            "send_rate_per_second": 0.0,
+        }
+    )
     runtime = app.extensions["circlebot"]
     local = runtime.clock().astimezone(zone(demo.DEMO_TIMEZONE))
     nine = datetime.combine(local.date() + timedelta(days=1), time(9, 0), tzinfo=zone(demo.DEMO_TIMEZONE))
@@ -35,13 +45,21 @@ class Phone:
     """What simulator.js does for one call: sign, post, parse the TwiML, show what <Say> would speak."""
 
     def __init__(self, client, number, sid):
-        self.client, self.number, self.sid, self.transcript, self.action, self.room = client, number, sid, [], None, None
+        self.client, self.number, self.sid, self.transcript, self.action, self.room = (
+            client,
+            number,
+            sid,
+            [],
+            None,
+            None,
+        )
 
     def step(self, path, digits=None):
         if digits is not None:
             self.transcript.append(f"  keys  {digits or '(silence)'}")
-        signed = self.client.post("/simulator/voice/sign", json={"from": self.number, "path": path, "digits": digits,
-                                                                  "call_sid": self.sid}).get_json()
+        signed = self.client.post(
+            "/simulator/voice/sign", json={"from": self.number, "path": path, "digits": digits, "call_sid": self.sid}
+        ).get_json()
         response = self.client.post(path, data=signed["params"], headers={"X-Twilio-Signature": signed["signature"]})
         assert response.status_code == 200, response.get_data(as_text=True)
         twiml = ET.fromstring(response.get_data(as_text=True))
@@ -57,10 +75,13 @@ class Phone:
         return twiml
 
     def event(self, event, sequence):
-        signed = self.client.post("/simulator/conference/sign", json={
-            "room": self.room, "call_sid": self.sid, "event": event, "sequence": sequence}).get_json()
-        response = self.client.post("/twilio/conference", data=signed["params"],
-                                    headers={"X-Twilio-Signature": signed["signature"]})
+        signed = self.client.post(
+            "/simulator/conference/sign",
+            json={"room": self.room, "call_sid": self.sid, "event": event, "sequence": sequence},
+        ).get_json()
+        response = self.client.post(
+            "/twilio/conference", data=signed["params"], headers={"X-Twilio-Signature": signed["signature"]}
+        )
         assert response.status_code == 204
 
 

@@ -1,6 +1,7 @@
 """The simulator's demo controls through HTTP: numbers read as the server reads them, the demo
 clock, fast-forward through a whole circle, and reset. On both backends.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
@@ -18,9 +19,17 @@ SECOND = "+18165550124"
 
 @pytest.fixture
 def sim(backend, tmp_path):
-    app = create_app({"DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-                      "INSTANCE_PATH": str(tmp_path), "simulator": True, "PUBLIC_BASE_URL": "http://localhost:5000",
-                      "queue_name": RUN_QUEUE, "send_rate_per_second": 0.0})
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "INSTANCE_PATH": str(tmp_path),
+            "simulator": True,
+            "PUBLIC_BASE_URL": "http://localhost:5000",
+            "queue_name": RUN_QUEUE,
+            "send_rate_per_second": 0.0,
+        }
+    )
     yield app
     app.extensions["circlebot"].uow.engine.dispose()
 

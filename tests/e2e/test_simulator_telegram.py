@@ -1,5 +1,6 @@
 """The simulator's Telegram mode in headless Chromium: a chat that posts real updates, with the
 secret, to ``/telegram``, and answers with tappable inline keyboards."""
+
 from __future__ import annotations
 
 from tests.e2e.test_simulator_browser import DESKTOP, browser, server  # noqa: F401 (fixtures)

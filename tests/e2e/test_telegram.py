@@ -1,17 +1,20 @@
 """``POST /telegram`` end to end: real PTB classes, the Bot API stand-in, SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.outbound import jobs
 from bot.domain import outbox
-from bot.store.models import Address, Contact, Enrollment, Message, Outbox, Rsvp
 from bot.domain.planning import reminders
+from bot.outbound import jobs
+from bot.store.models import Address, Contact, Enrollment, Message, Outbox, Rsvp
 from tests.helpers import make_circle
 from tests.telegram_helpers import CHAT, SECRET, answer, message_update, post, tap_update, telegram_app
 
@@ -122,8 +125,15 @@ def test_sticker_photo_group_edited_and_unknown_updates_get_200(tg):
     make_circle(rt.uow)
     sticker = message_update("x")
     del sticker["message"]["text"]
-    sticker["message"]["sticker"] = {"file_id": "f", "file_unique_id": "u", "width": 512, "height": 512,
-                                     "is_animated": False, "is_video": False, "type": "regular"}
+    sticker["message"]["sticker"] = {
+        "file_id": "f",
+        "file_unique_id": "u",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    }
     polite = answer(client, sticker)
     assert polite["method"] == "sendMessage" and polite["text"].startswith("Samahani")
     group = message_update("JOIN KC42")
@@ -135,8 +145,9 @@ def test_sticker_photo_group_edited_and_unknown_updates_get_200(tg):
     assert answer(client, edited) == {}
     assert answer(client, {"update_id": 5, "poll": {"id": "1"}}) == {}
     for raw in (b"{not json", b"[]", b"null", json.dumps({"update_id": "x"}).encode()):
-        response = client.post("/telegram", data=raw, content_type="application/json",
-                               headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        response = client.post(
+            "/telegram", data=raw, content_type="application/json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
         assert response.status_code == 200
     assert count(rt.uow, Message) == 0
 
@@ -157,11 +168,34 @@ def test_bot_commands_are_the_keywords(tg):
 
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["update_id", "message", "callback_query", "chat", "from", "text", "id", "type", "date",
-                         "data", "message_id", "edited_message", "entities", "language_code"]) | st.text(max_size=5),
-        inner, max_size=6),
-    max_leaves=25)
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "update_id",
+                    "message",
+                    "callback_query",
+                    "chat",
+                    "from",
+                    "text",
+                    "id",
+                    "type",
+                    "date",
+                    "data",
+                    "message_id",
+                    "edited_message",
+                    "entities",
+                    "language_code",
+                ]
+            )
+            | st.text(max_size=5),
+            inner,
+            max_size=6,
+        )
+    ),
+    max_leaves=25,
+)
 
 
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,4 +1,5 @@
 """``POST /twilio/sms`` end to end: signed requests through Flask, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -160,7 +161,9 @@ def test_emoji_name_is_asked_again(client, uow):
     text(client, "JOIN KC42")
     assert text(client, "🙂") == ["Sorry, I did not get that. Please reply with your first name."]
     assert "Which language" in text(client, "Amina 🙂")[0]
-    assert text(client, "99")[0].startswith("Sorry, I did not get that. Which language do you want?\nReply with a number:")
+    assert text(client, "99")[0].startswith(
+        "Sorry, I did not get that. Which language do you want?\nReply with a number:"
+    )
 
 
 def test_sender_that_is_not_a_phone_number_gets_a_polite_reply(client, uow):

@@ -1,4 +1,5 @@
 """``POST /twilio/voice`` and ``/twilio/conference`` end to end: signed requests, TwiML parsed as XML."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ FIRST_MEETING = datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc)  # Tue Dec 1, 1
 @pytest.fixture
 def circle(uow, runtime):
     """KC42, meeting Tuesdays 18:00 Chicago from Dec 1 2026; the clock two minutes before it."""
-    circle_id = make_circle(uow, starts=date(2026, 12, 1), weekday=1, at=time(18, 0), facilitator=FACILITATOR,
-                            capacity=12)
+    circle_id = make_circle(
+        uow, starts=date(2026, 12, 1), weekday=1, at=time(18, 0), facilitator=FACILITATOR, capacity=12
+    )
     runtime.clock = lambda: FIRST_MEETING - timedelta(minutes=2)
     with uow() as session:
         from bot.store.models import Circle
@@ -68,7 +70,7 @@ def follow(root) -> str:
     assert gather.get("actionOnEmptyResult") == "true"
     action = gather.get("action")
     assert action.startswith(BASE_URL + "/twilio/voice/gather?")
-    return action[len(BASE_URL):]
+    return action[len(BASE_URL) :]
 
 
 def says(element) -> list[tuple[str, str, str]]:
@@ -155,7 +157,7 @@ def test_facilitator_starts_the_conference_and_learners_wait(client, circle, uow
     assert lconf.text == room
     assert lconf.get("startConferenceOnEnter") == "false" and lconf.get("endConferenceOnExit") == "false"
     assert lconf.get("waitUrl").startswith(BASE_URL + "/twilio/voice/wait?lang=")
-    wait_path = lconf.get("waitUrl")[len(BASE_URL):]
+    wait_path = lconf.get("waitUrl")[len(BASE_URL) :]
     response = post_signed(client, wait_path, {"CallSid": "CA1f2e3d4c5b6a79880f1e2d3c4b5a6978"})
     wait = ET.fromstring(response.get_data(as_text=True))
     assert wait.find("Say") is not None and wait.find("Play").get("loop") == "0"
@@ -185,8 +187,12 @@ def test_bad_signature_is_403_and_records_nothing(client, circle, uow):
     forged = sign(path, params, token="not-the-token")
     assert post_signed(client, path, params, signature=forged).status_code == 403
     assert post_signed(client, path, params, signature="").status_code == 403
-    assert post_signed(client, "/twilio/conference", payload("twilio-conference-events.json")[0],
-                       signature="x").status_code == 403
+    assert (
+        post_signed(
+            client, "/twilio/conference", payload("twilio-conference-events.json")[0], signature="x"
+        ).status_code
+        == 403
+    )
     with uow() as session:
         assert session.scalar(select(func.count()).select_from(VoiceCall)) == 0
 
@@ -197,8 +203,11 @@ def test_conference_events_with_duplicates_and_reordering_give_exact_seconds(cli
         session.add(Enrollment(contact_id=amina.id, circle_id=circle["id"], status="active", created_at=FIRST_MEETING))
         session.commit()
         amina_id = amina.id
-    room = dial_in(client, "CA9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b", FACILITATOR, circle["phone_code"]) \
-        .find("Dial/Conference").text
+    room = (
+        dial_in(client, "CA9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b", FACILITATOR, circle["phone_code"])
+        .find("Dial/Conference")
+        .text
+    )
     dial_in(client, "CA1f2e3d4c5b6a79880f1e2d3c4b5a6978", LEARNER, circle["phone_code"])
     events = [{**e, "FriendlyName": room} for e in payload("twilio-conference-events.json")]
     # Every event twice, the leave before the joins, the start last.
@@ -224,16 +233,35 @@ def test_conference_events_with_duplicates_and_reordering_give_exact_seconds(cli
 def test_leave_without_join_and_unknown_caller_are_safe(client, circle, uow):
     room = dial_in(client, "CAF", FACILITATOR, circle["phone_code"]).find("Dial/Conference").text
     base = {"AccountSid": "AC00000000000000000000000000000000", "ConferenceSid": "CF1", "FriendlyName": room}
-    post_signed(client, "/twilio/conference", {**base, "StatusCallbackEvent": "conference-start",
-                                                 "SequenceNumber": "1", "Timestamp": "Wed, 02 Dec 2026 00:00:00 +0000"})
-    response = post_signed(client, "/twilio/conference", {
-        **base, "StatusCallbackEvent": "participant-leave", "CallSid": "CAUNKNOWN", "SequenceNumber": "2",
-        "Timestamp": "Wed, 02 Dec 2026 00:10:00 +0000"})
+    post_signed(
+        client,
+        "/twilio/conference",
+        {
+            **base,
+            "StatusCallbackEvent": "conference-start",
+            "SequenceNumber": "1",
+            "Timestamp": "Wed, 02 Dec 2026 00:00:00 +0000",
+        },
+    )
+    response = post_signed(
+        client,
+        "/twilio/conference",
+        {
+            **base,
+            "StatusCallbackEvent": "participant-leave",
+            "CallSid": "CAUNKNOWN",
+            "SequenceNumber": "2",
+            "Timestamp": "Wed, 02 Dec 2026 00:10:00 +0000",
+        },
+    )
     assert response.status_code == 204
     with uow() as session:
         row = session.scalar(select(Attendance).where(Attendance.ref == "CAUNKNOWN"))
         assert row.contact_id is None and row.caller == "unknown" and row.joined_at is None and row.seconds == 600
-    assert post_signed(client, "/twilio/conference", {**base, "StatusCallbackEvent": "participant-join"}).status_code == 204
+    assert (
+        post_signed(client, "/twilio/conference", {**base, "StatusCallbackEvent": "participant-join"}).status_code
+        == 204
+    )
     assert post_signed(client, "/twilio/conference", {"ConferenceSid": "CF2"}).status_code == 400
 
 
@@ -251,8 +279,11 @@ def test_here_by_text_combines_with_phone_attendance(client, circle, uow, runtim
     enroll(uow, circle["id"], LEARNER, "Amina")
     enroll(uow, circle["id"], "+18165550123", "Rosa")
     enroll(uow, circle["id"], "+18165550124", "José")
-    room = dial_in(client, "CA9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b", FACILITATOR, circle["phone_code"]) \
-        .find("Dial/Conference").text
+    room = (
+        dial_in(client, "CA9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b", FACILITATOR, circle["phone_code"])
+        .find("Dial/Conference")
+        .text
+    )
     dial_in(client, "CA1f2e3d4c5b6a79880f1e2d3c4b5a6978", LEARNER, circle["phone_code"])
     for event in payload("twilio-conference-events.json"):
         post_signed(client, "/twilio/conference", {**event, "FriendlyName": room})
@@ -263,8 +294,7 @@ def test_here_by_text_combines_with_phone_attendance(client, circle, uow, runtim
     assert text(client, "HERE KC42 Rosa", sender=FACILITATOR)  # again: no second row
     assert "Here is the sheet" not in text(client, "Here is the sheet", sender=FACILITATOR)[0]
     with uow() as session:
-        assert session.scalar(select(func.count()).select_from(Attendance).where(
-            Attendance.source == "in_person")) == 3
+        assert session.scalar(select(func.count()).select_from(Attendance).where(Attendance.source == "in_person")) == 3
     meetings = json.loads(runner_env(["circle", "show", "KC42", "--json"]))["meetings"]
     assert meetings[0]["attended"] == 3 and meetings[1]["attended"] == 0
     out = tmp_path / "kc42.csv"

@@ -1,4 +1,5 @@
 """A simulated clock driving the real service, planners and send job (no waiting)."""
+
 from __future__ import annotations
 
 import itertools
@@ -7,12 +8,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from tests.helpers import contact_of
-from bot.outbound import jobs
-from bot.store.models import Conversation, Message, Outbox
-from bot.outbound.pacing import make_pacer
 from bot.inbound.service import handle_inbound
+from bot.outbound import jobs
+from bot.outbound.pacing import make_pacer
+from bot.store.models import Conversation, Message, Outbox
 from flows.inbound import Inbound
+from tests.helpers import contact_of
 
 _ids = itertools.count()
 
@@ -41,8 +42,9 @@ class Sim:
         self.now += delta
         jobs.plan_now(self.now)
         with self.rt.uow() as session:
-            due = session.scalars(select(Outbox.id).where(Outbox.status == "pending", Outbox.send_after <= self.now)
-                                  .order_by(Outbox.id)).all()
+            due = session.scalars(
+                select(Outbox.id).where(Outbox.status == "pending", Outbox.send_after <= self.now).order_by(Outbox.id)
+            ).all()
         for row_id in due:
             jobs.send_outbox(row_id)
 
@@ -53,19 +55,28 @@ class Sim:
     def inbox(self, phone: str, after_id: int = 0) -> list[tuple[int, str]]:
         """The texts the bot sent to ``phone`` (id, body), oldest first."""
         with self.rt.uow() as session:
-            return [(m.id, m.body) for m in session.scalars(
-                select(Message).where(Message.direction == "out", Message.address == phone, Message.id > after_id)
-                .order_by(Message.id))]
+            return [
+                (m.id, m.body)
+                for m in session.scalars(
+                    select(Message)
+                    .where(Message.direction == "out", Message.address == phone, Message.id > after_id)
+                    .order_by(Message.id)
+                )
+            ]
 
     def inboxes(self, after: dict[str, int]) -> dict[str, list[tuple[int, str]]]:
         """``inbox(phone, after[phone])`` for every phone in ``after``, in one query."""
         found: dict[str, list[tuple[int, str]]] = {phone: [] for phone in after}
         with self.rt.uow() as session:
             for row_id, address, body in session.execute(
-                    select(Message.id, Message.address, Message.body)
-                    .where(Message.direction == "out", Message.address.in_(list(after)),
-                           Message.id > min(after.values(), default=0))
-                    .order_by(Message.id)):
+                select(Message.id, Message.address, Message.body)
+                .where(
+                    Message.direction == "out",
+                    Message.address.in_(list(after)),
+                    Message.id > min(after.values(), default=0),
+                )
+                .order_by(Message.id)
+            ):
                 if row_id > after[address]:
                     found[address].append((row_id, body))
         return found

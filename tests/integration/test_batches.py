@@ -3,6 +3,7 @@
 On both backends against the Twilio stand-in: the embedded queue, and RQ on a real Redis run by a
 real ``SimpleWorker``. Before issue 15 every planned row had its own RQ job; these tests fail there.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -11,9 +12,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from bot.domain import batches as dispatch, outbox
-from bot.outbound import jobs, publish
+from bot.domain import batches as dispatch
+from bot.domain import outbox
 from bot.domain.contacts import Recipient
+from bot.outbound import jobs, publish
 from bot.store.models import Outbox
 from flows import keys
 from flows.results import Reply
@@ -33,8 +35,17 @@ def phone(i: int) -> str:
 def plan(rt, times: list[datetime]) -> list[outbox.Planned]:
     """One row per send time, written together as a planner does (listed latest first, to be sorted)."""
     now = datetime.now(timezone.utc)
-    rows = [outbox.row(f"batch-test:{i}", "notice", Recipient(None, None, "sms", phone(i), "en", "America/Chicago"),
-                       (Reply(keys.START_CONFIRMED),), at, now) for i, at in enumerate(times)]
+    rows = [
+        outbox.row(
+            f"batch-test:{i}",
+            "notice",
+            Recipient(None, None, "sms", phone(i), "en", "America/Chicago"),
+            (Reply(keys.START_CONFIRMED),),
+            at,
+            now,
+        )
+        for i, at in enumerate(times)
+    ]
     rows.reverse()
     with rt.uow() as session:
         planned = outbox.insert_new(session, rows)
@@ -92,8 +103,9 @@ def test_rows_written_together_go_out_in_batches_in_sending_order_each_once(twil
     assert len(messages) == 110 and len({m["to"] for m in messages}) == 110
     with rt.uow() as session:
         statuses = Counter(session.scalars(select(Outbox.status)))
-        sent = session.execute(select(Outbox.address, Outbox.send_after, Outbox.provider_id)
-                               .where(Outbox.status == outbox.SENT)).all()
+        sent = session.execute(
+            select(Outbox.address, Outbox.send_after, Outbox.provider_id).where(Outbox.status == outbox.SENT)
+        ).all()
     assert statuses == Counter({outbox.SENT: 110, outbox.PENDING: 10})
     order = {m["to"]: n for n, m in enumerate(messages)}
     by_time = sorted(sent, key=lambda r: order[r.address])
@@ -162,8 +174,9 @@ def test_a_batch_started_before_the_stuck_time_counts_as_lost(twilio_runtime):
     planned = plan(rt, [now - timedelta(seconds=1)] * 2)
     key = dispatch.batch_key(planned[0].batch)
     job = Job.fetch(f"{rt.queue.namespace}_{key}", connection=rt.queue.redis)
-    rt.queue.redis.hset(job.key, mapping={"status": JobStatus.STARTED.value,
-                                          "started_at": utcformat(now - timedelta(seconds=30))})
+    rt.queue.redis.hset(
+        job.key, mapping={"status": JobStatus.STARTED.value, "started_at": utcformat(now - timedelta(seconds=30))}
+    )
     assert rt.queue.live({key}, now - timedelta(minutes=5)) == {key}  # started 30 s ago: still running
     assert jobs.sweep(now) == 0
     rt.queue.redis.hset(job.key, "started_at", utcformat(now - timedelta(minutes=6)))

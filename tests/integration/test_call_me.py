@@ -1,5 +1,6 @@
 """CALL ME: one call through the real twilio SDK against the stand-in (Calls.json), answered into the
 conference; no answer retried once; a worker killed after placing the call never places a second one."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -9,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import create_app
-from bot.outbound import jobs
 from bot.domain import outbox
+from bot.outbound import jobs
 from bot.store.models import Address, Enrollment, Outbox
 from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE, add_contact, make_circle, post_signed, text
 from tests.standin import TwilioStandIn
@@ -22,13 +23,24 @@ START = datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc)  # Tue Dec 1, 18:00 in 
 @pytest.fixture
 def twilio_app(backend, tmp_path):
     with TwilioStandIn() as standin:
-        app = create_app({
-            "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE, "PUBLIC_BASE_URL": BASE_URL,
-            "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": AUTH_TOKEN, "twilio_from": "+18165550100",
-            "twilio_api_base": standin.url, "send_rate_per_second": 0, "CALL_RATE_PER_SECOND": "50",
-            "TWILIO_TIMEOUT": "2", "OUTBOX_STUCK_AFTER": "1s", "QUIET_HOURS": "",
-        })
+        app = create_app(
+            {
+                "DATABASE_URL": backend["DATABASE_URL"],
+                "REDIS_URL": backend["REDIS_URL"],
+                "INSTANCE_PATH": str(tmp_path),
+                "queue_name": RUN_QUEUE,
+                "PUBLIC_BASE_URL": BASE_URL,
+                "twilio_account_sid": "AC" + "0" * 32,
+                "twilio_auth_token": AUTH_TOKEN,
+                "twilio_from": "+18165550100",
+                "twilio_api_base": standin.url,
+                "send_rate_per_second": 0,
+                "CALL_RATE_PER_SECOND": "50",
+                "TWILIO_TIMEOUT": "2",
+                "OUTBOX_STUCK_AFTER": "1s",
+                "QUIET_HOURS": "",
+            }
+        )
         rt = app.extensions["circlebot"]
         rt.clock = lambda: START - timedelta(hours=5)
         standin.clock = lambda: rt.clock()  # Twilio's call times follow the test's clock
@@ -67,14 +79,22 @@ def test_call_me_places_one_call_with_the_answer_url_and_bridges_into_the_confer
     assert call["url"] == f"{BASE_URL}/twilio/voice/answer?row={asked}" and call["method"] == "POST"
     assert call["status_callback"] == f"{BASE_URL}/twilio/voice/status?row={asked}"
     client = app.test_client()
-    params = {"CallSid": call["sid"], "From": "+18165550100", "To": AMINA, "CallStatus": "in-progress",
-              "AnsweredBy": "human"}
+    params = {
+        "CallSid": call["sid"],
+        "From": "+18165550100",
+        "To": AMINA,
+        "CallStatus": "in-progress",
+        "AnsweredBy": "human",
+    }
     root = ET.fromstring(post_signed(client, f"/twilio/voice/answer?row={asked}", params).get_data(as_text=True))
     conference = root.find("Dial/Conference")
     assert conference.get("startConferenceOnEnter") == "false" and conference.text.startswith("room-")
     assert root.find("Say").get("language") == "es-US"
-    machine = ET.fromstring(post_signed(client, f"/twilio/voice/answer?row={asked}",
-                                        {**params, "AnsweredBy": "machine_end_beep"}).get_data(as_text=True))
+    machine = ET.fromstring(
+        post_signed(client, f"/twilio/voice/answer?row={asked}", {**params, "AnsweredBy": "machine_end_beep"}).get_data(
+            as_text=True
+        )
+    )
     assert machine.find("Dial") is None and "Kansas City Basics" in machine.find("Say").text
 
 

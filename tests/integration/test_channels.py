@@ -1,5 +1,6 @@
 """The channel core (issue 9): texts go out on the learner's own channel, in their language of the
 moment, outside their quiet hours; facilitators are contacts on any channel; old databases upgrade."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
@@ -20,8 +21,12 @@ def first_meeting(uow, code="KC42"):
     from bot.store.models import Circle
 
     with uow() as session:
-        return session.scalars(select(Meeting.starts_at).join(Circle, Circle.id == Meeting.circle_id)
-                               .where(Circle.code == code).order_by(Meeting.seq)).first()
+        return session.scalars(
+            select(Meeting.starts_at)
+            .join(Circle, Circle.id == Meeting.circle_id)
+            .where(Circle.code == code)
+            .order_by(Meeting.seq)
+        ).first()
 
 
 def join(sim, phone, name, number="1", channel="sms", code="KC42"):
@@ -93,11 +98,22 @@ def test_telegram_facilitator_and_phone_facilitator_never_cross(runtime):
     make_circle(runtime.uow, code="KC42", facilitator="+18165550100")
     make_circle(runtime.uow, code="TG77", name="Telegram Circle", facilitator="+18165550177")
     with runtime.uow() as session:  # the TG77 facilitator is reachable on Telegram only
-        fac = session.scalar(select(Facilitator).join(Address, Address.contact_id == Facilitator.contact_id)
-                             .where(Address.value == "+18165550177"))
+        fac = session.scalar(
+            select(Facilitator)
+            .join(Address, Address.contact_id == Facilitator.contact_id)
+            .where(Address.value == "+18165550177")
+        )
         session.execute(delete(Address).where(Address.contact_id == fac.contact_id))
-        session.add(Address(contact_id=fac.contact_id, channel="telegram", value="900100", preferred=True,
-                            consent_at=datetime.now(timezone.utc), created_at=datetime.now(timezone.utc)))
+        session.add(
+            Address(
+                contact_id=fac.contact_id,
+                channel="telegram",
+                value="900100",
+                preferred=True,
+                consent_at=datetime.now(timezone.utc),
+                created_at=datetime.now(timezone.utc),
+            )
+        )
         session.commit()
     sim = Sim(runtime, quiet_hours="")
     join(sim, AMINA, "Amina", code="KC42")
@@ -143,8 +159,8 @@ def test_stop_on_one_address_leaves_the_other_working(runtime):
 
 
 def test_a_bug_in_an_adapter_fails_the_row_and_is_not_retried(runtime, monkeypatch):
-    from bot.outbound import jobs
     from bot.domain import outbox
+    from bot.outbound import jobs
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug, not the network")
@@ -166,11 +182,13 @@ def test_pacing_is_per_channel_and_sending_identity():
     from bot.outbound.channels import SimulatorChannel, TwilioChannel
     from bot.settings import Settings
 
-    number = TwilioChannel(Settings(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t",
-                                    twilio_from="+18165550100"))
+    number = TwilioChannel(
+        Settings(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t", twilio_from="+18165550100")
+    )
     assert number.identity("sms") == "twilio:+18165550100"
     assert number.identity("whatsapp") == "twilio:whatsapp:+18165550100"
-    service = TwilioChannel(Settings(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t",
-                                     twilio_from="MG" + "1" * 32))
+    service = TwilioChannel(
+        Settings(twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t", twilio_from="MG" + "1" * 32)
+    )
     assert service.identity("sms") == service.identity("whatsapp") == "twilio:MG" + "1" * 32
     assert SimulatorChannel(None).identity("telegram") == "simulator:telegram"

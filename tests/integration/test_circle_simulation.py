@@ -8,13 +8,15 @@ planners and send job run; only the clock is simulated. Checked afterwards:
 - a learner who answers everything got at most 30 SMS segments (issue 16; ``bot.reports.circle_cost`` checks the
   same with the longest values in every locale, in milliseconds).
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text as sql
+from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from bot.reports.circle_cost import MAX_PER_CIRCLE
 from bot.store.models import Address, Answer, Enrollment, Meeting, Message
@@ -34,10 +36,15 @@ def reset(uow):
         session.commit()
 
 
-@settings(max_examples=3, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(plan=st.lists(st.tuples(behaviour, st.integers(min_value=0, max_value=60)),
-                     min_size=LEARNERS, max_size=LEARNERS))
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    plan=st.lists(st.tuples(behaviour, st.integers(min_value=0, max_value=60)), min_size=LEARNERS, max_size=LEARNERS)
+)
 def test_six_week_circle(runtime, uow, plan):
     from flows import survey as survey_flow
     from flows import surveys
@@ -84,8 +91,11 @@ def test_six_week_circle(runtime, uow, plan):
                 sim.text(phone, "1")
 
     with uow() as session:
-        enrollment_of = dict(session.execute(select(Address.value, Enrollment.id).join(
-            Enrollment, Enrollment.contact_id == Address.contact_id)).all())
+        enrollment_of = dict(
+            session.execute(
+                select(Address.value, Enrollment.id).join(Enrollment, Enrollment.contact_id == Address.contact_id)
+            ).all()
+        )
         stored = {}
         for subject, key, value in session.execute(select(Answer.subject, Answer.question_key, Answer.value)):
             stored.setdefault(subject, {})[key] = value
@@ -96,13 +106,17 @@ def test_six_week_circle(runtime, uow, plan):
             continue
         assert len([b for _, b in inbox if "has ended" in b]) == 1, phone
         assert len([b for _, b in inbox if "Please finish our short survey" in b]) <= 1, phone
-        survey_answers = {k: v for k, v in stored.get(f"enrollment:{enrollment_of[phone]}", {}).items()
-                          if k.startswith("learner:")}
+        survey_answers = {
+            k: v for k, v in stored.get(f"enrollment:{enrollment_of[phone]}", {}).items() if k.startswith("learner:")
+        }
         if kind == "answer":
             assert survey_answers == sent[phone] and len(survey_answers) == len(surveys.LEARNER.questions)
             with uow() as session:
-                cost = sum(session.scalars(select(Message.segments).where(
-                    Message.direction == "out", Message.address == phone)))
+                cost = sum(
+                    session.scalars(
+                        select(Message.segments).where(Message.direction == "out", Message.address == phone)
+                    )
+                )
             assert cost <= MAX_PER_CIRCLE, (phone, cost)
         else:
             assert survey_answers == {}

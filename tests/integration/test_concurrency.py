@@ -1,4 +1,5 @@
 """Concurrent deliveries of one message, and concurrent joins for the last place."""
+
 from __future__ import annotations
 
 import threading
@@ -6,8 +7,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from bot.store.models import Enrollment, Message
 from bot.inbound.service import handle_inbound
+from bot.store.models import Enrollment, Message
 from flows.inbound import Inbound
 from tests.helpers import make_circle
 
@@ -51,7 +52,12 @@ def test_last_place_goes_to_one_learner(uow, runtime):
     for i, sender in enumerate(senders):
         handle_inbound(uow, inbound("JOIN KC42", sender, f"SMa{i}"), runtime.settings)
         handle_inbound(uow, inbound("Ann", sender, f"SMb{i}"), runtime.settings)
-    run_threads([lambda s=s, i=i: handle_inbound(uow, inbound("1", s, f"SMc{i}"), runtime.settings) for i, s in enumerate(senders)])
+    run_threads(
+        [
+            lambda s=s, i=i: handle_inbound(uow, inbound("1", s, f"SMc{i}"), runtime.settings)
+            for i, s in enumerate(senders)
+        ]
+    )
     with uow() as session:
         statuses = sorted(session.scalars(select(Enrollment.status)))
     assert statuses == ["active", "waitlist", "waitlist", "waitlist"]

@@ -11,6 +11,7 @@ On "sqlite" the worker uses the SQLite file and its embedded in-process queue (l
 process dies: the outbox table is the source of truth, and the restarted worker's tick finds the
 rows again); on "postgres" it is an RQ worker with its scheduler on a real Redis.
 """
+
 from __future__ import annotations
 
 import random
@@ -20,7 +21,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select, update
 
-from bot.domain import batches as dispatch, outbox
+from bot.domain import batches as dispatch
+from bot.domain import outbox
 from bot.store.models import Enrollment, Meeting, Outbox
 from tests.helpers import add_contact, make_circle
 from tests.processes import Processes, circlebot_env, wait_until, worker_command
@@ -47,12 +49,19 @@ def big_circle(uow, learners: int = LEARNERS) -> tuple[list[str], int]:
     phones = [learner_phone(i) for i in range(learners)]
     with uow() as session:
         meeting_id = session.scalar(select(Meeting.id).where(Meeting.circle_id == circle_id, Meeting.seq == 1))
-        session.execute(update(Meeting).where(Meeting.id == meeting_id).values(
-            starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14)))
+        session.execute(
+            update(Meeting)
+            .where(Meeting.id == meeting_id)
+            .values(starts_at=now + timedelta(hours=12), ends_at=now + timedelta(hours=14))
+        )
         ids = [add_contact(session, phone, now, name="Learner", language="en").id for phone in phones]
-        session.execute(insert(Enrollment), [
-            {"contact_id": contact_id, "circle_id": circle_id, "status": "active", "created_at": now}
-            for contact_id in ids])
+        session.execute(
+            insert(Enrollment),
+            [
+                {"contact_id": contact_id, "circle_id": circle_id, "status": "active", "created_at": now}
+                for contact_id in ids
+            ],
+        )
         session.commit()
         assert session.scalar(select(func.count()).select_from(Enrollment)) == learners
     return phones, meeting_id
@@ -61,15 +70,23 @@ def big_circle(uow, learners: int = LEARNERS) -> tuple[list[str], int]:
 def statuses(uow) -> Counter:
     """How many reminder rows are in each outbox status."""
     with uow() as session:
-        return Counter(dict(session.execute(
-            select(Outbox.status, func.count()).where(Outbox.kind == "reminder").group_by(Outbox.status)).all()))
+        return Counter(
+            dict(
+                session.execute(
+                    select(Outbox.status, func.count()).where(Outbox.kind == "reminder").group_by(Outbox.status)
+                ).all()
+            )
+        )
 
 
 def rows_in(uow, status: str) -> list:
     """The outbox rows in ``status`` (id, address, attempts, provider_id), as plain rows."""
     with uow() as session:
-        return session.execute(select(Outbox.id, Outbox.address, Outbox.attempts, Outbox.provider_id)
-                               .where(Outbox.status == status).order_by(Outbox.id)).all()
+        return session.execute(
+            select(Outbox.id, Outbox.address, Outbox.attempts, Outbox.provider_id)
+            .where(Outbox.status == status)
+            .order_by(Outbox.id)
+        ).all()
 
 
 def all_sent(uow, standin, learners: int = LEARNERS) -> bool:
@@ -79,13 +96,14 @@ def all_sent(uow, standin, learners: int = LEARNERS) -> bool:
 def progress(uow, standin, procs: Processes) -> str:
     """Where the fan-out stands, for an assertion message."""
     stuck = {status: rows_in(uow, status)[:5] for status in (outbox.PENDING, outbox.SENDING, outbox.FAILED)}
-    return (f"outbox: {dict(statuses(uow))}; stand-in accepted {len(standin.messages)}; "
-            f"first rows not sent: {stuck}\n{procs.logs()}")
+    return (
+        f"outbox: {dict(statuses(uow))}; stand-in accepted {len(standin.messages)}; "
+        f"first rows not sent: {stuck}\n{procs.logs()}"
+    )
 
 
 def wait_for_accepted(standin, count: int, procs: Processes, timeout: float = 45.0) -> None:
-    assert standin.wait_for(count, timeout), (
-        f"only {len(standin.messages)} of {count} messages arrived\n{procs.logs()}")
+    assert standin.wait_for(count, timeout), f"only {len(standin.messages)} of {count} messages arrived\n{procs.logs()}"
 
 
 def hold_next_answer(standin, seconds: float = 10.0) -> dict:
@@ -122,15 +140,22 @@ def settle_stuck(uow, stuck: list, accepted_at_crash: dict) -> dict:
     dead worker never heard it. A row whose text never arrived must have been sent by a new attempt.
     """
     with uow() as session:
-        after = {r.id: r for r in session.execute(select(Outbox.id, Outbox.status, Outbox.attempts, Outbox.provider_id)
-                                                  .where(Outbox.id.in_([r.id for r in stuck])))}
+        after = {
+            r.id: r
+            for r in session.execute(
+                select(Outbox.id, Outbox.status, Outbox.attempts, Outbox.provider_id).where(
+                    Outbox.id.in_([r.id for r in stuck])
+                )
+            )
+        }
     outcome = {"reconciled": 0, "resent": 0}
     for row in stuck:
         now = after[row.id]
         assert now.status == outbox.SENT, now
         if row.address in accepted_at_crash:
             assert (now.provider_id, now.attempts) == (accepted_at_crash[row.address], row.attempts), (
-                f"a row whose text went out before the crash was not reconciled with the provider: {now}")
+                f"a row whose text went out before the crash was not reconciled with the provider: {now}"
+            )
             outcome["reconciled"] += 1
         else:
             assert now.attempts == row.attempts + 1, now
@@ -145,11 +170,13 @@ def assert_each_learner_got_one_reminder(uow, standin, phones: list[str], procs:
     duplicated = {to: n for to, n in per_number.items() if n > 1}
     assert not duplicated, f"{len(duplicated)} learners got more than one text: {list(duplicated.items())[:5]}"
     assert len(per_number) == len(phones) and len(messages) == len(phones), (
-        f"{len(messages)} messages to {len(per_number)} numbers\n{procs.logs()}")
+        f"{len(messages)} messages to {len(per_number)} numbers\n{procs.logs()}"
+    )
     assert set(per_number) == set(phones)
     with uow() as session:
-        rows = session.execute(select(Outbox.address, Outbox.body, Outbox.status, Outbox.provider_id)
-                               .where(Outbox.kind == "reminder")).all()
+        rows = session.execute(
+            select(Outbox.address, Outbox.body, Outbox.status, Outbox.provider_id).where(Outbox.kind == "reminder")
+        ).all()
     assert len(rows) == len(phones) and {r.status for r in rows} == {outbox.SENT}
     assert {r.body for r in rows} == {m["body"] for m in messages} and len({r.body for r in rows}) == 1
     assert messages[0]["body"].startswith("Big Fan-out Circle: ") and "Reply 1" in messages[0]["body"]
@@ -157,13 +184,13 @@ def assert_each_learner_got_one_reminder(uow, standin, phones: list[str], procs:
     assert all(r.provider_id == sid_of[r.address] for r in rows), "an outbox row names another message's sid"
 
 
-def test_worker_killed_mid_fan_out_then_restarted_sends_each_reminder_once(backend, uow, standin, procs,
-                                                                           tmp_path):
+def test_worker_killed_mid_fan_out_then_restarted_sends_each_reminder_once(backend, uow, standin, procs, tmp_path):
     """SIGKILL while the stand-in holds an accepted message's answer; the restarted worker reconciles it."""
     phones, _ = big_circle(uow)
     # TWILIO_TIMEOUT 5 s: ample time to kill the worker while it waits for the held answer.
-    env = circlebot_env(backend, tmp_path / "instance", standin.url, OUTBOX_STUCK_AFTER=f"{STUCK_AFTER:g}s",
-                        TWILIO_TIMEOUT="5")
+    env = circlebot_env(
+        backend, tmp_path / "instance", standin.url, OUTBOX_STUCK_AFTER=f"{STUCK_AFTER:g}s", TWILIO_TIMEOUT="5"
+    )
     first = procs.start("worker-1", worker_command(), env)
     wait_for_accepted(standin, KILL_AFTER, procs)
 
@@ -184,16 +211,23 @@ def test_worker_killed_mid_fan_out_then_restarted_sends_each_reminder_once(backe
     wait_stuck_time(killed_at)
     procs.start("worker-2", worker_command(), env)
     catch_up = procs.start("burst", worker_command(burst=True), env)
-    wait_until(lambda: all_sent(uow, standin), RECOVERY_LIMIT, 0.2, f"all {LEARNERS} reminders after the restart",
-               lambda: progress(uow, standin, procs))
+    wait_until(
+        lambda: all_sent(uow, standin),
+        RECOVERY_LIMIT,
+        0.2,
+        f"all {LEARNERS} reminders after the restart",
+        lambda: progress(uow, standin, procs),
+    )
     assert catch_up.wait(RECOVERY_LIMIT) == 0, catch_up.output()
     time.sleep(0.5)  # a late duplicate would arrive now
 
     assert_each_learner_got_one_reminder(uow, standin, phones, procs)
     outcome = settle_stuck(uow, stuck, accepted_at_crash)
     assert outcome == {"reconciled": 1, "resent": 0}, outcome
-    print(f"\n[{backend['name']}] killed after {at_kill} accepted; stuck rows settled: {outcome} "
-          f"({time.monotonic() - killed_at:.1f}s to recover)")
+    print(
+        f"\n[{backend['name']}] killed after {at_kill} accepted; stuck rows settled: {outcome} "
+        f"({time.monotonic() - killed_at:.1f}s to recover)"
+    )
 
 
 def test_queue_lost_mid_fan_out_sweeper_recovers_without_duplicates(backend, uow, standin, procs, tmp_path):
@@ -228,14 +262,16 @@ def test_queue_lost_mid_fan_out_sweeper_recovers_without_duplicates(backend, uow
         wait_until(lambda: quiet_for(standin, 1.0), 30, 0.05, "the batches in flight to end")
         idle_at = len(standin.messages)
         assert idle_at - at_loss <= len(running) * dispatch.BATCH_SIZE, (
-            f"{idle_at - at_loss} texts went out with the queue flushed")
+            f"{idle_at - at_loss} texts went out with the queue flushed"
+        )
         assert statuses(uow)[outbox.PENDING] > 0
         rounds = 0
         deadline = time.monotonic() + RECOVERY_LIMIT
         while not all_sent(uow, standin) and time.monotonic() < deadline:
             rounds += 1
-            code, output = procs.run(f"burst-{rounds}", worker_command(burst=True), env,
-                                     timeout=deadline - time.monotonic() + 5)
+            code, output = procs.run(
+                f"burst-{rounds}", worker_command(burst=True), env, timeout=deadline - time.monotonic() + 5
+            )
             assert code == 0, output
         assert all(w.alive() for w in running), f"a worker that lived through the flush died:\n{procs.logs()}"
     else:
@@ -249,12 +285,19 @@ def test_queue_lost_mid_fan_out_sweeper_recovers_without_duplicates(backend, uow
         assert len(stuck) <= 1 and statuses(uow)[outbox.PENDING] > 0
         wait_stuck_time(killed_at)
         procs.start("worker-2", worker_command(), env)
-    wait_until(lambda: all_sent(uow, standin), RECOVERY_LIMIT, 0.2, f"all {LEARNERS} reminders after the loss",
-               lambda: progress(uow, standin, procs))
+    wait_until(
+        lambda: all_sent(uow, standin),
+        RECOVERY_LIMIT,
+        0.2,
+        f"all {LEARNERS} reminders after the loss",
+        lambda: progress(uow, standin, procs),
+    )
     time.sleep(0.5)
 
     assert LEARNERS - at_loss > 100, f"the queue was lost too late ({at_loss} already sent)"
     assert_each_learner_got_one_reminder(uow, standin, phones, procs)
     outcome = settle_stuck(uow, [], {}) if on_redis else settle_stuck(uow, stuck, accepted_at_crash)
-    print(f"\n[{backend['name']}] queue lost after {at_loss} accepted; stuck rows settled: {outcome}; "
-          f"recovered in {time.monotonic() - started:.1f}s")
+    print(
+        f"\n[{backend['name']}] queue lost after {at_loss} accepted; stuck rows settled: {outcome}; "
+        f"recovered in {time.monotonic() - started:.1f}s"
+    )

@@ -4,16 +4,17 @@ On PostgreSQL it is a data-modifying CTE of the inbound row's INSERT; on SQLite 
 it. Either way the row is written once, a changed mind updates it, a replay writes nothing, and an
 effect that comes after it in the same message sees it (the deferred upserts are written first).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from bot.inbound.effects import Applier
 from bot.domain.erase import FREE_TEXT_KEYS
-from bot.store.models import Answer, Enrollment, Message, Rsvp
+from bot.inbound.effects import Applier
 from bot.inbound.service import Draft, handle_inbound
+from bot.store.models import Answer, Enrollment, Message, Rsvp
 from flows.inbound import Inbound
 from flows.results import Erase, RecordAnswer, RecordRsvp
 from tests.helpers import contact_of
@@ -43,8 +44,11 @@ def test_an_rsvp_is_stored_once_changed_and_not_replayed(runtime, uow):
     handle_inbound(runtime.uow, Inbound("sms", AMINA, "2", "SMdeferred-no", sim.now), runtime.settings)
     assert [(m, c, a) for m, c, a in rsvps(uow)] == [(first[0], amina, "no")]  # a changed mind
     with uow() as session:
-        stored = session.scalar(select(func.count()).select_from(Message).where(
-            Message.provider_id.in_(("SMdeferred-yes", "SMdeferred-no"))))
+        stored = session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.provider_id.in_(("SMdeferred-yes", "SMdeferred-no")))
+        )
     assert stored == 2
 
 
@@ -64,8 +68,9 @@ def test_an_effect_after_a_deferred_upsert_sees_its_row(runtime, uow):
         assert applier.take_deferred() == []  # nothing left to send with the inbound row
         session.commit()
     with uow() as session:
-        kept = session.execute(select(Answer.value).where(Answer.subject == subject,
-                                                          Answer.question_key == question)).all()
+        kept = session.execute(
+            select(Answer.value).where(Answer.subject == subject, Answer.question_key == question)
+        ).all()
     assert kept == [(None,)]
 
 

@@ -1,15 +1,17 @@
 """Issue 12: FORGET leaves no bytes on disk (4); the worker never loses or rolls back a learner's
 conversation (10)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, text as sql
+from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from bot.domain import contacts, outbox
+from bot.domain.planning import followups
 from bot.outbound import jobs
 from bot.store.models import Conversation
-from bot.domain.planning import followups
 from flows import checkin, survey
 from tests.helpers import add_contact, contact_of, make_circle, text
 from tests.integration.sim import Sim
@@ -38,9 +40,12 @@ def test_forget_leaves_no_bytes_of_the_number_or_name_on_disk(client, uow, runti
         assert ZEB[2:].encode() not in on_disk
     else:
         with uow() as session:
-            vacuumed = session.execute(sql(
-                "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('message', 'address', 'contact')"
-                " AND last_vacuum IS NOT NULL")).scalar()
+            vacuumed = session.execute(
+                sql(
+                    "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('message', 'address', 'contact')"
+                    " AND last_vacuum IS NOT NULL"
+                )
+            ).scalar()
         assert vacuumed == 3
 
 
@@ -74,15 +79,30 @@ def test_a_check_in_never_replaces_a_survey_half_answered(runtime):
     make_circle(runtime.uow)
     with runtime.uow() as session:
         contact = add_contact(session, ZEB, now, name="Zeb", language="en")
-        half = {**survey.opening("learner", "enrollment:1", "KC42", 2), "expires": (now + timedelta(days=5)).isoformat()}
-        session.add(Conversation(contact_id=contact.id, flow="survey", state=half, expires_at=now + timedelta(days=5),
-                                 updated_at=now))
+        half = {
+            **survey.opening("learner", "enrollment:1", "KC42", 2),
+            "expires": (now + timedelta(days=5)).isoformat(),
+        }
+        session.add(
+            Conversation(
+                contact_id=contact.id, flow="survey", state=half, expires_at=now + timedelta(days=5), updated_at=now
+            )
+        )
         to = contacts.recipient(session, contact.id, "en")
-        row = outbox.row("checkin:test", "checkin", to, (checkin.question("Basics"),), now, now,
-                         conversation=checkin.opening("enrollment:1", "KC42", 1))
+        row = outbox.row(
+            "checkin:test",
+            "checkin",
+            to,
+            (checkin.question("Basics"),),
+            now,
+            now,
+            conversation=checkin.opening("enrollment:1", "KC42", 1),
+        )
         row_id = outbox.insert_new(session, [row])[0].row_id
         session.commit()
     assert jobs.send_outbox(row_id) == outbox.SENT
     with runtime.uow() as session:
-        conversation = session.scalar(select(Conversation).where(Conversation.contact_id == contact_of(session, ZEB).id))
+        conversation = session.scalar(
+            select(Conversation).where(Conversation.contact_id == contact_of(session, ZEB).id)
+        )
         assert conversation.flow == "survey" and conversation.state["q"] == "course"

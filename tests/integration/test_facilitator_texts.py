@@ -1,5 +1,6 @@
 """Issue 13 (items 1-5): facilitator texts that never trap, notices that say which meeting, HELP that
 says what a learner can text."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
@@ -23,9 +24,15 @@ def meetings(uow, code="KC42"):
     from bot.store.models import Circle
 
     with uow() as session:
-        return [(m.seq, m.starts_at) for m in session.scalars(
-            select(Meeting).join(Circle, Circle.id == Meeting.circle_id).where(Circle.code == code)
-            .order_by(Meeting.seq))]
+        return [
+            (m.seq, m.starts_at)
+            for m in session.scalars(
+                select(Meeting)
+                .join(Circle, Circle.id == Meeting.circle_id)
+                .where(Circle.code == code)
+                .order_by(Meeting.seq)
+            )
+        ]
 
 
 def test_a_facilitator_who_stops_is_told_what_stops_and_relays_wait_for_start(runtime):
@@ -95,8 +102,14 @@ def test_a_meeting_moved_away_and_back_is_reminded_again(runtime):
 def test_tally_and_circles_with_several_circles(runtime):
     today = datetime.now(timezone.utc).date()
     for i, code in enumerate(("KC42", "KC43", "KC44", "KC45", "KC46", "KC47")):
-        make_circle(runtime.uow, code=code, name=f"Circle {code}", starts=today + timedelta(days=2 + 10 * (i > 1)),
-                    weekday=(today + timedelta(days=2 + 10 * (i > 1))).weekday(), at=time(18, 0))
+        make_circle(
+            runtime.uow,
+            code=code,
+            name=f"Circle {code}",
+            starts=today + timedelta(days=2 + 10 * (i > 1)),
+            weekday=(today + timedelta(days=2 + 10 * (i > 1))).weekday(),
+            at=time(18, 0),
+        )
     sim = Sim(runtime, quiet_hours="")
     tallies = sim.text(FAC, "TALLY")
     assert len(tallies) == 2 and all("no reply" in t for t in tallies)

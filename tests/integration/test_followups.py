@@ -1,16 +1,18 @@
 """Check-ins, "we miss you", surveys, the relay, facilitator commands, FORGET and export (both backends)."""
+
 from __future__ import annotations
 
 import csv
 import io
 from datetime import timedelta
 
-from sqlalchemy import String, Text, select, text as sql
+from sqlalchemy import String, Text, select
+from sqlalchemy import text as sql
 
-from bot.reports import export
 from bot.domain.circles import find
-from bot.store.models import Answer, Base, Enrollment, Meeting, Outbox
 from bot.domain.phone import mask
+from bot.reports import export
+from bot.store.models import Answer, Base, Enrollment, Meeting, Outbox
 from tests.helpers import contact_of, make_circle
 from tests.integration.sim import Sim
 
@@ -87,18 +89,27 @@ def test_survey_after_the_last_meeting_pause_resume_reminder_and_expiry(runtime,
     assert sim.text(AMINA, "maybe")[0] == "Please reply with a number from 1 to 5, or SKIP."
     sim.run_until(sim.now + timedelta(days=2, hours=6))  # a pause of two days: one reminder
     reminder = bodies(sim, AMINA, "Please finish our short survey")
-    assert len(reminder) == 1 and reminder[0].endswith("How confident are you in the subject now? "
-                                                       "Reply 1 (not at all) to 5 (very).")
+    assert len(reminder) == 1 and reminder[0].endswith(
+        "How confident are you in the subject now? Reply 1 (not at all) to 5 (very)."
+    )
     for reply in ("skip", "5", "9", "Join the next circle"):
         sim.text(AMINA, reply)
     sim.run_until(sim.now + timedelta(days=3))
     assert len(bodies(sim, AMINA, "Please finish our short survey")) == 1
     with uow() as session:
         enrollment = session.scalar(select(Enrollment.id).where(Enrollment.contact_id == contact_of(session, AMINA).id))
-        answers = dict(session.execute(select(Answer.question_key, Answer.value)
-                                       .where(Answer.subject == f"enrollment:{enrollment}")).all())
-    assert answers == {"learner:goal": "4", "learner:confidence": None, "learner:course": "5",
-                       "learner:recommend": "9", "learner:next": "Join the next circle"}
+        answers = dict(
+            session.execute(
+                select(Answer.question_key, Answer.value).where(Answer.subject == f"enrollment:{enrollment}")
+            ).all()
+        )
+    assert answers == {
+        "learner:goal": "4",
+        "learner:confidence": None,
+        "learner:course": "5",
+        "learner:recommend": "9",
+        "learner:next": "Join the next circle",
+    }
     # Ben never answered: one reminder after 48 h, and after 14 days the survey lapses
     assert len(bodies(sim, BEN, "Please finish our short survey")) == 1
     sim.run_until(sim.now + timedelta(days=12), step=timedelta(hours=12))
@@ -124,7 +135,9 @@ def test_relay_both_ways_and_only_to_own_learners(runtime, uow):
     sim.advance(timedelta(minutes=1))
     assert bodies(sim, AMINA, "hi Zed") == []  # each facilitator's #1 is their own learner
     with uow() as session:
-        assert not session.scalars(select(Outbox.body).where(Outbox.address == FAC, Outbox.body.contains("+1816"))).all()
+        assert not session.scalars(
+            select(Outbox.body).where(Outbox.address == FAC, Outbox.body.contains("+1816"))
+        ).all()
 
 
 def test_facilitator_commands_by_text(runtime, uow):
@@ -140,13 +153,16 @@ def test_facilitator_commands_by_text(runtime, uow):
     assert sim.text(FAC, "CANCEL ZZ99")[0].startswith("You do not facilitate a circle with the code ZZ99")
     first = meetings(uow)[1][2]
     sim.run_until(first + timedelta(hours=1))
-    assert sim.text(FAC, "HOW KC42") == ["Check-in for Kansas City Basics. Reply SKIP to skip a question.",
-                                          "How did the meeting go? Reply 1 (badly) to 5 (very well)."]
+    assert sim.text(FAC, "HOW KC42") == [
+        "Check-in for Kansas City Basics. Reply SKIP to skip a question.",
+        "How did the meeting go? Reply 1 (badly) to 5 (very well).",
+    ]
     assert sim.text(FAC, "5") == ["How many learners came? Reply with a number."]
     sim.text(FAC, "2"), sim.text(FAC, "They loved the quiz")
     with uow() as session:
-        answers = dict(session.execute(select(Answer.question_key, Answer.value)
-                                       .where(Answer.subject.like("facilitator:%"))).all())
+        answers = dict(
+            session.execute(select(Answer.question_key, Answer.value).where(Answer.subject.like("facilitator:%"))).all()
+        )
     assert answers == {"how2:rating": "5", "how2:came": "2", "how2:reflection": "They loved the quiz"}
 
 
@@ -181,9 +197,10 @@ def test_forget_leaves_no_phone_or_name_anywhere(runtime, uow):
             for column in table.columns:
                 if isinstance(column.type, (String, Text)) or column.name in ("state", "replies", "conversation"):
                     for needle in needles:
-                        rows = session.execute(sql(
-                            f"SELECT COUNT(*) FROM {table.name} WHERE CAST({column.name} AS TEXT) LIKE :n"),
-                            {"n": f"%{needle}%"}).scalar()
+                        rows = session.execute(
+                            sql(f"SELECT COUNT(*) FROM {table.name} WHERE CAST({column.name} AS TEXT) LIKE :n"),
+                            {"n": f"%{needle}%"},
+                        ).scalar()
                         if rows:
                             found.append((table.name, column.name, needle))
         assert found == []
@@ -208,7 +225,9 @@ def test_export_csv(runtime, uow):
         facilitator = export.to_csv(export.facilitator(session, circle))
     rows = list(csv.DictReader(io.StringIO(learners)))
     assert [(r["handle"], r["name"], r["phone"]) for r in rows] == [
-        ("", "Amina", "+1******0123"), ("#1", "Ben", "+1******0124")]
+        ("", "Amina", "+1******0123"),
+        ("#1", "Ben", "+1******0124"),
+    ]
     assert (rows[0]["rsvp_1"], rows[1]["rsvp_1"]) == ("yes", "no")
     assert rows[0]["learner:recommend"] == "10" and rows[0]["learner:next"] == "A new job"
     assert rows[1]["learner:goal"] == ""

@@ -4,6 +4,7 @@ A unique conflict (a race with another message) runs the message again. A failur
 away keeps the inbound row with status ``failed`` and answers 503; the same ``MessageSid`` sent again
 (Twilio's retry, a fallback URL, an operator) is then handled as new, once.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -24,9 +25,15 @@ def _join(client, uow):
 
 def _real_unique_conflict(session) -> None:
     """Inserts a second address with a taken (channel, value): the database raises IntegrityError."""
-    session.execute(insert(Address).values(contact_id=select(Address.contact_id).where(Address.value == AMINA)
-                                           .limit(1).scalar_subquery(), channel="sms", value=AMINA,
-                                           preferred=False, created_at=func.now()))
+    session.execute(
+        insert(Address).values(
+            contact_id=select(Address.contact_id).where(Address.value == AMINA).limit(1).scalar_subquery(),
+            channel="sms",
+            value=AMINA,
+            preferred=False,
+            created_at=func.now(),
+        )
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Landline learners (preferred address: a voice phone): reminder calls with keypad RSVP, the end-of-circle
 survey by keypad, and voicemail; the real twilio SDK against the stand-in, signed webhooks, XML parsed."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -9,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import create_app
-from bot.outbound import jobs
 from bot.domain import outbox
+from bot.outbound import jobs
 from bot.store.models import Answer, Enrollment, Outbox, Rsvp
 from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE, add_contact, make_circle, post_signed
 
@@ -23,13 +24,23 @@ def landline(backend, tmp_path):
     from tests.standin import TwilioStandIn
 
     with TwilioStandIn() as standin:
-        app = create_app({
-            "DATABASE_URL": backend["DATABASE_URL"], "REDIS_URL": backend["REDIS_URL"],
-            "INSTANCE_PATH": str(tmp_path), "queue_name": RUN_QUEUE, "PUBLIC_BASE_URL": BASE_URL,
-            "twilio_account_sid": "AC" + "0" * 32, "twilio_auth_token": AUTH_TOKEN, "twilio_from": "+18165550100",
-            "twilio_api_base": standin.url, "send_rate_per_second": 0, "CALL_RATE_PER_SECOND": "50",
-            "TWILIO_TIMEOUT": "2", "QUIET_HOURS": "",
-        })
+        app = create_app(
+            {
+                "DATABASE_URL": backend["DATABASE_URL"],
+                "REDIS_URL": backend["REDIS_URL"],
+                "INSTANCE_PATH": str(tmp_path),
+                "queue_name": RUN_QUEUE,
+                "PUBLIC_BASE_URL": BASE_URL,
+                "twilio_account_sid": "AC" + "0" * 32,
+                "twilio_auth_token": AUTH_TOKEN,
+                "twilio_from": "+18165550100",
+                "twilio_api_base": standin.url,
+                "send_rate_per_second": 0,
+                "CALL_RATE_PER_SECOND": "50",
+                "TWILIO_TIMEOUT": "2",
+                "QUIET_HOURS": "",
+            }
+        )
         rt = app.extensions["circlebot"]
         rt.clock = lambda: START - timedelta(hours=5)
         standin.clock = lambda: rt.clock()
@@ -38,8 +49,9 @@ def landline(backend, tmp_path):
 
 
 def rosa_on_a_landline(rt, weeks=6, language="es"):
-    circle_id = make_circle(rt.uow, starts=date(2026, 12, 1), weekday=1, at=time(18, 0), facilitator="+18165550199",
-                            weeks=weeks)
+    circle_id = make_circle(
+        rt.uow, starts=date(2026, 12, 1), weekday=1, at=time(18, 0), facilitator="+18165550199", weeks=weeks
+    )
     with rt.uow() as session:
         rosa = add_contact(session, ROSA, START - timedelta(days=3), channel="voice", name="Rosa", language=language)
         session.add(Enrollment(contact_id=rosa.id, circle_id=circle_id, status="active", created_at=START))
@@ -68,7 +80,7 @@ def post(client, path: str, params: dict) -> ET.Element:
 
 def path_of(url: str) -> str:
     assert url.startswith(BASE_URL)
-    return url[len(BASE_URL):]
+    return url[len(BASE_URL) :]
 
 
 def test_reminder_call_and_keypad_rsvp(landline):
@@ -127,8 +139,13 @@ def test_keypad_survey_end_to_end(landline):
     assert [n for n, _ in pressed] == ["1", "1", "1", "2", "1"]  # three 1–5 scales, 0–10, the text question
     with rt.uow() as session:
         answers = dict(session.execute(select(Answer.question_key, Answer.value)).all())
-    assert answers == {"learner:goal": "3", "learner:confidence": "3", "learner:course": "3",
-                       "learner:recommend": "9", "learner:next": None}
+    assert answers == {
+        "learner:goal": "3",
+        "learner:confidence": "3",
+        "learner:course": "3",
+        "learner:recommend": "9",
+        "learner:next": None,
+    }
 
 
 def test_facilitator_adds_a_landline_learner_whose_first_call_says_how_to_stop(landline):

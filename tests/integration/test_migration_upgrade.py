@@ -1,4 +1,5 @@
 """Migration 0005 carries a database filled by the phone-number-only version over to addresses."""
+
 from __future__ import annotations
 
 import os
@@ -33,21 +34,31 @@ def test_upgrade_carries_contacts_facilitators_and_outbox_rows(old_database):
     engine = _engine(old_database)
     with engine.begin() as conn:  # rows as the previous version's flows left them
         conn.execute(text(f"INSERT INTO facilitator (id, phone, created_at) VALUES (1, '+18165550100', '{NOW}')"))
-        conn.execute(text(
-            "INSERT INTO circle (id, code, phone_code, name, venue, language, timezone, capacity, weekday,"
-            f" start_time, starts_on, weeks, facilitator_id, created_at) VALUES (1, 'KC42', '4242', 'Basics',"
-            f" 'Library', 'en', 'America/Chicago', 12, 1, '18:00:00', '2026-12-01', 6, 1, '{NOW}')"))
-        conn.execute(text(
-            "INSERT INTO contact (id, phone, name, language, consent_at, consent_channel, opted_out_at, created_at)"
-            f" VALUES (10, '+18165550123', 'Amina', 'es', '{NOW}', 'whatsapp', NULL, '{NOW}'),"
-            f" (11, '+18165550124', 'Ben', 'en', '{NOW}', 'sms', '{NOW}', '{NOW}')"))
-        conn.execute(text(
-            "INSERT INTO contact (id, telegram_chat_id, name, created_at) VALUES (12, '900100', 'Tele', :now)"),
-            {"now": NOW})
-        conn.execute(text(
-            "INSERT INTO outbox (id, dedupe_key, kind, contact_id, channel, address, body, send_after, status,"
-            f" attempts, created_at) VALUES (5, 'joined:1:active', 'notice', NULL, 'sms', '+18165550100',"
-            f" 'Amina joined Basics.', '{NOW}', 'pending', 0, '{NOW}')"))
+        conn.execute(
+            text(
+                "INSERT INTO circle (id, code, phone_code, name, venue, language, timezone, capacity, weekday,"
+                f" start_time, starts_on, weeks, facilitator_id, created_at) VALUES (1, 'KC42', '4242', 'Basics',"
+                f" 'Library', 'en', 'America/Chicago', 12, 1, '18:00:00', '2026-12-01', 6, 1, '{NOW}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO contact (id, phone, name, language, consent_at, consent_channel, opted_out_at, created_at)"
+                f" VALUES (10, '+18165550123', 'Amina', 'es', '{NOW}', 'whatsapp', NULL, '{NOW}'),"
+                f" (11, '+18165550124', 'Ben', 'en', '{NOW}', 'sms', '{NOW}', '{NOW}')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO contact (id, telegram_chat_id, name, created_at) VALUES (12, '900100', 'Tele', :now)"),
+            {"now": NOW},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO outbox (id, dedupe_key, kind, contact_id, channel, address, body, send_after, status,"
+                f" attempts, created_at) VALUES (5, 'joined:1:active', 'notice', NULL, 'sms', '+18165550100',"
+                f" 'Amina joined Basics.', '{NOW}', 'pending', 0, '{NOW}')"
+            )
+        )
     engine.dispose()
     upgrade(old_database)
     engine = _engine(old_database)

@@ -1,4 +1,5 @@
 """The Alembic migrations are the schema: they match the models and go down and up again."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect

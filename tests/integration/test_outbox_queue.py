@@ -1,12 +1,13 @@
 """The outbox → queue → channel path, on the embedded queue and on RQ with a real Redis."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot.outbound import jobs
 from bot.domain import outbox
+from bot.outbound import jobs
 from bot.store.models import Contact, Message, Outbox
 from tests.helpers import make_circle, text
 

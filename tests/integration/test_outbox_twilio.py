@@ -1,4 +1,5 @@
 """The send job against the Twilio stand-in: a lost answer is reconciled, never sent twice."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -6,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.outbound import jobs
 from bot.domain import outbox
+from bot.outbound import jobs
 from bot.store.models import Address, Outbox
 from tests.helpers import add_contact, twilio_runtime_for
 

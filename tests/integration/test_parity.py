@@ -3,6 +3,7 @@
 Each step is what the learner does; on Telegram a step marked ``tap`` is a button tap on the bot's
 last keyboard, and the bot's commands (``/start KC42``, ``/help``, ``/stop``) stand for the keywords.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,10 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.outbound import jobs
 from bot.domain import outbox
-from bot.store.models import Address, Contact, Enrollment, Meeting, Message, Outbox, Rsvp
 from bot.domain.planning import reminders
+from bot.outbound import jobs
+from bot.store.models import Address, Contact, Enrollment, Meeting, Message, Outbox, Rsvp
 from tests.helpers import make_circle, post_signed, sms
 from tests.telegram_helpers import answer, message_update, tap_update, telegram_app
 
@@ -59,15 +60,21 @@ def outcome(rt, channel: str, value: str) -> dict:
     with rt.uow() as session:
         address = session.scalar(select(Address).where(Address.channel == channel, Address.value == value))
         contact = session.get(Contact, address.contact_id)
-        inbound = session.scalars(select(Message.replies).where(Message.direction == "in", Message.address == value)
-                                  .order_by(Message.id)).all()
+        inbound = session.scalars(
+            select(Message.replies).where(Message.direction == "in", Message.address == value).order_by(Message.id)
+        ).all()
         return {
-            "name": contact.name, "language": contact.language,
+            "name": contact.name,
+            "language": contact.language,
             "enrollment": session.scalars(select(Enrollment.status).where(Enrollment.contact_id == contact.id)).all(),
             "rsvp": session.scalars(select(Rsvp.answer).where(Rsvp.contact_id == contact.id)).all(),
-            "opted_out": address.opted_out_at is not None, "consented": address.consent_at is not None,
-            "relays": session.scalar(select(func.count()).select_from(Outbox).where(
-                Outbox.kind == "relay", Outbox.about_contact_id == contact.id)),
+            "opted_out": address.opted_out_at is not None,
+            "consented": address.consent_at is not None,
+            "relays": session.scalar(
+                select(func.count())
+                .select_from(Outbox)
+                .where(Outbox.kind == "relay", Outbox.about_contact_id == contact.id)
+            ),
             "reply_keys": [[r["key"] for r in (stored or {}).get("replies", [])] for stored in inbound],
             "reply_language": [(stored or {}).get("language") for stored in inbound],
         }

@@ -5,6 +5,7 @@ On the old code both queues mapped outbox row 1 to the job id ``outbox-1-0``: th
 was taken for the first's (not queued), a worker of one ran the other's sends, and the test set-up's
 FLUSHDB deleted the other run's jobs.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Reminders, RSVP, tallies and meeting changes through the outbox, on both backends."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -6,12 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.outbound import jobs
-from bot.domain import outbox
-from bot.domain import meetings
-from bot.domain.planning import reminders
-from bot.render import codec, render
+from bot.domain import meetings, outbox
 from bot.domain.circles import find, summary
+from bot.domain.planning import reminders
+from bot.outbound import jobs
+from bot.render import codec, render
 from bot.store.models import Address, Meeting, Message, Outbox, Rsvp
 from tests.helpers import add_contact, make_circle, text
 from tests.integration.test_outbox_queue import drain
@@ -37,8 +37,9 @@ def join(client, sender, name, code="KC42", number="1"):
 
 def sent_to(uow, address):
     with uow() as session:
-        return session.scalars(select(Message.body).where(Message.direction == "out", Message.address == address)
-                               .order_by(Message.id)).all()
+        return session.scalars(
+            select(Message.body).where(Message.direction == "out", Message.address == address).order_by(Message.id)
+        ).all()
 
 
 def first_meeting(uow, code="KC42"):
@@ -47,8 +48,12 @@ def first_meeting(uow, code="KC42"):
     from bot.store.models import Circle
 
     with uow() as session:
-        m = session.scalars(select(Meeting).join(Circle, Circle.id == Meeting.circle_id).where(Circle.code == code)
-                            .order_by(Meeting.seq)).first()
+        m = session.scalars(
+            select(Meeting)
+            .join(Circle, Circle.id == Meeting.circle_id)
+            .where(Circle.code == code)
+            .order_by(Meeting.seq)
+        ).first()
         return SimpleNamespace(id=m.id, starts_at=m.starts_at)
 
 
@@ -214,11 +219,16 @@ def test_count_of_statements_does_not_grow_with_circles(uow, fast):
             cid = mk(uow, code=f"C{offset + i:03d}")
         with uow() as session:
             from bot.store.models import Enrollment
+
             for i in range(3):
-                contact = add_contact(session, f"+1816556{offset:02d}{i:02d}", datetime.now(timezone.utc),
-                                      language="en")
-                session.add(Enrollment(contact_id=contact.id, circle_id=cid, status="active",
-                                       created_at=datetime.now(timezone.utc)))
+                contact = add_contact(
+                    session, f"+1816556{offset:02d}{i:02d}", datetime.now(timezone.utc), language="en"
+                )
+                session.add(
+                    Enrollment(
+                        contact_id=contact.id, circle_id=cid, status="active", created_at=datetime.now(timezone.utc)
+                    )
+                )
             session.commit()
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731

@@ -1,17 +1,19 @@
 """Issue 12's replay proof: every inbound message of a whole simulated circle delivered three times
 leaves the database exactly as delivering each once does (both backends, a fresh database per run)."""
+
 from __future__ import annotations
 
 import os
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text as sql
+from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import text as sql
 
 from bot import create_app
+from bot.inbound.service import handle_inbound
 from bot.store.migrate import upgrade
 from bot.store.models import Meeting
-from bot.inbound.service import handle_inbound
 from flows.inbound import Inbound
 from tests.conftest import DEFAULT_POSTGRES, _drop_postgres, _fresh_postgres
 from tests.integration.sim import Sim
@@ -21,8 +23,13 @@ START_DAY = START.date() + timedelta(days=3)
 LEARNERS = ("+18165550131", "+18165550132", "+18165550133", "+18165550134")
 FAC = "+18165550100"
 # Real time and random provider ids of the simulator's outbound rows differ between any two runs.
-VOLATILE = {("message", "created_at"), ("message", "provider_id"), ("circle", "phone_code"),
-            ("circle", "facilitator_pin"), ("outbox", "provider_id")}  # + a random code, and the simulator's random message ids
+VOLATILE = {
+    ("message", "created_at"),
+    ("message", "provider_id"),
+    ("circle", "phone_code"),
+    ("circle", "facilitator_pin"),
+    ("outbox", "provider_id"),
+}  # + a random code, and the simulator's random message ids
 
 
 class Delivering(Sim):
@@ -35,8 +42,10 @@ class Delivering(Sim):
     def text(self, phone, body, channel="sms"):
         self.count += 1
         inbound = Inbound(channel, phone, body, f"SMreplay{self.count:05d}", self.now)
-        answers = {tuple(r.text for r in handle_inbound(self.rt.uow, inbound, self.rt.settings).rendered(channel))
-                   for _ in range(self.times)}
+        answers = {
+            tuple(r.text for r in handle_inbound(self.rt.uow, inbound, self.rt.settings).rendered(channel))
+            for _ in range(self.times)
+        }
         assert len(answers) == 1, answers  # a replay gets the same answer
         return list(answers.pop())
 
@@ -50,7 +59,12 @@ def script(sim: Sim, uow) -> None:
         starts = session.scalars(select(Meeting.starts_at).order_by(Meeting.seq)).all()
     sim.now = starts[0] - timedelta(hours=24)
     sim.advance(timedelta(minutes=1))
-    sim.text(LEARNERS[0], "1"), sim.text(LEARNERS[1], "no"), sim.text(LEARNERS[3], "LANGUAGE"), sim.text(LEARNERS[3], "3")
+    (
+        sim.text(LEARNERS[0], "1"),
+        sim.text(LEARNERS[1], "no"),
+        sim.text(LEARNERS[3], "LANGUAGE"),
+        sim.text(LEARNERS[3], "3"),
+    )
     sim.run_until(starts[0] + timedelta(days=1, hours=2))
     sim.text(LEARNERS[0], "1"), sim.text(LEARNERS[1], "I'm stuck on lesson 2"), sim.text(FAC, "HOW KC42")
     sim.text(FAC, "4"), sim.text(FAC, "3"), sim.text(FAC, "Good questions")
@@ -81,9 +95,22 @@ def run(url: str, tmp_path, times: int) -> dict:
     from bot.domain.circles import NewCircle, create_circle
 
     with runtime.uow() as session:  # at a fixed moment, so both runs write the same times
-        create_circle(session, NewCircle(name="Basics", venue="Central Library", weekday=START_DAY.weekday(),
-                                         start_time=time(18, 0), timezone="America/Chicago", starts=START_DAY,
-                                         weeks=3, language="en", facilitator_phone=FAC, code="KC42"), START)
+        create_circle(
+            session,
+            NewCircle(
+                name="Basics",
+                venue="Central Library",
+                weekday=START_DAY.weekday(),
+                start_time=time(18, 0),
+                timezone="America/Chicago",
+                starts=START_DAY,
+                weeks=3,
+                language="en",
+                facilitator_phone=FAC,
+                code="KC42",
+            ),
+            START,
+        )
         session.commit()
     sim = Delivering(runtime, times)
     script(sim, runtime.uow)

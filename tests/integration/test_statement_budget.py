@@ -4,6 +4,7 @@ Statements are counted with a SQLAlchemy ``before_cursor_execute`` listener arou
 ``handle_inbound`` call, on both backends. SQLite's ``BEGIN IMMEDIATE`` (``bot/db.py``) is not counted:
 psycopg sends PostgreSQL's BEGIN without a cursor, so leaving it out counts the same work on both.
 """
+
 from __future__ import annotations
 
 import contextlib

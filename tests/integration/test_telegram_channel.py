@@ -1,4 +1,5 @@
 """The send job on the Telegram channel: the real PTB ``Bot`` against the Bot API stand-in."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -6,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.outbound import jobs
 from bot.domain import outbox
+from bot.outbound import jobs
 from bot.store.models import Address, Outbox
 from flows import keys
 from flows.results import Choice, Choices, Reply
@@ -15,9 +16,11 @@ from tests.helpers import add_contact
 from tests.standin.telegram_api import blocked, chat_not_found, flood
 from tests.telegram_helpers import CHAT, telegram_app
 
-QUESTION = Reply(keys.CHECKIN_QUESTION, {"circle": "KC Basics", "seq": "2"},
-                 Choices((Choice("1", keys.LABEL_NOT_AT_ALL), Choice("2"), Choice("3", keys.LABEL_COMPLETELY)),
-                         "scale"))
+QUESTION = Reply(
+    keys.CHECKIN_QUESTION,
+    {"circle": "KC Basics", "seq": "2"},
+    Choices((Choice("1", keys.LABEL_NOT_AT_ALL), Choice("2"), Choice("3", keys.LABEL_COMPLETELY)), "scale"),
+)
 
 
 @pytest.fixture
@@ -45,9 +48,15 @@ def test_stand_in_receives_exactly_what_the_bot_sends_for_a_keyboard(tg):
     assert jobs.send_outbox(row_id) == outbox.SENT
     [sent] = api.of("sendMessage")
     assert sent["chat_id"] == CHAT and "KC Basics" in sent["text"]  # rendered in French at send time
-    assert sent["reply_markup"] == {"inline_keyboard": [[
-        {"text": "1 · pas du tout", "callback_data": "1"}, {"text": "2", "callback_data": "2"},
-        {"text": "3 · complètement", "callback_data": "3"}]]}
+    assert sent["reply_markup"] == {
+        "inline_keyboard": [
+            [
+                {"text": "1 · pas du tout", "callback_data": "1"},
+                {"text": "2", "callback_data": "2"},
+                {"text": "3 · complètement", "callback_data": "3"},
+            ]
+        ]
+    }
     with rt.uow() as session:
         row = session.get(Outbox, row_id)
         assert row.provider_id == f"tg-{CHAT}-1000" and row.body == sent["text"]

@@ -2,6 +2,7 @@
 
 No database and no mocks: the SDK builds and sends real HTTP requests to 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,8 +34,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def twilio_settings(base_url: str, timeout: float = 5.0, **fields) -> Settings:
     """Settings for a TwilioChannel that talks to the stand-in at ``base_url``."""
     settings = Settings(
-        twilio_account_sid=ACCOUNT_SID, twilio_auth_token="tok", twilio_from=FROM,
-        twilio_api_base=base_url, public_base_url=PUBLIC,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token="tok",
+        twilio_from=FROM,
+        twilio_api_base=base_url,
+        public_base_url=PUBLIC,
     ).with_overrides({"TWILIO_TIMEOUT": timeout})
     return replace(settings, **fields)
 
@@ -96,13 +100,16 @@ def test_whatsapp_prefixes_to_and_from(standin, channel):
     assert standin.sent_to(TO) == []
 
 
-@pytest.mark.parametrize("status, code, retry", [
-    (429, 20429, True),
-    (500, 20500, True),
-    (503, 20503, True),
-    (400, 21610, False),
-    (400, 21211, False),
-])
+@pytest.mark.parametrize(
+    "status, code, retry",
+    [
+        (429, 20429, True),
+        (500, 20500, True),
+        (503, 20503, True),
+        (400, 21610, False),
+        (400, 21211, False),
+    ],
+)
 def test_twilio_errors(standin, channel, status, code, retry):
     standin.fail_next(1, status=status, code=code)
 
@@ -209,7 +216,9 @@ def test_runs_as_its_own_process_and_records_json_lines(tmp_path):
     record = tmp_path / "sent.jsonl"
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.standin.twilio_api", "--port", "0", "--record", str(record)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         with selectors.DefaultSelector() as selector:

@@ -1,5 +1,6 @@
 """Issue 12 (5): a freed place is offered to the waiting list in order, in each learner's language; a
 no or an offer left unanswered passes it on."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -39,7 +40,9 @@ def test_a_place_freed_by_leave_goes_to_the_waiting_list_in_order(runtime):
     sim.text(AMINA, "LEAVE")
     sim.advance(timedelta(minutes=1))
     offer = offers(sim, BEN)
-    assert len(offer) == 1 and offer[0].startswith("¡Buenas noticias, Ben") and offer[0].endswith("Responde 1 si, 2 no.")  # folded to GSM-7 on SMS
+    assert (
+        len(offer) == 1 and offer[0].startswith("¡Buenas noticias, Ben") and offer[0].endswith("Responde 1 si, 2 no.")
+    )  # folded to GSM-7 on SMS
     assert not offers(sim, CARLA)
     assert sim.text(BEN, "no")[0].startswith("De acuerdo")  # Ben declines: the place passes to Carla
     sim.advance(timedelta(minutes=1))

@@ -6,6 +6,7 @@ tick makes one; when RQ's BLPOP drew it, the worker quit "Redis connection timeo
 idle, and nothing was sent until someone restarted it. (tests/e2e/test_redis_down.py runs the real
 worker through an idle spell and a Redis outage.)
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

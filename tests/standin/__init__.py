@@ -2,6 +2,7 @@
 
 ``TwilioStandIn`` is imported lazily, so ``python -m tests.standin.twilio_api`` runs the module once.
 """
+
 from __future__ import annotations
 
 __all__ = ["TelegramStandIn", "TwilioStandIn"]

@@ -13,6 +13,7 @@ As its own process (benches; one JSON line per accepted ``sendMessage``, flushed
 
     python -m tests.standin.telegram_api --port 8098 --record /tmp/sent.jsonl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,12 @@ def blocked() -> tuple[int, dict]:
 
 def flood(seconds: int) -> tuple[int, dict]:
     """A flood-control 429 with ``retry_after``."""
-    return 429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {seconds}",
-                 "parameters": {"retry_after": seconds}}
+    return 429, {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {seconds}",
+        "parameters": {"retry_after": seconds},
+    }
 
 
 def chat_not_found() -> tuple[int, dict]:
@@ -123,8 +128,13 @@ class TelegramStandIn:
             return 200, {"ok": True, "result": BOT_USER}
         if method == "sendMessage":
             chat = {"id": int(params["chat_id"]), "type": "private", "first_name": "Learner"}
-            message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat, "from": BOT_USER,
-                       "text": params.get("text", "")}
+            message = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
             if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
             return 200, {"ok": True, "result": message}
@@ -134,8 +144,13 @@ class TelegramStandIn:
             self.webhook = dict(params)
             return 200, {"ok": True, "result": True, "description": "Webhook was set"}
         if method == "getWebhookInfo":
-            info = {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0,
-                    "max_connections": 40, "allowed_updates": self.webhook.get("allowed_updates", [])}
+            info = {
+                "url": self.webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+                "max_connections": 40,
+                "allowed_updates": self.webhook.get("allowed_updates", []),
+            }
             return 200, {"ok": True, "result": info}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 

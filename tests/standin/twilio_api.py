@@ -18,6 +18,7 @@ As its own process, for multi-process tests (one JSON line per accepted message,
 
     python -m tests.standin.twilio_api --port 8099 --record /tmp/sent.jsonl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,12 @@ ERROR_MESSAGES = {
 
 def twilio_error(status: int, code: int, message: str) -> dict:
     """The JSON body Twilio answers an API error with."""
-    return {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
-            "status": status}
+    return {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
 
 
 def rfc2822(moment: datetime) -> str:
@@ -189,14 +194,25 @@ class TwilioStandIn:
             failure = self._failures.popleft() if self._failures else None
         if failure is not None:
             status, code, message = failure
-            return status, twilio_error(status, code, message or ERROR_MESSAGES.get(code, f"Error {code}").format(
-                to=form.get("To", ""), path=""))
+            return status, twilio_error(
+                status,
+                code,
+                message or ERROR_MESSAGES.get(code, f"Error {code}").format(to=form.get("To", ""), path=""),
+            )
         if not form.get("To") or not form.get("From") or not (form.get("Url") or form.get("Twiml")):
             return 400, twilio_error(400, 21205, "To, From and Url are required")
-        call = {"sid": "CA" + secrets.token_hex(16), "account_sid": account_sid, "to": form["To"],
-                "from": form["From"], "url": form.get("Url"), "method": form.get("Method"),
-                "status_callback": form.get("StatusCallback"), "machine_detection": form.get("MachineDetection"),
-                "status": "queued", "received_at": self.clock()}
+        call = {
+            "sid": "CA" + secrets.token_hex(16),
+            "account_sid": account_sid,
+            "to": form["To"],
+            "from": form["From"],
+            "url": form.get("Url"),
+            "method": form.get("Method"),
+            "status_callback": form.get("StatusCallback"),
+            "machine_detection": form.get("MachineDetection"),
+            "status": "queued",
+            "received_at": self.clock(),
+        }
         with self._changed:
             self._calls.append(call)
             self._changed.notify_all()
@@ -204,19 +220,41 @@ class TwilioStandIn:
 
     def _call_resource(self, c: dict) -> dict:
         uri = f"/{API_VERSION}/Accounts/{c['account_sid']}/Calls/{c['sid']}.json"
-        return {"sid": c["sid"], "account_sid": c["account_sid"], "to": c["to"], "from": c["from"],
-                "status": c["status"], "direction": "outbound-api", "api_version": API_VERSION,
-                "date_created": rfc2822(c["received_at"]), "date_updated": rfc2822(c["received_at"]),
-                "start_time": rfc2822(c["received_at"]), "uri": uri}
+        return {
+            "sid": c["sid"],
+            "account_sid": c["account_sid"],
+            "to": c["to"],
+            "from": c["from"],
+            "status": c["status"],
+            "direction": "outbound-api",
+            "api_version": API_VERSION,
+            "date_created": rfc2822(c["received_at"]),
+            "date_updated": rfc2822(c["received_at"]),
+            "start_time": rfc2822(c["received_at"]),
+            "uri": uri,
+        }
 
     def _list_calls(self, account_sid: str, path: str, query: dict) -> tuple[int, dict]:
         after = _parse_when(query["StartTime>"]) if query.get("StartTime>") else None
-        found = [c for c in reversed(self.calls) if c["account_sid"] == account_sid
-                 and query.get("To", c["to"]) == c["to"] and query.get("From", c["from"]) == c["from"]
-                 and (after is None or _matches(c["received_at"], ">=", after))]
-        return 200, {"calls": [self._call_resource(c) for c in found], "uri": path, "page": 0,
-                     "page_size": len(found) or 50, "first_page_uri": path, "start": 0,
-                     "end": max(len(found) - 1, 0), "previous_page_uri": None, "next_page_uri": None}
+        found = [
+            c
+            for c in reversed(self.calls)
+            if c["account_sid"] == account_sid
+            and query.get("To", c["to"]) == c["to"]
+            and query.get("From", c["from"]) == c["from"]
+            and (after is None or _matches(c["received_at"], ">=", after))
+        ]
+        return 200, {
+            "calls": [self._call_resource(c) for c in found],
+            "uri": path,
+            "page": 0,
+            "page_size": len(found) or 50,
+            "first_page_uri": path,
+            "start": 0,
+            "end": max(len(found) - 1, 0),
+            "previous_page_uri": None,
+            "next_page_uri": None,
+        }
 
     def clear(self) -> None:
         """Forgets messages, attempts and pending failures or delays."""
@@ -258,10 +296,16 @@ class TwilioStandIn:
 
     def _accept(self, account_sid: str, to: str, sender: str, service: str, body: str, form: dict) -> dict:
         record = {
-            "sid": "SM" + secrets.token_hex(16), "account_sid": account_sid, "to": to, "from": sender or None,
-            "messaging_service_sid": service or None, "body": body,
-            "status": "queued" if sender else "accepted", "status_callback": form.get("StatusCallback"),
-            "num_segments": segments.count(body).segments, "received_at": self.clock(),
+            "sid": "SM" + secrets.token_hex(16),
+            "account_sid": account_sid,
+            "to": to,
+            "from": sender or None,
+            "messaging_service_sid": service or None,
+            "body": body,
+            "status": "queued" if sender else "accepted",
+            "status_callback": form.get("StatusCallback"),
+            "num_segments": segments.count(body).segments,
+            "received_at": self.clock(),
         }
         with self._changed:
             self._messages.append(record)
@@ -275,37 +319,67 @@ class TwilioStandIn:
         """Twilio's Message JSON; once created, reads show it sent at the time it was received."""
         uri = f"/{API_VERSION}/Accounts/{m['account_sid']}/Messages/{m['sid']}.json"
         return {
-            "account_sid": m["account_sid"], "api_version": API_VERSION, "body": m["body"],
-            "date_created": rfc2822(m["received_at"]), "date_updated": rfc2822(m["received_at"]),
-            "date_sent": rfc2822(m["received_at"]) if listed else None, "direction": "outbound-api",
-            "error_code": None, "error_message": None, "from": m["from"],
-            "messaging_service_sid": m["messaging_service_sid"], "num_media": "0",
-            "num_segments": str(m["num_segments"]), "price": None, "price_unit": "USD", "sid": m["sid"],
-            "status": "sent" if listed else m["status"], "to": m["to"], "uri": uri,
+            "account_sid": m["account_sid"],
+            "api_version": API_VERSION,
+            "body": m["body"],
+            "date_created": rfc2822(m["received_at"]),
+            "date_updated": rfc2822(m["received_at"]),
+            "date_sent": rfc2822(m["received_at"]) if listed else None,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": m["from"],
+            "messaging_service_sid": m["messaging_service_sid"],
+            "num_media": "0",
+            "num_segments": str(m["num_segments"]),
+            "price": None,
+            "price_unit": "USD",
+            "sid": m["sid"],
+            "status": "sent" if listed else m["status"],
+            "to": m["to"],
+            "uri": uri,
             "subresource_uris": {"media": uri[:-5] + "/Media.json", "feedback": uri[:-5] + "/Feedback.json"},
         }
 
     def _list(self, account_sid: str, path: str, query: dict) -> tuple[int, dict]:
         try:
-            filters = [(op, _parse_when(query[key])) for key, op in
-                       (("DateSent", "="), ("DateSent>", ">="), ("DateSent>=", ">="),
-                        ("DateSent<", "<="), ("DateSent<=", "<=")) if query.get(key)]
+            filters = [
+                (op, _parse_when(query[key]))
+                for key, op in (
+                    ("DateSent", "="),
+                    ("DateSent>", ">="),
+                    ("DateSent>=", ">="),
+                    ("DateSent<", "<="),
+                    ("DateSent<=", "<="),
+                )
+                if query.get(key)
+            ]
             size = min(max(int(query.get("PageSize", 50)), 1), 1000)
             page = max(int(query.get("Page", 0)), 0)
         except ValueError as exc:
             return 400, twilio_error(400, 20001, f"Invalid parameter: {exc}")
-        found = [m for m in reversed(self.messages) if m["account_sid"] == account_sid
-                 and query.get("To", m["to"]) == m["to"] and query.get("From", m["from"]) == m["from"]
-                 and all(_matches(m["received_at"], op, bound) for op, bound in filters)]
-        chunk = found[page * size:(page + 1) * size]
+        found = [
+            m
+            for m in reversed(self.messages)
+            if m["account_sid"] == account_sid
+            and query.get("To", m["to"]) == m["to"]
+            and query.get("From", m["from"]) == m["from"]
+            and all(_matches(m["received_at"], op, bound) for op, bound in filters)
+        ]
+        chunk = found[page * size : (page + 1) * size]
         keep = {k: v for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
 
         def page_uri(number: int) -> str:
             return path + "?" + urlencode({**keep, "PageSize": size, "Page": number})
 
         return 200, {
-            "messages": [self._resource(m) for m in chunk], "uri": page_uri(page), "page": page, "page_size": size,
-            "first_page_uri": page_uri(0), "start": page * size, "end": page * size + max(len(chunk) - 1, 0),
+            "messages": [self._resource(m) for m in chunk],
+            "uri": page_uri(page),
+            "page": page,
+            "page_size": size,
+            "first_page_uri": page_uri(0),
+            "start": page * size,
+            "end": page * size + max(len(chunk) - 1, 0),
             "previous_page_uri": page_uri(page - 1) if page else None,
             "next_page_uri": page_uri(page + 1) if len(found) > (page + 1) * size else None,
         }
@@ -361,8 +435,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if method == "GET":
-            return self._answer(*(standin._fetch(account_sid, sid, parts.path) if sid
-                                  else standin._list(account_sid, parts.path, query)))
+            return self._answer(
+                *(
+                    standin._fetch(account_sid, sid, parts.path)
+                    if sid
+                    else standin._list(account_sid, parts.path, query)
+                )
+            )
         if sid:
             return self._answer(405, twilio_error(405, 20004, "Method not allowed"))
         length = int(self.headers.get("Content-Length") or 0)

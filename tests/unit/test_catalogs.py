@@ -1,4 +1,5 @@
 """The catalogs: complete in every locale, same placeholders, valid plurals, no stray characters."""
+
 from __future__ import annotations
 
 import os
@@ -12,13 +13,18 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.render.i18n import LOCALES_DIR
-from bot.settings import SHIPPED_LOCALES
 from bot.render.texts import NO_DATE_YET, TEXTS
+from bot.settings import SHIPPED_LOCALES
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Text a translation may keep as in English: proper nouns and the keyword STOP.
-SAME_AS_ENGLISH_OK = {("pl", "You stopped our texts. Text START to get them again."), ("es", "no"), ("fr", "excellent"), ("fr", "Code")}
-STRAY = re.compile("[\u2018\u2019\u201c\u201d\u2026\u2013\u2014\u00a0\u202f\U0001F000-\U0001FFFF\u2600-\u27BF]")
+SAME_AS_ENGLISH_OK = {
+    ("pl", "You stopped our texts. Text START to get them again."),
+    ("es", "no"),
+    ("fr", "excellent"),
+    ("fr", "Code"),
+}
+STRAY = re.compile("[\u2018\u2019\u201c\u201d\u2026\u2013\u2014\u00a0\u202f\U0001f000-\U0001ffff\u2600-\u27bf]")
 
 
 def catalog(lang):
@@ -41,9 +47,10 @@ def page_msgids() -> set[str]:
 
     root = os.path.dirname(os.path.dirname(LOCALES_DIR))
     found = set()
-    for folder, method, options in ((os.path.join(root, "bot", "web"), "python", {}),
-                                    (os.path.join(root, "bot", "templates", "pages"), "jinja2",
-                                     {"extensions": "jinja2.ext.i18n"})):
+    for folder, method, options in (
+        (os.path.join(root, "bot", "web"), "python", {}),
+        (os.path.join(root, "bot", "templates", "pages"), "jinja2", {"extensions": "jinja2.ext.i18n"}),
+    ):
         for name in sorted(os.listdir(folder)):
             if name.endswith((".py", ".html")):
                 for _, message, _, _ in extract_from_file(method, os.path.join(folder, name), options=options):
@@ -58,8 +65,26 @@ def test_template_holds_every_text_in_the_code():
 def test_template_is_what_pybabel_extract_makes_now(tmp_path):
     root = os.path.dirname(os.path.dirname(LOCALES_DIR))
     out = tmp_path / "fresh.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "N_",
-                    "--no-location", "--sort-output", "-o", str(out), "."], cwd=root, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=root,
+        check=True,
+    )
     with open(out, "rb") as fp:
         assert msgids(read_po(fp)) == msgids(template())
 

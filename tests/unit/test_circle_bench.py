@@ -1,4 +1,5 @@
 """bench/circle.py runs a whole circle in memory; its invariants hold (its time is never asserted here)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -31,8 +32,11 @@ def test_stop_ends_everything_for_that_learner(report):
     for person in stopped:
         assert person.opted_out
         assert [k for when, k, _ in report.inbox[person.phone] if when > person.stopped_at] == []
-        assert [r.message.key for r in report.store.outbox.values()
-                if r.message.to.contact_id == person.contact_id and r.planned_at > person.stopped_at] == []
+        assert [
+            r.message.key
+            for r in report.store.outbox.values()
+            if r.message.to.contact_id == person.contact_id and r.planned_at > person.stopped_at
+        ] == []
 
 
 def test_one_survey_each_and_the_keen_answers_are_stored(report):
@@ -41,12 +45,18 @@ def test_one_survey_each_and_the_keen_answers_are_stored(report):
         person = store.people[phone]
         if person.stopped_at is not None:
             continue
-        got = Counter(r.message.key.split(":")[0] for r in store.outbox.values()
-                      if r.message.to.contact_id == person.contact_id and r.status == bench.SENT)
+        got = Counter(
+            r.message.key.split(":")[0]
+            for r in store.outbox.values()
+            if r.message.to.contact_id == person.contact_id and r.status == bench.SENT
+        )
         assert got["survey"] == 1 and got["survey-reminder"] <= 1, (phone, got)
         if kind == "keen":
-            stored = {k: v for (s, k), v in store.answers.items() if s == f"enrollment:{person.enrollment_id}"
-                      and k.startswith("learner:")}
+            stored = {
+                k: v
+                for (s, k), v in store.answers.items()
+                if s == f"enrollment:{person.enrollment_id}" and k.startswith("learner:")
+            }
             assert stored and stored == report.survey_sent[phone]
 
 
@@ -70,6 +80,15 @@ def test_a_planner_that_forgets_stop_is_caught(monkeypatch):
 def test_the_bench_prints_its_figures(capsys):
     bench.main(["--seed", "2", "--runs", "1"])
     out = capsys.readouterr().out
-    for needle in ("inbound handled:", "messages planned by kind:", "STOPs:", "replies rendered", "whole circle:",
-                   "per step", "load average", "ratio circle / routing", "target < 1 s:"):
+    for needle in (
+        "inbound handled:",
+        "messages planned by kind:",
+        "STOPs:",
+        "replies rendered",
+        "whole circle:",
+        "per step",
+        "load average",
+        "ratio circle / routing",
+        "target < 1 s:",
+    ):
         assert needle in out, needle

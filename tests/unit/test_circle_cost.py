@@ -3,6 +3,7 @@
 ``bot.reports.circle_cost`` drives the real router through a 6-meeting circle for a learner who answers
 everything, with the longest placeholder values, in milliseconds (no database, no clock).
 """
+
 from datetime import datetime, timezone
 
 import pytest

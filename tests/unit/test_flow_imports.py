@@ -1,11 +1,26 @@
 """flows/ stays pure: it imports nothing from the I/O frameworks (STYLE.md)."""
+
 import ast
 import pathlib
 
 import pytest
 
-FORBIDDEN = {"flask", "sqlalchemy", "rq", "redis", "twilio", "telegram", "requests", "httpx", "bot", "webhooks",
-             "time", "os", "random", "socket"}
+FORBIDDEN = {
+    "flask",
+    "sqlalchemy",
+    "rq",
+    "redis",
+    "twilio",
+    "telegram",
+    "requests",
+    "httpx",
+    "bot",
+    "webhooks",
+    "time",
+    "os",
+    "random",
+    "socket",
+}
 FLOW_FILES = sorted(pathlib.Path(__file__).resolve().parents[2].joinpath("flows").glob("*.py"))
 
 

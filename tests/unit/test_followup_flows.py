@@ -1,4 +1,5 @@
 """Check-ins, surveys, the relay, facilitator commands, FIND/FORGET/LEAVE: pure flow tables."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
@@ -8,20 +9,42 @@ import pytest
 from flows import dates, keys, survey, surveys
 from flows.checkin import opening as checkin_opening
 from flows.context import (
-    CircleView, ContactView, Context, EnrollmentView, FacilitatedCircle, FacilitatorView, MeetingView,
+    CircleView,
+    ContactView,
+    Context,
+    EnrollmentView,
+    FacilitatedCircle,
+    FacilitatorView,
+    MeetingView,
 )
 from flows.inbound import Inbound
 from flows.results import (
-    Broadcast, ChangeMeeting, Erase, Leave, RecordAnswer, RelayToFacilitator, RelayToLearner,
+    Broadcast,
+    ChangeMeeting,
+    Erase,
+    Leave,
+    RecordAnswer,
+    RelayToFacilitator,
+    RelayToLearner,
 )
 from flows.router import handle
 
 NOW = datetime(2026, 12, 3, 16, 0, tzinfo=timezone.utc)
-KC = CircleView("KC42", "Kansas City Basics", "Central Library", "America/Chicago", "en", 12, 5,
-                datetime(2026, 12, 9, 0, 0, tzinfo=timezone.utc))
+KC = CircleView(
+    "KC42",
+    "Kansas City Basics",
+    "Central Library",
+    "America/Chicago",
+    "en",
+    12,
+    5,
+    datetime(2026, 12, 9, 0, 0, tzinfo=timezone.utc),
+)
 MIA = CircleView("MIA7", "Miami Ingles", "Little Havana", "America/New_York", "es", 12, 3, None)
 LEARNER = ContactView(name="Amina", language="en", enrollments=(EnrollmentView(KC, "active"),))
-TWO = ContactView(name="Amina", language="en", enrollments=(EnrollmentView(KC, "active"), EnrollmentView(MIA, "active")))
+TWO = ContactView(
+    name="Amina", language="en", enrollments=(EnrollmentView(KC, "active"), EnrollmentView(MIA, "active"))
+)
 PAST = MeetingView(11, 1, datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc), "scheduled", 4, 1, 0)
 NEXT = MeetingView(12, 2, datetime(2026, 12, 9, 0, 0, tzinfo=timezone.utc), "scheduled", 3, 1, 1)
 FAC = FacilitatorView(7, (FacilitatedCircle(KC, (PAST, NEXT)),), frozenset({3}))
@@ -37,10 +60,22 @@ def run(text, state=None, contact=LEARNER, facilitator=None, found=()):
 CASES = [
     # id, state, text, expected next state step, reply keys, effect types
     ("checkin great", checkin_opening("enrollment:5", "KC42", 1), "1", None, [keys.CHECKIN_THANKS], [RecordAnswer]),
-    ("checkin stuck", checkin_opening("enrollment:5", "KC42", 1), "3", None, [keys.CHECKIN_RELAYED],
-     [RecordAnswer, RelayToFacilitator]),
-    ("checkin words", checkin_opening("enrollment:5", "KC42", 1), "I lost my notes", None, [keys.CHECKIN_RELAYED],
-     [RelayToFacilitator]),
+    (
+        "checkin stuck",
+        checkin_opening("enrollment:5", "KC42", 1),
+        "3",
+        None,
+        [keys.CHECKIN_RELAYED],
+        [RecordAnswer, RelayToFacilitator],
+    ),
+    (
+        "checkin words",
+        checkin_opening("enrollment:5", "KC42", 1),
+        "I lost my notes",
+        None,
+        [keys.CHECKIN_RELAYED],
+        [RelayToFacilitator],
+    ),
     ("survey answer", SURVEY, "4", "ask", [keys.Q_CONFIDENCE], [RecordAnswer]),
     ("survey skip", SURVEY, "skip", "ask", [keys.Q_CONFIDENCE], [RecordAnswer]),
     ("survey skip es", SURVEY, "SALTAR", "ask", [keys.Q_CONFIDENCE], [RecordAnswer]),
@@ -66,8 +101,9 @@ def test_learner_table(case):
     result = run(text, state)
     assert (result.state or {}).get("step") == step
     assert [r.key for r in result.replies] == reply_keys
-    assert [e if isinstance(e, str) else e for e in [type(e).__name__ for e in result.effects]] == \
-        [e if isinstance(e, str) else e.__name__ for e in effects]
+    assert [e if isinstance(e, str) else e for e in [type(e).__name__ for e in result.effects]] == [
+        e if isinstance(e, str) else e.__name__ for e in effects
+    ]
 
 
 def test_forget_confirm_anything_else_is_routed_normally():
@@ -134,7 +170,8 @@ def test_facilitator_effects_carry_the_right_values():
     move = run("MOVE KC42 2026-12-10 18:30", contact=ContactView(), facilitator=FAC).effects[0]
     assert move == ChangeMeeting("KC42", 12, datetime(2026, 12, 11, 0, 30, tzinfo=timezone.utc))
     assert run("MSG KC42 Bring your card", contact=ContactView(), facilitator=FAC).effects == (
-        Broadcast("KC42", "Bring your card"),)
+        Broadcast("KC42", "Bring your card"),
+    )
     assert run("#3 See you", contact=ContactView(), facilitator=FAC).effects == (RelayToLearner(3, "See you"),)
     how = run("HOW KC42", contact=ContactView(), facilitator=FAC)
     assert how.state["survey"] == "how1" and how.state["subject"] == "facilitator:7:KC42"
@@ -142,37 +179,73 @@ def test_facilitator_effects_carry_the_right_values():
     assert (tally["yes"], tally["no"], tally["none"]) == (3, 1, 1)
 
 
-@pytest.mark.parametrize("text,lang,expected", [
-    ("2026-12-01", "en", date(2026, 12, 1)), ("12/8", "en", date(2026, 12, 8)), ("8/12", "es", date(2026, 12, 8)),
-    ("8.12", "pl", date(2026, 12, 8)), ("1/5", "en", date(2027, 1, 5)), ("31/2", "fr", None), ("soon", "en", None),
-])
+@pytest.mark.parametrize(
+    "text,lang,expected",
+    [
+        ("2026-12-01", "en", date(2026, 12, 1)),
+        ("12/8", "en", date(2026, 12, 8)),
+        ("8/12", "es", date(2026, 12, 8)),
+        ("8.12", "pl", date(2026, 12, 8)),
+        ("1/5", "en", date(2027, 1, 5)),
+        ("31/2", "fr", None),
+        ("soon", "en", None),
+    ],
+)
 def test_parse_date(text, lang, expected):
     assert dates.parse_date(text, lang, date(2026, 12, 3)) == expected
 
 
-@pytest.mark.parametrize("tz,expected", [
-    ("America/Chicago", date(2026, 12, 8)), ("Africa/Nairobi", date(2027, 8, 12)), ("Europe/London", date(2027, 8, 12)),
-])
+@pytest.mark.parametrize(
+    "tz,expected",
+    [
+        ("America/Chicago", date(2026, 12, 8)),
+        ("Africa/Nairobi", date(2027, 8, 12)),
+        ("Europe/London", date(2027, 8, 12)),
+    ],
+)
 def test_english_dates_follow_the_circles_country(tz, expected):
     assert dates.parse_date("12/8", "en", date(2026, 12, 3), tz) == expected
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("18:00", time(18, 0)), ("6pm", time(18, 0)), ("6:30 PM", time(18, 30)), ("12am", time(0, 0)),
-    ("6 p.m.", time(18, 0)), ("6 P. M.", time(18, 0)), ("18h30", time(18, 30)), ("18h", time(18, 0)),
-    ("18.30", time(18, 30)), ("9:00 a.m.", time(9, 0)), ("12 a.m.", time(0, 0)),
-    ("25:00", None), ("13pm", None), ("noon", None), ("18h70", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("18:00", time(18, 0)),
+        ("6pm", time(18, 0)),
+        ("6:30 PM", time(18, 30)),
+        ("12am", time(0, 0)),
+        ("6 p.m.", time(18, 0)),
+        ("6 P. M.", time(18, 0)),
+        ("18h30", time(18, 30)),
+        ("18h", time(18, 0)),
+        ("18.30", time(18, 30)),
+        ("9:00 a.m.", time(9, 0)),
+        ("12 a.m.", time(0, 0)),
+        ("25:00", None),
+        ("13pm", None),
+        ("noon", None),
+        ("18h70", None),
+    ],
+)
 def test_parse_time(text, expected):
     assert dates.parse_time(text) == expected
 
 
-@pytest.mark.parametrize("kind,text,value", [
-    (surveys.SCALE5, "3", "3"), (surveys.SCALE5, "0", None), (surveys.SCALE10, "10", "10"),
-    (surveys.SCALE10, "11", None), (surveys.YESNO, "oui", "yes"), (surveys.YESNO, "hapana", "no"),
-    (surveys.NUMBER, "7", "7"), (surveys.NUMBER, "seven", None), (surveys.TEXT, "  a  job ", "a job"),
-    (surveys.TEXT, "", None),
-])
+@pytest.mark.parametrize(
+    "kind,text,value",
+    [
+        (surveys.SCALE5, "3", "3"),
+        (surveys.SCALE5, "0", None),
+        (surveys.SCALE10, "10", "10"),
+        (surveys.SCALE10, "11", None),
+        (surveys.YESNO, "oui", "yes"),
+        (surveys.YESNO, "hapana", "no"),
+        (surveys.NUMBER, "7", "7"),
+        (surveys.NUMBER, "seven", None),
+        (surveys.TEXT, "  a  job ", "a job"),
+        (surveys.TEXT, "", None),
+    ],
+)
 def test_survey_parse(kind, text, value):
     assert surveys.parse(surveys.Question("k", kind, keys.Q_GOAL), text) == value
 

@@ -1,12 +1,20 @@
 """HERE with a number list: a bare ``HERE KC42`` lists the learners numbered; ``HERE KC42 1 3`` or a bare
 ``1 3`` right after marks them; a number sentence or a newer RSVP question is never taken for it."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from flows import keys
 from flows.context import (
-    CircleView, ContactView, Context, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView, PendingRsvp,
+    CircleView,
+    ContactView,
+    Context,
+    FacilitatedCircle,
+    FacilitatorView,
+    LearnerName,
+    MeetingView,
+    PendingRsvp,
 )
 from flows.facilitator import HERE_FLOW
 from flows.inbound import Inbound

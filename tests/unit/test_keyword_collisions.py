@@ -4,6 +4,7 @@ For every keyword of every language, a sentence a learner or facilitator might n
 begins with that word. None of them stops texts, leaves a circle or erases anything, and none of them
 loses an open survey answer. Tested through the pure router with hand-built contexts.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -13,15 +14,29 @@ import pytest
 from flows import keys, keywords, survey
 from flows.checkin import opening as checkin_opening
 from flows.context import (
-    CircleView, ContactView, Context, EnrollmentView, FacilitatedCircle, FacilitatorView, MeetingView,
+    CircleView,
+    ContactView,
+    Context,
+    EnrollmentView,
+    FacilitatedCircle,
+    FacilitatorView,
+    MeetingView,
 )
 from flows.inbound import Inbound
 from flows.results import RecordAnswer, RelayToFacilitator
 from flows.router import handle
 
 NOW = datetime(2026, 12, 3, 16, 0, tzinfo=timezone.utc)
-KC = CircleView("KC42", "Kansas City Basics", "Central Library", "America/Chicago", "en", 12, 5,
-                datetime(2026, 12, 9, 0, 0, tzinfo=timezone.utc))
+KC = CircleView(
+    "KC42",
+    "Kansas City Basics",
+    "Central Library",
+    "America/Chicago",
+    "en",
+    12,
+    5,
+    datetime(2026, 12, 9, 0, 0, tzinfo=timezone.utc),
+)
 PAST = MeetingView(11, 1, datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc), "scheduled", 4, 1, 0)
 NEXT = MeetingView(12, 2, datetime(2026, 12, 9, 0, 0, tzinfo=timezone.utc), "scheduled", 3, 1, 1)
 FAC = FacilitatorView(7, (FacilitatedCircle(KC, (PAST, NEXT)),), frozenset({3}))
@@ -205,10 +220,19 @@ def run(text, state=None, contact=LEARNER, facilitator=None, lang="en"):
 
 
 def every_keyword():
-    tables = (keywords.KEYWORDS, keywords.COMMANDS, keywords.FACILITATOR_COMMANDS,
-              keywords.RETIRED_FACILITATOR_COMMANDS)
-    return {(lang, word) for table in tables for by_language in table.values()
-            for lang, ws in by_language.items() for word in ws}
+    tables = (
+        keywords.KEYWORDS,
+        keywords.COMMANDS,
+        keywords.FACILITATOR_COMMANDS,
+        keywords.RETIRED_FACILITATOR_COMMANDS,
+    )
+    return {
+        (lang, word)
+        for table in tables
+        for by_language in table.values()
+        for lang, ws in by_language.items()
+        for word in ws
+    }
 
 
 def test_every_keyword_of_every_language_has_a_sentence():
@@ -244,8 +268,9 @@ def test_a_learner_sentence_answers_the_check_in(lang, word, sentence):
 @pytest.mark.parametrize("lang,word,sentence", SENTENCES, ids=IDS)
 def test_a_facilitator_sentence_answers_the_how_reflection(lang, word, sentence):
     result = run(sentence, HOW_REFLECTION, contact=ContactView(), facilitator=FAC, lang=lang)
-    assert result.effects == (RecordAnswer("facilitator:7:KC42", "KC42", "how1:reflection",
-                                           " ".join(sentence.split())),)
+    assert result.effects == (
+        RecordAnswer("facilitator:7:KC42", "KC42", "how1:reflection", " ".join(sentence.split())),
+    )
     assert [r.key for r in result.replies] == [keys.SURVEY_DONE]
 
 

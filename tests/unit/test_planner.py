@@ -1,4 +1,5 @@
 """The pure planner (flows/planner.py): who gets what, and when, with no database and no clock."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -75,7 +76,7 @@ def test_reminder_matches_the_database_planner():
     from bot.domain.planning import reminders
 
     assert planner.reminder_key(5, 6, M1.starts_at) == reminders.reminder_key(5, 6, M1.starts_at)
-    assert (planner.reminder_reply("A", "B", M1.starts_at, TZ) == reminders.reminder_reply("A", "B", M1.starts_at, TZ))
+    assert planner.reminder_reply("A", "B", M1.starts_at, TZ) == reminders.reminder_reply("A", "B", M1.starts_at, TZ)
     (only,) = planner.reminders_due(CIRCLE, M1, (AMINA,), DAY, QUIET, M1.starts_at - DAY, HORIZON)
     assert only.replies == (reminders.reminder_reply(CIRCLE.name, CIRCLE.venue, M1.starts_at, TZ),)
 
@@ -111,13 +112,16 @@ def test_first_meeting_everyone_reachable_gets_a_check_in_that_opens_the_convers
     assert got[2].conversation["subject"] == "enrollment:21" and got[2].conversation["seq"] == 1
 
 
-@pytest.mark.parametrize("history, amina_gets", [
-    (History(), "missyou"),                                                    # no yes, never came
-    (History(yes=frozenset({(M1.id, 2)})), "checkin"),                         # yes to the one before
-    (History(yes=frozenset({(M2.id, 2)})), "checkin"),                         # yes to this one
-    (History(attended=frozenset({(M1.id, 2)})), "checkin"),                    # came without answering
-    (History(yes=frozenset({(M3.id, 2)})), "missyou"),                         # a yes to a later one counts not
-])
+@pytest.mark.parametrize(
+    "history, amina_gets",
+    [
+        (History(), "missyou"),  # no yes, never came
+        (History(yes=frozenset({(M1.id, 2)})), "checkin"),  # yes to the one before
+        (History(yes=frozenset({(M2.id, 2)})), "checkin"),  # yes to this one
+        (History(attended=frozenset({(M1.id, 2)})), "checkin"),  # came without answering
+        (History(yes=frozenset({(M3.id, 2)})), "missyou"),  # a yes to a later one counts not
+    ],
+)
 def test_check_in_or_we_miss_you_after_the_second_meeting(history, amina_gets):
     now = local(2027, 4, 14, 10, 0)
     got = by_contact(planner.follow_ups_due(CIRCLE, (AMINA,), history, QUIET, now, HORIZON))
@@ -163,8 +167,12 @@ def test_a_cancelled_last_meeting_makes_the_one_before_the_last():
 
 # -- survey reminders ------------------------------------------------------------------------------
 def open_survey(to, opened, **extra):
-    state = {**survey.opening("learner", "enrollment:21", "KC42"), "opened": opened.isoformat(),
-             "expires": (opened + timedelta(days=14)).isoformat(), **extra}
+    state = {
+        **survey.opening("learner", "enrollment:21", "KC42"),
+        "opened": opened.isoformat(),
+        "expires": (opened + timedelta(days=14)).isoformat(),
+        **extra,
+    }
     return OpenSurvey(to, state, opened + timedelta(days=14))
 
 
@@ -178,8 +186,12 @@ def test_survey_reminder_after_48_hours_once_on_the_question_the_learner_is_on()
     assert reminder.send_after == opened + timedelta(hours=48)
     assert [r.key for r in reminder.replies] == [keys.SURVEY_REMINDER, keys.Q_COURSE]
     assert reminder.conversation["reminded"] is True and reminder.conversation["q"] == "course"
-    assert planner.survey_reminders_due([open_survey(AMINA.to, opened, reminded=True)], circles,
-                                        opened + timedelta(days=3)) == ()
+    assert (
+        planner.survey_reminders_due(
+            [open_survey(AMINA.to, opened, reminded=True)], circles, opened + timedelta(days=3)
+        )
+        == ()
+    )
     assert planner.survey_reminders_due([s], circles, opened + timedelta(days=14)) == ()  # lapsed
     assert planner.survey_reminders_due([open_survey(GONE.to, opened)], circles, opened + timedelta(days=3)) == ()
 
@@ -198,8 +210,8 @@ def test_offers_fill_free_places_in_order_skipping_a_stopped_learner():
 
 def test_old_names_still_import_from_bot():
     from bot.domain.planning import followups
-    from bot.domain.schedule import QuietHours as OldQuiet, ScheduleError, reminder_time
-
+    from bot.domain.schedule import QuietHours as OldQuiet
+    from bot.domain.schedule import ScheduleError, reminder_time
     from flows import timing
 
     assert OldQuiet is timing.QuietHours and reminder_time is timing.reminder_time

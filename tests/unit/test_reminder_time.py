@@ -1,4 +1,5 @@
 """When a reminder goes out: lead time, late joiners, quiet hours, DST (pure, no database)."""
+
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -71,8 +72,9 @@ def test_bad_quiet_hours():
         QuietHours.parse("nine to five")
 
 
-@pytest.mark.parametrize("tz", ["America/Chicago", "Africa/Nairobi", "Europe/Warsaw", "Europe/Lisbon",
-                                "America/Toronto", "America/New_York"])
+@pytest.mark.parametrize(
+    "tz", ["America/Chicago", "Africa/Nairobi", "Europe/Warsaw", "Europe/Lisbon", "America/Toronto", "America/New_York"]
+)
 def test_reminders_keep_local_time_across_dst(tz):
     # Tuesday 18:00 circles spanning the autumn change (EU: 25 Oct, North America: 1 Nov 2026)
     for starts, _ in weekly_meetings(date(2026, 10, 13), 1, time(18, 0), tz, 5):

@@ -1,14 +1,14 @@
 """Every reply with choices, rendered for sms, whatsapp, telegram and voice, in every locale."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from bot.reports import budget
-from bot.render import segments
-from bot.render import render
+from bot.render import render, segments
 from bot.render.voice import digit_values
+from bot.reports import budget
 from flows.languages import SHIPPED
 
 KEYS = sorted(budget.choices_by_key())
@@ -16,8 +16,18 @@ CASES = [(key, lang) for key in KEYS for lang in SHIPPED]
 
 
 def test_every_question_with_fixed_answers_is_in_the_table():
-    assert {"reminder", "checkin.question", "language.menu", "signup.ask_language", "forget.confirm",
-            "leave.which", "q.goal", "q.recommend", "fq.again", "how.rating"} <= set(KEYS)
+    assert {
+        "reminder",
+        "checkin.question",
+        "language.menu",
+        "signup.ask_language",
+        "forget.confirm",
+        "leave.which",
+        "q.goal",
+        "q.recommend",
+        "fq.again",
+        "how.rating",
+    } <= set(KEYS)
 
 
 @pytest.mark.parametrize(("key", "lang"), CASES)

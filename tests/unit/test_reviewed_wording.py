@@ -1,4 +1,5 @@
 """The reviewer's findings of issue 16, per language: Brazilian Portuguese, and the wording fixes."""
+
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,8 +13,19 @@ from flows.results import When
 
 PT = {key: gettext(msgid, "pt") for key, msgid in TEXTS.items()}
 # European Portuguese that a Brazilian reader would notice at once.
-EUROPEAN = [r"\bpercebi\b", r"\bLamentamos\b", r"\bpara si\b", r"\bperto de si\b", r"\bestamos a \w+r\b",
-            r"\binquérito\b", r"\bApagámos\b", r"\bencontrámos\b", r"\bPassámos\b", r"\bsaltar\b", r"\bJunte\b"]
+EUROPEAN = [
+    r"\bpercebi\b",
+    r"\bLamentamos\b",
+    r"\bpara si\b",
+    r"\bperto de si\b",
+    r"\bestamos a \w+r\b",
+    r"\binquérito\b",
+    r"\bApagámos\b",
+    r"\bencontrámos\b",
+    r"\bPassámos\b",
+    r"\bsaltar\b",
+    r"\bJunte\b",
+]
 
 
 @pytest.mark.parametrize("pattern", EUROPEAN)

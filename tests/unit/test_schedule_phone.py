@@ -1,4 +1,5 @@
 """Meeting times across daylight-saving changes, and E.164 phone numbers."""
+
 from datetime import date, time
 
 import pytest
@@ -11,7 +12,10 @@ def test_weekly_meetings_keep_wall_clock_time_across_dst():
     # Tuesdays 18:00 in Chicago from 2026-10-20: DST ends on 2026-11-01
     meetings = weekly_meetings(date(2026, 10, 20), 1, time(18, 0), "America/Chicago", 4)
     assert [iso_utc(start) for start, _ in meetings] == [
-        "2026-10-20T23:00:00Z", "2026-10-27T23:00:00Z", "2026-11-04T00:00:00Z", "2026-11-11T00:00:00Z",
+        "2026-10-20T23:00:00Z",
+        "2026-10-27T23:00:00Z",
+        "2026-11-04T00:00:00Z",
+        "2026-11-11T00:00:00Z",
     ]
     for start, end in meetings:
         local = start.astimezone(zone("America/Chicago"))
@@ -19,8 +23,9 @@ def test_weekly_meetings_keep_wall_clock_time_across_dst():
         assert (end - start).total_seconds() == 7200
 
 
-@pytest.mark.parametrize("tz", ["Africa/Nairobi", "Europe/Warsaw", "Europe/Lisbon", "America/Toronto",
-                                "America/New_York"])
+@pytest.mark.parametrize(
+    "tz", ["Africa/Nairobi", "Europe/Warsaw", "Europe/Lisbon", "America/Toronto", "America/New_York"]
+)
 def test_every_zone_keeps_local_time(tz):
     for start, _ in weekly_meetings(date(2026, 3, 1), 3, time(17, 30), tz, 10):
         local = start.astimezone(zone(tz))
@@ -42,11 +47,20 @@ def test_bad_schedule_values():
     assert weekday_number("Tuesday") == 1
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("+18165550123", "+18165550123"), ("+1 (816) 555-0123", "+18165550123"),
-    ("whatsapp:+254700555012", "+254700555012"), ("+48 22 555 01 23", "+48225550123"),
-    ("not-a-number", None), ("", None), (None, None), ("+1", None), ("1" * 100, None),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("+18165550123", "+18165550123"),
+        ("+1 (816) 555-0123", "+18165550123"),
+        ("whatsapp:+254700555012", "+254700555012"),
+        ("+48 22 555 01 23", "+48225550123"),
+        ("not-a-number", None),
+        ("", None),
+        (None, None),
+        ("+1", None),
+        ("1" * 100, None),
+    ],
+)
 def test_to_e164(raw, expected):
     assert to_e164(raw) == expected
 

@@ -1,24 +1,28 @@
 """Segment counting the way carriers count."""
+
 import pytest
 
 from bot.render import gsm, segments
 
 
-@pytest.mark.parametrize("text,encoding,segs", [
-    ("", "GSM-7", 0),
-    ("a" * 160, "GSM-7", 1),
-    ("a" * 161, "GSM-7", 2),
-    ("a" * 306, "GSM-7", 2),
-    ("a" * 307, "GSM-7", 3),
-    ("€" * 80, "GSM-7", 1),       # extension characters cost two septets
-    ("€" * 81, "GSM-7", 2),
-    ("é" * 160, "GSM-7", 1),      # é is in the basic table
-    ("á" * 70, "UCS-2", 1),
-    ("á" * 71, "UCS-2", 2),
-    ("a" * 159 + "’", "UCS-2", 3),  # one curly quote turns the whole text into UCS-2
-    ("🙂" * 35, "UCS-2", 1),      # an emoji is two UTF-16 units
-    ("🙂" * 36, "UCS-2", 2),
-])
+@pytest.mark.parametrize(
+    "text,encoding,segs",
+    [
+        ("", "GSM-7", 0),
+        ("a" * 160, "GSM-7", 1),
+        ("a" * 161, "GSM-7", 2),
+        ("a" * 306, "GSM-7", 2),
+        ("a" * 307, "GSM-7", 3),
+        ("€" * 80, "GSM-7", 1),  # extension characters cost two septets
+        ("€" * 81, "GSM-7", 2),
+        ("é" * 160, "GSM-7", 1),  # é is in the basic table
+        ("á" * 70, "UCS-2", 1),
+        ("á" * 71, "UCS-2", 2),
+        ("a" * 159 + "’", "UCS-2", 3),  # one curly quote turns the whole text into UCS-2
+        ("🙂" * 35, "UCS-2", 1),  # an emoji is two UTF-16 units
+        ("🙂" * 36, "UCS-2", 2),
+    ],
+)
 def test_count(text, encoding, segs):
     result = segments.count(text)
     assert (result.encoding, result.segments) == (encoding, segs)

@@ -1,4 +1,5 @@
 """Signup and the global keywords as tables: state, inbound → state, replies, effects."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -42,8 +43,15 @@ CASES = [
     ("name", ASK_NAME, NEW, "Amina", "ask_language", [keys.SIGNUP_ASK_LANGUAGE], [SetName]),
     ("emoji name", ASK_NAME, NEW, "🙂", "ask_name", [keys.SIGNUP_BAD_NAME], []),
     ("language", ASK_LANG, NEW, "1", None, [keys.SIGNUP_CONFIRMED], [SetLanguage, RecordConsent, Enroll]),
-    ("language by name", ASK_LANG, NEW, "kiswahili", None, [keys.SIGNUP_CONFIRMED],
-     [SetLanguage, RecordConsent, Enroll]),
+    (
+        "language by name",
+        ASK_LANG,
+        NEW,
+        "kiswahili",
+        None,
+        [keys.SIGNUP_CONFIRMED],
+        [SetLanguage, RecordConsent, Enroll],
+    ),
     ("bad language", ASK_LANG, NEW, "9", "ask_language", [keys.SIGNUP_BAD_LANGUAGE], []),
     ("known contact skips steps", None, KNOWN, "JOIN KC42", None, [keys.SIGNUP_CONFIRMED], [RecordConsent, Enroll]),
     ("full circle", None, KNOWN, "JOIN FULL1", None, [keys.SIGNUP_WAITLISTED], [RecordConsent, Enroll]),

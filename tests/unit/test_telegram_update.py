@@ -1,4 +1,5 @@
 """Telegram updates to ``Inbound``: the real PTB ``Update.de_json`` on the sample payloads, no database."""
+
 from __future__ import annotations
 
 import copy
@@ -32,11 +33,22 @@ def test_a_tap_on_a_message_the_bot_cannot_see_is_only_answered():
     assert parse(update, NOW).kind == TAP_GONE
 
 
-@pytest.mark.parametrize("typed,meant", [
-    ("/stop", "STOP"), ("/help", "HELP"), ("/language", "LANGUAGE"), ("/circles", "/circles"), ("/start", "HELP"),
-    ("/STOP@circle_bot", "STOP"), ("/start KC42", "/start KC42"), ("/link", "LINK"), ("/unknown x", "/unknown x"),
-    ("Hello /stop", "Hello /stop"), ("STOP", "STOP"),
-])
+@pytest.mark.parametrize(
+    "typed,meant",
+    [
+        ("/stop", "STOP"),
+        ("/help", "HELP"),
+        ("/language", "LANGUAGE"),
+        ("/circles", "/circles"),
+        ("/start", "HELP"),
+        ("/STOP@circle_bot", "STOP"),
+        ("/start KC42", "/start KC42"),
+        ("/link", "LINK"),
+        ("/unknown x", "/unknown x"),
+        ("Hello /stop", "Hello /stop"),
+        ("STOP", "STOP"),
+    ],
+)
 def test_bot_commands_are_keywords(typed, meant):
     assert command_text(typed) == meant
 
@@ -57,12 +69,21 @@ def test_app_language_counts_only_when_shipped(code, lang):
     assert shipped_language(code) == lang
 
 
-@pytest.mark.parametrize("given,kept", [
-    ("KC_Librarian", "kc_librarian"), (None, None), ("abc", None), ("1abcdef", None), ("x" * 33, None),
-])
+@pytest.mark.parametrize(
+    "given,kept",
+    [
+        ("KC_Librarian", "kc_librarian"),
+        (None, None),
+        ("abc", None),
+        ("1abcdef", None),
+        ("x" * 33, None),
+    ],
+)
 def test_the_sender_s_username_comes_along_lower_case(given, kept):
-    for name, path in (("telegram-text.json", ("message", "from")), ("telegram-callback.json",
-                                                                    ("callback_query", "from"))):
+    for name, path in (
+        ("telegram-text.json", ("message", "from")),
+        ("telegram-callback.json", ("callback_query", "from")),
+    ):
         update = copy.deepcopy(payload(name))
         sender = update[path[0]][path[1]]
         sender.pop("username", None)

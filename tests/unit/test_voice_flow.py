@@ -1,4 +1,5 @@
 """The call flow (flows/voice.py) as tables, and every voice prompt rendered as TwiML in every locale."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -21,14 +22,17 @@ MEETINGS = (
 TYPED = flow.Typed("Kansas City Basics", "America/Chicago", MEETINGS, pin="4321")
 
 
-@pytest.mark.parametrize("state, digits, expected", [
-    (flow.CallState(), "2", flow.Ask(flow.CallState(flow.CODE, "es"), (Reply(keys.VOICE_ASK_CODE),))),
-    (flow.CallState(), "6", flow.Ask(flow.CallState(flow.CODE, "sw"), (Reply(keys.VOICE_ASK_CODE),))),
-    (flow.CallState(), "", flow.Ask(flow.CallState(silences=1), (), flow.menu_options(SHIPPED))),
-    (flow.CallState(silences=1), "", flow.Goodbye("en", (Reply(keys.VOICE_GOODBYE),))),
-    (flow.CallState(), "9", flow.Ask(flow.CallState(tries=1), (), flow.menu_options(SHIPPED))),
-    (flow.CallState(tries=2), "9", flow.Goodbye("en", (Reply(keys.VOICE_GOODBYE),))),
-])
+@pytest.mark.parametrize(
+    "state, digits, expected",
+    [
+        (flow.CallState(), "2", flow.Ask(flow.CallState(flow.CODE, "es"), (Reply(keys.VOICE_ASK_CODE),))),
+        (flow.CallState(), "6", flow.Ask(flow.CallState(flow.CODE, "sw"), (Reply(keys.VOICE_ASK_CODE),))),
+        (flow.CallState(), "", flow.Ask(flow.CallState(silences=1), (), flow.menu_options(SHIPPED))),
+        (flow.CallState(silences=1), "", flow.Goodbye("en", (Reply(keys.VOICE_GOODBYE),))),
+        (flow.CallState(), "9", flow.Ask(flow.CallState(tries=1), (), flow.menu_options(SHIPPED))),
+        (flow.CallState(tries=2), "9", flow.Goodbye("en", (Reply(keys.VOICE_GOODBYE),))),
+    ],
+)
 def test_language_menu(state, digits, expected):
     assert flow.on_menu(state, digits, SHIPPED) == expected
 
@@ -36,31 +40,80 @@ def test_language_menu(state, digits, expected):
 CODE = flow.CallState(flow.CODE, "fr")
 
 
-@pytest.mark.parametrize("state, digits, typed, now, expected", [
-    (CODE, "424242", None, NOW, flow.Ask(flow.CallState(flow.CODE, "fr", tries=1), (Reply(keys.VOICE_WRONG_CODE),))),
-    (flow.CallState(flow.CODE, "fr", tries=1), "1", None, NOW,
-     flow.Ask(flow.CallState(flow.CODE, "fr", tries=2), (Reply(keys.VOICE_WRONG_CODE),))),
-    (flow.CallState(flow.CODE, "fr", tries=2), "1", None, NOW, flow.Goodbye("fr", (Reply(keys.VOICE_WRONG_CODE_BYE),))),
-    (CODE, "", None, NOW, flow.Ask(flow.CallState(flow.CODE, "fr", silences=1), (Reply(keys.VOICE_ASK_CODE),))),
-    (flow.CallState(flow.CODE, "fr", silences=1), "", None, NOW, flow.Goodbye("fr", (Reply(keys.VOICE_GOODBYE),))),
-    (CODE, "424242", TYPED, NOW - timedelta(minutes=10),
-     flow.Join("fr", 2, False, (Reply(keys.VOICE_JOIN_LEARNER, {"circle": "Kansas City Basics"}),))),
-    (CODE, "424242*4321", TYPED, NOW,
-     flow.Join("fr", 2, True, (Reply(keys.VOICE_JOIN_FACILITATOR, {"circle": "Kansas City Basics"}),))),
-    (CODE, "424242*1111", TYPED, NOW,
-     flow.Join("fr", 2, False, (Reply(keys.VOICE_JOIN_LEARNER, {"circle": "Kansas City Basics"}),))),
-    (CODE, "424242", TYPED, NOW - timedelta(hours=1), flow.Goodbye("fr", (Reply(keys.VOICE_NOT_NOW, {
-        "circle": "Kansas City Basics", "when": When(NOW, "America/Chicago")}),))),
-    (CODE, "424242", TYPED, NOW + timedelta(days=30),
-     flow.Goodbye("fr", (Reply(keys.VOICE_NO_MEETINGS, {"circle": "Kansas City Basics"}),))),
-])
+@pytest.mark.parametrize(
+    "state, digits, typed, now, expected",
+    [
+        (
+            CODE,
+            "424242",
+            None,
+            NOW,
+            flow.Ask(flow.CallState(flow.CODE, "fr", tries=1), (Reply(keys.VOICE_WRONG_CODE),)),
+        ),
+        (
+            flow.CallState(flow.CODE, "fr", tries=1),
+            "1",
+            None,
+            NOW,
+            flow.Ask(flow.CallState(flow.CODE, "fr", tries=2), (Reply(keys.VOICE_WRONG_CODE),)),
+        ),
+        (
+            flow.CallState(flow.CODE, "fr", tries=2),
+            "1",
+            None,
+            NOW,
+            flow.Goodbye("fr", (Reply(keys.VOICE_WRONG_CODE_BYE),)),
+        ),
+        (CODE, "", None, NOW, flow.Ask(flow.CallState(flow.CODE, "fr", silences=1), (Reply(keys.VOICE_ASK_CODE),))),
+        (flow.CallState(flow.CODE, "fr", silences=1), "", None, NOW, flow.Goodbye("fr", (Reply(keys.VOICE_GOODBYE),))),
+        (
+            CODE,
+            "424242",
+            TYPED,
+            NOW - timedelta(minutes=10),
+            flow.Join("fr", 2, False, (Reply(keys.VOICE_JOIN_LEARNER, {"circle": "Kansas City Basics"}),)),
+        ),
+        (
+            CODE,
+            "424242*4321",
+            TYPED,
+            NOW,
+            flow.Join("fr", 2, True, (Reply(keys.VOICE_JOIN_FACILITATOR, {"circle": "Kansas City Basics"}),)),
+        ),
+        (
+            CODE,
+            "424242*1111",
+            TYPED,
+            NOW,
+            flow.Join("fr", 2, False, (Reply(keys.VOICE_JOIN_LEARNER, {"circle": "Kansas City Basics"}),)),
+        ),
+        (
+            CODE,
+            "424242",
+            TYPED,
+            NOW - timedelta(hours=1),
+            flow.Goodbye(
+                "fr",
+                (Reply(keys.VOICE_NOT_NOW, {"circle": "Kansas City Basics", "when": When(NOW, "America/Chicago")}),),
+            ),
+        ),
+        (
+            CODE,
+            "424242",
+            TYPED,
+            NOW + timedelta(days=30),
+            flow.Goodbye("fr", (Reply(keys.VOICE_NO_MEETINGS, {"circle": "Kansas City Basics"}),)),
+        ),
+    ],
+)
 def test_phone_code(state, digits, typed, now, expected):
     assert flow.on_code(state, digits, typed, now) == expected
 
 
 def test_cancelled_meeting_points_to_the_next_one():
-    cancelled = tuple(flow.MeetingSlot(m.id, m.starts_at, m.ends_at, "cancelled" if m.id == 2 else m.status)
-                      for m in MEETINGS)
+    cancelled = tuple(
+        flow.MeetingSlot(m.id, m.starts_at, m.ends_at, "cancelled" if m.id == 2 else m.status) for m in MEETINGS
+    )
     step = flow.on_code(CODE, "424242", flow.Typed("C", "UTC", cancelled), NOW)
     assert step.replies[0].key == keys.VOICE_NOT_NOW and step.replies[0].params["when"].at == MEETINGS[2].starts_at
 
@@ -84,10 +137,15 @@ def at(h, m, s=0):
 
 def test_attendance_from_events_in_any_order():
     E = flow.ConferenceEventView
-    events = [E("participant-leave", "A", at(1, 52, 40)), E("participant-join", "A", datetime(2026, 12, 1, 23, 58, 2,
-              tzinfo=timezone.utc)), E("conference-start", "", at(0, 0, 11)), E("participant-join", "B", at(0, 0, 11)),
-              E("conference-end", "", at(2, 0, 3)), E("participant-leave", "C", at(0, 30)),
-              E("participant-join", "D", at(0, 5))]
+    events = [
+        E("participant-leave", "A", at(1, 52, 40)),
+        E("participant-join", "A", datetime(2026, 12, 1, 23, 58, 2, tzinfo=timezone.utc)),
+        E("conference-start", "", at(0, 0, 11)),
+        E("participant-join", "B", at(0, 0, 11)),
+        E("conference-end", "", at(2, 0, 3)),
+        E("participant-leave", "C", at(0, 30)),
+        E("participant-join", "D", at(0, 5)),
+    ]
     spans = flow.attendance(events)
     assert spans["A"].seconds == 6749 and spans["B"].seconds == 7192
     assert spans["C"].joined_at is None and spans["C"].seconds == 1789  # a leave with no join: from the start
@@ -145,8 +203,18 @@ def test_wait_music_and_voice_table_cover_every_locale():
 
 
 KEYPAD_STEPS = [
-    ("rsvp", (Reply(keys.REMINDER, {"circle": "KC", "venue": "Central Library", "when": When(NOW, "America/Chicago")},
-                    choices.RSVP),), None, False),
+    (
+        "rsvp",
+        (
+            Reply(
+                keys.REMINDER,
+                {"circle": "KC", "venue": "Central Library", "when": When(NOW, "America/Chicago")},
+                choices.RSVP,
+            ),
+        ),
+        None,
+        False,
+    ),
     ("number", (Reply(keys.HOW_CAME),), "number", False),
     ("text", (Reply(keys.VOICE_HOW_TO_STOP), Reply(keys.Q_NEXT)), "text", False),
     ("voicemail", (Reply(keys.VOICE_VOICEMAIL, {"circle": "KC"}),), None, True),
@@ -156,8 +224,7 @@ KEYPAD_STEPS = [
 @pytest.mark.parametrize("lang", SHIPPED)
 @pytest.mark.parametrize("name, replies, typed, machine", KEYPAD_STEPS, ids=[s[0] for s in KEYPAD_STEPS])
 def test_placed_calls_render_in_every_locale(name, replies, typed, machine, lang):
-    xml = root(render.render_keypad(replies, lang, "https://bot.example/twilio/voice/keypad?row=1&n=1", typed,
-                                    machine))
+    xml = root(render.render_keypad(replies, lang, "https://bot.example/twilio/voice/keypad?row=1&n=1", typed, machine))
     voice, language = render.VOICES[lang]
     said = list(xml.iter("Say"))
     assert said and all(s.get("voice") == voice and s.get("language") == language and s.text for s in said)

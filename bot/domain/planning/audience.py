@@ -1,4 +1,5 @@
 """Who can be reached: the one definition of a reachable learner, shared by every fan-out."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,12 +22,14 @@ class Learner:
     to: Recipient
 
 
-def active_learners(session: Session, circle_id: int, language: str | None = None,
-                    timezone: str | None = None) -> list[Learner]:
+def active_learners(
+    session: Session, circle_id: int, language: str | None = None, timezone: str | None = None
+) -> list[Learner]:
     """The circle's active, reachable learners, with ``language``/``timezone`` where they have none."""
     rows = session.execute(
-        select(Enrollment.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
-               Contact.timezone)
+        select(
+            Enrollment.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language, Contact.timezone
+        )
         .join(Contact, Contact.id == Enrollment.contact_id)
         .join(Address, preferred_join())
         .where(Enrollment.circle_id == circle_id, Enrollment.status == "active", *REACHABLE)

@@ -1,4 +1,5 @@
 """A facilitator's message to the whole circle (``MSG code text`` by text, or the pages' form)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,9 +7,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
-from bot.store.models import Circle
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import active_learners
+from bot.store.models import Circle
 from flows import keys
 from flows.results import Quote, Reply
 
@@ -20,6 +21,8 @@ def said(circle: Circle, text: str) -> tuple[Reply, ...]:
 
 def plan(session: Session, circle: Circle, text: str, key: str, now: datetime) -> list[Planned]:
     """One outbox row per active, reachable learner, each on their own channel (``key`` makes it once)."""
-    rows = [outbox.row(f"{key}:{learner.to.contact_id}", "broadcast", learner.to, said(circle, text), now, now)
-            for learner in active_learners(session, circle.id, circle.language, circle.timezone)]
+    rows = [
+        outbox.row(f"{key}:{learner.to.contact_id}", "broadcast", learner.to, said(circle, text), now, now)
+        for learner in active_learners(session, circle.id, circle.language, circle.timezone)
+    ]
     return insert_new(session, rows)

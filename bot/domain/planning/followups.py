@@ -11,6 +11,7 @@ statements per tick whatever the number of meetings, and writes the rows.
 - After the last meeting: the learner survey to every active learner, and the facilitator survey.
 - A survey still open 48 hours after it was sent gets one reminder; it lapses after 14 days.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -20,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from bot.domain import attendance
 from bot.domain.contacts import preferred_join
-from bot.store.models import Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.domain.planning.rows import outbox_rows
+from bot.store.models import Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from flows import planner, plans, survey
 from flows.planner import LOOK_BACK, SURVEY_LIFETIME, SURVEY_REMINDER_AFTER
 from flows.timing import FOLLOW_UP_AT, QuietHours, follow_up_time
@@ -41,8 +42,11 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
         .join(Circle, Circle.id == Meeting.circle_id)
         .where(Meeting.status != "cancelled", Meeting.starts_at <= now, Meeting.starts_at > now - LOOK_BACK)
     ).all()
-    due = {circle.id: circle for m_id, seq, starts, status, circle in recent
-           if planner.follow_up_due(plans.Meeting(m_id, seq, starts, status), circle.timezone, quiet, now, horizon)}
+    due = {
+        circle.id: circle
+        for m_id, seq, starts, status, circle in recent
+        if planner.follow_up_due(plans.Meeting(m_id, seq, starts, status), circle.timezone, quiet, now, horizon)
+    }
     if due:
         for circle, learners, history in _load_circles(session, due):
             planned.extend(planner.follow_ups_due(circle, learners, history, quiet, now, horizon))
@@ -55,34 +59,78 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
     ids = sorted(rows)
     meetings: dict[int, list[plans.Meeting]] = {i: [] for i in ids}
     for circle_id, m_id, seq, starts, status in session.execute(
-            select(Meeting.circle_id, Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status)
-            .where(Meeting.circle_id.in_(ids)).order_by(Meeting.circle_id, Meeting.seq)):
+        select(Meeting.circle_id, Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status)
+        .where(Meeting.circle_id.in_(ids))
+        .order_by(Meeting.circle_id, Meeting.seq)
+    ):
         meetings[circle_id].append(plans.Meeting(m_id, seq, starts, status))
     learners: dict[int, list[plans.Learner]] = {i: [] for i in ids}
     for circle_id, e_id, c_id, a_id, channel, value, lang, tz in session.execute(
-            select(Enrollment.circle_id, Enrollment.id, Contact.id, Address.id, Address.channel, Address.value,
-                   Contact.language, Contact.timezone)
-            .join(Contact, Contact.id == Enrollment.contact_id).join(Address, preferred_join())
-            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", *REACHABLE)
-            .order_by(Enrollment.id)):
+        select(
+            Enrollment.circle_id,
+            Enrollment.id,
+            Contact.id,
+            Address.id,
+            Address.channel,
+            Address.value,
+            Contact.language,
+            Contact.timezone,
+        )
+        .join(Contact, Contact.id == Enrollment.contact_id)
+        .join(Address, preferred_join())
+        .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", *REACHABLE)
+        .order_by(Enrollment.id)
+    ):
         learners[circle_id].append(plans.Learner(e_id, plans.To(c_id, a_id, channel, value, lang, tz)))
-    facilitators = {f_id: plans.To(*found) for f_id, *found in session.execute(
-        select(Facilitator.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
-               Contact.timezone)
-        .join(Contact, Contact.id == Facilitator.contact_id).join(Address, preferred_join())
-        .where(Facilitator.id.in_(sorted({rows[i].facilitator_id for i in ids} - {None})), *REACHABLE))}
+    facilitators = {
+        f_id: plans.To(*found)
+        for f_id, *found in session.execute(
+            select(
+                Facilitator.id,
+                Contact.id,
+                Address.id,
+                Address.channel,
+                Address.value,
+                Contact.language,
+                Contact.timezone,
+            )
+            .join(Contact, Contact.id == Facilitator.contact_id)
+            .join(Address, preferred_join())
+            .where(Facilitator.id.in_(sorted({rows[i].facilitator_id for i in ids} - {None})), *REACHABLE)
+        )
+    }
     meeting_ids = [m.id for i in ids for m in meetings[i]]
-    yes = frozenset(tuple(r) for r in session.execute(select(Rsvp.meeting_id, Rsvp.contact_id).where(
-        Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == "yes")))
-    checked_in = frozenset(tuple(r) for r in session.execute(select(Outbox.meeting_id, Outbox.contact_id).where(
-        Outbox.kind == "checkin", Outbox.meeting_id.in_(meeting_ids))))
-    history = plans.History(yes=yes, attended=frozenset(attendance.attendees(session, meeting_ids)),
-                            checked_in=checked_in)
+    yes = frozenset(
+        tuple(r)
+        for r in session.execute(
+            select(Rsvp.meeting_id, Rsvp.contact_id).where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == "yes")
+        )
+    )
+    checked_in = frozenset(
+        tuple(r)
+        for r in session.execute(
+            select(Outbox.meeting_id, Outbox.contact_id).where(
+                Outbox.kind == "checkin", Outbox.meeting_id.in_(meeting_ids)
+            )
+        )
+    )
+    history = plans.History(
+        yes=yes, attended=frozenset(attendance.attendees(session, meeting_ids)), checked_in=checked_in
+    )
     for i in ids:
         row = rows[i]
-        circle = plans.Circle(row.id, row.code, row.name, row.venue, row.timezone, row.language,
-                              tuple(meetings[i]), row.facilitator_id, facilitators.get(row.facilitator_id),
-                              row.capacity)
+        circle = plans.Circle(
+            row.id,
+            row.code,
+            row.name,
+            row.venue,
+            row.timezone,
+            row.language,
+            tuple(meetings[i]),
+            row.facilitator_id,
+            facilitators.get(row.facilitator_id),
+            row.capacity,
+        )
         yield circle, learners[i], history
 
 
@@ -91,14 +139,27 @@ def _survey_reminders(session: Session, now: datetime) -> list[plans.PlannedMess
     open_surveys = [
         plans.OpenSurvey(plans.To(c_id, a_id, channel, value, lang, tz), state, expires)
         for state, expires, c_id, a_id, channel, value, lang, tz in session.execute(
-            select(Conversation.state, Conversation.expires_at, Contact.id, Address.id, Address.channel,
-                   Address.value, Contact.language, Contact.timezone)
-            .join(Contact, Contact.id == Conversation.contact_id).join(Address, preferred_join())
-            .where(Conversation.flow == survey.FLOW, Conversation.expires_at > now, *REACHABLE))
-        if planner.survey_reminder_due(state, now)]
+            select(
+                Conversation.state,
+                Conversation.expires_at,
+                Contact.id,
+                Address.id,
+                Address.channel,
+                Address.value,
+                Contact.language,
+                Contact.timezone,
+            )
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .join(Address, preferred_join())
+            .where(Conversation.flow == survey.FLOW, Conversation.expires_at > now, *REACHABLE)
+        )
+        if planner.survey_reminder_due(state, now)
+    ]
     if not open_surveys:
         return []
     codes = {s.state["code"] for s in open_surveys}
-    circles = {row.code: plans.Circle(row.id, row.code, row.name, row.venue, row.timezone, row.language)
-               for row in session.scalars(select(Circle).where(Circle.code.in_(codes)))}
+    circles = {
+        row.code: plans.Circle(row.id, row.code, row.name, row.venue, row.timezone, row.language)
+        for row in session.scalars(select(Circle).where(Circle.code.in_(codes)))
+    }
     return list(planner.survey_reminders_due(open_surveys, circles, now))

@@ -8,6 +8,7 @@ skipped in the SELECT, so a tick after everything is planned costs one query. A 
 reminder's message key, parameters and RSVP choices; it is rendered for the learner's channel and
 language when it is sent.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -17,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from bot.domain import outbox
 from bot.domain.contacts import Recipient, preferred_join
-from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.rows import outbox_rows
 from bot.domain.schedule import QuietHours
+from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
 from flows import planner, plans
 from flows.planner import reminder_key, reminder_reply
 
@@ -32,8 +33,14 @@ TALLY_BEFORE = timedelta(hours=2)
 __all__ = ["PLAN_HORIZON", "Planned", "insert_new", "plan", "reminder_key", "reminder_reply"]
 
 
-def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HORIZON,
-         contact_id: int | None = None, meeting_id: int | None = None) -> list[Planned]:
+def plan(
+    session: Session,
+    settings,
+    now: datetime,
+    horizon: timedelta = PLAN_HORIZON,
+    contact_id: int | None = None,
+    meeting_id: int | None = None,
+) -> list[Planned]:
     """Creates the reminder and tally rows due before ``now + horizon``; returns the new ones.
 
     The meetings in reach are read first; their learners are then read, turned into rows and inserted
@@ -43,16 +50,22 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
     lead = settings.reminder_lead
     quiet = QuietHours.parse(settings.quiet_hours)
     latest = now + max(lead, TALLY_BEFORE) + horizon + QUIET_SHIFT_MAX
-    query = (select(Meeting.id, Meeting.starts_at, Circle.name, Circle.venue, Circle.timezone, Circle.language,
-                    Circle.capacity)
-             .join(Circle, Circle.id == Meeting.circle_id)
-             .where(Meeting.status != "cancelled", Meeting.starts_at > now, Meeting.starts_at <= latest)
-             .order_by(Meeting.starts_at, Meeting.id))
+    query = (
+        select(
+            Meeting.id, Meeting.starts_at, Circle.name, Circle.venue, Circle.timezone, Circle.language, Circle.capacity
+        )
+        .join(Circle, Circle.id == Meeting.circle_id)
+        .where(Meeting.status != "cancelled", Meeting.starts_at > now, Meeting.starts_at <= latest)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
     if contact_id is not None:
-        query = query.where(Meeting.circle_id.in_(select(Enrollment.circle_id).where(
-            Enrollment.contact_id == contact_id, Enrollment.status == "active")))
+        query = query.where(
+            Meeting.circle_id.in_(
+                select(Enrollment.circle_id).where(Enrollment.contact_id == contact_id, Enrollment.status == "active")
+            )
+        )
     planned: list[Planned] = []
     for group in _groups(session.execute(query).all()):
         rows = _reminder_rows(session, group, lead, quiet, now, horizon, contact_id)
@@ -75,20 +88,34 @@ def _groups(meetings: list) -> list[list]:
     return groups
 
 
-def _reminder_rows(session: Session, meetings: list, lead: timedelta, quiet: QuietHours, now: datetime,
-                   horizon: timedelta, contact_id: int | None) -> list[dict]:
+def _reminder_rows(
+    session: Session,
+    meetings: list,
+    lead: timedelta,
+    quiet: QuietHours,
+    now: datetime,
+    horizon: timedelta,
+    contact_id: int | None,
+) -> list[dict]:
     """The reminder rows of ``meetings``' active, reachable learners who have none yet: read here,
     decided by ``flows.planner.reminders_due``. A meeting's rows share its reminder (dumped once)."""
     by_id = {m.id: m for m in meetings}
     query = (
-        select(Meeting.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language,
-               Contact.timezone)
+        select(Meeting.id, Contact.id, Address.id, Address.channel, Address.value, Contact.language, Contact.timezone)
         .join(Enrollment, Enrollment.circle_id == Meeting.circle_id)
         .join(Contact, Contact.id == Enrollment.contact_id)
         .join(Address, preferred_join())
-        .where(Meeting.id.in_(list(by_id)), Enrollment.status == "active", *REACHABLE,
-               ~exists().where(Outbox.meeting_id == Meeting.id, Outbox.contact_id == Contact.id,
-                               Outbox.kind == "reminder", Outbox.status != "cancelled"))
+        .where(
+            Meeting.id.in_(list(by_id)),
+            Enrollment.status == "active",
+            *REACHABLE,
+            ~exists().where(
+                Outbox.meeting_id == Meeting.id,
+                Outbox.contact_id == Contact.id,
+                Outbox.kind == "reminder",
+                Outbox.status != "cancelled",
+            ),
+        )
     )
     if contact_id is not None:
         query = query.where(Contact.id == contact_id)
@@ -99,26 +126,49 @@ def _reminder_rows(session: Session, meetings: list, lead: timedelta, quiet: Qui
     for m_id, theirs in learners.items():
         m = by_id[m_id]
         circle = plans.Circle(0, "", m.name, m.venue, m.timezone, m.language)
-        due.extend(planner.reminders_due(circle, plans.Meeting(m_id, 0, m.starts_at), theirs, lead, quiet, now,
-                                         horizon))
+        due.extend(
+            planner.reminders_due(circle, plans.Meeting(m_id, 0, m.starts_at), theirs, lead, quiet, now, horizon)
+        )
     return outbox_rows(due, now)
 
 
 def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id: int | None) -> list[dict]:
     """The facilitator's tally 2 hours before; its counts are taken when it is sent."""
     query = (
-        select(Meeting.id, Meeting.starts_at, Circle.language, Circle.timezone, Contact.id, Address.id,
-               Address.channel, Address.value, Contact.language, Contact.timezone)
-        .join(Circle, Circle.id == Meeting.circle_id).join(Facilitator, Facilitator.id == Circle.facilitator_id)
-        .join(Contact, Contact.id == Facilitator.contact_id).join(Address, preferred_join())
-        .where(Meeting.status != "cancelled", Meeting.starts_at > now,
-               Meeting.starts_at <= now + TALLY_BEFORE + horizon, *REACHABLE)
+        select(
+            Meeting.id,
+            Meeting.starts_at,
+            Circle.language,
+            Circle.timezone,
+            Contact.id,
+            Address.id,
+            Address.channel,
+            Address.value,
+            Contact.language,
+            Contact.timezone,
+        )
+        .join(Circle, Circle.id == Meeting.circle_id)
+        .join(Facilitator, Facilitator.id == Circle.facilitator_id)
+        .join(Contact, Contact.id == Facilitator.contact_id)
+        .join(Address, preferred_join())
+        .where(
+            Meeting.status != "cancelled",
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + TALLY_BEFORE + horizon,
+            *REACHABLE,
+        )
     )
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
     return [
-        outbox.row(f"tally:{m_id}:{starts:%Y%m%dT%H%MZ}", "tally",
-                   Recipient(c_id, a_id, channel, value, lang or circle_lang, tz or circle_tz), (),
-                   max(starts - TALLY_BEFORE, now), now, meeting_id=m_id)
+        outbox.row(
+            f"tally:{m_id}:{starts:%Y%m%dT%H%MZ}",
+            "tally",
+            Recipient(c_id, a_id, channel, value, lang or circle_lang, tz or circle_tz),
+            (),
+            max(starts - TALLY_BEFORE, now),
+            now,
+            meeting_id=m_id,
+        )
         for m_id, starts, circle_lang, circle_tz, c_id, a_id, channel, value, lang, tz in session.execute(query)
     ]

@@ -1,4 +1,5 @@
 """Between the pure planner (``flows.planner``) and the outbox: addresses in, outbox rows out."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,7 +22,16 @@ def outbox_rows(planned: Iterable[PlannedMessage], now: datetime) -> list[dict]:
         replies = dumped.get(id(message.replies))
         if replies is None:
             replies = dumped[id(message.replies)] = codec.dump(tuple(message.replies))
-        rows.append(outbox.row(message.key, message.kind, recipient, replies, message.send_after, now,
-                               meeting_id=message.meeting_id,
-                               conversation=dict(message.conversation) if message.conversation is not None else None))
+        rows.append(
+            outbox.row(
+                message.key,
+                message.kind,
+                recipient,
+                replies,
+                message.send_after,
+                now,
+                meeting_id=message.meeting_id,
+                conversation=dict(message.conversation) if message.conversation is not None else None,
+            )
+        )
     return rows

@@ -4,6 +4,7 @@
 channel goes to the simulator when its provider is not configured (``demo``, tests). Telegram and
 Twilio Calls adapters register here too (see the README's "Add a channel").
 """
+
 from __future__ import annotations
 
 from bot.outbound.channels.base import SendError, Sent

@@ -1,4 +1,5 @@
 """What every channel adapter reports: ``Sent``, or a ``SendError`` that says whether to retry."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ class SendError(Exception):
     ``opt_out`` means the recipient refused this address (Twilio 21610, Telegram's "blocked").
     """
 
-    def __init__(self, message: str, retry: bool, code: int | None = None, unknown: bool = False,
-                 opt_out: bool = False):
+    def __init__(
+        self, message: str, retry: bool, code: int | None = None, unknown: bool = False, opt_out: bool = False
+    ):
         super().__init__(message)
         self.retry = retry
         self.code = code

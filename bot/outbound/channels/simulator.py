@@ -1,4 +1,5 @@
 """The simulator channel: records outbound messages as ``Message`` rows; the phone simulator shows them."""
+
 from __future__ import annotations
 
 import logging
@@ -7,9 +8,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from bot.render import segments
-from bot.outbound.channels.base import Sent, utc
 from bot.domain.phone import mask
+from bot.outbound.channels.base import Sent, utc
+from bot.render import segments
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,19 @@ class SimulatorChannel:
         markup = (extra or {}).get("reply_markup")
         kept = {"reply_markup": markup.to_dict()} if markup is not None else None
         with self.uow() as session:
-            session.add(Message(
-                direction="out", channel=channel, provider_id=provider_id, address=address, body=body,
-                segments=segments.count(body).segments, status="delivered", replies=kept,
-                created_at=datetime.now(timezone.utc),
-            ))
+            session.add(
+                Message(
+                    direction="out",
+                    channel=channel,
+                    provider_id=provider_id,
+                    address=address,
+                    body=body,
+                    segments=segments.count(body).segments,
+                    status="delivered",
+                    replies=kept,
+                    created_at=datetime.now(timezone.utc),
+                )
+            )
             session.commit()
         log.info("simulator sent %s segment(s) to %s", segments.count(body).segments, mask(address))
         return Sent(provider_id, "delivered")
@@ -51,8 +60,13 @@ class SimulatorChannel:
         with self.uow() as session:
             return session.scalar(
                 select(Message.provider_id)
-                .where(Message.direction == "out", Message.channel == channel, Message.address == address,
-                       Message.body == body, Message.created_at >= utc(since))
+                .where(
+                    Message.direction == "out",
+                    Message.channel == channel,
+                    Message.address == address,
+                    Message.body == body,
+                    Message.created_at >= utc(since),
+                )
                 .order_by(Message.created_at, Message.id)
                 .limit(1)
             )

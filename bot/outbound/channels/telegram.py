@@ -9,6 +9,7 @@ and 30/s per bot, across workers. What Telegram answers becomes:
 - 400 "chat not found" (and any other 400): ``SendError(retry=False)``, the row fails;
 - a time-out: the message may have gone out, ``SendError(unknown=True)``; other network errors retry.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -92,8 +93,9 @@ class TelegramChannel:
                 wait = retry_after_seconds(exc)
                 if attempt == MAX_FLOOD_WAITS:
                     raise SendError(f"telegram 429: flood wait {wait}s", retry=True, code=429) from exc
-                log.warning("telegram asked to wait %ss before %s to %s", wait, method,
-                            mask_chat(kwargs.get("chat_id")))
+                log.warning(
+                    "telegram asked to wait %ss before %s to %s", wait, method, mask_chat(kwargs.get("chat_id"))
+                )
                 self.sleep(wait)
             except Forbidden as exc:
                 raise SendError(f"telegram 403: {exc.message}", retry=False, code=403, opt_out=True) from exc

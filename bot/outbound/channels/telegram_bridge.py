@@ -10,6 +10,7 @@ An RQ worker forks a work horse per job: a forked child has no loop thread (thre
 ``fork``), so ``os.register_at_fork`` drops the inherited bridge in the child and the child builds
 its own on first use.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,9 +49,14 @@ class Bridge:
         from telegram import Bot
         from telegram.request import HTTPXRequest
 
-        request = HTTPXRequest(connection_pool_size=POOL_SIZE, connect_timeout=CONNECT_TIMEOUT,
-                               read_timeout=READ_TIMEOUT, write_timeout=READ_TIMEOUT, pool_timeout=READ_TIMEOUT,
-                               httpx_kwargs=_httpx_kwargs(self._base_url))
+        request = HTTPXRequest(
+            connection_pool_size=POOL_SIZE,
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            write_timeout=READ_TIMEOUT,
+            pool_timeout=READ_TIMEOUT,
+            httpx_kwargs=_httpx_kwargs(self._base_url),
+        )
         kwargs = {"base_url": self._base_url} if self._base_url else {}
         bot = Bot(self._token, request=request, **kwargs)
         await request.initialize()
@@ -58,6 +64,7 @@ class Bridge:
 
     def run(self, make: Callable[[], Any], timeout: float = CALL_TIMEOUT):
         """Runs the coroutine ``make()`` on the loop thread and returns its result (or raises its error)."""
+
         async def call():
             return await make()
 

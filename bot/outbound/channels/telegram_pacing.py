@@ -13,6 +13,7 @@ A chat waiting for its turn holds no grid place, so it never holds up other chat
 Both live in Redis (Lua scripts on Redis's own clock; workers' clocks may differ), or in this process
 for the embedded queue. A turn left by a killed worker lapses after ``TURN_TTL_MS``.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -4,6 +4,7 @@ The call's TwiML is fetched from ``extra["url"]`` when it is answered (``/twilio
 what is said is decided then (the conference room, a voicemail greeting). ``find_sent`` tells, after a
 crash between placing and recording a call, whether it was placed, so no second call goes out.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +23,11 @@ class TwilioCallsChannel:
 
         self.settings = settings
         timeout = float(settings.extra.get("TWILIO_TIMEOUT") or DEFAULT_TWILIO_TIMEOUT)
-        self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                             http_client=_http_client(settings.twilio_api_base, timeout))
+        self.client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            http_client=_http_client(settings.twilio_api_base, timeout),
+        )
         _ = self.client.calls
 
     def identity(self, channel: str) -> str:
@@ -39,11 +43,19 @@ class TwilioCallsChannel:
         extra = extra or {}
         if not extra.get("url"):
             raise SendError("a call needs the URL of its TwiML", retry=False)
-        kwargs = {"to": address, "from_": self.settings.twilio_from, "url": extra["url"], "method": "POST",
-                  "machine_detection": "Enable"}
+        kwargs = {
+            "to": address,
+            "from_": self.settings.twilio_from,
+            "url": extra["url"],
+            "method": "POST",
+            "machine_detection": "Enable",
+        }
         if extra.get("status_callback"):
-            kwargs.update(status_callback=extra["status_callback"], status_callback_method="POST",
-                          status_callback_event=["completed"])
+            kwargs.update(
+                status_callback=extra["status_callback"],
+                status_callback_method="POST",
+                status_callback_event=["completed"],
+            )
         call = TwilioChannel._call(lambda: self.client.calls.create(**kwargs))  # ``method`` is Twilio's
         return Sent(call.sid, call.status or "queued")
 

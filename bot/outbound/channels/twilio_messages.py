@@ -3,6 +3,7 @@
 It can also tell, after a crash between sending and recording, whether a text already went out
 (``find_sent``), so a reconciling job does not send it twice.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -51,8 +52,11 @@ class TwilioChannel:
                 (21211 invalid number, 21610 unsubscribed recipient: ``code`` tells which).
         """
         sender = self.settings.twilio_from or ""
-        kwargs = {"to": self._to(address, channel), "body": body,
-                  "status_callback": self.settings.public_base_url + "/twilio/status"}
+        kwargs = {
+            "to": self._to(address, channel),
+            "body": body,
+            "status_callback": self.settings.public_base_url + "/twilio/status",
+        }
         if sender.startswith("MG"):
             kwargs["messaging_service_sid"] = sender
         else:
@@ -71,8 +75,7 @@ class TwilioChannel:
             SendError: Twilio could not be asked (``retry`` as for ``send``).
         """
         after = utc(since).replace(microsecond=0)
-        found = self._call(self.client.messages.list, to=self._to(address, channel), date_sent_after=after,
-                           limit=200)
+        found = self._call(self.client.messages.list, to=self._to(address, channel), date_sent_after=after, limit=200)
         matches = [m for m in found if m.body == body and (m.date_created or m.date_sent or after) >= after]
         if not matches:
             return None
@@ -91,8 +94,9 @@ class TwilioChannel:
             text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", "")
             raise SendError(f"twilio {exc.status} {exc.code}: {text}", retry=retry, code=exc.code) from exc
         except requests.exceptions.RequestException as exc:  # connection errors and time-outs (not our bugs)
-            raise SendError(f"twilio unreachable: {exc.__class__.__name__}", retry=True,
-                            unknown=not _never_sent(exc)) from exc
+            raise SendError(
+                f"twilio unreachable: {exc.__class__.__name__}", retry=True, unknown=not _never_sent(exc)
+            ) from exc
 
 
 def _never_sent(exc: Exception) -> bool:
@@ -102,7 +106,8 @@ def _never_sent(exc: Exception) -> bool:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
     return isinstance(exc, requests.exceptions.ConnectionError) and (
-        "NewConnectionError" in repr(exc) or "Connection refused" in str(exc))
+        "NewConnectionError" in repr(exc) or "Connection refused" in str(exc)
+    )
 
 
 def _http_client(base: str | None, timeout: float):

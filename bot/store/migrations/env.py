@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the Config attribute ``url`` (bot/migrate.py)."""
+
 from alembic import context
 
 from bot.store.db import make_engine
