@@ -9,9 +9,9 @@ from typing import Callable
 
 from bot import logmask
 from bot.outbound.channels import Registry, make_registry
-from bot.outbound.pacing import make_pacer
+from bot.outbound.pacing import Pacer, make_pacer
 from bot.outbound.publish import publisher
-from bot.outbound.queue import make_queue
+from bot.outbound.queue import JobQueue, RedisQueue, make_queue
 from bot.settings import Settings, instance_path_default, parse_duration
 from bot.store.db import UnitOfWork, default_sqlite_url, make_engine
 
@@ -25,12 +25,12 @@ class Runtime:
 
     settings: Settings
     uow: UnitOfWork
-    queue: object
+    queue: JobQueue
     channels: Registry
     database_url: str
-    pacer: object
+    pacer: Pacer
     stuck_after: timedelta
-    call_pacer: object | None = None  # calls keep their own pace (CALL_RATE_PER_SECOND)
+    call_pacer: Pacer | None = None  # calls keep their own pace (CALL_RATE_PER_SECOND)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
     @classmethod
@@ -50,7 +50,7 @@ class Runtime:
             settings,
             uow,
             queue,
-            make_registry(settings, uow, getattr(queue, "redis", None)),
+            make_registry(settings, uow, queue.redis if isinstance(queue, RedisQueue) else None),
             url,
             make_pacer(queue, settings.send_rate_per_second),
             stuck,

@@ -23,6 +23,7 @@ def method(event, handled) -> dict:
     """The ``sendMessage`` that answers ``event`` (or, for a tap already answered, ``answerCallbackQuery``)."""
     if handled.replay and event.callback_id is not None:
         return answer_tap(event.callback_id)
+    rendered: render_telegram.SendMessage | None
     if handled.texts is not None:
         rendered = {"text": "\n".join(handled.texts)} if handled.texts else None
     else:

@@ -1,8 +1,9 @@
 """Turning a Telegram update into the ``Inbound`` an SMS would be (parsed with PTB's ``Update.de_json``).
 
 - A private chat's text is the text. The bot's commands become the keywords they stand for
-  (``/stop`` is STOP, ``/help`` HELP…; ``/circles`` is CIRCLES for a facilitator, HELP for a learner); ``/start KC42`` (a ``t.me/<bot>?start=KC42`` deep link) stays
-  as it is, a join trigger; a bare ``/start`` asks for HELP.
+  (``/stop`` is STOP, ``/help`` HELP…; ``/circles`` is CIRCLES for a facilitator, HELP for a
+  learner); ``/start KC42`` (a ``t.me/<bot>?start=KC42`` deep link) stays as it is, a join trigger;
+  a bare ``/start`` asks for HELP.
 - A button tap (``callback_query``) is the choice's value, exactly as if it had been typed. Its
   provider id names the keyboard's message, not the update: a second tap on the same keyboard is
   a replay of the first and changes nothing.

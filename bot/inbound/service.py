@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +24,7 @@ from bot.inbound import load as sender
 from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import Applier
 from bot.render import codec, render, segments
-from bot.store.models import Circle, Contact, Conversation, Message
+from bot.store.models import Address, Circle, Contact, Conversation, Message
 from flows import keys, keywords, languages
 from flows.context import ContactView, Context
 from flows.inbound import TELEGRAM, Inbound
@@ -70,6 +71,7 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
     transaction with status ``failed`` and ``Unavailable`` is raised (the webhook answers 503): the
     text is never lost, and a retry with the same provider id handles it as new (issue 12, item 1).
     """
+    error: Exception
     for attempt in range(1, TRIES + 1):
         try:
             return _handle_once(uow, inbound, settings)
@@ -108,6 +110,8 @@ def _connection_lost(exc) -> bool:
 def _handle_once(uow, inbound: Inbound, settings) -> Handled:
     now = inbound.received_at
     draft = _draft(inbound)
+    contact: Contact | None
+    address: Address | None
     with uow() as session:
         if inbound.address_ok:
             found = sender.lock(session, inbound.channel, inbound.address, inbound.provider_id)
@@ -143,8 +147,8 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
         applier = Applier(session, settings, contact, address, draft, now, loaded)
         applier.apply(result.effects)
         replies = _allowed(result, opted_out_before)
-        stored = {"language": lang, "replies": codec.dump(replies)}
-        if _insert_message(session, draft, stored, applier.take_deferred()) is None:
+        kept = {"language": lang, "replies": codec.dump(replies)}
+        if _insert_message(session, draft, kept, applier.take_deferred()) is None:
             session.rollback()  # the same provider id was stored meanwhile: this is a replay
             return _stored(session, inbound.provider_id) or Handled(replay=True)
         session.commit()  # queues the outbox rows written (and an erasure's scrub)
@@ -210,13 +214,13 @@ def _message_insert(dialect: str, deferred: tuple = ()):
     RETURNING id`` on the Core table, built once per dialect and deferred upserts' shapes."""
     table = Message.__table__
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(
+    values = insert(table).values(
         {column: bindparam(f"m_{column}", type_=table.c[column].type) for column in MESSAGE_COLUMNS}
     )
-    statement = statement.on_conflict_do_update(
+    statement = values.on_conflict_do_update(
         index_elements=["provider_id"],
         where=table.c.status == FAILED,
-        set_={k: statement.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
+        set_={k: values.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
     ).returning(table.c.id)
     for i, shape in enumerate(deferred):
         names = tuple(f"d{i}_{column}" for column in shape.columns)
@@ -238,7 +242,9 @@ MESSAGE_COLUMNS = (
 )
 
 
-def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings, locked: set[str] = frozenset()):
+def _load(
+    session: Session, inbound: Inbound, contact, opted_out: bool, settings, locked: AbstractSet[str] = frozenset()
+):
     now = inbound.received_at
     if contact is None:
         return None, None, None, _context(inbound, ContactView(), None, {}, None, settings, session, contact)
@@ -258,8 +264,8 @@ def _load(session: Session, inbound: Inbound, contact, opted_out: bool, settings
     if state and state.get("code"):
         codes.add(state["code"])
     named = {code: view for code, view in loaded.circles.items() if code in codes}
-    pending = loaded.pending
-    if pending is not None and conversation is not None and conversation.updated_at > loaded.pending_sent_at:
+    pending, sent_at = loaded.pending, loaded.pending_sent_at  # a pending reminder was sent: it has a time
+    if pending is not None and conversation is not None and sent_at is not None and conversation.updated_at > sent_at:
         pending = None
     view = ContactView(
         name=contact.name, language=contact.language, opted_out=opted_out, enrollments=loaded.contact_view.enrollments

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from bot import runtime
 from bot.domain import call_me as calls
@@ -59,10 +60,14 @@ def send_outbox(row_id: int) -> str:
     rt = runtime.current()
     now = _now()
     with rt.uow() as session:
-        claimed = session.execute(
-            update(Outbox)
-            .where(Outbox.id == row_id, Outbox.status == outbox.PENDING, Outbox.send_after <= now)
-            .values(status=outbox.SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
+        # An UPDATE's result is a CursorResult (SQLAlchemy types ``Session.execute`` as any Result).
+        claimed = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Outbox)
+                .where(Outbox.id == row_id, Outbox.status == outbox.PENDING, Outbox.send_after <= now)
+                .values(status=outbox.SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
+            ),
         ).rowcount
         row = session.get(Outbox, row_id)
         if row is None:
@@ -144,6 +149,8 @@ def _retry_alone(row_id: int) -> str:
     rt = runtime.current()
     with rt.uow() as session:
         row = session.get(Outbox, row_id)
+        if row is None:  # as ``send_outbox`` says of a row that is gone
+            return "missing"
         if row.status != outbox.PENDING:
             return row.status
         row.batch = None
@@ -319,6 +326,8 @@ def retry_failed(now: datetime | None = None) -> int:
         ).all()
     handled = 0
     for channel, address, body, provider_id in failed:
+        if provider_id is None:  # every inbound row has its provider's id; the type cannot say so
+            continue
         phone_like = channel not in contacts.PHONE_CHANNELS or address.startswith("+")
         inbound = Inbound(channel, address, body or "", provider_id, now, address_ok=phone_like)
         try:

@@ -12,6 +12,12 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING, Protocol
+
+from bot.outbound.queue import JobQueue, RedisQueue
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 # The slot of a sending number is ``<namespace>:pace:<sender>`` (namespace: ``CIRCLEBOT_QUEUE``).
 KEY_FORMAT = "{namespace}:pace:{sender}"
@@ -31,10 +37,18 @@ return slot - now
 """
 
 
+class Pacer(Protocol):
+    """Waits for a sending number's next slot (``RedisPacer``, ``LocalPacer``)."""
+
+    def wait(self, sender: str) -> float:
+        """Blocks until ``sender`` may send again; returns the seconds waited."""
+        ...
+
+
 class RedisPacer:
     """Slots shared by every process through Redis."""
 
-    def __init__(self, redis, rate: float, namespace: str = "circlebot"):
+    def __init__(self, redis: Redis, rate: float, namespace: str = "circlebot"):
         self.redis, self.rate, self.namespace = redis, rate, namespace
         self._script = redis.register_script(_TAKE_SLOT)
 
@@ -56,7 +70,7 @@ class RedisPacer:
 class LocalPacer:
     """The same slots for one process (the embedded queue)."""
 
-    def __init__(self, rate: float):
+    def __init__(self, rate: float) -> None:
         self.rate = rate
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -75,7 +89,6 @@ class LocalPacer:
         return delay
 
 
-def make_pacer(queue, rate: float):
+def make_pacer(queue: JobQueue, rate: float) -> Pacer:
     """A pacer that fits the queue: shared through Redis, or local to this process."""
-    redis = getattr(queue, "redis", None)
-    return RedisPacer(redis, rate, queue.namespace) if redis is not None else LocalPacer(rate)
+    return RedisPacer(queue.redis, rate, queue.namespace) if isinstance(queue, RedisQueue) else LocalPacer(rate)

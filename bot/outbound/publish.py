@@ -9,11 +9,13 @@ the runtime that wires it imports no job (the jobs import the runtime).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from bot.domain import batches
 from bot.domain.erase import Erased
 from bot.domain.outbox import Planned
-from bot.outbound.queue import QueueDown
+from bot.outbound.queue import JobQueue, QueueDown
 
 log = logging.getLogger(__name__)
 SEND_ONE = "bot.outbound.jobs.send_outbox"
@@ -22,7 +24,7 @@ SCRUB = "bot.outbound.scrub.scrub"
 BATCH_TIMEOUT = 3600  # seconds: a batch of 50 waits its pacing turns; RQ's default 180 s is too short
 
 
-def enqueue_rows(queue, planned) -> int:
+def enqueue_rows(queue: JobQueue, planned: Iterable[Planned]) -> int:
     """Queues the send jobs of planned rows; rows the queue cannot take wait for the sweeper.
 
     Returns how many jobs were new.
@@ -36,7 +38,7 @@ def enqueue_rows(queue, planned) -> int:
         return 0
 
 
-def scrub_after_erasure(queue, erased: Erased) -> bool:
+def scrub_after_erasure(queue: JobQueue, erased: Erased) -> bool:
     """Queues the scrub that removes what an erasure left on disk; False when the queue is down."""
     try:
         return bool(queue.enqueue(SCRUB, key=f"scrub-{erased.at:%Y%m%d%H%M%S%f}"))
@@ -45,11 +47,11 @@ def scrub_after_erasure(queue, erased: Erased) -> bool:
         return False
 
 
-def publisher(queue_of):
+def publisher(queue_of: Callable[[], JobQueue]) -> Callable[[Sequence[Any]], None]:
     """The ``UnitOfWork.publish`` of a process: ``queue_of()`` gives the queue at publish time, so a
     test that replaces the runtime's queue is obeyed."""
 
-    def publish(items: list) -> None:
+    def publish(items: Sequence[Any]) -> None:
         planned = [item for item in items if isinstance(item, Planned)]
         if planned:
             enqueue_rows(queue_of(), planned)

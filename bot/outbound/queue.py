@@ -12,8 +12,14 @@ import logging
 import pkgutil
 import re
 import threading
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable, Literal, TypeAlias, TypeVar
+
+# A job: the function, or its import path (``bot.outbound.jobs.send_outbox``) as RQ stores it.
+JobRef = TypeVar("JobRef", str, Callable[..., Any])
+# What ``enqueue_many`` takes for each job: its arguments, its key and when it is due (None: now).
+Item: TypeAlias = "tuple[tuple[Any, ...], str, datetime | None]"
 
 log = logging.getLogger(__name__)
 
@@ -66,38 +72,37 @@ class QueueDown(RuntimeError):
 class EmbeddedQueue:
     """A small in-process queue with delayed jobs, for the embedded default and ``demo``."""
 
-    backend = "embedded"
+    backend: Literal["embedded"] = "embedded"
 
     def __init__(self) -> None:
-        self._heap: list[tuple[datetime, int, str, Callable, tuple]] = []
+        self._heap: list[tuple[datetime, int, str, Callable[..., Any], tuple[Any, ...]]] = []
         self._ids: set[str] = set()
         self._lock = threading.Lock()
         self._counter = itertools.count()
         self._wake = threading.Event()
         self._running: set[str] = set()
 
-    def enqueue(self, func: Callable | str, *args, key: str, at: datetime | None = None) -> bool:
+    def enqueue(self, func: JobRef, *args: Any, key: str, at: datetime | None = None) -> bool:
         """Queues ``func(*args)`` once per ``key``; returns False when that key is already queued.
 
         ``func`` may be a job's import path (``bot.outbound.jobs.send_outbox``), as RQ takes it.
         """
-        if isinstance(func, str):
-            func = pkgutil.resolve_name(func)
+        run: Callable[..., Any] = pkgutil.resolve_name(func) if isinstance(func, str) else func
         ident = job_id(key)
         with self._lock:
             if ident in self._ids:
                 return False
             self._ids.add(ident)
-            heapq.heappush(self._heap, (at or datetime.now(timezone.utc), next(self._counter), ident, func, args))
+            heapq.heappush(self._heap, (at or datetime.now(timezone.utc), next(self._counter), ident, run, args))
         self._wake.set()
         return True
 
-    def enqueue_many(self, func: Callable, items, retry: bool = True, timeout: int | None = None) -> int:
+    def enqueue_many(self, func: JobRef, items: Iterable[Item], retry: bool = True, timeout: int | None = None) -> int:
         """Queues ``func(*args)`` for each ``(args, key, at)``; returns how many were new. (``retry``
         and ``timeout`` are RQ's; a failed embedded job is found again by the sweeper.)"""
         return sum(1 for args, key, at in items if self.enqueue(func, *args, key=key, at=at))
 
-    def live(self, keys, started_after: datetime) -> set[str]:
+    def live(self, keys: Iterable[str], started_after: datetime) -> set[str]:
         """The ``keys`` whose job waits or runs now (``started_after`` is RQ's; a running embedded
         job is always live, it runs in this process)."""
         with self._lock:
@@ -162,7 +167,7 @@ class EmbeddedQueue:
 class RedisQueue:
     """RQ on Redis: ``enqueue_at`` for delayed jobs, run by ``circlebot worker`` (with scheduler)."""
 
-    backend = "redis"
+    backend: Literal["redis"] = "redis"
 
     def __init__(self, url: str, name: str) -> None:
         from redis import Redis
@@ -175,11 +180,11 @@ class RedisQueue:
         self.rq = Queue(name, connection=self.redis)
         self._retry = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 
-    def enqueue(self, func: Callable, *args, key: str, at: datetime | None = None) -> bool:
+    def enqueue(self, func: JobRef, *args: Any, key: str, at: datetime | None = None) -> bool:
         """Queues ``func(*args)`` once per ``key`` (atomically); False when that job is already waiting."""
         return self.enqueue_many(func, [(args, key, at)]) == 1
 
-    def enqueue_many(self, func: Callable, items, retry: bool = True, timeout: int | None = None) -> int:
+    def enqueue_many(self, func: JobRef, items: Sequence[Item], retry: bool = True, timeout: int | None = None) -> int:
         """Queues ``func(*args)`` for each ``(args, key, at)``, ``PIPELINE_CHUNK`` jobs per round trip.
 
         A key whose job is still queued, scheduled or running is skipped; a finished or failed job
@@ -205,7 +210,7 @@ class RedisQueue:
                         pipe.hget(Job.key_for(ident), "status")
                     statuses = pipe.execute()
                 with self.redis.pipeline(transaction=False) as pipe:
-                    for (args, key, at), ident, status in zip(chunk, ids, statuses):
+                    for (args, _key, at), ident, status in zip(chunk, ids, statuses, strict=True):
                         if status in waiting:
                             continue
                         job = self.rq.create_job(
@@ -227,7 +232,7 @@ class RedisQueue:
         except RedisError as exc:
             raise QueueDown(str(exc)) from exc
 
-    def live(self, keys, started_after: datetime) -> set[str]:
+    def live(self, keys: Iterable[str], started_after: datetime) -> set[str]:
         """The ``keys`` whose job is queued, scheduled or deferred, or started after ``started_after``.
 
         A job started before that counts as lost: its worker was killed mid-job (RQ only notices at the
@@ -247,8 +252,8 @@ class RedisQueue:
                 found = pipe.execute()
         except RedisError as exc:
             raise QueueDown(str(exc)) from exc
-        out = set()
-        for key, (status, started) in zip(keys, found):
+        out: set[str] = set()
+        for key, (status, started) in zip(keys, found, strict=True):
             if status in waiting:
                 out.add(key)
             elif status == JobStatus.STARTED.value.encode() and started:
@@ -269,6 +274,9 @@ class RedisQueue:
         return clear_namespace(self.redis, self.namespace)
 
 
-def make_queue(redis_url: str | None, name: str) -> EmbeddedQueue | RedisQueue:
+JobQueue: TypeAlias = "EmbeddedQueue | RedisQueue"  # ``queue.backend`` tells them apart
+
+
+def make_queue(redis_url: str | None, name: str) -> JobQueue:
     """The queue the settings ask for."""
     return RedisQueue(redis_url, name) if redis_url else EmbeddedQueue()

@@ -21,7 +21,9 @@ def scrub() -> str:
     engine = runtime.current().uow.engine
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            driver = conn.connection.driver_connection
+            assert driver is not None  # None only once the connection is closed
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return "checkpointed"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for table in ERASED_TABLES:

@@ -6,6 +6,8 @@ A tap sends the choice's value back as callback data, which the webhook turns in
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import text
@@ -15,7 +17,14 @@ TEXT_MAX = 4096
 ROW_MAX = 6
 
 
-def render(replies: tuple[Reply, ...], lang: str) -> dict:
+class SendMessage(TypedDict):
+    """What ``render`` gives: ``sendMessage``'s ``text`` and, for a question with choices, its keyboard."""
+
+    text: str
+    reply_markup: NotRequired[InlineKeyboardMarkup]
+
+
+def render(replies: tuple[Reply, ...], lang: str) -> SendMessage:
     """``sendMessage`` arguments: ``text`` and, when the last reply has choices, ``reply_markup``."""
     body = "\n".join(text.words(r, lang, quote_limit=3000) for r in replies)[:TEXT_MAX]
     choices = replies[-1].choices if replies else None
@@ -31,7 +40,7 @@ def render(replies: tuple[Reply, ...], lang: str) -> dict:
     return {"text": body, "reply_markup": InlineKeyboardMarkup(rows)}
 
 
-def as_text(rendered: dict) -> str:
+def as_text(rendered: SendMessage) -> str:
     """A plain view of a rendered Telegram message (the simulator and logs): text, then ``[button]``s."""
     markup = rendered.get("reply_markup")
     if markup is None:

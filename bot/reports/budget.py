@@ -53,16 +53,12 @@ def limit(key: str, locale: str) -> int:
 def longest_when(locale: str) -> When:
     """The meeting time whose rendering is longest in ``locale``: every day of a year, late evening,
     in a circle in each country a shipped language is written for (a 12-hour clock is longer)."""
-    best, best_len = None, -1
-    for zone in _PLACEHOLDER_ZONES:
-        tz = ZoneInfo(zone)
-        for offset in range(365):
-            local = datetime.combine(date(2027, 1, 1) + timedelta(days=offset), time(22, 30), tzinfo=tz)
-            when = When(local, zone)
-            width = segments.count(i18n.format_when(when, locale)).units
-            if width > best_len:
-                best, best_len = when, width
-    return best
+    whens = (
+        When(datetime.combine(date(2027, 1, 1) + timedelta(days=offset), time(22, 30), tzinfo=ZoneInfo(zone)), zone)
+        for zone in _PLACEHOLDER_ZONES
+        for offset in range(365)
+    )
+    return max(whens, key=lambda when: segments.count(i18n.format_when(when, locale)).units)  # the first longest
 
 
 def longest_params(locale: str) -> dict:

@@ -104,13 +104,12 @@ def facilitator(session: Session, circle: Circle) -> Table:
         if subject.startswith("facilitator:"):
             person = session.get(Facilitator, int(subject.split(":")[1]))
             contact = session.get(Contact, person.contact_id) if person and person.contact_id else None
-            names[subject] = (
-                (person.name or (contact and contact.name) or mask(_first_address(session, contact.id)))
-                if contact
-                else (person.name or "")
-                if person
-                else ""
-            )
+            if person is None:
+                names[subject] = ""
+            elif contact is None:
+                names[subject] = person.name or ""
+            else:
+                names[subject] = person.name or contact.name or mask(_first_address(session, contact.id))
     rows = []
     for subject, values in sorted(answers.items()):
         if subject in names:

@@ -94,7 +94,8 @@ def survey(session: Session, circle: Circle) -> list[QuestionResult]:
         )
         .order_by(Answer.id)
     ):
-        values.setdefault(key.split(":", 1)[1], []).append(value)
+        if value is not None:  # the query leaves skipped answers out; the column's type cannot say so
+            values.setdefault(key.split(":", 1)[1], []).append(value)
     out = []
     for q in surveys.LEARNER.questions:
         given = values.get(q.key, [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     Time,
     TypeDecorator,
@@ -44,6 +46,10 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     """The declarative base of every model."""
+
+    # Every model maps one ``Table`` (SQLAlchemy types it as any ``FromClause``), so Core statements
+    # (``insert(Message.__table__)``, ``LinkCode.__table__.delete()``) type-check without a cast.
+    __table__: ClassVar[Table]
 
 
 class Facilitator(Base):

@@ -46,7 +46,8 @@ def init_app(app: Flask) -> None:
     def ngettext_(singular: str, plural: str, n: int) -> str:
         return i18n.translations(i18n.pick(current())).ngettext(singular, plural, n)
 
-    app.jinja_env.install_gettext_callables(gettext, ngettext_, newstyle=True)
+    # jinja2.ext.i18n adds this method to the Environment at run time (``extend``): its stubs cannot know it.
+    app.jinja_env.install_gettext_callables(gettext, ngettext_, newstyle=True)  # type: ignore[attr-defined]
     app.jinja_env.globals.update(current_language=current, language_choices=choices)
     app.jinja_env.filters.update(when=when, localinput=local_input)
 

@@ -23,7 +23,7 @@ def init_app(app: Flask, settings) -> None:
     """Makes this app's limiter, with its storage."""
     storage = settings.redis_url or "memory://"
     # In Redis the counters live in this deployment's namespace (CIRCLEBOT_QUEUE), like every other key.
-    options = {"key_prefix": f"{settings.queue_name}:limits"} if settings.redis_url else {}
+    options: dict[str, str | int] = {"key_prefix": f"{settings.queue_name}:limits"} if settings.redis_url else {}
     limiter = Limiter(
         get_remote_address,
         app=app,

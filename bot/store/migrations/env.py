@@ -21,7 +21,9 @@ def run_migrations_online() -> None:
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         if conn.dialect.name == "sqlite":  # batch mode drops and copies tables that others refer to
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            driver = conn.connection.driver_connection
+            assert driver is not None  # None only once the connection is closed
+            driver.execute("PRAGMA foreign_keys=OFF")
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -3,11 +3,11 @@
 Revision ID: 0005
 Revises: 0004
 
-Waitlisted enrollments get ``offered_at`` (a freed place offered to them). Every contact's phone becomes an address (``whatsapp`` when they consented on WhatsApp, else
-``sms``) and its Telegram chat another; consent and opt-out move onto the address, and the phone
-one is preferred. Every facilitator becomes (or joins) the contact with their phone. Outbox rows
-get the address they go to; rows planned before this keep their rendered ``body`` and are sent
-as they are.
+Waitlisted enrollments get ``offered_at`` (a freed place offered to them). Every contact's phone
+becomes an address (``whatsapp`` when they consented on WhatsApp, else ``sms``) and its Telegram
+chat another; consent and opt-out move onto the address, and the phone one is preferred. Every
+facilitator becomes (or joins) the contact with their phone. Outbox rows get the address they go to;
+rows planned before this keep their rendered ``body`` and are sent as they are.
 """
 
 from datetime import datetime, timezone
@@ -74,7 +74,8 @@ def upgrade() -> None:
             ).scalar()
             conn.execute(
                 sa.text(
-                    "INSERT INTO address (contact_id, channel, value, preferred, consent_at, consent_source, created_at)"
+                    "INSERT INTO address"
+                    " (contact_id, channel, value, preferred, consent_at, consent_source, created_at)"
                     " VALUES (:c, 'sms', :v, TRUE, :t, 'facilitator', :t)"
                 ),
                 {"c": contact_id, "v": phone, "t": created or now},
@@ -138,8 +139,10 @@ def downgrade() -> None:
             " telegram_chat_id = (SELECT MIN(a.value) FROM address a WHERE a.contact_id = contact.id"
             " AND a.channel = 'telegram'),"
             " consent_at = (SELECT MIN(a.consent_at) FROM address a WHERE a.contact_id = contact.id),"
-            " consent_channel = (SELECT MIN(a.channel) FROM address a WHERE a.contact_id = contact.id AND a.preferred),"
-            " opted_out_at = (SELECT MIN(a.opted_out_at) FROM address a WHERE a.contact_id = contact.id AND a.preferred)"
+            " consent_channel = (SELECT MIN(a.channel) FROM address a WHERE a.contact_id = contact.id"
+            " AND a.preferred),"
+            " opted_out_at = (SELECT MIN(a.opted_out_at) FROM address a WHERE a.contact_id = contact.id"
+            " AND a.preferred)"
         )
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
