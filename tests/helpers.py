@@ -168,3 +168,17 @@ def twilio_runtime_for(backend, instance_path, **extra):
             yield app.extensions["circlebot"], standin
         finally:
             app.extensions["circlebot"].uow.engine.dispose()
+
+
+def work_burst(queue, connection, **options) -> None:
+    """Runs RQ's ``SimpleWorker`` in this process until ``queue`` has no due job (``options`` go to
+    ``work``: ``with_scheduler=True`` as ``circlebot worker --burst``), ending as promptly as that
+    worker does (``bot.cli.processes.PromptUnsubscribe``), not up to a minute after its last job."""
+    from rq import SimpleWorker
+
+    from bot.cli.processes import PromptUnsubscribe
+
+    class Worker(PromptUnsubscribe, SimpleWorker):
+        pass
+
+    Worker([queue], connection=connection).work(burst=True, **options)
