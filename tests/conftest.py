@@ -45,11 +45,12 @@ TABLES = (
     "address",
     "contact",
 )
-# Empties every table (children first) and restarts every id sequence, as TRUNCATE … RESTART IDENTITY
-# would: DELETE of the few rows a test leaves takes ~15 ms, TRUNCATE of 21 tables ~150 ms (new files).
+# Empties every table (children first) and restarts every id sequence, then VACUUMs the emptied pages
+# away: what TRUNCATE … RESTART IDENTITY leaves, in ~40 ms instead of ~150 ms (21 tables' new files).
 EMPTY_POSTGRES = "; ".join(f"DELETE FROM {table}" for table in TABLES) + (
     "; SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
 )
+VACUUM_POSTGRES = "VACUUM " + ", ".join(TABLES)
 
 
 def _admin_url(url: str) -> tuple[str, str]:
@@ -125,6 +126,10 @@ def backend(request, databases):
         else:
             for table in TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
+    if engine.dialect.name == "postgresql":  # frees the deleted rows' pages (as TRUNCATE would): new rows are
+        # stored in insertion order again, not in reused space, so a query without ORDER BY sees what it did
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(VACUUM_POSTGRES)
     engine.dispose()
     if info["REDIS_URL"]:  # only this run's keys: another run may share the Redis db
         from redis import Redis
