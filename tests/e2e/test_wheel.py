@@ -74,9 +74,9 @@ def test_the_installed_wheel_answers_a_spanish_circle_in_spanish(tmp_path):
     (wheel,) = wheels.glob("circlebot-*.whl")
 
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
+    venv.create(env_dir)  # no pip of its own (ensurepip takes seconds): this pip installs into it
     python = env_dir / "bin" / "python"
-    run(str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel))
+    run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel))
     own = Path(run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
     # The dependencies: the test virtualenv's site-packages as a plain path (its .pth files, among them
     # the editable checkout's finder, are not read from a plain path line).
