@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 HOST = "127.0.0.1"
+POLL = 0.02  # seconds between shutdown checks of the serving thread (socketserver: 0.5, half a second per test)
 TOKEN = "123456789:AAtest-token-for-the-stand-in"
 PATH = re.compile(r"^/bot([^/]+)/([A-Za-z]+)$")
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Circle Bot", "username": "circle_test_bot"}
@@ -77,7 +78,9 @@ class TelegramStandIn:
 
     def start(self) -> "TelegramStandIn":
         """Serves in a daemon thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, name="telegram-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL}, name="telegram-standin", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -38,6 +38,7 @@ from bot.render import segments
 
 API_VERSION = "2010-04-01"
 HOST = "127.0.0.1"
+POLL = 0.02  # seconds between shutdown checks of the serving thread (socketserver: 0.5, half a second per test)
 MAX_BODY = 1 << 20
 MESSAGES_PATH = re.compile(rf"^/{API_VERSION}/Accounts/([^/]+)/Messages(?:/([^/]+))?\.json$")
 CALLS_PATH = re.compile(rf"^/{API_VERSION}/Accounts/([^/]+)/Calls\.json$")
@@ -126,7 +127,9 @@ class TwilioStandIn:
     def start(self) -> "TwilioStandIn":
         """Serves in a daemon thread."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, name="twilio-standin", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": POLL}, name="twilio-standin", daemon=True
+            )
             self._thread.start()
         return self
 
