@@ -168,3 +168,12 @@ def twilio_runtime_for(backend, instance_path, **extra):
             yield app.extensions["circlebot"], standin
         finally:
             app.extensions["circlebot"].uow.engine.dispose()
+
+
+def said(handled, channel: str) -> list[str]:
+    """What a webhook answers inline for ``handled`` (``bot.inbound.service.Handled``) on ``channel``."""
+    from bot.render import render
+
+    if handled.texts is not None:
+        return list(handled.texts)
+    return [render(channel, (reply,), handled.language).text for reply in handled.replies]

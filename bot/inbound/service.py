@@ -23,7 +23,7 @@ from bot.inbound import effects
 from bot.inbound import load as sender
 from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import Applier
-from bot.render import codec, render, segments
+from bot.render import codec, segments
 from bot.store.models import Address, Circle, Contact, Conversation, Message
 from flows import keys, keywords, languages
 from flows.context import ContactView, Context
@@ -48,14 +48,6 @@ class Handled:
     language: str = languages.DEFAULT
     replay: bool = False
     texts: tuple[str, ...] | None = None
-
-    def rendered(self, channel: str) -> list:
-        """Each reply rendered for ``channel`` (``bot.render.Rendered``), in order."""
-        if self.texts is not None:
-            from bot.render import Rendered
-
-            return [Rendered(channel, t) for t in self.texts]
-        return [render(channel, (reply,), self.language) for reply in self.replies]
 
 
 class Unavailable(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from bot.domain import batches
 from bot.domain.erase import Erased
@@ -47,16 +47,22 @@ def scrub_after_erasure(queue: JobQueue, erased: Erased) -> bool:
         return False
 
 
-def publisher(queue_of: Callable[[], JobQueue]) -> Callable[[Sequence[Any]], None]:
-    """The ``UnitOfWork.publish`` of a process: ``queue_of()`` gives the queue at publish time, so a
+class HasQueue(Protocol):
+    """What the publisher needs of the process: its queue (the runtime)."""
+
+    queue: JobQueue
+
+
+def publisher(process: HasQueue) -> Callable[[Sequence[Any]], None]:
+    """The ``UnitOfWork.publish`` of a process: the queue is read from ``process`` at publish time, so a
     test that replaces the runtime's queue is obeyed."""
 
     def publish(items: Sequence[Any]) -> None:
         planned = [item for item in items if isinstance(item, Planned)]
         if planned:
-            enqueue_rows(queue_of(), planned)
+            enqueue_rows(process.queue, planned)
         for item in items:
             if isinstance(item, Erased):
-                scrub_after_erasure(queue_of(), item)
+                scrub_after_erasure(process.queue, item)
 
     return publish
