@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Collection, Mapping
 
 from flows import languages
+
+# A table of words: name (``stop``, ``find``…) -> language -> the words that say it, normalised.
+WordTable = Mapping[str, Mapping[str, tuple[str, ...]]]
 
 STOP, START, HELP, LANGUAGE, JOIN = "stop", "start", "help", "language", "join"
 FIND, FORGET, LEAVE, SKIP, LINK, CALL = "find", "forget", "leave", "skip", "link", "call"
@@ -378,7 +382,7 @@ def _meaning(word: str) -> str | None:
     return None
 
 
-def command(text: str, table: dict) -> tuple[str, str, list[str]] | None:
+def command(text: str, table: WordTable) -> tuple[str, str, list[str]] | None:
     """Returns ``(command, language, rest)`` when the first word of ``text`` is in ``table``."""
     parts = words(text)
     if not parts:
@@ -395,7 +399,7 @@ def bare(rest: list[str]) -> bool:
     return len(rest) <= 3 and all(word in OBJECT_WORDS for word in rest)
 
 
-def split_code(rest: list[str], known, typed: bool = False) -> tuple[str, list[str]] | None:
+def split_code(rest: list[str], known: Collection[str], typed: bool = False) -> tuple[str, list[str]] | None:
     """Splits the words after a command into a circle code and the words after it.
 
     The code is one of ``known``, written "KC42" or spaced "KC 42", after any OBJECT_WORDS ("LEAVE the
