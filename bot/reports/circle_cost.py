@@ -23,7 +23,7 @@ from bot.reports import budget
 from flows import checkin, keys, languages, router, survey, surveys
 from flows.context import CircleView, ContactView, Context, EnrollmentView, PendingRsvp
 from flows.inbound import SMS, Inbound
-from flows.results import Reply
+from flows.results import Reply, StateDict
 
 MAX_PER_CIRCLE = 30
 WEEKS = 6
@@ -71,7 +71,7 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
     meetings = [start + timedelta(weeks=i) for i in range(weeks)]
     circle = CircleView(CODE, name, venue, when.timezone, locale, 500, 1, next_meeting=meetings[0])
     cost = Cost(locale)
-    state: dict | None = None
+    state: StateDict | None = None
     contact = ContactView()
 
     def text(body: str, now: datetime, pending: PendingRsvp | None = None) -> None:
@@ -90,7 +90,7 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
         if result.replies:
             cost.inline.append((result.replies[0].key, _segments(result.replies, locale)))
 
-    def scheduled(replies: tuple[Reply, ...], opens: dict | None = None) -> None:
+    def scheduled(replies: tuple[Reply, ...], opens: StateDict | None = None) -> None:
         nonlocal state
         cost.scheduled.append((replies[0].key, _segments(replies, locale)))
         state = opens if opens is not None else state
