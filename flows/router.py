@@ -23,30 +23,40 @@ FIND also takes a postal code, a place the service found, or (with nothing open)
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Mapping
+from dataclasses import dataclass, replace
+from typing import Callable
 
 from flows import checkin, facilitator, keys, keywords, language, learner_commands, link, offer, rsvp, signup, survey
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import OptIn, OptOut, Reply, Result
+from flows.results import OptIn, OptOut, Reply, Result, StateDict
 
-FLOWS = {
-    signup.FLOW: signup,
-    language.FLOW: language,
-    checkin.FLOW: checkin,
-    survey.FLOW: survey,
-    learner_commands.FLOW: learner_commands,
-    learner_commands.LEAVE_FLOW: learner_commands,
-    offer.FLOW: offer,
-    link.FLOW: link,
+
+@dataclass(frozen=True)
+class Flow:
+    """A flow an open conversation may be in: how it goes on with the next text (None: the text is not
+    for it), and, for a flow with a question of its own, whether it takes the text as its answer."""
+
+    resume: Callable[[StateDict, Inbound, Context], Result | None]
+    accepts: Callable[[StateDict, Inbound, Context], bool] | None = None
+
+
+FLOWS: dict[str, Flow] = {
+    signup.FLOW: Flow(signup.resume),
+    language.FLOW: Flow(language.resume),
+    checkin.FLOW: Flow(checkin.resume, checkin.accepts),
+    survey.FLOW: Flow(survey.resume, survey.accepts),
+    learner_commands.FLOW: Flow(learner_commands.resume, learner_commands.accepts),
+    learner_commands.LEAVE_FLOW: Flow(learner_commands.resume, learner_commands.accepts),
+    offer.FLOW: Flow(offer.resume, offer.accepts),
+    link.FLOW: Flow(link.resume),
 }
 LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE, keywords.CALL)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
 CIRCLES_COMMAND = "/circles"
 
 
-def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> Result:
+def handle(state: StateDict | None, inbound: Inbound, ctx: Context) -> Result:
     """Decides the reply, effects and next state for one inbound message.
 
     Args:
@@ -101,14 +111,15 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
     if ctx.pending_rsvp is not None:
         answer = keywords.answer(inbound.text)
         if answer is not None:
-            return rsvp.on_answer(state, answer, ctx)
+            return rsvp.on_answer(state, answer, ctx.pending_rsvp)
 
     result = _join(state, inbound, ctx)
     if result is not None:
         return result
 
-    if state and state.get("flow") in FLOWS:
-        result = FLOWS[state["flow"]].resume(state, inbound, ctx)
+    flow = FLOWS.get(state.get("flow", "")) if state else None
+    if state and flow is not None:
+        result = flow.resume(state, inbound, ctx)
         if result is not None:
             return result
         state = None
@@ -127,17 +138,17 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
     return Result(None, (Reply(keys.FALLBACK),), language=own)
 
 
-def accepts(state: Mapping[str, Any], inbound: Inbound, ctx: Context) -> bool:
+def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True when the open conversation would take ``inbound`` as the answer to its question.
 
     Only flows with a question of their own say so (survey, check-in rating, FORGET's confirmation);
     signup's name step and the language menu take no command word.
     """
-    check = getattr(FLOWS.get(state.get("flow")), "accepts", None)
-    return bool(check and check(state, inbound, ctx))
+    flow = FLOWS.get(state.get("flow", ""))
+    return bool(flow is not None and flow.accepts is not None and flow.accepts(state, inbound, ctx))
 
 
-def _forget(state, inbound: Inbound, ctx: Context, resume: bool = True) -> Result | None:
+def _forget(state: StateDict | None, inbound: Inbound, ctx: Context, resume: bool = True) -> Result | None:
     """FORGET alone, FORGET YES, or (``resume``) a yes to the open FORGET question."""
     command = keywords.command(inbound.text, FORGET_COMMAND)
     if command is not None:
@@ -149,7 +160,7 @@ def _forget(state, inbound: Inbound, ctx: Context, resume: bool = True) -> Resul
     return None
 
 
-def _learner_command(state, inbound: Inbound, ctx: Context, lone_ok: bool) -> Result | None:
+def _learner_command(state: StateDict | None, inbound: Inbound, ctx: Context, lone_ok: bool) -> Result | None:
     """FIND or LEAVE, when the text is the command and not a sentence that starts with its word."""
     command = keywords.command(inbound.text, LEARNER_COMMANDS)
     if command is None:
@@ -175,7 +186,7 @@ def _learner_command(state, inbound: Inbound, ctx: Context, lone_ok: bool) -> Re
     return None
 
 
-def _join(state, inbound: Inbound, ctx: Context) -> Result | None:
+def _join(state: StateDict | None, inbound: Inbound, ctx: Context) -> Result | None:
     """``JOIN <code>``, ``/start <code>`` or a lone JOIN; in an open conversation only a real code."""
     trigger = keywords.join_trigger(inbound.text)
     if trigger is None:
