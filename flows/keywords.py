@@ -480,11 +480,6 @@ def candidate_codes(text: str) -> list[str]:
     return found
 
 
-def language_menu(languages: tuple[str, ...]) -> str:
-    """The numbered language menu, one language a line."""
-    return "\n".join(f"{i} {LANGUAGE_NAMES[lang]}" for i, lang in enumerate(languages, start=1))
-
-
 def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
     """Returns the language picked by a reply to the menu: a number, a language's name or code.
 
@@ -502,12 +497,5 @@ def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
         if first in (name[0], lang.upper()) and (
             len(parts) == 1 or parts[1:] == name[1:] or "-" in parts[0] or first == lang.upper()
         ):
-            return lang
-    return None
-    word = parts[0]
-    if word.isdecimal() and 1 <= int(word) <= len(languages):
-        return languages[int(word) - 1]
-    for lang in languages:
-        if word in (normalize(LANGUAGE_NAMES[lang]), lang.upper()):
             return lang
     return None
