@@ -1,7 +1,8 @@
 """Global keywords and triggers, recognised in any letter case, spacing or accents.
 
 This is the one table of keywords. Issue "Six languages" adds the other languages' words
-beside the English ones; the English words are always recognised.
+beside the English ones; the English words are always recognised. A channel's own commands (Telegram's
+``/stop``, a key on a call) are in ``flows.commands``, each standing for one of these keywords.
 """
 
 from __future__ import annotations
