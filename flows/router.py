@@ -31,7 +31,20 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable
 
-from flows import checkin, facilitator, keys, keywords, language, learner_commands, link, offer, rsvp, signup, survey
+from flows import (
+    checkin,
+    commands,
+    facilitator,
+    keys,
+    keywords,
+    language,
+    learner_commands,
+    link,
+    offer,
+    rsvp,
+    signup,
+    survey,
+)
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import OptIn, OptOut, Reply, Result, StateDict
@@ -58,7 +71,6 @@ FLOWS: dict[str, Flow] = {
 }
 LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE, keywords.CALL)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
-CIRCLES_COMMAND = "/circles"
 
 
 @dataclass(frozen=True)
@@ -75,9 +87,9 @@ class Message:
     @classmethod
     def read(cls, state: StateDict | None, inbound: Inbound, ctx: Context) -> Message:
         """The message with its global keyword read (Telegram's ``/circles`` read as CIRCLES or HELP)."""
-        # Telegram's menu: a facilitator's CIRCLES, a learner's HELP
-        if inbound.text.strip().lower() == CIRCLES_COMMAND:
-            inbound = replace(inbound, text="CIRCLES" if ctx.facilitator is not None else "HELP")
+        said = commands.for_sender(inbound.text, facilitator=ctx.facilitator is not None)
+        if said is not None:  # Telegram's menu: a facilitator's CIRCLES, a learner's HELP
+            inbound = replace(inbound, text=said)
         found = keywords.match(inbound.text, ctx.contact.language)
         keyword, kw_lang = found if found else (None, None)
         return cls(dict(state) if state else None, inbound, ctx, keyword, ctx.contact.language or kw_lang)
