@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+
+from flows.results import Reply, StateDict
 
 CANCELLED = "cancelled"
 
@@ -105,7 +106,7 @@ class OpenSurvey:
     """A survey conversation that is open for a contact (its state, as the send job opened it)."""
 
     to: To
-    state: Mapping[str, Any]
+    state: StateDict
     expires_at: datetime
 
 
@@ -126,7 +127,7 @@ class PlannedMessage:
     key: str
     kind: str
     to: To
-    replies: tuple = ()
+    replies: tuple[Reply, ...] = ()
     send_after: datetime | None = None
     meeting_id: int | None = None
-    conversation: Mapping[str, Any] | None = None
+    conversation: StateDict | None = None
