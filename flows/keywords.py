@@ -500,3 +500,16 @@ def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
         ):
             return lang
     return None
+
+
+LINK_CODE = re.compile(r"^\d{6}$")  # what LINK gives: six digits, said alone on the other address
+
+
+def is_link_code(text: str) -> bool:
+    """True when the text is a lone 6-digit code (``LINK``'s code, said on another address)."""
+    return bool(LINK_CODE.match(text.strip()))
+
+
+def about_link(text: str) -> bool:
+    """True for the only texts the LINK flow answers: ``LINK`` (alone or not) or a lone 6-digit code."""
+    return is_link_code(text) or command(text, {LINK: COMMANDS[LINK]}) is not None

@@ -11,7 +11,6 @@ Opt-out stays per address: STOP on one leaves the other working.
 from __future__ import annotations
 
 import enum
-import re
 from typing import TypedDict, cast
 
 from flows import keys, keywords
@@ -20,7 +19,6 @@ from flows.inbound import Inbound
 from flows.results import MENU, Choice, Choices, IssueLinkCode, LinkAddress, Reply, Result, SetPreferred, StateDict
 
 FLOW = "link"
-CODE = re.compile(r"^\d{6}$")
 MINUTES = 10
 CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "voice": "Phone", "simulator": "SMS"}
 COMMAND = {keywords.LINK: keywords.COMMANDS[keywords.LINK]}
@@ -42,7 +40,7 @@ class LinkState(TypedDict):
 
 def is_code(inbound: Inbound) -> bool:
     """True when the text is a lone 6-digit code."""
-    return bool(CODE.match(inbound.text.strip()))
+    return keywords.is_link_code(inbound.text)
 
 
 def handle(inbound: Inbound, ctx: Context) -> Result | None:

@@ -87,7 +87,11 @@ class Message:
     @classmethod
     def read(cls, state: StateDict | None, inbound: Inbound, ctx: Context) -> Message:
         """The message with its global keyword read (Telegram's ``/circles`` read as CIRCLES or HELP)."""
-        said = commands.for_sender(inbound.text, facilitator=ctx.facilitator is not None)
+        said = (
+            commands.for_sender(inbound.text, facilitator=ctx.facilitator is not None)
+            if inbound.text.lstrip().startswith("/")
+            else None
+        )
         if said is not None:  # Telegram's menu: a facilitator's CIRCLES, a learner's HELP
             inbound = replace(inbound, text=said)
         found = keywords.match(inbound.text, ctx.contact.language)
@@ -152,6 +156,10 @@ def _from_facilitator(message: Message) -> bool:
 
 def _lone_ok(message: Message) -> bool:
     return message.lone_ok
+
+
+def _about_link(message: Message) -> bool:
+    return keywords.about_link(message.inbound.text) and message.lone_ok
 
 
 def _rsvp_answer(message: Message) -> bool:
@@ -268,7 +276,7 @@ ROUTES: tuple[Route, ...] = (
     Route("facilitator command", _from_facilitator, _facilitator_command),
     Route("FORGET", _always, _forget_command),
     Route("FIND, LEAVE, CALL ME", _always, _learner),
-    Route("LINK", _lone_ok, _link),
+    Route("LINK", _about_link, _link),
     # 4. an answer to the latest reminder
     Route("RSVP", _rsvp_answer, _rsvp),
     # 5. triggers

@@ -287,7 +287,7 @@ def _context(
         pending_rsvp=pending,
         facilitator=facilitator,
         found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
-        link=links.view(session, inbound, contact_row, now),
+        link=links.view(session, inbound, contact_row, now) if keywords.about_link(inbound.text) else None,
     )
 
 
