@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from bot.domain import callers as voice
 from bot.domain import outbox
-from bot.domain.contacts import PHONE_CHANNELS, Recipient
+from bot.domain.contacts import PHONE_CHANNELS, ConsentSource, Recipient
 from bot.domain.outbox import Planned
 from bot.domain.phone import mask
 from bot.store.models import Address, Circle, Contact, Meeting, Outbox
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 KIND = "call"
 RETRY_AFTER = timedelta(minutes=5)
 NOT_ANSWERED = ("no-answer", "busy", "failed", "canceled")
-CONSENT = "call me"
 
 
 def placing(settings, row: Outbox) -> dict:
@@ -60,7 +59,7 @@ def voice_address(session, contact: Contact, now: datetime) -> Address | None:
         value=phone.value,
         preferred=False,
         consent_at=now,
-        consent_source=CONSENT,
+        consent_source=ConsentSource.CALL_ME,
         created_at=now,
     )
     session.add(address)
@@ -140,9 +139,6 @@ def ended(session, row_id: int, status: str, answered_by: str | None, now: datet
     return outbox.insert_new(session, [retry])
 
 
-ADDED_BY_FACILITATOR = "facilitator"  # the consent source of a learner the facilitator added (ADD)
-
-
 def add_landline(session, circle: Circle, raw_phone: str, name: str, settings, now: datetime) -> Contact | None:
     """A learner reached by calls only: a contact with a preferred ``voice`` address, enrolled (on the
     waitlist when the circle is full). A number the bot already knows keeps its contact and gets a voice
@@ -174,7 +170,7 @@ def add_landline(session, circle: Circle, raw_phone: str, name: str, settings, n
                 value=number,
                 preferred=True,
                 consent_at=now,
-                consent_source=ADDED_BY_FACILITATOR,
+                consent_source=ConsentSource.ADDED_BY_FACILITATOR,
                 created_at=now,
             )
         )
@@ -198,7 +194,7 @@ def add_landline(session, circle: Circle, raw_phone: str, name: str, settings, n
 def first_call_added_by_facilitator(session, row: Outbox) -> bool:
     """True for the first call to an address the facilitator added: it says how to stop."""
     address = session.get(Address, row.address_id) if row.address_id else None
-    if address is None or address.consent_source != ADDED_BY_FACILITATOR:
+    if address is None or address.consent_source != ConsentSource.ADDED_BY_FACILITATOR:
         return False
     earlier = (
         select(func.count())

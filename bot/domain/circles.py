@@ -132,9 +132,9 @@ def facilitator_for(session: Session, phone: str, now: datetime) -> Facilitator:
 
     The one place facilitators are made from a phone number.
     """
-    from bot.domain.contacts import make_with_phone
+    from bot.domain.contacts import ConsentSource, make_with_phone
 
-    contact = make_with_phone(session, phone, now, source="facilitator")
+    contact = make_with_phone(session, phone, now, source=ConsentSource.FACILITATOR)
     facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact.id))
     if facilitator is None:
         facilitator = Facilitator(contact_id=contact.id, created_at=now)

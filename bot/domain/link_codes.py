@@ -90,7 +90,7 @@ def join(session, contact: Contact, address: Address, code: str, now: datetime) 
     owner = session.get(Contact, row.contact_id)
     address.contact_id, address.preferred = owner.id, False
     if address.consent_at is None:
-        address.consent_at, address.consent_source = now, "link"
+        address.consent_at, address.consent_source = now, contacts.ConsentSource.LINK
     address.opted_out_at = None
     mine = session.scalar(select(Conversation).where(Conversation.contact_id == contact.id))
     if mine is not None:

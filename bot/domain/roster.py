@@ -17,7 +17,6 @@ from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, Rela
 from flows import keys
 from flows.results import Reply, When
 
-ADDED_BY_FACILITATOR = "added_by_facilitator"
 STOPPED = "stopped"
 
 
@@ -121,7 +120,7 @@ def add_on_paper(
         RosterError: ``already`` (they are in the circle or on its list), ``stopped`` (that number
             asked for no more texts).
     """
-    contact = contacts.make_with_phone(session, phone, now, source=ADDED_BY_FACILITATOR)
+    contact = contacts.make_with_phone(session, phone, now, source=contacts.ConsentSource.ADDED_BY_FACILITATOR)
     contact.name = contact.name or name
     contact.language = contact.language or language
     enrollment = session.scalar(

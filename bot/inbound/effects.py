@@ -153,7 +153,9 @@ class Applier:
         self.contact.language = effect.language
 
     def _RecordConsent(self, effect: RecordConsent) -> None:
-        contacts.consent(self.session, self.contact, self.address, self.now, source=self.message.channel)
+        contacts.consent(
+            self.session, self.contact, self.address, self.now, source=contacts.ConsentSource(self.message.channel)
+        )
 
     def _IssueLinkCode(self, effect: IssueLinkCode) -> None:
         links.issue(self.session, self.contact, effect.code, self.now)
