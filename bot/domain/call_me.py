@@ -139,58 +139,6 @@ def ended(session, row_id: int, status: str, answered_by: str | None, now: datet
     return outbox.insert_new(session, [retry])
 
 
-def add_landline(session, circle: Circle, raw_phone: str, name: str, settings, now: datetime) -> Contact | None:
-    """A learner reached by calls only: a contact with a preferred ``voice`` address, enrolled (on the
-    waitlist when the circle is full). A number the bot already knows keeps its contact and gets a voice
-    address. Returns None when the number cannot be read."""
-    from bot.domain import phone as phones
-    from bot.store.models import Enrollment
-
-    try:
-        number = phones.parse(raw_phone, settings.default_region)
-    except phones.PhoneError:
-        log.warning("ADD: unreadable number %s", mask(raw_phone))
-        return None
-    contact = session.scalar(
-        select(Contact)
-        .join(Address, Address.contact_id == Contact.id)
-        .where(Address.value == number, Address.channel.in_(PHONE_CHANNELS))
-        .limit(1)
-    )
-    if contact is None:
-        contact = Contact(name=name, language=circle.language, created_at=now)
-        session.add(contact)
-        session.flush()
-    if session.scalar(select(Address.id).where(Address.channel == VOICE, Address.value == number)) is None:
-        session.execute(Address.__table__.update().where(Address.contact_id == contact.id).values(preferred=False))
-        session.add(
-            Address(
-                contact_id=contact.id,
-                channel=VOICE,
-                value=number,
-                preferred=True,
-                consent_at=now,
-                consent_source=ConsentSource.ADDED_BY_FACILITATOR,
-                created_at=now,
-            )
-        )
-    enrollment = session.scalar(
-        select(Enrollment).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
-    )
-    active = session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-    )
-    status = "active" if active < circle.capacity else "waitlist"
-    if enrollment is None:
-        session.add(Enrollment(contact_id=contact.id, circle_id=circle.id, status=status, created_at=now))
-    elif enrollment.status not in ("active", "waitlist"):
-        enrollment.status, enrollment.created_at = status, now
-    session.flush()
-    return contact
-
-
 def first_call_added_by_facilitator(session, row: Outbox) -> bool:
     """True for the first call to an address the facilitator added: it says how to stop."""
     address = session.get(Address, row.address_id) if row.address_id else None

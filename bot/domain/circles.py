@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import phone as phones
 from bot.domain.attendance import attended_counts
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.planning.reminders import plan
 from bot.domain.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
@@ -274,8 +275,8 @@ def summary(session: Session, circle: Circle) -> dict:
         "timezone": circle.timezone,
         "capacity": circle.capacity,
         "archived": circle.archived_at is not None,
-        "enrolled": by_status.get("active", 0),
-        "waitlisted": by_status.get("waitlist", 0),
+        "enrolled": by_status.get(EnrollmentStatus.ACTIVE, 0),
+        "waitlisted": by_status.get(EnrollmentStatus.WAITLIST, 0),
         "meetings": [
             {
                 "seq": m.seq,
@@ -329,8 +330,8 @@ def listing(session: Session, now: datetime, include_archived: bool = False) -> 
             "name": c.name,
             "timezone": c.timezone,
             "capacity": c.capacity,
-            "enrolled": by_status.get(c.id, {}).get("active", 0),
-            "waitlisted": by_status.get(c.id, {}).get("waitlist", 0),
+            "enrolled": by_status.get(c.id, {}).get(EnrollmentStatus.ACTIVE, 0),
+            "waitlisted": by_status.get(c.id, {}).get(EnrollmentStatus.WAITLIST, 0),
             "next_meeting": upcoming.get(c.id),
             "archived": c.archived_at is not None,
         }
@@ -356,7 +357,7 @@ def edit_circle(
     name, venue = wanted.get("name", circle.name), wanted.get("venue", circle.venue)
     language, capacity = wanted.get("language", circle.language), wanted.get("capacity", circle.capacity)
     _check_fields(name, venue, language, capacity)
-    enrolled = counts(session, circle.id).get("active", 0)
+    enrolled = counts(session, circle.id).get(EnrollmentStatus.ACTIVE, 0)
     if capacity < enrolled:
         raise CircleError(
             f"{plural(enrolled, 'learner is', 'learners are')} enrolled already; "

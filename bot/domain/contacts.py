@@ -206,14 +206,19 @@ def facilitator_recipient(
     return Recipient(row[0], row[1], row[2], row[3], row[4] or fallback_language, row[5]) if row else None
 
 
-def make_with_phone(session: Session, phone: str, now: datetime, source: ConsentSource) -> Contact:
-    """The contact with this phone number (any phone channel), made with an SMS address if new."""
-    contact = session.scalar(
+def by_phone(session: Session, phone: str) -> Contact | None:
+    """The contact with this E.164 phone number on any phone channel, or None."""
+    return session.scalar(
         select(Contact)
         .join(Address, Address.contact_id == Contact.id)
         .where(Address.value == phone, Address.channel.in_(PHONE_CHANNELS))
         .limit(1)
     )
+
+
+def make_with_phone(session: Session, phone: str, now: datetime, source: ConsentSource) -> Contact:
+    """The contact with this phone number (any phone channel), made with an SMS address if new."""
+    contact = by_phone(session, phone)
     if contact is not None:
         return contact
     contact = Contact(created_at=now)
@@ -231,4 +236,33 @@ def make_with_phone(session: Session, phone: str, now: datetime, source: Consent
         )
     )
     session.flush()
+    return contact
+
+
+def with_landline(session: Session, phone: str, name: str, language: str, now: datetime) -> Contact:
+    """The contact with this E.164 phone number (made with ``name`` and ``language`` if new), reached by
+    calls: a number with no ``voice`` address gets one, preferred, consented as added by the facilitator."""
+    contact = by_phone(session, phone)
+    if contact is None:
+        contact = Contact(name=name, language=language, created_at=now)
+        session.add(contact)
+        session.flush()
+    if session.scalar(select(Address.id).where(Address.channel == VOICE, Address.value == phone)) is None:
+        session.execute(
+            update(Address)
+            .where(Address.contact_id == contact.id)
+            .values(preferred=False)
+            .execution_options(synchronize_session=False)
+        )
+        session.add(
+            Address(
+                contact_id=contact.id,
+                channel=VOICE,
+                value=phone,
+                preferred=True,
+                consent_at=now,
+                consent_source=ConsentSource.ADDED_BY_FACILITATOR,
+                created_at=now,
+            )
+        )
     return contact

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import active_learners
 from bot.domain.planning.reminders import plan
@@ -263,7 +264,7 @@ def tally(session: Session, meeting_id: int) -> dict:
     """RSVP counts for one meeting among its circle's active learners."""
     meeting = session.get(Meeting, meeting_id)
     active = select(Enrollment.contact_id).where(
-        Enrollment.circle_id == meeting.circle_id, Enrollment.status == "active"
+        Enrollment.circle_id == meeting.circle_id, Enrollment.status == EnrollmentStatus.ACTIVE
     )
     answers = dict(
         session.execute(

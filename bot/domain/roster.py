@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain import attendance, contacts, outbox
+from bot.domain import attendance, contacts, enrollments, outbox
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.phone import mask
 from bot.domain.planning import reminders
@@ -50,7 +51,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         select(Enrollment, Contact)
         .join(Contact, Contact.id == Enrollment.contact_id)
         .where(Enrollment.circle_id == circle.id)
-        .order_by(Enrollment.created_at, Enrollment.id)
+        .order_by(*enrollments.QUEUE_ORDER)
     ).all()
     ids = [contact.id for _, contact in found]
     addresses: dict[int, list[Address]] = {}
@@ -79,7 +80,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         own = addresses.get(contact.id, [])
         main = next((a for a in own if a.preferred), own[0] if own else None)
         status = enrollment.status
-        if status in ("active", "waitlist") and own and all(a.opted_out_at is not None for a in own):
+        if status in enrollments.CURRENT and own and all(a.opted_out_at is not None for a in own):
             status = STOPPED
         out.append(
             Row(
@@ -123,27 +124,14 @@ def add_on_paper(
     contact = contacts.make_with_phone(session, phone, now, source=contacts.ConsentSource.ADDED_BY_FACILITATOR)
     contact.name = contact.name or name
     contact.language = contact.language or language
-    enrollment = session.scalar(
-        select(Enrollment).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
-    )
-    if enrollment is not None and enrollment.status in ("active", "waitlist"):
+    if enrollments.is_current(session, contact.id, circle.id):
         raise RosterError("already")
     to = contacts.recipient(session, contact.id, circle.language)
     if to is None:
         raise RosterError("stopped")
-    active = session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-    )
-    status = "waitlist" if active >= circle.capacity else "active"
-    if enrollment is None:
-        enrollment = Enrollment(contact_id=contact.id, circle_id=circle.id, status=status, created_at=now)
-        session.add(enrollment)
-    else:
-        enrollment.status, enrollment.created_at = status, now
-    session.flush()
-    key = keys.PAGES_ADDED_BY_FACILITATOR if status == "active" else keys.SIGNUP_WAITLISTED
+    enrollment = enrollments.enroll(session, contact.id, circle, now)
+    status = EnrollmentStatus(enrollment.status)
+    key = keys.PAGES_ADDED_BY_FACILITATOR if status == EnrollmentStatus.ACTIVE else keys.SIGNUP_WAITLISTED
     said = (
         Reply(
             key,
@@ -164,7 +152,7 @@ def add_on_paper(
 def add_landline(
     session: Session, settings, circle: Circle, name: str, phone: str, language: str, now: datetime
 ) -> tuple[str, list[Planned]]:
-    """Enrolls a learner who has only a landline (``calls.add_landline``, as the facilitator's ADD does):
+    """Enrolls a learner who has only a landline (``enrollments.add_landline``, as the facilitator's ADD does):
     reminders and surveys come as calls, consent is "added by facilitator", and the first call says how to
     stop. A full circle puts them on the waiting list.
 
@@ -175,23 +163,11 @@ def add_landline(
         RosterError: ``already`` (they are in the circle or on its list), ``stopped`` (that number asked
             for no more calls).
     """
-    from bot.domain import call_me as calls
     from flows.inbound import VOICE
 
-    known = session.scalar(
-        select(Contact)
-        .join(Address, Address.contact_id == Contact.id)
-        .where(Address.value == phone, Address.channel.in_(contacts.PHONE_CHANNELS))
-        .limit(1)
-    )
+    known = contacts.by_phone(session, phone)
     if known is not None:
-        if session.scalar(
-            select(Enrollment.id).where(
-                Enrollment.contact_id == known.id,
-                Enrollment.circle_id == circle.id,
-                Enrollment.status.in_(("active", "waitlist")),
-            )
-        ):
+        if enrollments.is_current(session, known.id, circle.id):
             raise RosterError("already")
         if session.scalar(
             select(Address.id).where(
@@ -199,16 +175,9 @@ def add_landline(
             )
         ):
             raise RosterError("stopped")
-    contact = calls.add_landline(session, circle, phone, name, settings, now)
-    if contact is None:
-        raise RosterError("unreadable")
-    if known is None:
-        contact.language = language
-    session.flush()
-    status = session.scalar(
-        select(Enrollment.status).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
-    )
-    return status, reminders.plan(session, settings, now, contact_id=contact.id)
+    enrollment = enrollments.add_landline(session, circle, phone, name, language, now)
+    status = EnrollmentStatus(enrollment.status)
+    return status, reminders.plan(session, settings, now, contact_id=enrollment.contact_id)
 
 
 def promote(session: Session, settings, circle: Circle, enrollment_id: int, now: datetime) -> list[Planned]:
@@ -220,18 +189,13 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
     enrollment = session.scalar(
         select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.circle_id == circle.id).with_for_update()
     )
-    if enrollment is None or enrollment.status != "waitlist":
+    if enrollment is None or enrollment.status != EnrollmentStatus.WAITLIST:
         raise RosterError("missing")
-    active = session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-    )
-    if active >= circle.capacity:
+    if not enrollments.has_room(session, circle):
         raise RosterError("full")
-    enrollment.status = "active"
+    enrollment.status = EnrollmentStatus.ACTIVE
     session.flush()
-    contact = session.get(Contact, enrollment.contact_id)
+    contact = session.get_one(Contact, enrollment.contact_id)
     to = contacts.recipient(session, contact.id, circle.language)
     if to is None:
         return []

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.domain import enrollments
 from bot.domain.contacts import DELIVERABLE
+from bot.domain.enrollments import EnrollmentStatus
 from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting
 from flows.context import (
     CircleView,
@@ -38,7 +40,7 @@ def _views(session: Session, circles, now: datetime) -> dict[str, CircleView]:
     enrolled = dict(
         session.execute(
             select(Enrollment.circle_id, func.count())
-            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active")
+            .where(Enrollment.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE)
             .group_by(Enrollment.circle_id)
         ).all()
     )
@@ -136,14 +138,14 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
             select(Rsvp.meeting_id, Rsvp.answer, func.count())
             .join(Meeting, Meeting.id == Rsvp.meeting_id)
             .join(Enrollment, and_(Enrollment.contact_id == Rsvp.contact_id, Enrollment.circle_id == Meeting.circle_id))
-            .where(Meeting.circle_id.in_(ids), Enrollment.status == "active")
+            .where(Meeting.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE)
             .group_by(Rsvp.meeting_id, Rsvp.answer)
         )
     }
     active = dict(
         session.execute(
             select(Enrollment.circle_id, func.count())
-            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active")
+            .where(Enrollment.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE)
             .group_by(Enrollment.circle_id)
         ).all()
     )
@@ -160,7 +162,7 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
             .where(
                 RelayHandle.facilitator_id == facilitator.id,
                 Enrollment.circle_id.in_(ids),
-                Enrollment.status.in_(("active", "waitlist")),
+                Enrollment.status.in_(enrollments.CURRENT),
             )
         )
     )
@@ -173,7 +175,7 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
     for circle_id, contact_id, name in session.execute(
         select(Enrollment.circle_id, Contact.id, Contact.name)
         .join(Contact, Contact.id == Enrollment.contact_id)
-        .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", Contact.erased_at.is_(None))
+        .where(Enrollment.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE, Contact.erased_at.is_(None))
         .order_by(Enrollment.id)
     ):
         learners.setdefault(circle_id, []).append(LearnerName(contact_id, name or "", numbers.get(contact_id)))

@@ -9,6 +9,7 @@ reader's own channel and language when they are sent.
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import datetime
 from typing import NamedTuple
 
@@ -16,8 +17,10 @@ from sqlalchemy import Table, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts, erase, meetings, outbox
+from bot.domain import contacts, enrollments, erase, meetings, outbox
 from bot.domain import link_codes as links
+from bot.domain import phone as phones
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning import broadcast, reminders
 from bot.store.db import collect
@@ -60,6 +63,7 @@ from flows.results import (
     SetPreferred,
 )
 
+log = logging.getLogger(__name__)
 HANDLE_TRIES = 20
 DEFERRABLE = frozenset({RecordRsvp, RecordAnswer})  # effects whose one upsert nothing reads back
 
@@ -190,23 +194,11 @@ class Applier:
     # -- circles -----------------------------------------------------------------------------------
     def _Enroll(self, effect: Enroll) -> None:
         circle = self._circle(effect.code)
-        enrollment = self.session.scalar(
-            select(Enrollment).where(Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id)
-        )
-        status = "waitlist" if effect.waitlist else "active"
-        if enrollment is None:
-            enrollment = Enrollment(contact_id=self.contact.id, circle_id=circle.id, status=status, created_at=self.now)
-            self.session.add(enrollment)
-        else:
-            enrollment.status, enrollment.created_at = status, self.now
-        self.session.flush()
+        status = EnrollmentStatus.WAITLIST if effect.waitlist else EnrollmentStatus.ACTIVE
+        enrollment = enrollments.enroll(self.session, self.contact.id, circle, self.now, status)
         to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
         if to is not None:
-            enrolled = self.session.scalar(
-                select(func.count())
-                .select_from(Enrollment)
-                .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-            )
+            enrolled = enrollments.active_count(self.session, circle.id)
             key = keys.FACILITATOR_WAITLISTED if effect.waitlist else keys.FACILITATOR_JOINED
             said = Reply(
                 key,
@@ -222,11 +214,7 @@ class Applier:
 
     def _Leave(self, effect: Leave) -> None:
         circle = self._circle(effect.circle_code)
-        self.session.execute(
-            update(Enrollment)
-            .where(Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id)
-            .values(status="left")
-        )
+        enrollments.leave(self.session, self.contact.id, circle.id)
         meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
         self.session.execute(
             update(Outbox)
@@ -249,12 +237,14 @@ class Applier:
         )
 
     def _AddLandline(self, effect: AddLandline) -> None:
-        from bot.domain import call_me as calls
-
         circle = self._circle(effect.circle_code)
-        contact = calls.add_landline(self.session, circle, effect.phone, effect.name, self.settings, self.now)
-        if contact is not None:
-            reminders.plan(self.session, self.settings, self.now, contact_id=contact.id)
+        try:
+            number = phones.parse(effect.phone, self.settings.default_region)
+        except phones.PhoneError:
+            log.warning("ADD: unreadable number %s", phones.mask(effect.phone))
+            return
+        enrollment = enrollments.add_landline(self.session, circle, number, effect.name, circle.language, self.now)
+        reminders.plan(self.session, self.settings, self.now, contact_id=enrollment.contact_id)
 
     def _RequestCall(self, effect: RequestCall) -> None:
         from bot.domain import call_me as calls
@@ -324,7 +314,7 @@ class Applier:
                 RelayHandle.facilitator_id == facilitator_id,
                 RelayHandle.number == effect.number,
                 Circle.facilitator_id == facilitator_id,
-                Enrollment.status.in_(("active", "waitlist")),
+                Enrollment.status.in_(enrollments.CURRENT),
             )
         ).first()
         if facilitator_id is None or row is None:

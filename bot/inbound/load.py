@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, literal, or_, select, union
+from sqlalchemy import and_, bindparam, func, literal, select, union
 from sqlalchemy.orm import Session, aliased
 
-from bot.domain import outbox
+from bot.domain import enrollments, outbox
 from bot.domain.contacts import Recipient
+from bot.domain.enrollments import EnrollmentStatus
 from bot.store.models import (
     Address,
     Circle,
@@ -104,7 +105,7 @@ def _load_statement():
     enrolled = (
         select(func.count())
         .select_from(others)
-        .where(others.circle_id == Circle.id, others.status == "active")
+        .where(others.circle_id == Circle.id, others.status == EnrollmentStatus.ACTIVE)
         .scalar_subquery()
     )
     next_meeting = (
@@ -112,16 +113,7 @@ def _load_statement():
         .where(upcoming.circle_id == Circle.id, upcoming.starts_at > now, upcoming.status != "cancelled")
         .scalar_subquery()
     )
-    position = (
-        select(func.count())
-        .select_from(ahead)
-        .where(
-            ahead.circle_id == Circle.id,
-            ahead.status == "waitlist",
-            or_(ahead.created_at < mine.created_at, and_(ahead.created_at == mine.created_at, ahead.id < mine.id)),
-        )
-        .scalar_subquery()
-    )
+    position = select(func.count()).select_from(ahead).where(enrollments.ahead_of(ahead, mine)).scalar_subquery()
     # The circles involved, as ids found through indexes (a join on an OR of these read every circle).
     open_code = (
         select(Conversation.state["code"].as_string()).where(Conversation.contact_id == contact_id).scalar_subquery()
@@ -181,7 +173,7 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
     """Reads the sender's conversation, facilitator id, pending reminder and circles in one statement."""
     rows = session.execute(_LOAD, {"contact_id": contact_id, "codes": sorted(codes), "now": now})
     loaded = Loaded()
-    enrollments = []
+    mine = []
     pending = None
     for row in rows:
         (
@@ -236,10 +228,10 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
         if number is not None:
             loaded.handles[circle.code] = number
         if status is not None:
-            position = (ahead_n or 0) + 1 if status == "waitlist" else None
-            enrollments.append((joined, EnrollmentView(view, status, position)))
+            position = enrollments.position(ahead_n) if status == EnrollmentStatus.WAITLIST else None
+            mine.append((joined, EnrollmentView(view, status, position)))
     loaded.contact_view = ContactView(
-        enrollments=tuple(e for _, e in sorted(enrollments, key=lambda pair: pair[0], reverse=True))
+        enrollments=tuple(e for _, e in sorted(mine, key=lambda pair: pair[0], reverse=True))
     )
     loaded.pending_sent_at = pending[1] if pending else None
     if pending is not None:

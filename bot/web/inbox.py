@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.domain import contacts, outbox
+from bot.domain import contacts, enrollments, outbox
 from bot.render import codec
 from bot.render.texts import RELAY_TEXT_MAX
 from bot.runtime import current as runtime
@@ -86,7 +86,7 @@ def inbox_reply(code, number):
                 RelayHandle.facilitator_id == found.facilitator_id,
                 RelayHandle.number == number,
                 Enrollment.circle_id == found.id,
-                Enrollment.status.in_(("active", "waitlist")),
+                Enrollment.status.in_(enrollments.CURRENT),
             )
         )
         if learner_id is None:

@@ -8,6 +8,7 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from sqlalchemy import func, select
 
 from bot.domain.contacts import preferred_join
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.planning import broadcast
 from bot.render import segments, sms
 from bot.render.texts import RELAY_TEXT_MAX
@@ -35,7 +36,7 @@ def count(db, circle: Circle, text: str) -> dict:
             .join(Address, preferred_join())
             .where(
                 Enrollment.circle_id == circle.id,
-                Enrollment.status == "active",
+                Enrollment.status == EnrollmentStatus.ACTIVE,
                 Contact.erased_at.is_(None),
                 Address.channel == SMS,
             )

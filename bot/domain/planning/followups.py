@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import attendance
 from bot.domain.contacts import preferred_join
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.reminders import PLAN_HORIZON
@@ -78,7 +79,7 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
         )
         .join(Contact, Contact.id == Enrollment.contact_id)
         .join(Address, preferred_join())
-        .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", *REACHABLE)
+        .where(Enrollment.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE, *REACHABLE)
         .order_by(Enrollment.id)
     ):
         learners[circle_id].append(plans.Learner(e_id, plans.To(c_id, a_id, channel, value, lang, tz)))

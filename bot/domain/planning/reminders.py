@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import outbox
 from bot.domain.contacts import Recipient, preferred_join
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.rows import outbox_rows
@@ -63,7 +64,9 @@ def plan(
     if contact_id is not None:
         query = query.where(
             Meeting.circle_id.in_(
-                select(Enrollment.circle_id).where(Enrollment.contact_id == contact_id, Enrollment.status == "active")
+                select(Enrollment.circle_id).where(
+                    Enrollment.contact_id == contact_id, Enrollment.status == EnrollmentStatus.ACTIVE
+                )
             )
         )
     planned: list[Planned] = []
@@ -107,7 +110,7 @@ def _reminder_rows(
         .join(Address, preferred_join())
         .where(
             Meeting.id.in_(list(by_id)),
-            Enrollment.status == "active",
+            Enrollment.status == EnrollmentStatus.ACTIVE,
             *REACHABLE,
             ~exists().where(
                 Outbox.meeting_id == Meeting.id,
