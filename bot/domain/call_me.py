@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.domain import callers as voice
 from bot.domain import outbox
 from bot.domain.contacts import PHONE_CHANNELS, ConsentSource, Recipient
+from bot.domain.meetings import MeetingStatus
 from bot.domain.outbox import Planned
 from bot.domain.phone import mask
 from bot.store.models import Address, Circle, Contact, Meeting, Outbox
@@ -25,7 +26,7 @@ from flows.inbound import VOICE
 from flows.results import Reply
 
 log = logging.getLogger(__name__)
-KIND = "call"
+KIND = outbox.OutboxKind.CALL  # the kind of every CALL ME row
 RETRY_AFTER = timedelta(minutes=5)
 NOT_ANSWERED = ("no-answer", "busy", "failed", "canceled")
 
@@ -104,7 +105,7 @@ def answered(session, row_id: int, call_sid: str, answered_by: str | None, now: 
     lang = (contact.language if contact else None) or row.language or circle.language
     if answered_by and answered_by.startswith("machine"):
         return call_flow.Goodbye(lang, (Reply(keys.VOICE_VOICEMAIL, {"circle": circle.name}),)), None
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         return call_flow.Goodbye(lang, (Reply(keys.VOICE_NO_MEETINGS, {"circle": circle.name}),)), None
     who = voice.Caller(contact.id if contact else None, lang, None)
     room = voice.join(session, call_sid, meeting.id, who, row.address, False, now)
@@ -120,7 +121,7 @@ def ended(session, row_id: int, status: str, answered_by: str | None, now: datet
     if status not in NOT_ANSWERED and not machine:
         return []
     meeting = session.get(Meeting, row.meeting_id)
-    if meeting is None or meeting.status == "cancelled" or meeting.ends_at <= now + RETRY_AFTER:
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED or meeting.ends_at <= now + RETRY_AFTER:
         return []
     log.info("call to %s not answered (%s); one more try in 5 minutes", mask(row.address), status)
     retry = {

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain import attendance, contacts, enrollments, outbox
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.outbox import Planned, insert_new
+from bot.domain.meetings import MeetingStatus
+from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.phone import mask
 from bot.domain.planning import reminders
 from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
@@ -142,7 +143,13 @@ def add_on_paper(
         session,
         [
             outbox.row(
-                f"paper:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}", "notice", to, said, now, now, timezone=circle.timezone
+                f"paper:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}",
+                OutboxKind.NOTICE,
+                to,
+                said,
+                now,
+                now,
+                timezone=circle.timezone,
             )
         ],
     )
@@ -215,7 +222,7 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
         [
             outbox.row(
                 f"promoted:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}",
-                "notice",
+                OutboxKind.NOTICE,
                 to,
                 said,
                 now,
@@ -230,7 +237,7 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
 def _next(session: Session, circle: Circle, now: datetime) -> When | None:
     at = session.scalar(
         select(func.min(Meeting.starts_at)).where(
-            Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled"
+            Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED
         )
     )
     return When(at, circle.timezone) if at else None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.domain import enrollments
 from bot.domain.contacts import DELIVERABLE
 from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.meetings import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting
 from flows.context import (
     CircleView,
@@ -47,7 +48,7 @@ def _views(session: Session, circles, now: datetime) -> dict[str, CircleView]:
     upcoming = dict(
         session.execute(
             select(Meeting.circle_id, func.min(Meeting.starts_at))
-            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
+            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED)
             .group_by(Meeting.circle_id)
         ).all()
     )

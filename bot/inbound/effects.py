@@ -21,7 +21,8 @@ from bot.domain import contacts, enrollments, erase, meetings, outbox
 from bot.domain import link_codes as links
 from bot.domain import phone as phones
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.outbox import Planned, insert_new
+from bot.domain.meetings import MeetingStatus
+from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning import broadcast, reminders
 from bot.store.db import collect
 from bot.store.models import (
@@ -209,7 +210,7 @@ class Applier:
                     "capacity": circle.capacity,
                 },
             )
-            self._send(f"joined:{enrollment.id}:{status}", "notice", to, said, about=self.contact.id)
+            self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self.contact.id)
         reminders.plan(self.session, self.settings, self.now, contact_id=self.contact.id)
 
     def _Leave(self, effect: Leave) -> None:
@@ -252,7 +253,9 @@ class Applier:
         circle = self._circle(effect.circle_code)
         meeting = self.session.scalar(
             select(Meeting)
-            .where(Meeting.circle_id == circle.id, Meeting.status != "cancelled", Meeting.ends_at > self.now)
+            .where(
+                Meeting.circle_id == circle.id, Meeting.status != MeetingStatus.CANCELLED, Meeting.ends_at > self.now
+            )
             .order_by(Meeting.starts_at)
             .limit(1)
         )
@@ -301,7 +304,7 @@ class Applier:
             said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
         else:
             said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
-        self._send(f"relay:{self._inbound_key}", "relay", to, said, about=self.contact.id, held=held)
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.contact.id, held=held)
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
         facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.contact.id))
@@ -324,7 +327,7 @@ class Applier:
         if to is None:
             return
         said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
-        self._send(f"relay:{self._inbound_key}", "relay", to, said)
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said)
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)
@@ -358,7 +361,13 @@ class Applier:
         self.deferred.append(Deferred(shape, upsert(shape, self.session.get_bind().dialect.name), values))
 
     def _send(
-        self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None, held: bool = False
+        self,
+        key: str,
+        kind: OutboxKind,
+        to: contacts.Recipient,
+        said: Reply,
+        about: int | None = None,
+        held: bool = False,
     ) -> None:
         row = outbox.row(key, kind, to, (said,), self.now, self.now, about=about)
         if held:

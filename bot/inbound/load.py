@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.domain import enrollments, outbox
 from bot.domain.contacts import Recipient
 from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.meetings import MeetingStatus
 from bot.store.models import (
     Address,
     Circle,
@@ -86,7 +87,7 @@ def _load_statement():
     contact_id, now = bindparam("contact_id"), bindparam("now", type_=UTCDateTime())
     pending_of = (
         select(Outbox.meeting_id, Outbox.sent_at)
-        .where(Outbox.contact_id == contact_id, Outbox.kind == "reminder", Outbox.status == outbox.SENT)
+        .where(Outbox.contact_id == contact_id, Outbox.kind == outbox.OutboxKind.REMINDER, Outbox.status == outbox.SENT)
         .order_by(Outbox.sent_at.desc())
         .limit(1)
     )
@@ -110,7 +111,7 @@ def _load_statement():
     )
     next_meeting = (
         select(func.min(upcoming.starts_at))
-        .where(upcoming.circle_id == Circle.id, upcoming.starts_at > now, upcoming.status != "cancelled")
+        .where(upcoming.circle_id == Circle.id, upcoming.starts_at > now, upcoming.status != MeetingStatus.CANCELLED)
         .scalar_subquery()
     )
     position = select(func.count()).select_from(ahead).where(enrollments.ahead_of(ahead, mine)).scalar_subquery()
@@ -237,6 +238,6 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
     if pending is not None:
         meeting_id, _, starts, ends, status, circle_id = pending
         circle = next((c for c in loaded.rows.values() if c.id == circle_id), None)
-        if circle is not None and status != "cancelled" and ends > now:
+        if circle is not None and status != MeetingStatus.CANCELLED and ends > now:
             loaded.pending = PendingRsvp(meeting_id, loaded.circles[circle.code], starts)
     return loaded

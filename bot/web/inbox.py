@@ -48,7 +48,7 @@ def threads(db, circle) -> list[dict]:
         rows = db.scalars(
             select(Outbox)
             .where(
-                Outbox.kind == "relay",
+                Outbox.kind == outbox.OutboxKind.RELAY,
                 ((Outbox.contact_id == lead_contact) & (Outbox.about_contact_id == learner.id))
                 | (Outbox.contact_id == learner.id),
             )
@@ -106,7 +106,12 @@ def inbox_reply(code, number):
             return redirect(url_for("pages.inbox", code=found.code))
         said = (Reply(keys.RELAY_TO_LEARNER, {"circle": found.name, "text": Quote(text)}),)
         outbox.insert_new(
-            db, [outbox.row(f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}", "relay", to, said, now(), now())]
+            db,
+            [
+                outbox.row(
+                    f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}", outbox.OutboxKind.RELAY, to, said, now(), now()
+                )
+            ],
         )
         db.commit()
     flash(_("Sent to #%(number)s.", number=number), "info")

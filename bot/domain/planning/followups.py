@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from bot.domain import attendance
 from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.outbox import Planned, insert_new
+from bot.domain.meetings import MeetingStatus
+from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.domain.planning.rows import outbox_rows
@@ -41,7 +42,7 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
     recent = session.execute(
         select(Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status, Circle)
         .join(Circle, Circle.id == Meeting.circle_id)
-        .where(Meeting.status != "cancelled", Meeting.starts_at <= now, Meeting.starts_at > now - LOOK_BACK)
+        .where(Meeting.status != MeetingStatus.CANCELLED, Meeting.starts_at <= now, Meeting.starts_at > now - LOOK_BACK)
     ).all()
     due = {
         circle.id: circle
@@ -111,7 +112,7 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
         tuple(r)
         for r in session.execute(
             select(Outbox.meeting_id, Outbox.contact_id).where(
-                Outbox.kind == "checkin", Outbox.meeting_id.in_(meeting_ids)
+                Outbox.kind == OutboxKind.CHECKIN, Outbox.meeting_id.in_(meeting_ids)
             )
         )
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.domain import outbox
 from bot.domain.contacts import Recipient, preferred_join
 from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.meetings import MeetingStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.rows import outbox_rows
@@ -56,7 +57,7 @@ def plan(
             Meeting.id, Meeting.starts_at, Circle.name, Circle.venue, Circle.timezone, Circle.language, Circle.capacity
         )
         .join(Circle, Circle.id == Meeting.circle_id)
-        .where(Meeting.status != "cancelled", Meeting.starts_at > now, Meeting.starts_at <= latest)
+        .where(Meeting.status != MeetingStatus.CANCELLED, Meeting.starts_at > now, Meeting.starts_at <= latest)
         .order_by(Meeting.starts_at, Meeting.id)
     )
     if meeting_id is not None:
@@ -115,8 +116,8 @@ def _reminder_rows(
             ~exists().where(
                 Outbox.meeting_id == Meeting.id,
                 Outbox.contact_id == Contact.id,
-                Outbox.kind == "reminder",
-                Outbox.status != "cancelled",
+                Outbox.kind == outbox.OutboxKind.REMINDER,
+                Outbox.status != outbox.CANCELLED,
             ),
         )
     )
@@ -155,7 +156,7 @@ def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id:
         .join(Contact, Contact.id == Facilitator.contact_id)
         .join(Address, preferred_join())
         .where(
-            Meeting.status != "cancelled",
+            Meeting.status != MeetingStatus.CANCELLED,
             Meeting.starts_at > now,
             Meeting.starts_at <= now + TALLY_BEFORE + horizon,
             *REACHABLE,

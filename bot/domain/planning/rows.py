@@ -25,7 +25,7 @@ def outbox_rows(planned: Iterable[PlannedMessage], now: datetime) -> list[dict]:
         rows.append(
             outbox.row(
                 message.key,
-                message.kind,
+                outbox.OutboxKind(message.kind),
                 recipient,
                 replies,
                 message.send_after,
