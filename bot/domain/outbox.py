@@ -69,7 +69,6 @@ class OutboxKind(StrEnum):
 
 # The rows about one meeting's time: withdrawn when it changes, dropped when it is over or cancelled.
 ABOUT_MEETING = (OutboxKind.REMINDER, OutboxKind.TALLY)
-MAX_SEGMENTS = 3
 CHUNK = 5000
 UTC = timezone.utc
 
@@ -227,8 +226,8 @@ def add(
     session: Session, key: str, channel: str, address: str, body: str, send_after: datetime, now: datetime
 ) -> Outbox | None:
     """Adds a row with a finished ``body`` unless ``key`` is already there; returns the new row or None."""
-    if segments.count(body).segments > MAX_SEGMENTS:
-        raise ValueError(f"outbox body over {MAX_SEGMENTS} segments: {key}")
+    if segments.count(body).segments > segments.MAX_SEGMENTS:
+        raise ValueError(f"outbox body over {segments.MAX_SEGMENTS} segments: {key}")
     planned = insert_new(
         session,
         [

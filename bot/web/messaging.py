@@ -20,8 +20,6 @@ from bot.web.blueprint import bp
 from bot.web.i18n import _
 from flows.inbound import SMS
 
-MAX_SEGMENTS = 3
-
 
 def count(db, circle: Circle, text: str) -> dict:
     """What the message costs: the SMS as learners get it (``<circle>: <text>``), counted like
@@ -49,7 +47,7 @@ def count(db, circle: Circle, text: str) -> dict:
         "segments": counted.segments,
         "sms_learners": on_sms,
         "total_segments": counted.segments * on_sms,
-        "too_long": len(text) > RELAY_TEXT_MAX or counted.segments > MAX_SEGMENTS,
+        "too_long": len(text) > RELAY_TEXT_MAX or counted.segments > segments.MAX_SEGMENTS,
     }
 
 
