@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import batches as dispatch
 from bot.domain.contacts import Recipient
-from bot.render import codec, segments
+from bot.render import codec
 from bot.store.db import collect
 from bot.store.models import Outbox
 from flows.results import Reply
@@ -220,28 +220,3 @@ def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
     )
     rows = session.connection().exec_driver_sql(statement, params)
     return [Planned(row_id, at.astimezone(UTC), 0, batch) for row_id, at, batch in rows]
-
-
-def add(
-    session: Session, key: str, channel: str, address: str, body: str, send_after: datetime, now: datetime
-) -> Outbox | None:
-    """Adds a row with a finished ``body`` unless ``key`` is already there; returns the new row or None."""
-    if segments.count(body).segments > segments.MAX_SEGMENTS:
-        raise ValueError(f"outbox body over {segments.MAX_SEGMENTS} segments: {key}")
-    planned = insert_new(
-        session,
-        [
-            {
-                "dedupe_key": key,
-                "kind": OutboxKind.NOTICE,
-                "channel": channel,
-                "address": address,
-                "body": body,
-                "send_after": send_after,
-                "status": PENDING,
-                "attempts": 0,
-                "created_at": now,
-            }
-        ],
-    )
-    return session.get(Outbox, planned[0].row_id) if planned else None

@@ -23,6 +23,7 @@ from bot.domain import enrollments, outbox
 from bot.domain.contacts import Recipient
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.meetings import MeetingStatus
+from bot.inbound.context import circle_view
 from bot.store.models import (
     Address,
     Circle,
@@ -206,17 +207,7 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
             pending = (pm_id_, sent_at, pm_starts, pm_ends, pm_status, pm_circle)
         if circle is None or circle.code in loaded.rows:
             continue
-        view = CircleView(
-            code=circle.code,
-            name=circle.name,
-            venue=circle.venue,
-            timezone=circle.timezone,
-            language=circle.language,
-            capacity=circle.capacity,
-            enrolled=n_enrolled or 0,
-            next_meeting=nxt,
-            facilitator_reachable=fa_id is not None and fa_out is None,
-        )
+        view = circle_view(circle, n_enrolled or 0, nxt, fa_id is not None and fa_out is None)
         loaded.rows[circle.code] = circle
         loaded.circles[circle.code] = view
         held = (

@@ -32,7 +32,7 @@ PLAN_HORIZON = timedelta(hours=2)
 QUIET_SHIFT_MAX = timedelta(hours=14)
 TALLY_BEFORE = timedelta(hours=2)
 
-__all__ = ["PLAN_HORIZON", "Planned", "insert_new", "plan", "reminder_key", "reminder_reply"]
+__all__ = ["PLAN_HORIZON", "plan", "reminder_key", "reminder_reply"]
 
 
 def plan(
