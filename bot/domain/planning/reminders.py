@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
-from bot.domain.contacts import Recipient, preferred_join
+from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.meetings import MeetingStatus
 from bot.domain.outbox import Planned, insert_new
@@ -30,7 +30,6 @@ from flows.planner import reminder_key, reminder_reply
 
 PLAN_HORIZON = timedelta(hours=2)
 QUIET_SHIFT_MAX = timedelta(hours=14)
-TALLY_BEFORE = timedelta(hours=2)
 
 __all__ = ["PLAN_HORIZON", "plan", "reminder_key", "reminder_reply"]
 
@@ -51,7 +50,7 @@ def plan(
     """
     lead = settings.reminder_lead
     quiet = QuietHours.parse(settings.quiet_hours)
-    latest = now + max(lead, TALLY_BEFORE) + horizon + QUIET_SHIFT_MAX
+    latest = now + max(lead, planner.TALLY_BEFORE) + horizon + QUIET_SHIFT_MAX
     query = (
         select(
             Meeting.id, Meeting.starts_at, Circle.name, Circle.venue, Circle.timezone, Circle.language, Circle.capacity
@@ -137,13 +136,21 @@ def _reminder_rows(
 
 
 def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id: int | None) -> list[dict]:
-    """The facilitator's tally 2 hours before; its counts are taken when it is sent."""
+    """The facilitators' tallies (2 hours before; counted when sent) of meetings in reach whose facilitator
+    can be reached: read here, decided by ``flows.planner.tally_due``."""
     query = (
         select(
             Meeting.id,
+            Meeting.seq,
             Meeting.starts_at,
-            Circle.language,
+            Meeting.status,
+            Circle.id,
+            Circle.code,
+            Circle.name,
+            Circle.venue,
             Circle.timezone,
+            Circle.language,
+            Circle.facilitator_id,
             Contact.id,
             Address.id,
             Address.channel,
@@ -158,21 +165,20 @@ def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id:
         .where(
             Meeting.status != MeetingStatus.CANCELLED,
             Meeting.starts_at > now,
-            Meeting.starts_at <= now + TALLY_BEFORE + horizon,
+            Meeting.starts_at <= now + planner.TALLY_BEFORE + horizon,
             *REACHABLE,
         )
     )
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
-    return [
-        outbox.row(
-            f"tally:{m_id}:{starts:%Y%m%dT%H%MZ}",
-            "tally",
-            Recipient(c_id, a_id, channel, value, lang or circle_lang, tz or circle_tz),
-            (),
-            max(starts - TALLY_BEFORE, now),
-            now,
-            meeting_id=m_id,
+    due = []
+    for row in session.execute(query):
+        m_id, seq, starts, status, circle_id, code, name, venue, circle_tz, circle_lang, fac_id = row[:11]
+        fac = plans.To(*row[11:])
+        circle = plans.Circle(
+            circle_id, code, name, venue, circle_tz, circle_lang, facilitator_id=fac_id, facilitator=fac
         )
-        for m_id, starts, circle_lang, circle_tz, c_id, a_id, channel, value, lang, tz in session.execute(query)
-    ]
+        tally = planner.tally_due(circle, plans.Meeting(m_id, seq, starts, status), now, horizon)
+        if tally is not None:
+            due.append(tally)
+    return outbox_rows(due, now)
