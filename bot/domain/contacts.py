@@ -46,7 +46,7 @@ class Recipient:
     """Where one message goes."""
 
     contact_id: int
-    address_id: int
+    address_id: int | None  # None only for a planner's address that is no row (``flows.plans.To``)
     channel: str
     address: str
     language: str | None

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from bot.domain import contacts
 from bot.store.models import Address, Contact, Conversation, Enrollment, LinkCode, Message
@@ -94,7 +94,9 @@ def join(session, contact: Contact, address: Address, code: str, now: datetime) 
     address.opted_out_at = None
     mine = session.scalar(select(Conversation).where(Conversation.contact_id == contact.id))
     if mine is not None:
-        session.execute(Conversation.__table__.delete().where(Conversation.contact_id == owner.id))
+        session.execute(
+            delete(Conversation).where(Conversation.contact_id == owner.id).execution_options(synchronize_session=False)
+        )
         session.flush()
         mine.contact_id = owner.id
     session.execute(

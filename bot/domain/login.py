@@ -108,7 +108,7 @@ def issue(session: Session, secret: str, kind: str, value: str, language: str, n
     )
     session.add(row)
     session.flush()
-    contact = session.get(Contact, address.contact_id)
+    contact = session.get_one(Contact, address.contact_id)
     to = Recipient(
         contact.id, address.id, address.channel, address.value, contact.language or language, contact.timezone
     )

@@ -176,12 +176,13 @@ def reschedule(
     for meeting in meetings:
         if meeting.starts_at <= now:
             continue
-        start, end = series[meeting.seq - 1] if meeting.seq <= weeks else (None, None)
-        if start is None or start <= now:
+        new_time = series[meeting.seq - 1] if meeting.seq <= weeks else None
+        if new_time is None or new_time[0] <= now:
             if meeting.status != MeetingStatus.CANCELLED:
                 done.planned += cancel(session, settings, circle, meeting.seq, now, notify=False)
                 done.cancelled.append(meeting.seq)
             continue
+        start, end = new_time
         if meeting.status == MeetingStatus.CANCELLED:
             meeting.starts_at, meeting.ends_at = start, end
             if meeting.seq > old_weeks:  # dropped by an earlier, shorter schedule: back in the series
@@ -275,7 +276,7 @@ def _notify(
 
 def tally(session: Session, meeting_id: int) -> dict:
     """RSVP counts for one meeting among its circle's active learners."""
-    meeting = session.get(Meeting, meeting_id)
+    meeting = session.get_one(Meeting, meeting_id)
     active = select(Enrollment.contact_id).where(
         Enrollment.circle_id == meeting.circle_id, Enrollment.status == EnrollmentStatus.ACTIVE
     )
@@ -286,14 +287,14 @@ def tally(session: Session, meeting_id: int) -> dict:
             .group_by(Rsvp.answer)
         ).all()
     )
-    total = session.scalar(select(func.count()).select_from(active.subquery()))
+    total = session.scalar(select(func.count()).select_from(active.subquery())) or 0
     yes, no = answers.get("yes", 0), answers.get("no", 0)
     return {"yes": yes, "no": no, "none": max(total - yes - no, 0)}
 
 
 def tally_reply(session: Session, meeting_id: int) -> Reply:
     """The facilitator's tally for one meeting, counted now (at send time)."""
-    meeting = session.get(Meeting, meeting_id)
-    circle = session.get(Circle, meeting.circle_id)
+    meeting = session.get_one(Meeting, meeting_id)
+    circle = session.get_one(Circle, meeting.circle_id)
     params = {"circle": circle.name, "when": When(meeting.starts_at, circle.timezone), **tally(session, meeting_id)}
     return Reply(keys.FACILITATOR_TALLY, params)

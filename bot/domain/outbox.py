@@ -10,7 +10,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import StrEnum
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -141,9 +143,8 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
             planned.extend(_insert_unnest(session, chunk))
             continue
         if dialect not in _INSERTS:
-            table = (
-                Outbox.__table__
-            )  # Core, not the ORM's bulk-insert path (a relay's row is on the webhook's hot path)
+            # Core, not the ORM's bulk-insert path (a relay's row is on the webhook's hot path)
+            table = cast(Table, Outbox.__table__)
             _INSERTS[dialect] = (
                 insert(table)
                 .on_conflict_do_nothing(index_elements=["dedupe_key"])

@@ -84,7 +84,7 @@ def add_facilitator(
     facilitator = facilitator_for(session, phone, now)
     if name:
         facilitator.name = name.strip()[:80]
-        contact = session.get(Contact, facilitator.contact_id)
+        contact = session.get_one(Contact, facilitator.contact_id)
         contact.name = contact.name or name.strip()[:40]
     if team_name:
         facilitator.team_id = team(session, team_name, now).id

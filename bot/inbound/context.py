@@ -150,5 +150,5 @@ def find_open_circles(session: Session, place: str, now: datetime, limit: int = 
         )
     ).all()
     views = _views(session, candidates, now)
-    found = [v for v in views.values() if v.next_meeting is not None and not v.full]
-    return tuple(sorted(found, key=lambda v: v.next_meeting)[:limit])
+    found = [(v.next_meeting, v) for v in views.values() if v.next_meeting is not None and not v.full]
+    return tuple(view for _, view in sorted(found, key=lambda pair: pair[0])[:limit])

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, func, literal, select, update
+from sqlalchemy import Insert, Table, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,10 +25,12 @@ from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.meetings import MeetingStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning import broadcast, reminders
+from bot.settings import Settings
 from bot.store.db import collect
 from bot.store.models import (
     Address,
     Answer,
+    Base,
     Circle,
     Contact,
     Enrollment,
@@ -43,6 +46,7 @@ from flows.results import (
     AddLandline,
     Broadcast,
     ChangeMeeting,
+    Effect,
     Enroll,
     Erase,
     IssueLinkCode,
@@ -64,6 +68,10 @@ from flows.results import (
     SetPreferred,
 )
 
+if TYPE_CHECKING:
+    from bot.inbound.load import Loaded
+    from bot.inbound.service import Draft
+
 log = logging.getLogger(__name__)
 HANDLE_TRIES = 20
 DEFERRABLE = frozenset({RecordRsvp, RecordAnswer})  # effects whose one upsert nothing reads back
@@ -82,12 +90,12 @@ class Deferred(NamedTuple):
     """An upsert kept for later: its shape, its statement (for this dialect) and its values."""
 
     shape: Shape
-    statement: object
-    values: dict
+    statement: Insert
+    values: dict[str, Any]
 
 
 @functools.lru_cache(maxsize=64)
-def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None):
+def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None) -> Insert:
     """``INSERT … ON CONFLICT (unique) DO UPDATE SET changes = excluded.changes`` on a Core table, built once.
 
     ``names``: the bind parameter name of each column (to sit beside other statements' parameters in one
@@ -97,7 +105,10 @@ def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None):
     statement = insert(shape.table)
     if names is not None:
         statement = statement.values(
-            {column: bindparam(name, type_=shape.table.c[column].type) for column, name in zip(shape.columns, names)}
+            {
+                column: bindparam(name, type_=shape.table.c[column].type)
+                for column, name in zip(shape.columns, names, strict=True)
+            }
         )
     return statement.on_conflict_do_update(
         index_elements=list(shape.unique), set_={column: statement.excluded[column] for column in shape.changes}
@@ -110,13 +121,13 @@ class Applier:
     def __init__(
         self,
         session: Session,
-        settings,
+        settings: Settings,
         contact: Contact | None,
         address: Address | None,
-        message,
+        message: Draft,
         now: datetime,
-        loaded=None,
-    ):
+        loaded: Loaded | None = None,
+    ) -> None:
         """``message`` is the inbound row to be written (``bot.inbound.service.Draft``); ``loaded`` is what
         ``bot.inbound.load.load`` read for this sender (circles, their facilitators, the sender's handles)."""
         self.session, self.settings, self.now = session, settings, now
@@ -124,7 +135,7 @@ class Applier:
         self.loaded = loaded
         self.deferred: list[Deferred] = []  # upserts not sent yet (see ``apply``)
 
-    def apply(self, effects) -> None:
+    def apply(self, effects: Iterable[Effect]) -> None:
         """Applies every effect in order (the outbox rows written are queued when the service commits).
 
         An upsert that nothing reads back (an RSVP, a survey answer) is kept in ``deferred`` instead
@@ -150,36 +161,50 @@ class Applier:
         taken, self.deferred = self.deferred, []
         return taken
 
+    @property
+    def sender(self) -> Contact:
+        """The contact the message came from (a flow changes nobody for a sender the bot could not read)."""
+        if self.contact is None:
+            raise RuntimeError("an effect for a sender without a contact")
+        return self.contact
+
+    @property
+    def at(self) -> Address:
+        """The address the message came from."""
+        if self.address is None:
+            raise RuntimeError("an effect for a sender without an address")
+        return self.address
+
     # -- the sender themselves -------------------------------------------------------------------
     def _SetName(self, effect: SetName) -> None:
-        self.contact.name = effect.name
+        self.sender.name = effect.name
 
     def _SetLanguage(self, effect: SetLanguage) -> None:
-        self.contact.language = effect.language
+        self.sender.language = effect.language
 
     def _RecordConsent(self, effect: RecordConsent) -> None:
         contacts.consent(
-            self.session, self.contact, self.address, self.now, source=contacts.ConsentSource(self.message.channel)
+            self.session, self.sender, self.at, self.now, source=contacts.ConsentSource(self.message.channel)
         )
 
     def _IssueLinkCode(self, effect: IssueLinkCode) -> None:
-        links.issue(self.session, self.contact, effect.code, self.now)
+        links.issue(self.session, self.sender, effect.code, self.now)
 
     def _LinkAddress(self, effect: LinkAddress) -> None:
-        self.contact = links.join(self.session, self.contact, self.address, effect.code, self.now)
+        self.contact = links.join(self.session, self.sender, self.at, effect.code, self.now)
 
     def _SetPreferred(self, effect: SetPreferred) -> None:
-        links.prefer(self.session, self.contact, effect.channel)
+        links.prefer(self.session, self.sender, effect.channel)
 
     def _OptOut(self, effect: OptOut) -> None:
-        contacts.opt_out(self.session, self.address, self.now)
+        contacts.opt_out(self.session, self.at, self.now)
 
     def _OptIn(self, effect: OptIn) -> None:
-        contacts.opt_in(self.session, self.address, self.now)
+        contacts.opt_in(self.session, self.at, self.now)
         released = (
             self.session.execute(
                 update(Outbox)
-                .where(Outbox.address_id == self.address.id, Outbox.status == outbox.HELD)
+                .where(Outbox.address_id == self.at.id, Outbox.status == outbox.HELD)
                 .values(status=outbox.PENDING, send_after=self.now)
                 .returning(Outbox.id)
             )
@@ -189,14 +214,14 @@ class Applier:
         collect(self.session, *(Planned(row_id, self.now) for row_id in released))
 
     def _Erase(self, effect: Erase) -> None:
-        erase.erase_contact(self.session, self.contact, self.now)
+        erase.erase_contact(self.session, self.sender, self.now)
         self.message.address, self.message.body, self.message.contact_id = erase.ERASED, "", None
 
     # -- circles -----------------------------------------------------------------------------------
     def _Enroll(self, effect: Enroll) -> None:
         circle = self._circle(effect.code)
         status = EnrollmentStatus.WAITLIST if effect.waitlist else EnrollmentStatus.ACTIVE
-        enrollment = enrollments.enroll(self.session, self.contact.id, circle, self.now, status)
+        enrollment = enrollments.enroll(self.session, self.sender.id, circle, self.now, status)
         to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
         if to is not None:
             enrolled = enrollments.active_count(self.session, circle.id)
@@ -204,23 +229,23 @@ class Applier:
             said = Reply(
                 key,
                 {
-                    "name": self.contact.name or "?",
+                    "name": self.sender.name or "?",
                     "circle": circle.name,
                     "enrolled": enrolled,
                     "capacity": circle.capacity,
                 },
             )
-            self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self.contact.id)
-        reminders.plan(self.session, self.settings, self.now, contact_id=self.contact.id)
+            self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self.sender.id)
+        reminders.plan(self.session, self.settings, self.now, contact_id=self.sender.id)
 
     def _Leave(self, effect: Leave) -> None:
         circle = self._circle(effect.circle_code)
-        enrollments.leave(self.session, self.contact.id, circle.id)
+        enrollments.leave(self.session, self.sender.id, circle.id)
         meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
         self.session.execute(
             update(Outbox)
             .where(
-                Outbox.contact_id == self.contact.id,
+                Outbox.contact_id == self.sender.id,
                 Outbox.meeting_id.in_(meeting_ids),
                 Outbox.status == outbox.PENDING,
             )
@@ -233,7 +258,7 @@ class Applier:
             ["meeting_id", "contact_id"],
             {"answer": effect.answer, "updated_at": self.now},
             meeting_id=effect.meeting_id,
-            contact_id=self.contact.id,
+            contact_id=self.sender.id,
             created_at=self.now,
         )
 
@@ -260,7 +285,7 @@ class Applier:
             .limit(1)
         )
         if meeting is not None:
-            calls.request(self.session, self.contact, circle, meeting, self.now)
+            calls.request(self.session, self.sender, circle, meeting, self.now)
 
     def _RecordAttendance(self, effect: RecordAttendance) -> None:
         from bot.domain import attendance
@@ -294,20 +319,20 @@ class Applier:
                 to = contacts.facilitator_recipient(
                     self.session, circle.facilitator_id, circle.language, opted_out_too=True
                 )
-        if to is None:
+        if to is None or circle.facilitator_id is None:
             return
         number = self.loaded.handles.get(circle.code) if self.loaded is not None else None
         if number is None:
-            number = handle_for(self.session, circle.facilitator_id, self.contact.id, self.now)
-        params = {"name": self.contact.name or "?", "number": number, "circle": circle.name}
+            number = handle_for(self.session, circle.facilitator_id, self.sender.id, self.now)
+        params = {"name": self.sender.name or "?", "number": number, "circle": circle.name}
         if effect.stuck_after_meeting is not None:
             said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
         else:
             said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
-        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.contact.id, held=held)
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id, held=held)
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
-        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.contact.id))
+        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.sender.id))
         row = self.session.execute(
             select(Contact.id, Contact.language, Circle.name, Circle.language)
             .join(RelayHandle, RelayHandle.contact_id == Contact.id)
@@ -352,12 +377,12 @@ class Applier:
     def _circle(self, code: str) -> Circle:
         if self.loaded is not None and code in self.loaded.rows:
             return self.loaded.rows[code]
-        return self.session.scalar(select(Circle).where(Circle.code == code))
+        return self.session.scalars(select(Circle).where(Circle.code == code)).one()
 
-    def _upsert(self, model, unique: list[str], changes: dict, **keys_and_values) -> None:
+    def _upsert(self, model: type[Base], unique: list[str], changes: dict[str, Any], **keys_and_values: Any) -> None:
         """One INSERT … ON CONFLICT DO UPDATE (no read first, and no unique race to lose), deferred."""
         values = {**keys_and_values, **changes}
-        shape = Shape(model.__table__, tuple(unique), tuple(changes), tuple(values))
+        shape = Shape(cast(Table, model.__table__), tuple(unique), tuple(changes), tuple(values))
         self.deferred.append(Deferred(shape, upsert(shape, self.session.get_bind().dialect.name), values))
 
     def _send(
@@ -375,7 +400,7 @@ class Applier:
         insert_new(self.session, [row])
 
 
-HANDLERS = {
+HANDLERS: dict[type, Callable[[Applier, Any], None]] = {
     SetName: Applier._SetName,
     SetLanguage: Applier._SetLanguage,
     RecordConsent: Applier._RecordConsent,

@@ -85,8 +85,8 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
     ):
         learners[circle_id].append(plans.Learner(e_id, plans.To(c_id, a_id, channel, value, lang, tz)))
     facilitators = {
-        f_id: plans.To(*found)
-        for f_id, *found in session.execute(
+        f_id: plans.To(c_id, a_id, channel, value, lang, tz)
+        for f_id, c_id, a_id, channel, value, lang, tz in session.execute(
             select(
                 Facilitator.id,
                 Contact.id,
@@ -103,18 +103,19 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
     }
     meeting_ids = [m.id for i in ids for m in meetings[i]]
     yes = frozenset(
-        tuple(r)
-        for r in session.execute(
+        (m_id, c_id)
+        for m_id, c_id in session.execute(
             select(Rsvp.meeting_id, Rsvp.contact_id).where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == "yes")
         )
     )
     checked_in = frozenset(
-        tuple(r)
-        for r in session.execute(
+        (m_id, c_id)
+        for m_id, c_id in session.execute(
             select(Outbox.meeting_id, Outbox.contact_id).where(
                 Outbox.kind == OutboxKind.CHECKIN, Outbox.meeting_id.in_(meeting_ids)
             )
         )
+        if m_id is not None and c_id is not None  # a check-in row always has both
     )
     history = plans.History(
         yes=yes, attended=frozenset(attendance.attendees(session, meeting_ids)), checked_in=checked_in
@@ -130,7 +131,7 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
             row.language,
             tuple(meetings[i]),
             row.facilitator_id,
-            facilitators.get(row.facilitator_id),
+            facilitators.get(row.facilitator_id) if row.facilitator_id is not None else None,
             row.capacity,
         )
         yield circle, learners[i], history

@@ -11,7 +11,9 @@ language when it is sent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -78,9 +80,9 @@ def plan(
     return planned
 
 
-def _groups(meetings: list) -> list[list]:
+def _groups(meetings: Sequence[Any]) -> list[list[Any]]:
     """Meetings in groups of about ``outbox.CHUNK`` places (a circle's capacity bounds its learners)."""
-    groups: list[list] = []
+    groups: list[list[Any]] = []
     places = outbox.CHUNK
     for meeting in meetings:
         if places + meeting.capacity > outbox.CHUNK:
@@ -93,7 +95,7 @@ def _groups(meetings: list) -> list[list]:
 
 def _reminder_rows(
     session: Session,
-    meetings: list,
+    meetings: list[Any],
     lead: timedelta,
     quiet: QuietHours,
     now: datetime,
@@ -172,9 +174,26 @@ def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id:
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
     due = []
-    for row in session.execute(query):
-        m_id, seq, starts, status, circle_id, code, name, venue, circle_tz, circle_lang, fac_id = row[:11]
-        fac = plans.To(*row[11:])
+    for (
+        m_id,
+        seq,
+        starts,
+        status,
+        circle_id,
+        code,
+        name,
+        venue,
+        circle_tz,
+        circle_lang,
+        fac_id,
+        c_id,
+        a_id,
+        channel,
+        value,
+        lang,
+        tz,
+    ) in session.execute(query):
+        fac = plans.To(c_id, a_id, channel, value, lang, tz)
         circle = plans.Circle(
             circle_id, code, name, venue, circle_tz, circle_lang, facilitator_id=fac_id, facilitator=fac
         )

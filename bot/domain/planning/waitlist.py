@@ -54,7 +54,7 @@ def plan(session: Session, now: datetime) -> list[Planned]:
             )
         )
     ).all()
-    planned = []
+    planned: list[plans.PlannedMessage] = []
     for row, active, offered in circles:
         free = row.capacity - active - offered
         if free <= 0:
