@@ -169,7 +169,7 @@ class Applier:
         return self.contact
 
     @property
-    def at(self) -> Address:
+    def sender_address(self) -> Address:
         """The address the message came from."""
         if self.address is None:
             raise RuntimeError("an effect for a sender without an address")
@@ -184,27 +184,31 @@ class Applier:
 
     def _RecordConsent(self, effect: RecordConsent) -> None:
         contacts.consent(
-            self.session, self.sender, self.at, self.now, source=contacts.ConsentSource(self.message.channel)
+            self.session,
+            self.sender,
+            self.sender_address,
+            self.now,
+            source=contacts.ConsentSource(self.message.channel),
         )
 
     def _IssueLinkCode(self, effect: IssueLinkCode) -> None:
         links.issue(self.session, self.sender, effect.code, self.now)
 
     def _LinkAddress(self, effect: LinkAddress) -> None:
-        self.contact = links.join(self.session, self.sender, self.at, effect.code, self.now)
+        self.contact = links.join(self.session, self.sender, self.sender_address, effect.code, self.now)
 
     def _SetPreferred(self, effect: SetPreferred) -> None:
         links.prefer(self.session, self.sender, effect.channel)
 
     def _OptOut(self, effect: OptOut) -> None:
-        contacts.opt_out(self.session, self.at, self.now)
+        contacts.opt_out(self.session, self.sender_address, self.now)
 
     def _OptIn(self, effect: OptIn) -> None:
-        contacts.opt_in(self.session, self.at, self.now)
+        contacts.opt_in(self.session, self.sender_address, self.now)
         released = (
             self.session.execute(
                 update(Outbox)
-                .where(Outbox.address_id == self.at.id, Outbox.status == outbox.HELD)
+                .where(Outbox.address_id == self.sender_address.id, Outbox.status == outbox.HELD)
                 .values(status=outbox.PENDING, send_after=self.now)
                 .returning(Outbox.id)
             )
