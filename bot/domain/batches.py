@@ -72,7 +72,8 @@ def job_items(planned: Iterable) -> tuple[list, list]:
     """Splits planned rows (``outbox.Planned``) into single-row job items ``((row_id,), key, at)`` and
     batch job items ``((row_ids,), key, at)``, a batch's rows in the order they were planned and its
     job due with its last row."""
-    singles, batches = [], {}
+    singles: list = []
+    batches: dict[str, tuple[list[int], datetime]] = {}
     for p in planned:
         if p.batch is None:
             singles.append(((p.row_id,), single_key(p.row_id, p.attempts), p.send_after))

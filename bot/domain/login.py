@@ -108,12 +108,12 @@ def issue(session: Session, secret: str, kind: str, value: str, language: str, n
     )
     session.add(row)
     session.flush()
-    contact = session.get(Contact, address.contact_id)
+    contact = session.get_one(Contact, address.contact_id)
     to = Recipient(
         contact.id, address.id, address.channel, address.value, contact.language or language, contact.timezone
     )
     said = (Reply(keys.PAGES_LOGIN_CODE, {"code": code}),)
-    return insert_new(session, [outbox.row(f"login:{row.id}", "login", to, said, now, now)])
+    return insert_new(session, [outbox.row(f"login:{row.id}", outbox.OutboxKind.LOGIN, to, said, now, now)])
 
 
 def check(session: Session, secret: str, kind: str, value: str, code: str, now: datetime) -> Checked:

@@ -83,7 +83,7 @@ def send_outbox(row_id: int) -> str:
         if later is not None:
             return _defer(session, row, later)
         extra = None
-        if row.replies is not None or row.kind == "tally":
+        if row.replies is not None or row.kind == outbox.OutboxKind.TALLY:
             rendered = _render(session, row)
             row.body, extra = rendered.text, rendered.extra
         if row.channel == VOICE:  # a call: Twilio fetches what to say when it is answered
@@ -163,7 +163,7 @@ def _render(session, row: Outbox):
     """The row's replies rendered for its channel, in the contact's language now (else the row's)."""
     language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
     replies = codec.load(row.replies)
-    if row.kind == "tally" and row.meeting_id is not None:
+    if row.kind == outbox.OutboxKind.TALLY and row.meeting_id is not None:
         replies = (meetings.tally_reply(session, row.meeting_id),)
     return render(row.channel, replies, languages.pick(language or row.language))
 
@@ -184,7 +184,7 @@ def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | No
 
 def _defer(session, row: Outbox, until: datetime) -> str:
     """Puts a row back until ``until``; a reminder whose meeting starts before then is dropped."""
-    if row.kind in ("reminder", "tally") and row.meeting_id is not None:
+    if row.kind in outbox.ABOUT_MEETING and row.meeting_id is not None:
         starts = session.scalar(select(Meeting.starts_at).where(Meeting.id == row.meeting_id))
         if starts is not None and starts <= until:
             row.status, row.last_error = outbox.CANCELLED, "quiet hours until the meeting"
@@ -260,9 +260,9 @@ def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
         and session.scalar(select(Contact.erased_at).where(Contact.id == row.contact_id)) is not None
     ):
         return "erased"
-    if row.meeting_id is not None and row.kind in ("reminder", "tally"):
+    if row.meeting_id is not None and row.kind in outbox.ABOUT_MEETING:
         meeting = session.get(Meeting, row.meeting_id)
-        if meeting.status == "cancelled" or meeting.starts_at <= now:
+        if meeting.status == meetings.MeetingStatus.CANCELLED or meeting.starts_at <= now:
             return "meeting cancelled or over"
     return None
 
@@ -345,7 +345,12 @@ def retry_failed(now: datetime | None = None) -> int:
             contact, where = found
             to = contacts.Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
             outbox.insert_new(
-                session, [outbox.row(f"reply:{channel}:{provider_id}", "reply", to, tuple(answer.replies), now, now)]
+                session,
+                [
+                    outbox.row(
+                        f"reply:{channel}:{provider_id}", outbox.OutboxKind.REPLY, to, tuple(answer.replies), now, now
+                    )
+                ],
             )
             session.commit()
     return handled

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.domain import outbox
 from bot.outbound import jobs
 from bot.store.models import Address, Outbox
-from tests.helpers import add_contact, twilio_runtime_for
+from tests.helpers import add_contact, add_outbox, twilio_runtime_for
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def twilio_runtime(backend, tmp_path):
 def add(uow, key="test:1", address="+18165550123"):
     now = datetime.now(timezone.utc)
     with uow() as session:
-        row = outbox.add(session, key, "sms", address, "Hello from the library", now, now)
+        row = add_outbox(session, key, "sms", address, "Hello from the library", now, now)
         session.commit()
         return row.id
 
