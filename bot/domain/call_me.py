@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from bot.domain import callers as voice
 from bot.domain import outbox
-from bot.domain.contacts import PHONE_CHANNELS, ConsentSource, Recipient
-from bot.domain.meetings import MeetingStatus
-from bot.domain.outbox import Planned
+from bot.domain.contacts import PHONE_CHANNELS, ConsentSource
+from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
+from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Meeting, Outbox
 from flows import keys
 from flows import voice as call_flow

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from bot.domain import outbox
 from bot.domain import phone as phones
 from bot.domain.attendance import attended_counts
+from bot.domain.contacts import PHONE_CHANNELS, ConsentSource, make_with_phone
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.meetings import MeetingStatus
 from bot.domain.planning.reminders import plan
-from bot.domain.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
+from bot.domain.schedule import WEEKDAYS, MeetingStatus, iso_utc, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
 from bot.store.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from flows import dates
@@ -135,7 +135,6 @@ def facilitator_for(session: Session, phone: str, now: datetime) -> Facilitator:
 
     The one place facilitators are made from a phone number.
     """
-    from bot.domain.contacts import ConsentSource, make_with_phone
 
     contact = make_with_phone(session, phone, now, source=ConsentSource.FACILITATOR)
     facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact.id))
@@ -148,7 +147,6 @@ def facilitator_for(session: Session, phone: str, now: datetime) -> Facilitator:
 
 def facilitator_phone(session: Session, facilitator: Facilitator | None) -> str | None:
     """The facilitator's phone number (their first phone address), for staff-facing output."""
-    from bot.domain.contacts import PHONE_CHANNELS
 
     if facilitator is None or facilitator.contact_id is None:
         return None

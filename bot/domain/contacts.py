@@ -7,7 +7,6 @@ joined by WhatsApp and later texts by SMS is the same contact, with a second add
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -15,6 +14,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.outbox import Recipient
 from bot.store.models import Address, Contact, Facilitator
 from flows.inbound import SIMULATOR, SMS, TELEGRAM, VOICE, WHATSAPP
 
@@ -39,18 +39,6 @@ class ConsentSource(StrEnum):
 
 # The address scheduled messages go to: the contact's preferred one, if it has not opted out.
 DELIVERABLE = (Address.preferred.is_(True), Address.opted_out_at.is_(None))
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Where one message goes."""
-
-    contact_id: int
-    address_id: int | None  # None only for a planner's address that is no row (``flows.plans.To``)
-    channel: str
-    address: str
-    language: str | None
-    timezone: str | None = None
 
 
 def preferred_join(contact_column=Contact.id):

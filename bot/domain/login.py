@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain import outbox
 from bot.domain import phone as phones
-from bot.domain.contacts import PHONE_CHANNELS, Recipient
-from bot.domain.outbox import Planned, insert_new
+from bot.domain.contacts import PHONE_CHANNELS
+from bot.domain.outbox import Planned, Recipient, insert_new
 from bot.store.models import Address, Contact, Facilitator, LoginCode, Organizer
 from flows import keys
 from flows.results import Reply

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from enum import StrEnum
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
+from bot.domain.circles import CircleError, check_first, restore_meeting
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
+from bot.domain.planning import reminders
 from bot.domain.planning.audience import active_learners
-from bot.domain.schedule import weekly_meetings, zone
+from bot.domain.schedule import MeetingStatus, weekly_meetings, zone
 from bot.store.models import Circle, Enrollment, Meeting, Outbox, Rsvp
 from flows import dates, keys
 from flows.results import Reply, When
-
-
-class MeetingStatus(StrEnum):
-    """A meeting's status, as stored in ``meeting.status``."""
-
-    SCHEDULED = "scheduled"  # at its time in the circle's weekly series
-    MOVED = "moved"  # moved off the series (MOVE, the pages), still held
-    CANCELLED = "cancelled"
 
 
 class MeetingError(ValueError):
@@ -73,7 +66,6 @@ def move(
     ``check_taken=False`` (a whole schedule re-planned, ``reschedule``) lets a meeting pass through a time
     another meeting is leaving in the same change.
     """
-    from bot.domain.planning import reminders  # planning reads MeetingStatus: imported when used
 
     meeting = find(session, circle, seq)
     if to <= now:
@@ -148,8 +140,6 @@ def reschedule(
     Raises:
         CircleError / ScheduleError: a start date, time zone or number of weeks that cannot be used.
     """
-    from bot.domain.circles import CircleError, check_first, restore_meeting
-    from bot.domain.planning import reminders
 
     zone(tz_name)
     if not 1 <= weeks <= 52:

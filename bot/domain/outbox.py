@@ -17,7 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain import batches as dispatch
-from bot.domain.contacts import Recipient
 from bot.render import codec
 from bot.store.db import collect
 from bot.store.models import Outbox
@@ -73,6 +72,18 @@ class OutboxKind(StrEnum):
 ABOUT_MEETING = (OutboxKind.REMINDER, OutboxKind.TALLY)
 CHUNK = 5000
 UTC = timezone.utc
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where one message goes."""
+
+    contact_id: int
+    address_id: int | None  # None only for a planner's address that is no row (``flows.plans.To``)
+    channel: str
+    address: str
+    language: str | None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from bot.domain import attendance, contacts, enrollments, outbox
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.meetings import MeetingStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.phone import mask
 from bot.domain.planning import reminders
+from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
 from flows import keys
 from flows.results import Reply, When

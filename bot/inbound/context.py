@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain import enrollments
 from bot.domain.contacts import DELIVERABLE
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.meetings import MeetingStatus
+from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, RelayHandle, Rsvp
 from flows.context import CircleView, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView
 

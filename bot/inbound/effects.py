@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -22,9 +23,9 @@ from bot.domain import contacts, enrollments, erase, meetings, outbox
 from bot.domain import link_codes as links
 from bot.domain import phone as phones
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.meetings import MeetingStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning import broadcast, reminders
+from bot.domain.schedule import MeetingStatus
 from bot.settings import Settings
 from bot.store.db import collect
 from bot.store.models import (
@@ -70,11 +71,24 @@ from flows.results import (
 
 if TYPE_CHECKING:
     from bot.inbound.load import Loaded
-    from bot.inbound.service import Draft
 
 log = logging.getLogger(__name__)
+RECEIVED, FAILED = "received", "failed"  # an inbound message row's status
 HANDLE_TRIES = 20
 DEFERRABLE = frozenset({RecordRsvp, RecordAnswer})  # effects whose one upsert nothing reads back
+
+
+@dataclass
+class Draft:
+    """The inbound ``message`` row, written last (one INSERT) once the replies are known."""
+
+    channel: str
+    provider_id: str
+    address: str
+    body: str
+    created_at: datetime
+    contact_id: int | None = None
+    status: str = RECEIVED
 
 
 class Shape(NamedTuple):

@@ -20,9 +20,9 @@ from sqlalchemy import and_, bindparam, func, literal, select, union
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain import enrollments, outbox
-from bot.domain.contacts import Recipient
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.meetings import MeetingStatus
+from bot.domain.outbox import Recipient
+from bot.domain.schedule import MeetingStatus
 from bot.inbound.context import circle_view
 from bot.store.models import (
     Address,

@@ -22,7 +22,7 @@ from bot.domain import link_codes as links
 from bot.inbound import effects
 from bot.inbound import load as sender
 from bot.inbound.context import facilitator_view, find_open_circles
-from bot.inbound.effects import Applier
+from bot.inbound.effects import FAILED, Applier, Draft
 from bot.render import codec, segments
 from bot.store.models import Address, Circle, Contact, Conversation, Message
 from flows import keys, keywords, languages
@@ -33,7 +33,6 @@ from flows.router import handle
 
 log = logging.getLogger(__name__)
 CONVERSATION_TTL = timedelta(hours=24)
-RECEIVED, FAILED = "received", "failed"
 TRIES = 4  # runs of one message that lost a race (a unique conflict or a deadlock) before it is kept as failed
 
 
@@ -145,19 +144,6 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
             return _stored(session, inbound.provider_id) or Handled(replay=True)
         session.commit()  # queues the outbox rows written (and an erasure's scrub)
     return Handled(replies, lang)
-
-
-@dataclass
-class Draft:
-    """The inbound ``message`` row, written last (one INSERT) once the replies are known."""
-
-    channel: str
-    provider_id: str
-    address: str
-    body: str
-    created_at: datetime
-    contact_id: int | None = None
-    status: str = RECEIVED
 
 
 def _draft(inbound: Inbound) -> Draft:

@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, select, update
 from bot import runtime
 from bot.domain import call_me as calls
 from bot.domain import contacts, meetings, outbox
-from bot.domain.outbox import Planned
+from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
 from bot.domain.schedule import QuietHours
@@ -343,7 +343,7 @@ def retry_failed(now: datetime | None = None) -> int:
             if found is None:
                 continue
             contact, where = found
-            to = contacts.Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
+            to = Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
             outbox.insert_new(
                 session,
                 [

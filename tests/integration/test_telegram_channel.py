@@ -30,7 +30,7 @@ def tg(backend, tmp_path):
 
 
 def queue_row(rt, chat=CHAT, key="test:1", replies=(QUESTION,)) -> int:
-    from bot.domain.contacts import Recipient
+    from bot.domain.outbox import Recipient
 
     now = datetime.now(timezone.utc)
     with rt.uow() as session:
@@ -78,7 +78,7 @@ def queue_row_again(rt) -> int:
     now = datetime.now(timezone.utc)
     with rt.uow() as session:
         address = session.scalar(select(Address))
-        from bot.domain.contacts import Recipient
+        from bot.domain.outbox import Recipient
 
         to = Recipient(address.contact_id, address.id, "telegram", address.value, "fr")
         planned = outbox.insert_new(session, [outbox.row("test:2", "notice", to, (QUESTION,), now, now)])

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.contacts import Recipient, preferred_join
+from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.outbox import Recipient
 from bot.store.models import Address, Contact, Enrollment
 
 # A contact we may message: not erased, with a preferred address that has not opted out (the join).

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from bot.domain import attendance
 from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.meetings import MeetingStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.domain.planning.rows import outbox_rows
+from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from flows import planner, plans, survey
 from flows.planner import LOOK_BACK, SURVEY_LIFETIME, SURVEY_REMINDER_AFTER

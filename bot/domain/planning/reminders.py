@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 from bot.domain import outbox
 from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.meetings import MeetingStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.rows import outbox_rows
-from bot.domain.schedule import QuietHours
+from bot.domain.schedule import MeetingStatus, QuietHours
 from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
 from flows import planner, plans
 from flows.planner import reminder_key, reminder_reply

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Iterable
 
 from bot.domain import outbox
-from bot.domain.contacts import Recipient
+from bot.domain.outbox import Recipient
 from bot.render import codec
 from flows.plans import PlannedMessage
 
