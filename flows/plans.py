@@ -1,6 +1,6 @@
 """What the planners read and what they decide, as plain frozen values (no ORM rows, no sessions).
 
-The loaders in ``bot/planning/`` fill these from the database; ``bench/circle.py`` fills them from
+The loaders in ``bot/domain/planning/`` fill these from the database; ``bench/circle.py`` fills them from
 memory. ``flows.planner`` turns them into ``PlannedMessage`` values, which the caller writes to the
 outbox (``bot.domain.outbox.row``) or, in the bench, to a dict keyed by ``key``: each key goes out once.
 """

@@ -93,7 +93,7 @@ class Planned:
     row_id: int
     send_after: datetime
     attempts: int = 0
-    batch: str | None = None  # the batch job it waits in (bot/dispatch.py), or None for a job of its own
+    batch: str | None = None  # the batch job it waits in (bot/domain/batches.py), or None for a job of its own
 
 
 def row(
@@ -141,7 +141,7 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
 
     ``ON CONFLICT DO NOTHING`` makes a concurrent insert of the same key lose quietly, without an
     error that would roll back the caller's transaction. Several rows written together are put in
-    batch send jobs, in sending order (bot/dispatch.py); a lone row gets a job of its own.
+    batch send jobs, in sending order (bot/domain/batches.py); a lone row gets a job of its own.
     """
     if len(rows) > 1:
         dispatch.assign(rows)

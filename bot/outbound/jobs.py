@@ -129,7 +129,7 @@ def send_outbox(row_id: int) -> str:
 
 
 def send_batch(row_ids: list[int]) -> dict:
-    """Sends the rows of one batch (bot/dispatch.py) in order, each as ``send_outbox`` would.
+    """Sends the rows of one batch (bot/domain/batches.py) in order, each as ``send_outbox`` would.
 
     A row whose send fails for a moment (429, 5xx) is back in the outbox with its back-off time; it
     leaves the batch and gets a job of its own at that time, with RQ's ``Retry``. Returns how many rows
@@ -286,7 +286,7 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Re-queues due outbox rows whose send job was lost (bot/sweeper.py); returns how many."""
+    """Re-queues due outbox rows whose send job was lost (bot/outbound/sweeper.py); returns how many."""
     return sweeper.sweep(runtime.current(), now or _now())
 
 

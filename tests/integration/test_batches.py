@@ -1,4 +1,4 @@
-"""Batch send jobs (bot/dispatch.py): rows written together go out in batches, in sending order, each once.
+"""Batch send jobs (bot/domain/batches.py): rows written together go out in batches, in sending order, each once.
 
 On both backends against the Twilio stand-in: the embedded queue, and RQ on a real Redis run by a
 real ``SimpleWorker``. Before issue 15 every planned row had its own RQ job; these tests fail there.
