@@ -363,7 +363,7 @@ def test_charts_show_the_rsvp_numbers(pages, uow):
     with uow() as db:
         first = db.scalars(select(Meeting).where(Meeting.seq == 1)).one()
         now = datetime.now(timezone.utc)
-        for contact_id, answer in zip(ids, ("yes", "yes", "no")):
+        for contact_id, answer in zip(ids, ("yes", "yes", "no"), strict=False):
             db.add(Rsvp(meeting_id=first.id, contact_id=contact_id, answer=answer, created_at=now, updated_at=now))
         db.commit()
     sign_in(pages, uow)

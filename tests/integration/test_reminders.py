@@ -178,7 +178,7 @@ def test_move_re_reminds_at_the_new_time_never_twice(client, uow, fast):
     new_time = meeting.starts_at + timedelta(days=1, hours=1)
     now = datetime.now(timezone.utc)
     with uow() as session:
-        planned = meetings.move(session, fast.settings, find(session, "KC42"), 1, new_time, now)
+        meetings.move(session, fast.settings, find(session, "KC42"), 1, new_time, now)
         assert meetings.move(session, fast.settings, find(session, "KC42"), 1, new_time, now) == []
         session.commit()
     drain(fast)
