@@ -3,7 +3,8 @@
 Tests that take ``app`` (or ``uow``) run twice: on the embedded default (SQLite file + in-process
 queue) and on the real services (PostgreSQL + Redis, from ``CIRCLEBOT_TEST_POSTGRES`` and
 ``CIRCLEBOT_TEST_REDIS``, by default this machine's local services). The schema is built by the Alembic
-migrations, once per session per backend; each test starts from empty tables and an empty Redis db.
+migrations, once per session per backend; each test starts from empty tables (ids from 1) and an empty
+Redis namespace.
 If the real services are not configured or unreachable, those tests fail, never skip, unless
 ``CIRCLEBOT_BACKENDS=sqlite`` is set on purpose.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from bot.store.migrate import upgrade
 from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE
@@ -44,6 +45,12 @@ TABLES = (
     "address",
     "contact",
 )
+# Empties every table (children first) and restarts every id sequence, then VACUUMs the emptied pages
+# away: what TRUNCATE … RESTART IDENTITY leaves, in ~40 ms instead of ~150 ms (21 tables' new files).
+EMPTY_POSTGRES = "; ".join(f"DELETE FROM {table}" for table in TABLES) + (
+    "; SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
+)
+VACUUM_POSTGRES = "VACUUM " + ", ".join(TABLES)
 
 
 def _admin_url(url: str) -> tuple[str, str]:
@@ -80,6 +87,7 @@ def databases(tmp_path_factory):
             redis_url = os.environ.get("CIRCLEBOT_TEST_REDIS", DEFAULT_REDIS)
             info = {"DATABASE_URL": _fresh_postgres(pg), "REDIS_URL": redis_url}
         upgrade(info["DATABASE_URL"])
+        _check_tables(info["DATABASE_URL"])
         made[backend] = info
         return info
 
@@ -87,6 +95,16 @@ def databases(tmp_path_factory):
     for backend, info in made.items():
         if backend == "postgres":
             _drop_postgres(info["DATABASE_URL"])
+
+
+def _check_tables(url: str) -> None:
+    """``TABLES`` must name every table the migrations make: the per-test reset empties only those."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        made = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+    assert made == set(TABLES), f"TABLES in tests/conftest.py: add {made - set(TABLES)}, drop {set(TABLES) - made}"
 
 
 def _drop_postgres(url: str) -> None:
@@ -104,10 +122,14 @@ def backend(request, databases):
     engine = create_engine(info["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql(EMPTY_POSTGRES)  # one round trip
         else:
             for table in TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
+    if engine.dialect.name == "postgresql":  # frees the deleted rows' pages (as TRUNCATE would): new rows are
+        # stored in insertion order again, not in reused space, so a query without ORDER BY sees what it did
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(VACUUM_POSTGRES)
     engine.dispose()
     if info["REDIS_URL"]:  # only this run's keys: another run may share the Redis db
         from redis import Redis

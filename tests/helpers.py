@@ -197,3 +197,17 @@ def said(handled, channel: str) -> list[str]:
     if handled.texts is not None:
         return list(handled.texts)
     return [render(channel, (reply,), handled.language).text for reply in handled.replies]
+
+
+def work_burst(queue, connection, **options) -> None:
+    """Runs RQ's ``SimpleWorker`` in this process until ``queue`` has no due job (``options`` go to
+    ``work``: ``with_scheduler=True`` as ``circlebot worker --burst``), ending as promptly as that
+    worker does (``bot.cli.processes.PromptUnsubscribe``), not up to a minute after its last job."""
+    from rq import SimpleWorker
+
+    from bot.cli.processes import PromptUnsubscribe
+
+    class Worker(PromptUnsubscribe, SimpleWorker):
+        pass
+
+    Worker([queue], connection=connection).work(burst=True, **options)

@@ -20,6 +20,22 @@ class RedisLost(RuntimeError):
     """The worker lost its connection to Redis."""
 
 
+class PromptUnsubscribe:
+    """Mixed into an RQ worker class, so that it ends at once instead of up to a minute later.
+
+    RQ's teardown unsubscribes its command channel and then stops the pub/sub thread it runs with
+    ``sleep_time=60``. Since redis-py 8.2, ``PubSubWorkerThread.stop()`` waits for that thread to end;
+    and if the thread read the unsubscribe reply before ``stop()`` cleared its running flag, it waits
+    up to 60 s for a subscription that never comes. Clearing the flag first lets the reply end it.
+    """
+
+    def unsubscribe(self) -> None:
+        thread = getattr(self, "pubsub_thread", None)
+        if thread is not None and hasattr(thread, "_running"):
+            thread._running.clear()  # the flag redis-py's stop() clears (an Event since redis-py 3.3)
+        super().unsubscribe()  # type: ignore[misc]
+
+
 @click.group()
 def db() -> None:
     """Database commands."""
@@ -107,7 +123,7 @@ def _work(rt, burst: bool) -> bool:
             except RedisDown as exc:
                 raise RedisLost(str(exc)) from exc
 
-    class QuitWithoutRedis(Worker):
+    class QuitWithoutRedis(PromptUnsubscribe, Worker):
         """RQ's worker, except that it quits when Redis goes away instead of waiting for it itself.
 
         RQ retries the connection inside its dequeue loop (up to a minute apart), but its scheduler

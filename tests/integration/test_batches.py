@@ -19,7 +19,7 @@ from bot.outbound import jobs, publish
 from bot.store.models import Outbox
 from flows import keys
 from flows.results import Reply
-from tests.helpers import twilio_runtime_for
+from tests.helpers import twilio_runtime_for, work_burst
 
 
 @pytest.fixture
@@ -58,9 +58,7 @@ def drain(rt) -> None:
     if rt.queue.backend == "embedded":
         rt.queue.run_due()
         return
-    from rq import SimpleWorker
-
-    SimpleWorker([rt.queue.rq], connection=rt.queue.redis).work(burst=True, with_scheduler=True)
+    work_burst(rt.queue.rq, rt.queue.redis, with_scheduler=True)
 
 
 def lose_the_queue(rt) -> None:

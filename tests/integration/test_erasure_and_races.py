@@ -25,6 +25,9 @@ def test_forget_leaves_no_bytes_of_the_number_or_name_on_disk(client, uow, runti
     text(client, "JOIN KC42", ZEB), text(client, "Zebulonia", ZEB), text(client, "1", ZEB)
     text(client, "Is the room upstairs?", ZEB)
     drain(runtime)
+    if backend["name"] == "postgres":  # the tests' reset VACUUMs too: only a later VACUUM is the scrub's
+        with uow() as session:
+            before = session.execute(sql("SELECT now()")).scalar()
     assert text(client, "FORGET YES", ZEB)[0].startswith("Done.")
     drain(runtime)  # the scrub job the erasure queued
     if backend["name"] == "sqlite":
@@ -43,8 +46,9 @@ def test_forget_leaves_no_bytes_of_the_number_or_name_on_disk(client, uow, runti
             vacuumed = session.execute(
                 sql(
                     "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('message', 'address', 'contact')"
-                    " AND last_vacuum IS NOT NULL"
-                )
+                    " AND last_vacuum >= :before"
+                ),
+                {"before": before},
             ).scalar()
         assert vacuumed == 3
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.domain import outbox
 from bot.outbound import jobs
 from bot.store.models import Contact, Message, Outbox
-from tests.helpers import add_outbox, make_circle, text
+from tests.helpers import add_outbox, make_circle, text, work_burst
 
 
 def drain(runtime) -> None:
@@ -17,9 +17,7 @@ def drain(runtime) -> None:
     if runtime.queue.backend == "embedded":
         runtime.queue.run_due()
         return
-    from rq import SimpleWorker
-
-    SimpleWorker([runtime.queue.rq], connection=runtime.queue.redis).work(burst=True, with_scheduler=True)
+    work_burst(runtime.queue.rq, runtime.queue.redis, with_scheduler=True)
 
 
 def test_facilitator_hears_of_a_new_learner_once(client, uow, runtime):

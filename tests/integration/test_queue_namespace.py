@@ -18,7 +18,7 @@ from bot.outbound.pacing import RedisPacer
 from bot.outbound.queue import RedisQueue, job_id
 from bot.settings import Settings, SettingsError
 from tests.conftest import BACKENDS, DEFAULT_REDIS
-from tests.helpers import RUN_QUEUE
+from tests.helpers import RUN_QUEUE, work_burst
 
 RAN: list[str] = []
 
@@ -71,13 +71,11 @@ def test_clearing_one_namespace_leaves_the_other_alone(pair):
 
 
 def test_a_worker_runs_only_its_own_namespace(pair):
-    from rq import SimpleWorker
-
     first, second = pair
     RAN.clear()
     for queue in pair:
         queue.enqueue(record, queue.namespace, key="outbox-1-0")
-    SimpleWorker([first.rq], connection=first.redis).work(burst=True)
+    work_burst(first.rq, first.redis)
     assert RAN == [first.namespace]
     assert second.rq.job_ids == [f"{second.namespace}_outbox-1-0"]
 
