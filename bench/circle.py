@@ -91,7 +91,7 @@ def make_store(weeks: int, start: date) -> Store:
     meetings = tuple(Meeting(100 + i, i + 1, s) for i, (s, _) in enumerate(times))
     facilitator = Person(contact_id=1, phone="+18165550100", name="Fatima", language="en")
     circle = Circle(7, CODE, NAME, VENUE, TZ, "en", meetings, facilitator_id=3, facilitator=facilitator.to)
-    return Store(circle, {m.id: e for m, (_, e) in zip(meetings, times)}, facilitator)
+    return Store(circle, {m.id: e for m, (_, e) in zip(meetings, times, strict=True)}, facilitator)
 
 
 class Simulation:
@@ -113,7 +113,7 @@ class Simulation:
         kinds = [self.rng.choice(BEHAVIOURS) for _ in self.phones]
         for i in self.rng.sample(range(learners), k=min(learners, self.rng.randint(2, 4))):
             kinds[i] = "stopper"
-        self.behaviour = dict(zip(self.phones, kinds))
+        self.behaviour = dict(zip(self.phones, kinds, strict=True))
         meetings = self.store.circle.meetings
         self.first, self.last = meetings[0].starts_at, meetings[-1].starts_at
         span = int((self.last + AFTER_LAST - self.first) / STEP)

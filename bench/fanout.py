@@ -9,7 +9,8 @@ learners, one meeting each about 12 h ahead, facilitators with phones, six langu
 zones) is done with set-based SQL and is not timed. The timed part is the production path of
 ``bot.outbound.jobs.plan_now`` for reminders: ``bot.domain.planning.reminders.plan`` (the meetings in reach, then their
 learners a group of meetings at a time, INSERT … ON CONFLICT DO NOTHING RETURNING per group), the
-commit, and ``bot.outbound.publish.enqueue_rows`` (the unit of work's publish) (one RQ job per batch of ≤ 50 rows, bot/dispatch.py).
+commit, and ``bot.outbound.publish.enqueue_rows``, which the unit of work's commit runs (one RQ job per
+batch of ≤ 50 rows, bot/domain/batches.py).
 
 Baseline, measured in the same run on the same empty table: a plain bulk INSERT of as many rows of
 the same shape (no SELECT, no ON CONFLICT, no RETURNING, no queue). The bench also times one
@@ -352,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  commit              {r['commit']:8.2f} s")
         print(
             f"  enqueue             {r['enqueue']:8.2f} s   {r['enqueued']:,} RQ batch jobs "
-            f"(≤{dispatch.BATCH_SIZE} rows each, in sending order; bot/dispatch.py)"
+            f"(≤{dispatch.BATCH_SIZE} rows each, in sending order; bot/domain/batches.py)"
         )
         if r["redis_worst"] is not None:
             print(f"    Redis busy: another client's slowest PING during the enqueue {r['redis_worst'] * 1000:.0f} ms")

@@ -221,7 +221,7 @@ def window_stats(times: list[float], limit: float) -> dict:
         most = max(most, j - i)
         if j - i > limit:
             over.append(i)
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     k = int(limit) + 1  # the tightest span holding one more send than the limit allows per second
     tightest = min((times[i + k - 1] - times[i] for i in range(n - k + 1)), default=None) if limit >= 1 else None
     # Lag of each send behind an even grid from the first send to the last (the pacer's slots, while it is
@@ -335,7 +335,8 @@ def print_phase(p: dict) -> None:
             f"{len(p['over'])} (starting at send #{', #'.join(str(i + 1) for i in p['over'][:12])}"
             f"{' …' if len(p['over']) > 12 else ''})"
             if p["over"]
-            else f"  tightest {p['k']} consecutive sends span {p['tightest'] * 1000:.1f} ms; no 1 s window over the limit"
+            else f"  tightest {p['k']} consecutive sends span {p['tightest'] * 1000:.1f} ms; "
+            "no 1 s window over the limit"
         )
     if p.get("lag"):
         lag = p["lag"]
@@ -414,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not ok_window and paced.get("tightest") is not None:
             print(
-                f"  why: bot/pacing.py spaces slots exactly 1/rate apart, so send k+{paced['k'] - 1} is due "
+                f"  why: bot/outbound/pacing.py spaces slots exactly 1/rate apart, so send k+{paced['k'] - 1} is due "
                 f"exactly 1 s after send k; any jitter between taking a slot and the provider receiving the text lets "
                 f"{paced['k']} texts into some 1 s window (tightest {paced['tightest'] * 1000:.0f} ms)"
             )

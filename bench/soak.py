@@ -137,7 +137,7 @@ def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
                         "consent_source": "sms",
                         "created_at": now,
                     }
-                    for cid, phone in zip(ids, phones)
+                    for cid, phone in zip(ids, phones, strict=True)
                 ],
             )
             enrollments = session.scalars(
@@ -146,7 +146,7 @@ def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
             ).all()
             surveyed = int(round(per_circle * survey_share))
             reminded = []  # everyone had the reminder (so the worker plans none); survey learners opened
-            for n, (cid, phone, eid) in enumerate(zip(ids, phones, enrollments)):  # a survey since
+            for n, (cid, phone, eid) in enumerate(zip(ids, phones, enrollments, strict=True)):  # a survey since
                 code_of[phone] = code
                 reminded.append((cid, phone))
                 if n < surveyed:
@@ -670,7 +670,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         checks.append(len(messages) == expected_relays and max(sids.values(), default=1) == 1)
         print(
-            f"  texts at the stand-in  {len(messages):>7,} / {expected_relays:>7,}  {'ok' if checks[-1] else 'MISMATCH'}"
+            f"  texts at the stand-in  {len(messages):>7,} / {expected_relays:>7,}  "
+            f"{'ok' if checks[-1] else 'MISMATCH'}"
             f"   (duplicate sids {sum(n - 1 for n in sids.values())}, duplicate to+body "
             f"{len(messages) - len({(m['to'], m['body']) for m in messages})})"
         )

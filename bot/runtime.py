@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -31,7 +32,7 @@ class Runtime:
     pacer: Pacer
     stuck_after: timedelta
     call_pacer: Pacer | None = None  # calls keep their own pace (CALL_RATE_PER_SECOND)
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    clock: Callable[[], datetime] = field(default=functools.partial(datetime.now, timezone.utc))
 
     @classmethod
     def build(cls, settings: Settings, instance_path: str) -> "Runtime":
@@ -56,7 +57,7 @@ class Runtime:
             stuck,
             make_pacer(queue, call_rate),
         )
-        uow.publish = publisher(lambda: rt.queue)  # a committed unit of work queues what it collected
+        uow.publish = publisher(rt)  # a committed unit of work queues what it collected
         return rt
 
 

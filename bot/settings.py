@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 
@@ -97,12 +98,12 @@ class Settings:
         return bool(self.telegram_bot_token)
 
     @classmethod
-    def from_env(cls, env: dict | None = None, overrides: dict | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, overrides: dict | None = None) -> "Settings":
         """Builds settings from ``env`` (default ``os.environ``), then applies ``overrides``."""
-        env = os.environ if env is None else env
+        environ: Mapping[str, str] = os.environ if env is None else env
 
         def get(name: str) -> str | None:
-            value = env.get(name)
+            value = environ.get(name)
             return value if value not in (None, "") else None
 
         values: dict = {
@@ -116,7 +117,7 @@ class Settings:
             "telegram_bot_token": get("TELEGRAM_BOT_TOKEN"),
             "telegram_webhook_secret": get("TELEGRAM_WEBHOOK_SECRET"),
             "telegram_api_base": get("TELEGRAM_API_BASE"),
-            "quiet_hours": env.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
+            "quiet_hours": environ.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
             "secret_key": get("SECRET_KEY"),
             "default_region": (get("DEFAULT_REGION") or DEFAULT_REGION).upper(),
             "queue_name": get("CIRCLEBOT_QUEUE") or DEFAULT_QUEUE,

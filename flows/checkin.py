@@ -9,11 +9,12 @@ ANSWER ──1/2──▶ RecordAnswer + CHECKIN_THANKS (the learner's first che
 from __future__ import annotations
 
 import enum
+from typing import NotRequired, TypedDict, cast
 
 from flows import choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import RecordAnswer, RelayToFacilitator, Reply, Result
+from flows.results import RecordAnswer, RelayToFacilitator, Reply, Result, StateDict
 
 FLOW = "checkin"
 RATINGS = {"1": "great", "2": "okay", "3": "stuck"}
@@ -25,7 +26,20 @@ class State(str, enum.Enum):
     ANSWER = "answer"
 
 
-def opening(subject: str, code: str, seq: int, first: bool = True) -> dict:
+class CheckinState(TypedDict):
+    """The stored state: who answers (``enrollment:<id>``), about which circle and meeting."""
+
+    flow: str
+    step: str
+    subject: str
+    code: str
+    seq: int
+    thank: bool
+    name: NotRequired[str]  # the circle's name, for asking again (the planner adds it)
+    expires: NotRequired[str]  # ISO-8601 (the planner adds it)
+
+
+def opening(subject: str, code: str, seq: int, first: bool = True) -> CheckinState:
     """The state the worker opens when it sends the check-in for meeting ``seq``.
 
     ``first`` is True for the learner's first check-in in the circle: only that "1" or "2" is thanked.
@@ -40,7 +54,7 @@ def question(circle_name: str) -> Reply:
     return Reply(keys.CHECKIN_QUESTION, {"circle": circle_name}, choices.CHECKIN)
 
 
-def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result:
+def on_answer(state: CheckinState, inbound: Inbound, ctx: Context) -> Result:
     """Stores the rating; a "stuck" or any free text goes to the facilitator."""
     parts = keywords.words(inbound.text)
     key = f"checkin:{state['seq']}"
@@ -57,7 +71,7 @@ def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result:
     return Result(None, (Reply(keys.CHECKIN_RELAYED),), (RelayToFacilitator(state["code"], inbound.text),))
 
 
-def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
+def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True for a rating; other words are relayed when nothing else claims them, but answer nothing."""
     parts = keywords.words(inbound.text)
     return len(parts) == 1 and parts[0] in RATINGS
@@ -66,6 +80,7 @@ def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
 HANDLERS = {State.ANSWER: on_answer}
 
 
-def resume(state: dict, inbound: Inbound, ctx: Context) -> Result:
+def resume(state: StateDict, inbound: Inbound, ctx: Context) -> Result:
     """Runs the handler for the conversation's current step."""
-    return HANDLERS[State(state["step"])](state, inbound, ctx)
+    stored = cast(CheckinState, state)  # the state kept as JSON, written by this flow
+    return HANDLERS[State(stored["step"])](stored, inbound, ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -27,7 +28,8 @@ def month_first(lang: str, tz: str | None) -> bool:
         locale = Locale.parse(f"{lang}_{region}") if region else Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
         locale = Locale.parse(lang)
-    return locale.date_formats["short"].pattern.lstrip("'").upper().startswith("M")
+    pattern: str = locale.date_formats["short"].pattern
+    return pattern.lstrip("'").upper().startswith("M")
 
 
 def parse_date(text: str, lang: str, today: date, tz: str | None = None) -> date | None:
@@ -80,6 +82,9 @@ def to_utc(day: date, at: time, tz: str) -> datetime | None:
         return None
 
 
-def too_far(later: date | datetime, now: date | datetime) -> bool:
+_Moment = TypeVar("_Moment", date, datetime)
+
+
+def too_far(later: _Moment, now: _Moment) -> bool:
     """True when ``later`` is more than ``MAX_AHEAD`` after ``now`` (two dates, or two datetimes)."""
     return later - now > MAX_AHEAD

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Callable, TypedDict, cast
 
 from flows import dates, keys, keywords, survey, surveys
-from flows.context import Context, FacilitatedCircle
+from flows.context import Context, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView
 from flows.inbound import Inbound
 from flows.results import (
     AddLandline,
@@ -33,20 +34,43 @@ from flows.results import (
     RelayToLearner,
     Reply,
     Result,
+    StateDict,
     When,
 )
 
 _HANDLE = re.compile(r"^#\s*(\d{1,6})\b\s*(.*)$", re.S)
 
 
-def handle(state, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Result | None:
+class HereState(TypedDict):
+    """The open HERE list: the circle, its meeting, and the contact ids behind the numbers 1, 2, 3…"""
+
+    flow: str
+    code: str
+    meeting: int
+    ids: list[int]
+    expires: str  # ISO-8601
+
+
+# One command: (the open conversation, the text, the context, the circle named, the command word's
+# language, the words after the code) -> the result.
+Command = Callable[[StateDict | None, Inbound, Context, FacilitatedCircle, str, list[str]], Result]
+
+
+def _facilitator(ctx: Context) -> FacilitatorView:
+    """The sender's facilitator view (the router asks this module only for a facilitator's number)."""
+    if ctx.facilitator is None:
+        raise ValueError("the facilitator's commands need a facilitator's number")
+    return ctx.facilitator
+
+
+def handle(state: StateDict | None, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Result | None:
     """The facilitator's command, or None when the text is not one.
 
     Args:
         lone_ok: whether a command word standing alone is a command (False when the open
             conversation takes the text as its answer).
     """
-    fac = ctx.facilitator
+    fac = _facilitator(ctx)
     text = (inbound.text or "").strip()
     listed = _here_list(state)
     if listed is not None and ctx.pending_rsvp is None and _NUMBER_LIST.match(text):
@@ -86,16 +110,18 @@ def handle(state, inbound: Inbound, ctx: Context, lone_ok: bool = True) -> Resul
     return COMMANDS[name](state, inbound, ctx, circle, lang, args)
 
 
-def _retired(state, inbound: Inbound, ctx: Context) -> Result | None:
+def _retired(state: StateDict | None, inbound: Inbound, ctx: Context) -> Result | None:
     """An old HOW word ("COMO KC42") counts only before one of the facilitator's own circle codes."""
     found = keywords.command(inbound.text, keywords.RETIRED_FACILITATOR_COMMANDS)
     if found is None:
         return None
     name, lang, rest = found
-    split = keywords.split_code(rest, {c.circle.code for c in ctx.facilitator.circles})
-    if split is None or split[1]:
+    fac = _facilitator(ctx)
+    split = keywords.split_code(rest, {c.circle.code for c in fac.circles})
+    circle = fac.circle(split[0]) if split is not None and not split[1] else None
+    if circle is None:
         return None
-    return COMMANDS[name](state, inbound, ctx, ctx.facilitator.circle(split[0]), lang, [])
+    return COMMANDS[name](state, inbound, ctx, circle, lang, [])
 
 
 CIRCLES_SHOWN = 3
@@ -105,7 +131,7 @@ TALLY_AHEAD = timedelta(days=7)
 
 def _circles(ctx: Context) -> Reply:
     """CIRCLES: the first three with their next meeting, then the codes of the others."""
-    circles = ctx.facilitator.circles
+    circles = _facilitator(ctx).circles
     lines = tuple(_line(c, ctx) for c in circles[:CIRCLES_SHOWN])
     if len(circles) <= CIRCLES_SHOWN:
         return Reply(keys.FAC_CIRCLES, {"lines": lines})
@@ -114,22 +140,23 @@ def _circles(ctx: Context) -> Reply:
     return Reply(keys.FAC_CIRCLES_MORE, {"lines": lines, "count": len(rest), "others": others})
 
 
-def _which(state, ctx: Context, name: str) -> Result:
+def _which(state: StateDict | None, ctx: Context, name: str) -> Result:
     """A command without a code from a facilitator of several circles: TALLY answers for every circle
     that meets within a week; the others ask which circle."""
+    fac = _facilitator(ctx)
     if name == keywords.TALLY:
         soon = [
-            c
-            for c in ctx.facilitator.circles
+            (c, nxt)
+            for c in fac.circles
             if (nxt := c.next_meeting(ctx.now)) is not None and nxt.starts_at <= ctx.now + TALLY_AHEAD
         ]
         if soon:
-            return Result(state, tuple(_tally_reply(c, c.next_meeting(ctx.now)) for c in soon[:CIRCLES_SHOWN]))
-    codes = ", ".join(c.circle.code for c in ctx.facilitator.circles[:12])
+            return Result(state, tuple(_tally_reply(c, nxt) for c, nxt in soon[:CIRCLES_SHOWN]))
+    codes = ", ".join(c.circle.code for c in fac.circles[:12])
     return Result(state, (Reply(keys.FAC_WHICH_CIRCLE, {"codes": codes}),))
 
 
-def _tally_reply(circle: FacilitatedCircle, nxt) -> Reply:
+def _tally_reply(circle: FacilitatedCircle, nxt: MeetingView) -> Reply:
     params = {
         "circle": circle.circle.name,
         "when": When(nxt.starts_at, circle.circle.timezone),
@@ -146,7 +173,9 @@ def _line(c: FacilitatedCircle, ctx: Context) -> CircleLine:
     return CircleLine(c.circle.code, c.circle.name, c.circle.venue, when)
 
 
-def _tally(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+def _tally(
+    state: StateDict | None, inbound: Inbound, ctx: Context, circle: FacilitatedCircle, lang: str, args: list[str]
+) -> Result:
     """TALLY: the RSVP counts of the next meeting."""
     nxt = circle.next_meeting(ctx.now)
     if nxt is None:
@@ -154,7 +183,9 @@ def _tally(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result
     return Result(state, (_tally_reply(circle, nxt),))
 
 
-def _pick_meeting(circle: FacilitatedCircle, ctx: Context, lang: str, args: list[str]):
+def _pick_meeting(
+    circle: FacilitatedCircle, ctx: Context, lang: str, args: list[str]
+) -> tuple[MeetingView | None, Reply | None]:
     if not args:
         return circle.next_meeting(ctx.now), None
     tz = circle.circle.timezone
@@ -174,7 +205,9 @@ def _pick_meeting(circle: FacilitatedCircle, ctx: Context, lang: str, args: list
     return meeting, None
 
 
-def _cancel(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+def _cancel(
+    state: StateDict | None, inbound: Inbound, ctx: Context, circle: FacilitatedCircle, lang: str, args: list[str]
+) -> Result:
     """CANCEL: the next meeting, or the one on the date given."""
     meeting, problem = _pick_meeting(circle, ctx, lang, args[:1])
     if problem:
@@ -189,7 +222,9 @@ def _cancel(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Resul
     )
 
 
-def _move(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+def _move(
+    state: StateDict | None, inbound: Inbound, ctx: Context, circle: FacilitatedCircle, lang: str, args: list[str]
+) -> Result:
     """MOVE: the next meeting to a new date and time (the circle's local time)."""
     tz = circle.circle.timezone
     today = dates.local_date(ctx.now, tz)
@@ -212,7 +247,9 @@ def _move(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     return Result(state, (Reply(keys.FAC_MOVED, params),), (ChangeMeeting(circle.circle.code, meeting.id, to),))
 
 
-def _msg(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+def _msg(
+    state: StateDict | None, inbound: Inbound, ctx: Context, circle: FacilitatedCircle, lang: str, args: list[str]
+) -> Result:
     """MSG: the rest of the text goes to every active learner of the circle."""
     words = keywords.rest_of(keywords.rest_of(inbound.text))
     if not words:
@@ -224,7 +261,9 @@ def _msg(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
     )
 
 
-def _how(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+def _how(
+    state: StateDict | None, inbound: Inbound, ctx: Context, circle: FacilitatedCircle, lang: str, args: list[str]
+) -> Result:
     """HOW: starts the after-meeting check-in for the most recent meeting."""
     last = circle.last_meeting(ctx.now)
     if last is None:
@@ -232,7 +271,7 @@ def _how(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
         when = When(nxt.starts_at, circle.circle.timezone) if nxt else None
         return Result(state, (Reply(keys.FAC_HOW_TOO_EARLY, {"circle": circle.circle.name, "when": when}),))
     how = surveys.how(last.seq)
-    opened = survey.opening(how.name, f"facilitator:{ctx.facilitator.id}:{circle.circle.code}", circle.circle.code)
+    opened = survey.opening(how.name, f"facilitator:{_facilitator(ctx).id}:{circle.circle.code}", circle.circle.code)
     return Result(opened, (Reply(keys.HOW_INTRO, {"circle": circle.circle.name}), how.questions[0].ask()))
 
 
@@ -243,14 +282,14 @@ _NUMBER_SPLIT = re.compile(r"[\s,;]+")
 HERE_LIST_CHUNK = 80  # characters of "1 Amina, 2 Rosa…" per text (the segment budget's longest names)
 
 
-def _here_list(state) -> dict | None:
+def _here_list(state: StateDict | None) -> HereState | None:
     """The open HERE list (the numbers it showed → contact ids), or None."""
     if state and state.get("flow") == HERE_FLOW and isinstance(state.get("ids"), list):
-        return state
+        return cast(HereState, state)  # the state kept as JSON, written by ``_listing``
     return None
 
 
-def _listing(state, ctx, circle: FacilitatedCircle, meeting) -> Result:
+def _listing(state: StateDict | None, ctx: Context, circle: FacilitatedCircle, meeting: MeetingView) -> Result:
     """A bare HERE: the circle's learners numbered 1, 2, 3…; the answer is those numbers."""
     learners = circle.learners
     if not learners:
@@ -262,7 +301,7 @@ def _listing(state, ctx, circle: FacilitatedCircle, meeting) -> Result:
             chunks[-1] += ", " + item
         else:
             chunks.append(item)
-    opened = {
+    opened: HereState = {
         "flow": HERE_FLOW,
         "code": circle.circle.code,
         "meeting": meeting.id,
@@ -274,7 +313,14 @@ def _listing(state, ctx, circle: FacilitatedCircle, meeting) -> Result:
     )
 
 
-def _here(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+def _here(
+    state: StateDict | None,
+    inbound: Inbound,
+    ctx: Context,
+    circle: FacilitatedCircle,
+    lang: str | None,
+    args: list[str],
+) -> Result:
     """HERE: marks learners present in person at the meeting under way or the last one.
 
     Each word is a learner's first name (any case, accents optional), their relay number (``#3``), or a
@@ -306,7 +352,7 @@ def _here(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
         elif word not in ("AND", "Y", "ET", "E", "I", "NA", ",", "&", ""):
             unknown.append(word.lstrip("#"))
     names = ", ".join(learner.name for learner in circle.learners if learner.contact_id in found)[:80]
-    replies = []
+    replies: list[Reply] = []
     if found:
         replies.append(Reply(keys.FAC_HERE_DONE, {"circle": circle.circle.name, "count": len(found), "names": names}))
     if unknown:
@@ -318,12 +364,14 @@ def _here(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
 _PHONE_PART = re.compile(r"^[+()\d.\-]+$")
 
 
-def _add(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
+def _add(
+    state: StateDict | None, inbound: Inbound, ctx: Context, circle: FacilitatedCircle, lang: str, args: list[str]
+) -> Result:
     """ADD: a landline learner, by number and first name; consent is "added by facilitator"."""
     words = keywords.rest_of(keywords.rest_of(inbound.text)).split()
     if words and words[0].upper() == circle.circle.code:  # "ADD KC42 …" where the code was one word
         words = words[1:]
-    phone_parts = []
+    phone_parts: list[str] = []
     while words and _PHONE_PART.match(words[0]):
         phone_parts.append(words.pop(0))
     phone = "".join(ch for ch in "".join(phone_parts) if ch.isdigit() or ch == "+")
@@ -341,7 +389,7 @@ def _add(state, inbound, ctx, circle: FacilitatedCircle, lang, args) -> Result:
 ATTENDANCE_EARLY = timedelta(minutes=30)  # HERE counts for a meeting from half an hour before it starts
 
 
-def _is(learner, word: str) -> bool:
+def _is(learner: LearnerName, word: str) -> bool:
     number = word.lstrip("#")
     if number.isdecimal():
         return learner.handle is not None and int(number) == learner.handle
@@ -349,7 +397,7 @@ def _is(learner, word: str) -> bool:
     return bool(first) and first[0] == word
 
 
-COMMANDS = {
+COMMANDS: dict[str, Command] = {
     keywords.ADD: _add,
     keywords.HERE: _here,
     keywords.TALLY: _tally,

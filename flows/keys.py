@@ -1,4 +1,4 @@
-"""The message keys flows reply with. ``bot/texts.py`` maps each one to its English msgid."""
+"""The message keys flows reply with. ``bot/render/texts.py`` maps each one to its English msgid."""
 
 SIGNUP_ASK_NAME = "signup.ask_name"
 SIGNUP_BAD_NAME = "signup.bad_name"

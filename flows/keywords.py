@@ -1,15 +1,20 @@
 """Global keywords and triggers, recognised in any letter case, spacing or accents.
 
 This is the one table of keywords. Issue "Six languages" adds the other languages' words
-beside the English ones; the English words are always recognised.
+beside the English ones; the English words are always recognised. A channel's own commands (Telegram's
+``/stop``, a key on a call) are in ``flows.commands``, each standing for one of these keywords.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Collection, Mapping
 
 from flows import languages
+
+# A table of words: name (``stop``, ``find``…) -> language -> the words that say it, normalised.
+WordTable = Mapping[str, Mapping[str, tuple[str, ...]]]
 
 STOP, START, HELP, LANGUAGE, JOIN = "stop", "start", "help", "language", "join"
 FIND, FORGET, LEAVE, SKIP, LINK, CALL = "find", "forget", "leave", "skip", "link", "call"
@@ -378,7 +383,7 @@ def _meaning(word: str) -> str | None:
     return None
 
 
-def command(text: str, table: dict) -> tuple[str, str, list[str]] | None:
+def command(text: str, table: WordTable) -> tuple[str, str, list[str]] | None:
     """Returns ``(command, language, rest)`` when the first word of ``text`` is in ``table``."""
     parts = words(text)
     if not parts:
@@ -395,7 +400,7 @@ def bare(rest: list[str]) -> bool:
     return len(rest) <= 3 and all(word in OBJECT_WORDS for word in rest)
 
 
-def split_code(rest: list[str], known, typed: bool = False) -> tuple[str, list[str]] | None:
+def split_code(rest: list[str], known: Collection[str], typed: bool = False) -> tuple[str, list[str]] | None:
     """Splits the words after a command into a circle code and the words after it.
 
     The code is one of ``known``, written "KC42" or spaced "KC 42", after any OBJECT_WORDS ("LEAVE the
@@ -476,11 +481,6 @@ def candidate_codes(text: str) -> list[str]:
     return found
 
 
-def language_menu(languages: tuple[str, ...]) -> str:
-    """The numbered language menu, one language a line."""
-    return "\n".join(f"{i} {LANGUAGE_NAMES[lang]}" for i, lang in enumerate(languages, start=1))
-
-
 def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
     """Returns the language picked by a reply to the menu: a number, a language's name or code.
 
@@ -500,10 +500,16 @@ def menu_choice(text: str, languages: tuple[str, ...]) -> str | None:
         ):
             return lang
     return None
-    word = parts[0]
-    if word.isdecimal() and 1 <= int(word) <= len(languages):
-        return languages[int(word) - 1]
-    for lang in languages:
-        if word in (normalize(LANGUAGE_NAMES[lang]), lang.upper()):
-            return lang
-    return None
+
+
+LINK_CODE = re.compile(r"^\d{6}$")  # what LINK gives: six digits, said alone on the other address
+
+
+def is_link_code(text: str) -> bool:
+    """True when the text is a lone 6-digit code (``LINK``'s code, said on another address)."""
+    return bool(LINK_CODE.match(text.strip()))
+
+
+def about_link(text: str) -> bool:
+    """True for the only texts the LINK flow answers: ``LINK`` (alone or not) or a lone 6-digit code."""
+    return is_link_code(text) or command(text, {LINK: COMMANDS[LINK]}) is not None

@@ -10,11 +10,12 @@ free text from an enrolled learner ──▶ RelayToFacilitator
 from __future__ import annotations
 
 import enum
+from typing import NotRequired, TypedDict, cast
 
 from flows import choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import CircleLine, Erase, Leave, RelayToFacilitator, Reply, RequestCall, Result, When
+from flows.results import CircleLine, Erase, Leave, RelayToFacilitator, Reply, RequestCall, Result, StateDict, When
 
 FLOW = "forget"
 LEAVE_FLOW = "leave"
@@ -26,6 +27,14 @@ class State(str, enum.Enum):
 
     CONFIRM = "confirm"
     WHICH = "which"
+
+
+class CommandState(TypedDict):
+    """The stored state: FORGET's confirmation (``forget``), or LEAVE's menu (``leave``) and its codes."""
+
+    flow: str
+    step: str
+    codes: NotRequired[list[str]]
 
 
 def find(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
@@ -48,14 +57,14 @@ def forget(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
     return Result({"flow": FLOW, "step": State.CONFIRM.value}, (Reply(keys.FORGET_CONFIRM, choices=choices.FORGET),))
 
 
-def on_confirm(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+def on_confirm(state: CommandState, inbound: Inbound, ctx: Context) -> Result | None:
     """A yes erases; anything else drops the request and is routed as usual (None)."""
     if keywords.answer(inbound.text) == keywords.YES:
         return Result(None, (Reply(keys.FORGET_DONE),), (Erase(),))
     return None
 
 
-def on_which(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+def on_which(state: CommandState, inbound: Inbound, ctx: Context) -> Result | None:
     """A number from the menu, or a code, leaves that circle; anything else is routed as usual."""
     codes = state.get("codes", [])
     parts = keywords.words(inbound.text)
@@ -72,19 +81,20 @@ def on_which(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
 HANDLERS = {State.CONFIRM: on_confirm, State.WHICH: on_which}
 
 
-def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
+def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True when ``inbound`` answers the open question: FORGET's yes, or one of LEAVE's circles."""
     if state.get("step") == State.WHICH.value:
-        return on_which(state, inbound, ctx) is not None
+        return on_which(cast(CommandState, state), inbound, ctx) is not None
     return keywords.answer(inbound.text) == keywords.YES
 
 
-def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+def resume(state: StateDict, inbound: Inbound, ctx: Context) -> Result | None:
     """Runs the handler for the conversation's current step."""
-    return HANDLERS[State(state.get("step", State.CONFIRM.value))](state, inbound, ctx)
+    stored = cast(CommandState, state)  # the state kept as JSON, written by this flow
+    return HANDLERS[State(stored.get("step", State.CONFIRM.value))](stored, inbound, ctx)
 
 
-def call_me(state, ctx: Context, code: str | None) -> Result:
+def call_me(state: StateDict | None, ctx: Context, code: str | None) -> Result:
     """CALL ME [code]: a call when the circle's next meeting starts (the soonest, without a code)."""
     active = [e for e in ctx.contact.current if e.status == "active" and (code is None or e.circle.code == code)]
     if not active:
@@ -95,7 +105,7 @@ def call_me(state, ctx: Context, code: str | None) -> Result:
     return Result(state, (Reply(keys.CALL_ME_OK, {"circle": circle.name, "when": when}),), (RequestCall(circle.code),))
 
 
-def leave(state, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
+def leave(state: StateDict | None, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
     """LEAVE [code]: leaves that circle, or the only one."""
     current = ctx.contact.current
     if not current:
@@ -107,7 +117,7 @@ def leave(state, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
     if chosen is None:
         listed = current[:LEAVE_CHOICES_MAX]
         menu = choices.numbered(tuple(f"{e.circle.name} ({e.circle.code})" for e in listed))
-        which = {"flow": LEAVE_FLOW, "step": State.WHICH.value, "codes": [e.circle.code for e in listed]}
+        which: CommandState = {"flow": LEAVE_FLOW, "step": State.WHICH.value, "codes": [e.circle.code for e in listed]}
         return Result(which, (Reply(keys.LEAVE_WHICH, choices=menu),))
     return Result(None, (Reply(keys.LEAVE_DONE, {"circle": chosen.circle.name}),), (Leave(chosen.circle.code),))
 

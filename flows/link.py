@@ -11,15 +11,14 @@ Opt-out stays per address: STOP on one leaves the other working.
 from __future__ import annotations
 
 import enum
-import re
+from typing import TypedDict, cast
 
 from flows import keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import MENU, Choice, Choices, IssueLinkCode, LinkAddress, Reply, Result, SetPreferred
+from flows.results import MENU, Choice, Choices, IssueLinkCode, LinkAddress, Reply, Result, SetPreferred, StateDict
 
 FLOW = "link"
-CODE = re.compile(r"^\d{6}$")
 MINUTES = 10
 CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "voice": "Phone", "simulator": "SMS"}
 COMMAND = {keywords.LINK: keywords.COMMANDS[keywords.LINK]}
@@ -31,9 +30,17 @@ class State(str, enum.Enum):
     ASK_PREFERRED = "ask_preferred"
 
 
+class LinkState(TypedDict):
+    """The stored state: the channels offered, in menu order."""
+
+    flow: str
+    step: str
+    channels: list[str]
+
+
 def is_code(inbound: Inbound) -> bool:
     """True when the text is a lone 6-digit code."""
-    return bool(CODE.match(inbound.text.strip()))
+    return keywords.is_link_code(inbound.text)
 
 
 def handle(inbound: Inbound, ctx: Context) -> Result | None:
@@ -53,7 +60,7 @@ def handle(inbound: Inbound, ctx: Context) -> Result | None:
         key = {"locked": keys.LINK_LOCKED, "busy": keys.LINK_BUSY}.get(ctx.link.attempt, keys.LINK_WRONG)
         return Result(None, (Reply(key),))
     channels = list(dict.fromkeys(ctx.link.channels))
-    state = {"flow": FLOW, "step": State.ASK_PREFERRED.value, "channels": channels}
+    state: LinkState = {"flow": FLOW, "step": State.ASK_PREFERRED.value, "channels": channels}
     return Result(state, (ask_preferred(channels),), (LinkAddress(inbound.text.strip()),))
 
 
@@ -63,7 +70,7 @@ def ask_preferred(channels: list[str]) -> Reply:
     return Reply(keys.LINK_DONE, choices=Choices(items, MENU))
 
 
-def on_ask_preferred(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+def on_ask_preferred(state: LinkState, inbound: Inbound, ctx: Context) -> Result | None:
     """Stores where reminders go; any other text leaves the question (None)."""
     channels = state.get("channels") or []
     text = inbound.text.strip()
@@ -75,6 +82,6 @@ def on_ask_preferred(state: dict, inbound: Inbound, ctx: Context) -> Result | No
     )
 
 
-def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+def resume(state: StateDict, inbound: Inbound, ctx: Context) -> Result | None:
     """Runs the handler for the conversation's current step."""
-    return on_ask_preferred(state, inbound, ctx)
+    return on_ask_preferred(cast(LinkState, state), inbound, ctx)  # the state kept as JSON, written by this flow

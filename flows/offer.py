@@ -9,11 +9,12 @@ ANSWER ──yes──▶ Enroll(code) + SIGNUP_CONFIRMED   (WAITLIST_TAKEN if t
 from __future__ import annotations
 
 import enum
+from typing import TypedDict, cast
 
 from flows import choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import Enroll, Leave, Reply, Result, When
+from flows.results import Enroll, Leave, Reply, Result, StateDict, When
 
 FLOW = "offer"
 
@@ -24,7 +25,16 @@ class State(str, enum.Enum):
     ANSWER = "answer"
 
 
-def opening(code: str, expires: str) -> dict:
+class OfferState(TypedDict):
+    """The stored state: the circle whose place is offered, until when (ISO-8601)."""
+
+    flow: str
+    step: str
+    code: str
+    expires: str
+
+
+def opening(code: str, expires: str) -> OfferState:
     """The state the worker opens when it sends the offer for circle ``code``."""
     return {"flow": FLOW, "step": State.ANSWER.value, "code": code, "expires": expires}
 
@@ -34,12 +44,12 @@ def question(name: str, circle_name: str) -> Reply:
     return Reply(keys.WAITLIST_OFFER, {"name": name, "circle": circle_name}, choices.YES_NO)
 
 
-def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
+def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True for a yes or a no."""
     return keywords.answer(inbound.text) is not None
 
 
-def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+def on_answer(state: OfferState, inbound: Inbound, ctx: Context) -> Result | None:
     """Yes takes the place (if it is still free); no leaves the list so the next learner is asked."""
     answer = keywords.answer(inbound.text)
     circle = ctx.circles.get(state["code"])
@@ -61,6 +71,7 @@ def on_answer(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
 HANDLERS = {State.ANSWER: on_answer}
 
 
-def resume(state: dict, inbound: Inbound, ctx: Context) -> Result | None:
+def resume(state: StateDict, inbound: Inbound, ctx: Context) -> Result | None:
     """Runs the handler for the conversation's current step."""
-    return HANDLERS[State(state["step"])](state, inbound, ctx)
+    stored = cast(OfferState, state)  # the state kept as JSON, written by the planner
+    return HANDLERS[State(stored["step"])](stored, inbound, ctx)

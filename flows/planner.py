@@ -23,7 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 from flows import checkin, choices, keys, offer, survey, surveys
 from flows.plans import Circle, History, Learner, Meeting, OpenSurvey, PlannedMessage
-from flows.results import Reply, When
+from flows.results import Reply, StateDict, When
 from flows.timing import QuietHours, follow_up_time, reminder_time
 
 TALLY_BEFORE = timedelta(hours=2)
@@ -76,9 +76,10 @@ def reminders_due(
         to = learner.to.within(circle.language, circle.timezone)
         if to.opted_out or to.contact_id in reminded:
             continue
-        send_after = when.get(to.timezone, now)
+        tz = to.timezone or circle.timezone  # ``within`` gave it the circle's zone when it had none
+        send_after = when.get(tz, now)
         if send_after is now:
-            send_after = when[to.timezone] = reminder_time(meeting.starts_at, lead, quiet, to.timezone, now)
+            send_after = when[tz] = reminder_time(meeting.starts_at, lead, quiet, tz, now)
         if send_after is None or send_after > now + horizon:
             continue
         planned.append(
@@ -136,6 +137,8 @@ def follow_ups_due(
     """
     planned: list[PlannedMessage] = []
     last = last_seq(circle)
+    if last is None:
+        return ()  # every meeting is cancelled: nothing follows any of them
     for meeting in circle.meetings:
         send_after = follow_up_due(meeting, circle.timezone, quiet, now, horizon)
         if send_after is None:
@@ -244,15 +247,12 @@ def surveys_due(circle: Circle, learners: Sequence[Learner], send_after: datetim
     return tuple(planned)
 
 
-def survey_reminder_due(state: Mapping, now: datetime) -> bool:
+def survey_reminder_due(state: StateDict, now: datetime) -> bool:
     """True when a survey opened 48 hours ago or more is still unfinished and was not reminded yet."""
     opened = state.get("opened")
-    return (
-        state.get("flow") == survey.FLOW
-        and bool(opened)
-        and not state.get("reminded")
-        and datetime.fromisoformat(opened) + SURVEY_REMINDER_AFTER <= now
-    )
+    if state.get("flow") != survey.FLOW or not opened or state.get("reminded"):
+        return False
+    return datetime.fromisoformat(opened) + SURVEY_REMINDER_AFTER <= now
 
 
 def survey_reminders_due(

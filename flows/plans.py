@@ -1,6 +1,6 @@
 """What the planners read and what they decide, as plain frozen values (no ORM rows, no sessions).
 
-The loaders in ``bot/planning/`` fill these from the database; ``bench/circle.py`` fills them from
+The loaders in ``bot/domain/planning/`` fill these from the database; ``bench/circle.py`` fills them from
 memory. ``flows.planner`` turns them into ``PlannedMessage`` values, which the caller writes to the
 outbox (``bot.domain.outbox.row``) or, in the bench, to a dict keyed by ``key``: each key goes out once.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+
+from flows.results import Reply, StateDict
 
 CANCELLED = "cancelled"
 
@@ -105,7 +106,7 @@ class OpenSurvey:
     """A survey conversation that is open for a contact (its state, as the send job opened it)."""
 
     to: To
-    state: Mapping[str, Any]
+    state: StateDict
     expires_at: datetime
 
 
@@ -126,7 +127,7 @@ class PlannedMessage:
     key: str
     kind: str
     to: To
-    replies: tuple = ()
+    replies: tuple[Reply, ...] = ()
     send_after: datetime | None = None
     meeting_id: int | None = None
-    conversation: Mapping[str, Any] | None = None
+    conversation: StateDict | None = None

@@ -12,6 +12,10 @@ INLINE = "inline"  # one sentence: "Reply 1 yes, 2 no."
 SCALE = "scale"  # the ends only: "Reply 1 (not at all) to 5 (completely)."
 CONFIRM = "confirm"  # one phrase to type, said by the Choices' own ``prompt``: "To confirm, reply FORGET YES."
 
+# A conversation state as it is kept between messages: a JSON object (``conversation.state``). Its values
+# come from outside, so it is typed loosely here; each flow reads it through its own ``TypedDict``.
+StateDict = Mapping[str, Any]
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -263,7 +267,7 @@ class Result:
         language: the language to render the replies in; None means the sender's own.
     """
 
-    state: Mapping[str, Any] | None
+    state: StateDict | None
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
     language: str | None = None

@@ -1,4 +1,4 @@
-"""Routes one inbound message (DESIGN.md §4).
+"""Routes one inbound message (DESIGN.md §4): ``ROUTES`` is the order, one table walked top to bottom.
 
 Order:
   1. global keywords, when they are the whole text: STOP, START, HELP, LANGUAGE (an opted-out sender
@@ -10,6 +10,10 @@ Order:
   6. the open conversation (signup, language, check-in, survey, FORGET's confirmation);
   7. a bare circle code;
   8. a learner's free text, relayed to their facilitator; else a help reply.
+
+Each route is a name, a matcher and a handler. The first route whose matcher says yes and whose handler
+gives a result decides; a handler may still decline (None) once it reads the text closely (a command
+word that opens a sentence, a text the open question does not expect), and the walk goes on.
 
 A command word inside a sentence is a sentence (DESIGN.md §4). A command's first word counts only:
   - when a circle code follows it ("SAIR KC42", "TALLY KC42"): a real one, not a word shaped like one
@@ -23,30 +27,283 @@ FIND also takes a postal code, a place the service found, or (with nothing open)
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Callable
 
-from flows import checkin, facilitator, keys, keywords, language, learner_commands, link, offer, rsvp, signup, survey
+from flows import (
+    checkin,
+    commands,
+    facilitator,
+    keys,
+    keywords,
+    language,
+    learner_commands,
+    link,
+    offer,
+    rsvp,
+    signup,
+    survey,
+)
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import OptIn, OptOut, Reply, Result
+from flows.results import OptIn, OptOut, Reply, Result, StateDict
 
-FLOWS = {
-    signup.FLOW: signup,
-    language.FLOW: language,
-    checkin.FLOW: checkin,
-    survey.FLOW: survey,
-    learner_commands.FLOW: learner_commands,
-    learner_commands.LEAVE_FLOW: learner_commands,
-    offer.FLOW: offer,
-    link.FLOW: link,
+
+@dataclass(frozen=True)
+class Flow:
+    """A flow an open conversation may be in: how it goes on with the next text (None: the text is not
+    for it), and, for a flow with a question of its own, whether it takes the text as its answer."""
+
+    resume: Callable[[StateDict, Inbound, Context], Result | None]
+    accepts: Callable[[StateDict, Inbound, Context], bool] | None = None
+
+
+FLOWS: dict[str, Flow] = {
+    signup.FLOW: Flow(signup.resume),
+    language.FLOW: Flow(language.resume),
+    checkin.FLOW: Flow(checkin.resume, checkin.accepts),
+    survey.FLOW: Flow(survey.resume, survey.accepts),
+    learner_commands.FLOW: Flow(learner_commands.resume, learner_commands.accepts),
+    learner_commands.LEAVE_FLOW: Flow(learner_commands.resume, learner_commands.accepts),
+    offer.FLOW: Flow(offer.resume, offer.accepts),
+    link.FLOW: Flow(link.resume),
 }
 LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE, keywords.CALL)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
-CIRCLES_COMMAND = "/circles"
 
 
-def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> Result:
+@dataclass(frozen=True)
+class Message:
+    """One inbound message as the routes read it: the open conversation, the text, the context, and
+    what the text is (read once, when a route first asks)."""
+
+    state: StateDict | None
+    inbound: Inbound
+    ctx: Context
+    keyword: str | None = None  # the global keyword the whole text is (STOP, START, HELP, LANGUAGE)
+    lang: str | None = None  # the sender's own language, else the keyword's
+
+    @classmethod
+    def read(cls, state: StateDict | None, inbound: Inbound, ctx: Context) -> Message:
+        """The message with its global keyword read (Telegram's ``/circles`` read as CIRCLES or HELP)."""
+        said = (
+            commands.for_sender(inbound.text, facilitator=ctx.facilitator is not None)
+            if inbound.text.lstrip().startswith("/")
+            else None
+        )
+        if said is not None:  # Telegram's menu: a facilitator's CIRCLES, a learner's HELP
+            inbound = replace(inbound, text=said)
+        found = keywords.match(inbound.text, ctx.contact.language)
+        keyword, kw_lang = found if found else (None, None)
+        return cls(dict(state) if state else None, inbound, ctx, keyword, ctx.contact.language or kw_lang)
+
+    @property
+    def own(self) -> str | None:
+        """The sender's own language (None when it is not known yet)."""
+        return self.ctx.contact.language
+
+    @cached_property
+    def lone_ok(self) -> bool:
+        """Whether a command word standing alone is a command: nothing is open, or the open question would
+        not take the text as its answer."""
+        return self.state is None or not accepts(self.state, self.inbound, self.ctx)
+
+    @cached_property
+    def flow(self) -> Flow | None:
+        """The flow of the open conversation, if it is one the router knows."""
+        return FLOWS.get(self.state.get("flow", "")) if self.state else None
+
+    @cached_property
+    def rsvp_answer(self) -> str | None:
+        """``yes`` or ``no`` when the text answers a reminder."""
+        return keywords.answer(self.inbound.text)
+
+
+Matcher = Callable[[Message], bool]
+Handler = Callable[[Message], Result | None]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One line of the routing table: its name, whether it applies, and what it does (None: it declines)."""
+
+    name: str
+    matches: Matcher
+    handle: Handler
+
+
+def _always(message: Message) -> bool:
+    return True
+
+
+def _keyword(word: str, opted_out: bool | None = None) -> Matcher:
+    """Matches a text that is the global keyword ``word`` (from an opted-out sender, or not, when asked)."""
+
+    def matches(message: Message) -> bool:
+        return message.keyword == word and (opted_out is None or message.ctx.contact.opted_out == opted_out)
+
+    return matches
+
+
+def _opted_out(message: Message) -> bool:
+    return message.ctx.contact.opted_out
+
+
+def _from_facilitator(message: Message) -> bool:
+    return message.ctx.facilitator is not None
+
+
+def _lone_ok(message: Message) -> bool:
+    return message.lone_ok
+
+
+def _about_link(message: Message) -> bool:
+    return keywords.about_link(message.inbound.text) and message.lone_ok
+
+
+def _rsvp_answer(message: Message) -> bool:
+    return message.ctx.pending_rsvp is not None and message.rsvp_answer is not None
+
+
+def _open_flow(message: Message) -> bool:
+    return message.flow is not None
+
+
+def _short(message: Message) -> bool:
+    return len(keywords.words(message.inbound.text)) <= 2
+
+
+def _bad_address(message: Message) -> Result:
+    return Result(None, (Reply(keys.BAD_ADDRESS),), language=message.own)
+
+
+def _opt_in(message: Message) -> Result:
+    return Result(None, (Reply(keys.START_CONFIRMED),), (OptIn(),), language=message.lang)
+
+
+def _help_stopped(message: Message) -> Result:
+    return Result(message.state, (Reply(keys.HELP_STOPPED),), language=message.lang)
+
+
+def _stopped(message: Message) -> Result:
+    """An opted-out sender: FORGET (or a yes to its question) still works; anything else gets nothing."""
+    return _forget(message.state, message.inbound, message.ctx) or Result(message.state)
+
+
+def _stop(message: Message) -> Result:
+    ctx = message.ctx
+    if ctx.facilitator is not None and ctx.facilitator.circles:  # say what stops, and how to cancel instead
+        code = ctx.facilitator.circles[0].circle.code
+        return Result(None, (Reply(keys.FAC_STOP_CONFIRMED, {"code": code}),), (OptOut(),), language=message.lang)
+    return Result(None, (Reply(keys.STOP_CONFIRMED),), (OptOut(),), language=message.lang)
+
+
+def _start(message: Message) -> Result:
+    return Result(message.state, (Reply(keys.START_CONFIRMED),), language=message.lang)
+
+
+def _help(message: Message) -> Result:
+    reply = Reply(keys.FAC_HELP) if message.ctx.facilitator else help_reply(message.ctx)
+    return Result(message.state, (reply,), language=message.lang)
+
+
+def _language(message: Message) -> Result:
+    return language.start(message.ctx, message.lang or message.ctx.default_language, resume=message.state)
+
+
+def _facilitator_command(message: Message) -> Result | None:
+    return facilitator.handle(message.state, message.inbound, message.ctx, message.lone_ok)
+
+
+def _forget_command(message: Message) -> Result | None:
+    return _forget(message.state, message.inbound, message.ctx, resume=False)
+
+
+def _learner(message: Message) -> Result | None:
+    return _learner_command(message.state, message.inbound, message.ctx, message.lone_ok)
+
+
+def _link(message: Message) -> Result | None:
+    return link.handle(message.inbound, message.ctx)
+
+
+def _rsvp(message: Message) -> Result | None:
+    pending, answer = message.ctx.pending_rsvp, message.rsvp_answer
+    return rsvp.on_answer(message.state, answer, pending) if pending is not None and answer is not None else None
+
+
+def _join_trigger(message: Message) -> Result | None:
+    return _join(message.state, message.inbound, message.ctx)
+
+
+def _resume(message: Message) -> Result | None:
+    flow = message.flow
+    return flow.resume(message.state, message.inbound, message.ctx) if flow is not None and message.state else None
+
+
+def _bare_code(message: Message) -> Result | None:
+    for code in keywords.candidate_codes(message.inbound.text):
+        if code in message.ctx.circles:
+            return signup.start(code, None, message.inbound, message.ctx)
+    return None
+
+
+def _relay(message: Message) -> Result | None:
+    return learner_commands.relay(message.inbound, message.ctx)
+
+
+def _facilitator_help(message: Message) -> Result:
+    """A facilitator gets their own help, not the learner's "text JOIN"."""
+    return Result(None, (Reply(keys.FAC_HELP),), language=message.own)
+
+
+def _fallback(message: Message) -> Result:
+    return Result(None, (Reply(keys.FALLBACK),), language=message.own)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("bad address", lambda m: not m.inbound.address_ok, _bad_address),
+    # 1. the global keywords; an opted-out sender gets START, HELP and FORGET only
+    Route("opted out: START", _keyword(keywords.START, opted_out=True), _opt_in),
+    Route("opted out: HELP", _keyword(keywords.HELP, opted_out=True), _help_stopped),
+    Route("opted out: FORGET or nothing", _opted_out, _stopped),
+    Route("STOP", _keyword(keywords.STOP), _stop),
+    Route("START", _keyword(keywords.START), _start),
+    Route("HELP", _keyword(keywords.HELP), _help),
+    Route("LANGUAGE", _keyword(keywords.LANGUAGE), _language),
+    # 2.–3. commands
+    Route("facilitator command", _from_facilitator, _facilitator_command),
+    Route("FORGET", _always, _forget_command),
+    Route("FIND, LEAVE, CALL ME", _always, _learner),
+    Route("LINK", _about_link, _link),
+    # 4. an answer to the latest reminder
+    Route("RSVP", _rsvp_answer, _rsvp),
+    # 5. triggers
+    Route("JOIN", _always, _join_trigger),
+    # 6. the open conversation
+    Route("open conversation", _open_flow, _resume),
+    # 7. a bare code
+    Route("bare code", _short, _bare_code),
+    # 8. the rest
+    Route("relay", _always, _relay),
+    Route("facilitator help", _from_facilitator, _facilitator_help),
+    Route("fallback", _always, _fallback),
+)
+
+
+def route(state: StateDict | None, inbound: Inbound, ctx: Context) -> tuple[str, Result]:
+    """Walks ``ROUTES``: the name of the route that decided, and its result."""
+    message = Message.read(state, inbound, ctx)
+    for entry in ROUTES:
+        if entry.matches(message):
+            result = entry.handle(message)
+            if result is not None:
+                return entry.name, result
+    raise AssertionError("the last route always answers")
+
+
+def handle(state: StateDict | None, inbound: Inbound, ctx: Context) -> Result:
     """Decides the reply, effects and next state for one inbound message.
 
     Args:
@@ -54,90 +311,20 @@ def handle(state: Mapping[str, Any] | None, inbound: Inbound, ctx: Context) -> R
         inbound: the message.
         ctx: what the flow may know (the time, the sender, the circles named).
     """
-    state = dict(state) if state else None
-    own = ctx.contact.language
-    if not inbound.address_ok:
-        return Result(None, (Reply(keys.BAD_ADDRESS),), language=own)
-    if inbound.text.strip().lower() == CIRCLES_COMMAND:  # Telegram's menu: a facilitator's CIRCLES, a learner's HELP
-        inbound = replace(inbound, text="CIRCLES" if ctx.facilitator is not None else "HELP")
-
-    found = keywords.match(inbound.text, own)
-    keyword, kw_lang = found if found else (None, None)
-    lang = own or kw_lang
-
-    if ctx.contact.opted_out:
-        if keyword == keywords.START:
-            return Result(None, (Reply(keys.START_CONFIRMED),), (OptIn(),), language=lang)
-        if keyword == keywords.HELP:
-            return Result(state, (Reply(keys.HELP_STOPPED),), language=lang)
-        return _forget(state, inbound, ctx) or Result(state)
-    if keyword == keywords.STOP:
-        if ctx.facilitator is not None and ctx.facilitator.circles:  # say what stops, and how to cancel instead
-            code = ctx.facilitator.circles[0].circle.code
-            return Result(None, (Reply(keys.FAC_STOP_CONFIRMED, {"code": code}),), (OptOut(),), language=lang)
-        return Result(None, (Reply(keys.STOP_CONFIRMED),), (OptOut(),), language=lang)
-    if keyword == keywords.START:
-        return Result(state, (Reply(keys.START_CONFIRMED),), language=lang)
-    if keyword == keywords.HELP:
-        reply = Reply(keys.FAC_HELP) if ctx.facilitator else help_reply(ctx)
-        return Result(state, (reply,), language=lang)
-    if keyword == keywords.LANGUAGE:
-        return language.start(ctx, lang or ctx.default_language, resume=state)
-
-    lone_ok = state is None or not accepts(state, inbound, ctx)
-    if ctx.facilitator is not None:
-        result = facilitator.handle(state, inbound, ctx, lone_ok)
-        if result is not None:
-            return result
-
-    result = _forget(state, inbound, ctx, resume=False) or _learner_command(state, inbound, ctx, lone_ok)
-    if result is not None:
-        return result
-    if lone_ok:
-        result = link.handle(inbound, ctx)
-        if result is not None:
-            return result
-
-    if ctx.pending_rsvp is not None:
-        answer = keywords.answer(inbound.text)
-        if answer is not None:
-            return rsvp.on_answer(state, answer, ctx)
-
-    result = _join(state, inbound, ctx)
-    if result is not None:
-        return result
-
-    if state and state.get("flow") in FLOWS:
-        result = FLOWS[state["flow"]].resume(state, inbound, ctx)
-        if result is not None:
-            return result
-        state = None
-
-    parts = keywords.words(inbound.text)
-    if len(parts) <= 2:
-        for code in keywords.candidate_codes(inbound.text):
-            if code in ctx.circles:
-                return signup.start(code, None, inbound, ctx)
-
-    relayed = learner_commands.relay(inbound, ctx)
-    if relayed is not None:
-        return relayed
-    if ctx.facilitator is not None:  # a facilitator gets their own help, not the learner's "text JOIN"
-        return Result(None, (Reply(keys.FAC_HELP),), language=own)
-    return Result(None, (Reply(keys.FALLBACK),), language=own)
+    return route(state, inbound, ctx)[1]
 
 
-def accepts(state: Mapping[str, Any], inbound: Inbound, ctx: Context) -> bool:
+def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True when the open conversation would take ``inbound`` as the answer to its question.
 
     Only flows with a question of their own say so (survey, check-in rating, FORGET's confirmation);
     signup's name step and the language menu take no command word.
     """
-    check = getattr(FLOWS.get(state.get("flow")), "accepts", None)
-    return bool(check and check(state, inbound, ctx))
+    flow = FLOWS.get(state.get("flow", ""))
+    return bool(flow is not None and flow.accepts is not None and flow.accepts(state, inbound, ctx))
 
 
-def _forget(state, inbound: Inbound, ctx: Context, resume: bool = True) -> Result | None:
+def _forget(state: StateDict | None, inbound: Inbound, ctx: Context, resume: bool = True) -> Result | None:
     """FORGET alone, FORGET YES, or (``resume``) a yes to the open FORGET question."""
     command = keywords.command(inbound.text, FORGET_COMMAND)
     if command is not None:
@@ -149,7 +336,7 @@ def _forget(state, inbound: Inbound, ctx: Context, resume: bool = True) -> Resul
     return None
 
 
-def _learner_command(state, inbound: Inbound, ctx: Context, lone_ok: bool) -> Result | None:
+def _learner_command(state: StateDict | None, inbound: Inbound, ctx: Context, lone_ok: bool) -> Result | None:
     """FIND or LEAVE, when the text is the command and not a sentence that starts with its word."""
     command = keywords.command(inbound.text, LEARNER_COMMANDS)
     if command is None:
@@ -175,7 +362,7 @@ def _learner_command(state, inbound: Inbound, ctx: Context, lone_ok: bool) -> Re
     return None
 
 
-def _join(state, inbound: Inbound, ctx: Context) -> Result | None:
+def _join(state: StateDict | None, inbound: Inbound, ctx: Context) -> Result | None:
     """``JOIN <code>``, ``/start <code>`` or a lone JOIN; in an open conversation only a real code."""
     trigger = keywords.join_trigger(inbound.text)
     if trigger is None:

@@ -10,11 +10,12 @@ JOIN <code> / <code> / /start <code>
 from __future__ import annotations
 
 import enum
+from typing import NotRequired, TypedDict, cast
 
 from flows import choices, keys, keywords
 from flows.context import CircleView, Context
 from flows.inbound import Inbound
-from flows.results import Enroll, RecordConsent, Reply, Result, SetLanguage, SetName, When
+from flows.results import Effect, Enroll, RecordConsent, Reply, Result, SetLanguage, SetName, StateDict, When
 
 FLOW = "signup"
 NAME_MAX = 20
@@ -25,6 +26,17 @@ class State(str, enum.Enum):
 
     ASK_NAME = "ask_name"
     ASK_LANGUAGE = "ask_language"
+
+
+class SignupState(TypedDict):
+    """The stored state: the circle, the language to answer in, and what was given so far."""
+
+    flow: str
+    code: str
+    lang: str
+    step: NotRequired[str]  # a ``State`` value (absent only before the first question is asked)
+    name: NotRequired[str]
+    chosen: NotRequired[bool]  # True once the learner picked a language from the menu
 
 
 def start(code: str | None, trigger_language: str | None, inbound: Inbound, ctx: Context) -> Result:
@@ -39,11 +51,11 @@ def start(code: str | None, trigger_language: str | None, inbound: Inbound, ctx:
         key = keys.SIGNUP_ALREADY_IN if existing.status == "active" else keys.SIGNUP_ALREADY_WAITLISTED
         return Result(None, (Reply(key, _circle_params(circle)),))
     lang = ctx.contact.language or trigger_language or inbound.language or circle.language or ctx.default_language
-    state = {"flow": FLOW, "code": code, "lang": lang}
+    state: SignupState = {"flow": FLOW, "code": code, "lang": lang}
     return _next_step(state, ctx, circle, ())
 
 
-def on_ask_name(state: dict, inbound: Inbound, ctx: Context) -> Result:
+def on_ask_name(state: SignupState, inbound: Inbound, ctx: Context) -> Result:
     """Stores the name and asks for the language."""
     name = clean_name(inbound.text)
     circle = ctx.circles.get(state["code"])
@@ -54,7 +66,7 @@ def on_ask_name(state: dict, inbound: Inbound, ctx: Context) -> Result:
     return _next_step({**state, "name": name}, ctx, circle, (SetName(name),))
 
 
-def on_ask_language(state: dict, inbound: Inbound, ctx: Context) -> Result:
+def on_ask_language(state: SignupState, inbound: Inbound, ctx: Context) -> Result:
     """Stores the language and enrolls the learner."""
     lang = keywords.menu_choice(inbound.text, ctx.languages)
     circle = ctx.circles.get(state["code"])
@@ -69,12 +81,13 @@ def on_ask_language(state: dict, inbound: Inbound, ctx: Context) -> Result:
 HANDLERS = {State.ASK_NAME: on_ask_name, State.ASK_LANGUAGE: on_ask_language}
 
 
-def resume(state: dict, inbound: Inbound, ctx: Context) -> Result:
+def resume(state: StateDict, inbound: Inbound, ctx: Context) -> Result:
     """Runs the handler for the conversation's current step."""
-    return HANDLERS[State(state["step"])](state, inbound, ctx)
+    stored = cast(SignupState, state)  # the state kept as JSON, written by this flow
+    return HANDLERS[State(stored["step"])](stored, inbound, ctx)
 
 
-def _next_step(state: dict, ctx: Context, circle: CircleView, effects: tuple) -> Result:
+def _next_step(state: SignupState, ctx: Context, circle: CircleView, effects: tuple[Effect, ...]) -> Result:
     name = state.get("name") or ctx.contact.name
     if not name:
         reply = Reply(keys.SIGNUP_ASK_NAME, {"circle": circle.name})
@@ -89,7 +102,7 @@ def _next_step(state: dict, ctx: Context, circle: CircleView, effects: tuple) ->
     return Result(None, (reply,), effects, language=state["lang"])
 
 
-def _circle_params(circle: CircleView) -> dict:
+def _circle_params(circle: CircleView) -> dict[str, str | When | None]:
     return {
         "circle": circle.name,
         "venue": circle.venue,

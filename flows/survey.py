@@ -10,11 +10,12 @@ Pausing is free: the state waits (up to its expiry, 14 days), answers given are 
 from __future__ import annotations
 
 import enum
+from typing import NotRequired, TypedDict, cast
 
 from flows import keys, keywords, surveys
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import RecordAnswer, Reply, Result
+from flows.results import RecordAnswer, Reply, Result, StateDict
 
 FLOW = "survey"
 
@@ -25,7 +26,23 @@ class State(str, enum.Enum):
     ASK = "ask"
 
 
-def opening(survey_name: str, subject: str, code: str, index: int = 0) -> dict:
+class SurveyState(TypedDict):
+    """The stored state: which survey, who answers it (``enrollment:<id>``, ``facilitator:<id>:<code>``),
+    about which circle, and the key of the question asked."""
+
+    flow: str
+    step: str
+    survey: str
+    subject: str
+    code: str
+    q: NotRequired[str]
+    i: NotRequired[int]  # an old state's question index, before states named the question by key
+    opened: NotRequired[str]  # ISO-8601, when the worker sent the first question (the planner adds it)
+    expires: NotRequired[str]  # ISO-8601 (the planner adds it)
+    reminded: NotRequired[bool]  # the one reminder was planned
+
+
+def opening(survey_name: str, subject: str, code: str, index: int = 0) -> SurveyState:
     """The state the worker opens when it sends question ``index`` of a survey.
 
     The state names the question by its *key*, so a survey whose questions change while a learner
@@ -42,7 +59,7 @@ def opening(survey_name: str, subject: str, code: str, index: int = 0) -> dict:
     }
 
 
-def _position(state: dict) -> int:
+def _position(state: SurveyState) -> int:
     """Where the state is in its survey: by question key (an old state may still hold an index)."""
     questions = surveys.by_name(state["survey"]).questions
     if "q" in state:
@@ -53,12 +70,13 @@ def _position(state: dict) -> int:
     return min(len(questions) - 1, int(state.get("i", 0)))
 
 
-def question(state: dict) -> surveys.Question:
-    """The question the state is waiting on."""
-    return surveys.by_name(state["survey"]).questions[_position(state)]
+def question(state: StateDict) -> surveys.Question:
+    """The question the state is waiting on (a survey's state, as kept: the planner reads it too)."""
+    stored = cast(SurveyState, state)
+    return surveys.by_name(stored["survey"]).questions[_position(stored)]
 
 
-def on_ask(state: dict, inbound: Inbound, ctx: Context) -> Result:
+def on_ask(state: SurveyState, inbound: Inbound, ctx: Context) -> Result:
     """Stores the answer (or the skip) and asks the next question, or explains and asks again."""
     current = question(state)
     skip = keywords.command(inbound.text, {keywords.SKIP: keywords.COMMANDS[keywords.SKIP]})
@@ -78,11 +96,11 @@ def on_ask(state: dict, inbound: Inbound, ctx: Context) -> Result:
     return Result(nxt, (following.ask(),), (record,))
 
 
-def _answer_key(state: dict, current: surveys.Question) -> str:
+def _answer_key(state: SurveyState, current: surveys.Question) -> str:
     return current.key if state["survey"].startswith("how") else f"{state['survey']}:{current.key}"
 
 
-def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
+def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True when ``inbound`` answers the open question (any text answers a free-text question)."""
     return surveys.parse(question(state), inbound.text) is not None
 
@@ -90,6 +108,7 @@ def accepts(state: dict, inbound: Inbound, ctx: Context) -> bool:
 HANDLERS = {State.ASK: on_ask}
 
 
-def resume(state: dict, inbound: Inbound, ctx: Context) -> Result:
+def resume(state: StateDict, inbound: Inbound, ctx: Context) -> Result:
     """Runs the handler for the conversation's current step."""
-    return HANDLERS[State(state["step"])](state, inbound, ctx)
+    stored = cast(SurveyState, state)  # the state kept as JSON, written by this flow or the planner
+    return HANDLERS[State(stored["step"])](stored, inbound, ctx)

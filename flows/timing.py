@@ -30,7 +30,7 @@ class QuietHours:
     The window is half-open: 21:00 is quiet, 08:00 is not. An empty setting means no quiet hours.
     """
 
-    def __init__(self, start: time | None, end: time | None):
+    def __init__(self, start: time | None, end: time | None) -> None:
         self.start, self.end = start, end
 
     @classmethod
@@ -52,25 +52,33 @@ class QuietHours:
         """False when there are no quiet hours."""
         return self.start is not None
 
+    def _bounds(self) -> tuple[time, time]:
+        """The window's first quiet minute and its first minute that is not (only for quiet hours that are set)."""
+        if self.start is None or self.end is None:
+            raise ScheduleError("no quiet hours are set")
+        return self.start, self.end
+
     def contains(self, local: time) -> bool:
         """True when the local wall-clock time ``local`` is quiet."""
         if not self.enabled:
             return False
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
+        first, last = self._bounds()
+        if first < last:
+            return first <= local < last
+        return local >= first or local < last
 
     def window_around(self, local: datetime) -> tuple[datetime, datetime]:
         """The quiet window (start, end) that contains ``local``, as aware local datetimes."""
+        first, last = self._bounds()
         tz = local.tzinfo
         day = local.date()
-        if self.start < self.end or local.time() >= self.start:
+        if first < last or local.time() >= first:
             start_day = day
         else:
             start_day = day - timedelta(days=1)
-        start = datetime.combine(start_day, self.start, tzinfo=tz)
-        end_day = start_day if self.start < self.end else start_day + timedelta(days=1)
-        end = datetime.combine(end_day, self.end, tzinfo=tz)
+        start = datetime.combine(start_day, first, tzinfo=tz)
+        end_day = start_day if first < last else start_day + timedelta(days=1)
+        end = datetime.combine(end_day, last, tzinfo=tz)
         return start, end
 
     def until(self, now: datetime, tz_name: str | None) -> datetime | None:

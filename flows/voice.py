@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Mapping, Sequence
 
 from flows import keys
 from flows.results import Reply, When
@@ -39,16 +40,21 @@ class CallState:
         return {"step": self.step, "lang": self.lang, "tries": str(self.tries), "silences": str(self.silences)}
 
     @classmethod
-    def from_query(cls, args, languages: tuple[str, ...]) -> "CallState":
+    def from_query(cls, args: Mapping[str, str], languages: tuple[str, ...]) -> "CallState":
         """The state read back from URL parameters; anything odd becomes the start of its step."""
 
         def number(name: str) -> int:
             raw = str(args.get(name) or "0")
             return min(int(raw), 9) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
 
-        step = args.get("step") if args.get("step") in (MENU, CODE) else MENU
-        lang = args.get("lang") if args.get("lang") in languages else languages[0]
-        return cls(step, lang, number("tries"), number("silences"))
+        step = args.get("step")
+        lang = args.get("lang")
+        return cls(
+            step if step is not None and step in (MENU, CODE) else MENU,
+            lang if lang is not None and lang in languages else languages[0],
+            number("tries"),
+            number("silences"),
+        )
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,7 @@ class Span:
     seconds: int
 
 
-def attendance(events: tuple[ConferenceEventView, ...] | list) -> dict[str, Span]:
+def attendance(events: Sequence[ConferenceEventView]) -> dict[str, Span]:
     """Each call's attendance from a conference's events, in any order and with duplicates.
 
     A call joined at its first join and left at its last leave (else at the conference's end). Only

@@ -142,6 +142,26 @@ def add_contact(session, phone: str, now, channel: str = "sms", **fields):
     return contact
 
 
+def add_outbox(session, key: str, channel: str, address: str, body: str, send_after, now):
+    """A notice with a finished ``body`` in the outbox, unless ``key`` is there already: the new row, or None."""
+    from bot.domain import outbox
+    from bot.store.models import Outbox
+
+    row = {
+        "dedupe_key": key,
+        "kind": outbox.OutboxKind.NOTICE,
+        "channel": channel,
+        "address": address,
+        "body": body,
+        "send_after": send_after,
+        "status": outbox.PENDING,
+        "attempts": 0,
+        "created_at": now,
+    }
+    planned = outbox.insert_new(session, [row])
+    return session.get(Outbox, planned[0].row_id) if planned else None
+
+
 @contextlib.contextmanager
 def twilio_runtime_for(backend, instance_path, **extra):
     """A runtime that sends through the twilio SDK to a Twilio stand-in (tests/standin): yields
@@ -168,6 +188,15 @@ def twilio_runtime_for(backend, instance_path, **extra):
             yield app.extensions["circlebot"], standin
         finally:
             app.extensions["circlebot"].uow.engine.dispose()
+
+
+def said(handled, channel: str) -> list[str]:
+    """What a webhook answers inline for ``handled`` (``bot.inbound.service.Handled``) on ``channel``."""
+    from bot.render import render
+
+    if handled.texts is not None:
+        return list(handled.texts)
+    return [render(channel, (reply,), handled.language).text for reply in handled.replies]
 
 
 def work_burst(queue, connection, **options) -> None:

@@ -18,15 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows import languages
+from flows import commands, languages
 from flows.inbound import TELEGRAM, Inbound
 from webhooks.text import clean_text
 
 log = logging.getLogger(__name__)
-# /circles stays as typed: the router makes it a facilitator's CIRCLES or a learner's HELP.
-COMMANDS = {"/help": "HELP", "/stop": "STOP", "/language": "LANGUAGE", "/link": "LINK", "/start": "HELP"}
-# What the bot lists as its commands (``circlebot telegram set-webhook``), with their description keys.
-BOT_COMMANDS = ("help", "stop", "language", "circles")
 # Telegram usernames: 5 to 32 letters, digits and underscores, starting with a letter.
 USERNAME = re.compile(r"[a-z][a-z0-9_]{4,31}")
 IGNORE, TEXT_ONLY, INBOUND, TAP_GONE = "ignore", "text_only", "inbound", "tap_gone"
@@ -125,9 +121,9 @@ def command_text(text: str) -> str:
     if not parts or not parts[0].startswith("/"):
         return text
     command = parts[0].split("@", 1)[0].lower()
-    if command == "/start" and len(parts) == 2:
-        return f"/start {parts[1].strip()}"
-    word = COMMANDS.get(command)
+    if command == commands.START and len(parts) == 2:
+        return f"{commands.START} {parts[1].strip()}"
+    word = commands.telegram_word(command)  # flows/commands.py; /circles stays as typed for the router
     if word is None:
         return text
     return f"{word} {parts[1]}" if len(parts) == 2 else word

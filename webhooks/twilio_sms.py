@@ -9,6 +9,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.domain.phone import WHATSAPP_PREFIX, to_e164
 from bot.inbound.service import handle_inbound
+from bot.render import sms
 from flows.inbound import SMS, WHATSAPP, Inbound
 from webhooks.text import clean_text, form_field
 from webhooks.twilio_signature import verified
@@ -43,6 +44,10 @@ def inbound_sms():
     inbound = parse(request.form, runtime.clock())
     handled = handle_inbound(runtime.uow, inbound, runtime.settings)
     twiml = MessagingResponse()
-    for rendered in handled.rendered(inbound.channel):
-        twiml.message(rendered.text)
+    if handled.texts is not None:  # a replay of a message answered before replies were kept as keys
+        said = list(handled.texts)
+    else:  # one <Message> per reply; SMS folded to GSM-7 within its budget, WhatsApp as written
+        said = [sms.render((reply,), handled.language, fold=inbound.channel == SMS) for reply in handled.replies]
+    for body in said:
+        twiml.message(body)
     return Response(str(twiml), mimetype="application/xml")

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from bot.domain.phone import to_e164
 from bot.inbound import calls
 from bot.render import voice as render
-from flows import languages
+from flows import commands, languages
 from flows import voice as call_flow
 from webhooks.text import clean_text, number
 from webhooks.twilio_signature import verified
@@ -98,9 +98,9 @@ def keypad():
     digits = "".join(ch for ch in pressed if ch in "0123456789")[:6]
     # The map rides in the signed action URL, but it is still text from outside: cleaned like a form field.
     mapped = dict(pair.split(":", 1) for pair in clean_text(request.args.get("map")).split(",") if ":" in pair)
-    said = "SKIP" if request.args.get("skip") else mapped.get(digits, digits)
-    if request.args.get("stop") == "star" and "*" in pressed:
-        said = "STOP"  # on every call the bot places, * stops the calls (the first call says so)
+    said = commands.keypad_word(commands.ANY_KEY) if request.args.get("skip") else mapped.get(digits, digits)
+    if request.args.get("stop") == "star" and commands.STOP_KEY in pressed:
+        said = commands.keypad_word(commands.STOP_KEY)  # flows/commands.py: * stops the calls
     spoken = calls.keypad(runtime.uow, runtime.settings, sid, row, step, said, runtime.clock())
     if spoken is None:
         abort(400, description="no such call")

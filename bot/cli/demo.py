@@ -1,4 +1,4 @@
-"""``demo --reset``'s guard: the demo's data lives in ``bot/demo.py``; this refuses a real database."""
+"""``demo --reset``'s guard: the demo's data lives in ``bot/demo/seed.py``; this refuses a real database."""
 
 from __future__ import annotations
 

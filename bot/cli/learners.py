@@ -6,6 +6,7 @@ import click
 
 from bot.cli.base import find_circle, now, runtime
 from bot.domain import phone as phones
+from bot.domain.enrollments import EnrollmentStatus
 from flows import languages
 
 
@@ -51,5 +52,5 @@ def learner_add(code, phone, name, landline, language) -> None:
         session.commit()
         circle_code = found.code
     how = "reminder calls (the first says how to stop)" if landline else "one welcome text that says how to STOP"
-    where = "the waiting list of" if status == "waitlist" else "circle"
+    where = "the waiting list of" if status == EnrollmentStatus.WAITLIST else "circle"
     click.echo(f"{phones.mask(number)} ({name}) is on {where} {circle_code}; they get {how}")

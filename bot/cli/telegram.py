@@ -6,16 +6,11 @@ import click
 
 from bot.render.i18n import gettext
 from bot.render.texts import TEXTS
-from flows import keys, languages
+from flows import commands, languages
 
 WEBHOOK_PATH = "/telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
-COMMAND_KEYS = (
-    ("help", keys.TG_COMMAND_HELP),
-    ("stop", keys.TG_COMMAND_STOP),
-    ("language", keys.TG_COMMAND_LANGUAGE),
-    ("circles", keys.TG_COMMAND_CIRCLES),
-)
+COMMAND_KEYS = commands.telegram_menu()  # (command, description key), from flows/commands.py
 
 
 def bot_commands(lang: str) -> list:

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, select
 
 from bot.domain import circles as circle_ops
+from bot.domain import outbox
 from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.outbound import jobs
 from bot.store.models import Base, Outbox
@@ -172,7 +173,7 @@ def send_due(runtime, now: datetime) -> list[dict]:
         ids = list(
             session.scalars(
                 select(Outbox.id)
-                .where(Outbox.status == "pending", Outbox.send_after <= now)
+                .where(Outbox.status == outbox.PENDING, Outbox.send_after <= now)
                 .order_by(Outbox.send_after, Outbox.id)
             )
         )
@@ -185,7 +186,7 @@ def send_due(runtime, now: datetime) -> list[dict]:
     with runtime.uow() as session:
         rows = session.execute(
             select(Outbox.kind, Outbox.dedupe_key, Outbox.address)
-            .where(Outbox.id.in_(ids), Outbox.status == "sent")
+            .where(Outbox.id.in_(ids), Outbox.status == outbox.SENT)
             .order_by(Outbox.id)
         ).all()
     return [{"kind": kind, "label": label(kind, key), "to": address} for kind, key, address in rows]
@@ -215,5 +216,5 @@ def start_worker(runtime, interval: float = 2.0) -> None:
 def _next_send_after(runtime, after: datetime) -> datetime | None:
     with runtime.uow() as session:
         return session.scalar(
-            select(func.min(Outbox.send_after)).where(Outbox.status == "pending", Outbox.send_after > after)
+            select(func.min(Outbox.send_after)).where(Outbox.status == outbox.PENDING, Outbox.send_after > after)
         )

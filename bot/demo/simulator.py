@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 from bot.demo import seed as demo
 from bot.domain.phone import to_e164
 from bot.inbound.service import from_stored
+from bot.render import render
 from bot.settings import SIMULATOR_NUMBER
 from bot.store.models import Message, Outbox
 
@@ -186,9 +187,16 @@ def messages():
             out.append({"key": key, "direction": row.direction, "body": row.body, "at": at, "segments": row.segments})
             if row.direction != "in":
                 continue
-            for n, reply in enumerate(from_stored(row.replies).rendered(row.channel)):
-                out.append({"key": f"{key}#{n}", "direction": "out", "body": reply.text, "at": at, "inline": True})
+            for n, body in enumerate(_inline(from_stored(row.replies), row.channel)):
+                out.append({"key": f"{key}#{n}", "direction": "out", "body": body, "at": at, "inline": True})
     return jsonify(phone=address, messages=out)
+
+
+def _inline(handled, channel: str) -> list[str]:
+    """The replies the webhook gave inline, as the phone showed them."""
+    if handled.texts is not None:
+        return list(handled.texts)
+    return [render(channel, (reply,), handled.language).text for reply in handled.replies]
 
 
 @bp.post("/simulator/fast-forward")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 BATCH_SIZE = 50  # rows per batch job: a fan-out of 100,000 is 2,000 jobs, and no batch holds a worker long
@@ -55,43 +54,6 @@ def _digest(group: list[dict]) -> str:
 
 def _send_after(row: dict) -> datetime:
     return row["send_after"]
-
-
-def single_key(row_id: int, attempts: int) -> str:
-    """The job key of a row sent on its own: it names the attempt, so a job a killed worker left
-    "started" never keeps the next attempt from being queued."""
-    return f"outbox-{row_id}-{attempts}"
-
-
-def batch_key(batch: str) -> str:
-    """The job key of a batch."""
-    return f"batch-{batch}"
-
-
-def job_items(planned: Iterable) -> tuple[list, list]:
-    """Splits planned rows (``outbox.Planned``) into single-row job items ``((row_id,), key, at)`` and
-    batch job items ``((row_ids,), key, at)``, a batch's rows in the order they were planned and its
-    job due with its last row."""
-    singles, batches = [], {}
-    for p in planned:
-        if p.batch is None:
-            singles.append(((p.row_id,), single_key(p.row_id, p.attempts), p.send_after))
-            continue
-        ids, at = batches.get(p.batch, ([], p.send_after))
-        ids.append(p.row_id)
-        batches[p.batch] = (ids, max(at, p.send_after))
-    return singles, [((ids,), batch_key(batch), at) for batch, (ids, at) in batches.items()]
-
-
-def job_key(batch: str | None, row_id: int, attempts: int) -> str:
-    """The key of the job a pending row waits in."""
-    return batch_key(batch) if batch else single_key(row_id, attempts)
-
-
-def lost(rows: list, live: set[str]) -> list:
-    """The due pending rows ``(id, send_after, attempts, batch)`` whose job is not in ``live``: the
-    sweeper queues these again, in new batches."""
-    return [r for r in rows if job_key(r[3], r[0], r[2]) not in live]
 
 
 def rebatch(rows: list, run: str | None = None) -> dict[int, str]:

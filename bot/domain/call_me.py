@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 
 from bot.domain import callers as voice
 from bot.domain import outbox
-from bot.domain.contacts import PHONE_CHANNELS, Recipient
-from bot.domain.outbox import Planned
+from bot.domain.contacts import PHONE_CHANNELS, ConsentSource
+from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
+from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Meeting, Outbox
 from flows import keys
 from flows import voice as call_flow
@@ -25,10 +26,9 @@ from flows.inbound import VOICE
 from flows.results import Reply
 
 log = logging.getLogger(__name__)
-KIND = "call"
+KIND = outbox.OutboxKind.CALL  # the kind of every CALL ME row
 RETRY_AFTER = timedelta(minutes=5)
 NOT_ANSWERED = ("no-answer", "busy", "failed", "canceled")
-CONSENT = "call me"
 
 
 def placing(settings, row: Outbox) -> dict:
@@ -60,7 +60,7 @@ def voice_address(session, contact: Contact, now: datetime) -> Address | None:
         value=phone.value,
         preferred=False,
         consent_at=now,
-        consent_source=CONSENT,
+        consent_source=ConsentSource.CALL_ME,
         created_at=now,
     )
     session.add(address)
@@ -105,7 +105,7 @@ def answered(session, row_id: int, call_sid: str, answered_by: str | None, now: 
     lang = (contact.language if contact else None) or row.language or circle.language
     if answered_by and answered_by.startswith("machine"):
         return call_flow.Goodbye(lang, (Reply(keys.VOICE_VOICEMAIL, {"circle": circle.name}),)), None
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         return call_flow.Goodbye(lang, (Reply(keys.VOICE_NO_MEETINGS, {"circle": circle.name}),)), None
     who = voice.Caller(contact.id if contact else None, lang, None)
     room = voice.join(session, call_sid, meeting.id, who, row.address, False, now)
@@ -121,7 +121,7 @@ def ended(session, row_id: int, status: str, answered_by: str | None, now: datet
     if status not in NOT_ANSWERED and not machine:
         return []
     meeting = session.get(Meeting, row.meeting_id)
-    if meeting is None or meeting.status == "cancelled" or meeting.ends_at <= now + RETRY_AFTER:
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED or meeting.ends_at <= now + RETRY_AFTER:
         return []
     log.info("call to %s not answered (%s); one more try in 5 minutes", mask(row.address), status)
     retry = {
@@ -140,65 +140,10 @@ def ended(session, row_id: int, status: str, answered_by: str | None, now: datet
     return outbox.insert_new(session, [retry])
 
 
-ADDED_BY_FACILITATOR = "facilitator"  # the consent source of a learner the facilitator added (ADD)
-
-
-def add_landline(session, circle: Circle, raw_phone: str, name: str, settings, now: datetime) -> Contact | None:
-    """A learner reached by calls only: a contact with a preferred ``voice`` address, enrolled (on the
-    waitlist when the circle is full). A number the bot already knows keeps its contact and gets a voice
-    address. Returns None when the number cannot be read."""
-    from bot.domain import phone as phones
-    from bot.store.models import Enrollment
-
-    try:
-        number = phones.parse(raw_phone, settings.default_region)
-    except phones.PhoneError:
-        log.warning("ADD: unreadable number %s", mask(raw_phone))
-        return None
-    contact = session.scalar(
-        select(Contact)
-        .join(Address, Address.contact_id == Contact.id)
-        .where(Address.value == number, Address.channel.in_(PHONE_CHANNELS))
-        .limit(1)
-    )
-    if contact is None:
-        contact = Contact(name=name, language=circle.language, created_at=now)
-        session.add(contact)
-        session.flush()
-    if session.scalar(select(Address.id).where(Address.channel == VOICE, Address.value == number)) is None:
-        session.execute(Address.__table__.update().where(Address.contact_id == contact.id).values(preferred=False))
-        session.add(
-            Address(
-                contact_id=contact.id,
-                channel=VOICE,
-                value=number,
-                preferred=True,
-                consent_at=now,
-                consent_source=ADDED_BY_FACILITATOR,
-                created_at=now,
-            )
-        )
-    enrollment = session.scalar(
-        select(Enrollment).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
-    )
-    active = session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-    )
-    status = "active" if active < circle.capacity else "waitlist"
-    if enrollment is None:
-        session.add(Enrollment(contact_id=contact.id, circle_id=circle.id, status=status, created_at=now))
-    elif enrollment.status not in ("active", "waitlist"):
-        enrollment.status, enrollment.created_at = status, now
-    session.flush()
-    return contact
-
-
 def first_call_added_by_facilitator(session, row: Outbox) -> bool:
     """True for the first call to an address the facilitator added: it says how to stop."""
     address = session.get(Address, row.address_id) if row.address_id else None
-    if address is None or address.consent_source != ADDED_BY_FACILITATOR:
+    if address is None or address.consent_source != ConsentSource.ADDED_BY_FACILITATOR:
         return False
     earlier = (
         select(func.count())

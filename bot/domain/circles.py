@@ -10,10 +10,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.domain import outbox
 from bot.domain import phone as phones
 from bot.domain.attendance import attended_counts
+from bot.domain.contacts import PHONE_CHANNELS, ConsentSource, make_with_phone
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.planning.reminders import plan
-from bot.domain.schedule import WEEKDAYS, iso_utc, weekly_meetings, zone
+from bot.domain.schedule import WEEKDAYS, MeetingStatus, iso_utc, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
 from bot.store.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from flows import dates
@@ -122,7 +125,7 @@ def create_circle(session: Session, new: NewCircle, now: datetime, region: str =
     for seq, (start, end) in enumerate(
         weekly_meetings(new.starts, new.weekday, new.start_time, new.timezone, new.weeks), start=1
     ):
-        session.add(Meeting(circle=circle, seq=seq, starts_at=start, ends_at=end, status="scheduled"))
+        session.add(Meeting(circle=circle, seq=seq, starts_at=start, ends_at=end, status=MeetingStatus.SCHEDULED))
     session.flush()
     return circle
 
@@ -132,9 +135,8 @@ def facilitator_for(session: Session, phone: str, now: datetime) -> Facilitator:
 
     The one place facilitators are made from a phone number.
     """
-    from bot.domain.contacts import make_with_phone
 
-    contact = make_with_phone(session, phone, now, source="facilitator")
+    contact = make_with_phone(session, phone, now, source=ConsentSource.FACILITATOR)
     facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact.id))
     if facilitator is None:
         facilitator = Facilitator(contact_id=contact.id, created_at=now)
@@ -145,7 +147,6 @@ def facilitator_for(session: Session, phone: str, now: datetime) -> Facilitator:
 
 def facilitator_phone(session: Session, facilitator: Facilitator | None) -> str | None:
     """The facilitator's phone number (their first phone address), for staff-facing output."""
-    from bot.domain.contacts import PHONE_CHANNELS
 
     if facilitator is None or facilitator.contact_id is None:
         return None
@@ -274,8 +275,8 @@ def summary(session: Session, circle: Circle) -> dict:
         "timezone": circle.timezone,
         "capacity": circle.capacity,
         "archived": circle.archived_at is not None,
-        "enrolled": by_status.get("active", 0),
-        "waitlisted": by_status.get("waitlist", 0),
+        "enrolled": by_status.get(EnrollmentStatus.ACTIVE, 0),
+        "waitlisted": by_status.get(EnrollmentStatus.WAITLIST, 0),
         "meetings": [
             {
                 "seq": m.seq,
@@ -319,7 +320,7 @@ def listing(session: Session, now: datetime, include_archived: bool = False) -> 
     upcoming = dict(
         session.execute(
             select(Meeting.circle_id, func.min(Meeting.starts_at))
-            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
+            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED)
             .group_by(Meeting.circle_id)
         ).all()
     )
@@ -329,8 +330,8 @@ def listing(session: Session, now: datetime, include_archived: bool = False) -> 
             "name": c.name,
             "timezone": c.timezone,
             "capacity": c.capacity,
-            "enrolled": by_status.get(c.id, {}).get("active", 0),
-            "waitlisted": by_status.get(c.id, {}).get("waitlist", 0),
+            "enrolled": by_status.get(c.id, {}).get(EnrollmentStatus.ACTIVE, 0),
+            "waitlisted": by_status.get(c.id, {}).get(EnrollmentStatus.WAITLIST, 0),
             "next_meeting": upcoming.get(c.id),
             "archived": c.archived_at is not None,
         }
@@ -356,7 +357,7 @@ def edit_circle(
     name, venue = wanted.get("name", circle.name), wanted.get("venue", circle.venue)
     language, capacity = wanted.get("language", circle.language), wanted.get("capacity", circle.capacity)
     _check_fields(name, venue, language, capacity)
-    enrolled = counts(session, circle.id).get("active", 0)
+    enrolled = counts(session, circle.id).get(EnrollmentStatus.ACTIVE, 0)
     if capacity < enrolled:
         raise CircleError(
             f"{plural(enrolled, 'learner is', 'learners are')} enrolled already; "
@@ -384,7 +385,7 @@ def archive(session: Session, circle: Circle, now: datetime) -> None:
     Raises:
         CircleError: a meeting that is not cancelled is still ahead (learners would still be reminded).
     """
-    ahead = [m for m in circle.meetings if m.status != "cancelled" and m.ends_at > now]
+    ahead = [m for m in circle.meetings if m.status != MeetingStatus.CANCELLED and m.ends_at > now]
     if ahead:
         raise CircleError(
             f"{circle.code} still has {plural(len(ahead), 'meeting', 'meetings')} ahead (the next is "
@@ -419,7 +420,7 @@ def restore_meeting(session: Session, settings, circle: Circle, seq: int, now: d
     meeting = session.scalar(select(Meeting).where(Meeting.circle_id == circle.id, Meeting.seq == seq))
     if meeting is None:
         raise CircleError(f"{circle.code} has no meeting {seq} (it has {len(circle.meetings)})")
-    if meeting.status != "cancelled":
+    if meeting.status != MeetingStatus.CANCELLED:
         raise CircleError(f"meeting {seq} of {circle.code} is not cancelled (it is {meeting.status})")
     if meeting.starts_at <= now:
         raise CircleError(
@@ -427,14 +428,14 @@ def restore_meeting(session: Session, settings, circle: Circle, seq: int, now: d
             "which has passed; nothing to restore"
         )
     series = weekly_meetings(circle.starts_on, circle.weekday, circle.start_time, circle.timezone, seq)[-1][0]
-    meeting.status = "scheduled" if meeting.starts_at == series else "moved"
+    meeting.status = MeetingStatus.SCHEDULED if meeting.starts_at == series else MeetingStatus.MOVED
     stamp = f":restored{now:%Y%m%dT%H%M%S%f}"
     session.execute(
         update(Outbox)
         .where(
             Outbox.meeting_id == meeting.id,
-            Outbox.status == "cancelled",
-            Outbox.kind.in_(("reminder", "tally")),
+            Outbox.status == outbox.CANCELLED,
+            Outbox.kind.in_(outbox.ABOUT_MEETING),
             Outbox.sent_at.is_(None),
             ~Outbox.dedupe_key.contains(":restored"),
         )

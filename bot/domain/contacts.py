@@ -7,32 +7,38 @@ joined by WhatsApp and later texts by SMS is the same contact, with a second add
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.domain.outbox import Recipient
 from bot.store.models import Address, Contact, Facilitator
 from flows.inbound import SIMULATOR, SMS, TELEGRAM, VOICE, WHATSAPP
 
 PHONE_CHANNELS = (SMS, WHATSAPP, VOICE, SIMULATOR)
 
+
+class ConsentSource(StrEnum):
+    """How an address came to be consented, as stored in ``address.consent_source``."""
+
+    # The person's own message (or START) on that channel: the channel's name.
+    SMS = SMS
+    WHATSAPP = WHATSAPP
+    TELEGRAM = TELEGRAM
+    VOICE = VOICE
+    SIMULATOR = SIMULATOR
+    LINK = "link"  # their other address, joined to this one with a link code
+    CALL_ME = "call me"  # they asked to be called into a meeting: a voice address beside their phone
+    ADDED_BY_FACILITATOR = "added_by_facilitator"  # a learner their facilitator added (on paper, ADD, a landline)
+    FACILITATOR = "facilitator"  # a facilitator, added by an operator (``circle create``, ``facilitator add``)
+    ORGANIZER = "organizer"  # an organizer, added by an operator (``organizer add``)
+
+
 # The address scheduled messages go to: the contact's preferred one, if it has not opted out.
 DELIVERABLE = (Address.preferred.is_(True), Address.opted_out_at.is_(None))
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Where one message goes."""
-
-    contact_id: int
-    address_id: int
-    channel: str
-    address: str
-    language: str | None
-    timezone: str | None = None
 
 
 def preferred_join(contact_column=Contact.id):
@@ -103,7 +109,7 @@ def keep_username(session: Session, address: Address, username: str | None) -> N
     address.username = username
 
 
-def consent(session: Session, contact: Contact, address: Address, now: datetime, source: str) -> None:
+def consent(session: Session, contact: Contact, address: Address, now: datetime, source: ConsentSource) -> None:
     """Records consent on ``address``; the contact's first consented address becomes preferred."""
     if address.consent_at is None:
         address.consent_at, address.consent_source = now, source
@@ -139,7 +145,7 @@ def opt_in(session: Session, address: Address, now: datetime) -> None:
     """Messages to ``address`` may go again; it becomes preferred if the contact has no live one."""
     address.opted_out_at = None
     if address.consent_at is None:
-        address.consent_at, address.consent_source = now, address.channel
+        address.consent_at, address.consent_source = now, ConsentSource(address.channel)
     live = session.scalar(select(Address.id).where(Address.contact_id == address.contact_id, *DELIVERABLE))
     if live is None:
         session.execute(update(Address).where(Address.contact_id == address.contact_id).values(preferred=False))
@@ -188,14 +194,19 @@ def facilitator_recipient(
     return Recipient(row[0], row[1], row[2], row[3], row[4] or fallback_language, row[5]) if row else None
 
 
-def make_with_phone(session: Session, phone: str, now: datetime, source: str) -> Contact:
-    """The contact with this phone number (any phone channel), made with an SMS address if new."""
-    contact = session.scalar(
+def by_phone(session: Session, phone: str) -> Contact | None:
+    """The contact with this E.164 phone number on any phone channel, or None."""
+    return session.scalar(
         select(Contact)
         .join(Address, Address.contact_id == Contact.id)
         .where(Address.value == phone, Address.channel.in_(PHONE_CHANNELS))
         .limit(1)
     )
+
+
+def make_with_phone(session: Session, phone: str, now: datetime, source: ConsentSource) -> Contact:
+    """The contact with this phone number (any phone channel), made with an SMS address if new."""
+    contact = by_phone(session, phone)
     if contact is not None:
         return contact
     contact = Contact(created_at=now)
@@ -213,4 +224,33 @@ def make_with_phone(session: Session, phone: str, now: datetime, source: str) ->
         )
     )
     session.flush()
+    return contact
+
+
+def with_landline(session: Session, phone: str, name: str, language: str, now: datetime) -> Contact:
+    """The contact with this E.164 phone number (made with ``name`` and ``language`` if new), reached by
+    calls: a number with no ``voice`` address gets one, preferred, consented as added by the facilitator."""
+    contact = by_phone(session, phone)
+    if contact is None:
+        contact = Contact(name=name, language=language, created_at=now)
+        session.add(contact)
+        session.flush()
+    if session.scalar(select(Address.id).where(Address.channel == VOICE, Address.value == phone)) is None:
+        session.execute(
+            update(Address)
+            .where(Address.contact_id == contact.id)
+            .values(preferred=False)
+            .execution_options(synchronize_session=False)
+        )
+        session.add(
+            Address(
+                contact_id=contact.id,
+                channel=VOICE,
+                value=phone,
+                preferred=True,
+                consent_at=now,
+                consent_source=ConsentSource.ADDED_BY_FACILITATOR,
+                created_at=now,
+            )
+        )
     return contact

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox
+from bot.domain import enrollments, outbox
 from bot.store.db import collect
 from bot.store.models import (
     Address,
@@ -89,7 +89,7 @@ def erase_contact(session: Session, contact: Contact, now: datetime) -> None:
             )
             .values(value=None)
         )
-    session.execute(update(Enrollment).where(Enrollment.contact_id == contact.id).values(status="left"))
+    enrollments.leave(session, contact.id)
     session.execute(
         delete(LoginCode).where(LoginCode.address_id.in_(select(Address.id).where(Address.contact_id == contact.id)))
     )

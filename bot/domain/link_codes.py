@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from bot.domain import contacts
 from bot.store.models import Address, Contact, Conversation, Enrollment, LinkCode, Message
@@ -90,11 +90,13 @@ def join(session, contact: Contact, address: Address, code: str, now: datetime) 
     owner = session.get(Contact, row.contact_id)
     address.contact_id, address.preferred = owner.id, False
     if address.consent_at is None:
-        address.consent_at, address.consent_source = now, "link"
+        address.consent_at, address.consent_source = now, contacts.ConsentSource.LINK
     address.opted_out_at = None
     mine = session.scalar(select(Conversation).where(Conversation.contact_id == contact.id))
     if mine is not None:
-        session.execute(Conversation.__table__.delete().where(Conversation.contact_id == owner.id))
+        session.execute(
+            delete(Conversation).where(Conversation.contact_id == owner.id).execution_options(synchronize_session=False)
+        )
         session.flush()
         mine.contact_id = owner.id
     session.execute(

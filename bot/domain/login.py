@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain import outbox
 from bot.domain import phone as phones
-from bot.domain.contacts import PHONE_CHANNELS, Recipient
-from bot.domain.outbox import Planned, insert_new
+from bot.domain.contacts import PHONE_CHANNELS
+from bot.domain.outbox import Planned, Recipient, insert_new
 from bot.store.models import Address, Contact, Facilitator, LoginCode, Organizer
 from flows import keys
 from flows.results import Reply
@@ -108,12 +108,12 @@ def issue(session: Session, secret: str, kind: str, value: str, language: str, n
     )
     session.add(row)
     session.flush()
-    contact = session.get(Contact, address.contact_id)
+    contact = session.get_one(Contact, address.contact_id)
     to = Recipient(
         contact.id, address.id, address.channel, address.value, contact.language or language, contact.timezone
     )
     said = (Reply(keys.PAGES_LOGIN_CODE, {"code": code}),)
-    return insert_new(session, [outbox.row(f"login:{row.id}", "login", to, said, now, now)])
+    return insert_new(session, [outbox.row(f"login:{row.id}", outbox.OutboxKind.LOGIN, to, said, now, now)])
 
 
 def check(session: Session, secret: str, kind: str, value: str, code: str, now: datetime) -> Checked:

@@ -9,10 +9,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
-from bot.domain.outbox import Planned, insert_new
+from bot.domain.circles import CircleError, check_first, restore_meeting
+from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.outbox import OutboxKind, Planned, insert_new
+from bot.domain.planning import reminders
 from bot.domain.planning.audience import active_learners
-from bot.domain.planning.reminders import plan
-from bot.domain.schedule import weekly_meetings, zone
+from bot.domain.schedule import MeetingStatus, weekly_meetings, zone
 from bot.store.models import Circle, Enrollment, Meeting, Outbox, Rsvp
 from flows import dates, keys
 from flows.results import Reply, When
@@ -38,11 +40,11 @@ def cancel(session: Session, settings, circle: Circle, seq: int, now: datetime, 
     """Cancels a meeting, withdraws its pending reminders and tells every active learner once
     (``notify=False``: the caller tells them, as ``reschedule`` does with one notice for the whole change)."""
     meeting = find(session, circle, seq)
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         return []
     if meeting.starts_at <= now:
         raise MeetingError("that meeting has already started", "past")
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     _withdraw(session, meeting.id)
     if not notify:
         return []
@@ -64,6 +66,7 @@ def move(
     ``check_taken=False`` (a whole schedule re-planned, ``reschedule``) lets a meeting pass through a time
     another meeting is leaving in the same change.
     """
+
     meeting = find(session, circle, seq)
     if to <= now:
         raise MeetingError("the new time must be in the future", "past")
@@ -71,7 +74,7 @@ def move(
         raise MeetingError(
             "the new time is too far ahead: a meeting can move to any time in the next ten years", "too_far"
         )
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         raise MeetingError("that meeting is cancelled", "cancelled")
     if to == meeting.starts_at:
         return []
@@ -82,7 +85,7 @@ def move(
             select(Meeting.seq).where(
                 Meeting.circle_id == circle.id,
                 Meeting.id != meeting.id,
-                Meeting.status != "cancelled",
+                Meeting.status != MeetingStatus.CANCELLED,
                 Meeting.starts_at == to,
             )
         )
@@ -91,7 +94,7 @@ def move(
         raise MeetingError(f"meeting {taken} of {circle.code} is already at that time", "taken")
     old = meeting.starts_at
     length = meeting.ends_at - meeting.starts_at
-    meeting.starts_at, meeting.ends_at, meeting.status = to, to + length, "moved"
+    meeting.starts_at, meeting.ends_at, meeting.status = to, to + length, MeetingStatus.MOVED
     _withdraw(session, meeting.id)
     _retire(session, meeting.id, now)
     session.flush()
@@ -100,7 +103,7 @@ def move(
         if notify
         else []
     )
-    return planned + plan(session, settings, now, meeting_id=meeting.id)
+    return planned + reminders.plan(session, settings, now, meeting_id=meeting.id)
 
 
 @dataclass
@@ -137,7 +140,6 @@ def reschedule(
     Raises:
         CircleError / ScheduleError: a start date, time zone or number of weeks that cannot be used.
     """
-    from bot.domain.circles import CircleError, check_first, restore_meeting
 
     zone(tz_name)
     if not 1 <= weeks <= 52:
@@ -164,13 +166,14 @@ def reschedule(
     for meeting in meetings:
         if meeting.starts_at <= now:
             continue
-        start, end = series[meeting.seq - 1] if meeting.seq <= weeks else (None, None)
-        if start is None or start <= now:
-            if meeting.status != "cancelled":
+        new_time = series[meeting.seq - 1] if meeting.seq <= weeks else None
+        if new_time is None or new_time[0] <= now:
+            if meeting.status != MeetingStatus.CANCELLED:
                 done.planned += cancel(session, settings, circle, meeting.seq, now, notify=False)
                 done.cancelled.append(meeting.seq)
             continue
-        if meeting.status == "cancelled":
+        start, end = new_time
+        if meeting.status == MeetingStatus.CANCELLED:
             meeting.starts_at, meeting.ends_at = start, end
             if meeting.seq > old_weeks:  # dropped by an earlier, shorter schedule: back in the series
                 session.flush()
@@ -180,15 +183,15 @@ def reschedule(
         if start != meeting.starts_at:
             done.planned += move(session, settings, circle, meeting.seq, start, now, check_taken=False, notify=False)
             done.moved.append(meeting.seq)
-        meeting.ends_at, meeting.status = end, "scheduled"
+        meeting.ends_at, meeting.status = end, MeetingStatus.SCHEDULED
     for seq in range(max((m.seq for m in meetings), default=0) + 1, weeks + 1):
         start, end = series[seq - 1]
         if start <= now:
             continue
-        meeting = Meeting(circle=circle, seq=seq, starts_at=start, ends_at=end, status="scheduled")
+        meeting = Meeting(circle=circle, seq=seq, starts_at=start, ends_at=end, status=MeetingStatus.SCHEDULED)
         session.add(meeting)
         session.flush()
-        done.planned += plan(session, settings, now, meeting_id=meeting.id)
+        done.planned += reminders.plan(session, settings, now, meeting_id=meeting.id)
         done.added.append(seq)
     session.flush()
     if done.moved or done.cancelled:
@@ -200,7 +203,7 @@ def _tell_schedule(session: Session, circle: Circle, done: Replanned, now: datet
     """One notice per learner for a whole new schedule: it names the next meeting (at its new time)."""
     ahead = session.scalars(
         select(Meeting)
-        .where(Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled")
+        .where(Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED)
         .order_by(Meeting.starts_at)
     ).first()
     if ahead is None:  # nothing left ahead: each cancelled meeting is told as CANCEL tells it
@@ -223,18 +226,18 @@ def _retire(session: Session, meeting_id: int, now: datetime) -> None:
     """A moved meeting's earlier reminders and tally (sent or withdrawn) no longer count: it is reminded
     again at its new time, and again if it moves back, while each stays on record."""
     stamp = f":moved{now:%Y%m%dT%H%M%S%f}"
-    for kind in ("reminder", "tally"):
+    for kind, retired in ((OutboxKind.REMINDER, OutboxKind.REMINDER_OLD), (OutboxKind.TALLY, OutboxKind.TALLY_OLD)):
         session.execute(
             update(Outbox)
             .where(Outbox.meeting_id == meeting_id, Outbox.kind == kind)
-            .values(kind=f"{kind}-old", dedupe_key=Outbox.dedupe_key + stamp)
+            .values(kind=retired, dedupe_key=Outbox.dedupe_key + stamp)
         )
 
 
 def _withdraw(session: Session, meeting_id: int) -> None:
     session.execute(
         update(Outbox)
-        .where(Outbox.meeting_id == meeting_id, Outbox.kind.in_(("reminder", "tally")), Outbox.status == outbox.PENDING)
+        .where(Outbox.meeting_id == meeting_id, Outbox.kind.in_(outbox.ABOUT_MEETING), Outbox.status == outbox.PENDING)
         .values(status=outbox.CANCELLED, last_error="meeting changed")
     )
 
@@ -253,7 +256,9 @@ def _notify(
         params["old"] = When(old, circle.timezone)
     said = (Reply(key, params),)
     rows = [
-        outbox.row(f"{prefix}:{learner.to.contact_id}", "change", learner.to, said, now, now, meeting_id=meeting.id)
+        outbox.row(
+            f"{prefix}:{learner.to.contact_id}", OutboxKind.CHANGE, learner.to, said, now, now, meeting_id=meeting.id
+        )
         for learner in active_learners(session, circle.id, circle.language, circle.timezone)
     ]
     return insert_new(session, rows)
@@ -261,9 +266,9 @@ def _notify(
 
 def tally(session: Session, meeting_id: int) -> dict:
     """RSVP counts for one meeting among its circle's active learners."""
-    meeting = session.get(Meeting, meeting_id)
+    meeting = session.get_one(Meeting, meeting_id)
     active = select(Enrollment.contact_id).where(
-        Enrollment.circle_id == meeting.circle_id, Enrollment.status == "active"
+        Enrollment.circle_id == meeting.circle_id, Enrollment.status == EnrollmentStatus.ACTIVE
     )
     answers = dict(
         session.execute(
@@ -272,14 +277,14 @@ def tally(session: Session, meeting_id: int) -> dict:
             .group_by(Rsvp.answer)
         ).all()
     )
-    total = session.scalar(select(func.count()).select_from(active.subquery()))
+    total = session.scalar(select(func.count()).select_from(active.subquery())) or 0
     yes, no = answers.get("yes", 0), answers.get("no", 0)
     return {"yes": yes, "no": no, "none": max(total - yes - no, 0)}
 
 
 def tally_reply(session: Session, meeting_id: int) -> Reply:
     """The facilitator's tally for one meeting, counted now (at send time)."""
-    meeting = session.get(Meeting, meeting_id)
-    circle = session.get(Circle, meeting.circle_id)
+    meeting = session.get_one(Meeting, meeting_id)
+    circle = session.get_one(Circle, meeting.circle_id)
     params = {"circle": circle.name, "when": When(meeting.starts_at, circle.timezone), **tally(session, meeting_id)}
     return Reply(keys.FACILITATOR_TALLY, params)

@@ -9,23 +9,81 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from enum import StrEnum
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain import batches as dispatch
-from bot.domain.contacts import Recipient
-from bot.render import codec, segments
+from bot.render import codec
 from bot.store.db import collect
 from bot.store.models import Outbox
 from flows.results import Reply
 
-PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
-# A learner's message to a facilitator who opted out: kept, and sent if they opt in again (START).
-HELD = "held"
-MAX_SEGMENTS = 3
+
+class OutboxStatus(StrEnum):
+    """Where an outbox row is on its way, as stored in ``outbox.status``."""
+
+    PENDING = "pending"  # waits for its send job (from ``send_after``)
+    SENDING = "sending"  # claimed by a send job; the sweeper asks the provider if a crash left it here
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # withdrawn before it went (its meeting changed, the learner left or was erased)
+    HELD = "held"  # a learner's message to a facilitator who opted out: kept, sent if they opt in again (START)
+
+
+# The statuses by their short names (``outbox.SENT``), as the send jobs and the sweeper use them.
+PENDING, SENDING, SENT, FAILED, CANCELLED, HELD = (
+    OutboxStatus.PENDING,
+    OutboxStatus.SENDING,
+    OutboxStatus.SENT,
+    OutboxStatus.FAILED,
+    OutboxStatus.CANCELLED,
+    OutboxStatus.HELD,
+)
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row is, as stored in ``outbox.kind``."""
+
+    # Planned on the bot's own schedule (``flows.planner``, which names them with these same words).
+    REMINDER = "reminder"
+    TALLY = "tally"  # the facilitator's RSVP count; its replies are counted when it is sent
+    CHECKIN = "checkin"
+    MISSYOU = "missyou"
+    SURVEY = "survey"
+    OFFER = "offer"  # a freed place offered to the waiting list
+    # Said because someone did something.
+    NOTICE = "notice"  # to a facilitator (someone joined) or a learner (added, promoted)
+    CHANGE = "change"  # a meeting moved or cancelled, a new schedule
+    BROADCAST = "broadcast"  # the facilitator's message to the whole circle
+    RELAY = "relay"  # between a learner and their facilitator
+    REPLY = "reply"  # the answer to an inbound text handled after a failure
+    LOGIN = "login"  # a sign-in code for the facilitator pages
+    CALL = "call"  # a CALL ME call into a meeting's conference
+    # A moved meeting's earlier reminders and tally, kept on record (``bot.domain.meetings``).
+    REMINDER_OLD = "reminder-old"
+    TALLY_OLD = "tally-old"
+
+
+# The rows about one meeting's time: withdrawn when it changes, dropped when it is over or cancelled.
+ABOUT_MEETING = (OutboxKind.REMINDER, OutboxKind.TALLY)
 CHUNK = 5000
 UTC = timezone.utc
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where one message goes."""
+
+    contact_id: int
+    address_id: int | None  # None only for a planner's address that is no row (``flows.plans.To``)
+    channel: str
+    address: str
+    language: str | None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,12 +93,12 @@ class Planned:
     row_id: int
     send_after: datetime
     attempts: int = 0
-    batch: str | None = None  # the batch job it waits in (bot/dispatch.py), or None for a job of its own
+    batch: str | None = None  # the batch job it waits in (bot/domain/batches.py), or None for a job of its own
 
 
 def row(
     key: str,
-    kind: str,
+    kind: OutboxKind,
     to: Recipient,
     replies: tuple[Reply, ...] | list,
     send_after: datetime,
@@ -83,7 +141,7 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
 
     ``ON CONFLICT DO NOTHING`` makes a concurrent insert of the same key lose quietly, without an
     error that would roll back the caller's transaction. Several rows written together are put in
-    batch send jobs, in sending order (bot/dispatch.py); a lone row gets a job of its own.
+    batch send jobs, in sending order (bot/domain/batches.py); a lone row gets a job of its own.
     """
     if len(rows) > 1:
         dispatch.assign(rows)
@@ -96,9 +154,8 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
             planned.extend(_insert_unnest(session, chunk))
             continue
         if dialect not in _INSERTS:
-            table = (
-                Outbox.__table__
-            )  # Core, not the ORM's bulk-insert path (a relay's row is on the webhook's hot path)
+            # Core, not the ORM's bulk-insert path (a relay's row is on the webhook's hot path)
+            table = cast(Table, Outbox.__table__)
             _INSERTS[dialect] = (
                 insert(table)
                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -175,28 +232,3 @@ def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
     )
     rows = session.connection().exec_driver_sql(statement, params)
     return [Planned(row_id, at.astimezone(UTC), 0, batch) for row_id, at, batch in rows]
-
-
-def add(
-    session: Session, key: str, channel: str, address: str, body: str, send_after: datetime, now: datetime
-) -> Outbox | None:
-    """Adds a row with a finished ``body`` unless ``key`` is already there; returns the new row or None."""
-    if segments.count(body).segments > MAX_SEGMENTS:
-        raise ValueError(f"outbox body over {MAX_SEGMENTS} segments: {key}")
-    planned = insert_new(
-        session,
-        [
-            {
-                "dedupe_key": key,
-                "kind": "notice",
-                "channel": channel,
-                "address": address,
-                "body": body,
-                "send_after": send_after,
-                "status": PENDING,
-                "attempts": 0,
-                "created_at": now,
-            }
-        ],
-    )
-    return session.get(Outbox, planned[0].row_id) if planned else None

@@ -84,7 +84,7 @@ def add_facilitator(
     facilitator = facilitator_for(session, phone, now)
     if name:
         facilitator.name = name.strip()[:80]
-        contact = session.get(Contact, facilitator.contact_id)
+        contact = session.get_one(Contact, facilitator.contact_id)
         contact.name = contact.name or name.strip()[:40]
     if team_name:
         facilitator.team_id = team(session, team_name, now).id
@@ -94,9 +94,9 @@ def add_facilitator(
 
 def add_organizer(session: Session, phone: str, team_name: str, now: datetime, name: str | None = None) -> Organizer:
     """Grants the organizer role of ``team_name`` (made if new) to the person with E.164 ``phone``."""
-    from bot.domain.contacts import make_with_phone
+    from bot.domain.contacts import ConsentSource, make_with_phone
 
-    contact = make_with_phone(session, phone, now, source="organizer")
+    contact = make_with_phone(session, phone, now, source=ConsentSource.ORGANIZER)
     if name and not contact.name:
         contact.name = name.strip()[:40]
     found_team = team(session, team_name, now)

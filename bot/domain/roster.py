@@ -9,15 +9,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain import attendance, contacts, outbox
-from bot.domain.outbox import Planned, insert_new
+from bot.domain import attendance, contacts, enrollments, outbox
+from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.phone import mask
 from bot.domain.planning import reminders
+from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
 from flows import keys
 from flows.results import Reply, When
 
-ADDED_BY_FACILITATOR = "added_by_facilitator"
 STOPPED = "stopped"
 
 
@@ -51,7 +52,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         select(Enrollment, Contact)
         .join(Contact, Contact.id == Enrollment.contact_id)
         .where(Enrollment.circle_id == circle.id)
-        .order_by(Enrollment.created_at, Enrollment.id)
+        .order_by(*enrollments.QUEUE_ORDER)
     ).all()
     ids = [contact.id for _, contact in found]
     addresses: dict[int, list[Address]] = {}
@@ -80,7 +81,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         own = addresses.get(contact.id, [])
         main = next((a for a in own if a.preferred), own[0] if own else None)
         status = enrollment.status
-        if status in ("active", "waitlist") and own and all(a.opted_out_at is not None for a in own):
+        if status in enrollments.CURRENT and own and all(a.opted_out_at is not None for a in own):
             status = STOPPED
         out.append(
             Row(
@@ -121,30 +122,17 @@ def add_on_paper(
         RosterError: ``already`` (they are in the circle or on its list), ``stopped`` (that number
             asked for no more texts).
     """
-    contact = contacts.make_with_phone(session, phone, now, source=ADDED_BY_FACILITATOR)
+    contact = contacts.make_with_phone(session, phone, now, source=contacts.ConsentSource.ADDED_BY_FACILITATOR)
     contact.name = contact.name or name
     contact.language = contact.language or language
-    enrollment = session.scalar(
-        select(Enrollment).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
-    )
-    if enrollment is not None and enrollment.status in ("active", "waitlist"):
+    if enrollments.is_current(session, contact.id, circle.id):
         raise RosterError("already")
     to = contacts.recipient(session, contact.id, circle.language)
     if to is None:
         raise RosterError("stopped")
-    active = session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-    )
-    status = "waitlist" if active >= circle.capacity else "active"
-    if enrollment is None:
-        enrollment = Enrollment(contact_id=contact.id, circle_id=circle.id, status=status, created_at=now)
-        session.add(enrollment)
-    else:
-        enrollment.status, enrollment.created_at = status, now
-    session.flush()
-    key = keys.PAGES_ADDED_BY_FACILITATOR if status == "active" else keys.SIGNUP_WAITLISTED
+    enrollment = enrollments.enroll(session, contact.id, circle, now)
+    status = EnrollmentStatus(enrollment.status)
+    key = keys.PAGES_ADDED_BY_FACILITATOR if status == EnrollmentStatus.ACTIVE else keys.SIGNUP_WAITLISTED
     said = (
         Reply(
             key,
@@ -155,7 +143,13 @@ def add_on_paper(
         session,
         [
             outbox.row(
-                f"paper:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}", "notice", to, said, now, now, timezone=circle.timezone
+                f"paper:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}",
+                OutboxKind.NOTICE,
+                to,
+                said,
+                now,
+                now,
+                timezone=circle.timezone,
             )
         ],
     )
@@ -165,7 +159,7 @@ def add_on_paper(
 def add_landline(
     session: Session, settings, circle: Circle, name: str, phone: str, language: str, now: datetime
 ) -> tuple[str, list[Planned]]:
-    """Enrolls a learner who has only a landline (``calls.add_landline``, as the facilitator's ADD does):
+    """Enrolls a learner who has only a landline (``enrollments.add_landline``, as the facilitator's ADD does):
     reminders and surveys come as calls, consent is "added by facilitator", and the first call says how to
     stop. A full circle puts them on the waiting list.
 
@@ -176,23 +170,11 @@ def add_landline(
         RosterError: ``already`` (they are in the circle or on its list), ``stopped`` (that number asked
             for no more calls).
     """
-    from bot.domain import call_me as calls
     from flows.inbound import VOICE
 
-    known = session.scalar(
-        select(Contact)
-        .join(Address, Address.contact_id == Contact.id)
-        .where(Address.value == phone, Address.channel.in_(contacts.PHONE_CHANNELS))
-        .limit(1)
-    )
+    known = contacts.by_phone(session, phone)
     if known is not None:
-        if session.scalar(
-            select(Enrollment.id).where(
-                Enrollment.contact_id == known.id,
-                Enrollment.circle_id == circle.id,
-                Enrollment.status.in_(("active", "waitlist")),
-            )
-        ):
+        if enrollments.is_current(session, known.id, circle.id):
             raise RosterError("already")
         if session.scalar(
             select(Address.id).where(
@@ -200,16 +182,9 @@ def add_landline(
             )
         ):
             raise RosterError("stopped")
-    contact = calls.add_landline(session, circle, phone, name, settings, now)
-    if contact is None:
-        raise RosterError("unreadable")
-    if known is None:
-        contact.language = language
-    session.flush()
-    status = session.scalar(
-        select(Enrollment.status).where(Enrollment.contact_id == contact.id, Enrollment.circle_id == circle.id)
-    )
-    return status, reminders.plan(session, settings, now, contact_id=contact.id)
+    enrollment = enrollments.add_landline(session, circle, phone, name, language, now)
+    status = EnrollmentStatus(enrollment.status)
+    return status, reminders.plan(session, settings, now, contact_id=enrollment.contact_id)
 
 
 def promote(session: Session, settings, circle: Circle, enrollment_id: int, now: datetime) -> list[Planned]:
@@ -221,18 +196,13 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
     enrollment = session.scalar(
         select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.circle_id == circle.id).with_for_update()
     )
-    if enrollment is None or enrollment.status != "waitlist":
+    if enrollment is None or enrollment.status != EnrollmentStatus.WAITLIST:
         raise RosterError("missing")
-    active = session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-    )
-    if active >= circle.capacity:
+    if not enrollments.has_room(session, circle):
         raise RosterError("full")
-    enrollment.status = "active"
+    enrollment.status = EnrollmentStatus.ACTIVE
     session.flush()
-    contact = session.get(Contact, enrollment.contact_id)
+    contact = session.get_one(Contact, enrollment.contact_id)
     to = contacts.recipient(session, contact.id, circle.language)
     if to is None:
         return []
@@ -252,7 +222,7 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
         [
             outbox.row(
                 f"promoted:{enrollment.id}:{now:%Y%m%dT%H%M%S%f}",
-                "notice",
+                OutboxKind.NOTICE,
                 to,
                 said,
                 now,
@@ -267,7 +237,7 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
 def _next(session: Session, circle: Circle, now: datetime) -> When | None:
     at = session.scalar(
         select(func.min(Meeting.starts_at)).where(
-            Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != "cancelled"
+            Meeting.circle_id == circle.id, Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED
         )
     )
     return When(at, circle.timezone) if at else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from enum import StrEnum
 
 from flows.timing import QuietHours, ScheduleError, reminder_time, zone
 
@@ -21,6 +22,14 @@ __all__ = [
     "weekly_meetings",
     "zone",
 ]
+
+
+class MeetingStatus(StrEnum):
+    """A meeting's status, as stored in ``meeting.status``."""
+
+    SCHEDULED = "scheduled"  # at its time in the circle's weekly series
+    MOVED = "moved"  # moved off the series (MOVE, the pages), still held
+    CANCELLED = "cancelled"
 
 
 def weekday_number(name: str) -> int:

@@ -1,4 +1,5 @@
-"""Building the read-only flow context from the database (one query per kind of row)."""
+"""Building the read-only flow context from the database (one query per kind of row): ``circle_view``, the one
+builder of a ``CircleView`` (``bot.inbound.load`` uses it too), the facilitator's view and FIND's open circles."""
 
 from __future__ import annotations
 
@@ -7,45 +8,54 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.domain import enrollments
 from bot.domain.contacts import DELIVERABLE
-from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting
-from flows.context import (
-    CircleView,
-    ContactView,
-    EnrollmentView,
-    FacilitatedCircle,
-    FacilitatorView,
-    LearnerName,
-    MeetingView,
-)
+from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.schedule import MeetingStatus
+from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, RelayHandle, Rsvp
+from flows.context import CircleView, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView
 
 
-def circle_views(session: Session, codes: set[str], now: datetime, lock: bool = False) -> dict[str, CircleView]:
-    """Loads the circles named by ``codes``; ``lock`` takes their rows for update (capacity checks)."""
-    if not codes:
-        return {}
-    query = select(Circle).where(Circle.code.in_(sorted(codes))).order_by(Circle.id)
-    if lock:
-        query = query.with_for_update()
-    circles = session.scalars(query).all()
-    return _views(session, circles, now)
+def circle_view(
+    circle: Circle, enrolled: int, next_meeting: datetime | None, facilitator_reachable: bool
+) -> CircleView:
+    """A circle as the flows see it, from its row and what was counted about it.
+
+    Args:
+        circle: the circle's row.
+        enrolled: its active learners (the places taken).
+        next_meeting: when its next meeting that is not cancelled starts (UTC), None when none is ahead.
+        facilitator_reachable: whether its facilitator's preferred address may get a message (no STOP).
+    """
+    return CircleView(
+        code=circle.code,
+        name=circle.name,
+        venue=circle.venue,
+        timezone=circle.timezone,
+        language=circle.language,
+        capacity=circle.capacity,
+        enrolled=enrolled,
+        next_meeting=next_meeting,
+        facilitator_reachable=facilitator_reachable,
+    )
 
 
 def _views(session: Session, circles, now: datetime) -> dict[str, CircleView]:
+    """The views of ``circles``, counted in three statements whatever their number."""
     ids = [c.id for c in circles]
     if not ids:
         return {}
     enrolled = dict(
         session.execute(
             select(Enrollment.circle_id, func.count())
-            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active")
+            .where(Enrollment.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE)
             .group_by(Enrollment.circle_id)
         ).all()
     )
     upcoming = dict(
         session.execute(
             select(Meeting.circle_id, func.min(Meeting.starts_at))
-            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != "cancelled")
+            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED)
             .group_by(Meeting.circle_id)
         ).all()
     )
@@ -57,70 +67,11 @@ def _views(session: Session, circles, now: datetime) -> dict[str, CircleView]:
             .where(Circle.id.in_(ids))
         )
     )
-    out = {}
-    for c in circles:
-        nxt = upcoming.get(c.id)
-        out[c.code] = CircleView(
-            code=c.code,
-            name=c.name,
-            venue=c.venue,
-            timezone=c.timezone,
-            language=c.language,
-            capacity=c.capacity,
-            enrolled=enrolled.get(c.id, 0),
-            next_meeting=nxt,
-            facilitator_reachable=c.id in reachable,
-        )
-    return out
-
-
-def contact_view(session: Session, contact: Contact | None, now: datetime, opted_out: bool = False) -> ContactView:
-    """The sender as a flow sees them, with every enrollment and its circle.
-
-    ``opted_out`` says whether the address the message came from has opted out (STOP is per address).
-    """
-    if contact is None:
-        return ContactView()
-    rows = session.execute(
-        select(Enrollment.status, Circle, Enrollment.created_at, Enrollment.id)
-        .join(Circle, Circle.id == Enrollment.circle_id)
-        .where(Enrollment.contact_id == contact.id)
-        .order_by(Enrollment.created_at.desc())
-    ).all()
-    views = _views(session, [circle for _, circle, _, _ in rows], now)
-    return ContactView(
-        name=contact.name,
-        language=contact.language,
-        opted_out=opted_out,
-        enrollments=tuple(
-            EnrollmentView(
-                views[circle.code],
-                status,
-                _position(session, circle.id, joined, e_id) if status == "waitlist" else None,
-            )
-            for status, circle, joined, e_id in rows
-        ),
-    )
-
-
-def _position(session: Session, circle_id: int, joined: datetime, enrollment_id: int) -> int:
-    """Where a waitlisted learner who joined at ``joined`` stands on the circle's waiting list (1 = next)."""
-    ahead = session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(
-            Enrollment.circle_id == circle_id,
-            Enrollment.status == "waitlist",
-            or_(Enrollment.created_at < joined, and_(Enrollment.created_at == joined, Enrollment.id < enrollment_id)),
-        )
-    )
-    return (ahead or 0) + 1
+    return {c.code: circle_view(c, enrolled.get(c.id, 0), upcoming.get(c.id), c.id in reachable) for c in circles}
 
 
 def facilitator_view(session: Session, contact_id: int | None, now: datetime) -> FacilitatorView | None:
     """The facilitator who sent this (by contact, on any channel), with their circles, meetings and handles."""
-    from bot.store.models import Facilitator, RelayHandle, Rsvp
-
     if contact_id is None:
         return None
     facilitator = session.scalar(select(Facilitator).where(Facilitator.contact_id == contact_id))
@@ -136,22 +87,16 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
             select(Rsvp.meeting_id, Rsvp.answer, func.count())
             .join(Meeting, Meeting.id == Rsvp.meeting_id)
             .join(Enrollment, and_(Enrollment.contact_id == Rsvp.contact_id, Enrollment.circle_id == Meeting.circle_id))
-            .where(Meeting.circle_id.in_(ids), Enrollment.status == "active")
+            .where(Meeting.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE)
             .group_by(Rsvp.meeting_id, Rsvp.answer)
         )
     }
-    active = dict(
-        session.execute(
-            select(Enrollment.circle_id, func.count())
-            .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active")
-            .group_by(Enrollment.circle_id)
-        ).all()
-    )
+    active = {c.id: views[c.code].enrolled for c in circles}
     by_circle: dict[int, list[MeetingView]] = {}
     for m in meetings:
         yes, no = answers.get((m.id, "yes"), 0), answers.get((m.id, "no"), 0)
         by_circle.setdefault(m.circle_id, []).append(
-            MeetingView(m.id, m.seq, m.starts_at, m.status, yes, no, max(active.get(m.circle_id, 0) - yes - no, 0))
+            MeetingView(m.id, m.seq, m.starts_at, m.status, yes, no, max(active[m.circle_id] - yes - no, 0))
         )
     handles = frozenset(
         session.scalars(
@@ -160,7 +105,7 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
             .where(
                 RelayHandle.facilitator_id == facilitator.id,
                 Enrollment.circle_id.in_(ids),
-                Enrollment.status.in_(("active", "waitlist")),
+                Enrollment.status.in_(enrollments.CURRENT),
             )
         )
     )
@@ -173,7 +118,7 @@ def facilitator_view(session: Session, contact_id: int | None, now: datetime) ->
     for circle_id, contact_id, name in session.execute(
         select(Enrollment.circle_id, Contact.id, Contact.name)
         .join(Contact, Contact.id == Enrollment.contact_id)
-        .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", Contact.erased_at.is_(None))
+        .where(Enrollment.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE, Contact.erased_at.is_(None))
         .order_by(Enrollment.id)
     ):
         learners.setdefault(circle_id, []).append(LearnerName(contact_id, name or "", numbers.get(contact_id)))
@@ -205,5 +150,5 @@ def find_open_circles(session: Session, place: str, now: datetime, limit: int = 
         )
     ).all()
     views = _views(session, candidates, now)
-    found = [v for v in views.values() if v.next_meeting is not None and not v.full]
-    return tuple(sorted(found, key=lambda v: v.next_meeting)[:limit])
+    found = [(v.next_meeting, v) for v in views.values() if v.next_meeting is not None and not v.full]
+    return tuple(view for _, view in sorted(found, key=lambda pair: pair[0])[:limit])

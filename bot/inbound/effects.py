@@ -9,21 +9,29 @@ reader's own channel and language when they are sent.
 from __future__ import annotations
 
 import functools
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, func, literal, select, update
+from sqlalchemy import Insert, Table, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts, erase, meetings, outbox
+from bot.domain import contacts, enrollments, erase, meetings, outbox
 from bot.domain import link_codes as links
-from bot.domain.outbox import Planned, insert_new
+from bot.domain import phone as phones
+from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning import broadcast, reminders
+from bot.domain.schedule import MeetingStatus
+from bot.settings import Settings
 from bot.store.db import collect
 from bot.store.models import (
     Address,
     Answer,
+    Base,
     Circle,
     Contact,
     Enrollment,
@@ -39,6 +47,7 @@ from flows.results import (
     AddLandline,
     Broadcast,
     ChangeMeeting,
+    Effect,
     Enroll,
     Erase,
     IssueLinkCode,
@@ -60,8 +69,26 @@ from flows.results import (
     SetPreferred,
 )
 
+if TYPE_CHECKING:
+    from bot.inbound.load import Loaded
+
+log = logging.getLogger(__name__)
+RECEIVED, FAILED = "received", "failed"  # an inbound message row's status
 HANDLE_TRIES = 20
 DEFERRABLE = frozenset({RecordRsvp, RecordAnswer})  # effects whose one upsert nothing reads back
+
+
+@dataclass
+class Draft:
+    """The inbound ``message`` row, written last (one INSERT) once the replies are known."""
+
+    channel: str
+    provider_id: str
+    address: str
+    body: str
+    created_at: datetime
+    contact_id: int | None = None
+    status: str = RECEIVED
 
 
 class Shape(NamedTuple):
@@ -77,12 +104,12 @@ class Deferred(NamedTuple):
     """An upsert kept for later: its shape, its statement (for this dialect) and its values."""
 
     shape: Shape
-    statement: object
-    values: dict
+    statement: Insert
+    values: dict[str, Any]
 
 
 @functools.lru_cache(maxsize=64)
-def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None):
+def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None) -> Insert:
     """``INSERT … ON CONFLICT (unique) DO UPDATE SET changes = excluded.changes`` on a Core table, built once.
 
     ``names``: the bind parameter name of each column (to sit beside other statements' parameters in one
@@ -92,7 +119,10 @@ def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None):
     statement = insert(shape.table)
     if names is not None:
         statement = statement.values(
-            {column: bindparam(name, type_=shape.table.c[column].type) for column, name in zip(shape.columns, names)}
+            {
+                column: bindparam(name, type_=shape.table.c[column].type)
+                for column, name in zip(shape.columns, names, strict=True)
+            }
         )
     return statement.on_conflict_do_update(
         index_elements=list(shape.unique), set_={column: statement.excluded[column] for column in shape.changes}
@@ -105,13 +135,13 @@ class Applier:
     def __init__(
         self,
         session: Session,
-        settings,
+        settings: Settings,
         contact: Contact | None,
         address: Address | None,
-        message,
+        message: Draft,
         now: datetime,
-        loaded=None,
-    ):
+        loaded: Loaded | None = None,
+    ) -> None:
         """``message`` is the inbound row to be written (``bot.inbound.service.Draft``); ``loaded`` is what
         ``bot.inbound.load.load`` read for this sender (circles, their facilitators, the sender's handles)."""
         self.session, self.settings, self.now = session, settings, now
@@ -119,7 +149,7 @@ class Applier:
         self.loaded = loaded
         self.deferred: list[Deferred] = []  # upserts not sent yet (see ``apply``)
 
-    def apply(self, effects) -> None:
+    def apply(self, effects: Iterable[Effect]) -> None:
         """Applies every effect in order (the outbox rows written are queued when the service commits).
 
         An upsert that nothing reads back (an RSVP, a survey answer) is kept in ``deferred`` instead
@@ -145,34 +175,54 @@ class Applier:
         taken, self.deferred = self.deferred, []
         return taken
 
+    @property
+    def sender(self) -> Contact:
+        """The contact the message came from (a flow changes nobody for a sender the bot could not read)."""
+        if self.contact is None:
+            raise RuntimeError("an effect for a sender without a contact")
+        return self.contact
+
+    @property
+    def sender_address(self) -> Address:
+        """The address the message came from."""
+        if self.address is None:
+            raise RuntimeError("an effect for a sender without an address")
+        return self.address
+
     # -- the sender themselves -------------------------------------------------------------------
     def _SetName(self, effect: SetName) -> None:
-        self.contact.name = effect.name
+        self.sender.name = effect.name
 
     def _SetLanguage(self, effect: SetLanguage) -> None:
-        self.contact.language = effect.language
+        self.sender.language = effect.language
 
     def _RecordConsent(self, effect: RecordConsent) -> None:
-        contacts.consent(self.session, self.contact, self.address, self.now, source=self.message.channel)
+        contacts.consent(
+            self.session,
+            self.sender,
+            self.sender_address,
+            self.now,
+            source=contacts.ConsentSource(self.message.channel),
+        )
 
     def _IssueLinkCode(self, effect: IssueLinkCode) -> None:
-        links.issue(self.session, self.contact, effect.code, self.now)
+        links.issue(self.session, self.sender, effect.code, self.now)
 
     def _LinkAddress(self, effect: LinkAddress) -> None:
-        self.contact = links.join(self.session, self.contact, self.address, effect.code, self.now)
+        self.contact = links.join(self.session, self.sender, self.sender_address, effect.code, self.now)
 
     def _SetPreferred(self, effect: SetPreferred) -> None:
-        links.prefer(self.session, self.contact, effect.channel)
+        links.prefer(self.session, self.sender, effect.channel)
 
     def _OptOut(self, effect: OptOut) -> None:
-        contacts.opt_out(self.session, self.address, self.now)
+        contacts.opt_out(self.session, self.sender_address, self.now)
 
     def _OptIn(self, effect: OptIn) -> None:
-        contacts.opt_in(self.session, self.address, self.now)
+        contacts.opt_in(self.session, self.sender_address, self.now)
         released = (
             self.session.execute(
                 update(Outbox)
-                .where(Outbox.address_id == self.address.id, Outbox.status == outbox.HELD)
+                .where(Outbox.address_id == self.sender_address.id, Outbox.status == outbox.HELD)
                 .values(status=outbox.PENDING, send_after=self.now)
                 .returning(Outbox.id)
             )
@@ -182,54 +232,38 @@ class Applier:
         collect(self.session, *(Planned(row_id, self.now) for row_id in released))
 
     def _Erase(self, effect: Erase) -> None:
-        erase.erase_contact(self.session, self.contact, self.now)
+        erase.erase_contact(self.session, self.sender, self.now)
         self.message.address, self.message.body, self.message.contact_id = erase.ERASED, "", None
 
     # -- circles -----------------------------------------------------------------------------------
     def _Enroll(self, effect: Enroll) -> None:
         circle = self._circle(effect.code)
-        enrollment = self.session.scalar(
-            select(Enrollment).where(Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id)
-        )
-        status = "waitlist" if effect.waitlist else "active"
-        if enrollment is None:
-            enrollment = Enrollment(contact_id=self.contact.id, circle_id=circle.id, status=status, created_at=self.now)
-            self.session.add(enrollment)
-        else:
-            enrollment.status, enrollment.created_at = status, self.now
-        self.session.flush()
+        status = EnrollmentStatus.WAITLIST if effect.waitlist else EnrollmentStatus.ACTIVE
+        enrollment = enrollments.enroll(self.session, self.sender.id, circle, self.now, status)
         to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
         if to is not None:
-            enrolled = self.session.scalar(
-                select(func.count())
-                .select_from(Enrollment)
-                .where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
-            )
+            enrolled = enrollments.active_count(self.session, circle.id)
             key = keys.FACILITATOR_WAITLISTED if effect.waitlist else keys.FACILITATOR_JOINED
             said = Reply(
                 key,
                 {
-                    "name": self.contact.name or "?",
+                    "name": self.sender.name or "?",
                     "circle": circle.name,
                     "enrolled": enrolled,
                     "capacity": circle.capacity,
                 },
             )
-            self._send(f"joined:{enrollment.id}:{status}", "notice", to, said, about=self.contact.id)
-        reminders.plan(self.session, self.settings, self.now, contact_id=self.contact.id)
+            self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self.sender.id)
+        reminders.plan(self.session, self.settings, self.now, contact_id=self.sender.id)
 
     def _Leave(self, effect: Leave) -> None:
         circle = self._circle(effect.circle_code)
-        self.session.execute(
-            update(Enrollment)
-            .where(Enrollment.contact_id == self.contact.id, Enrollment.circle_id == circle.id)
-            .values(status="left")
-        )
+        enrollments.leave(self.session, self.sender.id, circle.id)
         meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
         self.session.execute(
             update(Outbox)
             .where(
-                Outbox.contact_id == self.contact.id,
+                Outbox.contact_id == self.sender.id,
                 Outbox.meeting_id.in_(meeting_ids),
                 Outbox.status == outbox.PENDING,
             )
@@ -242,17 +276,19 @@ class Applier:
             ["meeting_id", "contact_id"],
             {"answer": effect.answer, "updated_at": self.now},
             meeting_id=effect.meeting_id,
-            contact_id=self.contact.id,
+            contact_id=self.sender.id,
             created_at=self.now,
         )
 
     def _AddLandline(self, effect: AddLandline) -> None:
-        from bot.domain import call_me as calls
-
         circle = self._circle(effect.circle_code)
-        contact = calls.add_landline(self.session, circle, effect.phone, effect.name, self.settings, self.now)
-        if contact is not None:
-            reminders.plan(self.session, self.settings, self.now, contact_id=contact.id)
+        try:
+            number = phones.parse(effect.phone, self.settings.default_region)
+        except phones.PhoneError:
+            log.warning("ADD: unreadable number %s", phones.mask(effect.phone))
+            return
+        enrollment = enrollments.add_landline(self.session, circle, number, effect.name, circle.language, self.now)
+        reminders.plan(self.session, self.settings, self.now, contact_id=enrollment.contact_id)
 
     def _RequestCall(self, effect: RequestCall) -> None:
         from bot.domain import call_me as calls
@@ -260,12 +296,14 @@ class Applier:
         circle = self._circle(effect.circle_code)
         meeting = self.session.scalar(
             select(Meeting)
-            .where(Meeting.circle_id == circle.id, Meeting.status != "cancelled", Meeting.ends_at > self.now)
+            .where(
+                Meeting.circle_id == circle.id, Meeting.status != MeetingStatus.CANCELLED, Meeting.ends_at > self.now
+            )
             .order_by(Meeting.starts_at)
             .limit(1)
         )
         if meeting is not None:
-            calls.request(self.session, self.contact, circle, meeting, self.now)
+            calls.request(self.session, self.sender, circle, meeting, self.now)
 
     def _RecordAttendance(self, effect: RecordAttendance) -> None:
         from bot.domain import attendance
@@ -299,20 +337,20 @@ class Applier:
                 to = contacts.facilitator_recipient(
                     self.session, circle.facilitator_id, circle.language, opted_out_too=True
                 )
-        if to is None:
+        if to is None or circle.facilitator_id is None:
             return
         number = self.loaded.handles.get(circle.code) if self.loaded is not None else None
         if number is None:
-            number = handle_for(self.session, circle.facilitator_id, self.contact.id, self.now)
-        params = {"name": self.contact.name or "?", "number": number, "circle": circle.name}
+            number = handle_for(self.session, circle.facilitator_id, self.sender.id, self.now)
+        params = {"name": self.sender.name or "?", "number": number, "circle": circle.name}
         if effect.stuck_after_meeting is not None:
             said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
         else:
             said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
-        self._send(f"relay:{self._inbound_key}", "relay", to, said, about=self.contact.id, held=held)
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id, held=held)
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
-        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.contact.id))
+        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.sender.id))
         row = self.session.execute(
             select(Contact.id, Contact.language, Circle.name, Circle.language)
             .join(RelayHandle, RelayHandle.contact_id == Contact.id)
@@ -322,7 +360,7 @@ class Applier:
                 RelayHandle.facilitator_id == facilitator_id,
                 RelayHandle.number == effect.number,
                 Circle.facilitator_id == facilitator_id,
-                Enrollment.status.in_(("active", "waitlist")),
+                Enrollment.status.in_(enrollments.CURRENT),
             )
         ).first()
         if facilitator_id is None or row is None:
@@ -332,7 +370,7 @@ class Applier:
         if to is None:
             return
         said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
-        self._send(f"relay:{self._inbound_key}", "relay", to, said)
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said)
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)
@@ -357,16 +395,22 @@ class Applier:
     def _circle(self, code: str) -> Circle:
         if self.loaded is not None and code in self.loaded.rows:
             return self.loaded.rows[code]
-        return self.session.scalar(select(Circle).where(Circle.code == code))
+        return self.session.scalars(select(Circle).where(Circle.code == code)).one()
 
-    def _upsert(self, model, unique: list[str], changes: dict, **keys_and_values) -> None:
+    def _upsert(self, model: type[Base], unique: list[str], changes: dict[str, Any], **keys_and_values: Any) -> None:
         """One INSERT … ON CONFLICT DO UPDATE (no read first, and no unique race to lose), deferred."""
         values = {**keys_and_values, **changes}
-        shape = Shape(model.__table__, tuple(unique), tuple(changes), tuple(values))
+        shape = Shape(cast(Table, model.__table__), tuple(unique), tuple(changes), tuple(values))
         self.deferred.append(Deferred(shape, upsert(shape, self.session.get_bind().dialect.name), values))
 
     def _send(
-        self, key: str, kind: str, to: contacts.Recipient, said: Reply, about: int | None = None, held: bool = False
+        self,
+        key: str,
+        kind: OutboxKind,
+        to: contacts.Recipient,
+        said: Reply,
+        about: int | None = None,
+        held: bool = False,
     ) -> None:
         row = outbox.row(key, kind, to, (said,), self.now, self.now, about=about)
         if held:
@@ -374,7 +418,7 @@ class Applier:
         insert_new(self.session, [row])
 
 
-HANDLERS = {
+HANDLERS: dict[type, Callable[[Applier, Any], None]] = {
     SetName: Applier._SetName,
     SetLanguage: Applier._SetLanguage,
     RecordConsent: Applier._RecordConsent,

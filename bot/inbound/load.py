@@ -16,11 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, literal, or_, select, union
+from sqlalchemy import and_, bindparam, func, literal, select, union
 from sqlalchemy.orm import Session, aliased
 
-from bot.domain import outbox
-from bot.domain.contacts import Recipient
+from bot.domain import enrollments, outbox
+from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.outbox import Recipient
+from bot.domain.schedule import MeetingStatus
+from bot.inbound.context import circle_view
 from bot.store.models import (
     Address,
     Circle,
@@ -85,7 +88,7 @@ def _load_statement():
     contact_id, now = bindparam("contact_id"), bindparam("now", type_=UTCDateTime())
     pending_of = (
         select(Outbox.meeting_id, Outbox.sent_at)
-        .where(Outbox.contact_id == contact_id, Outbox.kind == "reminder", Outbox.status == outbox.SENT)
+        .where(Outbox.contact_id == contact_id, Outbox.kind == outbox.OutboxKind.REMINDER, Outbox.status == outbox.SENT)
         .order_by(Outbox.sent_at.desc())
         .limit(1)
     )
@@ -104,24 +107,15 @@ def _load_statement():
     enrolled = (
         select(func.count())
         .select_from(others)
-        .where(others.circle_id == Circle.id, others.status == "active")
+        .where(others.circle_id == Circle.id, others.status == EnrollmentStatus.ACTIVE)
         .scalar_subquery()
     )
     next_meeting = (
         select(func.min(upcoming.starts_at))
-        .where(upcoming.circle_id == Circle.id, upcoming.starts_at > now, upcoming.status != "cancelled")
+        .where(upcoming.circle_id == Circle.id, upcoming.starts_at > now, upcoming.status != MeetingStatus.CANCELLED)
         .scalar_subquery()
     )
-    position = (
-        select(func.count())
-        .select_from(ahead)
-        .where(
-            ahead.circle_id == Circle.id,
-            ahead.status == "waitlist",
-            or_(ahead.created_at < mine.created_at, and_(ahead.created_at == mine.created_at, ahead.id < mine.id)),
-        )
-        .scalar_subquery()
-    )
+    position = select(func.count()).select_from(ahead).where(enrollments.ahead_of(ahead, mine)).scalar_subquery()
     # The circles involved, as ids found through indexes (a join on an OR of these read every circle).
     open_code = (
         select(Conversation.state["code"].as_string()).where(Conversation.contact_id == contact_id).scalar_subquery()
@@ -181,7 +175,7 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
     """Reads the sender's conversation, facilitator id, pending reminder and circles in one statement."""
     rows = session.execute(_LOAD, {"contact_id": contact_id, "codes": sorted(codes), "now": now})
     loaded = Loaded()
-    enrollments = []
+    mine = []
     pending = None
     for row in rows:
         (
@@ -213,17 +207,7 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
             pending = (pm_id_, sent_at, pm_starts, pm_ends, pm_status, pm_circle)
         if circle is None or circle.code in loaded.rows:
             continue
-        view = CircleView(
-            code=circle.code,
-            name=circle.name,
-            venue=circle.venue,
-            timezone=circle.timezone,
-            language=circle.language,
-            capacity=circle.capacity,
-            enrolled=n_enrolled or 0,
-            next_meeting=nxt,
-            facilitator_reachable=fa_id is not None and fa_out is None,
-        )
+        view = circle_view(circle, n_enrolled or 0, nxt, fa_id is not None and fa_out is None)
         loaded.rows[circle.code] = circle
         loaded.circles[circle.code] = view
         held = (
@@ -236,15 +220,15 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
         if number is not None:
             loaded.handles[circle.code] = number
         if status is not None:
-            position = (ahead_n or 0) + 1 if status == "waitlist" else None
-            enrollments.append((joined, EnrollmentView(view, status, position)))
+            position = enrollments.position(ahead_n) if status == EnrollmentStatus.WAITLIST else None
+            mine.append((joined, EnrollmentView(view, status, position)))
     loaded.contact_view = ContactView(
-        enrollments=tuple(e for _, e in sorted(enrollments, key=lambda pair: pair[0], reverse=True))
+        enrollments=tuple(e for _, e in sorted(mine, key=lambda pair: pair[0], reverse=True))
     )
     loaded.pending_sent_at = pending[1] if pending else None
     if pending is not None:
         meeting_id, _, starts, ends, status, circle_id = pending
         circle = next((c for c in loaded.rows.values() if c.id == circle_id), None)
-        if circle is not None and status != "cancelled" and ends > now:
+        if circle is not None and status != MeetingStatus.CANCELLED and ends > now:
             loaded.pending = PendingRsvp(meeting_id, loaded.circles[circle.code], starts)
     return loaded

@@ -22,8 +22,8 @@ from bot.domain import link_codes as links
 from bot.inbound import effects
 from bot.inbound import load as sender
 from bot.inbound.context import facilitator_view, find_open_circles
-from bot.inbound.effects import Applier
-from bot.render import codec, render, segments
+from bot.inbound.effects import FAILED, Applier, Draft
+from bot.render import codec, segments
 from bot.store.models import Address, Circle, Contact, Conversation, Message
 from flows import keys, keywords, languages
 from flows.context import ContactView, Context
@@ -33,7 +33,6 @@ from flows.router import handle
 
 log = logging.getLogger(__name__)
 CONVERSATION_TTL = timedelta(hours=24)
-RECEIVED, FAILED = "received", "failed"
 TRIES = 4  # runs of one message that lost a race (a unique conflict or a deadlock) before it is kept as failed
 
 
@@ -48,14 +47,6 @@ class Handled:
     language: str = languages.DEFAULT
     replay: bool = False
     texts: tuple[str, ...] | None = None
-
-    def rendered(self, channel: str) -> list:
-        """Each reply rendered for ``channel`` (``bot.render.Rendered``), in order."""
-        if self.texts is not None:
-            from bot.render import Rendered
-
-            return [Rendered(channel, t) for t in self.texts]
-        return [render(channel, (reply,), self.language) for reply in self.replies]
 
 
 class Unavailable(Exception):
@@ -153,19 +144,6 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
             return _stored(session, inbound.provider_id) or Handled(replay=True)
         session.commit()  # queues the outbox rows written (and an erasure's scrub)
     return Handled(replies, lang)
-
-
-@dataclass
-class Draft:
-    """The inbound ``message`` row, written last (one INSERT) once the replies are known."""
-
-    channel: str
-    provider_id: str
-    address: str
-    body: str
-    created_at: datetime
-    contact_id: int | None = None
-    status: str = RECEIVED
 
 
 def _draft(inbound: Inbound) -> Draft:
@@ -295,7 +273,7 @@ def _context(
         pending_rsvp=pending,
         facilitator=facilitator,
         found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
-        link=links.view(session, inbound, contact_row, now),
+        link=links.view(session, inbound, contact_row, now) if keywords.about_link(inbound.text) else None,
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, select, update
 from bot import runtime
 from bot.domain import call_me as calls
 from bot.domain import contacts, meetings, outbox
-from bot.domain.outbox import Planned
+from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
 from bot.domain.schedule import QuietHours
@@ -83,7 +83,7 @@ def send_outbox(row_id: int) -> str:
         if later is not None:
             return _defer(session, row, later)
         extra = None
-        if row.replies is not None or row.kind == "tally":
+        if row.replies is not None or row.kind == outbox.OutboxKind.TALLY:
             rendered = _render(session, row)
             row.body, extra = rendered.text, rendered.extra
         if row.channel == VOICE:  # a call: Twilio fetches what to say when it is answered
@@ -129,7 +129,7 @@ def send_outbox(row_id: int) -> str:
 
 
 def send_batch(row_ids: list[int]) -> dict:
-    """Sends the rows of one batch (bot/dispatch.py) in order, each as ``send_outbox`` would.
+    """Sends the rows of one batch (bot/domain/batches.py) in order, each as ``send_outbox`` would.
 
     A row whose send fails for a moment (429, 5xx) is back in the outbox with its back-off time; it
     leaves the batch and gets a job of its own at that time, with RQ's ``Retry``. Returns how many rows
@@ -163,7 +163,7 @@ def _render(session, row: Outbox):
     """The row's replies rendered for its channel, in the contact's language now (else the row's)."""
     language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
     replies = codec.load(row.replies)
-    if row.kind == "tally" and row.meeting_id is not None:
+    if row.kind == outbox.OutboxKind.TALLY and row.meeting_id is not None:
         replies = (meetings.tally_reply(session, row.meeting_id),)
     return render(row.channel, replies, languages.pick(language or row.language))
 
@@ -184,7 +184,7 @@ def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | No
 
 def _defer(session, row: Outbox, until: datetime) -> str:
     """Puts a row back until ``until``; a reminder whose meeting starts before then is dropped."""
-    if row.kind in ("reminder", "tally") and row.meeting_id is not None:
+    if row.kind in outbox.ABOUT_MEETING and row.meeting_id is not None:
         starts = session.scalar(select(Meeting.starts_at).where(Meeting.id == row.meeting_id))
         if starts is not None and starts <= until:
             row.status, row.last_error = outbox.CANCELLED, "quiet hours until the meeting"
@@ -260,9 +260,9 @@ def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
         and session.scalar(select(Contact.erased_at).where(Contact.id == row.contact_id)) is not None
     ):
         return "erased"
-    if row.meeting_id is not None and row.kind in ("reminder", "tally"):
+    if row.meeting_id is not None and row.kind in outbox.ABOUT_MEETING:
         meeting = session.get(Meeting, row.meeting_id)
-        if meeting.status == "cancelled" or meeting.starts_at <= now:
+        if meeting.status == meetings.MeetingStatus.CANCELLED or meeting.starts_at <= now:
             return "meeting cancelled or over"
     return None
 
@@ -286,7 +286,7 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Re-queues due outbox rows whose send job was lost (bot/sweeper.py); returns how many."""
+    """Re-queues due outbox rows whose send job was lost (bot/outbound/sweeper.py); returns how many."""
     return sweeper.sweep(runtime.current(), now or _now())
 
 
@@ -343,9 +343,14 @@ def retry_failed(now: datetime | None = None) -> int:
             if found is None:
                 continue
             contact, where = found
-            to = contacts.Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
+            to = Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
             outbox.insert_new(
-                session, [outbox.row(f"reply:{channel}:{provider_id}", "reply", to, tuple(answer.replies), now, now)]
+                session,
+                [
+                    outbox.row(
+                        f"reply:{channel}:{provider_id}", outbox.OutboxKind.REPLY, to, tuple(answer.replies), now, now
+                    )
+                ],
             )
             session.commit()
     return handled

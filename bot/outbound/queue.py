@@ -1,7 +1,7 @@
 """The job queue: RQ on Redis when ``REDIS_URL`` is set, else an embedded in-process queue.
 
 Both take the same calls. The outbox table is the source of truth, so a job lost with the
-embedded queue (a restart) or with Redis (a flush) is found again by the sweeper (bot/jobs.py).
+embedded queue (a restart) or with Redis (a flush) is found again by the sweeper (bot/outbound/jobs.py).
 """
 
 from __future__ import annotations

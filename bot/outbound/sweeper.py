@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from bot.domain import batches as dispatch
 from bot.domain import outbox
 from bot.domain.outbox import Planned
+from bot.outbound import publish
 from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
 from bot.store.db import collect
@@ -40,13 +41,13 @@ def sweep(rt, now: datetime) -> int:
         ).all()
     if not due:
         return 0
-    keys = {dispatch.job_key(batch, row_id, attempts) for row_id, _, attempts, batch in due}
+    keys = {publish.job_key(batch, row_id, attempts) for row_id, _, attempts, batch in due}
     try:
         live = rt.queue.live(keys, now - rt.stuck_after)
     except QueueDown as exc:
         log.warning("queue down, %s due outbox rows wait for the next sweep: %s", len(due), exc)
         return 0
-    lost = dispatch.lost(due, live)
+    lost = publish.lost(due, live)
     if not lost:
         return 0
     names = dispatch.rebatch(lost)

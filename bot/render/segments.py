@@ -11,6 +11,7 @@ GSM7_BASIC = set(
 GSM7_EXTENSION = set("^{}\\[~]|€\f")
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
+MAX_SEGMENTS = 3  # the most any one message may cost (DESIGN.md §5): the budget table, SMS rendering, the pages
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from bot.render import gsm, segments, text
 from bot.render.texts import RELAY_TEXT_MAX
 from flows.results import Quote, Reply
 
-MAX_SEGMENTS = 3
 _QUOTE_FLOOR = 10
 _QUOTE_STEP = 20
 
@@ -23,7 +22,7 @@ def render(replies: tuple[Reply, ...], lang: str, fold: bool = True) -> str:
     quoted = any(isinstance(v, Quote) for r in replies for v in r.params.values())
     limit = RELAY_TEXT_MAX
     body = _join(replies, lang, limit if quoted else None, fold)
-    while fold and quoted and segments.count(body).segments > MAX_SEGMENTS and limit > _QUOTE_FLOOR:
+    while fold and quoted and segments.count(body).segments > segments.MAX_SEGMENTS and limit > _QUOTE_FLOOR:
         limit = max(_QUOTE_FLOOR, limit - _QUOTE_STEP)
         body = _join(replies, lang, limit, fold)
     return body

@@ -276,7 +276,7 @@ COMBINED = (
 )
 RELAY_TEXT_MAX = 380
 
-# The longest value each placeholder may take (see bot/circles.py and flows/signup.py).
+# The longest value each placeholder may take (see bot/domain/circles.py and flows/signup.py).
 PLACEHOLDER_LONGEST = {
     "circle": "W" * 40,
     "venue": "W" * 40,

@@ -14,7 +14,7 @@ from bot.render.texts import COMBINED, PARTS, PLACEHOLDER_LONGEST, QUESTIONS, TE
 from flows import choices, keys, keywords, languages, surveys
 from flows.results import Choices, CircleLine, Reply, When
 
-MAX_ANY = 3
+MAX_ANY = segments.MAX_SEGMENTS
 MAX_QUESTION = {language.code: language.question_segments for language in languages.LANGUAGES}
 MAX_QUESTION_OTHER = 2
 _PLACEHOLDER_TZ = "America/Chicago"

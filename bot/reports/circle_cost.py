@@ -14,10 +14,8 @@ way carriers count. ``circlebot segments`` prints the table; ``tests/unit/test_c
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.domain.planning.reminders import reminder_reply
 from bot.render import segments, sms
@@ -25,7 +23,7 @@ from bot.reports import budget
 from flows import checkin, keys, languages, router, survey, surveys
 from flows.context import CircleView, ContactView, Context, EnrollmentView, PendingRsvp
 from flows.inbound import SMS, Inbound
-from flows.results import Reply
+from flows.results import Reply, StateDict
 
 MAX_PER_CIRCLE = 30
 WEEKS = 6
@@ -73,7 +71,7 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
     meetings = [start + timedelta(weeks=i) for i in range(weeks)]
     circle = CircleView(CODE, name, venue, when.timezone, locale, 500, 1, next_meeting=meetings[0])
     cost = Cost(locale)
-    state: Mapping[str, Any] | None = None
+    state: StateDict | None = None
     contact = ContactView()
 
     def text(body: str, now: datetime, pending: PendingRsvp | None = None) -> None:
@@ -92,7 +90,7 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
         if result.replies:
             cost.inline.append((result.replies[0].key, _segments(result.replies, locale)))
 
-    def scheduled(replies: tuple[Reply, ...], opens: Mapping[str, Any] | None = None) -> None:
+    def scheduled(replies: tuple[Reply, ...], opens: StateDict | None = None) -> None:
         nonlocal state
         cost.scheduled.append((replies[0].key, _segments(replies, locale)))
         state = opens if opens is not None else state
@@ -119,7 +117,7 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
     )
     after = meetings[-1] + timedelta(days=1)
     while state and state.get("flow") == survey.FLOW:
-        text(ANSWERS[survey.question(dict(state)).kind], after)
+        text(ANSWERS[survey.question(state).kind], after)
     return cost
 
 

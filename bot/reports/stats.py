@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import attendance
+from bot.domain.enrollments import EnrollmentStatus
 from bot.store.models import Answer, Circle, Enrollment, Meeting, Rsvp
 from flows import surveys
 
@@ -33,7 +34,9 @@ class MeetingRsvps:
 
 def rsvps(session: Session, circle: Circle) -> list[MeetingRsvps]:
     """Yes, no and no reply for every meeting, counted among the learners active now, and who attended."""
-    active = select(Enrollment.contact_id).where(Enrollment.circle_id == circle.id, Enrollment.status == "active")
+    active = select(Enrollment.contact_id).where(
+        Enrollment.circle_id == circle.id, Enrollment.status == EnrollmentStatus.ACTIVE
+    )
     total = session.scalar(select(func.count()).select_from(active.subquery())) or 0
     counted = {
         (m, a): n

@@ -273,7 +273,7 @@ class Outbox(Base):
     send_after: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # The batch send job the row waits in (bot/dispatch.py), or None when it has a job of its own.
+    # The batch send job the row waits in (bot/domain/batches.py), or None when it has a job of its own.
     batch: Mapped[str | None] = mapped_column(String(48))
     provider_id: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(String(200))
@@ -337,7 +337,7 @@ class RelayHandle(Base):
 
 
 class LinkCode(Base):
-    """A LINK code: a contact asked on one address to join another to them (``bot/links.py``).
+    """A LINK code: a contact asked on one address to join another to them (``bot/domain/link_codes.py``).
 
     Only the code's SHA-256 is kept. It lives ``links.TTL``; ``used_at`` is set when it is redeemed.
     """

@@ -31,7 +31,10 @@ def circles():
             {
                 "circle": c,
                 "counts": ops.counts(db, c.id),
-                "next": next((m for m in c.meetings if m.status != "cancelled" and m.starts_at > now()), None),
+                "next": next(
+                    (m for m in c.meetings if m.status != meetings.MeetingStatus.CANCELLED and m.starts_at > now()),
+                    None,
+                ),
             }
             for c in found
         ]
@@ -313,7 +316,7 @@ def flyer(code):
     rt = runtime()
     with rt.uow() as db:
         found = circle_or_404(db, code)
-        first = next((m for m in found.meetings if m.status != "cancelled"), None)
+        first = next((m for m in found.meetings if m.status != meetings.MeetingStatus.CANCELLED), None)
         return _flyer(rt, found, first)
 
 

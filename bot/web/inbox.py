@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.domain import contacts, outbox
+from bot.domain import contacts, enrollments, outbox
 from bot.render import codec
 from bot.render.texts import RELAY_TEXT_MAX
 from bot.runtime import current as runtime
@@ -48,7 +48,7 @@ def threads(db, circle) -> list[dict]:
         rows = db.scalars(
             select(Outbox)
             .where(
-                Outbox.kind == "relay",
+                Outbox.kind == outbox.OutboxKind.RELAY,
                 ((Outbox.contact_id == lead_contact) & (Outbox.about_contact_id == learner.id))
                 | (Outbox.contact_id == learner.id),
             )
@@ -86,7 +86,7 @@ def inbox_reply(code, number):
                 RelayHandle.facilitator_id == found.facilitator_id,
                 RelayHandle.number == number,
                 Enrollment.circle_id == found.id,
-                Enrollment.status.in_(("active", "waitlist")),
+                Enrollment.status.in_(enrollments.CURRENT),
             )
         )
         if learner_id is None:
@@ -106,7 +106,12 @@ def inbox_reply(code, number):
             return redirect(url_for("pages.inbox", code=found.code))
         said = (Reply(keys.RELAY_TO_LEARNER, {"circle": found.name, "text": Quote(text)}),)
         outbox.insert_new(
-            db, [outbox.row(f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}", "relay", to, said, now(), now())]
+            db,
+            [
+                outbox.row(
+                    f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}", outbox.OutboxKind.RELAY, to, said, now(), now()
+                )
+            ],
         )
         db.commit()
     flash(_("Sent to #%(number)s.", number=number), "info")

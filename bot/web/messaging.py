@@ -8,6 +8,7 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from sqlalchemy import func, select
 
 from bot.domain.contacts import preferred_join
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.planning import broadcast
 from bot.render import segments, sms
 from bot.render.texts import RELAY_TEXT_MAX
@@ -18,8 +19,6 @@ from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _
 from flows.inbound import SMS
-
-MAX_SEGMENTS = 3
 
 
 def count(db, circle: Circle, text: str) -> dict:
@@ -35,7 +34,7 @@ def count(db, circle: Circle, text: str) -> dict:
             .join(Address, preferred_join())
             .where(
                 Enrollment.circle_id == circle.id,
-                Enrollment.status == "active",
+                Enrollment.status == EnrollmentStatus.ACTIVE,
                 Contact.erased_at.is_(None),
                 Address.channel == SMS,
             )
@@ -48,7 +47,7 @@ def count(db, circle: Circle, text: str) -> dict:
         "segments": counted.segments,
         "sms_learners": on_sms,
         "total_segments": counted.segments * on_sms,
-        "too_long": len(text) > RELAY_TEXT_MAX or counted.segments > MAX_SEGMENTS,
+        "too_long": len(text) > RELAY_TEXT_MAX or counted.segments > segments.MAX_SEGMENTS,
     }
 
 

@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from bot.domain import phone as phones
 from bot.domain import roster as domain
 from bot.domain.circles import NAME_MAX
+from bot.domain.enrollments import EnrollmentStatus
 from bot.runtime import current as runtime
 from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
@@ -82,7 +83,7 @@ def roster_add(code):
                 form=form,
                 errors=errors,
             ), 400
-    if status != "active":
+    if status != EnrollmentStatus.ACTIVE:
         flash(_("The circle is full, so they are on the waiting list."), "info")
     elif reach == CALLS:
         flash(_("Added. We will call them with reminders; the first call says how to stop."), "info")

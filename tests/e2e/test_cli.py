@@ -208,12 +208,12 @@ def test_worker_burst_sends_due_outbox_rows(runner, uow):
 
     from sqlalchemy import select
 
-    from bot.domain import outbox
     from bot.store.models import Message
+    from tests.helpers import add_outbox
 
     now = datetime.now(timezone.utc)
     with uow() as session:
-        outbox.add(session, "test:burst", "sms", "+18165550123", "Hello", now, now)
+        add_outbox(session, "test:burst", "sms", "+18165550123", "Hello", now, now)
         session.commit()
     result = invoke(runner, ["worker", "--burst"])
     assert result.exit_code == 0, result.output

@@ -161,11 +161,11 @@ def test_sign_in_create_roster_chart_and_message_in_chromium(browser, server, tm
 
     # 3. Three learners join by signed SMS; two answer the reminder; one joins through /telegram.
     learners = {"+18165550141": ("Amina", "1"), "+18165550142": ("Bongani", "2"), "+18165550143": ("Carla", None)}
-    for phone, (name, rsvp) in learners.items():
+    for phone, (name, _rsvp) in learners.items():
         sms(base, phone, f"JOIN {circle_code}")
         sms(base, phone, name)
         sms(base, phone, "1")  # English
-    for phone, (name, rsvp) in learners.items():
+    for phone, (_name, rsvp) in learners.items():
         wait_for_text(base, phone, "Are you coming")
         if rsvp:
             sms(base, phone, rsvp)

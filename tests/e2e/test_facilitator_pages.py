@@ -363,7 +363,7 @@ def test_charts_show_the_rsvp_numbers(pages, uow):
     with uow() as db:
         first = db.scalars(select(Meeting).where(Meeting.seq == 1)).one()
         now = datetime.now(timezone.utc)
-        for contact_id, answer in zip(ids, ("yes", "yes", "no")):
+        for contact_id, answer in zip(ids, ("yes", "yes", "no"), strict=False):
             db.add(Rsvp(meeting_id=first.id, contact_id=contact_id, answer=answer, created_at=now, updated_at=now))
         db.commit()
     sign_in(pages, uow)
@@ -574,7 +574,7 @@ def test_roster_adds_a_landline_learner_reached_by_calls(pages, uow):
     )
     assert "We will call them with reminders" in done.get_data(as_text=True)
     address, status, rows = _reached(uow, "+18165550131")
-    assert address == ("voice", True, "facilitator")
+    assert address == ("voice", True, "added_by_facilitator")
     assert status == "active" and all(channel == "voice" for _, channel in rows)
     assert not any(kind == "notice" for kind, _ in rows)  # no welcome text to a landline
     again = post(
@@ -607,7 +607,7 @@ def test_cli_learner_add_by_text_and_landline(cli_env, uow):
     assert done.exit_code == 0, done.output
     assert "the waiting list of KC42" in done.output and "reminder calls" in done.output
     address, status, rows = _reached(uow, "+18165550142")
-    assert (address, status) == (("voice", True, "facilitator"), "waitlist")
+    assert (address, status) == (("voice", True, "added_by_facilitator"), "waitlist")
     again = runner.invoke(main, ["learner", "add", "KC42", "816-555-0142", "--name", "Rosa", "--landline"])
     assert again.exit_code == 1 and "already in this circle" in again.output
     assert runner.invoke(main, ["learner", "add", "KC42", "12", "--name", "X"]).exit_code == 2

@@ -136,7 +136,7 @@ def test_two_web_processes_and_three_workers_send_everything_exactly_once(backen
     ports = [free_port(), free_port()]
     webs = [procs.start(f"web-{i}", gunicorn_command(port), env) for i, port in enumerate(ports)]
     workers = [procs.start(f"worker-{i}", worker_command(), env) for i in range(WORKERS)]
-    for web, port in zip(webs, ports):
+    for web, port in zip(webs, ports, strict=True):
         wait_http_ok(f"http://127.0.0.1:{port}/healthz", 30, web)
 
     started = time.monotonic()

@@ -535,7 +535,8 @@ def app(backend, tmp_path):
 
 
 def seed(client, uow) -> None:
-    """A circle (phone code 4242), learners by text (one asked CALL ME) and by Telegram, and a facilitator, so the bodies meet real state."""
+    """A circle (phone code 4242), learners by text (one asked CALL ME) and by Telegram, and a facilitator,
+    so the bodies meet real state."""
     make_circle(uow)
     with uow() as session:
         session.execute(sql("UPDATE circle SET phone_code = '4242'"))

@@ -13,7 +13,7 @@ from bot.outbound import jobs
 from bot.outbound.pacing import make_pacer
 from bot.store.models import Conversation, Message, Outbox
 from flows.inbound import Inbound
-from tests.helpers import contact_of
+from tests.helpers import contact_of, said
 
 _ids = itertools.count()
 
@@ -35,7 +35,7 @@ class Sim:
         """The learner texts the bot now (on ``channel``); returns the inline replies."""
         inbound = Inbound(channel, phone, body, f"SMsim{next(_ids)}", self.now)
         handled = handle_inbound(self.rt.uow, inbound, self.rt.settings)
-        return [rendered.text for rendered in handled.rendered(inbound.channel)]
+        return said(handled, inbound.channel)
 
     def advance(self, delta: timedelta) -> None:
         """Moves the clock, plans, and runs every send that is due."""

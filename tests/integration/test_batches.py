@@ -1,4 +1,4 @@
-"""Batch send jobs (bot/dispatch.py): rows written together go out in batches, in sending order, each once.
+"""Batch send jobs (bot/domain/batches.py): rows written together go out in batches, in sending order, each once.
 
 On both backends against the Twilio stand-in: the embedded queue, and RQ on a real Redis run by a
 real ``SimpleWorker``. Before issue 15 every planned row had its own RQ job; these tests fail there.
@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from bot.domain import batches as dispatch
 from bot.domain import outbox
-from bot.domain.contacts import Recipient
+from bot.domain.outbox import Recipient
 from bot.outbound import jobs, publish
 from bot.store.models import Outbox
 from flows import keys
@@ -116,7 +116,7 @@ def test_a_row_written_alone_keeps_a_job_of_its_own(twilio_runtime):
     rt, standin = twilio_runtime
     planned = plan(rt, [datetime.now(timezone.utc)])
     assert [p.batch for p in planned] == [None]
-    singles, batches = dispatch.job_items(planned)
+    singles, batches = publish.job_items(planned)
     assert [key for _, key, _ in singles] == [f"outbox-{planned[0].row_id}-0"] and batches == []
     assert jobs_waiting(rt) == 1  # queued by the commit
     drain(rt)
@@ -133,7 +133,7 @@ def test_a_transient_failure_takes_the_row_out_of_its_batch_with_a_job_of_its_ow
     with rt.uow() as session:
         failed = session.execute(select(Outbox).where(Outbox.status == outbox.PENDING)).scalar_one()
         assert failed.batch is None and failed.attempts == 1 and failed.send_after > datetime.now(timezone.utc)
-        own = dispatch.single_key(failed.id, 1)
+        own = publish.single_key(failed.id, 1)
     assert rt.queue.live({own}, datetime.now(timezone.utc) - timedelta(minutes=5)) == {own}
     assert jobs.send_batch(ids) == {outbox.PENDING: 1, outbox.SENT: 2}  # the batch again: nothing twice
     assert len(standin.messages) == 2
@@ -170,7 +170,7 @@ def test_a_batch_started_before_the_stuck_time_counts_as_lost(twilio_runtime):
 
     now = datetime.now(timezone.utc)
     planned = plan(rt, [now - timedelta(seconds=1)] * 2)
-    key = dispatch.batch_key(planned[0].batch)
+    key = publish.batch_key(planned[0].batch)
     job = Job.fetch(f"{rt.queue.namespace}_{key}", connection=rt.queue.redis)
     rt.queue.redis.hset(
         job.key, mapping={"status": JobStatus.STARTED.value, "started_at": utcformat(now - timedelta(seconds=30))}

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from bot.store.models import Address, Facilitator, Meeting, Outbox
-from tests.helpers import contact_of, make_circle, twilio_runtime_for
+from tests.helpers import add_outbox, contact_of, make_circle, twilio_runtime_for
 from tests.integration.sim import Sim
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -168,7 +168,7 @@ def test_a_bug_in_an_adapter_fails_the_row_and_is_not_retried(runtime, monkeypat
     monkeypatch.setattr(runtime.channels.simulator, "send", broken)
     now = datetime.now(timezone.utc)
     with runtime.uow() as session:
-        row = outbox.add(session, "test:bug", "sms", AMINA, "Hello", now, now)
+        row = add_outbox(session, "test:bug", "sms", AMINA, "Hello", now, now)
         session.commit()
         row_id = row.id
     assert jobs.send_outbox(row_id) == outbox.FAILED  # returns: RQ's Retry never sees an exception

@@ -67,7 +67,7 @@ def test_six_week_circle(runtime, uow, plan):
         # Texts reach a learner only from the outbox (in ``advance``), so one read per step sees what
         # a read per learner just before their turn would.
         arrived = sim.inboxes({p: seen[p] for p in phones if p not in stopped_at})
-        for phone, (kind, stop_step) in zip(phones, plan):
+        for phone, (kind, stop_step) in zip(phones, plan, strict=True):
             if phone in stopped_at:
                 continue
             if kind == "stop" and step >= stop_step:
@@ -99,7 +99,7 @@ def test_six_week_circle(runtime, uow, plan):
         stored = {}
         for subject, key, value in session.execute(select(Answer.subject, Answer.question_key, Answer.value)):
             stored.setdefault(subject, {})[key] = value
-    for phone, (kind, _) in zip(phones, plan):
+    for phone, (kind, _) in zip(phones, plan, strict=True):
         inbox = sim.inbox(phone)
         if phone in stopped_at:
             assert [b for i, b in inbox if i > stopped_at[phone]] == [], phone

@@ -160,7 +160,7 @@ def test_facilitator_adds_a_landline_learner_whose_first_call_says_how_to_stop(l
     assert said[0] == "Rosa is in Kansas City Basics. We will call them with reminders, not text them."
     with rt.uow() as session:
         address = session.scalar(select(Address).where(Address.value == ROSA))
-        assert address.channel == "voice" and address.preferred and address.consent_source == "facilitator"
+        assert address.channel == "voice" and address.preferred and address.consent_source == "added_by_facilitator"
         assert session.get(Contact, address.contact_id).name == "Rosa"
         assert session.scalar(select(Enrollment.status).where(Enrollment.contact_id == address.contact_id)) == "active"
     row_id = placed(rt, standin, "reminder")

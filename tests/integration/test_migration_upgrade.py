@@ -1,4 +1,4 @@
-"""Migration 0005 carries a database filled by the phone-number-only version over to addresses."""
+"""Migrations that carry data: 0005 moves a phone-number-only database to addresses; 0011 renames a consent source."""
 
 from __future__ import annotations
 
@@ -85,3 +85,37 @@ def test_upgrade_carries_contacts_facilitators_and_outbox_rows(old_database):
         assert conn.execute(text("SELECT phone FROM contact WHERE id = 10")).scalar() == "+18165550123"
         assert conn.execute(text("SELECT phone FROM facilitator WHERE id = 1")).scalar() == "+18165550100"
     engine.dispose()
+
+
+def test_0011_stores_a_landline_added_by_the_facilitator_as_added_by_facilitator(old_database):
+    command.upgrade(alembic_config(old_database), "0010_outbox_batch")
+    engine = _engine(old_database)
+    addresses = [  # (id, contact, channel, value, consent source) as the previous version wrote them
+        (1, 20, "voice", "+18165550131", "facilitator"),  # a landline learner the facilitator added
+        (2, 21, "sms", "+18165550100", "facilitator"),  # a facilitator's own number
+        (3, 22, "sms", "+18165550130", "added_by_facilitator"),  # a learner added on paper, by texts
+        (4, 22, "voice", "+18165550130", "call me"),
+    ]
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO contact (id, created_at) VALUES (20, '{NOW}'), (21, '{NOW}'), (22, '{NOW}')"))
+        for row in addresses:
+            conn.execute(
+                text(
+                    "INSERT INTO address (id, contact_id, channel, value, preferred, consent_at, consent_source,"
+                    " created_at) VALUES (:id, :contact, :channel, :value, TRUE, :now, :source, :now)"
+                ),
+                dict(zip(("id", "contact", "channel", "value", "source"), row, strict=True), now=NOW),
+            )
+    engine.dispose()
+
+    def sources() -> dict:
+        engine = _engine(old_database)
+        with engine.connect() as conn:
+            found = dict(conn.execute(text("SELECT id, consent_source FROM address")).all())
+        engine.dispose()
+        return found
+
+    upgrade(old_database)
+    assert sources() == {1: "added_by_facilitator", 2: "facilitator", 3: "added_by_facilitator", 4: "call me"}
+    command.downgrade(alembic_config(old_database), "0010_outbox_batch")
+    assert sources() == {row[0]: row[4] for row in addresses}

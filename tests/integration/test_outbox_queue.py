@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.domain import outbox
 from bot.outbound import jobs
 from bot.store.models import Contact, Message, Outbox
-from tests.helpers import make_circle, text, work_burst
+from tests.helpers import add_outbox, make_circle, text, work_burst
 
 
 def drain(runtime) -> None:
@@ -37,7 +37,7 @@ def test_facilitator_hears_of_a_new_learner_once(client, uow, runtime):
 def add_row(uow, address, key="test:1", when=None):
     now = datetime.now(timezone.utc)
     with uow() as session:
-        row = outbox.add(session, key, "sms", address, "Hello from the library", when or now, now)
+        row = add_outbox(session, key, "sms", address, "Hello from the library", when or now, now)
         session.commit()
         return row.id
 
@@ -55,7 +55,7 @@ def test_dedupe_key_is_added_once(uow):
     assert add_row(uow, "+18165550123", key="reminder:1:2") is not None
     now = datetime.now(timezone.utc)
     with uow() as session:
-        assert outbox.add(session, "reminder:1:2", "sms", "+18165550123", "again", now, now) is None
+        assert add_outbox(session, "reminder:1:2", "sms", "+18165550123", "again", now, now) is None
 
 
 def test_sweeper_recovers_a_lost_job_without_duplicates(uow, runtime):

@@ -13,7 +13,7 @@ from bot.domain.planning import reminders
 from bot.outbound import jobs
 from bot.render import codec, render
 from bot.store.models import Address, Meeting, Message, Outbox, Rsvp
-from tests.helpers import add_contact, make_circle, text
+from tests.helpers import add_contact, add_outbox, make_circle, text
 from tests.integration.test_outbox_queue import drain
 
 AMINA, BEN, CARLA = "+18165550123", "+18165550124", "+18165550125"
@@ -178,7 +178,7 @@ def test_move_re_reminds_at_the_new_time_never_twice(client, uow, fast):
     new_time = meeting.starts_at + timedelta(days=1, hours=1)
     now = datetime.now(timezone.utc)
     with uow() as session:
-        planned = meetings.move(session, fast.settings, find(session, "KC42"), 1, new_time, now)
+        meetings.move(session, fast.settings, find(session, "KC42"), 1, new_time, now)
         assert meetings.move(session, fast.settings, find(session, "KC42"), 1, new_time, now) == []
         session.commit()
     drain(fast)
@@ -250,9 +250,9 @@ def test_status_callbacks_once_and_never_backwards(client, uow, fast):
 
     with uow() as session:
         now = datetime.now(timezone.utc)
-        row = outbox.add(session, "test:status", "sms", "+18165550124", "Hi", now, now)
+        row = add_outbox(session, "test:status", "sms", "+18165550124", "Hi", now, now)
         row.status, row.provider_id = outbox.SENT, "SMb2c3d4e5f60718293a4b5c6d7e8f90a1"
-        second = outbox.add(session, "test:status2", "sms", "+18165550123", "Hi", now, now)
+        second = add_outbox(session, "test:status2", "sms", "+18165550123", "Hi", now, now)
         second.status, second.provider_id = outbox.SENT, "SMa1b2c3d4e5f60718293a4b5c6d7e8f90"
         add_contact(session, "+18165550124", now)
         session.commit()

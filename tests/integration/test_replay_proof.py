@@ -16,6 +16,7 @@ from bot.store.migrate import upgrade
 from bot.store.models import Meeting
 from flows.inbound import Inbound
 from tests.conftest import DEFAULT_POSTGRES, _drop_postgres, _fresh_postgres
+from tests.helpers import said
 from tests.integration.sim import Sim
 
 START = datetime(2031, 3, 3, 15, 0, tzinfo=timezone.utc)
@@ -43,8 +44,7 @@ class Delivering(Sim):
         self.count += 1
         inbound = Inbound(channel, phone, body, f"SMreplay{self.count:05d}", self.now)
         answers = {
-            tuple(r.text for r in handle_inbound(self.rt.uow, inbound, self.rt.settings).rendered(channel))
-            for _ in range(self.times)
+            tuple(said(handle_inbound(self.rt.uow, inbound, self.rt.settings), channel)) for _ in range(self.times)
         }
         assert len(answers) == 1, answers  # a replay gets the same answer
         return list(answers.pop())

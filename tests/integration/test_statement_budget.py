@@ -1,7 +1,7 @@
 """The statement budget of the inbound hot path (issue 15): the common texts cost at most 5 SQL statements.
 
 Statements are counted with a SQLAlchemy ``before_cursor_execute`` listener around one
-``handle_inbound`` call, on both backends. SQLite's ``BEGIN IMMEDIATE`` (``bot/db.py``) is not counted:
+``handle_inbound`` call, on both backends. SQLite's ``BEGIN IMMEDIATE`` (``bot/store/db.py``) is not counted:
 psycopg sends PostgreSQL's BEGIN without a cursor, so leaving it out counts the same work on both.
 """
 
@@ -16,7 +16,7 @@ from tests.integration.test_followups import AMINA, BEN, FAC, meetings, setup
 
 BUDGET = 5
 # On PostgreSQL an RSVP's or a survey answer's upsert goes in the inbound row's INSERT (a data-modifying
-# CTE, bot/service.py), one statement fewer than on SQLite.
+# CTE, bot/inbound/service.py), one statement fewer than on SQLite.
 ON_POSTGRES = {"an RSVP": 3, "an RSVP in words": 3, "a survey answer": 4}
 
 

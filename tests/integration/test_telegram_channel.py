@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.domain import outbox
 from bot.outbound import jobs
+from bot.outbound.channels import SendError
 from bot.store.models import Address, Outbox
 from flows import keys
 from flows.results import Choice, Choices, Reply
@@ -30,7 +31,7 @@ def tg(backend, tmp_path):
 
 
 def queue_row(rt, chat=CHAT, key="test:1", replies=(QUESTION,)) -> int:
-    from bot.domain.contacts import Recipient
+    from bot.domain.outbox import Recipient
 
     now = datetime.now(timezone.utc)
     with rt.uow() as session:
@@ -78,7 +79,7 @@ def queue_row_again(rt) -> int:
     now = datetime.now(timezone.utc)
     with rt.uow() as session:
         address = session.scalar(select(Address))
-        from bot.domain.contacts import Recipient
+        from bot.domain.outbox import Recipient
 
         to = Recipient(address.contact_id, address.id, "telegram", address.value, "fr")
         planned = outbox.insert_new(session, [outbox.row("test:2", "notice", to, (QUESTION,), now, now)])
@@ -102,7 +103,7 @@ def test_flood_without_end_puts_the_row_back_for_a_retry(tg):
     row_id = queue_row(rt)
     rt.channels.adapter("telegram").sleep = lambda seconds: None
     api.fail_chat(CHAT, *[flood(1)] * 4)
-    with pytest.raises(Exception):
+    with pytest.raises(SendError):  # a transient error: re-raised for RQ's Retry
         jobs.send_outbox(row_id)
     with rt.uow() as session:
         assert session.get(Outbox, row_id).status == outbox.PENDING

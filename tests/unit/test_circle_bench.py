@@ -69,7 +69,9 @@ def test_a_planner_that_forgets_stop_is_caught(monkeypatch):
     real = planner.reminders_due
 
     def deaf(circle, meeting, learners, *args, **kwargs):  # as if STOP did not reach the planner
-        heard = [Learner(l.enrollment_id, To(**{**l.to.__dict__, "opted_out": False}), l.name) for l in learners]
+        heard = [
+            Learner(one.enrollment_id, To(**{**one.to.__dict__, "opted_out": False}), one.name) for one in learners
+        ]
         return real(circle, meeting, heard, *args, **kwargs)
 
     monkeypatch.setattr(bench.planner, "reminders_due", deaf)

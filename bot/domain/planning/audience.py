@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.contacts import Recipient, preferred_join
+from bot.domain.contacts import preferred_join
+from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.outbox import Recipient
 from bot.store.models import Address, Contact, Enrollment
 
 # A contact we may message: not erased, with a preferred address that has not opted out (the join).
@@ -32,7 +34,7 @@ def active_learners(
         )
         .join(Contact, Contact.id == Enrollment.contact_id)
         .join(Address, preferred_join())
-        .where(Enrollment.circle_id == circle_id, Enrollment.status == "active", *REACHABLE)
+        .where(Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE, *REACHABLE)
         .order_by(Enrollment.id)
     ).all()
     return [Learner(e, Recipient(c, a, ch, v, lang or language, tz or timezone)) for e, c, a, ch, v, lang, tz in rows]

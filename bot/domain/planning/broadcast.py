@@ -22,7 +22,9 @@ def said(circle: Circle, text: str) -> tuple[Reply, ...]:
 def plan(session: Session, circle: Circle, text: str, key: str, now: datetime) -> list[Planned]:
     """One outbox row per active, reachable learner, each on their own channel (``key`` makes it once)."""
     rows = [
-        outbox.row(f"{key}:{learner.to.contact_id}", "broadcast", learner.to, said(circle, text), now, now)
+        outbox.row(
+            f"{key}:{learner.to.contact_id}", outbox.OutboxKind.BROADCAST, learner.to, said(circle, text), now, now
+        )
         for learner in active_learners(session, circle.id, circle.language, circle.timezone)
     ]
     return insert_new(session, rows)

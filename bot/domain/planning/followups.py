@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from bot.domain import attendance
 from bot.domain.contacts import preferred_join
-from bot.domain.outbox import Planned, insert_new
+from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.domain.planning.rows import outbox_rows
+from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from flows import planner, plans, survey
 from flows.planner import LOOK_BACK, SURVEY_LIFETIME, SURVEY_REMINDER_AFTER
@@ -40,7 +42,7 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
     recent = session.execute(
         select(Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status, Circle)
         .join(Circle, Circle.id == Meeting.circle_id)
-        .where(Meeting.status != "cancelled", Meeting.starts_at <= now, Meeting.starts_at > now - LOOK_BACK)
+        .where(Meeting.status != MeetingStatus.CANCELLED, Meeting.starts_at <= now, Meeting.starts_at > now - LOOK_BACK)
     ).all()
     due = {
         circle.id: circle
@@ -78,13 +80,13 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
         )
         .join(Contact, Contact.id == Enrollment.contact_id)
         .join(Address, preferred_join())
-        .where(Enrollment.circle_id.in_(ids), Enrollment.status == "active", *REACHABLE)
+        .where(Enrollment.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE, *REACHABLE)
         .order_by(Enrollment.id)
     ):
         learners[circle_id].append(plans.Learner(e_id, plans.To(c_id, a_id, channel, value, lang, tz)))
     facilitators = {
-        f_id: plans.To(*found)
-        for f_id, *found in session.execute(
+        f_id: plans.To(c_id, a_id, channel, value, lang, tz)
+        for f_id, c_id, a_id, channel, value, lang, tz in session.execute(
             select(
                 Facilitator.id,
                 Contact.id,
@@ -101,18 +103,19 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
     }
     meeting_ids = [m.id for i in ids for m in meetings[i]]
     yes = frozenset(
-        tuple(r)
-        for r in session.execute(
+        (m_id, c_id)
+        for m_id, c_id in session.execute(
             select(Rsvp.meeting_id, Rsvp.contact_id).where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == "yes")
         )
     )
     checked_in = frozenset(
-        tuple(r)
-        for r in session.execute(
+        (m_id, c_id)
+        for m_id, c_id in session.execute(
             select(Outbox.meeting_id, Outbox.contact_id).where(
-                Outbox.kind == "checkin", Outbox.meeting_id.in_(meeting_ids)
+                Outbox.kind == OutboxKind.CHECKIN, Outbox.meeting_id.in_(meeting_ids)
             )
         )
+        if m_id is not None and c_id is not None  # a check-in row always has both
     )
     history = plans.History(
         yes=yes, attended=frozenset(attendance.attendees(session, meeting_ids)), checked_in=checked_in
@@ -128,7 +131,7 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
             row.language,
             tuple(meetings[i]),
             row.facilitator_id,
-            facilitators.get(row.facilitator_id),
+            facilitators.get(row.facilitator_id) if row.facilitator_id is not None else None,
             row.capacity,
         )
         yield circle, learners[i], history

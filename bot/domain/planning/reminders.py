@@ -11,26 +11,28 @@ language when it is sent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot.domain import outbox
-from bot.domain.contacts import Recipient, preferred_join
+from bot.domain.contacts import preferred_join
+from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.rows import outbox_rows
-from bot.domain.schedule import QuietHours
+from bot.domain.schedule import MeetingStatus, QuietHours
 from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, Meeting, Outbox
 from flows import planner, plans
 from flows.planner import reminder_key, reminder_reply
 
 PLAN_HORIZON = timedelta(hours=2)
 QUIET_SHIFT_MAX = timedelta(hours=14)
-TALLY_BEFORE = timedelta(hours=2)
 
-__all__ = ["PLAN_HORIZON", "Planned", "insert_new", "plan", "reminder_key", "reminder_reply"]
+__all__ = ["PLAN_HORIZON", "plan", "reminder_key", "reminder_reply"]
 
 
 def plan(
@@ -49,13 +51,13 @@ def plan(
     """
     lead = settings.reminder_lead
     quiet = QuietHours.parse(settings.quiet_hours)
-    latest = now + max(lead, TALLY_BEFORE) + horizon + QUIET_SHIFT_MAX
+    latest = now + max(lead, planner.TALLY_BEFORE) + horizon + QUIET_SHIFT_MAX
     query = (
         select(
             Meeting.id, Meeting.starts_at, Circle.name, Circle.venue, Circle.timezone, Circle.language, Circle.capacity
         )
         .join(Circle, Circle.id == Meeting.circle_id)
-        .where(Meeting.status != "cancelled", Meeting.starts_at > now, Meeting.starts_at <= latest)
+        .where(Meeting.status != MeetingStatus.CANCELLED, Meeting.starts_at > now, Meeting.starts_at <= latest)
         .order_by(Meeting.starts_at, Meeting.id)
     )
     if meeting_id is not None:
@@ -63,7 +65,9 @@ def plan(
     if contact_id is not None:
         query = query.where(
             Meeting.circle_id.in_(
-                select(Enrollment.circle_id).where(Enrollment.contact_id == contact_id, Enrollment.status == "active")
+                select(Enrollment.circle_id).where(
+                    Enrollment.contact_id == contact_id, Enrollment.status == EnrollmentStatus.ACTIVE
+                )
             )
         )
     planned: list[Planned] = []
@@ -75,9 +79,9 @@ def plan(
     return planned
 
 
-def _groups(meetings: list) -> list[list]:
+def _groups(meetings: Sequence[Any]) -> list[list[Any]]:
     """Meetings in groups of about ``outbox.CHUNK`` places (a circle's capacity bounds its learners)."""
-    groups: list[list] = []
+    groups: list[list[Any]] = []
     places = outbox.CHUNK
     for meeting in meetings:
         if places + meeting.capacity > outbox.CHUNK:
@@ -90,7 +94,7 @@ def _groups(meetings: list) -> list[list]:
 
 def _reminder_rows(
     session: Session,
-    meetings: list,
+    meetings: list[Any],
     lead: timedelta,
     quiet: QuietHours,
     now: datetime,
@@ -107,13 +111,13 @@ def _reminder_rows(
         .join(Address, preferred_join())
         .where(
             Meeting.id.in_(list(by_id)),
-            Enrollment.status == "active",
+            Enrollment.status == EnrollmentStatus.ACTIVE,
             *REACHABLE,
             ~exists().where(
                 Outbox.meeting_id == Meeting.id,
                 Outbox.contact_id == Contact.id,
-                Outbox.kind == "reminder",
-                Outbox.status != "cancelled",
+                Outbox.kind == outbox.OutboxKind.REMINDER,
+                Outbox.status != outbox.CANCELLED,
             ),
         )
     )
@@ -133,13 +137,21 @@ def _reminder_rows(
 
 
 def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id: int | None) -> list[dict]:
-    """The facilitator's tally 2 hours before; its counts are taken when it is sent."""
+    """The facilitators' tallies (2 hours before; counted when sent) of meetings in reach whose facilitator
+    can be reached: read here, decided by ``flows.planner.tally_due``."""
     query = (
         select(
             Meeting.id,
+            Meeting.seq,
             Meeting.starts_at,
-            Circle.language,
+            Meeting.status,
+            Circle.id,
+            Circle.code,
+            Circle.name,
+            Circle.venue,
             Circle.timezone,
+            Circle.language,
+            Circle.facilitator_id,
             Contact.id,
             Address.id,
             Address.channel,
@@ -152,23 +164,39 @@ def _tally_rows(session: Session, now: datetime, horizon: timedelta, meeting_id:
         .join(Contact, Contact.id == Facilitator.contact_id)
         .join(Address, preferred_join())
         .where(
-            Meeting.status != "cancelled",
+            Meeting.status != MeetingStatus.CANCELLED,
             Meeting.starts_at > now,
-            Meeting.starts_at <= now + TALLY_BEFORE + horizon,
+            Meeting.starts_at <= now + planner.TALLY_BEFORE + horizon,
             *REACHABLE,
         )
     )
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
-    return [
-        outbox.row(
-            f"tally:{m_id}:{starts:%Y%m%dT%H%MZ}",
-            "tally",
-            Recipient(c_id, a_id, channel, value, lang or circle_lang, tz or circle_tz),
-            (),
-            max(starts - TALLY_BEFORE, now),
-            now,
-            meeting_id=m_id,
+    due = []
+    for (
+        m_id,
+        seq,
+        starts,
+        status,
+        circle_id,
+        code,
+        name,
+        venue,
+        circle_tz,
+        circle_lang,
+        fac_id,
+        c_id,
+        a_id,
+        channel,
+        value,
+        lang,
+        tz,
+    ) in session.execute(query):
+        fac = plans.To(c_id, a_id, channel, value, lang, tz)
+        circle = plans.Circle(
+            circle_id, code, name, venue, circle_tz, circle_lang, facilitator_id=fac_id, facilitator=fac
         )
-        for m_id, starts, circle_lang, circle_tz, c_id, a_id, channel, value, lang, tz in session.execute(query)
-    ]
+        tally = planner.tally_due(circle, plans.Meeting(m_id, seq, starts, status), now, horizon)
+        if tally is not None:
+            due.append(tally)
+    return outbox_rows(due, now)

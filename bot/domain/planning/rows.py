@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Iterable
 
 from bot.domain import outbox
-from bot.domain.contacts import Recipient
+from bot.domain.outbox import Recipient
 from bot.render import codec
 from flows.plans import PlannedMessage
 
@@ -17,6 +17,8 @@ def outbox_rows(planned: Iterable[PlannedMessage], now: datetime) -> list[dict]:
     rows = []
     dumped: dict[int, list] = {}
     for message in planned:
+        if message.send_after is None:
+            raise ValueError(f"a planned message without a send time: {message.key}")
         to = message.to
         recipient = Recipient(to.contact_id, to.address_id, to.channel, to.address, to.language, to.timezone)
         replies = dumped.get(id(message.replies))
@@ -25,7 +27,7 @@ def outbox_rows(planned: Iterable[PlannedMessage], now: datetime) -> list[dict]:
         rows.append(
             outbox.row(
                 message.key,
-                message.kind,
+                outbox.OutboxKind(message.kind),
                 recipient,
                 replies,
                 message.send_after,

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.contacts import preferred_join
+from bot.domain.enrollments import QUEUE_ORDER, EnrollmentStatus
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import REACHABLE
 from bot.domain.planning.rows import outbox_rows
@@ -31,13 +32,13 @@ def plan(session: Session, now: datetime) -> list[Planned]:
         select(Enrollment.circle_id, func.count().label("n"))
         .join(Contact, Contact.id == Enrollment.contact_id)
         .join(Address, preferred_join())
-        .where(Enrollment.status == "active", *REACHABLE)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE, *REACHABLE)
         .group_by(Enrollment.circle_id)
         .subquery()
     )
     live_offers = (
         select(Enrollment.circle_id, func.count().label("n"))
-        .where(Enrollment.status == "waitlist", Enrollment.offered_at > now - OFFER_FOR)
+        .where(Enrollment.status == EnrollmentStatus.WAITLIST, Enrollment.offered_at > now - OFFER_FOR)
         .group_by(Enrollment.circle_id)
         .subquery()
     )
@@ -47,11 +48,13 @@ def plan(session: Session, now: datetime) -> list[Planned]:
         .outerjoin(live_offers, live_offers.c.circle_id == Circle.id)
         .where(
             Circle.id.in_(
-                select(Enrollment.circle_id).where(Enrollment.status == "waitlist", Enrollment.offered_at.is_(None))
+                select(Enrollment.circle_id).where(
+                    Enrollment.status == EnrollmentStatus.WAITLIST, Enrollment.offered_at.is_(None)
+                )
             )
         )
     ).all()
-    planned = []
+    planned: list[plans.PlannedMessage] = []
     for row, active, offered in circles:
         free = row.capacity - active - offered
         if free <= 0:
@@ -73,11 +76,11 @@ def plan(session: Session, now: datetime) -> list[Planned]:
                 .join(Address, preferred_join())
                 .where(
                     Enrollment.circle_id == row.id,
-                    Enrollment.status == "waitlist",
+                    Enrollment.status == EnrollmentStatus.WAITLIST,
                     Enrollment.offered_at.is_(None),
                     *REACHABLE,
                 )
-                .order_by(Enrollment.created_at, Enrollment.id)
+                .order_by(*QUEUE_ORDER)
                 .limit(free)
             )
         ]

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the Config attribute ``url`` (bot/migrate.py)."""
+"""Alembic environment: the URL comes from the Config attribute ``url`` (bot/store/migrate.py)."""
 
 from alembic import context
 
