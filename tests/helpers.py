@@ -192,11 +192,9 @@ def twilio_runtime_for(backend, instance_path, **extra):
 
 def said(handled, channel: str) -> list[str]:
     """What a webhook answers inline for ``handled`` (``bot.inbound.service.Handled``) on ``channel``."""
-    from bot.render import render
+    from bot.demo.simulator import inline
 
-    if handled.texts is not None:
-        return list(handled.texts)
-    return [render(channel, (reply,), handled.language).text for reply in handled.replies]
+    return inline(handled, channel)
 
 
 def work_burst(queue, connection, **options) -> None:

@@ -187,13 +187,14 @@ def messages():
             out.append({"key": key, "direction": row.direction, "body": row.body, "at": at, "segments": row.segments})
             if row.direction != "in":
                 continue
-            for n, body in enumerate(_inline(from_stored(row.replies), row.channel)):
+            for n, body in enumerate(inline(from_stored(row.replies), row.channel)):
                 out.append({"key": f"{key}#{n}", "direction": "out", "body": body, "at": at, "inline": True})
     return jsonify(phone=address, messages=out)
 
 
-def _inline(handled, channel: str) -> list[str]:
-    """The replies the webhook gave inline, as the phone showed them."""
+def inline(handled, channel: str) -> list[str]:
+    """The replies a webhook gave inline for ``handled`` (``bot.inbound.service.Handled``), as the phone
+    showed them: each reply rendered for ``channel``, or the finished texts of an older stored answer."""
     if handled.texts is not None:
         return list(handled.texts)
     return [render(channel, (reply,), handled.language).text for reply in handled.replies]
