@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
-from flask import Flask, jsonify, redirect
+from flask import Flask, g, jsonify, redirect, request
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import logmask
 from bot.runtime import Runtime, install
 from bot.settings import Settings, SettingsError, instance_path_default
 
 log = logging.getLogger(__name__)
+# Every page: scripts and <style> blocks only from this site or with this response's nonce; no plugins,
+# no <base>, forms post only here, and no other site may frame a page (clickjacking).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
+    "style-src-attr 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Pages that show people's data (the facilitator pages, their exports) are never kept by a browser or proxy.
+NO_STORE_PREFIXES = ("/facilitator",)
 HOME_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>circlebot</title></head>
@@ -70,7 +81,35 @@ def create_app(overrides: dict | None = None) -> Flask:
     pages.init_app(app, settings)
     _register_home(app, settings.simulator)
     _register_errors(app)
+    _register_headers(app)
+    proxies = int(settings.trusted_proxies or 0)
+    if proxies:  # the client's address and scheme as the trusted proxies saw them (per-IP limits, Secure)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     return app
+
+
+def csp_nonce() -> str:
+    """This response's nonce for inline ``<script>`` and ``<style>`` (the templates' ``csp_nonce()``)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _register_headers(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def security_headers(response):
+        """Content-Security-Policy on every page, nosniff everywhere, no-store on the facilitator's."""
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce()))
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith(NO_STORE_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.setdefault("Pragma", "no-cache")
+        return response
 
 
 def require_secret_key(settings: Settings) -> None:

@@ -19,6 +19,7 @@ DEFAULT_REGION = "US"
 # The RQ queue name, also the namespace of every job id and Redis key circlebot makes (CIRCLEBOT_QUEUE).
 DEFAULT_QUEUE = "circlebot"
 SHIPPED_LOCALES = languages.SHIPPED
+MAX_TRUSTED_PROXIES = 5
 # Operational knobs beyond DESIGN.md's table, kept in ``Settings.extra`` (see the README).
 EXTRA_SETTINGS = (
     "TWILIO_TIMEOUT",
@@ -77,6 +78,8 @@ class Settings:
     queue_name: str = DEFAULT_QUEUE
     default_language: str = "en"
     default_region: str = DEFAULT_REGION
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (Werkzeug's ProxyFix).
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -133,6 +136,14 @@ class Settings:
             raise SettingsError(f"CIRCLEBOT_QUEUE must be 1-48 letters, digits or '-': {values['queue_name']!r}")
         if values["default_region"] not in phonenumbers.SUPPORTED_REGIONS:
             raise SettingsError(f"DEFAULT_REGION is not a two-letter region code: {values['default_region']!r}")
+        proxies = get("TRUSTED_PROXIES")
+        if proxies is not None:
+            if not proxies.isdigit() or int(proxies) > MAX_TRUSTED_PROXIES:
+                raise SettingsError(
+                    f"TRUSTED_PROXIES is how many proxies stand in front of the app (0-{MAX_TRUSTED_PROXIES}): "
+                    f"{proxies!r}"
+                )
+            values["trusted_proxies"] = int(proxies)
         lead = get("REMINDER_LEAD")
         if lead is not None:
             values["reminder_lead"] = parse_duration(lead)

@@ -28,6 +28,7 @@ TABLES = (
     "voice_call",
     "link_code",
     "login_code",
+    "web_session",
     "circle_facilitator",
     "organizer",
     "answer",

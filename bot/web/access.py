@@ -9,8 +9,10 @@ from flask import abort, g, redirect, request, session, url_for
 
 from bot.domain import roles
 from bot.runtime import current as runtime
+from bot.web import sessions
+from bot.web.i18n import LANGUAGE_KEY
 
-SESSION_KEY = "contact_id"
+SESSION_KEY = "session"  # the cookie's random token; the web_session row says who (bot/web/sessions.py)
 
 
 def now() -> datetime:
@@ -23,18 +25,28 @@ def signed_in(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        contact_id = session.get(SESSION_KEY)
-        if contact_id is None:
+        token = session.get(SESSION_KEY)
+        if token is None:
             return redirect(url_for("pages.login", next=request.path))
         with runtime().uow() as db:
-            who = roles.person(db, contact_id)
+            contact_id = sessions.contact_for(db, token, now())
+            who = roles.person(db, contact_id) if contact_id is not None else None
+            db.commit()
         if who is None:
-            session.clear()
+            forget()
             return redirect(url_for("pages.login"))
         g.person = who
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def forget() -> None:
+    """Empties the cookie's session but keeps the chosen language."""
+    lang = session.get(LANGUAGE_KEY)
+    session.clear()
+    if lang:
+        session[LANGUAGE_KEY] = lang
 
 
 def circle_or_404(db, code: str):

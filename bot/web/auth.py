@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, session, url_for
 
 from bot.domain import login as codes
 from bot.runtime import current as runtime
-from bot.web import limits
-from bot.web.access import SESSION_KEY, now, signed_in
+from bot.web import limits, sessions
+from bot.web.access import SESSION_KEY, forget, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import LANGUAGE_KEY, _, current
 from flows import languages
 
 PENDING_KEY = "login_address"
+# Where the language picker may send you back: a path of these pages, no other site, no control characters.
+SAME_SITE_PAGE = re.compile(r"/facilitator(?:/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*/?")
 
 
 @bp.get("/login")
@@ -75,22 +79,23 @@ def code_post():
             "error",
         )
         return render_template("pages/code.html"), 400
-    lang = session.get(LANGUAGE_KEY)
-    session.clear()
-    session[SESSION_KEY] = checked.contact_id
-    if lang:
-        session[LANGUAGE_KEY] = lang
+    with rt.uow() as db:
+        token = sessions.start(db, checked.contact_id, now())
+        db.commit()
+    forget()
+    session[SESSION_KEY] = token
     session.permanent = False
     return redirect(url_for("pages.circles"))
 
 
 @bp.post("/logout")
 def logout():
-    """Signs out (keeps the chosen language)."""
-    lang = session.get(LANGUAGE_KEY)
-    session.clear()
-    if lang:
-        session[LANGUAGE_KEY] = lang
+    """Signs out: ends the session on the server too, so a copy of the cookie signs no one in (keeps the
+    chosen language)."""
+    with runtime().uow() as db:
+        sessions.end(db, session.get(SESSION_KEY))
+        db.commit()
+    forget()
     flash(_("You are signed out."), "info")
     return redirect(url_for("pages.login"))
 
@@ -102,7 +107,7 @@ def language():
     if wanted in languages.SHIPPED:
         session[LANGUAGE_KEY] = wanted
     back = request.form.get("next", "")
-    return redirect(back if back.startswith("/facilitator") and "//" not in back else url_for("pages.login"))
+    return redirect(back if SAME_SITE_PAGE.fullmatch(back) else url_for("pages.login"))
 
 
 @bp.get("/")

@@ -17,6 +17,7 @@ from bot.web import forms
 from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _
+from flows import dates
 
 
 @bp.get("/circles")
@@ -161,6 +162,8 @@ def circle_edit(code):
             )
         values, errors = forms.circle_fields(request.form, creating=False)
         schedule = {k: values.pop(k) for k in ("timezone", "weekday", "start_time", "starts", "weeks") if k in values}
+        if schedule.get("starts") and dates.too_far(schedule["starts"], now().date()):  # 9999-12-31: no schedule
+            errors["starts"] = _explain(ops.CircleError("the start date is too far ahead", "too_far"))
         if not errors:
             try:
                 ops.edit_circle(db, found, values, now(), region=runtime().settings.default_region)
@@ -248,7 +251,7 @@ def co_facilitator_add(code):
     return redirect(url_for("pages.circle", code=found.code))
 
 
-@bp.post("/circles/<code>/meetings/<int:seq>/move")
+@bp.post("/circles/<code>/meetings/<int(max=2147483647):seq>/move")
 @signed_in
 def meeting_move(code, seq):
     """Moves a meeting; learners are told once, like ``MOVE`` by text and ``circlebot meeting move``."""
@@ -266,7 +269,7 @@ def meeting_move(code, seq):
     return _change(code, action, _("Meeting moved. Learners are being told."))
 
 
-@bp.post("/circles/<code>/meetings/<int:seq>/cancel")
+@bp.post("/circles/<code>/meetings/<int(max=2147483647):seq>/cancel")
 @signed_in
 def meeting_cancel(code, seq):
     """Cancels a meeting; learners are told once, like ``CANCEL`` by text."""

@@ -6,7 +6,7 @@ learner's own channel, as ``<circle> facilitator: <text>``.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from bot.domain import contacts, enrollments, outbox
@@ -31,16 +31,22 @@ def _said(row: Outbox) -> str:
     return row.body or ""
 
 
-def threads(db, circle) -> list[dict]:
-    """One thread per learner of the circle who has a handle, newest message last in each."""
-    if circle.facilitator_id is None:
+def threads(db, circle, facilitator_id: int | None) -> list[dict]:
+    """One thread per learner of the circle who has a handle, newest message last in each.
+
+    Only the circle's own facilitator (the one learners' relays go to) has threads, and each holds only
+    the relays between that learner and them: never another facilitator's replies to the same learner.
+    """
+    if circle.facilitator_id is None or facilitator_id != circle.facilitator_id:
         return []
-    lead_contact = db.scalar(select(Facilitator.contact_id).where(Facilitator.id == circle.facilitator_id))
+    own_contact = db.scalar(select(Facilitator.contact_id).where(Facilitator.id == facilitator_id))
+    if own_contact is None:
+        return []
     learners = db.execute(
         select(RelayHandle.number, Contact)
         .join(Contact, Contact.id == RelayHandle.contact_id)
         .join(Enrollment, Enrollment.contact_id == Contact.id)
-        .where(RelayHandle.facilitator_id == circle.facilitator_id, Enrollment.circle_id == circle.id)
+        .where(RelayHandle.facilitator_id == facilitator_id, Enrollment.circle_id == circle.id)
         .order_by(RelayHandle.number)
     ).all()
     out = []
@@ -49,8 +55,8 @@ def threads(db, circle) -> list[dict]:
             select(Outbox)
             .where(
                 Outbox.kind == outbox.OutboxKind.RELAY,
-                ((Outbox.contact_id == lead_contact) & (Outbox.about_contact_id == learner.id))
-                | (Outbox.contact_id == learner.id),
+                ((Outbox.contact_id == own_contact) & (Outbox.about_contact_id == learner.id))
+                | ((Outbox.contact_id == learner.id) & (Outbox.about_contact_id == own_contact)),
             )
             .order_by(Outbox.created_at, Outbox.id)
         ).all()
@@ -68,17 +74,19 @@ def inbox(code):
     """The threads of this circle's learners."""
     with runtime().uow() as db:
         found = circle_or_404(db, code)
-        found_threads = threads(db, found)
+        found_threads = threads(db, found, g.person.facilitator_id)
         return render_template("pages/inbox.html", circle=found, threads=found_threads, most=RELAY_TEXT_MAX)
 
 
-@bp.post("/circles/<code>/inbox/<int:number>")
+@bp.post("/circles/<code>/inbox/<int(max=2147483647):number>")
 @signed_in
 def inbox_reply(code, number):
     """Answers learner ``#number`` (only a learner of this circle) on their own channel."""
     text = (request.form.get("text") or "").strip()
     with runtime().uow() as db:
         found = circle_or_404(db, code)
+        if found.facilitator_id is None or found.facilitator_id != g.person.facilitator_id:
+            abort(404)  # only the facilitator learners' relays go to answers them, as themselves
         learner_id = db.scalar(
             select(RelayHandle.contact_id)
             .join(Enrollment, Enrollment.contact_id == RelayHandle.contact_id)
@@ -109,7 +117,13 @@ def inbox_reply(code, number):
             db,
             [
                 outbox.row(
-                    f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}", outbox.OutboxKind.RELAY, to, said, now(), now()
+                    f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}",
+                    outbox.OutboxKind.RELAY,
+                    to,
+                    said,
+                    now(),
+                    now(),
+                    about=g.person.contact_id,  # who wrote it: their thread shows it as theirs
                 )
             ],
         )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 
+from bot.domain import contacts, roles
 from bot.domain import phone as phones
 from bot.domain import roster as domain
 from bot.domain.circles import NAME_MAX
 from bot.domain.enrollments import EnrollmentStatus
 from bot.runtime import current as runtime
+from bot.store.models import Circle, Enrollment
 from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _
@@ -20,8 +23,6 @@ TEXTS, CALLS = "texts", "calls"  # how a learner added on paper is reached
 def _reasons() -> dict[str, str]:
     return {
         "already": _("That learner is already in this circle or on its waiting list."),
-        "stopped": _("That number asked us to stop texting it, so it cannot be added."),
-        "stopped_calls": _("That number asked us to stop calling it, so it cannot be added."),
         "unreadable": _("That phone number cannot be read."),
         "missing": _("That learner is not on the waiting list."),
         "full": _("The circle is full. Raise its capacity first."),
@@ -64,6 +65,8 @@ def roster_add(code):
         errors["reach"] = _("Choose texts or phone calls.")
     with rt.uow() as db:
         found = circle_or_404(db, code)
+        if not errors and _known_elsewhere(db, number):
+            errors["phone"] = _cannot_add(found.code)
         if not errors:
             try:
                 if reach == CALLS:
@@ -72,8 +75,10 @@ def roster_add(code):
                     status, planned = domain.add_on_paper(db, rt.settings, found, name, number, language, now())
                 db.commit()
             except domain.RosterError as exc:
-                reason = "stopped_calls" if exc.reason == "stopped" and reach == CALLS else exc.reason
-                errors["phone"] = _reasons()[reason]
+                db.rollback()
+                # A number that asked us to stop is told apart from no other refusal (it may have stopped
+                # in someone else's circle): nothing is sent to it, and the learner can JOIN by themselves.
+                errors["phone"] = _cannot_add(found.code) if exc.reason == "stopped" else _reasons()[exc.reason]
         if errors:
             return render_template(
                 "pages/roster.html",
@@ -92,7 +97,27 @@ def roster_add(code):
     return redirect(url_for("pages.roster", code=found.code))
 
 
-@bp.post("/circles/<code>/roster/<int:enrollment_id>/promote")
+def _known_elsewhere(db, number: str) -> bool:
+    """True when the number belongs to someone none of the signed-in person's circles has ever had: adding
+    them here would show this facilitator the name and language another circle holds, so they are not."""
+    known = contacts.by_phone(db, number)
+    if known is None:
+        return False
+    mine = db.scalar(
+        select(Enrollment.id)
+        .join(Circle, Circle.id == Enrollment.circle_id)
+        .where(Enrollment.contact_id == known.id, roles.visible(g.person))
+        .limit(1)
+    )
+    return mine is None
+
+
+def _cannot_add(code: str) -> str:
+    """The one answer for a number that cannot be added, whatever the reason (never "they opted out")."""
+    return _("We can't add this number. Ask the learner to text JOIN %(code)s to sign up.", code=code)
+
+
+@bp.post("/circles/<code>/roster/<int(max=2147483647):enrollment_id>/promote")
 @signed_in
 def roster_promote(code, enrollment_id):
     """Moves a learner from the waiting list into the circle and texts them."""
