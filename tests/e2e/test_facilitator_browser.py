@@ -129,7 +129,10 @@ def test_sign_in_create_roster_chart_and_message_in_chromium(browser, server, tm
     page.set_default_timeout(15_000)
 
     # 1. Sign in with the code the facilitator's phone got (it shows in the simulator).
-    page.goto(base + "/facilitator/login")
+    violations: list[str] = []  # every page runs under its Content-Security-Policy: nothing may be blocked
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    opened = page.goto(base + "/facilitator/login")
+    assert "frame-ancestors 'none'" in opened.headers["content-security-policy"]
     page.get_by_label("Phone number").fill(demo.FACILITATOR_PHONE)
     page.get_by_role("button", name="Send me a code").click()
     expect(page.get_by_role("heading", name="Type your code")).to_be_visible()
@@ -229,6 +232,7 @@ def test_sign_in_create_roster_chart_and_message_in_chromium(browser, server, tm
     expect(page.get_by_role("heading", level=1)).to_contain_text("Lista de participantes")
     page.screenshot(path=str(shots / "7-phone-roster-in-spanish.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    assert violations == []
     page.close()
     for shot in shots.iterdir():
         assert shot.stat().st_size > 5_000, shot

@@ -94,7 +94,10 @@ def test_signup_relay_and_fast_forward_in_chromium(browser, server, tmp_path):
     page = browser.new_page(viewport=DESKTOP)
     page.set_default_timeout(15_000)
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(server + "/simulator")
+    violations: list[str] = []  # every page runs under its Content-Security-Policy: nothing may be blocked
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    opened = page.goto(server + "/simulator")
+    assert "frame-ancestors 'none'" in opened.headers["content-security-policy"]
 
     facilitator = page.get_by_role("region", name="Facilitator phone")
     expect(facilitator.locator(".who")).to_contain_text(demo.FACILITATOR_PHONE)
@@ -196,6 +199,7 @@ def test_signup_relay_and_fast_forward_in_chromium(browser, server, tmp_path):
     expect(page.locator("#news")).to_contain_text("starts again")
     expect(page.locator("section.phone.learner")).to_have_count(1)
     expect(page.locator(".msg")).to_have_count(0)
+    assert violations == []
     page.close()
     for shot in shots.iterdir():
         assert shot.stat().st_size > 10_000, shot
