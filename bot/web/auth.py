@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from bot.domain import login as codes
 from bot.runtime import current as runtime
-from bot.web import limits, sessions
+from bot.web import access, limits, sessions
 from bot.web.access import SESSION_KEY, forget, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import LANGUAGE_KEY, _, current
@@ -80,7 +80,7 @@ def code_post():
         )
         return render_template("pages/code.html"), 400
     with rt.uow() as db:
-        token = sessions.start(db, checked.contact_id, now())
+        token = sessions.start(db, checked.contact_id, access.session_clock())
         db.commit()
     forget()
     session[SESSION_KEY] = token
