@@ -393,3 +393,18 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_rate_limit_and_twilio_st
     assert bad.status_code == 403
     with uow() as db:
         assert len(db.scalars(select(Message).where(Message.direction == "in")).all()) == 1
+
+
+@pytest.mark.parametrize("value, hops", [(None, 0), ("0", 0), ("1", 1), ("2", 2)])
+def test_trusted_proxies_is_a_small_count_of_hops(value, hops):
+    from bot.settings import Settings
+
+    assert Settings.from_env({"TRUSTED_PROXIES": value} if value else {}).trusted_proxies == hops
+
+
+@pytest.mark.parametrize("value", ["-1", "yes", "1.5", "99"])
+def test_a_trusted_proxies_value_that_is_not_a_count_is_refused(value):
+    from bot.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
+        Settings.from_env({"TRUSTED_PROXIES": value})

@@ -119,3 +119,40 @@ def test_0011_stores_a_landline_added_by_the_facilitator_as_added_by_facilitator
     assert sources() == {1: "added_by_facilitator", 2: "facilitator", 3: "added_by_facilitator", 4: "call me"}
     command.downgrade(alembic_config(old_database), "0010_outbox_batch")
     assert sources() == {row[0]: row[4] for row in addresses}
+
+
+def test_0012_names_the_facilitator_who_wrote_each_relay_sent_by_text(old_database):
+    command.upgrade(alembic_config(old_database), "0011_added_by_facilitator")
+    engine = _engine(old_database)
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO contact (id, created_at) VALUES (30, '{NOW}'), (31, '{NOW}'), (32, '{NOW}')"))
+        conn.execute(
+            text(
+                "INSERT INTO message (id, direction, channel, provider_id, contact_id, address, body, segments, status,"
+                " created_at) VALUES (1, 'in', 'sms', 'SM1', 31, '+18165550100', '#1 See you', 1, 'handled', :now),"
+                " (2, 'in', 'sms', 'SM2', 30, '+18165550123', 'Hi', 1, 'handled', :now)"
+            ),
+            {"now": NOW},
+        )
+        rows = [  # (id, key, to, about) as the previous version wrote them
+            (1, "relay:sms:SM1", 30, None),  # facilitator 31's answer to learner 30, by text
+            (2, "relay:sms:SM2", 31, 30),  # learner 30's message to facilitator 31
+            (3, "pagerelay:20261120T120000000000:30", 30, None),  # typed on the page: no writer known
+        ]
+        for row_id, key, to, about in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (id, dedupe_key, kind, contact_id, about_contact_id, channel, address,"
+                    " send_after, status, attempts, created_at)"
+                    " VALUES (:id, :key, 'relay', :to, :about, 'sms', '+1', :now, 'sent', 1, :now)"
+                ),
+                {"id": row_id, "key": key, "to": to, "about": about, "now": NOW},
+            )
+    engine.dispose()
+    upgrade(old_database)
+    engine = _engine(old_database)
+    with engine.connect() as conn:
+        found = dict(conn.execute(text("SELECT id, about_contact_id FROM outbox")).all())
+    engine.dispose()
+    assert found == {1: 31, 2: 30, 3: None}
+    command.downgrade(alembic_config(old_database), "0011_added_by_facilitator")
