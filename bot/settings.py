@@ -78,7 +78,7 @@ class Settings:
     queue_name: str = DEFAULT_QUEUE
     default_language: str = "en"
     default_region: str = DEFAULT_REGION
-    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (Werkzeug's ProxyFix).
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (Werkzeug's ProxyFix; TRUSTED_PROXIES).
     trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 

@@ -75,7 +75,8 @@ def inbox(code):
     with runtime().uow() as db:
         found = circle_or_404(db, code)
         found_threads = threads(db, found, g.person.facilitator_id)
-        return render_template("pages/inbox.html", circle=found, threads=found_threads, most=RELAY_TEXT_MAX)
+        lead = found.facilitator_id is not None and found.facilitator_id == g.person.facilitator_id
+        return render_template("pages/inbox.html", circle=found, threads=found_threads, most=RELAY_TEXT_MAX, lead=lead)
 
 
 @bp.post("/circles/<code>/inbox/<int(max=2147483647):number>")
