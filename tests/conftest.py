@@ -28,6 +28,7 @@ TABLES = (
     "voice_call",
     "link_code",
     "login_code",
+    "login_guard",
     "circle_facilitator",
     "organizer",
     "answer",

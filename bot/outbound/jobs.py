@@ -16,19 +16,17 @@ from sqlalchemy import CursorResult, select, update
 
 from bot import runtime
 from bot.domain import call_me as calls
-from bot.domain import contacts, meetings, outbox
+from bot.domain import contacts, login, meetings, outbox
 from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
 from bot.domain.schedule import QuietHours
 from bot.inbound import service
-from bot.outbound import sweeper
+from bot.outbound import rendering, sweeper
 from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
-from bot.render import codec, render
 from bot.store.db import collect
 from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
-from flows import languages
 from flows.inbound import VOICE, Inbound
 
 log = logging.getLogger(__name__)
@@ -82,14 +80,23 @@ def send_outbox(row_id: int) -> str:
         later = _quiet_until(session, rt.settings, row, now)
         if later is not None:
             return _defer(session, row, later)
-        extra = None
+        extra, sending = None, None
         if row.replies is not None or row.kind == outbox.OutboxKind.TALLY:
-            rendered = _render(session, row)
-            row.body, extra = rendered.text, rendered.extra
+            try:
+                rendered = rendering.render_row(session, row, rt.settings.secret_key)
+            except login.WrongKey as exc:
+                log.error("outbox row %s not sent: %s", row_id, exc)
+                row.status, row.last_error = outbox.FAILED, str(exc)[:200]
+                session.commit()
+                return row.status
+            row.body, extra, sending = rendered.text, rendered.extra, rendered.text
+            if rendering.kept_apart(row):  # a sign-in code: the row keeps it masked, never in clear
+                row.body = rendering.render_row(session, row, None, reveal=False).text
         if row.channel == VOICE:  # a call: Twilio fetches what to say when it is answered
             extra = calls.placing(rt.settings, row)
         session.commit()
-        address, body, channel, attempts = row.address, row.body or "", row.channel, row.attempts
+        address, channel, attempts = row.address, row.channel, row.attempts
+        body = sending if sending is not None else (row.body or "")
 
     try:
         adapter = rt.channels.adapter(channel)
@@ -157,15 +164,6 @@ def _retry_alone(row_id: int) -> str:
         collect(session, Planned(row.id, row.send_after, row.attempts))
         session.commit()
     return outbox.PENDING
-
-
-def _render(session, row: Outbox):
-    """The row's replies rendered for its channel, in the contact's language now (else the row's)."""
-    language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
-    replies = codec.load(row.replies)
-    if row.kind == outbox.OutboxKind.TALLY and row.meeting_id is not None:
-        replies = (meetings.tally_reply(session, row.meeting_id),)
-    return render(row.channel, replies, languages.pick(language or row.language))
 
 
 def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | None:
