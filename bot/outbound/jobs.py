@@ -16,7 +16,7 @@ from sqlalchemy import CursorResult, select, update
 
 from bot import runtime
 from bot.domain import call_me as calls
-from bot.domain import contacts, login, meetings, outbox
+from bot.domain import contacts, login, meetings, outbox, reach
 from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
@@ -253,6 +253,8 @@ def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
     address = contacts.of_row(session, row.address_id, row.channel, row.address)
     if address is not None and address.opted_out_at is not None:
         return "opted out"
+    if reach.texts_fail(address):  # until it texts in again (bot/domain/reach.py)
+        return "texts to this address fail"
     if (
         row.contact_id is not None
         and session.scalar(select(Contact.erased_at).where(Contact.id == row.contact_id)) is not None
@@ -273,6 +275,10 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
             refused = contacts.of_row(session, row.address_id, row.channel, row.address)
             if refused is not None and refused.opted_out_at is None:
                 contacts.opt_out(session, refused, _now())
+        elif reach.classify(exc.code) == reach.FOR_GOOD:  # a landline, an invalid number: no more texts
+            failing = contacts.of_row(session, row.address_id, row.channel, row.address)
+            if failing is not None:
+                reach.mark(session, failing, str(exc.code), _now())  # the facilitators' notices go at commit
         if exc.retry and attempts < MAX_ATTEMPTS:
             row.status = outbox.PENDING
             wait = RETRY_INTERVALS[min(attempts, len(RETRY_INTERVALS)) - 1]
