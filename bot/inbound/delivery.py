@@ -31,6 +31,7 @@ RANK = {
     "receiving": 3,
     "received": 3,
     "delivered": 4,
+    "partially_delivered": 4,
     "undelivered": 4,
     "failed": 4,
     "canceled": 4,

@@ -19,7 +19,7 @@ from bot.outbound.channels import SendError
 from bot.render import codec
 from bot.store.models import Address, Circle, DeliveryEvent, Outbox
 from flows import keys
-from tests.e2e.test_facilitator_pages import add_learner, get, pages, sign_in  # noqa: F401 - the fixture
+from tests.e2e.test_facilitator_pages import add_learner, csrf, get, pages, post, sign_in  # noqa: F401 - the fixture
 from tests.helpers import add_outbox, make_circle, payload, post_signed, text, twilio_runtime_for
 
 FACILITATOR, LEARNER = "+18165550100", "+18165550124"  # the payload's failed message went to LEARNER
@@ -84,6 +84,25 @@ def test_a_landline_is_marked_shown_told_once_and_texted_no_more_until_it_texts_
     with uow() as db:
         assert db.scalars(select(Address.unreachable_at).where(Address.value == LEARNER)).one() is None
     assert jobs.send_outbox(_new_row_to_learner(uow, "reminder:y")) == outbox.SENT
+
+
+def test_the_roster_switches_a_learner_whose_texts_fail_to_reminder_calls(client, pages, uow):  # noqa: F811
+    make_circle(uow, facilitator=FACILITATOR)
+    add_learner(uow, LEARNER, name="Amina")
+    sign_in(pages, uow, FACILITATOR)
+    token = csrf(pages, "/facilitator/circles/KC42/roster")
+    form = {"name": "Amina", "phone": LEARNER, "language": "en", "reach": "calls"}
+    refused = post(pages, "/facilitator/circles/KC42/roster/add", form, token=token)
+    assert refused.status_code == 400  # texts reach her: she is in the circle already
+    _sent_to_learner(uow, "notice:1", "SM" + "5" * 32)
+    assert post_signed(client, "/twilio/status", _failed_callback("SM" + "5" * 32, "30006")).status_code == 204
+    assert post(pages, "/facilitator/circles/KC42/roster/add", form, token=token).status_code == 302
+    with uow() as db:
+        preferred = db.scalars(select(Address).where(Address.value == LEARNER, Address.preferred.is_(True))).one()
+        assert preferred.channel == "voice"
+        assert [row.texts_fail for row in roster.rows(db, db.scalars(select(Circle)).one())] == [False]
+    page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
+    assert "Texts to this number fail" not in page
 
 
 def test_an_unreachable_handset_is_marked_and_the_facilitator_told_without_a_landline_hint(client, uow):
