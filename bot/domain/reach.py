@@ -3,13 +3,14 @@
 Twilio's codes fall in three classes (its error dictionary):
 
 - **for good** (``UNREACHABLE``): 30003 unreachable handset, 30005 unknown handset, 30006 landline or
-  unreachable carrier, and on create 21614 (not a mobile number) and 21211 (invalid number). The address
+  unreachable carrier, and on create 21614 (not a mobile number). The address
   is marked (``unreachable_at``): nothing more is texted to it until it texts in (``clear``), the roster
   says so, and the facilitators of the learner's circles are told once; for a landline (30006, 21614)
   the notice says how to switch to reminder calls (ADD, or the roster's "phone calls").
 - **for a moment** (``TRANSIENT``): 30001 queue overflow, 30008 unknown error, 30017 carrier congestion,
   30022 10DLC rate limit, 63018 WhatsApp rate limit: the message is sent again with a back-off.
-- anything else is recorded only. 21610 (unsubscribed) is an opt-out (``bot.inbound.delivery``).
+- anything else is recorded only (21211, an invalid number, fails its row as before). 21610
+  (unsubscribed) is an opt-out (``bot.inbound.delivery``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from flows.inbound import SMS, WHATSAPP
 from flows.results import Reply
 
 LANDLINE = frozenset({"30006", "21614"})
-UNREACHABLE = frozenset({"30003", "30005", "21211"}) | LANDLINE
+UNREACHABLE = frozenset({"30003", "30005"}) | LANDLINE
 TRANSIENT = frozenset({"30001", "30008", "30017", "30022", "63018"})
 TEXT_CHANNELS = (SMS, WHATSAPP)
 FOR_GOOD, FOR_A_MOMENT = "for good", "for a moment"

@@ -275,7 +275,7 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
             refused = contacts.of_row(session, row.address_id, row.channel, row.address)
             if refused is not None and refused.opted_out_at is None:
                 contacts.opt_out(session, refused, _now())
-        elif reach.classify(exc.code) == reach.FOR_GOOD:  # a landline, an invalid number: no more texts
+        elif reach.classify(exc.code) == reach.FOR_GOOD:  # a landline (21614): no more texts
             failing = contacts.of_row(session, row.address_id, row.channel, row.address)
             if failing is not None:
                 reach.mark(session, failing, str(exc.code), _now())  # the facilitators' notices go at commit
