@@ -30,7 +30,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -45,6 +45,7 @@ from flows.results import Reply
 CODE_TTL = timedelta(minutes=10)
 MAX_TRIES = 5
 DAILY_WRONG = 20  # wrong codes per typed address per UTC day, over every code asked for that day
+GUARD_KEPT = timedelta(days=2)  # a typed address's guard row is forgotten this long after its last use
 MASK = "******"  # what the stored text shows instead of the code
 CODE_DIGITS = 6
 TELEGRAM = "telegram"
@@ -235,3 +236,9 @@ def check(session: Session, secret: str, kind: str, value: str, code: str, now: 
     row.used_at = now
     guard.tries, guard.expires_at, guard.updated_at = 0, None, now
     return Checked(OK, address.contact_id)
+
+
+def forget_stale(session: Session, now: datetime) -> int:
+    """Deletes the guard rows not used for ``GUARD_KEPT`` (their day is over); returns how many went."""
+    gone = session.execute(delete(LoginGuard).where(LoginGuard.updated_at < now - GUARD_KEPT))
+    return int(getattr(gone, "rowcount", 0) or 0)

@@ -364,7 +364,11 @@ def tick(reschedule: bool = True) -> dict:
     """The worker's heartbeat: plan, sweep, retry failed inbound texts, and (on RQ) schedule the next tick."""
     rt = runtime.current()
     try:
-        return {"planned": plan_now(), "swept": sweep(), "retried": retry_failed()}
+        ticked = {"planned": plan_now(), "swept": sweep(), "retried": retry_failed()}
+        with rt.uow() as session:  # sign-in guards of addresses nobody typed for two days
+            login.forget_stale(session, _now())
+            session.commit()
+        return ticked
     finally:  # even when planning failed, the next tick must come
         if reschedule and rt.queue.backend == "redis":
             nxt = _now().replace(second=0, microsecond=0) + TICK_EVERY

@@ -13,7 +13,7 @@ from bot.domain import login, outbox
 from bot.outbound import jobs
 from bot.outbound.channels import SendError
 from bot.render import codec
-from bot.store.models import Outbox
+from bot.store.models import LoginGuard, Outbox
 from tests.helpers import make_circle, twilio_runtime_for
 
 SECRET = "test-secret-key-for-sessions"
@@ -58,6 +58,15 @@ def test_the_daily_cap_on_wrong_codes_holds_across_windows_and_a_new_day_starts_
     tomorrow = BASE + timedelta(days=1)
     code = _issue(uow, STAFF, tomorrow)
     assert code is not None and _check(uow, STAFF, code, tomorrow + timedelta(seconds=30)) == login.OK
+
+
+def test_guards_of_addresses_nobody_typed_for_two_days_are_forgotten(uow):
+    for phone, when in ((STAFF, BASE), (STRANGER, BASE + timedelta(days=2))):
+        _check(uow, phone, "123456", when)
+    with uow() as db:
+        assert login.forget_stale(db, BASE + timedelta(days=2, minutes=1)) == 1
+        db.commit()
+        assert len(db.scalars(select(LoginGuard)).all()) == 1
 
 
 def _columns(row: Outbox) -> str:
