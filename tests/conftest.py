@@ -29,6 +29,7 @@ TABLES = (
     "link_code",
     "login_code",
     "web_session",
+    "login_guard",
     "circle_facilitator",
     "organizer",
     "answer",

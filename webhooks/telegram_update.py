@@ -25,6 +25,7 @@ from webhooks.text import clean_text
 log = logging.getLogger(__name__)
 # Telegram usernames: 5 to 32 letters, digits and underscores, starting with a letter.
 USERNAME = re.compile(r"[a-z][a-z0-9_]{4,31}")
+_KIND = re.compile(r"[a-z_]{1,32}")  # an update type as Telegram names them
 IGNORE, TEXT_ONLY, INBOUND, TAP_GONE = "ignore", "text_only", "inbound", "tap_gone"
 
 
@@ -50,6 +51,14 @@ class Event:
     language: str | None = None
 
 
+def update_kind(data: dict) -> str:
+    """The update's type (``message``, ``callback_query``…): its first field besides ``update_id``."""
+    for key in data:
+        if key != "update_id" and isinstance(key, str) and _KIND.fullmatch(key):
+            return key
+    return "unknown"
+
+
 def parse(data, now: datetime) -> Event:
     """Reads a decoded JSON body; anything unreadable is ``ignore``, never an exception."""
     from telegram import Update
@@ -59,7 +68,13 @@ def parse(data, now: datetime) -> Event:
     try:
         update = Update.de_json(data, None)
     except Exception as exc:  # PTB raises KeyError/TypeError/ValueError on malformed objects
-        log.info("unreadable telegram update: %s", exc.__class__.__name__)
+        # WARNING, with what lets an operator find it (its id and kind), never what the person wrote.
+        log.warning(
+            "telegram update %s (%s) could not be read and was dropped: %s",
+            data["update_id"],
+            update_kind(data),
+            exc.__class__.__name__,
+        )
         return Event(IGNORE)
     if update.callback_query is not None:
         return _tap(update, now)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain import attendance, contacts, enrollments, outbox
+from bot.domain import attendance, contacts, enrollments, outbox, reach
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.phone import mask
@@ -44,6 +44,7 @@ class Row:
     status: str
     rsvps: dict  # meeting id → "yes" | "no"
     attended: dict  # meeting id → "phone" | "in person" | "phone + in person" (as the export writes it)
+    texts_fail: bool = False  # their text address fails for good and calls are not set up (bot/domain/reach.py)
 
 
 def rows(session: Session, circle: Circle) -> list[Row]:
@@ -95,9 +96,16 @@ def rows(session: Session, circle: Circle) -> list[Row]:
                 status,
                 rsvps.get(contact.id, {}),
                 came.get(contact.id, {}),
+                reach.texts_fail(main),
             )
         )
     return out
+
+
+def _texts_fail(session: Session, contact_id: int) -> bool:
+    """True when the contact's preferred address is a text address whose texts fail for good."""
+    preferred = session.scalar(select(Address).where(Address.contact_id == contact_id, Address.preferred.is_(True)))
+    return reach.texts_fail(preferred)
 
 
 def _shown(address: Address | None) -> str:
@@ -174,8 +182,8 @@ def add_landline(
 
     known = contacts.by_phone(session, phone)
     if known is not None:
-        if enrollments.is_current(session, known.id, circle.id):
-            raise RosterError("already")
+        if enrollments.is_current(session, known.id, circle.id) and not _texts_fail(session, known.id):
+            raise RosterError("already")  # one whose texts fail may be switched to calls
         if session.scalar(
             select(Address.id).where(
                 Address.value == phone, Address.channel == VOICE, Address.opted_out_at.is_not(None)

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts
+from bot.domain import contacts, reach
 from bot.domain import link_codes as links
 from bot.inbound import effects
 from bot.inbound import load as sender
@@ -123,6 +123,8 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
         draft.contact_id = contact.id if contact else None
         if address is not None and inbound.channel == TELEGRAM:
             contacts.keep_username(session, address, inbound.username)
+        if address is not None:
+            reach.clear(address)  # it texted in: texts reach it again (issue 22, item 15)
         opted_out_before = address is not None and address.opted_out_at is not None
         loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)
         result = handle(state, inbound, ctx)

@@ -16,19 +16,17 @@ from sqlalchemy import CursorResult, select, update
 
 from bot import runtime
 from bot.domain import call_me as calls
-from bot.domain import contacts, meetings, outbox
+from bot.domain import contacts, login, meetings, outbox, reach
 from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
 from bot.domain.schedule import QuietHours
 from bot.inbound import service
-from bot.outbound import sweeper
+from bot.outbound import rendering, sweeper
 from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
-from bot.render import codec, render
 from bot.store.db import collect
 from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
-from flows import languages
 from flows.inbound import VOICE, Inbound
 
 log = logging.getLogger(__name__)
@@ -82,14 +80,23 @@ def send_outbox(row_id: int) -> str:
         later = _quiet_until(session, rt.settings, row, now)
         if later is not None:
             return _defer(session, row, later)
-        extra = None
+        extra, sending = None, None
         if row.replies is not None or row.kind == outbox.OutboxKind.TALLY:
-            rendered = _render(session, row)
-            row.body, extra = rendered.text, rendered.extra
+            try:
+                rendered = rendering.render_row(session, row, rt.settings.secret_key)
+            except login.WrongKey as exc:
+                log.error("outbox row %s not sent: %s", row_id, exc)
+                row.status, row.last_error = outbox.FAILED, str(exc)[:200]
+                session.commit()
+                return row.status
+            row.body, extra, sending = rendered.text, rendered.extra, rendered.text
+            if rendering.kept_apart(row):  # a sign-in code: the row keeps it masked, never in clear
+                row.body = rendering.render_row(session, row, None, reveal=False).text
         if row.channel == VOICE:  # a call: Twilio fetches what to say when it is answered
             extra = calls.placing(rt.settings, row)
         session.commit()
-        address, body, channel, attempts = row.address, row.body or "", row.channel, row.attempts
+        address, channel, attempts = row.address, row.channel, row.attempts
+        body = sending if sending is not None else (row.body or "")
 
     try:
         adapter = rt.channels.adapter(channel)
@@ -157,15 +164,6 @@ def _retry_alone(row_id: int) -> str:
         collect(session, Planned(row.id, row.send_after, row.attempts))
         session.commit()
     return outbox.PENDING
-
-
-def _render(session, row: Outbox):
-    """The row's replies rendered for its channel, in the contact's language now (else the row's)."""
-    language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
-    replies = codec.load(row.replies)
-    if row.kind == outbox.OutboxKind.TALLY and row.meeting_id is not None:
-        replies = (meetings.tally_reply(session, row.meeting_id),)
-    return render(row.channel, replies, languages.pick(language or row.language))
 
 
 def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | None:
@@ -255,6 +253,8 @@ def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
     address = contacts.of_row(session, row.address_id, row.channel, row.address)
     if address is not None and address.opted_out_at is not None:
         return "opted out"
+    if reach.texts_fail(address):  # until it texts in again (bot/domain/reach.py)
+        return "texts to this address fail"
     if (
         row.contact_id is not None
         and session.scalar(select(Contact.erased_at).where(Contact.id == row.contact_id)) is not None
@@ -275,6 +275,10 @@ def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int
             refused = contacts.of_row(session, row.address_id, row.channel, row.address)
             if refused is not None and refused.opted_out_at is None:
                 contacts.opt_out(session, refused, _now())
+        elif reach.classify(exc.code) == reach.FOR_GOOD:  # a landline (21614): no more texts
+            failing = contacts.of_row(session, row.address_id, row.channel, row.address)
+            if failing is not None:
+                reach.mark(session, failing, str(exc.code), _now())  # the facilitators' notices go at commit
         if exc.retry and attempts < MAX_ATTEMPTS:
             row.status = outbox.PENDING
             wait = RETRY_INTERVALS[min(attempts, len(RETRY_INTERVALS)) - 1]
@@ -360,7 +364,11 @@ def tick(reschedule: bool = True) -> dict:
     """The worker's heartbeat: plan, sweep, retry failed inbound texts, and (on RQ) schedule the next tick."""
     rt = runtime.current()
     try:
-        return {"planned": plan_now(), "swept": sweep(), "retried": retry_failed()}
+        ticked = {"planned": plan_now(), "swept": sweep(), "retried": retry_failed()}
+        with rt.uow() as session:  # sign-in guards of addresses nobody typed for two days
+            login.forget_stale(session, _now())
+            session.commit()
+        return ticked
     finally:  # even when planning failed, the next tick must come
         if reschedule and rt.queue.backend == "redis":
             nxt = _now().replace(second=0, microsecond=0) + TICK_EVERY

@@ -187,6 +187,14 @@ TEXTS: dict[str, str] = {
     keys.CALL_ME_NONE: N_("You are not in a circle yet. Text JOIN and the circle's code first."),
     keys.FAC_ADDED: N_("%(name)s is in %(circle)s. We will call them with reminders, not text them."),
     keys.FAC_ADD_HOW: N_("To add a learner who has only a landline, text ADD %(code)s, their number and first name."),
+    keys.FAC_TEXTS_FAIL: N_(
+        "Texts to %(name)s (number ending %(last)s) fail: the phone cannot be reached. "
+        "We stopped texting it until they text us."
+    ),
+    keys.FAC_TEXTS_FAIL_LANDLINE: N_(
+        "Texts to %(name)s (number ending %(last)s) fail: maybe a landline. We stopped texting it. "
+        "For reminder calls, text ADD %(code)s, their number and name."
+    ),
     # How a phone call asks for a choice (<Say> before <Gather>).
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
@@ -299,4 +307,5 @@ PLACEHOLDER_LONGEST = {
     "minutes": "10",
     "channel": "Telegram",
     "names": "W" * 80,
+    "last": "9999",
 }

@@ -123,6 +123,22 @@ class WebSession(Base):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class LoginGuard(Base):
+    """Wrong sign-in codes per typed address, staff or not (so the answers never tell them apart).
+
+    ``key`` is a keyed hash of what was typed (never the number itself); ``tries`` counts the wrong
+    codes since the last code was asked for, ``wrong_today`` those of ``day`` (UTC), for the daily cap.
+    """
+
+    __tablename__ = "login_guard"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    wrong_today: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Circle(Base):
     """A learning circle: a group that meets weekly at a venue."""
 
@@ -207,6 +223,10 @@ class Address(Base):
     # A Telegram address's public username (lower-case, no ``@``), as its latest update gave it: the
     # facilitator pages send a sign-in code to ``@username``. None when the user has none.
     username: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Texts to this address fail for good (a landline, an unreachable number: Twilio 30003, 30005,
+    # 30006…): nothing more is texted to it until it texts in again (bot/domain/reach.py).
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unreachable_code: Mapped[str | None] = mapped_column(String(8))
 
     contact: Mapped[Contact] = relationship(back_populates="addresses")
 

@@ -38,11 +38,11 @@ def login_post():
     if not limits.code_request_allowed(key):
         flash(_("Too many codes were asked for. Wait 10 minutes and try again."), "error")
         return render_template("pages/login.html"), 429
-    if found is not None:
-        with rt.uow() as db:
-            codes.issue(db, rt.settings.secret_key or "", found[0], found[1], current(), now())
-            db.commit()
-    session[PENDING_KEY] = list(found) if found else ["phone", "?"]
+    pending = found or ("phone", "?")  # anything else is counted like an unknown number
+    with rt.uow() as db:
+        codes.issue(db, rt.settings.secret_key or "", pending[0], pending[1], current(), now())
+        db.commit()
+    session[PENDING_KEY] = list(pending)
     return redirect(url_for("pages.code"))
 
 
@@ -75,6 +75,7 @@ def code_post():
                 codes.WRONG: _("That code is not right. Check the text and try again."),
                 codes.EXPIRED: _("That code has expired. Ask for a new one."),
                 codes.LOCKED: _("Too many wrong tries. Ask for a new code."),
+                codes.LOCKED_TODAY: _("Too many wrong tries today. Try again tomorrow."),
             }[checked.status],
             "error",
         )

@@ -99,3 +99,21 @@ def test_the_namespace_is_a_setting():
     for bad in ("a_b", "a:b", "a b", "x" * 49, "é"):
         with pytest.raises(SettingsError):
             Settings.from_env(env={"CIRCLEBOT_QUEUE": bad})
+
+
+def test_telegram_pacing_keys_live_in_the_queue_namespace(pair):
+    """Issue 22 (14): the Telegram flood-limit keys were ``circlebot:tgpace:…`` whatever ``CIRCLEBOT_QUEUE``."""
+    from bot.outbound.channels.telegram import TelegramChannel
+
+    first, second = pair
+    settings = Settings.from_env(
+        env={"TELEGRAM_BOT_TOKEN": "123456:test-token", "CIRCLEBOT_QUEUE": first.namespace, "REDIS_URL": "redis://x"}
+    )
+    channel = TelegramChannel(settings, first.redis, sleep=lambda _: None)
+    with channel.pacer.turn("700123456"):
+        pass
+    mine = sorted(key.decode() for key in first.redis.scan_iter(match="*tgpace*"))
+    assert mine and all(key.startswith(f"{first.namespace}:tgpace:123456:") for key in mine), mine
+    assert not list(first.redis.scan_iter(match="circlebot:tgpace:*"))
+    first.clear()  # the namespace's clear takes them with it, the other run's stay
+    assert not list(first.redis.scan_iter(match=f"{first.namespace}:tgpace:*"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from datetime import datetime, timezone
 
 import pytest
@@ -90,3 +91,17 @@ def test_the_sender_s_username_comes_along_lower_case(given, kept):
         if given is not None:
             sender["username"] = given
         assert parse(update, NOW).inbound.username == kept
+
+
+def test_an_update_that_cannot_be_built_is_a_warning_with_its_id_and_type_never_its_text(caplog):
+    """Issue 22 (16): it was an INFO line with neither the update id nor its type."""
+    broken = {
+        "update_id": 987654,
+        "message": {"text": "my secret words", "date": 1, "chat": {"id": 7, "type": "private"}},
+    }
+    with caplog.at_level(logging.INFO, logger="webhooks.telegram_update"):
+        assert parse(broken, NOW).kind == IGNORE
+    [record] = [r for r in caplog.records if r.name == "webhooks.telegram_update"]
+    assert record.levelno == logging.WARNING
+    assert "987654" in record.getMessage() and "message" in record.getMessage()
+    assert "secret" not in record.getMessage()

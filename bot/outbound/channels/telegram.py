@@ -54,7 +54,7 @@ class TelegramChannel:
 
         self.settings = settings
         self.bot_id = bot_id(settings.telegram_bot_token)
-        self.pacer = make_telegram_pacer(redis, self.bot_id)
+        self.pacer = make_telegram_pacer(redis, self.bot_id, settings.queue_name)
         self.sleep = sleep
 
     @property

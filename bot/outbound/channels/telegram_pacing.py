@@ -21,7 +21,8 @@ import threading
 import time
 from contextlib import contextmanager
 
-KEY_PREFIX = "circlebot:tgpace:"
+KEY_SUFFIX = ":tgpace:"  # the keys are ``<CIRCLEBOT_QUEUE>:tgpace:<bot>:...``, in the queue's namespace
+DEFAULT_NAMESPACE = "circlebot"
 CHAT_RATE = 1.0
 BOT_RATE = 30.0
 CHAT_MARGIN = 1.02
@@ -67,8 +68,16 @@ def intervals(chat_rate: float = CHAT_RATE, bot_rate: float = BOT_RATE) -> tuple
 class RedisTelegramPacer:
     """Turns and grid places shared by every process through Redis."""
 
-    def __init__(self, redis, bot_id: str, chat_rate: float = CHAT_RATE, bot_rate: float = BOT_RATE):
+    def __init__(
+        self,
+        redis,
+        bot_id: str,
+        chat_rate: float = CHAT_RATE,
+        bot_rate: float = BOT_RATE,
+        namespace: str = DEFAULT_NAMESPACE,
+    ):
         self.bot_id = bot_id
+        self.prefix = f"{namespace}{KEY_SUFFIX}{bot_id}:"
         self.chat_us, self.bot_us = intervals(chat_rate, bot_rate)
         self._turn, self._done = redis.register_script(_TURN), redis.register_script(_DONE)
         self._place = redis.register_script(_PLACE)
@@ -76,7 +85,7 @@ class RedisTelegramPacer:
     @contextmanager
     def turn(self, chat_id: str):
         """Waits for ``chat_id``'s turn and a grid place; the send happens inside; yields seconds waited."""
-        keys = [f"{KEY_PREFIX}{self.bot_id}:busy:{chat_id}", f"{KEY_PREFIX}{self.bot_id}:last:{chat_id}"]
+        keys = [f"{self.prefix}busy:{chat_id}", f"{self.prefix}last:{chat_id}"]
         token, started = secrets.token_hex(8), time.monotonic()
         while True:
             wait = int(self._turn(keys=keys, args=[self.chat_us, token, POLL_US, TURN_TTL_MS]))
@@ -86,7 +95,7 @@ class RedisTelegramPacer:
                 raise TimeoutError(f"no turn for a Telegram chat within {MAX_TURN_WAIT:.0f} s")
             time.sleep(min(wait, 1_000_000) / 1_000_000)
         try:
-            place = int(self._place(keys=[f"{KEY_PREFIX}{self.bot_id}:grid:"], args=[self.bot_us])) / 1_000_000
+            place = int(self._place(keys=[f"{self.prefix}grid:"], args=[self.bot_us])) / 1_000_000
             if place > 0:
                 time.sleep(place)
             yield time.monotonic() - started
@@ -126,6 +135,6 @@ class LocalTelegramPacer:
                 self._last[chat_id] = time.monotonic()
 
 
-def make_telegram_pacer(redis, bot_id: str):
-    """Shared through Redis when there is one, else local to this process."""
-    return RedisTelegramPacer(redis, bot_id) if redis is not None else LocalTelegramPacer()
+def make_telegram_pacer(redis, bot_id: str, namespace: str = DEFAULT_NAMESPACE):
+    """Shared through Redis (under the queue's ``namespace``) when there is one, else local to this process."""
+    return RedisTelegramPacer(redis, bot_id, namespace=namespace) if redis is not None else LocalTelegramPacer()

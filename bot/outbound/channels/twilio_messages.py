@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from bot.domain.reach import TRANSIENT
 from bot.outbound.channels.base import SendError, Sent, utc
 
 DEFAULT_TWILIO_TIMEOUT = 10.0
@@ -48,8 +49,9 @@ class TwilioChannel:
         """Creates the message through Twilio's Messages API.
 
         Raises:
-            SendError: ``retry`` for 429, 5xx, time-outs and connection errors; not for other 4xx
-                (21211 invalid number, 21610 unsubscribed recipient: ``code`` tells which).
+            SendError: ``retry`` for 429, 5xx, time-outs, connection errors and Twilio's codes for a
+                passing failure (``bot.domain.reach.TRANSIENT``); not for other 4xx (21211 invalid
+                number, 21614 a landline, 21610 unsubscribed recipient: ``code`` tells which).
         """
         sender = self.settings.twilio_from or ""
         kwargs = {
@@ -90,7 +92,7 @@ class TwilioChannel:
         try:
             return method(**kwargs)
         except (TwilioRestException, TwilioServiceException) as exc:
-            retry = exc.status == 429 or exc.status >= 500
+            retry = exc.status == 429 or exc.status >= 500 or str(exc.code) in TRANSIENT
             text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", "")
             raise SendError(f"twilio {exc.status} {exc.code}: {text}", retry=retry, code=exc.code) from exc
         except requests.exceptions.RequestException as exc:  # connection errors and time-outs (not our bugs)
