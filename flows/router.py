@@ -406,7 +406,7 @@ def known_codes(ctx: Context) -> set[str]:
 
 
 def help_reply(ctx: Context) -> tuple[Reply, ...]:
-    """HELP: the sender's circles and what they can text (LANGUAGE, CALL ME, FORGET too, in one SMS)."""
+    """HELP: the sender's circles and what they can text; then LANGUAGE, CALL ME and FORGET (a second text)."""
     current = ctx.contact.current
     if not current:
         return (Reply(keys.HELP_NO_CIRCLES),)

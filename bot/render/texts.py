@@ -34,7 +34,7 @@ TEXTS: dict[str, str] = {
     keys.SIGNUP_UNKNOWN_CODE: N_(
         "Sorry, there is no circle with the code %(code)s. Please check the code with your library and try again."
     ),
-    # After the welcome, for a circle learners can also join by phone (the number they text, then the code).
+    # A text after the welcome, when there is a voice line: the number learners text, and the circle's phone code.
     keys.SIGNUP_PHONE_LINE: N_("To join a meeting by phone, call %(dial_in)s and type the code %(phone_code)s."),
     keys.SIGNUP_NEED_CODE: N_("To join, text JOIN and your circle code, like JOIN KC42. Your library has the code."),
     keys.STOP_CONFIRMED: N_("You will not get any more texts from us. Text START to get them again."),
@@ -53,7 +53,7 @@ TEXTS: dict[str, str] = {
         "To join a learning circle, text JOIN and the circle code from your library. "
         "Text LANGUAGE to change language, STOP to stop texts."
     ),
-    # After HELP_CIRCLES, in the same text.
+    # HELP's second text, after HELP_CIRCLES.
     keys.HELP_MORE: N_("LANGUAGE: change language. CALL ME: join by phone. FORGET: erase your data."),
     keys.HELP_STOPPED: N_("You stopped our texts. Text START to get them again."),
     keys.LANGUAGE_MENU: N_("Which language do you want?"),
@@ -282,8 +282,6 @@ COMBINED = (
     (keys.SURVEY_REMINDER, keys.Q_RECOMMEND),
     (keys.SURVEY_REMINDER, keys.Q_CONFIDENCE),
     (keys.SURVEY_REMINDER, keys.FQ_GOAL),
-    (keys.SIGNUP_CONFIRMED, keys.SIGNUP_PHONE_LINE),
-    (keys.HELP_CIRCLES, keys.HELP_MORE),
 )
 RELAY_TEXT_MAX = 380
 

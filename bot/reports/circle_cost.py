@@ -90,8 +90,8 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
         result = router.handle(state, Inbound(SMS, "+18165550100", body, f"cost{cost.sent}", now), ctx)
         cost.sent += 1
         state = result.state
-        if result.replies:
-            cost.inline.append((result.replies[0].key, _segments(result.replies, locale)))
+        if result.replies:  # a webhook answers each reply as a text of its own
+            cost.inline.append((result.replies[0].key, sum(_segments((r,), locale) for r in result.replies)))
 
     def scheduled(replies: tuple[Reply, ...], opens: StateDict | None = None) -> None:
         nonlocal state
