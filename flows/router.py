@@ -202,11 +202,8 @@ def _stopped(message: Message) -> Result:
 
 
 def _stop(message: Message) -> Result:
-    ctx = message.ctx
-    if ctx.facilitator is not None and ctx.facilitator.circles:  # say what stops, and how to cancel instead
-        code = ctx.facilitator.circles[0].circle.code
-        return Result(None, (Reply(keys.FAC_STOP_CONFIRMED, {"code": code}),), (OptOut(),), language=message.lang)
-    return Result(None, (Reply(keys.STOP_CONFIRMED),), (OptOut(),), language=message.lang)
+    """STOP; a facilitator hears what stops, and how to cancel a meeting instead."""
+    return Result(None, (stopping.confirmation(message.ctx),), (OptOut(),), language=message.lang)
 
 
 def _start(message: Message) -> Result:

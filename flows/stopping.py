@@ -49,10 +49,17 @@ def on_confirm(state: StopState, inbound: Inbound, ctx: Context) -> Result | Non
     is routed as usual."""
     said = keywords.answer(inbound.text)
     if said == keywords.YES or keywords.ask_first_stop(inbound.text):
-        return Result(None, (Reply(keys.STOP_CONFIRMED),), (OptOut(),))
+        return Result(None, (confirmation(ctx),), (OptOut(),))
     if said == keywords.NO:
         return Result(state.get("resume"), (Reply(keys.STOP_KEPT),))
     return None
+
+
+def confirmation(ctx: Context) -> Reply:
+    """What a STOP is confirmed with: a facilitator hears what stops for them, and how to cancel a meeting."""
+    if ctx.facilitator is not None and ctx.facilitator.circles:
+        return Reply(keys.FAC_STOP_CONFIRMED, {"code": ctx.facilitator.circles[0].circle.code})
+    return Reply(keys.STOP_CONFIRMED)
 
 
 HANDLERS = {State.CONFIRM: on_confirm}

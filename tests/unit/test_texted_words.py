@@ -14,7 +14,15 @@ import pytest
 from bot.render import segments, sms
 from bot.settings import SHIPPED_LOCALES
 from flows import keys, keywords, signup, stopping, survey
-from flows.context import CircleView, ContactView, Context, EnrollmentView, PendingRsvp
+from flows.context import (
+    CircleView,
+    ContactView,
+    Context,
+    EnrollmentView,
+    FacilitatedCircle,
+    FacilitatorView,
+    PendingRsvp,
+)
 from flows.inbound import Inbound
 from flows.results import OptOut, Quote, RecordRsvp, RelayToFacilitator, Reply, RequestCall
 from flows.router import handle
@@ -145,6 +153,15 @@ def test_without_a_reminder_they_ask_before_anything_stops(word, lang):
     assert again.effects == (OptOut(),)
     no = run({"pt": "Não", "pl": "Nie"}[lang], lang, state=asked.state)
     assert no.effects == () and [r.key for r in no.replies] == [keys.STOP_KEPT] and no.state is None
+
+
+def test_a_facilitator_who_confirms_hears_what_stops_for_them():
+    fac = FacilitatorView(7, (FacilitatedCircle(KC),))
+    ctx = Context(now=NOW, contact=ContactView(language="pt"), facilitator=fac)
+    asked = handle(None, Inbound("sms", "+18165550100", "Cancelar", "SM1", NOW), ctx)
+    assert asked.effects == () and [r.key for r in asked.replies] == [keys.STOP_ASK]
+    yes = handle(asked.state, Inbound("sms", "+18165550100", "sim", "SM2", NOW), ctx)
+    assert yes.effects == (OptOut(),) and yes.replies == (Reply(keys.FAC_STOP_CONFIRMED, {"code": "KC42"}),)
 
 
 def test_a_no_goes_back_to_the_interrupted_survey():
