@@ -260,6 +260,12 @@ ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Yes words that only say "I'm coming": a yes to a reminder, never to another question (``plain_answer``).
+COMING_YES = frozenset(
+    {"VOY", "VOU", "BEDE", "PRZYJDE", "DAM RADE", "NITAKUJA", "NITAFIKA", "NITAKUWEPO", "NIPO", "VIENDRAI"}
+    | {"J'Y SERAI", "AHI ESTARE", "ALLI ESTARE"}
+)
+
 # Answers of more than one word that say one thing only: "Nie dam rady" (I can't make it), "Ahí estaré".
 # Read as one word of an answer, so "Niestety nie dam rady" and "Ahí estaré, gracias" are answers too.
 ANSWER_PHRASES: dict[tuple[str, ...], str] = {
@@ -412,6 +418,15 @@ def _units(parts: list[str]) -> list[tuple[str, str | None]]:
             units.append((parts[i], None))
             i += 1
     return units
+
+
+def plain_answer(text: str) -> str | None:
+    """``answer``, except that a yes that only says "I'm coming" ("Nitakuwepo", "Voy", "Ahí estaré") is no
+    yes to any other question (stop all texts?): it answers a reminder only."""
+    said = answer(text)
+    if said == YES and any(unit in COMING_YES for unit, _ in _units(words(text.replace("\u2019", "'")))):
+        return None
+    return said
 
 
 def ask_first_stop(text: str) -> str | None:

@@ -92,6 +92,7 @@ NEW_ANSWERS = [
     ("es", "Ahi estare", "yes"),
     ("es", "¡Ahí estaré, gracias!", "yes"),
     ("es", "Sí, ahí estaré", "yes"),
+    ("es", "Allí estaré", "yes"),
 ]
 
 # Sentences that open with a new word: never an answer, and relayed to the facilitator even after a reminder.
@@ -112,7 +113,36 @@ NEW_WORD_SENTENCES = [
     ("fr", "D'accord mais je serai en retard"),
     ("fr", "Viendrai plus tard, vers sept heures"),
     ("es", "Ahí estaré pero llegaré un poco tarde"),
+    ("es", "Allí estaré pero llegaré un poco tarde"),
+    ("fr", "Daccord mais je serai en retard"),
+    ("fr", "J'y serai mais un peu en retard"),
+    ("pl", "Dam radę przyjść, ale spóźnię się pół godziny"),
 ]
+
+
+# The words issue 23 adds to the answers, as flows/keywords.py writes them.
+NEW_WORDS = {
+    "pl": ("OCZYWISCIE", "PEWNIE", "KONIEC", "NIE DAM RADY", "DAM RADE"),
+    "sw": ("SIWEZI", "SITAKUWEPO", "NITAKUWEPO", "POA", "NIPO"),
+    "pt": ("S", "BELEZA", "CANCELAR"),
+    "fr": ("NAN", "D'ACCORD", "DACCORD", "VIENDRAI", "J'Y SERAI"),
+    "es": ("AHI ESTARE", "ALLI ESTARE"),
+}
+
+
+def _starts(text: str, word: str) -> bool:
+    return (" ".join(keywords.words(text)) + " ").startswith(word + " ")
+
+
+@pytest.mark.parametrize("lang", NEW_WORDS)
+def test_every_new_word_is_in_the_tables_both_ways(lang):
+    """Each new word is an answer, is answered alone or in a short phrase above, and opens a sentence above."""
+    phrases = {" ".join(p) for p in keywords.ANSWER_PHRASES}
+    table = {w for meaning in keywords.ANSWERS.values() for ws in meaning.values() for w in ws}
+    for word in NEW_WORDS[lang]:
+        assert word in table | phrases, word
+        assert any(word in " ".join(keywords.words(t)) for _, t, meaning in NEW_ANSWERS if meaning), word
+        assert any(_starts(t, word) for sentence_lang, t in NEW_WORD_SENTENCES if sentence_lang == lang), word
 
 
 @pytest.mark.parametrize("lang,text,meaning", NEW_ANSWERS, ids=[f"{c[0]}:{c[1]}" for c in NEW_ANSWERS])
@@ -162,6 +192,14 @@ def test_a_facilitator_who_confirms_hears_what_stops_for_them():
     assert asked.effects == () and [r.key for r in asked.replies] == [keys.STOP_ASK]
     yes = handle(asked.state, Inbound("sms", "+18165550100", "sim", "SM2", NOW), ctx)
     assert yes.effects == (OptOut(),) and yes.replies == (Reply(keys.FAC_STOP_CONFIRMED, {"code": "KC42"}),)
+
+
+@pytest.mark.parametrize("text", ["Nitakuwepo", "Voy", "Ahí estaré", "Je viendrai", "Przyjdę"])
+def test_i_will_be_there_is_no_yes_to_stopping_every_text(text):
+    asked = run("Koniec", "pl")
+    result = run(text, "pl", state=asked.state)
+    assert OptOut() not in result.effects
+    assert keywords.answer(text) == "yes" and keywords.plain_answer(text) is None
 
 
 def test_a_no_goes_back_to_the_interrupted_survey():
