@@ -22,6 +22,7 @@ class CircleView:
     enrolled: int
     next_meeting: datetime | None = None
     facilitator_reachable: bool = True
+    phone_code: str | None = None  # the digits a caller types on the voice line to join its conference call
 
     @property
     def full(self) -> bool:
@@ -153,6 +154,7 @@ class Context:
         facilitator: the sender's facilitator view when their number is a facilitator's.
         found: open circles matching a FIND query (at most three, nearest first).
         link: LINK's code and the check of a code the sender typed (``LinkView``).
+        dial_in: the voice line's number as learners write it (the number they text), None when there is none.
     """
 
     now: datetime
@@ -164,3 +166,4 @@ class Context:
     facilitator: FacilitatorView | None = None
     found: tuple[CircleView, ...] = ()
     link: LinkView | None = None
+    dial_in: str | None = None

@@ -27,8 +27,8 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"),
         "es": ("ALTO", "BAJA", "PARAR", "DETENER"),
         "fr": ("ARRET", "STOPPER", "DESABONNER"),
-        "pt": ("PARAR", "CANCELAR"),
-        "pl": ("STOP", "KONIEC"),
+        "pt": ("PARAR",),
+        "pl": ("STOP",),
         # ACHA is not here: a lone "Acha!" is an everyday exclamation, and Kenyan bulk SMS teach STOP.
         "sw": ("SITISHA", "SIMAMISHA"),
     },
@@ -65,6 +65,11 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "sw": ("JIUNGE", "JIUNGA"),
     },
 }
+
+# Words that stop every text only once the sender says so: pt "Cancelar" and pl "Koniec" are what a
+# learner answers a reminder with ("I cancel my coming", "that's it for me"). After a reminder they are a
+# no for its meeting (ANSWERS); with no reminder open, the router asks whether to stop all texts.
+ASK_FIRST_STOP: dict[str, tuple[str, ...]] = {"pt": ("CANCELAR",), "pl": ("KONIEC",)}
 
 # Words that take an argument (FIND 64105, LEAVE KC42) or stand alone (FORGET, SKIP).
 COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -105,8 +110,9 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     CALL: {
         "en": ("CALL",),
         "es": ("LLAMAME", "LLAMENME"),
-        "fr": ("APPELEZ-MOI", "APPELLE-MOI"),
-        "pt": ("LIGUE-ME",),
+        # Words written with a space are phrases: "Appelez moi" without its hyphen, Brazil's "Me liga".
+        "fr": ("APPELEZ-MOI", "APPELLE-MOI", "APPELEZ MOI", "APPELLE MOI"),
+        "pt": ("ME LIGA", "ME LIGUE", "LIGUE-ME"),
         "pl": ("ZADZWON",),
         "sw": ("NIPIGIE",),
     },
@@ -239,19 +245,35 @@ ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
     YES: {
         "en": ("1", "YES", "Y", "YEP", "YEAH", "OK"),
         "es": ("SI", "VOY", "CLARO"),
-        "fr": ("OUI", "OUAIS"),
-        "pt": ("SIM", "VOU"),
-        "pl": ("TAK", "BEDE", "PRZYJDE", "JASNE"),
-        "sw": ("NDIYO", "NDIO", "SAWA", "EEH", "EE", "NITAKUJA", "NITAFIKA"),
+        "fr": ("OUI", "OUAIS", "D'ACCORD", "DACCORD", "VIENDRAI"),
+        "pt": ("SIM", "S", "VOU", "BELEZA"),
+        "pl": ("TAK", "BEDE", "PRZYJDE", "JASNE", "OCZYWISCIE", "PEWNIE"),
+        "sw": ("NDIYO", "NDIO", "SAWA", "EEH", "EE", "NITAKUJA", "NITAFIKA", "NITAKUWEPO", "NIPO", "POA"),
     },
     NO: {
         "en": ("2", "NO", "N", "NOPE"),
         "es": ("NO",),
-        "fr": ("NON",),
-        "pt": ("NAO",),
-        "pl": ("NIE", "NIESTETY"),
-        "sw": ("HAPANA", "LA", "SITAKUJA", "SITAWEZA"),
+        "fr": ("NON", "NAN"),
+        "pt": ("NAO", "CANCELAR"),
+        "pl": ("NIE", "NIESTETY", "KONIEC"),
+        "sw": ("HAPANA", "LA", "SITAKUJA", "SITAWEZA", "SIWEZI", "SITAKUWEPO"),
     },
+}
+
+# Yes words that only say "I'm coming": a yes to a reminder, never to another question (``plain_answer``).
+COMING_YES = frozenset(
+    {"VOY", "VOU", "BEDE", "PRZYJDE", "DAM RADE", "NITAKUJA", "NITAFIKA", "NITAKUWEPO", "NIPO", "VIENDRAI"}
+    | {"J'Y SERAI", "AHI ESTARE", "ALLI ESTARE"}
+)
+
+# Answers of more than one word that say one thing only: "Nie dam rady" (I can't make it), "Ahí estaré".
+# Read as one word of an answer, so "Niestety nie dam rady" and "Ahí estaré, gracias" are answers too.
+ANSWER_PHRASES: dict[tuple[str, ...], str] = {
+    ("NIE", "DAM", "RADY"): NO,  # pl
+    ("DAM", "RADE"): YES,  # pl "Dam radę"
+    ("AHI", "ESTARE"): YES,  # es
+    ("ALLI", "ESTARE"): YES,  # es
+    ("J'Y", "SERAI"): YES,  # fr
 }
 
 # Short answers of two or three words: "No voy", "Não vou", "Nie przyjdę", "Sitaweza kuja", "Yes I'll come".
@@ -281,10 +303,13 @@ _POLITE = frozenset(
         "JE",  # fr
         "OBRIGADO",
         "OBRIGADA",
-        "EU",  # pt
+        "EU",
+        "DESCULPA",
+        "DESCULPE",  # pt
         "DZIEKUJE",
         "DZIEKI",
-        "JA",  # pl
+        "JA",
+        "PRZYJSC",  # pl
         "ASANTE",
         "KUJA",  # sw
     }
@@ -344,26 +369,30 @@ def answer(text: str) -> str | None:
     """Returns ``yes`` or ``no`` when the whole text is an RSVP answer in any language, else None.
 
     One word ("SÍ", "EEH", "NIESTETY"), a number and anything ("1 see you"), or a short answer of up
-    to three words that says one thing only ("No voy", "Nie przyjdę", "Yes I'll come", "Oui merci").
+    to three words that says one thing only ("No voy", "Nie przyjdę", "Yes I'll come", "Oui merci");
+    a phrase of ``ANSWER_PHRASES`` ("Nie dam rady", "Ahí estaré") counts as one word.
     """
     parts = [word.replace("\u2019", "'") for word in words(text)]
     if not parts:
         return None
     if len(parts) == 2 and parts[0] in ("1", "2"):
         parts = parts[:1]
-    if len(parts) == 1:
-        return _meaning(parts[0])
-    if len(parts) > ANSWER_WORDS_MAX or (text or "").rstrip().endswith("?"):
+    units = _units(parts)
+    if len(units) == 1:
+        word, meaning = units[0]
+        return meaning or _meaning(word)
+    if len(units) > ANSWER_WORDS_MAX or (text or "").rstrip().endswith("?"):
         return None  # a longer text, or a question ("Can I come?"), is not an answer
     said: set[str] = set()
     i = 0
-    while i < len(parts):
-        word = parts[i]
-        if word in _NEGATIONS | _NOT_COMING and i + 1 < len(parts) and parts[i + 1] in _COMING:
+    while i < len(units):
+        word, meaning = units[i]
+        following = units[i + 1] if i + 1 < len(units) else ("", None)
+        if word in _NEGATIONS | _NOT_COMING and following[1] is None and following[0] in _COMING:
             said.add(NO)
             i += 2
             continue
-        meaning = _meaning(word) if not word.isdigit() else None
+        meaning = meaning or (_meaning(word) if not word.isdigit() else None)
         if meaning is not None:
             said.add(meaning)
         elif word in _COMING:
@@ -376,6 +405,38 @@ def answer(text: str) -> str | None:
     return said.pop() if len(said) == 1 else None
 
 
+def _units(parts: list[str]) -> list[tuple[str, str | None]]:
+    """The words of an answer, each phrase of ``ANSWER_PHRASES`` made one unit with its meaning."""
+    units: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(parts):
+        phrase = next((p for p in ANSWER_PHRASES if tuple(parts[i : i + len(p)]) == p), None)
+        if phrase is not None:
+            units.append((" ".join(phrase), ANSWER_PHRASES[phrase]))
+            i += len(phrase)
+        else:
+            units.append((parts[i], None))
+            i += 1
+    return units
+
+
+def plain_answer(text: str) -> str | None:
+    """``answer``, except that a yes that only says "I'm coming" ("Nitakuwepo", "Voy", "Ahí estaré") is no
+    yes to any other question (stop all texts?): it answers a reminder only."""
+    said = answer(text)
+    if said == YES and any(unit in COMING_YES for unit, _ in _units(words(text.replace("\u2019", "'")))):
+        return None
+    return said
+
+
+def ask_first_stop(text: str) -> str | None:
+    """The language of ``ASK_FIRST_STOP`` when the whole text is one of its words ("Cancelar"), else None."""
+    parts = words(text)
+    if len(parts) != 1:
+        return None
+    return next((lang for lang, ws in ASK_FIRST_STOP.items() if parts[0] in ws), None)
+
+
 def _meaning(word: str) -> str | None:
     for meaning, by_language in ANSWERS.items():
         if any(word in ws for ws in by_language.values()):
@@ -384,15 +445,18 @@ def _meaning(word: str) -> str | None:
 
 
 def command(text: str, table: WordTable) -> tuple[str, str, list[str]] | None:
-    """Returns ``(command, language, rest)`` when the first word of ``text`` is in ``table``."""
+    """Returns ``(command, language, rest)`` when the first word (or phrase) of ``text`` is in ``table``."""
     parts = words(text)
     if not parts:
         return None
+    found: tuple[str, str, list[str]] | None = None
     for name, by_language in table.items():
         for lang, ws in by_language.items():
-            if parts[0] in ws:
-                return name, lang, parts[1:]
-    return None
+            for entry in ws:  # an entry with a space is a phrase ("ME LIGA"): the longest one wins
+                said = entry.split(" ")
+                if parts[: len(said)] == said and (found is None or len(parts) - len(said) < len(found[2])):
+                    found = name, lang, parts[len(said) :]
+    return found
 
 
 def bare(rest: list[str]) -> bool:

@@ -5,7 +5,8 @@ Order:
      gets only START, HELP and FORGET with its confirmation: erasure never depends on being opted in);
   2. a facilitator's commands (CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, ``#N text``);
   3. FORGET, FIND and LEAVE; LINK and a lone 6-digit LINK code;
-  4. an answer to the most recent reminder (offered only when it is newer than the conversation);
+  4. an answer to the most recent reminder (offered only when it is newer than the conversation); else
+     a word that may mean STOP (pt "Cancelar", pl "Koniec": ``keywords.ASK_FIRST_STOP``) asks first;
   5. triggers: ``JOIN <code>`` and ``/start <code>`` (in an open conversation, only a real code);
   6. the open conversation (signup, language, check-in, survey, FORGET's confirmation);
   7. a bare circle code;
@@ -43,6 +44,7 @@ from flows import (
     offer,
     rsvp,
     signup,
+    stopping,
     survey,
 )
 from flows.context import Context
@@ -68,6 +70,7 @@ FLOWS: dict[str, Flow] = {
     learner_commands.LEAVE_FLOW: Flow(learner_commands.resume, learner_commands.accepts),
     offer.FLOW: Flow(offer.resume, offer.accepts),
     link.FLOW: Flow(link.resume),
+    stopping.FLOW: Flow(stopping.resume, stopping.accepts),
 }
 LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE, keywords.CALL)}
 FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
@@ -166,6 +169,13 @@ def _rsvp_answer(message: Message) -> bool:
     return message.ctx.pending_rsvp is not None and message.rsvp_answer is not None
 
 
+def _asks_first(message: Message) -> bool:
+    """pt "Cancelar", pl "Koniec" with no reminder to answer (a second one answers the open question)."""
+    return keywords.ask_first_stop(message.inbound.text) is not None and (message.state or {}).get("flow") != (
+        stopping.FLOW
+    )
+
+
 def _open_flow(message: Message) -> bool:
     return message.flow is not None
 
@@ -192,11 +202,8 @@ def _stopped(message: Message) -> Result:
 
 
 def _stop(message: Message) -> Result:
-    ctx = message.ctx
-    if ctx.facilitator is not None and ctx.facilitator.circles:  # say what stops, and how to cancel instead
-        code = ctx.facilitator.circles[0].circle.code
-        return Result(None, (Reply(keys.FAC_STOP_CONFIRMED, {"code": code}),), (OptOut(),), language=message.lang)
-    return Result(None, (Reply(keys.STOP_CONFIRMED),), (OptOut(),), language=message.lang)
+    """STOP; a facilitator hears what stops, and how to cancel a meeting instead."""
+    return Result(None, (stopping.confirmation(message.ctx),), (OptOut(),), language=message.lang)
 
 
 def _start(message: Message) -> Result:
@@ -204,8 +211,8 @@ def _start(message: Message) -> Result:
 
 
 def _help(message: Message) -> Result:
-    reply = Reply(keys.FAC_HELP) if message.ctx.facilitator else help_reply(message.ctx)
-    return Result(message.state, (reply,), language=message.lang)
+    replies = (Reply(keys.FAC_HELP),) if message.ctx.facilitator else help_reply(message.ctx)
+    return Result(message.state, replies, language=message.lang)
 
 
 def _language(message: Message) -> Result:
@@ -231,6 +238,10 @@ def _link(message: Message) -> Result | None:
 def _rsvp(message: Message) -> Result | None:
     pending, answer = message.ctx.pending_rsvp, message.rsvp_answer
     return rsvp.on_answer(message.state, answer, pending) if pending is not None and answer is not None else None
+
+
+def _ask_stop(message: Message) -> Result:
+    return stopping.ask(message.own or keywords.ask_first_stop(message.inbound.text), resume=message.state)
 
 
 def _join_trigger(message: Message) -> Result | None:
@@ -279,6 +290,8 @@ ROUTES: tuple[Route, ...] = (
     Route("LINK", _about_link, _link),
     # 4. an answer to the latest reminder
     Route("RSVP", _rsvp_answer, _rsvp),
+    # pt "Cancelar", pl "Koniec" with no reminder open: ask before stopping every text
+    Route("STOP? (asked first)", _asks_first, _ask_stop),
     # 5. triggers
     Route("JOIN", _always, _join_trigger),
     # 6. the open conversation
@@ -389,13 +402,13 @@ def known_codes(ctx: Context) -> set[str]:
     return codes
 
 
-def help_reply(ctx: Context) -> Reply:
-    """HELP: the sender's circles and what they can text."""
+def help_reply(ctx: Context) -> tuple[Reply, ...]:
+    """HELP: the sender's circles and what they can text; then LANGUAGE, CALL ME and FORGET (a second text)."""
     current = ctx.contact.current
     if not current:
-        return Reply(keys.HELP_NO_CIRCLES)
+        return (Reply(keys.HELP_NO_CIRCLES),)
     if all(e.status == "waitlist" for e in current):
         first = current[0]
-        return Reply(keys.HELP_WAITLISTED, {"circle": first.circle.name, "position": first.position or 1})
+        return (Reply(keys.HELP_WAITLISTED, {"circle": first.circle.name, "position": first.position or 1}),)
     listed = "; ".join(f"{e.circle.name} ({e.circle.code})" for e in current[:3])
-    return Reply(keys.HELP_CIRCLES, {"circles": listed})
+    return Reply(keys.HELP_CIRCLES, {"circles": listed}), Reply(keys.HELP_MORE)

@@ -4,6 +4,7 @@ JOIN <code> / <code> / /start <code>
       │ (unknown code → SIGNUP_UNKNOWN_CODE; already in → SIGNUP_ALREADY_*)
       ▼
   ASK_NAME ──name──▶ ASK_LANGUAGE ──number──▶ enrolled (or waitlisted), state closed
+  (the welcome adds the voice line's number and the circle's phone code, when there is a voice line)
   (skipped when the name is known; ASK_LANGUAGE skipped when the language is known)
 """
 
@@ -97,9 +98,11 @@ def _next_step(state: SignupState, ctx: Context, circle: CircleView, effects: tu
         return Result({**state, "step": State.ASK_LANGUAGE.value}, (reply,), effects, language=state["lang"])
     waitlist = circle.full
     params = {**_circle_params(circle), "name": name}
-    reply = Reply(keys.SIGNUP_WAITLISTED if waitlist else keys.SIGNUP_CONFIRMED, params)
+    replies: tuple[Reply, ...] = (Reply(keys.SIGNUP_WAITLISTED if waitlist else keys.SIGNUP_CONFIRMED, params),)
+    if not waitlist and circle.phone_code and ctx.dial_in:  # a phone-only learner can still dial in
+        replies += (Reply(keys.SIGNUP_PHONE_LINE, {"dial_in": ctx.dial_in, "phone_code": circle.phone_code}),)
     effects = effects + (RecordConsent(), Enroll(circle.code, waitlist))
-    return Result(None, (reply,), effects, language=state["lang"])
+    return Result(None, replies, effects, language=state["lang"])
 
 
 def _circle_params(circle: CircleView) -> dict[str, str | When | None]:

@@ -37,6 +37,7 @@ def circle_view(
         enrolled=enrolled,
         next_meeting=next_meeting,
         facilitator_reachable=facilitator_reachable,
+        phone_code=circle.phone_code,
     )
 
 

@@ -343,11 +343,19 @@ class Applier:
         if number is None:
             number = handle_for(self.session, circle.facilitator_id, self.sender.id, self.now)
         params = {"name": self.sender.name or "?", "number": number, "circle": circle.name}
-        if effect.stuck_after_meeting is not None:
-            said = Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting})
+        said: tuple[Reply, ...]
+        if effect.stuck_after_meeting is not None:  # says how to answer already
+            said = (Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting}),)
         else:
-            said = Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)})
+            said = (Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)}),)
+            if self._first_relay(to.contact_id):  # how to answer, told once: "To answer, text #3 and…"
+                said += (Reply(keys.RELAY_HOW_TO_ANSWER, {"number": number}),)
         self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id, held=held)
+
+    def _first_relay(self, facilitator_contact_id: int) -> bool:
+        """True when no relay has been written for this facilitator yet (the first one says how to answer)."""
+        earlier = select(Outbox.id).where(Outbox.contact_id == facilitator_contact_id, Outbox.kind == OutboxKind.RELAY)
+        return self.session.scalar(earlier.limit(1)) is None
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
         facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.sender.id))
@@ -409,11 +417,12 @@ class Applier:
         key: str,
         kind: OutboxKind,
         to: contacts.Recipient,
-        said: Reply,
+        said: Reply | tuple[Reply, ...],
         about: int | None = None,
         held: bool = False,
     ) -> None:
-        row = outbox.row(key, kind, to, (said,), self.now, self.now, about=about)
+        replies = said if isinstance(said, tuple) else (said,)
+        row = outbox.row(key, kind, to, replies, self.now, self.now, about=about)
         if held:
             row["status"] = outbox.HELD
         insert_new(self.session, [row])

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import contacts, reach
 from bot.domain import link_codes as links
+from bot.domain import phone as phones
 from bot.inbound import effects
 from bot.inbound import load as sender
 from bot.inbound.context import facilitator_view, find_open_circles
@@ -276,6 +277,7 @@ def _context(
         facilitator=facilitator,
         found=find_open_circles(session, " ".join(find[2]), now) if find and find[2] else (),
         link=links.view(session, inbound, contact_row, now) if keywords.about_link(inbound.text) else None,
+        dial_in=phones.display(settings.texting_number) if settings.texting_number else None,
     )
 
 

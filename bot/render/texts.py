@@ -34,8 +34,12 @@ TEXTS: dict[str, str] = {
     keys.SIGNUP_UNKNOWN_CODE: N_(
         "Sorry, there is no circle with the code %(code)s. Please check the code with your library and try again."
     ),
+    # A text after the welcome, when there is a voice line: the number learners text, and the circle's phone code.
+    keys.SIGNUP_PHONE_LINE: N_("To join a meeting by phone, call %(dial_in)s and type the code %(phone_code)s."),
     keys.SIGNUP_NEED_CODE: N_("To join, text JOIN and your circle code, like JOIN KC42. Your library has the code."),
     keys.STOP_CONFIRMED: N_("You will not get any more texts from us. Text START to get them again."),
+    keys.STOP_ASK: N_("Do you want to stop all our texts?"),
+    keys.STOP_KEPT: N_("OK, you will keep getting our texts."),
     keys.START_CONFIRMED: N_("Welcome back! You will get texts from us again. Text HELP for help or STOP to stop."),
     keys.HELP_CIRCLES: N_(
         "Your circles: %(circles)s. Reply 1 or 2 to a reminder. Any other text goes to your facilitator. "
@@ -49,6 +53,8 @@ TEXTS: dict[str, str] = {
         "To join a learning circle, text JOIN and the circle code from your library. "
         "Text LANGUAGE to change language, STOP to stop texts."
     ),
+    # HELP's second text, after HELP_CIRCLES.
+    keys.HELP_MORE: N_("LANGUAGE: change language. CALL ME: join by phone. FORGET: erase your data."),
     keys.HELP_STOPPED: N_("You stopped our texts. Text START to get them again."),
     keys.LANGUAGE_MENU: N_("Which language do you want?"),
     keys.LANGUAGE_SET: N_("Done! We will text you in %(language)s."),
@@ -72,6 +78,8 @@ TEXTS: dict[str, str] = {
     ),
     keys.RELAYED: N_("Thanks, your message was passed on."),
     keys.RELAY_TO_FACILITATOR: N_("%(name)s (#%(number)s): %(text)s"),
+    # After a facilitator's first relayed message, until they have answered one.
+    keys.RELAY_HOW_TO_ANSWER: N_("To answer, text #%(number)s and your message."),
     keys.RELAY_STUCK: N_(
         "%(name)s (#%(number)s) says they are stuck after meeting %(seq)s of %(circle)s. "
         "Reply #%(number)s and your message."
@@ -247,6 +255,7 @@ QUESTIONS = frozenset(
         keys.REMINDER,
         keys.CHECKIN_QUESTION,
         keys.FORGET_CONFIRM,
+        keys.STOP_ASK,
         keys.WAITLIST_OFFER,
         keys.LINK_DONE,
         keys.Q_GOAL,
@@ -308,4 +317,6 @@ PLACEHOLDER_LONGEST = {
     "channel": "Telegram",
     "names": "W" * 80,
     "last": "9999",
+    "dial_in": "+999 99 999 999 999",
+    "phone_code": "999999",
 }

@@ -81,6 +81,7 @@ def choices_by_key() -> dict[str, Choices]:
         keys.CHECKIN_QUESTION: choices.CHECKIN,
         keys.FORGET_CONFIRM: choices.FORGET,
         keys.WAITLIST_OFFER: choices.YES_NO,
+        keys.STOP_ASK: choices.YES_NO,
         keys.SIGNUP_ASK_LANGUAGE: choices.language_menu(SHIPPED_LOCALES),
         keys.SIGNUP_BAD_LANGUAGE: choices.language_menu(SHIPPED_LOCALES),
         keys.LANGUAGE_MENU: choices.language_menu(SHIPPED_LOCALES),

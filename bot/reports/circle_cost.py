@@ -69,7 +69,9 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
     name, venue, when = params["circle"], params["venue"], params["when"]
     start = when.at
     meetings = [start + timedelta(weeks=i) for i in range(weeks)]
-    circle = CircleView(CODE, name, venue, when.timezone, locale, 500, 1, next_meeting=meetings[0])
+    circle = CircleView(
+        CODE, name, venue, when.timezone, locale, 500, 1, next_meeting=meetings[0], phone_code=params["phone_code"]
+    )
     cost = Cost(locale)
     state: StateDict | None = None
     contact = ContactView()
@@ -83,12 +85,13 @@ def circle_cost(locale: str, weeks: int = WEEKS) -> Cost:
             default_language=locale,
             languages=languages.SHIPPED,
             pending_rsvp=pending,
+            dial_in=params["dial_in"],  # the welcome tells the voice line
         )
         result = router.handle(state, Inbound(SMS, "+18165550100", body, f"cost{cost.sent}", now), ctx)
         cost.sent += 1
         state = result.state
-        if result.replies:
-            cost.inline.append((result.replies[0].key, _segments(result.replies, locale)))
+        if result.replies:  # a webhook answers each reply as a text of its own
+            cost.inline.append((result.replies[0].key, sum(_segments((r,), locale) for r in result.replies)))
 
     def scheduled(replies: tuple[Reply, ...], opens: StateDict | None = None) -> None:
         nonlocal state

@@ -119,3 +119,16 @@ def test_a_facilitator_answer_inside_how_is_kept(client, uow, how, reflection):
     with uow() as session:
         stored = session.scalar(select(Answer.value).where(Answer.question_key.like("how%:reflection")))
         assert stored == reflection
+
+
+@pytest.mark.parametrize("language_number,word,yes", [("4", "Cancelar", "Sim"), ("5", "Koniec", "tak")])
+def test_cancelar_and_koniec_ask_before_they_stop(client, uow, language_number, word, yes):
+    """Issue 23: pt "Cancelar" and pl "Koniec" with no reminder open ask first; only a yes stops texts."""
+    join(client, uow, language_number)
+    lang = language(uow)
+    assert text(client, word) == [render(Reply(keys.STOP_ASK, choices=choices.YES_NO), lang)]
+    with uow() as session:
+        assert address_of(session, AMINA).opted_out_at is None
+    assert text(client, yes) == [render(Reply(keys.STOP_CONFIRMED), lang)]
+    with uow() as session:
+        assert address_of(session, AMINA).opted_out_at is not None

@@ -57,7 +57,10 @@ def test_whole_signup_in_each_language(client, uow, lang):
         assert confirmed != expected(
             keys.SIGNUP_CONFIRMED, "en", name="Amina", circle="Basic Computers", venue="Central Library", when=when
         )
-    assert text(client, help_word) == [expected(keys.HELP_CIRCLES, lang, circles="Basic Computers (KC42)")]
+    assert text(client, help_word) == [
+        expected(keys.HELP_CIRCLES, lang, circles="Basic Computers (KC42)"),
+        expected(keys.HELP_MORE, lang),
+    ]
     assert text(client, stop_word) == [expected(keys.STOP_CONFIRMED, lang)]
     assert text(client, "hola") == []
     with uow() as session:
@@ -86,7 +89,10 @@ def test_language_can_be_switched_at_any_time(client, uow, lang):
     from flows.keywords import LANGUAGE_NAMES
 
     assert text(client, WORDS[lang][1]) == [expected(keys.LANGUAGE_SET, lang, language=LANGUAGE_NAMES[lang])]
-    assert text(client, "HELP") == [expected(keys.HELP_CIRCLES, lang, circles="Kansas City Basics (KC42)")]
+    assert text(client, "HELP") == [
+        expected(keys.HELP_CIRCLES, lang, circles="Kansas City Basics (KC42)"),
+        expected(keys.HELP_MORE, lang),
+    ]
 
 
 def test_stop_words_of_every_language_work_for_everyone(client, uow):

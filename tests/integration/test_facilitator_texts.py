@@ -49,7 +49,8 @@ def test_a_facilitator_who_stops_is_told_what_stops_and_relays_wait_for_start(ru
         assert session.scalar(select(Outbox.status).where(Outbox.kind == "relay")) == "held"
     assert sim.text(FAC, "START")[0].startswith("Welcome back!")
     sim.advance(timedelta(0))
-    assert [b for _, b in sim.inbox(FAC) if b == "Amina (#1): ¿Hay estacionamiento?"]
+    held = [b for _, b in sim.inbox(FAC) if b.startswith("Amina (#1): ¿Hay estacionamiento?")]
+    assert held == ["Amina (#1): ¿Hay estacionamiento?\nTo answer, text #1 and your message."]  # their first relay
 
 
 def test_change_notices_say_which_meeting_and_a_taken_time_is_refused(runtime):

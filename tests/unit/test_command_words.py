@@ -88,7 +88,8 @@ CASES = [
     ("pt sair spaced code", None, TWO, None, "sair mia 7", [keys.LEAVE_DONE, "Leave(MIA7)"], same(None)),
     ("pt sair do grupo", None, LEARNER, None, "Sair do grupo", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
     ("pt parar stops", None, LEARNER, None, "Parar", [keys.STOP_CONFIRMED, "OptOut"], same(None)),
-    ("pt cancelar stops", None, LEARNER, None, "cancelar", [keys.STOP_CONFIRMED, "OptOut"], same(None)),
+    # issue 23: with no reminder open, "Cancelar" asks before anything stops
+    ("pt cancelar asks first", None, LEARNER, None, "cancelar", [keys.STOP_ASK], lambda r: r.state["flow"] == "stop"),
     # item 2: pl WYPISZ leaves, ZAPISZ joins, USUŃ forgets
     ("pl wypisz mnie", None, LEARNER, None, "Wypisz mnie", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
     (
@@ -348,7 +349,7 @@ CASES = [
         [keys.RELAYED, "RelayToFacilitator"],
         same(None),
     ),
-    ("sw saidia", None, LEARNER, None, "Saidia", [keys.HELP_CIRCLES], same(None)),
+    ("sw saidia", None, LEARNER, None, "Saidia", [keys.HELP_CIRCLES, keys.HELP_MORE], same(None)),
 ]
 
 

@@ -82,7 +82,7 @@ CASES = [
     ("survey invalid", SURVEY, "9", "ask", [keys.HINT_SCALE5, keys.Q_GOAL], []),
     ("survey words for a number", SURVEY, "pretty good", "ask", [keys.HINT_SCALE5, keys.Q_GOAL], []),
     ("survey last", {**SURVEY, "q": "next"}, "Find a job", None, [keys.SURVEY_DONE], [RecordAnswer]),
-    ("help keeps survey", SURVEY, "HELP", "ask", [keys.HELP_CIRCLES], []),
+    ("help keeps survey", SURVEY, "HELP", "ask", [keys.HELP_CIRCLES, keys.HELP_MORE], []),
     ("stop ends survey", SURVEY, "STOP", None, [keys.STOP_CONFIRMED], ["OptOut"]),
     ("relay free text", None, "Can I bring my son?", None, [keys.RELAYED], [RelayToFacilitator]),
     ("find needs a place", None, "FIND", None, [keys.FIND_NEED_PLACE], []),

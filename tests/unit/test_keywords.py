@@ -90,10 +90,10 @@ def test_menu_choice():
     "text,lang,expected",
     [
         ("PARAR", "pt", ("stop", "pt")),
-        ("Cancelar", "pt", ("stop", "pt")),
+        ("Cancelar", "pt", None),  # issue 23: a no to the reminder, or asked first (flows/stopping.py)
         ("Sair", "pt", None),
         ("STOP", "pl", ("stop", "pl")),
-        ("koniec", "pl", ("stop", "pl")),
+        ("koniec", "pl", None),  # issue 23: likewise
         ("Wypisz", "pl", None),
         ("Acha!", "sw", None),
         ("ACHA", None, None),
@@ -167,14 +167,15 @@ def test_zapisz_joins(text, expected):
 
 def test_no_word_means_two_things_across_every_table():
     """A word is one keyword, one command or one answer, in every language. The one exception is the
-    carriers' CANCEL (and its es/pt CANCELAR): alone it is STOP, before a code it cancels a meeting."""
+    carriers' CANCEL (and its es/pt CANCELAR): alone it is STOP (en) or a no to a reminder (pt, issue 23),
+    from a facilitator before a code it cancels a meeting."""
     seen: dict[str, str] = {}
     tables = {**{k: v for k, v in keywords.KEYWORDS.items()}, **keywords.COMMANDS, **keywords.ANSWERS}
     for table in (tables, keywords.FACILITATOR_COMMANDS):
         for name, by_language in table.items():
             for word in {w for ws in by_language.values() for w in ws}:
                 assert word == keywords.normalize(word), word
-                if word in ("CANCEL", "CANCELAR") and name in (keywords.STOP, keywords.CANCEL):
+                if word in ("CANCEL", "CANCELAR") and name in (keywords.STOP, keywords.CANCEL, keywords.NO):
                     continue
                 assert seen.setdefault(word, name) == name, (word, seen[word], name)
 

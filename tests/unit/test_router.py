@@ -49,6 +49,7 @@ HOW_REFLECTION = survey.opening("how1", "facilitator:7:KC42", "KC42", 2)
 CHECKIN = checkin_opening("enrollment:5", "KC42", 1)
 SIGNUP_NAME = {"flow": "signup", "code": "KC42", "lang": "en", "step": "ask_name"}
 FORGET_ASKED = {"flow": "forget", "step": "confirm"}
+STOP_ASKED = {"flow": "stop", "step": "confirm"}
 PENDING = PendingRsvp(12, KC, NEXT.starts_at)
 LINK_OFFERED = LinkView("654321")
 LINK_MATCH = LinkView("654321", "match", ("sms", "telegram"))
@@ -67,6 +68,7 @@ ORDER = [
     "FIND, LEAVE, CALL ME",
     "LINK",
     "RSVP",
+    "STOP? (asked first)",
     "JOIN",
     "open conversation",
     "bare code",
@@ -132,6 +134,16 @@ CASES = [
     ("rsvp 1", dict(text="1", pending=PENDING), "RSVP"),
     ("rsvp si", dict(text="Sí", pending=PENDING), "RSVP"),
     ("rsvp during a check-in", dict(text="2", state=CHECKIN, pending=PENDING), "RSVP"),
+    ("pt cancelar after a reminder says no", dict(text="Cancelar", pending=PENDING), "RSVP"),
+    ("pl koniec after a reminder says no", dict(text="Koniec!", pending=PENDING), "RSVP"),
+    # a word that may mean STOP, with no reminder to answer: ask first
+    ("pt cancelar alone asks", dict(text="Cancelar"), "STOP? (asked first)"),
+    ("pl koniec during a survey asks", dict(text="koniec", state=FREE_TEXT), "STOP? (asked first)"),
+    (
+        "koniec from a facilitator asks",
+        dict(text="KONIEC", contact=FACILITATOR, facilitator=FAC),
+        "STOP? (asked first)",
+    ),
     # triggers
     ("join", dict(text="JOIN KC42", contact=NEW), "JOIN"),
     ("join in spanish", dict(text="unirme mia7", contact=NEW), "JOIN"),
@@ -150,6 +162,8 @@ CASES = [
         "open conversation",
     ),
     ("yes to forget", dict(text="YES", state=FORGET_ASKED), "open conversation"),
+    ("yes to stop all texts", dict(text="Sim", state=STOP_ASKED), "open conversation"),
+    ("koniec again stops", dict(text="Koniec", state=STOP_ASKED), "open conversation"),
     # a bare code
     ("a bare code", dict(text="KC42", contact=NEW), "bare code"),
     ("a code and a word", dict(text="kc42 please", contact=NEW), "bare code"),
@@ -184,4 +198,4 @@ def test_handle_is_the_route_s_result():
     ctx = Context(now=NOW, contact=LEARNER, circles={"KC42": KC})
     inbound = Inbound("sms", "+18165550123", "HELP", "SM1", NOW)
     assert handle(None, inbound, ctx) == route(None, inbound, ctx)[1]
-    assert handle(None, inbound, ctx).replies[0].key == keys.HELP_CIRCLES
+    assert [r.key for r in handle(None, inbound, ctx).replies] == [keys.HELP_CIRCLES, keys.HELP_MORE]

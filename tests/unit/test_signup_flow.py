@@ -60,7 +60,7 @@ CASES = [
     ("spanish stop", None, NEW, "alto", None, [keys.STOP_CONFIRMED], [OptOut]),
     ("french stop with accent", None, NEW, "Arrêt", None, [keys.STOP_CONFIRMED], [OptOut]),
     ("help keeps state", ASK_NAME, NEW, "help", "ask_name", [keys.HELP_NO_CIRCLES], []),
-    ("help lists circles", None, MEMBER, "HELP", None, [keys.HELP_CIRCLES], []),
+    ("help lists circles", None, MEMBER, "HELP", None, [keys.HELP_CIRCLES, keys.HELP_MORE], []),
     ("language menu", None, MEMBER, "LANGUAGE", "choose", [keys.LANGUAGE_MENU], []),
     ("language pick", {"flow": "language", "step": "choose"}, MEMBER, "2", None, [keys.LANGUAGE_SET], [SetLanguage]),
     ("stopped: text ignored", None, STOPPED, "JOIN KC42", None, [], []),
