@@ -44,6 +44,7 @@ class Row:
     status: str
     rsvps: dict  # meeting id → "yes" | "no"
     attended: dict  # meeting id → "phone" | "in person" | "phone + in person" (as the export writes it)
+    erased: bool = False  # FORGET ran: the page says so in its own language
 
 
 def rows(session: Session, circle: Circle) -> list[Row]:
@@ -95,6 +96,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
                 status,
                 rsvps.get(contact.id, {}),
                 came.get(contact.id, {}),
+                contact.erased_at is not None,
             )
         )
     return out

@@ -46,8 +46,13 @@ def init_app(app: Flask) -> None:
     def ngettext_(singular: str, plural: str, n: int) -> str:
         return i18n.translations(i18n.pick(current())).ngettext(singular, plural, n)
 
+    def pgettext(context: str, msgid: str) -> str:  # a short word whose meaning the context gives ("Y")
+        return str(i18n.translations(i18n.pick(current())).pgettext(context, msgid))
+
     # jinja2.ext.i18n adds this method to the Environment at run time (``extend``): its stubs cannot know it.
-    app.jinja_env.install_gettext_callables(gettext, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext_, newstyle=True, pgettext=pgettext
+    )
     app.jinja_env.globals.update(current_language=current, language_choices=choices)
     app.jinja_env.filters.update(when=when, localinput=local_input)
 
