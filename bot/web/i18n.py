@@ -65,9 +65,10 @@ def when(moment, tz_name: str, style: str = "meeting") -> str:
     if style == "date":
         return format_date(moment.astimezone(ZoneInfo(tz_name)).date(), "medium", locale=Locale.parse(lang))
     region = i18n.region_of(tz_name)
+    on_the_hour = moment.astimezone(ZoneInfo(tz_name)).minute == 0
     text = format_datetime(
         moment,
-        i18n.meeting_pattern(lang, region) + " (zzz)",
+        i18n.meeting_pattern(lang, region, on_the_hour) + " (zzz)",
         tzinfo=ZoneInfo(tz_name),
         locale=i18n.date_locale(lang, region),
     )

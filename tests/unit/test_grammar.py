@@ -336,3 +336,11 @@ def test_sms_folds_accented_keywords_only_when_gsm7_cannot_carry_them():
     assert said.endswith("POMIŃ.") or said.endswith("POMIN.")
     long = sms.render((Reply(keys.SIGNUP_CONFIRMED, budget.longest_params("fr")),), "fr")
     assert "ARRET" in long and "Ê" not in long  # folded: it saves a segment, and the whole text is folded alike
+
+
+@pytest.mark.parametrize("lang", [lang for lang in SHIPPED_LOCALES if lang != "en"])
+def test_tally_puts_each_count_after_its_label(lang):
+    """Three counts in one text: "vienen: 1", not "1 vienen" (a verb after a count would need its plural)."""
+    params = {"circle": "Kurs", "when": None, "yes": 1, "no": 22, "none": 5}
+    said = text.words(Reply(keys.FACILITATOR_TALLY, params), lang)
+    assert all(re.search(rf":\s{n}\b", said) for n in (1, 22, 5)), said
