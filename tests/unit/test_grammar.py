@@ -20,7 +20,7 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.render import i18n, sms, text, voice
+from bot.render import i18n, segments, sms, text, voice
 from bot.render.texts import PARTS, TEXTS, Plural
 from bot.reports import budget
 from bot.settings import SHIPPED_LOCALES
@@ -344,3 +344,13 @@ def test_tally_puts_each_count_after_its_label(lang):
     params = {"circle": "Kurs", "when": None, "yes": 1, "no": 22, "none": 5}
     said = text.words(Reply(keys.FACILITATOR_TALLY, params), lang)
     assert all(re.search(rf":\s{n}\b", said) for n in (1, 22, 5)), said
+
+
+@pytest.mark.parametrize("lang", SHIPPED_LOCALES)
+def test_every_plural_form_fits_the_sms_budget(lang):
+    """``circlebot segments`` renders the longest count (one form); every other form must fit too."""
+    for key in PLURAL_KEYS:
+        params = budget.longest_params(lang)
+        for n in (*COUNTS, int(budget.PLACEHOLDER_LONGEST[TEXTS[key].counted])):
+            said = sms.render((Reply(key, {**params, TEXTS[key].counted: n}),), lang)
+            assert segments.count(said).segments <= budget.limit(key, lang), (key, lang, n)
