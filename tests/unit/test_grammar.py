@@ -164,10 +164,10 @@ def rendered_with_dates(lang: str, msgid: str, day: datetime, zone: str) -> tupl
 
 
 def word_before(said: str, date: str) -> str:
-    start = said.index(date)
-    before = said[:start].rstrip()
-    if before != said[:start][: len(before)] or not before or not before[-1].isalpha():
-        return ""  # after punctuation, or at the start
+    """The word right before ``date`` in ``said``, lower-cased; "" after punctuation or at the start."""
+    before = said[: said.index(date)].rstrip()
+    if not before or not before[-1].isalpha():
+        return ""
     return re.findall(r"[^\W\d_]+$", before)[0].lower()
 
 
@@ -194,9 +194,15 @@ def test_no_date_follows_a_preposition_on_any_weekday(lang, day):
 
 
 def get_zone(lang: str) -> str:
-    return {"en": "America/Chicago", "es": "America/New_York"}.get(
-        lang, ZONES[-1] if lang == "pt" else "Europe/Warsaw" if lang == "pl" else "Africa/Nairobi"
-    )
+    """A circle's zone in the country each catalog is written for."""
+    return {
+        "en": "America/Chicago",
+        "es": "America/New_York",
+        "fr": "Europe/Paris",
+        "pt": "America/Sao_Paulo",
+        "pl": "Europe/Warsaw",
+        "sw": "Africa/Nairobi",
+    }[lang]
 
 
 def test_the_reported_polish_and_portuguese_sentences_are_gone():
