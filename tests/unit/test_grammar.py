@@ -336,12 +336,13 @@ def test_the_matcher_takes_accented_and_folded_keywords(typed, keyword):
     assert keywords.match(typed)[0] == keyword
 
 
-def test_sms_folds_accented_keywords_only_when_gsm7_cannot_carry_them():
-    said = sms.render((Reply(keys.HINT_SCALE5),), "pl")
-    assert "POMIŃ" in sms.render((Reply(keys.HINT_SCALE5),), "pl", fold=False)
-    assert said.endswith("POMIŃ.") or said.endswith("POMIN.")
-    long = sms.render((Reply(keys.SIGNUP_CONFIRMED, budget.longest_params("fr")),), "fr")
-    assert "ARRET" in long and "Ê" not in long  # folded: it saves a segment, and the whole text is folded alike
+def test_sms_folds_accented_keywords_alike_in_short_and_long_texts():
+    assert "POMIŃ" in sms.render((Reply(keys.HINT_SCALE5),), "pl", fold=False)  # WhatsApp keeps the letters
+    assert sms.render((Reply(keys.HINT_SCALE5),), "pl").endswith("albo POMIN.")  # short SMS: folded
+    long = sms.render((Reply(keys.SURVEY_INTRO, budget.longest_params("pl")),), "pl")
+    assert "POMIN," in long and "Ń" not in long  # long SMS: the same spelling
+    fr = sms.render((Reply(keys.SIGNUP_WAITLISTED, {"name": "Ana", "circle": "Anglais"}),), "fr")
+    assert "ARRET pour" in fr and fr.startswith("Désolé")  # é is GSM-7 and kept: only Ê is folded
 
 
 @pytest.mark.parametrize("lang", [lang for lang in SHIPPED_LOCALES if lang != "en"])
