@@ -17,8 +17,9 @@ class Language:
 
     Attributes:
         code: the catalog's locale code (``locales/<code>/``).
-        name: the language's own name, as the numbered menu shows it (GSM-7 only, so the menu
-            never costs a UCS-2 segment).
+        name: the language's own name as its speakers write it ("Français", "Português"): the menu,
+            the language picker and web pages show it with every accent; an SMS folds what GSM-7
+            cannot carry when that saves a segment (``bot/render/gsm.py``).
         region: the country whose conventions the catalog follows (``pt`` is Brazilian Portuguese,
             ``sw`` is Kenyan Swahili). Dates use it when the circle's country has no CLDR locale for
             the language (Swahili in a US library reads dates as in Kenya).
@@ -34,8 +35,8 @@ class Language:
 LANGUAGES: tuple[Language, ...] = (
     Language("en", "English", "US", 1),
     Language("es", "Español", "US", 2),
-    Language("fr", "Francais", "FR", 2),
-    Language("pt", "Portugues (Brasil)", "BR", 2),
+    Language("fr", "Français", "FR", 2),
+    Language("pt", "Português (Brasil)", "BR", 2),
     Language("pl", "Polski", "PL", 2),
     Language("sw", "Kiswahili", "KE", 1),
 )

@@ -3,7 +3,9 @@
     python scripts/catalogs.py extract   # pybabel extract → bot/locales/messages.pot, then update
     python scripts/catalogs.py compile   # pybabel compile every catalog to .mo
 
-English msgids are the English text, so ``en`` is filled with msgstr = msgid on update.
+English msgids are the English text, so ``en`` is filled with msgstr = msgid on update (for a
+plural entry: the singular, then the plural). Babel's default keywords (``_``, ``gettext``,
+``ngettext``, ``pgettext``...) are extracted too; ``N_`` and ``NP_`` are texts.py's markers.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ def extract() -> None:
         "babel.cfg",
         "-k",
         "N_",
+        "-k",
+        "NP_:1,2",
         "--no-location",
         "--sort-output",
         "--project",
@@ -58,7 +62,7 @@ def _fill_english() -> None:
         catalog = read_po(fp, locale="en")
     for message in catalog:
         if message.id:
-            message.string = message.id
+            message.string = message.id if isinstance(message.id, str) else tuple(message.id)
     with open(po, "wb") as fp:
         write_po(fp, catalog, omit_header=False, no_location=True, sort_output=True)
 

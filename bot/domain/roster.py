@@ -45,6 +45,7 @@ class Row:
     rsvps: dict  # meeting id → "yes" | "no"
     attended: dict  # meeting id → "phone" | "in person" | "phone + in person" (as the export writes it)
     texts_fail: bool = False  # their text address fails for good and calls are not set up (bot/domain/reach.py)
+    erased: bool = False  # FORGET ran: the page says so in its own language
 
 
 def rows(session: Session, circle: Circle) -> list[Row]:
@@ -97,6 +98,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
                 rsvps.get(contact.id, {}),
                 came.get(contact.id, {}),
                 reach.texts_fail(main),
+                contact.erased_at is not None,
             )
         )
     return out

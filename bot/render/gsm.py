@@ -1,10 +1,13 @@
-"""Folding a text to GSM-7 when that makes it cheaper (like Twilio's Smart Encoding, plus accents).
+"""Folding every SMS to GSM-7 when it costs no more (like Twilio's Smart Encoding, plus accents).
 
 An SMS with one character outside GSM-7 costs UCS-2 segments: 70 characters instead of 160.
-``fit`` keeps a text as written when folding saves nothing, and otherwise replaces look-alike
-punctuation and accented letters with their GSM-7 base letters (``ł`` → ``l``, ``ã`` → ``a``),
-which is how Polish, Portuguese and Spanish SMS are commonly written anyway. A text that still
-needs UCS-2 after folding (an emoji, a name in another script) is kept as written.
+``fit`` replaces look-alike punctuation and the accented letters GSM-7 cannot carry with their
+GSM-7 base letters (``ł`` → ``l``, ``ã`` → ``a``, ``Ê`` → ``E``), and keeps those it can (``é``,
+``ñ``, ``ü``, ``à``), which is how Polish, Portuguese and Spanish SMS are commonly written anyway.
+It does so for every SMS that folding makes GSM-7 at no extra cost, short or long, so a learner
+reads one spelling of a word in every text (issue 23: "Envía" in one text, "Envia" in the next).
+A text that still needs UCS-2 after folding (an emoji, a name in another script) is kept as written.
+Catalogs, WhatsApp, Telegram and the web keep every accent.
 """
 
 from __future__ import annotations
@@ -55,10 +58,10 @@ def fold(text: str) -> str:
 
 
 def fit(text: str) -> str:
-    """Returns ``text``, or its GSM-7 folding when that costs fewer segments."""
+    """Returns ``text``, or its GSM-7 folding when that costs no more segments (so always, in practice)."""
     if segments.is_gsm7(text):
         return text
     folded = fold(text)
-    if segments.is_gsm7(folded) and segments.count(folded).segments < segments.count(text).segments:
+    if segments.is_gsm7(folded) and segments.count(folded).segments <= segments.count(text).segments:
         return folded
     return text

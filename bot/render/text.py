@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render.i18n import format_when, gettext, pick
+from bot.render.i18n import fill, format_when, gettext, pick, template
 from bot.render.texts import TEXTS
 from flows import keys
 from flows.results import MENU, SCALE, Choice, Choices, CircleLine, Quote, Reply, When
@@ -27,7 +27,7 @@ def words(reply: Reply, lang: str, quote_limit: int | None = None) -> str:
         if isinstance(value, Quote) and quote_limit is not None:
             value = Quote(shorten(value.text, quote_limit))
         params[name] = param(value, lang)
-    return gettext(TEXTS[reply.key], lang) % params
+    return fill(template(TEXTS[reply.key], lang, reply.params), params)
 
 
 def shorten(text: str, limit: int) -> str:

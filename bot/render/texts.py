@@ -14,11 +14,31 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+class Plural(str):
+    """A text with a count: the English singular (the msgid itself), its plural, and the placeholder
+    whose number picks the form (``ngettext``, each catalog's own plural rule: Polish has three)."""
+
+    plural: str
+    counted: str
+
+    def __new__(cls, singular: str, plural: str, counted: str) -> Plural:
+        text = super().__new__(cls, singular)
+        text.plural = plural
+        text.counted = counted
+        return text
+
+
+def NP_(singular: str, plural: str, counted: str) -> Plural:
+    """Marks a singular and plural pair for extraction (``pybabel extract -k NP_:1,2``); ``counted`` is
+    the placeholder whose number picks the form."""
+    return Plural(singular, plural, counted)
+
+
 TEXTS: dict[str, str] = {
     keys.SIGNUP_ASK_NAME: N_("Welcome to %(circle)s! What is your first name?"),
-    keys.SIGNUP_BAD_NAME: N_("Sorry, I did not get that. Please reply with your first name."),
+    keys.SIGNUP_BAD_NAME: N_("Sorry, we did not get that. Please reply with your first name."),
     keys.SIGNUP_ASK_LANGUAGE: N_("Thanks, %(name)s! Which language do you want?"),
-    keys.SIGNUP_BAD_LANGUAGE: N_("Sorry, I did not get that. Which language do you want?"),
+    keys.SIGNUP_BAD_LANGUAGE: N_("Sorry, we did not get that. Which language do you want?"),
     keys.SIGNUP_CONFIRMED: N_(
         "You're in, %(name)s! %(circle)s meets at %(venue)s. First meeting: %(when)s. "
         "Text HELP for help or STOP to stop texts."
@@ -57,8 +77,9 @@ TEXTS: dict[str, str] = {
     keys.HELP_MORE: N_("LANGUAGE: change language. CALL ME: join by phone. FORGET: erase your data."),
     keys.HELP_STOPPED: N_("You stopped our texts. Text START to get them again."),
     keys.LANGUAGE_MENU: N_("Which language do you want?"),
-    keys.LANGUAGE_SET: N_("Done! We will text you in %(language)s."),
-    keys.FALLBACK: N_("Sorry, I did not understand. To join a circle, text JOIN and its code. Text HELP for help."),
+    # Said in the new language: each catalog names its own language as its grammar needs ("en español").
+    keys.LANGUAGE_SET: N_("Done! We will text you in English."),
+    keys.FALLBACK: N_("Sorry, we did not understand. To join a circle, text JOIN and its code. Text HELP for help."),
     keys.BAD_ADDRESS: N_("Sorry, we could not read your phone number, so we cannot sign you up."),
     keys.REMINDER: N_("%(circle)s: %(when)s, %(venue)s. Are you coming?"),
     keys.RSVP_YES: N_("Great, see you %(when)s! If plans change, reply 2."),
@@ -115,10 +136,8 @@ TEXTS: dict[str, str] = {
     keys.HOW_REFLECT_2: N_("What would you change next time? Reply in a few words."),
     keys.HOW_REFLECT_3: N_("What did learners find hard? Reply in a few words."),
     keys.FIND_RESULTS: N_("Open circles near you:\n%(lines)s\nText JOIN and the code to join."),
-    keys.FIND_NONE: N_(
-        "Sorry, we found no open circle for %(place)s. Try a postal code or a city, or ask your library."
-    ),
-    keys.FIND_NEED_PLACE: N_("Text FIND and your postal code or city, like FIND 64105."),
+    keys.FIND_NONE: N_("Sorry, we found no open circle for %(place)s. Try a ZIP code or a city, or ask your library."),
+    keys.FIND_NEED_PLACE: N_("Text FIND and your ZIP code or city, like FIND 64105."),
     keys.FORGET_CONFIRM: N_("This erases your name, number and messages, and ends all texts."),
     keys.FORGET_DONE: N_("Done. We erased your details and will not text you again."),
     keys.LEAVE_DONE: N_("You have left %(circle)s. Text JOIN and a code to join a circle again."),
@@ -135,9 +154,13 @@ TEXTS: dict[str, str] = {
     keys.FAC_BROADCAST_SENT: N_("Your message to %(circle)s is on its way."),
     keys.FAC_NOT_YOURS: N_("You do not facilitate a circle with the code %(code)s. Text CIRCLES to see yours."),
     keys.FAC_NO_MEETING: N_("%(circle)s has no meeting that fits. Text CIRCLES to see the next ones."),
-    keys.FAC_BAD_DATE: N_("Sorry, I could not read that date. Write it like 2026-12-01 and the time like 18:00."),
+    keys.FAC_BAD_DATE: N_("Sorry, we could not read that date. Write it like 2026-12-01 and the time like 18:00."),
     keys.FAC_DATE_TOO_FAR: N_("That date is too far ahead. A meeting can move to any time in the next ten years."),
-    keys.FACILITATOR_JOINED: N_("%(name)s joined %(circle)s. %(enrolled)s of %(capacity)s places are taken."),
+    keys.FACILITATOR_JOINED: NP_(
+        "%(name)s joined %(circle)s. %(enrolled)s of %(capacity)s places is taken.",
+        "%(name)s joined %(circle)s. %(enrolled)s of %(capacity)s places are taken.",
+        "enrolled",
+    ),
     keys.FACILITATOR_WAITLISTED: N_("%(name)s is on the waiting list for %(circle)s, which is full."),
     keys.FAC_STOP_CONFIRMED: N_(
         "You will get no more texts from us, including your learners' messages; we keep them for you. "
@@ -145,7 +168,11 @@ TEXTS: dict[str, str] = {
     ),
     keys.FAC_TIME_TAKEN: N_("%(circle)s already meets on %(when)s. Pick another time."),
     keys.FAC_WHICH_CIRCLE: N_("Which circle? Add its code: %(codes)s"),
-    keys.FAC_CIRCLES_MORE: N_("Your circles:\n%(lines)s\nAnd %(count)s more: %(others)s"),
+    keys.FAC_CIRCLES_MORE: NP_(
+        "Your circles:\n%(lines)s\nAnd %(count)s more circle: %(others)s",
+        "Your circles:\n%(lines)s\nAnd %(count)s more circles: %(others)s",
+        "count",
+    ),
     keys.FAC_HOW_TOO_EARLY: N_("The check-in for %(circle)s opens after its first meeting: %(when)s."),
     keys.FAC_MSG_EMPTY: N_("Write your message after the code, like: MSG %(code)s See you on Tuesday!"),
     keys.WAITLIST_OFFER: N_(
@@ -207,13 +234,17 @@ TEXTS: dict[str, str] = {
     keys.VOICE_PRESS: N_("Press %(digit)s for %(label)s."),
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
     # Telegram only: the answer to a sticker or photo, and the bot's command menu (set-webhook).
-    keys.TG_TEXT_ONLY: N_("Sorry, I can only read text. Please type your answer or tap a button."),
+    keys.TG_TEXT_ONLY: N_("Sorry, we can only read text. Please type your answer or tap a button."),
     keys.TG_COMMAND_HELP: N_("Help and your circles"),
     keys.TG_COMMAND_STOP: N_("Stop all messages"),
     keys.TG_COMMAND_LANGUAGE: N_("Change your language"),
     keys.TG_COMMAND_CIRCLES: N_("Your circles (facilitators)"),
     # LINK: one person on two channels (flows/link.py).
-    keys.LINK_CODE: N_("Your code is %(code)s. Send it to us from your other phone or app within %(minutes)s minutes."),
+    keys.LINK_CODE: NP_(
+        "Your code is %(code)s. Send it to us from your other phone or app within %(minutes)s minute.",
+        "Your code is %(code)s. Send it to us from your other phone or app within %(minutes)s minutes.",
+        "minutes",
+    ),
     keys.LINK_DONE: N_("Linked! Where should reminders go?"),
     keys.LINK_WRONG: N_("Sorry, that code is wrong or too old. Text LINK on your other phone or app for a new one."),
     keys.LINK_LOCKED: N_("Too many wrong codes. Please wait 10 minutes and try again."),

@@ -46,8 +46,13 @@ def init_app(app: Flask) -> None:
     def ngettext_(singular: str, plural: str, n: int) -> str:
         return i18n.translations(i18n.pick(current())).ngettext(singular, plural, n)
 
+    def pgettext(context: str, msgid: str) -> str:  # a short word whose meaning the context gives ("Y")
+        return str(i18n.translations(i18n.pick(current())).pgettext(context, msgid))
+
     # jinja2.ext.i18n adds this method to the Environment at run time (``extend``): its stubs cannot know it.
-    app.jinja_env.install_gettext_callables(gettext, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext_, newstyle=True, pgettext=pgettext
+    )
     app.jinja_env.globals.update(current_language=current, language_choices=choices)
     app.jinja_env.filters.update(when=when, localinput=local_input)
 
@@ -60,9 +65,10 @@ def when(moment, tz_name: str, style: str = "meeting") -> str:
     if style == "date":
         return format_date(moment.astimezone(ZoneInfo(tz_name)).date(), "medium", locale=Locale.parse(lang))
     region = i18n.region_of(tz_name)
+    on_the_hour = moment.astimezone(ZoneInfo(tz_name)).minute == 0
     text = format_datetime(
         moment,
-        i18n.meeting_pattern(lang, region) + " (zzz)",
+        i18n.meeting_pattern(lang, region, on_the_hour) + " (zzz)",
         tzinfo=ZoneInfo(tz_name),
         locale=i18n.date_locale(lang, region),
     )

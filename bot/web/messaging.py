@@ -17,7 +17,7 @@ from bot.runtime import current as runtime
 from bot.store.models import Address, Circle, Contact, Enrollment
 from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
-from bot.web.i18n import _
+from bot.web.i18n import _, ngettext
 from flows.inbound import SMS
 
 
@@ -91,7 +91,14 @@ def message_send(code):
             ), 400
         planned = broadcast.plan(db, found, text, f"page:{secrets.token_hex(8)}", now())
         db.commit()
-    flash(_("Your message is on its way to %(count)s learners.", count=len(planned)), "info")
+    flash(
+        ngettext(
+            "Your message is on its way to %(num)s learner.",
+            "Your message is on its way to %(num)s learners.",
+            len(planned),
+        ),
+        "info",
+    )
     return redirect(url_for("pages.message", code=found.code))
 
 

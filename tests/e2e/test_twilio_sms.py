@@ -151,7 +151,7 @@ BAD_BODIES = {
 @pytest.mark.parametrize("body", BAD_BODIES.values(), ids=BAD_BODIES.keys())
 def test_bad_bodies_get_a_polite_reply_and_are_stored(client, uow, body):
     answer = text(client, body)
-    assert answer == ["Sorry, I did not understand. To join a circle, text JOIN and its code. Text HELP for help."]
+    assert answer == ["Sorry, we did not understand. To join a circle, text JOIN and its code. Text HELP for help."]
     with uow() as session:
         assert session.scalar(select(Message.body)) == body.replace("\x00", "").replace("\x07", "").replace("\x1b", "")
 
@@ -159,10 +159,10 @@ def test_bad_bodies_get_a_polite_reply_and_are_stored(client, uow, body):
 def test_emoji_name_is_asked_again(client, uow):
     make_circle(uow)
     text(client, "JOIN KC42")
-    assert text(client, "🙂") == ["Sorry, I did not get that. Please reply with your first name."]
+    assert text(client, "🙂") == ["Sorry, we did not get that. Please reply with your first name."]
     assert "Which language" in text(client, "Amina 🙂")[0]
     assert text(client, "99")[0].startswith(
-        "Sorry, I did not get that. Which language do you want?\nReply with a number:"
+        "Sorry, we did not get that. Which language do you want?\nReply with a number:"
     )
 
 
@@ -186,7 +186,7 @@ def test_missing_form_fields_get_400_not_500(client, uow, missing):
 def test_missing_body_is_treated_as_empty(client, uow):
     params = sms("x")
     params.pop("Body")
-    assert replies(post_signed(client, "/twilio/sms", params))[0].startswith("Sorry, I did not understand")
+    assert replies(post_signed(client, "/twilio/sms", params))[0].startswith("Sorry, we did not understand")
 
 
 def test_get_is_405(client):

@@ -86,7 +86,7 @@ def test_unknown_caller_hears_each_language_in_its_own_voice_then_types_the_code
     assert spoken[0][0] == "en-US" and "learning circle line" in spoken[0][2]
     options = spoken[1:]
     assert [o[0] for o in options] == ["en-US", "es-US", "fr-FR", "pt-BR", "pl-PL", "en-US"]
-    assert "press 1" in options[0][2] and "Para español, oprima 2" in options[1][2]
+    assert "press 1" in options[0][2] and "Para español, oprime 2" in options[1][2]
     assert "Pour le français" in options[2][2] and "Kwa Kiswahili, bonyeza 6" in options[5][2]
     chosen = call(client, follow(root), "CA01", sender=STRANGER, digits="2")
     code_gather = chosen.find("Gather")

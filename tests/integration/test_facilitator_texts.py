@@ -116,7 +116,7 @@ def test_tally_and_circles_with_several_circles(runtime):
     assert len(tallies) == 2 and all("no reply" in t for t in tallies)
     assert "?" not in "".join(tallies)
     circles = sim.text(FAC, "CIRCLES")[0]
-    assert circles.startswith("Your circles:") and "And 3 more: KC45, KC46, KC47" in circles
+    assert circles.startswith("Your circles:") and "And 3 more circles: KC45, KC46, KC47" in circles
     assert sim.text(FAC, "MOVE") == ["Which circle? Add its code: KC42, KC43, KC44, KC45, KC46, KC47"]
 
 

@@ -31,7 +31,7 @@ def test_facilitator_hears_of_a_new_learner_once(client, uow, runtime):
         row = session.scalar(select(Outbox))
         assert row.status == outbox.SENT and row.attempts == 1 and row.provider_id.startswith("SIM")
         sent = [(m.address, m.body) for m in session.scalars(select(Message).where(Message.direction == "out"))]
-    assert sent == [("+18165550100", "Amina joined Kansas City Basics. 1 of 12 places are taken.")]
+    assert sent == [("+18165550100", "Amina joined Kansas City Basics. 1 of 12 places is taken.")]
 
 
 def add_row(uow, address, key="test:1", when=None):

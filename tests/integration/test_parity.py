@@ -31,7 +31,7 @@ SCRIPT = [
     ("AYUDA", "/help", False),
     ("Tengo un problema con el correo", None, False),  # relayed to the facilitator
     ("IDIOMA", "/language", False),
-    ("3", None, True),  # Francais
+    ("3", None, True),  # Français
     ("STOP", "/stop", False),
     ("HELP", "/help", False),  # opted out: only the stopped help
 ]

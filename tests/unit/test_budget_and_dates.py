@@ -94,9 +94,9 @@ def test_meeting_times_use_plain_spaces(lang, tz):
     assert "\u202f" not in text and "\u00a0" not in text
 
 
-def test_rendering_folds_to_gsm_only_when_it_saves_a_segment():
-    short = render(Reply(keys.LANGUAGE_SET, {"language": "Polski"}), "pl")
-    assert short  # short Polish texts keep their letters when folding saves nothing
+def test_rendering_folds_every_sms_alike():
+    short = render(Reply(keys.LANGUAGE_SET), "pl")
+    assert short == "Gotowe! Bedziemy pisac do ciebie po polsku."  # folded like the long ones (issue 23)
     long = render(Reply(keys.SIGNUP_CONFIRMED, budget.longest_params("pl")), "pl")
     from bot.render import segments
 

@@ -34,14 +34,14 @@ def test_portuguese_is_brazilian(pattern):
 
 
 def test_portuguese_uses_the_brazilian_words_the_review_asked_for():
-    assert PT[keys.FALLBACK].startswith("Desculpe, não entendi.")
+    assert PT[keys.FALLBACK].startswith("Desculpe, não entendemos.")
     assert "pesquisa rápida" in PT[keys.SURVEY_REMINDER]
     assert "perto de você" in PT[keys.FIND_RESULTS]
     assert PT[keys.CHECKIN_QUESTION].startswith("Como foi")
 
 
 def test_the_menu_names_brazilian_portuguese_and_takes_regional_tags():
-    assert languages.NAMES["pt"] == "Portugues (Brasil)"
+    assert languages.NAMES["pt"] == "Português (Brasil)"
     for text in ("pt-BR", "PT_BR", "Portugues", "Português (Brasil)", "portugues brasil", "pt"):
         assert keywords.menu_choice(text, languages.SHIPPED) == "pt", text
     assert keywords.menu_choice("Portugues vou", languages.SHIPPED) is None

@@ -33,9 +33,10 @@ def test_extension_character_is_never_split():
     assert segments.count("a" * 152 + "€" + "a" * 152).segments == 3  # 306 units, but € moves to part 2
 
 
-def test_fold_only_when_it_saves_segments():
+def test_fold_every_sms_that_gsm7_can_carry_alike():
     short = "Dołącz do nas w środę"
-    assert gsm.fit(short) == short  # one UCS-2 segment either way: keep the letters
+    assert gsm.fit(short) == "Dolacz do nas w srode"  # one spelling in every SMS, short or long (issue 23)
+    assert gsm.fit("Envía SÍ o NO. ¿Vienes? Añade señal") == "Envia SI o NO. ¿Vienes? Añade señal"  # ñ ¿ are GSM-7
     long = "Dołącz do nas w środę. " * 6
     assert gsm.fit(long) == ("Dolacz do nas w srode. " * 6)
     assert segments.is_gsm7(gsm.fit("“Quoted” — it’s fine… " * 5))
