@@ -340,6 +340,7 @@ class Applier:
         if to is None or circle.facilitator_id is None:
             return
         number = self.loaded.handles.get(circle.code) if self.loaded is not None else None
+        made = number is None
         if number is None:
             number = handle_for(self.session, circle.facilitator_id, self.sender.id, self.now)
         params = {"name": self.sender.name or "?", "number": number, "circle": circle.name}
@@ -348,14 +349,9 @@ class Applier:
             said = (Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting}),)
         else:
             said = (Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)}),)
-            if self._first_relay(to.contact_id):  # how to answer, told once: "To answer, text #3 and…"
+            if made and number == 1:  # the facilitator's first #N: say how to answer, once ("To answer, text #1…")
                 said += (Reply(keys.RELAY_HOW_TO_ANSWER, {"number": number}),)
         self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id, held=held)
-
-    def _first_relay(self, facilitator_contact_id: int) -> bool:
-        """True when no relay has been written for this facilitator yet (the first one says how to answer)."""
-        earlier = select(Outbox.id).where(Outbox.contact_id == facilitator_contact_id, Outbox.kind == OutboxKind.RELAY)
-        return self.session.scalar(earlier.limit(1)) is None
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
         facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.sender.id))

@@ -82,7 +82,9 @@ def dump(url: str) -> dict:
             if table == "alembic_version":
                 continue
             columns = [c["name"] for c in inspect(engine).get_columns(table) if (table, c["name"]) not in VOLATILE]
-            rows = conn.execute(sql(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")).all()
+            names = [c["name"] for c in inspect(engine).get_columns(table)]
+            key = "id" if "id" in names else names[0]  # login_guard is keyed by its hashed address
+            rows = conn.execute(sql(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {key}")).all()
             out[table] = [tuple(str(v) for v in row) for row in rows]
     engine.dispose()
     return out
