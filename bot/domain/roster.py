@@ -200,7 +200,7 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
         raise RosterError("missing")
     if not enrollments.has_room(session, circle):
         raise RosterError("full")
-    enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.status, enrollment.created_at = EnrollmentStatus.ACTIVE, now  # took a place now (as an offer taken)
     session.flush()
     contact = session.get_one(Contact, enrollment.contact_id)
     to = contacts.recipient(session, contact.id, circle.language)
