@@ -176,6 +176,11 @@ def test_a_late_joiner_gets_no_check_in_about_a_meeting_held_before_they_joined(
     assert set(got) == {2}  # Amina's check-in only; nothing to Cara about a meeting she was not in
 
 
+def test_joining_after_meeting_2_brings_no_we_miss_you_in_the_same_minute_as_the_welcome():
+    dan = Learner(27, To(8, 18, "sms", "+18165550129", "en"), joined_at=local(2027, 4, 14, 11, 0))
+    assert planner.follow_ups_due(CIRCLE, (dan,), History(), QUIET, local(2027, 4, 14, 11, 0), HORIZON) == ()
+
+
 def test_a_late_joiner_is_not_missed_for_the_meeting_before_they_joined():
     now = local(2027, 4, 14, 10, 0)  # after meeting 2, her first: she said nothing and did not come
     (got,) = planner.follow_ups_due(CIRCLE, (CARA,), History(), QUIET, now, HORIZON)
