@@ -125,14 +125,16 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
             contacts.keep_username(session, address, inbound.username)
         opted_out_before = address is not None and address.opted_out_at is not None
         loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)
-        pictures_only = media.only_media(inbound)  # no text to run: say so, and leave any question open
+        # Pictures and no text: say so, and leave any question open (a plain text never enters flows.media).
+        pictures_only = inbound.media > 0 and media.only_media(inbound)
         result = media.text_only(state) if pictures_only else handle(state, inbound, ctx)
         if contact is not None and any(isinstance(e, Enroll) for e in result.effects):
             # A place is taken: decide again with those circles locked and their places counted afresh.
             locked = {e.code for e in result.effects if isinstance(e, Enroll)} | set(ctx.circles)
             loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings, locked)
             result = handle(state, inbound, ctx)
-        result = media.noted(result, inbound)
+        if inbound.media:
+            result = media.noted(result, inbound)
         lang = languages.pick(
             result.language or (contact.language if contact is not None else None) or settings.default_language
         )
