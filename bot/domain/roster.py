@@ -16,7 +16,7 @@ from bot.domain.phone import mask
 from bot.domain.planning import reminders
 from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
-from flows import keys
+from flows import keys, plans
 from flows.results import Reply, When
 
 STOPPED = "stopped"
@@ -44,6 +44,8 @@ class Row:
     status: str
     rsvps: dict  # meeting id → "yes" | "no"
     attended: dict  # meeting id → "phone" | "in person" | "phone + in person" (as the export writes it)
+    # Meetings over before they joined, with no RSVP or attendance of theirs: not theirs, so never "no reply".
+    before: frozenset[int] = frozenset()
 
 
 def rows(session: Session, circle: Circle) -> list[Row]:
@@ -70,6 +72,14 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         else {}
     )
     meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
+    held = [
+        plans.Meeting(m_id, seq, starts, status, ends)
+        for m_id, seq, starts, status, ends in session.execute(
+            select(Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status, Meeting.ends_at).where(
+                Meeting.circle_id == circle.id
+            )
+        )
+    ]
     came: dict[int, dict] = {}
     for (contact_id, meeting_id), how in attendance.how_attended(session, list(session.scalars(meeting_ids))).items():
         came.setdefault(contact_id, {})[meeting_id] = how
@@ -95,6 +105,13 @@ def rows(session: Session, circle: Circle) -> list[Row]:
                 status,
                 rsvps.get(contact.id, {}),
                 came.get(contact.id, {}),
+                frozenset(
+                    m.id
+                    for m in held
+                    if not plans.in_time(enrollment.created_at, m)
+                    and m.id not in rsvps.get(contact.id, {})
+                    and m.id not in came.get(contact.id, {})
+                ),
             )
         )
     return out
