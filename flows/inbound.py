@@ -24,6 +24,8 @@ class Inbound:
             shipped: a hint for a first reply, never a choice made for them.
         username: the sender's Telegram username, lower-case without ``@`` (None elsewhere, or when
             they have none); kept on their address so a facilitator can sign in as ``@username``.
+        media: how many pictures or files came with it (Twilio's ``NumMedia``, MMS and WhatsApp); they
+            are never read or passed on (``flows.media``).
     """
 
     channel: str
@@ -34,3 +36,4 @@ class Inbound:
     address_ok: bool = True
     language: str | None = None
     username: str | None = None
+    media: int = 0

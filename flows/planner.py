@@ -10,7 +10,10 @@ before ``now + horizon`` *every* time it is asked; the outbox's unique key makes
 - After each meeting but the last: a check-in the next day at 10:00 local time. A learner who said no
   (or nothing) to this meeting and the one before, and came to neither, gets one "we miss you" text
   instead, once per enrollment (when there is a next meeting to invite them to).
-- After the last meeting: the learner survey to every active learner, and the facilitator survey.
+- A meeting that was over before a learner joined is not theirs (``Learner.in_time_for``): no check-in
+  about it, and it never counts as one they missed.
+- After the last meeting: the learner survey to every active learner who was in the circle by its end,
+  and the facilitator survey.
 - A survey still open 48 hours after it was sent gets one reminder; it lapses after 14 days.
 - A free place on a full circle is offered to the first waitlisted learner never offered one.
 An address that said STOP gets nothing.
@@ -144,7 +147,7 @@ def follow_ups_due(
         if send_after is None:
             continue
         if meeting.seq >= last:
-            planned.extend(surveys_due(circle, learners, send_after))
+            planned.extend(surveys_due(circle, learners, send_after, meeting))
         else:
             planned.extend(checkins_due(circle, meeting, learners, history, send_after, now))
     return tuple(planned)
@@ -164,9 +167,10 @@ def checkins_due(
     planned = []
     for learner in learners:
         to = learner.to.within(circle.language, circle.timezone)
-        if to.opted_out:
-            continue
-        if previous is not None and following is not None and to.contact_id not in there:
+        if to.opted_out or not took_part(learner, meeting, history):
+            continue  # a meeting over before they joined is not theirs: no check-in about it
+        missed_both = previous is not None and took_part(learner, previous, history) and to.contact_id not in there
+        if following is not None and missed_both:
             params = {"circle": circle.name, "venue": circle.venue, "when": When(following.starts_at, circle.timezone)}
             planned.append(
                 PlannedMessage(
@@ -199,14 +203,24 @@ def checkins_due(
     return tuple(planned)
 
 
-def surveys_due(circle: Circle, learners: Sequence[Learner], send_after: datetime) -> tuple[PlannedMessage, ...]:
-    """After the last meeting: the learner survey to each active learner, and the facilitator's."""
+def took_part(learner: Learner, meeting: Meeting, history: History) -> bool:
+    """True when ``meeting`` is one of the learner's: they had joined before it ended, or they said yes
+    to it or came (someone who left and joined again keeps what they did before)."""
+    pair = (meeting.id, learner.to.contact_id)
+    return learner.in_time_for(meeting) or pair in history.yes or pair in history.attended
+
+
+def surveys_due(
+    circle: Circle, learners: Sequence[Learner], send_after: datetime, last: Meeting | None = None
+) -> tuple[PlannedMessage, ...]:
+    """After the last meeting: the learner survey to each active learner who was in the circle by the end
+    of ``last`` (the last meeting), and the facilitator's."""
     expires = (send_after + SURVEY_LIFETIME).isoformat()
     intro = Reply(keys.SURVEY_INTRO, {"circle": circle.name})
     planned = []
     for learner in learners:
         to = learner.to.within(circle.language, circle.timezone)
-        if to.opted_out:
+        if to.opted_out or (last is not None and not learner.in_time_for(last)):
             continue
         state = {
             **survey.opening("learner", f"enrollment:{learner.enrollment_id}", circle.code),

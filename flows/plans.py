@@ -48,21 +48,39 @@ class To:
 
 @dataclass(frozen=True)
 class Learner:
-    """An active (or, for offers, waitlisted) learner: their enrollment and preferred address."""
+    """An active (or, for offers, waitlisted) learner: their enrollment and preferred address.
+
+    ``joined_at`` is when they joined the circle (or took a place in it, or came back after leaving):
+    a meeting that was over by then is not theirs (``in_time_for``). None: not known, every meeting is.
+    """
 
     enrollment_id: int
     to: To
     name: str | None = None
+    joined_at: datetime | None = None
+
+    def in_time_for(self, meeting: "Meeting") -> bool:
+        """True when they were in the circle before ``meeting`` ended: it is one of theirs, so a check-in,
+        a "we miss you" or a "no reply" may be about it. Someone who joins while a meeting is on is
+        most likely in the room (signing up at the meeting), so that meeting counts."""
+        return in_time(self.joined_at, meeting)
+
+
+def in_time(joined_at: datetime | None, meeting: "Meeting") -> bool:
+    """True when someone who joined at ``joined_at`` (None: unknown) was in the circle before ``meeting``
+    ended (its start when its end is unknown): the one rule of whose a meeting is."""
+    return joined_at is None or joined_at < (meeting.ends_at or meeting.starts_at)
 
 
 @dataclass(frozen=True)
 class Meeting:
-    """One meeting of a circle: ``seq`` is 1-based, ``starts_at`` is UTC."""
+    """One meeting of a circle: ``seq`` is 1-based, ``starts_at`` and ``ends_at`` are UTC (no end: its start)."""
 
     id: int
     seq: int
     starts_at: datetime
     status: str = "scheduled"  # "scheduled" | "moved" | "cancelled"
+    ends_at: datetime | None = None
 
     @property
     def held(self) -> bool:

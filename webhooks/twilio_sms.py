@@ -1,4 +1,7 @@
-"""``POST /twilio/sms``: inbound SMS, MMS and WhatsApp; the reply is TwiML."""
+"""``POST /twilio/sms``: inbound SMS, MMS and WhatsApp; the reply is TwiML.
+
+Pictures and files (``NumMedia``, ``MediaUrl0``…) are counted, never fetched: ``flows.media`` says so.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,12 @@ from bot.domain.phone import WHATSAPP_PREFIX, to_e164
 from bot.inbound.service import handle_inbound
 from bot.render import sms
 from flows.inbound import SMS, WHATSAPP, Inbound
-from webhooks.text import clean_text, form_field
+from webhooks.text import clean_text, form_field, number
 from webhooks.twilio_signature import verified
 
 bp = Blueprint("twilio_sms", __name__)
 SID_MAX = 64
+MEDIA_MAX = 10  # Twilio takes at most 10 pictures or files in one message
 
 
 def parse(form, now: datetime) -> Inbound:
@@ -33,7 +37,16 @@ def parse(form, now: datetime) -> Inbound:
         provider_id=sid,
         received_at=now,
         address_ok=e164 is not None,
+        media=media_count(form),
     )
+
+
+def media_count(form) -> int:
+    """How many pictures or files came with the message: ``NumMedia``, or the ``MediaUrl<n>`` fields
+    present when it is missing or unreadable (at most ``MEDIA_MAX``, Twilio's own limit)."""
+    said = number(form.get("NumMedia"))
+    urls = sum(1 for i in range(MEDIA_MAX) if form.get(f"MediaUrl{i}"))
+    return min(max(said or 0, urls), MEDIA_MAX)
 
 
 @bp.post("/twilio/sms")

@@ -16,7 +16,7 @@ from bot.domain.phone import mask
 from bot.domain.planning import reminders
 from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
-from flows import keys
+from flows import keys, plans
 from flows.results import Reply, When
 
 STOPPED = "stopped"
@@ -46,6 +46,8 @@ class Row:
     attended: dict  # meeting id → "phone" | "in person" | "phone + in person" (as the export writes it)
     texts_fail: bool = False  # their text address fails for good and calls are not set up (bot/domain/reach.py)
     erased: bool = False  # FORGET ran: the page says so in its own language
+    # Meetings over before they joined, with no RSVP or attendance of theirs: not theirs, so never "no reply".
+    before: frozenset[int] = frozenset()
 
 
 def rows(session: Session, circle: Circle) -> list[Row]:
@@ -72,6 +74,14 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         else {}
     )
     meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
+    held = [
+        plans.Meeting(m_id, seq, starts, status, ends)
+        for m_id, seq, starts, status, ends in session.execute(
+            select(Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status, Meeting.ends_at).where(
+                Meeting.circle_id == circle.id
+            )
+        )
+    ]
     came: dict[int, dict] = {}
     for (contact_id, meeting_id), how in attendance.how_attended(session, list(session.scalars(meeting_ids))).items():
         came.setdefault(contact_id, {})[meeting_id] = how
@@ -99,6 +109,13 @@ def rows(session: Session, circle: Circle) -> list[Row]:
                 came.get(contact.id, {}),
                 reach.texts_fail(main),
                 contact.erased_at is not None,
+                frozenset(
+                    m.id
+                    for m in held
+                    if not plans.in_time(enrollment.created_at, m)
+                    and m.id not in rsvps.get(contact.id, {})
+                    and m.id not in came.get(contact.id, {})
+                ),
             )
         )
     return out
@@ -210,7 +227,7 @@ def promote(session: Session, settings, circle: Circle, enrollment_id: int, now:
         raise RosterError("missing")
     if not enrollments.has_room(session, circle):
         raise RosterError("full")
-    enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.status, enrollment.created_at = EnrollmentStatus.ACTIVE, now  # took a place now (as an offer taken)
     session.flush()
     contact = session.get_one(Contact, enrollment.contact_id)
     to = contacts.recipient(session, contact.id, circle.language)

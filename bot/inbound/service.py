@@ -26,7 +26,7 @@ from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
 from bot.render import codec, segments
 from bot.store.models import Address, Circle, Contact, Conversation, Message
-from flows import keys, keywords, languages
+from flows import keys, keywords, languages, media
 from flows.context import ContactView, Context
 from flows.inbound import TELEGRAM, Inbound
 from flows.results import Enroll, Reply, Result
@@ -128,16 +128,21 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
             reach.clear(address)  # it texted in: texts reach it again (issue 22, item 15)
         opted_out_before = address is not None and address.opted_out_at is not None
         loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)
-        result = handle(state, inbound, ctx)
+        # Pictures and no text: say so, and leave any question open (a plain text never enters flows.media).
+        pictures_only = inbound.media > 0 and media.only_media(inbound)
+        result = media.text_only(state) if pictures_only else handle(state, inbound, ctx)
         if contact is not None and any(isinstance(e, Enroll) for e in result.effects):
             # A place is taken: decide again with those circles locked and their places counted afresh.
             locked = {e.code for e in result.effects if isinstance(e, Enroll)} | set(ctx.circles)
             loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings, locked)
             result = handle(state, inbound, ctx)
+        if inbound.media:
+            result = media.noted(result, inbound)
         lang = languages.pick(
             result.language or (contact.language if contact is not None else None) or settings.default_language
         )
-        _save_state(session, result, contact, conversation, now)
+        if not pictures_only:
+            _save_state(session, result, contact, conversation, now)
         applier = Applier(session, settings, contact, address, draft, now, loaded)
         applier.apply(result.effects)
         replies = _allowed(result, opted_out_before)

@@ -235,6 +235,13 @@ TEXTS: dict[str, str] = {
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
     # Telegram only: the answer to a sticker or photo, and the bot's command menu (set-webhook).
     keys.TG_TEXT_ONLY: N_("Sorry, we can only read text. Please type your answer or tap a button."),
+    # MMS and WhatsApp: a picture, voice note or file is never read or passed on (flows/media.py).
+    keys.MEDIA_ONLY: N_(
+        "Sorry, we can only read text, not pictures, voice messages or files. Please type your message."
+    ),
+    keys.MEDIA_RELAYED: N_("Thanks, your text was passed on, but not the picture or file: we can only pass on text."),
+    keys.MEDIA_NOT_PASSED: N_("The picture or file with your text will not be passed on: we can only pass on text."),
+    keys.MEDIA_NOT_READ: N_("We can only read text, so we did not see the picture or file you sent."),
     keys.TG_COMMAND_HELP: N_("Help and your circles"),
     keys.TG_COMMAND_STOP: N_("Stop all messages"),
     keys.TG_COMMAND_LANGUAGE: N_("Change your language"),

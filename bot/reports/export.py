@@ -1,7 +1,8 @@
 """``circlebot export CODE``: two tables, never a full phone number.
 
 - ``learners``: one row per learner: the facilitator's ``#handle`` for them (as in relays), their
-  name, their masked number, status, RSVPs, check-ins and survey answers by key.
+  name, their masked number, status, RSVPs, check-ins and survey answers by key; ``n/a`` where a
+  meeting was over before they joined (``flows.plans.in_time``), so a blank always means no reply.
 - ``facilitator``: one row per answer of the facilitator: who (name or masked number), the meeting
   it is about (after-meeting check-ins), the question key and the answer.
 """
@@ -19,9 +20,10 @@ from sqlalchemy.orm import Session
 from bot.domain.attendance import how_attended
 from bot.domain.phone import mask
 from bot.store.models import Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, RelayHandle, Rsvp
-from flows import surveys
+from flows import plans, surveys
 
 ERASED = "(erased)"
+NOT_YET = "n/a"  # a meeting that was over before the learner joined: not theirs, so no "no reply" for it
 HOW_KEY = re.compile(r"^how(\d+):")
 # A cell a spreadsheet would read as a formula (OWASP's CSV injection rule): it starts with one of these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -92,6 +94,7 @@ def learners(session: Session, circle: Circle) -> Table:
     rows = []
     for enrollment, contact in enrolled:
         mine = answers.get(f"enrollment:{enrollment.id}", {})
+        before = {m.id for m in meetings if not plans.in_time(enrollment.created_at, _meeting(m))}
         if contact.erased_at:
             who = ["", ERASED, ""]
         else:
@@ -101,9 +104,9 @@ def learners(session: Session, circle: Circle) -> Table:
         rows.append(
             who
             + [enrollment.status]
-            + [rsvps.get((contact.id, m.id), "") for m in meetings]
-            + [came.get((contact.id, m.id), "") for m in meetings]
-            + [_cell(mine.get(f"checkin:{m.seq}")) for m in meetings]
+            + [rsvps.get((contact.id, m.id), NOT_YET if m.id in before else "") for m in meetings]
+            + [came.get((contact.id, m.id), NOT_YET if m.id in before else "") for m in meetings]
+            + [_cell(mine.get(f"checkin:{m.seq}"), NOT_YET if m.id in before else "") for m in meetings]
             + [_cell(mine.get(k)) for k in survey_keys]
         )
     return Table(header, rows)
@@ -144,8 +147,12 @@ def _key_order(key: str) -> tuple:
     return (0, int(how.group(1)), key) if how else (1, 0, key)
 
 
-def _cell(value: str | None) -> str:
-    return "" if value is None else value
+def _cell(value: str | None, empty: str = "") -> str:
+    return empty if value is None else value
+
+
+def _meeting(m: Meeting) -> plans.Meeting:
+    return plans.Meeting(m.id, m.seq, m.starts_at, m.status, m.ends_at)
 
 
 def _first_address(session: Session, contact_id: int) -> str | None:

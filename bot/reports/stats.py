@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.domain import attendance
 from bot.domain.enrollments import EnrollmentStatus
 from bot.store.models import Answer, Circle, Enrollment, Meeting, Rsvp
-from flows import surveys
+from flows import plans, surveys
 
 CHECKIN_VALUES = ("great", "okay", "stuck")
 
@@ -33,26 +33,38 @@ class MeetingRsvps:
 
 
 def rsvps(session: Session, circle: Circle) -> list[MeetingRsvps]:
-    """Yes, no and no reply for every meeting, counted among the learners active now, and who attended."""
-    active = select(Enrollment.contact_id).where(
-        Enrollment.circle_id == circle.id, Enrollment.status == EnrollmentStatus.ACTIVE
+    """Yes, no and no reply for every meeting, counted among the learners active now, and who attended.
+
+    A meeting that was over before a learner joined is not theirs (``flows.plans.in_time``):
+    it never counts them as "no reply" (what they said or did before leaving and coming back still counts).
+    """
+    joined = dict(
+        session.execute(
+            select(Enrollment.contact_id, Enrollment.created_at).where(
+                Enrollment.circle_id == circle.id, Enrollment.status == EnrollmentStatus.ACTIVE
+            )
+        ).all()
     )
-    total = session.scalar(select(func.count()).select_from(active.subquery())) or 0
-    counted = {
-        (m, a): n
-        for m, a, n in session.execute(
-            select(Rsvp.meeting_id, Rsvp.answer, func.count())
-            .join(Meeting, Meeting.id == Rsvp.meeting_id)
-            .where(Meeting.circle_id == circle.id, Rsvp.contact_id.in_(active))
-            .group_by(Rsvp.meeting_id, Rsvp.answer)
+    meetings = list(session.scalars(select(Meeting).where(Meeting.circle_id == circle.id).order_by(Meeting.seq)))
+    answered = {
+        (m, c): a
+        for m, c, a in session.execute(
+            select(Rsvp.meeting_id, Rsvp.contact_id, Rsvp.answer).where(
+                Rsvp.meeting_id.in_([m.id for m in meetings]), Rsvp.contact_id.in_(list(joined))
+            )
         )
     }
-    meetings = list(session.scalars(select(Meeting).where(Meeting.circle_id == circle.id).order_by(Meeting.seq)))
     came = attendance.attended_counts(session, [m.id for m in meetings])
+    there = attendance.attendees(session, [m.id for m in meetings])
     out = []
     for m in meetings:
-        yes, no = counted.get((m.id, "yes"), 0), counted.get((m.id, "no"), 0)
-        out.append(MeetingRsvps(m.seq, m.starts_at, m.status, yes, no, max(total - yes - no, 0), came.get(m.id, 0)))
+        meeting = plans.Meeting(m.id, m.seq, m.starts_at, m.status, m.ends_at)
+        theirs = [
+            c for c, at in joined.items() if plans.in_time(at, meeting) or (m.id, c) in answered or (m.id, c) in there
+        ]
+        said = [answered.get((m.id, c)) for c in theirs]
+        yes, no = said.count("yes"), said.count("no")
+        out.append(MeetingRsvps(m.seq, m.starts_at, m.status, yes, no, len(theirs) - yes - no, came.get(m.id, 0)))
     return out
 
 

@@ -165,6 +165,57 @@ def test_a_cancelled_last_meeting_makes_the_one_before_the_last():
     assert planner.follow_ups_due(cancelled, (AMINA,), History(), QUIET, local(2027, 4, 21, 10, 0), HORIZON) == ()
 
 
+# -- a learner who joined late (issue 22, item 2) --------------------------------------------------
+# Cara joined the day after meeting 1, once its check-ins had gone out.
+CARA = Learner(24, To(5, 15, "sms", "+18165550126", "en"), joined_at=local(2027, 4, 7, 12, 0))
+
+
+def test_a_late_joiner_gets_no_check_in_about_a_meeting_held_before_they_joined():
+    now = local(2027, 4, 7, 12, 0)  # planned again after she joined: meeting 1's follow-up is still in reach
+    got = by_contact(planner.follow_ups_due(CIRCLE, (AMINA, CARA), History(), QUIET, now, HORIZON))
+    assert set(got) == {2}  # Amina's check-in only; nothing to Cara about a meeting she was not in
+
+
+def test_joining_after_meeting_2_brings_no_we_miss_you_in_the_same_minute_as_the_welcome():
+    dan = Learner(27, To(8, 18, "sms", "+18165550129", "en"), joined_at=local(2027, 4, 14, 11, 0))
+    assert planner.follow_ups_due(CIRCLE, (dan,), History(), QUIET, local(2027, 4, 14, 11, 0), HORIZON) == ()
+
+
+def test_a_late_joiner_is_not_missed_for_the_meeting_before_they_joined():
+    now = local(2027, 4, 14, 10, 0)  # after meeting 2, her first: she said nothing and did not come
+    (got,) = planner.follow_ups_due(CIRCLE, (CARA,), History(), QUIET, now, HORIZON)
+    assert got.kind == "checkin" and got.key == f"checkin:{M2.id}:5"  # asked how it went, not "we miss you"
+    assert got.conversation["thank"] is True  # her first check-in
+
+
+def test_joining_while_a_meeting_is_on_makes_it_theirs():
+    m1 = Meeting(M1.id, 1, M1.starts_at, ends_at=M1.starts_at + timedelta(hours=2))
+    circle = Circle(**{**CIRCLE.__dict__, "meetings": (m1, M2, M3)})
+    signed_up_there = Learner(
+        25, To(6, 16, "sms", "+18165550127", "en"), joined_at=m1.starts_at + timedelta(minutes=30)
+    )
+    (got,) = planner.follow_ups_due(circle, (signed_up_there,), History(), QUIET, local(2027, 4, 7, 10, 0), HORIZON)
+    assert got.kind == "checkin"
+    after = Learner(25, signed_up_there.to, joined_at=m1.starts_at + timedelta(hours=2))  # as it ended: not theirs
+    assert planner.follow_ups_due(circle, (after,), History(), QUIET, local(2027, 4, 7, 10, 0), HORIZON) == ()
+
+
+def test_what_a_returning_learner_did_before_still_counts():
+    back = Learner(24, CARA.to, joined_at=local(2027, 4, 10, 12, 0))  # left after meeting 1 and came back
+    now = local(2027, 4, 14, 10, 0)
+    (got,) = planner.follow_ups_due(CIRCLE, (back,), History(yes=frozenset({(M1.id, 5)})), QUIET, now, HORIZON)
+    assert got.kind == "checkin"
+    (got,) = planner.follow_ups_due(CIRCLE, (back,), History(attended=frozenset({(M1.id, 5)})), QUIET, now, HORIZON)
+    assert got.kind == "checkin"
+
+
+def test_the_survey_goes_to_who_was_in_the_circle_by_the_last_meeting():
+    now = local(2027, 4, 21, 10, 0)
+    after_the_end = Learner(26, To(7, 17, "sms", "+18165550128", "en"), joined_at=local(2027, 4, 21, 9, 0))
+    got = by_contact(planner.follow_ups_due(CIRCLE, (CARA, after_the_end), History(), QUIET, now, HORIZON))
+    assert set(got) == {1, 5} and got[5].conversation["survey"] == "learner"
+
+
 # -- survey reminders ------------------------------------------------------------------------------
 def open_survey(to, opened, **extra):
     state = {

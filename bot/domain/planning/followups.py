@@ -7,8 +7,9 @@ statements per tick whatever the number of meetings, and writes the rows.
 
 - After each meeting but the last: a check-in the next day at ``FOLLOW_UP_AT`` local time, or one
   "we miss you" text to a learner who said no (or nothing) to this meeting and the one before and
-  came to neither.
-- After the last meeting: the learner survey to every active learner, and the facilitator survey.
+  came to neither. A meeting over before a learner joined (``Enrollment.created_at``) is not theirs.
+- After the last meeting: the learner survey to every active learner who was in the circle by its
+  end, and the facilitator survey.
 - A survey still open 48 hours after it was sent gets one reminder; it lapses after 14 days.
 """
 
@@ -60,17 +61,18 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
     """(circle, learners, history) for each circle with a follow-up due: five statements in all."""
     ids = sorted(rows)
     meetings: dict[int, list[plans.Meeting]] = {i: [] for i in ids}
-    for circle_id, m_id, seq, starts, status in session.execute(
-        select(Meeting.circle_id, Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status)
+    for circle_id, m_id, seq, starts, status, ends in session.execute(
+        select(Meeting.circle_id, Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status, Meeting.ends_at)
         .where(Meeting.circle_id.in_(ids))
         .order_by(Meeting.circle_id, Meeting.seq)
     ):
-        meetings[circle_id].append(plans.Meeting(m_id, seq, starts, status))
+        meetings[circle_id].append(plans.Meeting(m_id, seq, starts, status, ends))
     learners: dict[int, list[plans.Learner]] = {i: [] for i in ids}
-    for circle_id, e_id, c_id, a_id, channel, value, lang, tz in session.execute(
+    for circle_id, e_id, joined, c_id, a_id, channel, value, lang, tz in session.execute(
         select(
             Enrollment.circle_id,
             Enrollment.id,
+            Enrollment.created_at,
             Contact.id,
             Address.id,
             Address.channel,
@@ -83,7 +85,8 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
         .where(Enrollment.circle_id.in_(ids), Enrollment.status == EnrollmentStatus.ACTIVE, *REACHABLE)
         .order_by(Enrollment.id)
     ):
-        learners[circle_id].append(plans.Learner(e_id, plans.To(c_id, a_id, channel, value, lang, tz)))
+        to = plans.To(c_id, a_id, channel, value, lang, tz)
+        learners[circle_id].append(plans.Learner(e_id, to, joined_at=joined))
     facilitators = {
         f_id: plans.To(c_id, a_id, channel, value, lang, tz)
         for f_id, c_id, a_id, channel, value, lang, tz in session.execute(
