@@ -124,7 +124,7 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
         draft.contact_id = contact.id if contact else None
         if address is not None and inbound.channel == TELEGRAM:
             contacts.keep_username(session, address, inbound.username)
-        if address is not None:
+        if address is not None and address.unreachable_at is not None:
             reach.clear(address)  # it texted in: texts reach it again (issue 22, item 15)
         opted_out_before = address is not None and address.opted_out_at is not None
         loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)

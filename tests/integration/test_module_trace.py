@@ -17,7 +17,9 @@ PROJECT = ("bot", "flows", "webhooks")
 # pre-parses LINK or queues by hand; the job keys live with the publisher; a relay never enters the LINK
 # flow). The issue's target of 20 is not met: each module left does one step of the relay (see README
 # "Layout"), and merging modules to meet the number was ruled out. This ceiling catches a regression.
-MOST = 26
+# Issue 22 and 23 added two that do real work on every request: bot.app (the security headers every
+# response carries) and bot.settings (the dial-in number the context offers the welcome and HELP).
+MOST = 28
 
 
 def trace(call) -> tuple[set[str], set[str]]:
