@@ -4,7 +4,8 @@ Order:
   1. global keywords, when they are the whole text: STOP, START, HELP, LANGUAGE (an opted-out sender
      gets only START, HELP and FORGET with its confirmation: erasure never depends on being opted in);
   2. a facilitator's commands (CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, ``#N text``);
-  3. FORGET, FIND and LEAVE; LINK and a lone 6-digit LINK code;
+  3. FORGET (alone it asks; only its question's exact phrase, within 15 minutes, erases), FIND and LEAVE;
+     LINK and a lone 6-digit LINK code;
   4. an answer to the most recent reminder (offered only when it is newer than the conversation);
   5. triggers: ``JOIN <code>`` and ``/start <code>`` (in an open conversation, only a real code);
   6. the open conversation (signup, language, check-in, survey, FORGET's confirmation);
@@ -325,12 +326,18 @@ def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
 
 
 def _forget(state: StateDict | None, inbound: Inbound, ctx: Context, resume: bool = True) -> Result | None:
-    """FORGET alone, FORGET YES, or (``resume``) a yes to the open FORGET question."""
+    """The open FORGET question's exact phrase erases; FORGET standing alone asks (so does FORGET with a
+    yes-word, which never erases by itself); with ``resume``, anything else goes to the open FORGET question."""
+    if state and learner_commands.confirms(state, inbound, ctx):
+        return learner_commands.resume(state, inbound, ctx)
     command = keywords.command(inbound.text, FORGET_COMMAND)
     if command is not None:
-        rest = command[2]
-        if keywords.bare(rest) or (len(rest) == 1 and keywords.answer(rest[0]) == keywords.YES):
-            return learner_commands.forget(inbound, ctx, rest)
+        _, word_lang, rest = command
+        yes_only = bool(rest) and keywords.answer(" ".join(rest)) == keywords.YES and len(rest) <= 2
+        if keywords.bare(rest) or yes_only:
+            own = ctx.contact.language
+            lang = own if own in ctx.languages else word_lang if word_lang != "en" else ctx.default_language
+            return learner_commands.forget(inbound, ctx, lang if lang in keywords.FORGET_CONFIRMATIONS else "en")
     if resume and state and state.get("flow") == learner_commands.FLOW:
         return learner_commands.resume(state, inbound, ctx)
     return None

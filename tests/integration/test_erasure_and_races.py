@@ -28,6 +28,7 @@ def test_forget_leaves_no_bytes_of_the_number_or_name_on_disk(client, uow, runti
     if backend["name"] == "postgres":  # the tests' reset VACUUMs too: only a later VACUUM is the scrub's
         with uow() as session:
             before = session.execute(sql("SELECT now()")).scalar()
+    text(client, "FORGET", ZEB)
     assert text(client, "FORGET YES", ZEB)[0].startswith("Done.")
     drain(runtime)  # the scrub job the erasure queued
     if backend["name"] == "sqlite":

@@ -149,7 +149,8 @@ CASES = [
         dict(text="Grupy", state=HOW_REFLECTION, facilitator=FAC),
         "open conversation",
     ),
-    ("yes to forget", dict(text="YES", state=FORGET_ASKED), "open conversation"),
+    ("a yes never confirms forget", dict(text="YES", state=FORGET_ASKED), "relay"),
+    ("forget's phrase", dict(text="Forget yes", state=FORGET_ASKED), "FORGET"),
     # a bare code
     ("a bare code", dict(text="KC42", contact=NEW), "bare code"),
     ("a code and a word", dict(text="kc42 please", contact=NEW), "bare code"),
