@@ -24,6 +24,8 @@ class Inbound:
             shipped: a hint for a first reply, never a choice made for them.
         username: the sender's Telegram username, lower-case without ``@`` (None elsewhere, or when
             they have none); kept on their address so a facilitator can sign in as ``@username``.
+        asked: for a button tap, the topic of the question its keyboard asked (``flows.asked``); None for
+            a typed text and for a button that names no question.
     """
 
     channel: str
@@ -34,3 +36,4 @@ class Inbound:
     address_ok: bool = True
     language: str | None = None
     username: str | None = None
+    asked: str | None = None

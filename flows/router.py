@@ -1,6 +1,8 @@
 """Routes one inbound message (DESIGN.md §4): ``ROUTES`` is the order, one table walked top to bottom.
 
 Order:
+  0. a Telegram button tap that names its question (``Inbound.asked``): it counts for that question while
+     it is open (the open conversation's, or that meeting's reminder), else it is refused politely;
   1. global keywords, when they are the whole text: STOP, START, HELP, LANGUAGE (an opted-out sender
      gets only START, HELP and FORGET with its confirmation: erasure never depends on being opted in);
   2. a facilitator's commands (CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, ``#N text``);
@@ -33,6 +35,7 @@ from functools import cached_property
 from typing import Callable
 
 from flows import (
+    asked,
     checkin,
     commands,
     facilitator,
@@ -175,6 +178,28 @@ def _short(message: Message) -> bool:
     return len(keywords.words(message.inbound.text)) <= 2
 
 
+def _tapped(message: Message) -> bool:
+    return message.inbound.asked is not None
+
+
+def _tap(message: Message) -> Result:
+    """A button tap counts for the question its keyboard asked (``flows.asked``) while that question is open:
+    the open conversation's, or the reminder it names. Otherwise it is refused politely and nothing changes
+    (an opted-out sender's tap changes nothing and gets nothing)."""
+    state, inbound, ctx, topic = message.state, message.inbound, message.ctx, message.inbound.asked
+    if ctx.contact.opted_out:
+        return Result(state)
+    flow = message.flow
+    if state and flow is not None and topic == asked.of_state(state) and state.get("flow") != learner_commands.FLOW:
+        result = flow.resume(state, inbound, ctx)
+        if result is not None:
+            return result
+    pending = ctx.pending_rsvp
+    if pending is not None and topic == asked.of_reminder(pending.meeting_id) and message.rsvp_answer is not None:
+        return rsvp.on_answer(state, message.rsvp_answer, pending)
+    return Result(state, (Reply(keys.TAP_CLOSED),), language=message.own)
+
+
 def _bad_address(message: Message) -> Result:
     return Result(None, (Reply(keys.BAD_ADDRESS),), language=message.own)
 
@@ -265,6 +290,8 @@ def _fallback(message: Message) -> Result:
 
 ROUTES: tuple[Route, ...] = (
     Route("bad address", lambda m: not m.inbound.address_ok, _bad_address),
+    # 0. a button tap: it answers the question its keyboard asked, or is refused
+    Route("tap", _tapped, _tap),
     # 1. the global keywords; an opted-out sender gets START, HELP and FORGET only
     Route("opted out: START", _keyword(keywords.START, opted_out=True), _opt_in),
     Route("opted out: HELP", _keyword(keywords.HELP, opted_out=True), _help_stopped),

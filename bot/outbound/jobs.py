@@ -28,7 +28,7 @@ from bot.outbound.queue import QueueDown
 from bot.render import codec, render
 from bot.store.db import collect
 from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
-from flows import languages
+from flows import asked, languages
 from flows.inbound import VOICE, Inbound
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,10 @@ def _render(session, row: Outbox):
     replies = codec.load(row.replies)
     if row.kind == outbox.OutboxKind.TALLY and row.meeting_id is not None:
         replies = (meetings.tally_reply(session, row.meeting_id),)
+    if row.kind == outbox.OutboxKind.REMINDER and row.meeting_id is not None:  # its buttons name the meeting
+        replies = asked.tag(replies, asked.of_reminder(row.meeting_id))
+    elif row.conversation:  # a question that opens a conversation: its buttons name that question
+        replies = asked.tag(replies, asked.of_state(row.conversation))
     return render(row.channel, replies, languages.pick(language or row.language))
 
 

@@ -192,6 +192,8 @@ TEXTS: dict[str, str] = {
     keys.VOICE_SCALE: N_("Press a number from %(low)s, %(low_label)s, to %(high)s, %(high_label)s."),
     # Telegram only: the answer to a sticker or photo, and the bot's command menu (set-webhook).
     keys.TG_TEXT_ONLY: N_("Sorry, I can only read text. Please type your answer or tap a button."),
+    # A tap on a button of a question that is closed (an old reminder, an answered survey question).
+    keys.TAP_CLOSED: N_("That question is closed, so your tap changed nothing."),
     keys.TG_COMMAND_HELP: N_("Help and your circles"),
     keys.TG_COMMAND_STOP: N_("Stop all messages"),
     keys.TG_COMMAND_LANGUAGE: N_("Change your language"),
