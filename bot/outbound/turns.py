@@ -4,8 +4,10 @@ are never open at once for one learner, so a "1" always answers the question she
 - A reminder is about a meeting within hours (``REMINDER_LEAD``): it goes out, and an open check-in the
   learner has not answered is closed when it does (nothing is recorded for it). Her next "1" is the RSVP.
 - A check-in, or a survey's question, waits while the learner has a reminder she has not answered for a
-  meeting that has not started: it goes once she answers (looked at again every ``WAIT_STEP``) or once that
-  meeting starts, and is dropped when the wait reaches its own expiry.
+  meeting that has not started, or another check-in or survey question open (in another circle): it goes
+  once she answers (looked at again every ``WAIT_STEP``), once that meeting starts or that question expires,
+  and is dropped when the wait reaches its own expiry. (A check-in used to replace an open one, whose
+  answer was then lost; a check-in sent during a survey had its "1" taken by the survey.)
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from sqlalchemy.orm import Session
 from bot.domain import outbox
 from bot.domain.schedule import MeetingStatus
 from bot.store.models import Conversation, Meeting, Outbox, Rsvp
-from flows import checkin
+from flows import asked, checkin, survey
 
 WAIT_STEP = timedelta(minutes=30)
 # What waits for an unanswered reminder, and what a reminder closes.
 WAITS_FOR_RSVP = frozenset({outbox.OutboxKind.CHECKIN, outbox.OutboxKind.SURVEY})
 CLOSED_BY_REMINDER = frozenset({checkin.FLOW})
+HOLDING_FLOWS = frozenset({checkin.FLOW, survey.FLOW})  # open questions a check-in or survey waits behind
 WAITING = "waiting for the answer to an open reminder"
 DROPPED = "expired while a reminder was open"
 
@@ -54,12 +57,35 @@ def wait(session: Session, row: Outbox, now: datetime) -> tuple[str, datetime | 
         return None
     starts = unanswered_reminder(session, row.contact_id, now)
     if starts is None:
+        starts = _other_question_until(session, row, now)
+    if starts is None:
         return None
     until = min(starts, now + WAIT_STEP)
     expires = (row.conversation or {}).get("expires")
     if expires and datetime.fromisoformat(expires) <= until:
         return DROPPED, None
     return WAITING, until
+
+
+def _other_question_until(session: Session, row: Outbox, now: datetime) -> datetime | None:
+    """When the learner's open check-in or survey question expires, if it is another question than ``row``'s
+    (a survey's own reminder, the same survey, goes on)."""
+    open_ = session.execute(
+        select(Conversation.state, Conversation.expires_at).where(
+            Conversation.contact_id == row.contact_id,
+            Conversation.flow.in_(sorted(HOLDING_FLOWS)),
+            Conversation.expires_at > now,
+        )
+    ).first()
+    if open_ is None:
+        return None
+    current, planned = dict(open_.state or {}), dict(row.conversation or {})
+    same_survey = current.get("flow") == planned.get("flow") == survey.FLOW and all(
+        current.get(key) == planned.get(key) for key in ("subject", "survey")
+    )
+    if same_survey or asked.of_state(current) == asked.of_state(planned):
+        return None
+    return open_.expires_at
 
 
 def after_reminder(session: Session, row: Outbox) -> None:
