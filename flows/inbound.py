@@ -26,6 +26,8 @@ class Inbound:
             they have none); kept on their address so a facilitator can sign in as ``@username``.
         media: how many pictures or files came with it (Twilio's ``NumMedia``, MMS and WhatsApp); they
             are never read or passed on (``flows.media``).
+        asked: for a button tap, the topic of the question its keyboard asked (``flows.asked``); None for
+            a typed text and for a button that names no question.
     """
 
     channel: str
@@ -37,3 +39,4 @@ class Inbound:
     language: str | None = None
     username: str | None = None
     media: int = 0
+    asked: str | None = None

@@ -86,8 +86,9 @@ COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
         "es": ("OLVIDAR", "BORRAR"),
         "fr": ("OUBLIER", "EFFACER"),
         "pt": ("ESQUECER", "APAGAR"),
-        "pl": ("ZAPOMNIJ", "USUN"),
-        "sw": ("SAHAU", "FUTA"),
+        # Not ZAPOMNIJ or SAHAU: "Zapomnij" and "Sahau" are everyday "never mind" (issue 22).
+        "pl": ("USUN",),
+        "sw": ("FUTA",),
     },
     LEAVE: {
         "en": ("LEAVE",),
@@ -236,6 +237,17 @@ OBJECT_WORDS = frozenset(
         "YANGU",  # sw
     }
 )
+
+# The one phrase that confirms FORGET's question, in the language the question was asked in (its
+# ``prompt.forget`` text shows it). Nothing else erases: no digit, no yes-word, no FORGET and yes in one text.
+FORGET_CONFIRMATIONS: dict[str, tuple[str, ...]] = {
+    "en": ("FORGET", "YES"),
+    "es": ("OLVIDAR", "SI"),
+    "fr": ("OUBLIER", "OUI"),
+    "pt": ("ESQUECER", "SIM"),
+    "pl": ("USUN", "TAK"),
+    "sw": ("FUTA", "NDIYO"),
+}
 
 YES, NO = "yes", "no"
 
@@ -457,6 +469,12 @@ def command(text: str, table: WordTable) -> tuple[str, str, list[str]] | None:
                 if parts[: len(said)] == said and (found is None or len(parts) - len(said) < len(found[2])):
                     found = name, lang, parts[len(said) :]
     return found
+
+
+def confirms_forget(text: str, language: str) -> bool:
+    """True when ``text`` is exactly FORGET's confirmation phrase of ``language`` (any case, accents, spacing)."""
+    phrase = FORGET_CONFIRMATIONS.get(language)
+    return phrase is not None and tuple(words(text)) == phrase
 
 
 def bare(rest: list[str]) -> bool:

@@ -1,15 +1,19 @@
 """FIND, FORGET and LEAVE, and the relay of a learner's free text to their facilitator.
 
 FIND <postal code or city> ──▶ up to 3 open circles nearby
-FORGET ──▶ CONFIRM ──FORGET YES / YES──▶ Erase, FORGET_DONE (also after STOP)
+FORGET (alone) ──▶ CONFIRM ──its exact phrase, within 15 minutes──▶ Erase, FORGET_DONE (also after STOP)
+         the phrase is the question's language's (FORGET YES, OLVIDAR SÍ, FUTA NDIYO…); a digit, a
+         yes-word, "FORGET YES" sent before any question, or the phrase after 15 minutes never erase
 LEAVE [code] ──▶ Leave(code)
 LEAVE (in several circles) ──▶ WHICH ──a number or a code──▶ Leave(code)
+         (a Telegram tap names the menu's circles: it leaves the circle its button named, or is refused)
 free text from an enrolled learner ──▶ RelayToFacilitator
 """
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime, timedelta
 from typing import NotRequired, TypedDict, cast
 
 from flows import choices, keys, keywords
@@ -20,6 +24,7 @@ from flows.results import CircleLine, Erase, Leave, RelayToFacilitator, Reply, R
 FLOW = "forget"
 LEAVE_FLOW = "leave"
 LEAVE_CHOICES_MAX = 5
+FORGET_TTL = timedelta(minutes=15)  # how long FORGET's question waits for its phrase
 
 
 class State(str, enum.Enum):
@@ -35,6 +40,8 @@ class CommandState(TypedDict):
     flow: str
     step: str
     codes: NotRequired[list[str]]
+    lang: NotRequired[str]  # FORGET: the language of the phrase the question showed
+    expires: NotRequired[str]  # FORGET: ISO-8601, the end of the question's 15 minutes
 
 
 def find(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
@@ -50,16 +57,31 @@ def find(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
     return Result(None, (Reply(keys.FIND_RESULTS, {"lines": lines}),))
 
 
-def forget(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
-    """FORGET asks for confirmation; FORGET YES erases at once."""
-    if rest and keywords.answer(" ".join(rest)) == keywords.YES:
-        return Result(None, (Reply(keys.FORGET_DONE),), (Erase(),))
-    return Result({"flow": FLOW, "step": State.CONFIRM.value}, (Reply(keys.FORGET_CONFIRM, choices=choices.FORGET),))
+def forget(inbound: Inbound, ctx: Context, lang: str) -> Result:
+    """FORGET asks its question in ``lang``; only that language's exact phrase erases, within ``FORGET_TTL``."""
+    asked: CommandState = {
+        "flow": FLOW,
+        "step": State.CONFIRM.value,
+        "lang": lang,
+        "expires": (ctx.now + FORGET_TTL).isoformat(),
+    }
+    return Result(asked, (Reply(keys.FORGET_CONFIRM, choices=choices.FORGET),), language=lang)
+
+
+def confirms(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
+    """True when ``inbound`` is the open FORGET question's exact phrase, in its language, in its time."""
+    if state.get("flow") != FLOW or state.get("step", State.CONFIRM.value) != State.CONFIRM.value:
+        return False
+    expires = state.get("expires")
+    if expires and datetime.fromisoformat(expires) <= ctx.now:
+        return False
+    lang = state.get("lang") or ctx.contact.language or "en"
+    return keywords.confirms_forget(inbound.text, lang)
 
 
 def on_confirm(state: CommandState, inbound: Inbound, ctx: Context) -> Result | None:
-    """A yes erases; anything else drops the request and is routed as usual (None)."""
-    if keywords.answer(inbound.text) == keywords.YES:
+    """The exact phrase erases; anything else drops the request and is routed as usual (None)."""
+    if confirms(state, inbound, ctx):
         return Result(None, (Reply(keys.FORGET_DONE),), (Erase(),))
     return None
 
@@ -82,10 +104,10 @@ HANDLERS = {State.CONFIRM: on_confirm, State.WHICH: on_which}
 
 
 def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
-    """True when ``inbound`` answers the open question: FORGET's yes, or one of LEAVE's circles."""
+    """True when ``inbound`` answers the open question: FORGET's phrase, or one of LEAVE's circles."""
     if state.get("step") == State.WHICH.value:
         return on_which(cast(CommandState, state), inbound, ctx) is not None
-    return keywords.answer(inbound.text) == keywords.YES
+    return confirms(state, inbound, ctx)
 
 
 def resume(state: StateDict, inbound: Inbound, ctx: Context) -> Result | None:

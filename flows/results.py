@@ -38,12 +38,14 @@ class Choice:
 class Choices:
     """The fixed answers of a question and the way a text channel writes them (``MENU``…).
 
-    ``prompt`` is a message key a text channel shows instead of the one the style makes.
+    ``prompt`` is a message key a text channel shows instead of the one the style makes. ``topic`` names
+    the question (``flows.asked``): a button channel sends it back with the tapped value.
     """
 
     items: tuple[Choice, ...]
     style: str = INLINE
     prompt: str | None = None
+    topic: str | None = None
 
     @property
     def digits(self) -> bool:

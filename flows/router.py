@@ -1,10 +1,13 @@
 """Routes one inbound message (DESIGN.md §4): ``ROUTES`` is the order, one table walked top to bottom.
 
 Order:
+  0. a Telegram button tap that names its question (``Inbound.asked``): it counts for that question while
+     it is open (the open conversation's, or that meeting's reminder), else it is refused politely;
   1. global keywords, when they are the whole text: STOP, START, HELP, LANGUAGE (an opted-out sender
      gets only START, HELP and FORGET with its confirmation: erasure never depends on being opted in);
   2. a facilitator's commands (CIRCLES, TALLY, CANCEL, MOVE, MSG, HOW, ``#N text``);
-  3. FORGET, FIND and LEAVE; LINK and a lone 6-digit LINK code;
+  3. FORGET (alone it asks; only its question's exact phrase, within 15 minutes, erases), FIND and LEAVE;
+     LINK and a lone 6-digit LINK code;
   4. an answer to the most recent reminder (offered only when it is newer than the conversation); else
      a word that may mean STOP (pt "Cancelar", pl "Koniec": ``keywords.ASK_FIRST_STOP``) asks first;
   5. triggers: ``JOIN <code>`` and ``/start <code>`` (in an open conversation, only a real code);
@@ -33,6 +36,7 @@ from functools import cached_property
 from typing import Callable
 
 from flows import (
+    asked,
     checkin,
     commands,
     facilitator,
@@ -184,6 +188,28 @@ def _short(message: Message) -> bool:
     return len(keywords.words(message.inbound.text)) <= 2
 
 
+def _tapped(message: Message) -> bool:
+    return message.inbound.asked is not None
+
+
+def _tap(message: Message) -> Result:
+    """A button tap counts for the question its keyboard asked (``flows.asked``) while that question is open:
+    the open conversation's, or the reminder it names. Otherwise it is refused politely and nothing changes
+    (an opted-out sender's tap changes nothing and gets nothing)."""
+    state, inbound, ctx, topic = message.state, message.inbound, message.ctx, message.inbound.asked
+    if ctx.contact.opted_out:
+        return Result(state)
+    flow = message.flow
+    if state and flow is not None and topic == asked.of_state(state) and state.get("flow") != learner_commands.FLOW:
+        result = flow.resume(state, inbound, ctx)
+        if result is not None:
+            return result
+    pending = ctx.pending_rsvp
+    if pending is not None and topic == asked.of_reminder(pending.meeting_id) and message.rsvp_answer is not None:
+        return rsvp.on_answer(state, message.rsvp_answer, pending)
+    return Result(state, (Reply(keys.TAP_CLOSED),), language=message.own)
+
+
 def _bad_address(message: Message) -> Result:
     return Result(None, (Reply(keys.BAD_ADDRESS),), language=message.own)
 
@@ -275,6 +301,8 @@ def _fallback(message: Message) -> Result:
 
 ROUTES: tuple[Route, ...] = (
     Route("bad address", lambda m: not m.inbound.address_ok, _bad_address),
+    # 0. a button tap: it answers the question its keyboard asked, or is refused
+    Route("tap", _tapped, _tap),
     # 1. the global keywords; an opted-out sender gets START, HELP and FORGET only
     Route("opted out: START", _keyword(keywords.START, opted_out=True), _opt_in),
     Route("opted out: HELP", _keyword(keywords.HELP, opted_out=True), _help_stopped),
@@ -338,12 +366,18 @@ def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
 
 
 def _forget(state: StateDict | None, inbound: Inbound, ctx: Context, resume: bool = True) -> Result | None:
-    """FORGET alone, FORGET YES, or (``resume``) a yes to the open FORGET question."""
+    """The open FORGET question's exact phrase erases; FORGET standing alone asks (so does FORGET with a
+    yes-word, which never erases by itself); with ``resume``, anything else goes to the open FORGET question."""
+    if state and learner_commands.confirms(state, inbound, ctx):
+        return learner_commands.resume(state, inbound, ctx)
     command = keywords.command(inbound.text, FORGET_COMMAND)
     if command is not None:
-        rest = command[2]
-        if keywords.bare(rest) or (len(rest) == 1 and keywords.answer(rest[0]) == keywords.YES):
-            return learner_commands.forget(inbound, ctx, rest)
+        _, word_lang, rest = command
+        yes_only = bool(rest) and keywords.answer(" ".join(rest)) == keywords.YES and len(rest) <= 2
+        if keywords.bare(rest) or yes_only:
+            own = ctx.contact.language
+            lang = own if own in ctx.languages else word_lang if word_lang != "en" else ctx.default_language
+            return learner_commands.forget(inbound, ctx, lang if lang in keywords.FORGET_CONFIRMATIONS else "en")
     if resume and state and state.get("flow") == learner_commands.FLOW:
         return learner_commands.resume(state, inbound, ctx)
     return None

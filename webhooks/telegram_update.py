@@ -4,7 +4,8 @@
   (``/stop`` is STOP, ``/help`` HELP…; ``/circles`` is CIRCLES for a facilitator, HELP for a
   learner); ``/start KC42`` (a ``t.me/<bot>?start=KC42`` deep link) stays as it is, a join trigger;
   a bare ``/start`` asks for HELP.
-- A button tap (``callback_query``) is the choice's value, exactly as if it had been typed. Its
+- A button tap (``callback_query``) is the choice's value, exactly as if it had been typed, with the
+  topic of the question its keyboard asked (``Inbound.asked``, from ``<topic>|<value>``). Its
   provider id names the keyboard's message, not the update: a second tap on the same keyboard is
   a replay of the first and changes nothing.
 - A sticker, photo or any message without text gets a polite "text only"; an edited message, a group
@@ -18,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows import commands, languages
+from flows import asked, commands, languages
 from flows.inbound import TELEGRAM, Inbound
 from webhooks.text import clean_text
 
@@ -112,11 +113,13 @@ def _tap(update, now: datetime) -> Event:
         or not query.data
     ):
         return Event(TAP_GONE, callback_id=query.id, language=lang)
-    value = clean_text(query.data).rsplit(":", 1)[-1]
+    topic, data = asked.split(clean_text(query.data))
+    value = data.rsplit(":", 1)[-1]
     inbound = Inbound(
         channel=TELEGRAM,
         address=str(chat.id),
         text=value,
+        asked=topic,
         provider_id=f"tg-cb-{chat.id}-{message.message_id}"[:64],
         received_at=now,
         language=lang,

@@ -232,3 +232,29 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
         if circle is not None and status != MeetingStatus.CANCELLED and ends > now:
             loaded.pending = PendingRsvp(meeting_id, loaded.circles[circle.code], starts)
     return loaded
+
+
+def tapped_reminder(
+    session: Session, loaded: Loaded, contact_id: int, meeting_id: int | None, now: datetime
+) -> PendingRsvp | None:
+    """The reminder a tapped keyboard asked about, while its meeting is ahead and the learner is in its
+    circle (None otherwise: the question is closed)."""
+    row = session.execute(
+        select(Meeting.id, Meeting.circle_id, Meeting.starts_at)
+        .join(Outbox, Outbox.meeting_id == Meeting.id)
+        .where(
+            Meeting.id == meeting_id,
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.ends_at > now,  # as a typed answer: until the meeting ends
+            Outbox.contact_id == contact_id,
+            Outbox.kind == outbox.OutboxKind.REMINDER,
+            Outbox.status == outbox.SENT,
+        )
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    circle = next((c for c in loaded.rows.values() if c.id == row.circle_id), None)
+    if circle is None or loaded.contact_view.enrollment(circle.code) is None:
+        return None
+    return PendingRsvp(row.id, loaded.circles[circle.code], row.starts_at)

@@ -26,7 +26,7 @@ from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
 from bot.render import codec, segments
 from bot.store.models import Address, Circle, Contact, Conversation, Message
-from flows import keys, keywords, languages, media
+from flows import asked, keys, keywords, languages, media
 from flows.context import ContactView, Context
 from flows.inbound import TELEGRAM, Inbound
 from flows.results import Enroll, Reply, Result
@@ -146,6 +146,8 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
         applier = Applier(session, settings, contact, address, draft, now, loaded)
         applier.apply(result.effects)
         replies = _allowed(result, opted_out_before)
+        if replies and replies[-1].choices is not None:  # its buttons name the question (flows.asked)
+            replies = asked.tag(replies, asked.of_state(result.state))
         kept = {"language": lang, "replies": codec.dump(replies)}
         if _insert_message(session, draft, kept, applier.take_deferred()) is None:
             session.rollback()  # the same provider id was stored meanwhile: this is a replay
@@ -253,6 +255,8 @@ def _load(
     pending, sent_at = loaded.pending, loaded.pending_sent_at  # a pending reminder was sent: it has a time
     if pending is not None and conversation is not None and sent_at is not None and conversation.updated_at > sent_at:
         pending = None
+    if inbound.asked is not None and asked.reminder_of(inbound.asked) is not None:  # the keyboard's own reminder
+        pending = sender.tapped_reminder(session, loaded, contact.id, asked.reminder_of(inbound.asked), now)
     view = ContactView(
         name=contact.name, language=contact.language, opted_out=opted_out, enrollments=loaded.contact_view.enrollments
     )

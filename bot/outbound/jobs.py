@@ -22,7 +22,7 @@ from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
 from bot.domain.schedule import QuietHours
 from bot.inbound import service
-from bot.outbound import rendering, sweeper
+from bot.outbound import rendering, sweeper, turns
 from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
 from bot.store.db import collect
@@ -77,6 +77,14 @@ def send_outbox(row_id: int) -> str:
             row.status, row.last_error = outbox.CANCELLED, reason
             session.commit()
             return row.status
+        held = turns.wait(session, row, now)  # one question at a time (bot/outbound/turns.py)
+        if held is not None:
+            reason, until = held
+            if until is None:
+                row.status, row.last_error = outbox.CANCELLED, reason
+                session.commit()
+                return row.status
+            return _defer(session, row, until, reason)
         later = _quiet_until(session, rt.settings, row, now)
         if later is not None:
             return _defer(session, row, later)
@@ -180,7 +188,7 @@ def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | No
     return quiet.until(now, tz or row.timezone)
 
 
-def _defer(session, row: Outbox, until: datetime) -> str:
+def _defer(session, row: Outbox, until: datetime, reason: str = "waiting for the end of quiet hours") -> str:
     """Puts a row back until ``until``; a reminder whose meeting starts before then is dropped."""
     if row.kind in outbox.ABOUT_MEETING and row.meeting_id is not None:
         starts = session.scalar(select(Meeting.starts_at).where(Meeting.id == row.meeting_id))
@@ -188,7 +196,7 @@ def _defer(session, row: Outbox, until: datetime) -> str:
             row.status, row.last_error = outbox.CANCELLED, "quiet hours until the meeting"
             session.commit()
             return row.status
-    row.status, row.send_after, row.last_error = outbox.PENDING, until, "waiting for the end of quiet hours"
+    row.status, row.send_after, row.last_error = outbox.PENDING, until, reason
     row.batch = None  # it leaves its batch: a job of its own at the end of the quiet hours
     collect(session, Planned(row.id, until, row.attempts))
     session.commit()
@@ -207,7 +215,8 @@ REPLACEABLE_FLOWS = frozenset({"checkin", "offer"})
 
 
 def _open_conversation(session, row_id: int) -> None:
-    """A sent question (check-in, survey) becomes the contact's open conversation.
+    """A sent question (check-in, survey) becomes the contact's open conversation; a sent reminder closes
+    an open check-in (``bot.outbound.turns``).
 
     The contact's row is locked first, as the webhook does, so a learner's answer arriving at the
     same moment is applied before or after this, never lost between. A survey reminder carries a
@@ -215,6 +224,9 @@ def _open_conversation(session, row_id: int) -> None:
     (only marked reminded), so a reminder never rolls a survey back.
     """
     row = session.get(Outbox, row_id)
+    if row.kind == outbox.OutboxKind.REMINDER and row.contact_id is not None:
+        session.execute(select(Contact.id).where(Contact.id == row.contact_id).with_for_update())
+        turns.after_reminder(session, row)
     if not row.conversation or row.contact_id is None:
         return
     session.execute(select(Contact.id).where(Contact.id == row.contact_id).with_for_update())

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.domain import login, meetings, outbox
 from bot.render import codec, render
 from bot.store.models import Contact, Outbox
-from flows import languages
+from flows import asked, languages
 
 
 def render_row(session, row: Outbox, secret: str | None, reveal: bool = True):
@@ -27,6 +27,10 @@ def render_row(session, row: Outbox, secret: str | None, reveal: bool = True):
     replies = codec.load(row.replies)
     if row.kind == outbox.OutboxKind.TALLY and row.meeting_id is not None:
         replies = (meetings.tally_reply(session, row.meeting_id),)
+    if row.kind == outbox.OutboxKind.REMINDER and row.meeting_id is not None:  # its buttons name the meeting
+        replies = asked.tag(replies, asked.of_reminder(row.meeting_id))
+    elif row.conversation:  # a question that opens a conversation: its buttons name that question
+        replies = asked.tag(replies, asked.of_state(row.conversation))
     if row.kind == outbox.OutboxKind.LOGIN:
         replies = login.reveal(secret or "", replies) if reveal else login.masked(replies)
     return render(row.channel, replies, languages.pick(language or row.language))

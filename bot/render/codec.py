@@ -29,6 +29,8 @@ def _dump_reply(reply: Reply) -> dict:
             "prompt": c.prompt,
             "items": [[i.value, i.label, i.literal] for i in c.items],
         }
+        if c.topic:
+            out["choices"]["topic"] = c.topic
     return out
 
 
@@ -38,7 +40,10 @@ def _load_reply(item: dict) -> Reply:
     if item.get("choices"):
         c = item["choices"]
         choices = Choices(
-            tuple(Choice(v, label, bool(literal)) for v, label, literal in c["items"]), c["style"], c.get("prompt")
+            tuple(Choice(v, label, bool(literal)) for v, label, literal in c["items"]),
+            c["style"],
+            c.get("prompt"),
+            c.get("topic"),
         )
     return Reply(item["key"], params, choices)
 

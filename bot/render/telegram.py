@@ -1,7 +1,8 @@
 """Telegram: the reply's text plus an inline keyboard, one button per choice.
 
 A tap sends the choice's value back as callback data, which the webhook turns into the same
-``Inbound`` text a typed answer would be.
+``Inbound`` text a typed answer would be; a question with a topic (``flows.asked``) sends ``<topic>|<value>``,
+so the tap counts only for the question its keyboard asked.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import NotRequired, TypedDict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import text
-from flows.results import MENU, SCALE, Reply
+from flows import asked
+from flows.results import CONFIRM, MENU, SCALE, Reply
 
 TEXT_MAX = 4096
 ROW_MAX = 6
@@ -28,9 +30,14 @@ def render(replies: tuple[Reply, ...], lang: str) -> SendMessage:
     """``sendMessage`` arguments: ``text`` and, when the last reply has choices, ``reply_markup``."""
     body = "\n".join(text.words(r, lang, quote_limit=3000) for r in replies)[:TEXT_MAX]
     choices = replies[-1].choices if replies else None
+    if choices is not None and choices.style == CONFIRM:  # FORGET: the phrase is typed, never a tap
+        return {"text": f"{body} {text.prompt(choices, lang)}"[:TEXT_MAX]}
     if choices is None:
         return {"text": body}
-    buttons = [InlineKeyboardButton(text.button(c, choices, lang), callback_data=c.value[:64]) for c in choices.items]
+    buttons = [
+        InlineKeyboardButton(text.button(c, choices, lang), callback_data=asked.callback(choices.topic, c.value))
+        for c in choices.items
+    ]
     if choices.style == MENU:
         rows = [[b] for b in buttons]
     elif choices.style == SCALE:

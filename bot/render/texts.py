@@ -242,6 +242,8 @@ TEXTS: dict[str, str] = {
     keys.MEDIA_RELAYED: N_("Thanks, your text was passed on, but not the picture or file: we can only pass on text."),
     keys.MEDIA_NOT_PASSED: N_("The picture or file with your text will not be passed on: we can only pass on text."),
     keys.MEDIA_NOT_READ: N_("We can only read text, so we did not see the picture or file you sent."),
+    # A tap on a button of a question that is closed (an old reminder, an answered survey question).
+    keys.TAP_CLOSED: N_("That question is closed, so your tap changed nothing."),
     keys.TG_COMMAND_HELP: N_("Help and your circles"),
     keys.TG_COMMAND_STOP: N_("Stop all messages"),
     keys.TG_COMMAND_LANGUAGE: N_("Change your language"),

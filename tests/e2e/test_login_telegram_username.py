@@ -116,7 +116,7 @@ def test_forget_erases_the_username(tg_pages):
     said(client, "/start KC42", chat=OTHER_CHAT, username="amina_o")
     assert usernames(uow) == {str(OTHER_CHAT): "amina_o"}
     said(client, "FORGET", chat=OTHER_CHAT, username="amina_o")
-    said(client, "YES", chat=OTHER_CHAT, username="amina_o")
+    said(client, "FORGET YES", chat=OTHER_CHAT, username="amina_o")  # the phrase its question shows
     with uow() as db:
         assert db.scalar(select(Address.id).where(Address.username == "amina_o")) is None
         assert db.scalars(select(Contact).where(Contact.erased_at.is_not(None))).all()

@@ -86,11 +86,14 @@ def test_reminder_keyboard_then_rsvp_by_tap_and_a_double_tap_records_one_answer(
     sent = [p for p in api.of("sendMessage") if p.get("reply_markup")][-1]
     assert sent["chat_id"] == CHAT and "?" in sent["text"]
     keyboard = sent["reply_markup"]["inline_keyboard"]
-    assert [[b["callback_data"] for b in row] for row in keyboard] == [["1", "2"]]
+    with rt.uow() as session:
+        meeting_id = session.scalar(select(Outbox.meeting_id).where(Outbox.kind == "reminder"))
+    # each button names its question, the meeting's reminder, and its answer (flows.asked, issue 22)
+    assert [[b["callback_data"] for b in row] for row in keyboard] == [[f"r:{meeting_id}|1", f"r:{meeting_id}|2"]]
     message_id = 1000 + len(api.of("sendMessage")) - 1  # the stand-in numbers messages from 1000
-    yes = answer(client, tap_update("1", message_id))
+    yes = answer(client, tap_update(f"r:{meeting_id}|1", message_id))
     assert yes["method"] == "sendMessage" and yes["chat_id"] == CHAT
-    again = answer(client, tap_update("2", message_id))  # a second tap on the same keyboard
+    again = answer(client, tap_update(f"r:{meeting_id}|2", message_id))  # a second tap on the same keyboard
     assert again == {"method": "answerCallbackQuery", "callback_query_id": again["callback_query_id"]}
     with rt.uow() as session:
         assert session.scalars(select(Rsvp.answer)).all() == ["yes"]

@@ -28,6 +28,7 @@ def test_forget_leaves_no_bytes_of_the_number_or_name_on_disk(client, uow, runti
     if backend["name"] == "postgres":  # the tests' reset VACUUMs too: only a later VACUUM is the scrub's
         with uow() as session:
             before = session.execute(sql("SELECT now()")).scalar()
+    text(client, "FORGET", ZEB)
     assert text(client, "FORGET YES", ZEB)[0].startswith("Done.")
     drain(runtime)  # the scrub job the erasure queued
     if backend["name"] == "sqlite":
@@ -104,7 +105,8 @@ def test_a_check_in_never_replaces_a_survey_half_answered(runtime):
         )
         row_id = outbox.insert_new(session, [row])[0].row_id
         session.commit()
-    assert jobs.send_outbox(row_id) == outbox.SENT
+    # issue 22: the check-in waits behind the open survey question (its "1" would answer the survey)
+    assert jobs.send_outbox(row_id) == jobs.DEFERRED
     with runtime.uow() as session:
         conversation = session.scalar(
             select(Conversation).where(Conversation.contact_id == contact_of(session, ZEB).id)

@@ -81,7 +81,9 @@ def test_koniec_with_no_reminder_asks_and_stops_only_on_a_yes(runtime, uow):
     sim = Sim(runtime)
     join(sim, AMINA, "Amina", "5")  # pl
     asked = sim.text(AMINA, "Koniec")
-    assert len(asked) == 1 and asked[0].startswith("Chcesz wylaczyc wszystkie nasze SMS-y?")  # SMS folds what GSM-7 lacks
+    assert len(asked) == 1 and asked[0].startswith(
+        "Chcesz wylaczyc wszystkie nasze SMS-y?"
+    )  # SMS folds what GSM-7 lacks
     with uow() as session:
         assert address_of(session, AMINA).opted_out_at is None
     assert sim.text(AMINA, "Nie") == ["Dobrze, nadal bedziesz dostawac od nas SMS-y."]

@@ -68,7 +68,12 @@ def script(sim: Sim, uow) -> None:
     sim.run_until(starts[0] + timedelta(days=1, hours=2))
     sim.text(LEARNERS[0], "1"), sim.text(LEARNERS[1], "I'm stuck on lesson 2"), sim.text(FAC, "HOW KC42")
     sim.text(FAC, "4"), sim.text(FAC, "3"), sim.text(FAC, "Good questions")
-    sim.text(LEARNERS[2], "STOP"), sim.text(LEARNERS[2], "START"), sim.text(LEARNERS[3], "FORGET YES")
+    (
+        sim.text(LEARNERS[2], "STOP"),
+        sim.text(LEARNERS[2], "START"),
+        sim.text(LEARNERS[3], "FORGET"),
+        sim.text(LEARNERS[3], "FORGET YES"),
+    )
     sim.run_until(starts[-1] + timedelta(days=1, hours=2))
     for answer in ("4", "5", "SKIP", "10", "Keep going"):
         sim.text(LEARNERS[0], answer)

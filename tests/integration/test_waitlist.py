@@ -60,7 +60,7 @@ def test_a_place_freed_by_forget_is_offered_and_a_taken_place_is_said_so(runtime
     sim = Sim(runtime, quiet_hours="")
     join(sim, AMINA, "Amina")
     join(sim, BEN, "Ben")
-    sim.text(AMINA, "FORGET YES")
+    sim.text(AMINA, "FORGET"), sim.text(AMINA, "FORGET YES")
     sim.advance(timedelta(minutes=1))
     assert len(offers(sim, BEN)) == 1
     assert sim.text(BEN, "yes")[0].startswith("You're in, Ben!")

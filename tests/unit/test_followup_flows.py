@@ -88,9 +88,11 @@ CASES = [
     ("find needs a place", None, "FIND", None, [keys.FIND_NEED_PLACE], []),
     ("find none", None, "find 99999", None, [keys.FIND_NONE], []),
     ("forget asks", None, "FORGET", "confirm", [keys.FORGET_CONFIRM], []),
-    ("forget yes", None, "forget yes", None, [keys.FORGET_DONE], [Erase]),
-    ("forget confirm yes", {"flow": "forget", "step": "confirm"}, "YES", None, [keys.FORGET_DONE], [Erase]),
-    ("forget es", None, "OLVIDAR SI", None, [keys.FORGET_DONE], [Erase]),
+    # issue 22: FORGET and a yes in one text ask; a yes never erases; only the question's phrase does
+    ("forget yes asks", None, "forget yes", "confirm", [keys.FORGET_CONFIRM], []),
+    ("forget confirm yes", {"flow": "forget", "step": "confirm"}, "YES", None, [keys.RELAYED], [RelayToFacilitator]),
+    ("forget confirm phrase", {"flow": "forget", "step": "confirm"}, "Forget yes", None, [keys.FORGET_DONE], [Erase]),
+    ("forget es asks", None, "OLVIDAR SI", "confirm", [keys.FORGET_CONFIRM], []),
     ("leave only circle", None, "LEAVE", None, [keys.LEAVE_DONE], [Leave]),
 ]
 

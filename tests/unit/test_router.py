@@ -56,6 +56,7 @@ LINK_MATCH = LinkView("654321", "match", ("sms", "telegram"))
 
 ORDER = [
     "bad address",
+    "tap",
     "opted out: START",
     "opted out: HELP",
     "opted out: FORGET or nothing",
@@ -78,7 +79,7 @@ ORDER = [
 ]
 
 
-def run(text, state=None, contact=LEARNER, facilitator=None, pending=None, link=None, address_ok=True):
+def run(text, state=None, contact=LEARNER, facilitator=None, pending=None, link=None, address_ok=True, asked=None):
     ctx = Context(
         now=NOW,
         contact=contact,
@@ -87,12 +88,13 @@ def run(text, state=None, contact=LEARNER, facilitator=None, pending=None, link=
         pending_rsvp=pending,
         link=link,
     )
-    return route(state, Inbound("sms", "+18165550123", text, "SM1", NOW, address_ok), ctx)
+    return route(state, Inbound("sms", "+18165550123", text, "SM1", NOW, address_ok, asked=asked), ctx)
 
 
 CASES = [
     # (id, text, state, contact, facilitator, pending, link) -> the route that answers
     ("unreadable sender", dict(text="STOP", address_ok=False), "bad address"),
+    ("a tap on an old reminder's button", dict(text="1", asked="r:3", pending=PENDING), "tap"),
     # the global keywords, whatever is open
     ("stop", dict(text="STOP"), "STOP"),
     ("stop in spanish", dict(text="alto"), "STOP"),
@@ -161,7 +163,8 @@ CASES = [
         dict(text="Grupy", state=HOW_REFLECTION, facilitator=FAC),
         "open conversation",
     ),
-    ("yes to forget", dict(text="YES", state=FORGET_ASKED), "open conversation"),
+    ("a yes never confirms forget", dict(text="YES", state=FORGET_ASKED), "relay"),
+    ("forget's phrase", dict(text="Forget yes", state=FORGET_ASKED), "FORGET"),
     ("yes to stop all texts", dict(text="Sim", state=STOP_ASKED), "open conversation"),
     ("koniec again stops", dict(text="Koniec", state=STOP_ASKED), "open conversation"),
     # a bare code
