@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows import keys, keywords, languages
+from flows import facilitator_words, keys, keywords, languages
 from flows.inbound import TELEGRAM, VOICE
 
 START = "/start"  # Telegram's deep link: with a code after it, a JOIN trigger; bare, HELP
@@ -48,14 +48,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(TELEGRAM, "/help", keywords.HELP, keys.TG_COMMAND_HELP),
     Command(TELEGRAM, "/stop", keywords.STOP, keys.TG_COMMAND_STOP),
     Command(TELEGRAM, "/language", keywords.LANGUAGE, keys.TG_COMMAND_LANGUAGE),
-    Command(TELEGRAM, "/circles", keywords.CIRCLES, keys.TG_COMMAND_CIRCLES, learner=keywords.HELP),
+    Command(TELEGRAM, "/circles", facilitator_words.CIRCLES, keys.TG_COMMAND_CIRCLES, learner=keywords.HELP),
     Command(TELEGRAM, "/link", keywords.LINK),
     Command(TELEGRAM, START, keywords.HELP),
     Command(VOICE, STOP_KEY, keywords.STOP),
     Command(VOICE, ANY_KEY, keywords.SKIP),
 )
 
-_TABLES: tuple[keywords.WordTable, ...] = (keywords.KEYWORDS, keywords.COMMANDS, keywords.FACILITATOR_COMMANDS)
+_TABLES: tuple[keywords.WordTable, ...] = (keywords.KEYWORDS, keywords.COMMANDS, facilitator_words.FACILITATOR_COMMANDS)
 
 
 def word(keyword: str) -> str:

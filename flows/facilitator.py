@@ -22,7 +22,7 @@ import re
 from datetime import timedelta
 from typing import Callable, TypedDict, cast
 
-from flows import dates, keys, keywords, survey, surveys
+from flows import dates, facilitator_words, keys, keywords, survey, surveys
 from flows.context import Context, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView
 from flows.inbound import Inbound
 from flows.results import (
@@ -85,19 +85,19 @@ def handle(state: StateDict | None, inbound: Inbound, ctx: Context, lone_ok: boo
         if number not in fac.handles:
             return Result(state, (Reply(keys.RELAY_UNKNOWN_HANDLE, {"number": number}),))
         return Result(state, (Reply(keys.RELAYED),), (RelayToLearner(number, words),))
-    found = keywords.command(text, keywords.FACILITATOR_COMMANDS)
+    found = keywords.command(text, facilitator_words.FACILITATOR_COMMANDS)
     if found is None:
         return _retired(state, inbound, ctx)
     name, lang, rest = found
     if not rest:
-        if not lone_ok or name == keywords.CANCEL:  # a lone CANCEL is the carriers' STOP word, handled before
+        if not lone_ok or name == facilitator_words.CANCEL:  # a lone CANCEL is the carriers' STOP word, handled before
             return None
-        if name == keywords.CIRCLES:
+        if name == facilitator_words.CIRCLES:
             return Result(state, (_circles(ctx),))
         if len(fac.circles) != 1:
             return _which(state, ctx, name)
         return COMMANDS[name](state, inbound, ctx, fac.circles[0], lang, [])
-    if name == keywords.CIRCLES:
+    if name == facilitator_words.CIRCLES:
         return None  # "Grupy były za duże" is a sentence
     known = set(ctx.circles) | {c.circle.code for c in fac.circles}
     split = keywords.split_code(rest, known, typed=state is None)
@@ -112,7 +112,7 @@ def handle(state: StateDict | None, inbound: Inbound, ctx: Context, lone_ok: boo
 
 def _retired(state: StateDict | None, inbound: Inbound, ctx: Context) -> Result | None:
     """An old HOW word ("COMO KC42") counts only before one of the facilitator's own circle codes."""
-    found = keywords.command(inbound.text, keywords.RETIRED_FACILITATOR_COMMANDS)
+    found = keywords.command(inbound.text, facilitator_words.RETIRED_FACILITATOR_COMMANDS)
     if found is None:
         return None
     name, lang, rest = found
@@ -144,7 +144,7 @@ def _which(state: StateDict | None, ctx: Context, name: str) -> Result:
     """A command without a code from a facilitator of several circles: TALLY answers for every circle
     that meets within a week; the others ask which circle."""
     fac = _facilitator(ctx)
-    if name == keywords.TALLY:
+    if name == facilitator_words.TALLY:
         soon = [
             (c, nxt)
             for c in fac.circles
@@ -398,11 +398,11 @@ def _is(learner: LearnerName, word: str) -> bool:
 
 
 COMMANDS: dict[str, Command] = {
-    keywords.ADD: _add,
-    keywords.HERE: _here,
-    keywords.TALLY: _tally,
-    keywords.CANCEL: _cancel,
-    keywords.MOVE: _move,
-    keywords.MSG: _msg,
-    keywords.HOW: _how,
+    facilitator_words.ADD: _add,
+    facilitator_words.HERE: _here,
+    facilitator_words.TALLY: _tally,
+    facilitator_words.CANCEL: _cancel,
+    facilitator_words.MOVE: _move,
+    facilitator_words.MSG: _msg,
+    facilitator_words.HOW: _how,
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from typing import TypedDict, cast
 
-from flows import choices, keys, keywords
+from flows import answers, choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import Enroll, Leave, Reply, Result, StateDict, When
@@ -46,12 +46,12 @@ def question(name: str, circle_name: str) -> Reply:
 
 def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True for a yes or a no."""
-    return keywords.answer(inbound.text) is not None
+    return answers.answer(inbound.text) is not None
 
 
 def on_answer(state: OfferState, inbound: Inbound, ctx: Context) -> Result | None:
     """Yes takes the place (if it is still free); no leaves the list so the next learner is asked."""
-    answer = keywords.answer(inbound.text)
+    answer = answers.answer(inbound.text)
     circle = ctx.circles.get(state["code"])
     if answer is None or circle is None:
         return None

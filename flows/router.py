@@ -36,6 +36,7 @@ from functools import cached_property
 from typing import Callable
 
 from flows import (
+    answers,
     asked,
     checkin,
     commands,
@@ -124,7 +125,7 @@ class Message:
     @cached_property
     def rsvp_answer(self) -> str | None:
         """``yes`` or ``no`` when the text answers a reminder."""
-        return keywords.answer(self.inbound.text)
+        return answers.answer(self.inbound.text)
 
 
 Matcher = Callable[[Message], bool]
@@ -373,7 +374,7 @@ def _forget(state: StateDict | None, inbound: Inbound, ctx: Context, resume: boo
     command = keywords.command(inbound.text, FORGET_COMMAND)
     if command is not None:
         _, word_lang, rest = command
-        yes_only = bool(rest) and keywords.answer(" ".join(rest)) == keywords.YES and len(rest) <= 2
+        yes_only = bool(rest) and answers.answer(" ".join(rest)) == keywords.YES and len(rest) <= 2
         if keywords.bare(rest) or yes_only:
             own = ctx.contact.language
             lang = own if own in ctx.languages else word_lang if word_lang != "en" else ctx.default_language

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from typing import NotRequired, TypedDict, cast
 
-from flows import choices, keys, keywords
+from flows import answers, choices, keys, keywords
 from flows.context import Context
 from flows.inbound import Inbound
 from flows.results import OptOut, Reply, Result, StateDict
@@ -47,7 +47,7 @@ def ask(lang: str | None, resume: StateDict | None = None) -> Result:
 def on_confirm(state: StopState, inbound: Inbound, ctx: Context) -> Result | None:
     """A yes (or the same word again: "Koniec", "Koniec") stops every text, a no keeps them; anything else
     is routed as usual."""
-    said = keywords.plain_answer(inbound.text)  # "Nitakuwepo" (I'll be there) is no yes to stopping
+    said = answers.plain_answer(inbound.text)  # "Nitakuwepo" (I'll be there) is no yes to stopping
     if said == keywords.YES or keywords.ask_first_stop(inbound.text):
         return Result(None, (confirmation(ctx),), (OptOut(),))
     if said == keywords.NO:
@@ -67,7 +67,7 @@ HANDLERS = {State.CONFIRM: on_confirm}
 
 def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True when ``inbound`` answers the question (a yes or a no)."""
-    return keywords.plain_answer(inbound.text) is not None or keywords.ask_first_stop(inbound.text) is not None
+    return answers.plain_answer(inbound.text) is not None or keywords.ask_first_stop(inbound.text) is not None
 
 
 def resume(state: StateDict, inbound: Inbound, ctx: Context) -> Result | None:

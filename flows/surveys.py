@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flows import answers, keys, keywords
 from flows import choices as choice_sets
-from flows import keys, keywords
 from flows.results import Choices, Reply
 
 SCALE5, SCALE10, YESNO, NUMBER, TEXT, CHOICE = "scale5", "scale10", "yesno", "number", "text", "choice"
@@ -117,6 +117,6 @@ def parse(question: Question, text: str) -> str | None:
         low, high = {SCALE5: (1, 5), SCALE10: (0, 10), NUMBER: (0, 9999), CHOICE: (1, count)}[question.kind]
         return str(number) if low <= number <= high else None
     if question.kind == YESNO:
-        return keywords.answer(text)
+        return answers.answer(text)
     cleaned = " ".join((text or "").split())
     return cleaned[:TEXT_MAX] if cleaned else None

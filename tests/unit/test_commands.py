@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows import commands, keys, keywords
+from flows import commands, facilitator_words, keys, keywords
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_every_command_reads_as_a_word_its_keyword_table_knows():
         for keyword in filter(None, (command.keyword, command.learner)):
             word = commands.word(keyword)
             found = keywords.match(word) or keywords.command(word, keywords.COMMANDS)
-            found = found or keywords.command(word, keywords.FACILITATOR_COMMANDS)
+            found = found or keywords.command(word, facilitator_words.FACILITATOR_COMMANDS)
             assert found is not None and found[0] == keyword, command
 
 

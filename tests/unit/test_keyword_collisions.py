@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from flows import keys, keywords, survey
+from flows import facilitator_words, keys, keywords, survey
 from flows.checkin import opening as checkin_opening
 from flows.context import (
     CircleView,
@@ -227,8 +227,8 @@ def every_keyword():
     tables = (
         keywords.KEYWORDS,
         keywords.COMMANDS,
-        keywords.FACILITATOR_COMMANDS,
-        keywords.RETIRED_FACILITATOR_COMMANDS,
+        facilitator_words.FACILITATOR_COMMANDS,
+        facilitator_words.RETIRED_FACILITATOR_COMMANDS,
     )
     return {
         (lang, word)

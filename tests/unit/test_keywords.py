@@ -2,7 +2,7 @@
 
 import pytest
 
-from flows import keywords
+from flows import answers, facilitator_words, keywords
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_changed_learner_commands(text, expected):
     ],
 )
 def test_how_words_rarely_open_a_sentence(text, expected):
-    found = keywords.command(text, keywords.FACILITATOR_COMMANDS)
+    found = keywords.command(text, facilitator_words.FACILITATOR_COMMANDS)
     assert (found[0] if found else None) == expected
 
 
@@ -170,12 +170,12 @@ def test_no_word_means_two_things_across_every_table():
     carriers' CANCEL (and its es/pt CANCELAR): alone it is STOP (en) or a no to a reminder (pt, issue 23),
     from a facilitator before a code it cancels a meeting."""
     seen: dict[str, str] = {}
-    tables = {**{k: v for k, v in keywords.KEYWORDS.items()}, **keywords.COMMANDS, **keywords.ANSWERS}
-    for table in (tables, keywords.FACILITATOR_COMMANDS):
+    tables = {**{k: v for k, v in keywords.KEYWORDS.items()}, **keywords.COMMANDS, **answers.ANSWERS}
+    for table in (tables, facilitator_words.FACILITATOR_COMMANDS):
         for name, by_language in table.items():
             for word in {w for ws in by_language.values() for w in ws}:
                 assert word == keywords.normalize(word), word
-                if word in ("CANCEL", "CANCELAR") and name in (keywords.STOP, keywords.CANCEL, keywords.NO):
+                if word in ("CANCEL", "CANCELAR") and name in (keywords.STOP, facilitator_words.CANCEL, keywords.NO):
                     continue
                 assert seen.setdefault(word, name) == name, (word, seen[word], name)
 
@@ -256,9 +256,9 @@ NOT_ANSWERS = [
 
 @pytest.mark.parametrize("lang,text,meaning", ANSWER_CASES, ids=[f"{c[0]}:{c[1]}" for c in ANSWER_CASES])
 def test_answers_in_natural_words(lang, text, meaning):
-    assert keywords.answer(text) == meaning
+    assert answers.answer(text) == meaning
 
 
 @pytest.mark.parametrize("lang,text", NOT_ANSWERS, ids=[f"{c[0]}:{c[1]}" for c in NOT_ANSWERS])
 def test_longer_or_mixed_texts_are_not_answers(lang, text):
-    assert keywords.answer(text) is None
+    assert answers.answer(text) is None

@@ -13,7 +13,7 @@ import pytest
 
 from bot.render import segments, sms
 from bot.settings import SHIPPED_LOCALES
-from flows import keys, keywords, signup, stopping, survey
+from flows import answers, keys, keywords, signup, stopping, survey
 from flows.context import (
     CircleView,
     ContactView,
@@ -137,8 +137,8 @@ def _starts(text: str, word: str) -> bool:
 @pytest.mark.parametrize("lang", NEW_WORDS)
 def test_every_new_word_is_in_the_tables_both_ways(lang):
     """Each new word is an answer, is answered alone or in a short phrase above, and opens a sentence above."""
-    phrases = {" ".join(p) for p in keywords.ANSWER_PHRASES}
-    table = {w for meaning in keywords.ANSWERS.values() for ws in meaning.values() for w in ws}
+    phrases = {" ".join(p) for p in answers.ANSWER_PHRASES}
+    table = {w for meaning in answers.ANSWERS.values() for ws in meaning.values() for w in ws}
     for word in NEW_WORDS[lang]:
         assert word in table | phrases, word
         assert any(word in " ".join(keywords.words(t)) for _, t, meaning in NEW_ANSWERS if meaning), word
@@ -147,7 +147,7 @@ def test_every_new_word_is_in_the_tables_both_ways(lang):
 
 @pytest.mark.parametrize("lang,text,meaning", NEW_ANSWERS, ids=[f"{c[0]}:{c[1]}" for c in NEW_ANSWERS])
 def test_the_new_words_answer_a_reminder(lang, text, meaning):
-    assert keywords.answer(text) == meaning
+    assert answers.answer(text) == meaning
     result = run(text, lang, pending=PENDING)
     if meaning is None:
         assert [r.key for r in result.replies] == [keys.RELAYED]
@@ -158,7 +158,7 @@ def test_the_new_words_answer_a_reminder(lang, text, meaning):
 
 @pytest.mark.parametrize("lang,sentence", NEW_WORD_SENTENCES, ids=[f"{c[0]}:{c[1][:20]}" for c in NEW_WORD_SENTENCES])
 def test_a_sentence_that_starts_with_a_new_word_stays_a_sentence(lang, sentence):
-    assert keywords.answer(sentence) is None
+    assert answers.answer(sentence) is None
     result = run(sentence, lang, pending=PENDING)
     assert result.effects == (RelayToFacilitator("KC42", sentence),)
 
@@ -199,7 +199,7 @@ def test_i_will_be_there_is_no_yes_to_stopping_every_text(text):
     asked = run("Koniec", "pl")
     result = run(text, "pl", state=asked.state)
     assert OptOut() not in result.effects
-    assert keywords.answer(text) == "yes" and keywords.plain_answer(text) is None
+    assert answers.answer(text) == "yes" and answers.plain_answer(text) is None
 
 
 def test_a_no_goes_back_to_the_interrupted_survey():
