@@ -8,15 +8,13 @@ reader's own channel and language when they are sent.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import contacts, enrollments, erase, meetings, outbox
@@ -25,7 +23,9 @@ from bot.domain import phone as phones
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning import broadcast, reminders
+from bot.domain.relay_handles import handle_for
 from bot.domain.schedule import MeetingStatus
+from bot.inbound.upserts import Deferred, Shape, upsert
 from bot.settings import Settings
 from bot.store.db import collect
 from bot.store.models import (
@@ -40,7 +40,6 @@ from bot.store.models import (
     Outbox,
     RelayHandle,
     Rsvp,
-    UTCDateTime,
 )
 from flows import keys
 from flows.results import (
@@ -74,7 +73,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RECEIVED, FAILED = "received", "failed"  # an inbound message row's status
-HANDLE_TRIES = 20
 DEFERRABLE = frozenset({RecordRsvp, RecordAnswer})  # effects whose one upsert nothing reads back
 
 
@@ -89,44 +87,6 @@ class Draft:
     created_at: datetime
     contact_id: int | None = None
     status: str = RECEIVED
-
-
-class Shape(NamedTuple):
-    """What an upsert looks like: its table, its unique columns, the columns it changes and all it sets."""
-
-    table: Table
-    unique: tuple[str, ...]
-    changes: tuple[str, ...]
-    columns: tuple[str, ...]
-
-
-class Deferred(NamedTuple):
-    """An upsert kept for later: its shape, its statement (for this dialect) and its values."""
-
-    shape: Shape
-    statement: Insert
-    values: dict[str, Any]
-
-
-@functools.lru_cache(maxsize=64)
-def upsert(shape: Shape, dialect: str, names: tuple[str, ...] | None = None) -> Insert:
-    """``INSERT … ON CONFLICT (unique) DO UPDATE SET changes = excluded.changes`` on a Core table, built once.
-
-    ``names``: the bind parameter name of each column (to sit beside other statements' parameters in one
-    statement, ``bot.inbound.service``); by default the column names themselves.
-    """
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(shape.table)
-    if names is not None:
-        statement = statement.values(
-            {
-                column: bindparam(name, type_=shape.table.c[column].type)
-                for column, name in zip(shape.columns, names, strict=True)
-            }
-        )
-    return statement.on_conflict_do_update(
-        index_elements=list(shape.unique), set_={column: statement.excluded[column] for column in shape.changes}
-    )
 
 
 class Applier:
@@ -447,36 +407,3 @@ HANDLERS: dict[type, Callable[[Applier, Any], None]] = {
     ChangeMeeting: Applier._ChangeMeeting,
 }
 """Each effect type of ``flows.results.Effect`` and the method that applies it (a test checks every one has one)."""
-
-
-def handle_for(session: Session, facilitator_id: int, contact_id: int, now: datetime) -> int:
-    """The learner's ``#N`` for this facilitator, made on first use (1, 2, 3… per facilitator).
-
-    One ``INSERT … SELECT max + 1 … ON CONFLICT DO NOTHING``: two first relays to one facilitator at
-    once both try the same number, and the loser inserts nothing instead of failing (which would roll
-    the inbound message back); it reads again (a new statement sees the winner's row) and tries the next.
-    """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    taken = select(RelayHandle.number).where(
-        RelayHandle.facilitator_id == facilitator_id, RelayHandle.contact_id == contact_id
-    )
-    for _ in range(HANDLE_TRIES):
-        following = select(
-            literal(facilitator_id),
-            literal(contact_id),
-            func.coalesce(func.max(RelayHandle.number), 0) + 1,
-            literal(now, UTCDateTime()),
-        )
-        following = following.where(RelayHandle.facilitator_id == facilitator_id)
-        made = session.execute(
-            insert(RelayHandle)
-            .from_select(["facilitator_id", "contact_id", "number", "created_at"], following)
-            .on_conflict_do_nothing()
-            .returning(RelayHandle.number)
-        ).scalar()
-        if made is not None:
-            return made
-        existing = session.scalar(taken)
-        if existing is not None:
-            return existing
-    raise RuntimeError("could not make a relay handle")

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from bot.domain import contacts, reach
 from bot.domain import link_codes as links
 from bot.domain import phone as phones
-from bot.inbound import effects
 from bot.inbound import load as sender
+from bot.inbound import upserts
 from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
 from bot.render import codec, segments
@@ -212,7 +212,7 @@ def _message_insert(dialect: str, deferred: tuple = ()):
     ).returning(table.c.id)
     for i, shape in enumerate(deferred):
         names = tuple(f"d{i}_{column}" for column in shape.columns)
-        statement = statement.add_cte(effects.upsert(shape, dialect, names).cte(f"d{i}"))
+        statement = statement.add_cte(upserts.upsert(shape, dialect, names).cte(f"d{i}"))
     return statement
 
 
