@@ -63,7 +63,7 @@ TEXTS: dict[str, str] = {
     keys.START_CONFIRMED: N_("Welcome back! You will get texts from us again. Text HELP for help or STOP to stop."),
     keys.HELP_CIRCLES: N_(
         "Your circles: %(circles)s. Reply 1 or 2 to a reminder. Any other text goes to your facilitator. "
-        "Text FIND and a postal code for more circles, LEAVE to leave one, STOP to stop texts."
+        "Text FIND and a ZIP code for more circles, LEAVE to leave one, STOP to stop texts."
     ),
     keys.HELP_WAITLISTED: N_(
         "You are number %(position)s on the waiting list for %(circle)s. We will text you if a place opens. "
