@@ -111,7 +111,7 @@ def is_open(state: StateDict | None, ctx: Context) -> bool:
     if not state or state.get("flow") != FLOW:
         return False
     expires = state.get("expires")
-    return bool(expires) and ctx.now < datetime.fromisoformat(expires)
+    return isinstance(expires, str) and ctx.now < datetime.fromisoformat(expires)
 
 
 def _language(state: StateDict, ctx: Context) -> str:

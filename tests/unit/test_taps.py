@@ -2,7 +2,8 @@
 
 Buttons used to carry only their position, so a tap on an old keyboard answered today's question. Now a
 button's callback data names its question (``flows.asked``): ``r:<meeting>|1``, ``c:<code>:<seq>|1``,
-``s:<survey>:<question>|4``, ``l:<expiry>|QUITTER KC42`` (LEAVE's button is its phrase). Pure router tables and the renderer.
+``s:<survey>:<question>|4``, ``l:<expiry>|QUITTER KC42`` (LEAVE's button is its phrase). Pure router tables
+and the renderer.
 """
 
 from __future__ import annotations
