@@ -3,7 +3,7 @@
 LEAVE (alone, any number of circles) ──▶ WHICH: asks, naming each circle with its phrase in the learner's
          language ("To leave Public Speaking, reply LEAVE KC42." / a line "SALIR KC42 (Tech Basics)" each)
 WHICH ──LEAVE <code> (the question's language or English)──▶ Leave(code), LEAVE_DONE
-WHICH ──a digit or a yes-word, within 15 minutes──▶ LEAVE_EXACT and the question again (nothing changes)
+WHICH ──a digit or a yes-word, within 15 minutes──▶ LEAVE_EXACT with each circle's phrase (nothing changes)
 WHICH ──anything else, or after 15 minutes──▶ routed as usual (None)
 LEAVE <code> with no question open ──▶ Leave(code) at once: it names the circle exactly, as the phrase does
          (a Telegram button's value is the phrase itself, so a tap is the phrase typed)
@@ -17,7 +17,7 @@ from typing import NotRequired, TypedDict
 from flows import choices, keys, keywords
 from flows.context import Context, EnrollmentView
 from flows.inbound import Inbound
-from flows.results import Leave, Reply, Result, StateDict
+from flows.results import Choices, Leave, Reply, Result, StateDict
 
 FLOW = "leave"
 STEP = "which"
@@ -89,8 +89,12 @@ def question(listed: tuple[EnrollmentView, ...], lang: str) -> tuple[Reply, ...]
         only = listed[0]
         key = keys.LEAVE_ASK_LIST if only.status == "waitlist" else keys.LEAVE_ASK
         return (Reply(key, {"circle": only.circle.name, "phrase": phrase(only.circle.code, lang)}),)
-    menu = choices.phrases(tuple((phrase(e.circle.code, lang), e.circle.name) for e in listed), keys.PROMPT_LEAVE)
-    return (Reply(keys.LEAVE_WHICH, choices=menu),)
+    return (Reply(keys.LEAVE_WHICH, choices=menu(listed, lang)),)
+
+
+def menu(listed: tuple[EnrollmentView, ...], lang: str) -> Choices:
+    """A line (Telegram: a button) per circle: its phrase, then its name ("SALIR KC42 (Tech Basics)")."""
+    return choices.phrases(tuple((phrase(e.circle.code, lang), e.circle.name) for e in listed), keys.PROMPT_LEAVE)
 
 
 def left(chosen: EnrollmentView) -> Result:
@@ -99,11 +103,11 @@ def left(chosen: EnrollmentView) -> Result:
 
 
 def remind(state: StateDict, ctx: Context) -> Result:
-    """A digit, a yes or another language's word: how to leave, and the question again; nothing changes."""
+    """A digit, a yes or another language's word: one text saying so, with each circle's phrase; nothing changes."""
     codes = state.get("codes", [])
     listed = tuple(e for e in ctx.contact.current if e.circle.code in codes) or ctx.contact.current[:CHOICES_MAX]
     lang = _language(state, ctx)
-    return Result(state, (Reply(keys.LEAVE_EXACT), *question(listed, lang)), language=lang)
+    return Result(state, (Reply(keys.LEAVE_EXACT, choices=menu(listed, lang)),), language=lang)
 
 
 def is_open(state: StateDict | None, ctx: Context) -> bool:
