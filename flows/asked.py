@@ -7,7 +7,7 @@ keyboard asked, while that question is open; otherwise it is refused politely an
   reminder of meeting 12        r:12
   check-in after meeting 3      c:KC42:3
   survey question               s:learner:confidence
-  LEAVE's menu                  l:KC42.MIA7        (the circles in the menu's order)
+  LEAVE's question              l:1796400000       (its expiry; each button's value is its phrase, LEAVE KC42)
   FORGET's question             f:1796400000       (its expiry: each FORGET question is its own)
 
 A button's callback data is ``<topic>|<value>``; Telegram allows 64 bytes, and a topic stays well under.
@@ -44,11 +44,9 @@ def of_state(state: StateDict | None) -> str | None:
         return f"c:{state.get('code')}:{state.get('seq')}"
     if flow == "survey":
         return f"s:{state.get('survey')}:{state.get('q', state.get('i'))}"
-    if flow == "leave":
-        return "l:" + ".".join(state.get("codes", []))
-    if flow == "forget":
+    if flow in ("leave", "forget"):
         expires = state.get("expires")
-        return f"f:{int(datetime.fromisoformat(expires).timestamp())}" if expires else "f:"
+        return f"{flow[0]}:{int(datetime.fromisoformat(expires).timestamp())}" if expires else f"{flow[0]}:"
     return None
 
 

@@ -24,6 +24,7 @@ def language_menu(codes: tuple[str, ...]) -> Choices:
     return Choices(tuple(Choice(str(i), languages.NAMES[code], literal=True) for i, code in enumerate(codes, 1)), MENU)
 
 
-def numbered(labels: tuple[str, ...]) -> Choices:
-    """A numbered menu of literal labels (circle names, for LEAVE)."""
-    return Choices(tuple(Choice(str(i), label, literal=True) for i, label in enumerate(labels, 1)), MENU)
+def phrases(pairs: tuple[tuple[str, str], ...], prompt: str) -> Choices:
+    """A menu whose answers are phrases to type or tap ("LEAVE KC42"), each beside a literal label (a circle's
+    name, in brackets); ``prompt`` says how to answer."""
+    return Choices(tuple(Choice(value, f"({label})", literal=True) for value, label in pairs), MENU, prompt=prompt)

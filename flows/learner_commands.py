@@ -4,9 +4,8 @@ FIND <postal code or city> ──▶ up to 3 open circles nearby
 FORGET (alone) ──▶ CONFIRM ──its exact phrase, within 15 minutes──▶ Erase, FORGET_DONE (also after STOP)
          the phrase is the question's language's (FORGET YES, OLVIDAR SÍ, FUTA NDIYO…); a digit, a
          yes-word, "FORGET YES" sent before any question, or the phrase after 15 minutes never erase
-LEAVE [code] ──▶ Leave(code)
-LEAVE (in several circles) ──▶ WHICH ──a number or a code──▶ Leave(code)
-         (a Telegram tap names the menu's circles: it leaves the circle its button named, or is refused)
+LEAVE <code> ──▶ Leave(code); LEAVE alone ──▶ WHICH ──only its exact phrase, LEAVE <code>──▶ Leave(code)
+         (a digit or a yes-word never leaves: ``flows.leaving``)
 free text from an enrolled learner ──▶ RelayToFacilitator
 """
 
@@ -16,14 +15,14 @@ import enum
 from datetime import datetime, timedelta
 from typing import NotRequired, TypedDict, cast
 
-from flows import choices, keys, keywords
+from flows import choices, keys, keywords, leaving
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import CircleLine, Erase, Leave, RelayToFacilitator, Reply, RequestCall, Result, StateDict, When
+from flows.results import CircleLine, Erase, RelayToFacilitator, Reply, RequestCall, Result, StateDict, When
 
 FLOW = "forget"
-LEAVE_FLOW = "leave"
-LEAVE_CHOICES_MAX = 5
+LEAVE_FLOW = leaving.FLOW
+LEAVE_CHOICES_MAX = leaving.CHOICES_MAX
 FORGET_TTL = timedelta(minutes=15)  # how long FORGET's question waits for its phrase
 
 
@@ -35,13 +34,13 @@ class State(str, enum.Enum):
 
 
 class CommandState(TypedDict):
-    """The stored state: FORGET's confirmation (``forget``), or LEAVE's menu (``leave``) and its codes."""
+    """The stored state: FORGET's confirmation (``forget``), or LEAVE's question (``leave``: ``leaving.LeaveState``)."""
 
     flow: str
     step: str
     codes: NotRequired[list[str]]
-    lang: NotRequired[str]  # FORGET: the language of the phrase the question showed
-    expires: NotRequired[str]  # FORGET: ISO-8601, the end of the question's 15 minutes
+    lang: NotRequired[str]  # the language of the phrase the question showed
+    expires: NotRequired[str]  # ISO-8601, the end of the question's 15 minutes
 
 
 def find(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
@@ -87,17 +86,8 @@ def on_confirm(state: CommandState, inbound: Inbound, ctx: Context) -> Result | 
 
 
 def on_which(state: CommandState, inbound: Inbound, ctx: Context) -> Result | None:
-    """A number from the menu, or a code, leaves that circle; anything else is routed as usual."""
-    codes = state.get("codes", [])
-    parts = keywords.words(inbound.text)
-    if len(parts) != 1:
-        return None
-    word = parts[0]
-    code = codes[int(word) - 1] if word.isdecimal() and 1 <= int(word) <= len(codes) else word
-    chosen = next((e for e in ctx.contact.current if e.circle.code == code), None)
-    if chosen is None:
-        return None
-    return Result(None, (Reply(keys.LEAVE_DONE, {"circle": chosen.circle.name}),), (Leave(chosen.circle.code),))
+    """LEAVE's question: only its exact phrase leaves (``flows.leaving``)."""
+    return leaving.on_which(state, inbound, ctx)
 
 
 HANDLERS = {State.CONFIRM: on_confirm, State.WHICH: on_which}
@@ -106,7 +96,7 @@ HANDLERS = {State.CONFIRM: on_confirm, State.WHICH: on_which}
 def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """True when ``inbound`` answers the open question: FORGET's phrase, or one of LEAVE's circles."""
     if state.get("step") == State.WHICH.value:
-        return on_which(cast(CommandState, state), inbound, ctx) is not None
+        return leaving.accepts(state, inbound, ctx)
     return confirms(state, inbound, ctx)
 
 
@@ -128,20 +118,8 @@ def call_me(state: StateDict | None, ctx: Context, code: str | None) -> Result:
 
 
 def leave(state: StateDict | None, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
-    """LEAVE [code]: leaves that circle, or the only one."""
-    current = ctx.contact.current
-    if not current:
-        return Result(state, (Reply(keys.LEAVE_NONE),))
-    if rest:
-        chosen = next((e for e in current if e.circle.code == "".join(rest)[:8]), None)
-    else:
-        chosen = current[0] if len(current) == 1 else None
-    if chosen is None:
-        listed = current[:LEAVE_CHOICES_MAX]
-        menu = choices.numbered(tuple(f"{e.circle.name} ({e.circle.code})" for e in listed))
-        which: CommandState = {"flow": LEAVE_FLOW, "step": State.WHICH.value, "codes": [e.circle.code for e in listed]}
-        return Result(which, (Reply(keys.LEAVE_WHICH, choices=menu),))
-    return Result(None, (Reply(keys.LEAVE_DONE, {"circle": chosen.circle.name}),), (Leave(chosen.circle.code),))
+    """LEAVE [code]: only a circle's exact phrase leaves it; LEAVE alone asks (``flows.leaving``)."""
+    return leaving.leave(state, inbound, ctx, rest)
 
 
 def relay(inbound: Inbound, ctx: Context) -> Result | None:

@@ -24,7 +24,7 @@ A command word inside a sentence is a sentence (DESIGN.md §4). A command's firs
     (with nothing open, a typed code of letters and digits, "CANCEL ZZ99", also counts);
   - or when it stands alone (or with "me", "the group"…: keywords.OBJECT_WORDS), and, inside an open
     conversation, the open question would not take the text as its answer (``accepts``): a lone
-    "Grupy" answers the HOW reflection, a lone "LEAVE" during a 1–5 question leaves.
+    "Grupy" answers the HOW reflection, a lone "LEAVE" during a 1–5 question asks which circle to leave.
 FORGET is the exception that stands alone even then, like STOP: erasure is never swallowed by a survey.
 FIND also takes a postal code, a place the service found, or (with nothing open) one or two words.
 """

@@ -57,12 +57,12 @@ def button(choice: Choice, choices: Choices, lang: str) -> str:
 def prompt(choices: Choices, lang: str) -> str:
     """How a text channel asks for one of ``choices``."""
     lang = pick(lang)
+    items = choices.items
+    if choices.style == MENU:  # its own prompt above the lines ("Reply with the words before its name:")
+        lines = [f"{c.value} {label(c, lang)}" for c in items]
+        return "\n".join([gettext(TEXTS[choices.prompt or keys.PROMPT_MENU], lang), *lines])
     if choices.prompt:
         return gettext(TEXTS[choices.prompt], lang)
-    items = choices.items
-    if choices.style == MENU:
-        lines = [f"{c.value} {label(c, lang)}" for c in items]
-        return "\n".join([gettext(TEXTS[keys.PROMPT_MENU], lang), *lines])
     if choices.style == SCALE:
         low, high = items[0], items[-1]
         return gettext(TEXTS[keys.PROMPT_SCALE], lang) % {

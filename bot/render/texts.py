@@ -143,6 +143,11 @@ TEXTS: dict[str, str] = {
     keys.LEAVE_DONE: N_("You have left %(circle)s. Text JOIN and a code to join a circle again."),
     keys.LEAVE_WHICH: N_("You are in several circles. Which one do you want to leave?"),
     keys.LEAVE_NONE: N_("You are not in any circle right now."),
+    # LEAVE's question: %(phrase)s is the exact words that leave, "LEAVE KC42" (SALIR, QUITTER... in a catalog's
+    # language); they are never translated in the sentence around them.
+    keys.LEAVE_ASK: N_("To leave %(circle)s, reply %(phrase)s."),
+    keys.LEAVE_ASK_LIST: N_("To leave the waiting list for %(circle)s, reply %(phrase)s."),
+    keys.LEAVE_EXACT: N_("A number or a yes does not leave a circle."),
     keys.FAC_HELP: N_(
         "Facilitator commands: CIRCLES, TALLY code, CANCEL code [date], MOVE code date time, MSG code text, "
         "HOW code. Reply to a learner with #number and your message."
@@ -214,6 +219,8 @@ TEXTS: dict[str, str] = {
     keys.PROMPT_INLINE: N_("Reply %(options)s."),
     keys.PROMPT_SCALE: N_("Reply %(low)s (%(low_label)s) to %(high)s (%(high_label)s)."),
     keys.PROMPT_FORGET: N_("To confirm, reply FORGET YES."),
+    # Above LEAVE's lines, each "LEAVE KC42 (Public Speaking)": the learner replies with the words before a name.
+    keys.PROMPT_LEAVE: N_("Reply with the words before its name:"),
     keys.FAC_HERE_DONE: N_("%(circle)s: marked present in person (%(count)s): %(names)s."),
     keys.FAC_HERE_UNKNOWN: N_("%(circle)s: no learner called %(names)s. Use first names or #numbers."),
     keys.FAC_HERE_HOW: N_("Who came? Text HERE %(code)s and their first names or #numbers."),
@@ -339,6 +346,7 @@ PLACEHOLDER_LONGEST = {
     "venue": "W" * 40,
     "name": "W" * 20,
     "code": "W" * 12,
+    "phrase": "QUITTER WWWWWWWW",  # LEAVE's longest word and the longest circle code
     "circles": "; ".join(["W" * 40 + " (WWWWWWWW)"] * 3),
     "enrolled": "500",
     "capacity": "500",

@@ -11,7 +11,7 @@ from babel.core import get_global
 
 from bot.render import i18n, segments, sms
 from bot.render.texts import COMBINED, PARTS, PLACEHOLDER_LONGEST, QUESTIONS, TEXTS
-from flows import choices, keys, keywords, languages, surveys
+from flows import choices, keys, keywords, languages, leaving, surveys
 from flows.results import Choices, CircleLine, Reply, When
 
 MAX_ANY = segments.MAX_SEGMENTS
@@ -74,6 +74,11 @@ def longest_params(locale: str) -> dict:
     }
 
 
+LEAVE_MENU = choices.phrases(
+    tuple(("QUITTER WWWWWWWW", PLACEHOLDER_LONGEST["circle"]) for _ in range(leaving.CHOICES_MAX)), keys.PROMPT_LEAVE
+)
+
+
 def choices_by_key() -> dict[str, Choices]:
     """Every message key that asks a question with fixed answers, with its (longest) choices."""
     found: dict[str, Choices] = {
@@ -85,7 +90,8 @@ def choices_by_key() -> dict[str, Choices]:
         keys.SIGNUP_ASK_LANGUAGE: choices.language_menu(SHIPPED_LOCALES),
         keys.SIGNUP_BAD_LANGUAGE: choices.language_menu(SHIPPED_LOCALES),
         keys.LANGUAGE_MENU: choices.language_menu(SHIPPED_LOCALES),
-        keys.LEAVE_WHICH: choices.numbered(tuple(PLACEHOLDER_LONGEST["circle"] + " (WWWWWWWW)" for _ in range(5))),
+        keys.LEAVE_WHICH: LEAVE_MENU,
+        keys.LEAVE_EXACT: LEAVE_MENU,
     }
     for survey in (surveys.LEARNER, surveys.FACILITATOR, *(surveys.how(seq) for seq in (1, 2, 3))):
         for question in survey.questions:

@@ -95,9 +95,14 @@ def test_a_learner_sentence_is_relayed_not_obeyed(client, uow, language_number, 
         assert address_of(session, AMINA).opted_out_at is None
 
 
-@pytest.mark.parametrize("language_number,words", [("4", "Sair KC42"), ("5", "Wypisz mnie")])
-def test_the_new_leave_words_leave(client, uow, language_number, words):
+@pytest.mark.parametrize(
+    "language_number,words,phrase", [("4", "Sair KC42", None), ("5", "Wypisz mnie", "Wypisz KC42")]
+)
+def test_the_new_leave_words_leave(client, uow, language_number, words, phrase):
     join(client, uow, language_number)
+    if phrase is not None:  # "Wypisz mnie" asks (issue 22): only the question's phrase leaves
+        assert "WYPISZ KC42" in text(client, words)[0]
+        words = phrase
     assert text(client, words) == [render(Reply(keys.LEAVE_DONE, {"circle": "Kansas City Basics"}), language(uow))]
     with uow() as session:
         assert session.scalar(select(Enrollment.status)) == "left"

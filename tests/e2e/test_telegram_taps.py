@@ -81,12 +81,11 @@ def test_an_old_leave_menu_never_leaves_another_circle(tg):  # noqa: F811
     answer(client, message_update("JOIN MIA7")), answer(client, message_update("JOIN ZZ99"))
     menu = answer(client, message_update("LEAVE"))
     old = [data for _, data in buttons(menu)]
-    assert old == ["l:ZZ99.MIA7.KC42|1", "l:ZZ99.MIA7.KC42|2", "l:ZZ99.MIA7.KC42|3"]
+    topic = old[0].split("|")[0]
+    assert old == [f"{topic}|ONDOKA ZZ99", f"{topic}|ONDOKA MIA7", f"{topic}|ONDOKA KC42"]  # each its phrase
     answer(client, message_update("LEAVE ZZ99"))
-    assert [data for _, data in buttons(answer(client, message_update("LEAVE")))] == [
-        "l:MIA7.KC42|1",
-        "l:MIA7.KC42|2",
-    ]
+    new = [data for _, data in buttons(answer(client, message_update("LEAVE")))]
+    assert [data.split("|")[1] for data in new] == ["ONDOKA MIA7", "ONDOKA KC42"]
     refused = answer(client, tap_update(old[0], message_id=7004))  # its button 1 named Zanzibar Basics
     assert refused["text"] == gettext(TEXTS[keys.TAP_CLOSED], "sw")
     with rt.uow() as session:
@@ -94,3 +93,23 @@ def test_an_old_leave_menu_never_leaves_another_circle(tg):  # noqa: F811
             select(Circle.code).join(Enrollment).where(Enrollment.status == "left").order_by(Circle.code)
         ).all()
     assert left == ["ZZ99"]  # Miami Readers, today's button 1, is still hers
+
+
+def test_a_tap_on_the_open_leave_question_is_its_phrase_and_a_typed_digit_never_leaves(tg):  # noqa: F811
+    client, rt, _ = tg
+    make_circle(rt.uow)
+    make_circle(rt.uow, code="MIA7", name="Miami Readers", facilitator="+13055550100")
+    signup(client)
+    answer(client, message_update("JOIN MIA7"))
+    menu = answer(client, message_update("Ondoka"))
+    assert [text for text, _ in buttons(menu)] == ["ONDOKA MIA7 (Miami Readers)", "ONDOKA KC42 (Kansas City Basics)"]
+    reminded = answer(client, message_update("1"))  # a digit: reminded of the phrases, nothing changes
+    assert reminded["text"].startswith(gettext(TEXTS[keys.LEAVE_EXACT], "sw"))
+    assert [data for _, data in buttons(reminded)] == [data for _, data in buttons(menu)]
+    answer(client, message_update("Sawa"))
+    with rt.uow() as session:
+        assert session.scalars(select(Enrollment.status)).all() == ["active", "active"]
+    answer(client, tap_update(buttons(menu)[1][1], message_id=7005))  # a tap is the phrase typed
+    with rt.uow() as session:
+        left = session.scalars(select(Circle.code).join(Enrollment).where(Enrollment.status == "left")).all()
+    assert left == ["KC42"]

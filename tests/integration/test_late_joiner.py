@@ -85,7 +85,7 @@ def test_a_learner_let_in_from_the_waiting_list_joined_when_let_in(runtime, uow)
     join(sim, CARA, "Cara")  # the circle is full: she waits
     (m1, first), _, _ = meetings(uow)
     sim.run_until(first + timedelta(hours=4))
-    sim.text(AMINA, "LEAVE")
+    sim.text(AMINA, "LEAVE KC42")
     with uow() as session:
         circle = find(session, "KC42")
         cara = session.scalar(select(Enrollment).where(Enrollment.contact_id == contact_of(session, CARA).id))

@@ -82,25 +82,26 @@ ANSWERED = "RecordAnswer"
 
 CASES = [
     # id, state, contact, facilitator, text, expected reply keys and effects (prefixes), check on the state
-    # Issue 16 item 1: pt SAIR leaves; "Sair KC42" leaves KC42
-    ("pt sair leaves", None, LEARNER, None, "Sair", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
+    # Issue 16 item 1: pt SAIR asks (issue 22: only its phrase leaves); "Sair KC42" leaves KC42
+    ("pt sair asks", None, LEARNER, None, "Sair", [keys.LEAVE_ASK], lambda r: r.state["flow"] == "leave"),
     ("pt sair code", None, TWO, None, "Sair KC42", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
     ("pt sair spaced code", None, TWO, None, "sair mia 7", [keys.LEAVE_DONE, "Leave(MIA7)"], same(None)),
-    ("pt sair do grupo", None, LEARNER, None, "Sair do grupo", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
+    ("pt sair do grupo", None, LEARNER, None, "Sair do grupo", [keys.LEAVE_ASK], lambda r: r.state["flow"] == "leave"),
     ("pt parar stops", None, LEARNER, None, "Parar", [keys.STOP_CONFIRMED, "OptOut"], same(None)),
     # issue 23: with no reminder open, "Cancelar" asks before anything stops
     ("pt cancelar asks first", None, LEARNER, None, "cancelar", [keys.STOP_ASK], lambda r: r.state["flow"] == "stop"),
-    # item 2: pl WYPISZ leaves, ZAPISZ joins, USUŃ forgets
-    ("pl wypisz mnie", None, LEARNER, None, "Wypisz mnie", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
+    # item 2: pl WYPISZ asks which circle to leave (issue 22), ZAPISZ joins, USUŃ forgets
+    ("pl wypisz mnie", None, LEARNER, None, "Wypisz mnie", [keys.LEAVE_ASK], lambda r: r.state["flow"] == "leave"),
     (
         "pl wypisz mnie z grupy",
         None,
         LEARNER,
         None,
         "Wypisz mnie z grupy",
-        [keys.LEAVE_DONE, "Leave(KC42)"],
-        same(None),
+        [keys.LEAVE_ASK],
+        lambda r: r.state["flow"] == "leave",
     ),
+    ("pl wypisz code", None, LEARNER, None, "Wypisz KC42", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
     ("pl zapisz code", None, NEW, None, "Zapisz KC42", [keys.SIGNUP_ASK_NAME], lambda r: r.state["code"] == "KC42"),
     ("pl zapisz mnie", None, NEW, None, "Zapisz mnie", [keys.SIGNUP_NEED_CODE], same(None)),
     ("pl usuń", None, LEARNER, None, "Usuń", [keys.FORGET_CONFIRM], lambda r: r.state["flow"] == "forget"),
@@ -275,10 +276,26 @@ CASES = [
     ("es buscar place", None, LEARNER, None, "BUSCAR 64105", [keys.FIND_NONE], same(None)),
     ("es buscar postal code in survey", TEXT, LEARNER, None, "BUSCAR 64105", [keys.FIND_NONE], same(None)),
     ("es buscar words in survey", TEXT, LEARNER, None, "Buscar trabajo", [keys.SURVEY_DONE, ANSWERED], same(None)),
-    ("lone leave at a scale question", SCALE, LEARNER, None, "SALIR", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
+    (
+        "lone leave at a scale question",
+        SCALE,
+        LEARNER,
+        None,
+        "SALIR",
+        [keys.LEAVE_ASK],
+        lambda r: r.state["flow"] == "leave",
+    ),
     ("lone leave answers a free-text question", TEXT, LEARNER, None, "Leave", [keys.SURVEY_DONE, ANSWERED], same(None)),
     ("leave with code in survey", TEXT, LEARNER, None, "LEAVE KC42", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
-    ("lone leave in check-in", CHECKIN, LEARNER, None, "Ondoka", [keys.LEAVE_DONE, "Leave(KC42)"], same(None)),
+    (
+        "lone leave in check-in",
+        CHECKIN,
+        LEARNER,
+        None,
+        "Ondoka",
+        [keys.LEAVE_ASK],
+        lambda r: r.state["flow"] == "leave",
+    ),
     ("lone leave at signup's name", SIGNUP_NAME, NEW, None, "Wypisz", [keys.LEAVE_NONE], same(SIGNUP_NAME)),
     ("rating answers check-in", CHECKIN, LEARNER, None, "1", [keys.CHECKIN_THANKS, ANSWERED], same(None)),
     ("join sentence", None, NEW, None, "Unirse a la clase es fácil", [keys.FALLBACK], same(None)),

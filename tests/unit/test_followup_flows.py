@@ -93,7 +93,8 @@ CASES = [
     ("forget confirm yes", {"flow": "forget", "step": "confirm"}, "YES", None, [keys.RELAYED], [RelayToFacilitator]),
     ("forget confirm phrase", {"flow": "forget", "step": "confirm"}, "Forget yes", None, [keys.FORGET_DONE], [Erase]),
     ("forget es asks", None, "OLVIDAR SI", "confirm", [keys.FORGET_CONFIRM], []),
-    ("leave only circle", None, "LEAVE", None, [keys.LEAVE_DONE], [Leave]),
+    ("leave only circle asks", None, "LEAVE", "which", [keys.LEAVE_ASK], []),
+    ("leave only circle's phrase", None, "LEAVE KC42", None, [keys.LEAVE_DONE], [Leave]),
 ]
 
 

@@ -2,7 +2,8 @@
 
 Buttons used to carry only their position, so a tap on an old keyboard answered today's question. Now a
 button's callback data names its question (``flows.asked``): ``r:<meeting>|1``, ``c:<code>:<seq>|1``,
-``s:<survey>:<question>|4``, ``l:<codes>|1``. Pure router tables and the renderer.
+``s:<survey>:<question>|4``, ``l:<expiry>|QUITTER KC42`` (LEAVE's button is its phrase). Pure router tables
+and the renderer.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ LEARNER = ContactView(
 PENDING = PendingRsvp(12, KC, NOW + timedelta(days=1))
 SURVEY = survey.opening("learner", "enrollment:5", "KC42", 1)  # "confidence", 1 to 5
 CHECKIN = checkin.opening("enrollment:5", "KC42", 2)
-LEAVE_NOW = {"flow": learner_commands.LEAVE_FLOW, "step": "which", "codes": ["ZZ99", "KC42"]}
+LEAVE_NOW = {
+    "flow": learner_commands.LEAVE_FLOW,
+    "step": "which",
+    "codes": ["ZZ99", "KC42"],
+    "lang": "fr",
+    "expires": (NOW + timedelta(minutes=10)).isoformat(),
+}
 
 
 def tap(data: str, state=None, pending=None, contact=LEARNER):
@@ -75,19 +82,27 @@ def test_check_in_and_reminder_taps_count_for_their_own_question(data, effects):
     assert list(result.effects) == effects
 
 
-def test_an_old_leave_menu_leaves_nothing_when_the_menu_changed():
-    old = "l:MIA7.KC42|1"  # its button 1 named Miami Readers; today's menu's 1 is Zanzibar Basics
+def test_an_old_leave_question_leaves_nothing():
+    old = "l:1796300000|QUITTER ZZ99"  # a tap on yesterday's LEAVE question
     _, result = tap(old, LEAVE_NOW)
     assert result.effects == () and [r.key for r in result.replies] == [keys.TAP_CLOSED]
 
 
-def test_the_open_leave_menu_leaves_the_circle_its_button_named():
-    _, result = tap(f"{asked.of_state(LEAVE_NOW)}|2", LEAVE_NOW)
+def test_a_tap_on_the_open_leave_question_is_its_phrase_and_leaves_the_circle_it_names():
+    asked_now = route(None, Inbound("telegram", "5512345678", "QUITTER", "tg-1", NOW), Context(NOW, LEARNER))[1]
+    menu = asked.tag(asked_now.replies, asked.of_state(asked_now.state))[-1].choices
+    assert menu is not None and [c.value for c in menu.items] == ["QUITTER ZZ99", "QUITTER KC42"]
+    _, result = tap(asked.callback(menu.topic, menu.items[1].value), asked_now.state)
     assert result.effects == (Leave("KC42"),)
 
 
+def test_a_leave_tap_with_a_digit_never_leaves():
+    _, result = tap(f"{asked.of_state(LEAVE_NOW)}|2", LEAVE_NOW)  # an old-style button: its position
+    assert result.effects == ()
+
+
 def test_a_leave_menu_tap_after_the_menu_closed_is_refused():
-    _, result = tap("l:ZZ99.KC42|1", None)
+    _, result = tap(f"{asked.of_state(LEAVE_NOW)}|QUITTER KC42", None)
     assert result.effects == () and [r.key for r in result.replies] == [keys.TAP_CLOSED]
 
 
@@ -115,8 +130,12 @@ def test_buttons_carry_their_question_and_fit_telegrams_limit():
     rendered = telegram.render((reply,), "en")
     data = [b.callback_data for row in rendered["reply_markup"].inline_keyboard for b in row]
     assert data == ["r:123456789|1", "r:123456789|2"]
-    longest = {"flow": "leave", "step": "which", "codes": ["ABCDEFGH"] * learner_commands.LEAVE_CHOICES_MAX}
-    assert len(asked.callback(asked.of_state(longest), "5").encode()) <= asked.CALLBACK_MAX
+    longest = {"flow": "leave", "step": "which", "codes": ["ABCDEFGH"] * 5, "expires": "2099-12-31T23:59:59+00:00"}
+    data = asked.callback(asked.of_state(longest), "QUITTER ABCDEFGH")
+    assert len(data.encode()) <= asked.CALLBACK_MAX and asked.split(data) == (
+        asked.of_state(longest),
+        "QUITTER ABCDEFGH",
+    )
     how = survey.opening("how12", "facilitator:7:KC42", "KC42", 0)
     assert asked.split(asked.callback(asked.of_state(how), "3")) == (asked.of_state(how), "3")
 
