@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NotRequired, TypedDict
 
-from flows import choices, keys, keywords
+from flows import answers, choices, keys, keywords
 from flows.context import Context, EnrollmentView
 from flows.inbound import Inbound
 from flows.results import Choices, Leave, Reply, Result, StateDict
@@ -140,7 +140,7 @@ def exact(state: StateDict, inbound: Inbound, ctx: Context) -> EnrollmentView | 
 def unsure(inbound: Inbound) -> bool:
     """True for a digit or a yes-word ("1", "YES", "Sí", "Sawa", "OK"): never a way to leave."""
     parts = keywords.words(inbound.text)
-    return (len(parts) == 1 and parts[0].isdecimal()) or keywords.answer(inbound.text) == keywords.YES
+    return (len(parts) == 1 and parts[0].isdecimal()) or answers.answer(inbound.text) == keywords.YES
 
 
 def on_which(state: StateDict, inbound: Inbound, ctx: Context) -> Result | None:
