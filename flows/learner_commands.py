@@ -18,7 +18,7 @@ from typing import NotRequired, TypedDict, cast
 from flows import choices, keys, keywords, leaving
 from flows.context import Context
 from flows.inbound import Inbound
-from flows.results import CircleLine, Erase, RelayToFacilitator, Reply, RequestCall, Result, StateDict, When
+from flows.results import CircleLine, Erase, Reply, RequestCall, Result, StateDict, When
 
 FLOW = "forget"
 LEAVE_FLOW = leaving.FLOW
@@ -120,17 +120,3 @@ def call_me(state: StateDict | None, ctx: Context, code: str | None) -> Result:
 def leave(state: StateDict | None, inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
     """LEAVE [code]: only a circle's exact phrase leaves it; LEAVE alone asks (``flows.leaving``)."""
     return leaving.leave(state, inbound, ctx, rest)
-
-
-def relay(inbound: Inbound, ctx: Context) -> Result | None:
-    """A learner's free text no flow expects goes to the facilitator of their latest circle."""
-    current = [e for e in ctx.contact.current if e.status == "active"] or list(ctx.contact.current)
-    if not current or not any(ch.isalnum() or ord(ch) > 0x2000 for ch in inbound.text):
-        return None
-    circle = current[0].circle
-    reply = (
-        Reply(keys.RELAYED)
-        if circle.facilitator_reachable
-        else Reply(keys.RELAY_HELD, {"circle": circle.name, "venue": circle.venue})
-    )
-    return Result(None, (reply,), (RelayToFacilitator(circle.code, inbound.text),))

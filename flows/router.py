@@ -45,6 +45,7 @@ from flows import (
     keywords,
     language,
     learner_commands,
+    learner_text,
     link,
     offer,
     rsvp,
@@ -77,8 +78,6 @@ FLOWS: dict[str, Flow] = {
     link.FLOW: Flow(link.resume),
     stopping.FLOW: Flow(stopping.resume, stopping.accepts),
 }
-LEARNER_COMMANDS = {name: keywords.COMMANDS[name] for name in (keywords.FIND, keywords.LEAVE, keywords.CALL)}
-FORGET_COMMAND = {keywords.FORGET: keywords.COMMANDS[keywords.FORGET]}
 
 
 @dataclass(frozen=True)
@@ -225,7 +224,7 @@ def _help_stopped(message: Message) -> Result:
 
 def _stopped(message: Message) -> Result:
     """An opted-out sender: FORGET (or a yes to its question) still works; anything else gets nothing."""
-    return _forget(message.state, message.inbound, message.ctx) or Result(message.state)
+    return learner_text.forget(message.state, message.inbound, message.ctx) or Result(message.state)
 
 
 def _stop(message: Message) -> Result:
@@ -238,7 +237,7 @@ def _start(message: Message) -> Result:
 
 
 def _help(message: Message) -> Result:
-    replies = (Reply(keys.FAC_HELP),) if message.ctx.facilitator else help_reply(message.ctx)
+    replies = (Reply(keys.FAC_HELP),) if message.ctx.facilitator else learner_text.help_reply(message.ctx)
     return Result(message.state, replies, language=message.lang)
 
 
@@ -251,11 +250,11 @@ def _facilitator_command(message: Message) -> Result | None:
 
 
 def _forget_command(message: Message) -> Result | None:
-    return _forget(message.state, message.inbound, message.ctx, resume=False)
+    return learner_text.forget(message.state, message.inbound, message.ctx, resume=False)
 
 
 def _learner(message: Message) -> Result | None:
-    return _learner_command(message.state, message.inbound, message.ctx, message.lone_ok)
+    return learner_text.learner_command(message.state, message.inbound, message.ctx, message.lone_ok)
 
 
 def _link(message: Message) -> Result | None:
@@ -272,7 +271,7 @@ def _ask_stop(message: Message) -> Result:
 
 
 def _join_trigger(message: Message) -> Result | None:
-    return _join(message.state, message.inbound, message.ctx)
+    return learner_text.join(message.state, message.inbound, message.ctx)
 
 
 def _resume(message: Message) -> Result | None:
@@ -288,7 +287,7 @@ def _bare_code(message: Message) -> Result | None:
 
 
 def _relay(message: Message) -> Result | None:
-    return learner_commands.relay(message.inbound, message.ctx)
+    return learner_text.relay(message.inbound, message.ctx)
 
 
 def _facilitator_help(message: Message) -> Result:
@@ -364,86 +363,3 @@ def accepts(state: StateDict, inbound: Inbound, ctx: Context) -> bool:
     """
     flow = FLOWS.get(state.get("flow", ""))
     return bool(flow is not None and flow.accepts is not None and flow.accepts(state, inbound, ctx))
-
-
-def _forget(state: StateDict | None, inbound: Inbound, ctx: Context, resume: bool = True) -> Result | None:
-    """The open FORGET question's exact phrase erases; FORGET standing alone asks (so does FORGET with a
-    yes-word, which never erases by itself); with ``resume``, anything else goes to the open FORGET question."""
-    if state and learner_commands.confirms(state, inbound, ctx):
-        return learner_commands.resume(state, inbound, ctx)
-    command = keywords.command(inbound.text, FORGET_COMMAND)
-    if command is not None:
-        _, word_lang, rest = command
-        yes_only = bool(rest) and answers.answer(" ".join(rest)) == keywords.YES and len(rest) <= 2
-        if keywords.bare(rest) or yes_only:
-            own = ctx.contact.language
-            lang = own if own in ctx.languages else word_lang if word_lang != "en" else ctx.default_language
-            return learner_commands.forget(inbound, ctx, lang if lang in keywords.FORGET_CONFIRMATIONS else "en")
-    if resume and state and state.get("flow") == learner_commands.FLOW:
-        return learner_commands.resume(state, inbound, ctx)
-    return None
-
-
-def _learner_command(state: StateDict | None, inbound: Inbound, ctx: Context, lone_ok: bool) -> Result | None:
-    """FIND or LEAVE, when the text is the command and not a sentence that starts with its word."""
-    command = keywords.command(inbound.text, LEARNER_COMMANDS)
-    if command is None:
-        return None
-    name, _, rest = command
-    if keywords.bare(rest):
-        if not lone_ok:
-            return None
-        if name == keywords.FIND:
-            return learner_commands.find(inbound, ctx, [])
-        if name == keywords.CALL:
-            return learner_commands.call_me(state, ctx, None)
-        return learner_commands.leave(state, inbound, ctx, [])
-    if name == keywords.CALL:  # "CALL ME KC42"; "Call me when you get there" is a sentence
-        found = keywords.split_code([w for w in rest if w not in keywords.OBJECT_WORDS], known_codes(ctx))
-        return learner_commands.call_me(state, ctx, found[0]) if found and not found[1] else None
-    if name == keywords.LEAVE:
-        found = keywords.split_code(rest, known_codes(ctx), typed=state is None)
-        return learner_commands.leave(state, inbound, ctx, [found[0]]) if found else None
-    postal = len(rest) <= 2 and all(any(ch.isdigit() for ch in word) for word in rest)
-    if ctx.found or postal or (state is None and len(rest) <= 2):
-        return learner_commands.find(inbound, ctx, rest)
-    return None
-
-
-def _join(state: StateDict | None, inbound: Inbound, ctx: Context) -> Result | None:
-    """``JOIN <code>``, ``/start <code>`` or a lone JOIN; in an open conversation only a real code."""
-    trigger = keywords.join_trigger(inbound.text)
-    if trigger is None:
-        return None
-    code, trigger_lang = trigger
-    if code is not None and code in ctx.circles:
-        return signup.start(code, trigger_lang, inbound, ctx)
-    if state is not None:
-        return None
-    rest = keywords.words(inbound.text)[1:]
-    if keywords.bare(rest):
-        return signup.start(None, trigger_lang, inbound, ctx)
-    if len(rest) == 1:  # "JOIN KC24": a mistyped code gets "no circle with that code"
-        return signup.start(code, trigger_lang, inbound, ctx)
-    shaped = keywords.code_shaped(rest)
-    return signup.start(shaped, trigger_lang, inbound, ctx) if shaped else None
-
-
-def known_codes(ctx: Context) -> set[str]:
-    """The circle codes a command may name: those in the message, and the sender's own."""
-    codes = set(ctx.circles) | {e.circle.code for e in ctx.contact.enrollments}
-    if ctx.facilitator is not None:
-        codes |= {c.circle.code for c in ctx.facilitator.circles}
-    return codes
-
-
-def help_reply(ctx: Context) -> tuple[Reply, ...]:
-    """HELP: the sender's circles and what they can text; then LANGUAGE, CALL ME and FORGET (a second text)."""
-    current = ctx.contact.current
-    if not current:
-        return (Reply(keys.HELP_NO_CIRCLES),)
-    if all(e.status == "waitlist" for e in current):
-        first = current[0]
-        return (Reply(keys.HELP_WAITLISTED, {"circle": first.circle.name, "position": first.position or 1}),)
-    listed = "; ".join(f"{e.circle.name} ({e.circle.code})" for e in current[:3])
-    return Reply(keys.HELP_CIRCLES, {"circles": listed}), Reply(keys.HELP_MORE)
