@@ -70,6 +70,7 @@ class Settings:
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base: str | None = None
+    p2pu_api_base: str = "https://learningcircles.p2pu.org"
     send_rate_per_second: float = 1.0
     quiet_hours: str = DEFAULT_QUIET_HOURS
     reminder_lead: timedelta = timedelta(hours=24)
@@ -120,6 +121,7 @@ class Settings:
             "telegram_bot_token": get("TELEGRAM_BOT_TOKEN"),
             "telegram_webhook_secret": get("TELEGRAM_WEBHOOK_SECRET"),
             "telegram_api_base": get("TELEGRAM_API_BASE"),
+            "p2pu_api_base": (get("P2PU_API_BASE") or "https://learningcircles.p2pu.org").rstrip("/"),
             "quiet_hours": environ.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
             "secret_key": get("SECRET_KEY"),
             "default_region": (get("DEFAULT_REGION") or DEFAULT_REGION).upper(),

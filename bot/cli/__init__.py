@@ -1,6 +1,6 @@
 """The ``circlebot`` command (DESIGN.md §2): one module per concern, joined here.
 
-- ``circles``: ``circle create|list|show|edit|archive``
+- ``circles``: ``circle create|list|show|edit|archive``; ``p2pu``: ``circle import``
 - ``meetings``: ``meeting move|cancel|restore``
 - ``exports``: ``export``
 - ``roles``: ``facilitator add``, ``organizer add``
@@ -30,8 +30,9 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-from bot.cli import circles, exports, learners, meetings, processes, roles, telegram  # noqa: E402  (they need ``main`` defined)
+from bot.cli import circles, exports, learners, meetings, p2pu, processes, roles, telegram  # noqa: E402  (they need ``main`` defined)
 
+circles.circle.add_command(p2pu.circle_import)
 main.add_command(circles.circle)
 main.add_command(meetings.meeting)
 main.add_command(exports.export_circle)

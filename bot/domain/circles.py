@@ -74,6 +74,8 @@ class NewCircle:
     course_url: str | None = None
     # The facilitator pages create a circle for the signed-in facilitator (who may have no phone).
     facilitator_id: int | None = None
+    # ``circle import`` without --facilitator-phone: the circle has no facilitator until ``circle edit`` sets one.
+    without_facilitator: bool = False
 
 
 def create_circle(session: Session, new: NewCircle, now: datetime, region: str = phones.DEFAULT_REGION) -> Circle:
@@ -89,8 +91,11 @@ def create_circle(session: Session, new: NewCircle, now: datetime, region: str =
     if not 1 <= new.weeks <= 52:
         raise CircleError("weeks must be between 1 and 52")
     zone(new.timezone)
+    facilitator: Facilitator | None
     if new.facilitator_id is not None:
         facilitator = session.get(Facilitator, new.facilitator_id)
+    elif new.without_facilitator:
+        facilitator = None
     else:
         facilitator = facilitator_for(session, _phone(new.facilitator_phone, region), now)
     code = (new.code or "").strip().upper() or _fresh_code(session)

@@ -165,6 +165,8 @@ class Circle(Base):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Digits a facilitator types after the phone code and ``*`` when calling from another phone.
     facilitator_pin: Mapped[str | None] = mapped_column(String(8))
+    # The learning circle's id on P2PU (learningcircles.p2pu.org) when ``circle import`` brought it in.
+    p2pu_id: Mapped[int | None] = mapped_column(Integer, unique=True)
 
     facilitator: Mapped[Facilitator | None] = relationship()
     meetings: Mapped[list["Meeting"]] = relationship(back_populates="circle", order_by="Meeting.seq")

@@ -1,11 +1,11 @@
-"""Local stand-ins for the providers' HTTP APIs (DESIGN.md §7): tests never reach the internet.
+"""Local stand-ins for the providers' HTTP APIs (and P2PU's) (DESIGN.md §7): tests never reach the internet.
 
 ``TwilioStandIn`` is imported lazily, so ``python -m tests.standin.twilio_api`` runs the module once.
 """
 
 from __future__ import annotations
 
-__all__ = ["TelegramStandIn", "TwilioStandIn"]
+__all__ = ["P2PUStandIn", "TelegramStandIn", "TwilioStandIn"]
 
 
 def __getattr__(name: str):
@@ -17,4 +17,8 @@ def __getattr__(name: str):
         from tests.standin.telegram_api import TelegramStandIn
 
         return TelegramStandIn
+    if name == "P2PUStandIn":
+        from tests.standin.p2pu_api import P2PUStandIn
+
+        return P2PUStandIn
     raise AttributeError(name)
