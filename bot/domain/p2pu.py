@@ -105,6 +105,8 @@ class Imported:
     zone_from: str  # "coordinates" or "offset"
     url: str | None = None
     notes: list[str] = field(default_factory=list)
+    # P2PU's language code when circlebot does not ship it (the circle is then in English).
+    unshipped_language: str | None = None
 
 
 def parse_id(text: str) -> int:
@@ -191,7 +193,9 @@ def plan_import(item: dict, today: date, facilitator_phone: str = "", code: str 
     notes = []
     tz_name, zone_from = time_zone(item)
     language = str(item.get("language") or "en").split("-")[0].lower()
+    unshipped = None
     if language not in SHIPPED_LOCALES:
+        unshipped = str(item.get("language"))
         notes.append(
             f"P2PU's language {item.get('language')!r} is not one circlebot ships ({', '.join(SHIPPED_LOCALES)}): "
             "learners are texted in English"
@@ -225,7 +229,9 @@ def plan_import(item: dict, today: date, facilitator_phone: str = "", code: str 
         course_url=_link(course.get("link")),
         code=code,
     )
-    return Imported(p2pu_id=p2pu_id, new=new, zone_from=zone_from, url=item.get("url"), notes=notes)
+    return Imported(
+        p2pu_id=p2pu_id, new=new, zone_from=zone_from, url=item.get("url"), notes=notes, unshipped_language=unshipped
+    )
 
 
 def time_zone(item: dict) -> tuple[str, str]:
@@ -336,3 +342,8 @@ def first_meeting_utc(imported: Imported) -> datetime:
 def without_facilitator(imported: Imported) -> Imported:
     """The same import with no facilitator (``circle import`` without ``--facilitator-phone``)."""
     return replace(imported, new=replace(imported.new, without_facilitator=True))
+
+
+def for_facilitator(imported: Imported, facilitator_id: int) -> Imported:
+    """The same import made for a signed-in facilitator (the pages)."""
+    return replace(imported, new=replace(imported.new, facilitator_id=facilitator_id))
