@@ -96,3 +96,15 @@ def test_refusals_are_said_on_the_page_and_create_nothing(app, uow, p2pu, item, 
         answer = post(client, "/facilitator/circles/import", {"url": SIGNUP, "confirm": confirm, "csrf_token": token})
         assert answer.status_code == 400 and words in answer.get_data(as_text=True)
     assert circles(uow) == 1
+
+
+def test_the_import_page_speaks_the_reader_s_language(app, uow, p2pu):
+    client = app.test_client()
+    make_circle(uow, facilitator=A_PHONE)
+    sign_in(client, uow)
+    assert post(client, "/facilitator/language", {"language": "es", "next": "/facilitator/circles"}).status_code == 302
+    assert "Importar de P2PU" in get(client, "/facilitator/circles").get_data(as_text=True)
+    p2pu.put(kansas_city(draft=True))
+    token = csrf(client, "/facilitator/circles/import")
+    answer = post(client, "/facilitator/circles/import", {"url": "4321", "csrf_token": token})
+    assert "Este círculo todavía es un borrador en P2PU" in answer.get_data(as_text=True)
