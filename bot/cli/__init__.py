@@ -7,6 +7,7 @@
 - ``learners``: ``learner add`` (texts, or ``--landline`` for calls)
 - ``processes``: ``db upgrade``, ``web``, ``worker``, ``demo``, ``segments``
 - ``telegram``: ``telegram set-webhook|info``
+- ``whatsapp``: ``whatsapp templates [--language L]``, ``whatsapp templates sync``
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-from bot.cli import circles, exports, learners, meetings, p2pu, processes, roles, telegram  # noqa: E402  (they need ``main`` defined)
+from bot.cli import circles, exports, learners, meetings, p2pu, processes, roles, telegram, whatsapp  # noqa: E402  (they need ``main`` defined)
 
 circles.circle.add_command(p2pu.circle_import)
 main.add_command(circles.circle)
@@ -40,5 +41,6 @@ main.add_command(roles.facilitator)
 main.add_command(learners.learner)
 main.add_command(roles.organizer)
 main.add_command(telegram.telegram)
+main.add_command(whatsapp.whatsapp)
 for command in processes.COMMANDS:
     main.add_command(command)

@@ -184,7 +184,10 @@ def messages():
         for row in rows:
             key = row.provider_id or f"id{row.id}"
             at = (sent_at.get(row.provider_id) or row.created_at).isoformat()
-            out.append({"key": key, "direction": row.direction, "body": row.body, "at": at, "segments": row.segments})
+            item = {"key": key, "direction": row.direction, "body": row.body, "at": at, "segments": row.segments}
+            if row.direction == "out" and isinstance(row.replies, dict) and row.replies.get("template"):
+                item["template"] = row.replies["template"]  # sent as a WhatsApp Content Template (issue 28)
+            out.append(item)
             if row.direction != "in":
                 continue
             for n, body in enumerate(inline(from_stored(row.replies), row.channel)):

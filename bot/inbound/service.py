@@ -28,7 +28,7 @@ from bot.render import codec, segments
 from bot.store.models import Address, Circle, Contact, Conversation, Message
 from flows import asked, keys, keywords, languages, media
 from flows.context import ContactView, Context
-from flows.inbound import TELEGRAM, Inbound
+from flows.inbound import TELEGRAM, WHATSAPP, Inbound
 from flows.results import Enroll, Reply, Result
 from flows.router import handle
 
@@ -126,6 +126,8 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
             contacts.keep_username(session, address, inbound.username)
         if address is not None and address.unreachable_at is not None:
             reach.clear(address)  # it texted in: texts reach it again (issue 22, item 15)
+        if address is not None and inbound.channel == WHATSAPP:
+            address.last_inbound_at = now  # WhatsApp's 24-hour window for free-form text opens (issue 28)
         opted_out_before = address is not None and address.opted_out_at is not None
         loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)
         # Pictures and no text: say so, and leave any question open (a plain text never enters flows.media).

@@ -22,12 +22,12 @@ from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
 from bot.domain.schedule import QuietHours
 from bot.inbound import service
-from bot.outbound import rendering, sweeper, turns
+from bot.outbound import rendering, sweeper, turns, whatsapp_window
 from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
 from bot.store.db import collect
 from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
-from flows.inbound import VOICE, Inbound
+from flows.inbound import VOICE, WHATSAPP, Inbound
 
 log = logging.getLogger(__name__)
 RETRY_INTERVALS = (5, 30, 120, 600, 1800)
@@ -88,6 +88,11 @@ def send_outbox(row_id: int) -> str:
         later = _quiet_until(session, rt.settings, row, now)
         if later is not None:
             return _defer(session, row, later)
+        how, template = whatsapp_window.decide(session, row, now, rt.settings.twilio_enabled)
+        if how == whatsapp_window.REFUSED or whatsapp_window.refused_again(session, row):
+            row.status = outbox.CANCELLED
+            session.commit()
+            return row.status
         extra, sending = None, None
         if row.replies is not None or row.kind == outbox.OutboxKind.TALLY:
             try:
@@ -114,8 +119,13 @@ def send_outbox(row_id: int) -> str:
     if not getattr(adapter, "paces_itself", False):  # Telegram keeps its own limits, per chat and per bot
         (rt.call_pacer if channel == VOICE and rt.call_pacer is not None else rt.pacer).wait(adapter.identity(channel))
     try:
-        sent = adapter.send(address, body, channel, extra)
+        if template is not None:
+            sent = adapter.send_template(address, template, whatsapp_window.variables(body), body)
+        else:
+            sent = adapter.send(address, body, channel, extra)
     except SendError as exc:
+        if channel == WHATSAPP and exc.code == whatsapp_window.OUTSIDE_WINDOW:
+            return whatsapp_window.by_sms_instead(rt.uow, row_id, send_outbox)
         if exc.unknown:  # it may have gone out: the sweeper asks the provider before any resend
             with rt.uow() as session:
                 session.execute(update(Outbox).where(Outbox.id == row_id).values(last_error=str(exc)[:200]))
@@ -136,6 +146,7 @@ def send_outbox(row_id: int) -> str:
             .where(Outbox.id == row_id)
             .values(status=outbox.SENT, provider_id=sent.provider_id, sent_at=_now(), last_error=None)
         )
+        whatsapp_window.after_sent(session, row_id)
         session.commit()
     with rt.uow() as session:
         _open_conversation(session, row_id)

@@ -70,6 +70,13 @@ function show(p, m) {
   const li = document.createElement('li');
   li.className = 'msg ' + (m.direction === 'in' ? 'in' : 'out');
   li.textContent = m.body;
+  if (m.template) {  // a WhatsApp Content Template (outside the 24-hour window), with its HX sid
+    li.classList.add('template');
+    const tag = document.createElement('small');
+    tag.className = 'template-tag';
+    tag.textContent = 'WhatsApp template ' + m.template;
+    li.prepend(tag, document.createElement('br'));
+  }
   const time = document.createElement('time');
   time.dateTime = m.at;
   time.textContent = when.format(new Date(m.at));

@@ -229,8 +229,24 @@ class Address(Base):
     # 30006…): nothing more is texted to it until it texts in again (bot/domain/reach.py).
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unreachable_code: Mapped[str | None] = mapped_column(String(8))
+    # When the learner last wrote on this WhatsApp address: WhatsApp's 24-hour window for free-form text.
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     contact: Mapped[Contact] = relationship(back_populates="addresses")
+
+
+class WhatsAppTemplate(Base):
+    """One Content Template per scheduled message kind and language, as ``circlebot whatsapp templates sync``
+    created it: its ``HX`` sid and WhatsApp's approval state (pending, approved, rejected)."""
+
+    __tablename__ = "whatsapp_template"
+    __table_args__ = (UniqueConstraint("kind", "language", name="uq_whatsapp_template_kind_language"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    sid: Mapped[str | None] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Enrollment(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.domain import contacts, roles
+from bot.domain import contacts, roles, whatsapp
 from bot.domain import phone as phones
 from bot.domain import roster as domain
 from bot.domain.circles import NAME_MAX
@@ -37,7 +37,16 @@ def roster(code):
         found = circle_or_404(db, code)
         rows = domain.rows(db, found)
         meetings = list(found.meetings)
-        return render_template("pages/roster.html", circle=found, rows=rows, meetings=meetings, form={}, errors={})
+        members = list(db.scalars(select(Enrollment.contact_id).where(Enrollment.circle_id == found.id)))
+        return render_template(
+            "pages/roster.html",
+            circle=found,
+            rows=rows,
+            meetings=meetings,
+            form={},
+            errors={},
+            templates_pending=whatsapp.fell_back(db, members),
+        )
 
 
 @bp.post("/circles/<code>/roster/add")

@@ -11,6 +11,11 @@ It serves, on 127.0.0.1 only:
   MachineDetection): records the call (``calls``) and answers 201 with Twilio's Call JSON; ``GET`` lists
   them, filtered by To, From and ``StartTime>`` (on or after).
 
+* The Content API (``tests/standin/twilio_content.py``): ``POST /v1/Content``,
+  ``POST /v1/Content/{sid}/ApprovalRequests/whatsapp`` and ``GET /v1/Content/{sid}/ApprovalRequests``
+  (``content``). A message may carry ``ContentSid`` + ``ContentVariables`` instead of ``Body``; with
+  ``whatsapp_window`` set, a free-form WhatsApp ``Body`` is refused with 63016 (outside the window).
+
 Failures are injected with ``fail_next`` (a Twilio error JSON) and ``delay_next`` (a slow answer; the
 message is still accepted, as when Twilio sends a text but the response is lost).
 
@@ -35,6 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bot.render import segments
+from tests.standin.twilio_content import ContentApi
 
 API_VERSION = "2010-04-01"
 HOST = "127.0.0.1"
@@ -53,6 +59,8 @@ ERROR_MESSAGES = {
     21603: "A 'From' phone number is required.",
     21604: "A 'To' phone number is required.",
     21610: "Attempt to send to unsubscribed recipient",
+    63016: "Failed to send freeform message because you are outside the allowed window. "
+    "If you are using WhatsApp, please use a Message Template.",
 }
 
 
@@ -101,6 +109,8 @@ class TwilioStandIn:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self._messages: list[dict] = []
         self._calls: list[dict] = []
+        self.content = ContentApi()
+        self.whatsapp_window = False  # True: a WhatsApp Body is refused with 63016 (outside the 24-hour window)
         self._failures: deque = deque()
         self._delays: deque = deque()
         self._attempts = 0
@@ -289,8 +299,10 @@ class TwilioStandIn:
             answer = (400, twilio_error(400, 21604, ERROR_MESSAGES[21604]))
         elif not sender and not service:
             answer = (400, twilio_error(400, 21603, ERROR_MESSAGES[21603]))
-        elif not body and "MediaUrl" not in form:
+        elif not body and "MediaUrl" not in form and not form.get("ContentSid"):
             answer = (400, twilio_error(400, 21602, ERROR_MESSAGES[21602]))
+        elif self.whatsapp_window and to.startswith("whatsapp:") and not form.get("ContentSid"):
+            answer = (400, twilio_error(400, 63016, ERROR_MESSAGES[63016]))
         else:
             answer = (201, self._resource(self._accept(account_sid, to, sender, service, body, form), listed=False))
         if delay:
@@ -307,6 +319,8 @@ class TwilioStandIn:
             "body": body,
             "status": "queued" if sender else "accepted",
             "status_callback": form.get("StatusCallback"),
+            "content_sid": form.get("ContentSid"),
+            "content_variables": json.loads(form["ContentVariables"]) if form.get("ContentVariables") else None,
             "num_segments": segments.count(body).segments,
             "received_at": self.clock(),
         }
@@ -420,6 +434,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, method: str) -> None:
         standin: TwilioStandIn = self.server.standin
         parts = urlsplit(self.path)
+        if parts.path.startswith("/v1/Content"):
+            return self._content(standin, method, parts.path)
         calls = CALLS_PATH.match(parts.path)
         if calls is not None:
             account_sid = calls.group(1)
@@ -453,6 +469,26 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length).decode("utf-8")
         form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         self._answer(*standin._create(account_sid, form))
+
+    def _content(self, standin: TwilioStandIn, method: str, path: str) -> None:
+        header = self.headers.get("Authorization") or ""
+        account_sid = ""
+        if header.startswith("Basic "):
+            account_sid = base64.b64decode(header[6:]).decode("utf-8", "replace").partition(":")[0]
+        if not standin._authorized(header, account_sid):
+            return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
+        length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
+        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            return self._answer(400, twilio_error(400, 20001, "Invalid JSON"))
+        if isinstance(body, dict) and method == "POST" and path == "/v1/Content":
+            body["account_sid"] = account_sid
+        answer = standin.content.route(method, path, body)
+        if answer is None:
+            return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=path)))
+        return self._answer(*answer)
 
     def _answer(self, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode("utf-8")

@@ -53,6 +53,29 @@ class SimulatorChannel:
         log.info("simulator sent %s segment(s) to %s", segments.count(body).segments, mask(address))
         return Sent(provider_id, "delivered")
 
+    def send_template(self, address: str, content_sid: str, variables: dict[str, str], body: str = "") -> Sent:
+        """Stores a WhatsApp template message with its rendered text; the phone shows it as a template."""
+        from bot.store.models import Message
+
+        provider_id = "SIM" + secrets.token_hex(16)
+        with self.uow() as session:
+            session.add(
+                Message(
+                    direction="out",
+                    channel="whatsapp",
+                    provider_id=provider_id,
+                    address=address,
+                    body=body,
+                    segments=segments.count(body).segments,
+                    status="delivered",
+                    replies={"template": content_sid, "variables": variables},
+                    created_at=datetime.now(timezone.utc),
+                )
+            )
+            session.commit()
+        log.info("simulator sent template %s to %s", content_sid, mask(address))
+        return Sent(provider_id, "delivered")
+
     def find_sent(self, address: str, body: str, since: datetime, channel: str = "sms") -> str | None:
         """Returns the provider id of a message with this To and Body created at or after `since`, else None."""
         from bot.store.models import Message

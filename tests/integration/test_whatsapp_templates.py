@@ -1,0 +1,266 @@
+"""WhatsApp's 24-hour window (issue 28): outside it a scheduled message goes as an approved Content Template
+(ContentSid + ContentVariables, no Body), else once by SMS to the same number; ``circlebot whatsapp
+templates sync`` creates the templates through the Content API. The real twilio SDK against the stand-in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from bot import create_app
+from bot.cli import main
+from bot.domain import outbox, whatsapp
+from bot.outbound import jobs
+from bot.store.models import Address, Enrollment, Outbox, WhatsAppTemplate
+from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE, add_contact, make_circle, payload, post_signed
+
+ROSA = "+18165550131"
+START = datetime(2026, 12, 2, 0, 0, tzinfo=timezone.utc)  # Tue Dec 1, 18:00 in Chicago
+ACCOUNT = "AC" + "0" * 32
+SETTINGS = {
+    "twilio_account_sid": ACCOUNT,
+    "twilio_auth_token": AUTH_TOKEN,
+    "twilio_from": "+18165550100",
+    "send_rate_per_second": 0,
+    "TWILIO_TIMEOUT": "2",
+    "QUIET_HOURS": "",
+}
+
+
+@pytest.fixture
+def wa(backend, tmp_path):
+    from tests.standin import TwilioStandIn
+
+    with TwilioStandIn(auth_token=AUTH_TOKEN) as standin:
+        app = create_app(
+            {
+                "DATABASE_URL": backend["DATABASE_URL"],
+                "REDIS_URL": backend["REDIS_URL"],
+                "INSTANCE_PATH": str(tmp_path),
+                "queue_name": RUN_QUEUE,
+                "PUBLIC_BASE_URL": BASE_URL,
+                "twilio_api_base": standin.url,
+                "TWILIO_CONTENT_API_BASE": standin.url,
+                "SECRET_KEY": "test-secret-key-for-sessions",
+                **SETTINGS,
+            }
+        )
+        rt = app.extensions["circlebot"]
+        rt.clock = lambda: START - timedelta(hours=5)
+        standin.clock = lambda: rt.clock()
+        yield app, rt, standin
+        rt.uow.engine.dispose()
+
+
+def rosa_on_whatsapp(rt, last_wrote: timedelta | None, language="es") -> int:
+    circle_id = make_circle(rt.uow, starts=date(2026, 12, 1), weekday=1, at=time(18, 0), facilitator="+18165550199")
+    with rt.uow() as session:
+        rosa = add_contact(session, ROSA, START - timedelta(days=3), channel="whatsapp", name="Rosa", language=language)
+        session.add(Enrollment(contact_id=rosa.id, circle_id=circle_id, status="active", created_at=START))
+        address = session.scalar(select(Address).where(Address.contact_id == rosa.id))
+        address.last_inbound_at = None if last_wrote is None else rt.clock() - last_wrote
+        session.commit()
+        return rosa.id
+
+
+def template(rt, kind="reminder", language="es", state=whatsapp.APPROVED, sid="HX" + "a" * 32) -> str:
+    with rt.uow() as session:
+        whatsapp.record(session, kind, language, sid, state, rt.clock())
+        session.commit()
+    return sid
+
+
+def send_reminder(rt) -> int:
+    jobs.plan_now(rt.clock())
+    with rt.uow() as session:
+        row = session.scalar(select(Outbox).where(Outbox.kind == "reminder", Outbox.address == ROSA))
+        row_id = row.id
+    assert jobs.send_outbox(row_id) == outbox.SENT
+    return row_id
+
+
+def row_of(rt, row_id: int) -> Outbox:
+    with rt.uow() as session:
+        row = session.get(Outbox, row_id)
+        session.expunge(row)
+        return row
+
+
+def test_two_days_after_the_last_message_a_reminder_goes_as_the_approved_template(wa):
+    _, rt, standin = wa
+    rosa_on_whatsapp(rt, timedelta(days=2))
+    sid = template(rt)
+    template(rt, language="en", sid="HX" + "b" * 32)
+    row_id = send_reminder(rt)
+    [sent] = standin.messages
+    row = row_of(rt, row_id)
+    assert sent["to"] == f"whatsapp:{ROSA}" and sent["from"] == "whatsapp:+18165550100"
+    assert sent["content_sid"] == sid and sent["body"] == ""  # no Body: WhatsApp refuses a template's text
+    assert sent["content_variables"] == {"1": row.body}  # the message, rendered from the Spanish catalog
+    assert "Rosa" in row.body or "Kansas City Basics" in row.body
+    assert row.channel == "whatsapp" and row.status == outbox.SENT and row.last_error is None
+
+
+def test_within_24_hours_it_goes_as_free_form_body(wa):
+    _, rt, standin = wa
+    rosa_on_whatsapp(rt, timedelta(hours=3))
+    template(rt)
+    row_id = send_reminder(rt)
+    [sent] = standin.messages
+    assert sent["content_sid"] is None and sent["body"] == row_of(rt, row_id).body != ""
+    assert sent["to"] == f"whatsapp:{ROSA}"
+
+
+def test_an_inbound_whatsapp_message_opens_the_window(wa):
+    app, rt, _ = wa
+    make_circle(rt.uow, code="NDIYO")
+    params = payload("twilio-whatsapp-inbound.json")
+    assert post_signed(app.test_client(), "/twilio/sms", params).status_code == 200
+    with rt.uow() as session:
+        address = session.scalar(select(Address).where(Address.channel == "whatsapp"))
+        assert address.last_inbound_at == rt.clock()
+        assert whatsapp.in_window(session, address.id, rt.clock() + timedelta(hours=23))
+        assert not whatsapp.in_window(session, address.id, rt.clock() + timedelta(hours=25))
+
+
+@pytest.mark.parametrize("state", [None, whatsapp.PENDING, whatsapp.REJECTED])
+def test_without_an_approved_template_it_goes_once_by_sms(wa, state):
+    app, rt, standin = wa
+    rosa_on_whatsapp(rt, timedelta(days=2))
+    if state:
+        template(rt, state=state)
+    template(rt, language="en")  # approved, but not in Rosa's language
+    row_id = send_reminder(rt)
+    [sent] = standin.messages
+    row = row_of(rt, row_id)
+    assert sent["to"] == ROSA and sent["content_sid"] is None and sent["body"] == row.body
+    assert row.channel == "sms" and row.last_error == whatsapp.FALLBACK_NOTE
+    assert jobs.send_outbox(row_id) == outbox.SENT and len(standin.messages) == 1  # exactly once
+    _roster_says_so(app, rt)
+
+
+def test_a_63016_answer_sends_it_once_by_sms(wa):
+    _, rt, standin = wa
+    rosa_on_whatsapp(rt, timedelta(days=2))
+    template(rt)
+    standin.fail_next(1, status=400, code=63016)
+    row_id = send_reminder(rt)
+    [sent] = standin.messages
+    row = row_of(rt, row_id)
+    assert standin.attempts == 2 and sent["to"] == ROSA and sent["content_sid"] is None
+    assert row.channel == "sms" and row.last_error == whatsapp.FALLBACK_NOTE and sent["body"] == row.body
+
+
+def test_a_free_form_63016_falls_back_too(wa):
+    _, rt, standin = wa
+    rosa_on_whatsapp(rt, timedelta(hours=1))
+    standin.whatsapp_window = True  # Twilio sees it otherwise: outside the window
+    send_reminder(rt)
+    [sent] = standin.messages
+    assert sent["to"] == ROSA
+
+
+def test_no_fallback_to_an_sms_address_that_said_stop(wa):
+    _, rt, standin = wa
+    contact_id = rosa_on_whatsapp(rt, timedelta(days=2))
+    with rt.uow() as session:
+        session.add(
+            Address(contact_id=contact_id, channel="sms", value=ROSA, created_at=rt.clock(), opted_out_at=rt.clock())
+        )
+        session.commit()
+    jobs.plan_now(rt.clock())
+    with rt.uow() as session:
+        row_id = session.scalar(select(Outbox.id).where(Outbox.kind == "reminder", Outbox.address == ROSA))
+    assert jobs.send_outbox(row_id) == outbox.CANCELLED
+    assert standin.messages == []
+
+
+def _roster_says_so(app, rt):
+    from tests.e2e.test_facilitator_pages import get, sign_in
+
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    pages = app.test_client()
+    sign_in(pages, rt.uow, phone="+18165550199")
+    page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
+    assert "WhatsApp templates not approved yet" in page
+
+
+def test_the_roster_says_nothing_while_templates_work(wa):
+    from tests.e2e.test_facilitator_pages import get, sign_in
+
+    app, rt, _ = wa
+    rosa_on_whatsapp(rt, timedelta(days=2))
+    template(rt)
+    send_reminder(rt)
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    pages = app.test_client()
+    sign_in(pages, rt.uow, phone="+18165550199")
+    page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
+    assert "Rosa" in page and "WhatsApp templates not approved yet" not in page
+
+
+def test_the_simulators_whatsapp_phone_marks_template_messages(backend, tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "INSTANCE_PATH": str(tmp_path),
+            "simulator": True,
+            "PUBLIC_BASE_URL": "http://localhost:5000",
+            "queue_name": RUN_QUEUE,
+            "QUIET_HOURS": "",
+        }
+    )
+    rt = app.extensions["circlebot"]
+    rt.clock = lambda: START - timedelta(hours=5)
+    rosa_on_whatsapp(rt, timedelta(days=2))
+    sid = template(rt)
+    row_id = send_reminder(rt)
+    messages = app.test_client().get("/simulator/messages?phone=%2B18165550131").get_json()["messages"]
+    [shown] = [m for m in messages if m["direction"] == "out"]
+    assert shown["template"] == sid and shown["body"] == row_of(rt, row_id).body
+    rt.uow.engine.dispose()
+
+
+def _sync(cli_env, standin, monkeypatch, *args):
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("TWILIO_FROM", "+18165550100")
+    monkeypatch.setenv("TWILIO_API_BASE", standin.url)
+    monkeypatch.setenv("TWILIO_CONTENT_API_BASE", standin.url)
+    result = CliRunner().invoke(main, ["whatsapp", "templates", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_templates_sync_creates_each_missing_template_once_and_records_states(cli_env, monkeypatch, uow):
+    from tests.standin import TwilioStandIn
+
+    with TwilioStandIn(auth_token=AUTH_TOKEN) as standin:
+        listed = _sync(cli_env, standin, monkeypatch, "--language", "sw")
+        assert "reminder   sw  missing" in listed and "es " not in listed
+        first = _sync(cli_env, standin, monkeypatch, "sync")
+        kinds, shipped = 7, 6
+        assert standin.content.created == kinds * shipped and f"{kinds * shipped} template(s) created" in first
+        reminder_es = next(
+            c for c in standin.content.contents.values() if c["friendly_name"] == "circlebot_reminder_es"
+        )
+        assert reminder_es["language"] == "es" and reminder_es["approval"] == "received"
+        quick = reminder_es["types"]["twilio/quick-reply"]
+        assert "{{1}}" in quick["body"] and [a["title"] for a in quick["actions"]] == ["Sí", "No"]
+        missyou = next(c for c in standin.content.contents.values() if c["friendly_name"] == "circlebot_missyou_fr")
+        assert set(missyou["types"]) == {"twilio/text"}
+        standin.content.judge_all("approved")
+        standin.content.judge(next(iter(standin.content.contents)), "rejected")
+        second = _sync(cli_env, standin, monkeypatch, "sync")
+        assert standin.content.created == kinds * shipped and "0 template(s) created" in second  # nothing twice
+        with uow() as session:
+            stored = session.execute(select(WhatsAppTemplate.state, WhatsAppTemplate.sid)).all()
+        assert len(stored) == kinds * shipped
+        assert [state for state, _ in stored].count(whatsapp.APPROVED) == kinds * shipped - 1
+        assert [state for state, _ in stored].count(whatsapp.REJECTED) == 1
+        assert {sid for _, sid in stored} == set(standin.content.contents)
+        assert "approved" in _sync(cli_env, standin, monkeypatch)
