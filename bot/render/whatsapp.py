@@ -13,6 +13,7 @@ from bot.render.texts import N_
 INTRO = N_("From your learning circle: %(text)s")
 YES = N_("Yes")
 NO = N_("No")
+MSGIDS = frozenset({INTRO, YES, NO})  # the templates' own words, beside ``TEXTS``
 # The kinds sent on the bot's own schedule, or long after the learner's last message.
 KINDS = ("reminder", "change", "checkin", "missyou", "survey", "offer", "login")
 QUICK_REPLY = frozenset({"reminder", "checkin", "offer"})  # answered YES or NO

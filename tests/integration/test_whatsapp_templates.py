@@ -264,3 +264,17 @@ def test_templates_sync_creates_each_missing_template_once_and_records_states(cl
         assert [state for state, _ in stored].count(whatsapp.REJECTED) == 1
         assert {sid for _, sid in stored} == set(standin.content.contents)
         assert "approved" in _sync(cli_env, standin, monkeypatch)
+
+
+def test_a_template_whose_answer_was_lost_is_found_not_sent_again(standin):
+    from bot.outbound.channels import TwilioChannel
+    from bot.render import whatsapp as wording
+    from tests.integration.test_twilio_channel import twilio_settings
+
+    channel = TwilioChannel(twilio_settings(standin.url))
+    sid = standin.content.route("POST", "/v1/Content", wording.content("reminder", "es"))[1]["sid"]
+    since = datetime.now(timezone.utc)
+    sent = channel.send_template(ROSA, sid, {"1": "Hola, Rosa"}, "Hola, Rosa")
+    assert standin.messages[0]["rendered"] == "De tu círculo de aprendizaje: Hola, Rosa"
+    assert channel.find_sent(ROSA, "Hola, Rosa", since, channel="whatsapp") == sent.provider_id
+    assert channel.find_sent(ROSA, "Hola", since, channel="whatsapp") is None

@@ -320,6 +320,7 @@ class TwilioStandIn:
             "status": "queued" if sender else "accepted",
             "status_callback": form.get("StatusCallback"),
             "content_sid": form.get("ContentSid"),
+            "rendered": self.content.text(form.get("ContentSid"), form.get("ContentVariables")),
             "content_variables": json.loads(form["ContentVariables"]) if form.get("ContentVariables") else None,
             "num_segments": segments.count(body).segments,
             "received_at": self.clock(),
@@ -338,7 +339,7 @@ class TwilioStandIn:
         return {
             "account_sid": m["account_sid"],
             "api_version": API_VERSION,
-            "body": m["body"],
+            "body": m.get("rendered") or m["body"],  # a template's text, as WhatsApp shows it
             "date_created": rfc2822(m["received_at"]),
             "date_updated": rfc2822(m["received_at"]),
             "date_sent": rfc2822(m["received_at"]) if listed else None,

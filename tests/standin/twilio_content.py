@@ -11,6 +11,7 @@ Tests decide WhatsApp's verdict with ``judge(sid, "approved")`` (or ``judge_all`
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
@@ -35,6 +36,17 @@ class ContentApi:
         with self._lock:
             for content in self.contents.values():
                 content["approval"] = status
+
+    def text(self, sid: str | None, variables: str | None) -> str | None:
+        """A template's text with its variables filled in, as Twilio lists the message (None: no template)."""
+        with self._lock:
+            content = self.contents.get(sid or "")
+        if content is None:
+            return None
+        text = next(iter(content["types"].values())).get("body", "")
+        for name, value in json.loads(variables or "{}").items():
+            text = text.replace("{{" + name + "}}", value)
+        return text
 
     def route(self, method: str, path: str, body: dict | None) -> tuple[int, dict] | None:
         """The answer to a Content API request, or None when ``path`` is not one."""

@@ -93,6 +93,7 @@ class TwilioChannel:
     def find_sent(self, address: str, body: str, since: datetime, channel: str = "sms") -> str | None:
         """Returns the provider id of a message with this To and Body created at or after `since`, else None.
 
+        A WhatsApp template message is listed with the template's text around the row's (its variable).
         Twilio filters by send date at one-second precision (``DateSent>`` means on or after), so
         ``since`` is cut to the whole second; a message Twilio still holds unsent has no send date and
         is not listed.
@@ -102,7 +103,9 @@ class TwilioChannel:
         """
         after = utc(since).replace(microsecond=0)
         found = self._call(self.client.messages.list, to=self._to(address, channel), date_sent_after=after, limit=200)
-        matches = [m for m in found if m.body == body and (m.date_created or m.date_sent or after) >= after]
+        matches = [
+            m for m in found if _same(m.body, body, channel) and (m.date_created or m.date_sent or after) >= after
+        ]
         if not matches:
             return None
         return min(matches, key=lambda m: m.date_created or m.date_sent or after).sid
@@ -123,6 +126,11 @@ class TwilioChannel:
             raise SendError(
                 f"twilio unreachable: {exc.__class__.__name__}", retry=True, unknown=not _never_sent(exc)
             ) from exc
+
+
+def _same(listed: str | None, body: str, channel: str) -> bool:
+    """True when a listed message is this text: the same Body, or a WhatsApp template that carries it."""
+    return listed == body or (channel == "whatsapp" and bool(body) and (listed or "").endswith(body))
 
 
 def _never_sent(exc: Exception) -> bool:
