@@ -48,6 +48,10 @@ def test_whatsapp_learner_gets_the_reminder_on_whatsapp_with_accents(twilio_runt
     join(sim, AMINA, "Amina", number="2", channel="whatsapp")
     starts = first_meeting(rt.uow)
     sim.now = starts - timedelta(hours=24, minutes=1)
+    with rt.uow() as session:  # she wrote on WhatsApp an hour ago: free-form text may go (issue 28)
+        address = session.scalar(select(Address).where(Address.channel == "whatsapp", Address.value == AMINA))
+        address.last_inbound_at = sim.now - timedelta(hours=1)
+        session.commit()
     sim.advance(timedelta(minutes=2))
     reminders = [m for m in standin.messages if m["to"] == f"whatsapp:{AMINA}"]
     texts = [m["body"] for m in reminders if "Responde 1" in m["body"]]
