@@ -278,3 +278,26 @@ def test_a_template_whose_answer_was_lost_is_found_not_sent_again(standin):
     assert standin.messages[0]["rendered"] == "De tu círculo de aprendizaje: Hola, Rosa"
     assert channel.find_sent(ROSA, "Hola, Rosa", since, channel="whatsapp") == sent.provider_id
     assert channel.find_sent(ROSA, "Hola", since, channel="whatsapp") is None
+
+
+def test_a_fallback_sms_that_fails_for_a_moment_is_retried_by_sms_only_once(wa):
+    from bot.outbound.channels import SendError
+
+    _, rt, standin = wa
+    rosa_on_whatsapp(rt, timedelta(days=2))
+    jobs.plan_now(rt.clock())
+    with rt.uow() as session:
+        row_id = session.scalar(select(Outbox.id).where(Outbox.kind == "reminder", Outbox.address == ROSA))
+    standin.fail_next(1, status=429)
+    with pytest.raises(SendError):
+        jobs.send_outbox(row_id)
+    row = row_of(rt, row_id)
+    assert row.status == outbox.PENDING and row.channel == "sms" and standin.messages == []
+    template(rt)  # approved meanwhile: the row already went over to SMS and stays there
+    later = rt.clock() + timedelta(minutes=1)
+    rt.clock = lambda: later
+    assert jobs.send_outbox(row_id) == outbox.SENT
+    assert jobs.send_outbox(row_id) == outbox.SENT
+    [sent] = standin.messages
+    assert sent["to"] == ROSA and standin.attempts == 2
+    assert row_of(rt, row_id).last_error == whatsapp.FALLBACK_NOTE
