@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from bot.store.migrate import upgrade
-from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE
+from tests.helpers import RUN_QUEUE, test_app
 
 BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").split(",") if b]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
@@ -147,20 +147,7 @@ def backend(request, databases):
 @pytest.fixture
 def app(backend, tmp_path):
     """The app on this test's backend, with a known Twilio auth token and public URL."""
-    from bot import create_app
-
-    app = create_app(
-        {
-            "DATABASE_URL": backend["DATABASE_URL"],
-            "REDIS_URL": backend["REDIS_URL"],
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": BASE_URL,
-            "INSTANCE_PATH": str(tmp_path),
-            "queue_name": RUN_QUEUE,
-            "SECRET_KEY": "test-secret-key-for-sessions",
-        }
-    )
-    app.config["TESTING"] = True
+    app = test_app(backend, tmp_path)
     yield app
     app.extensions["circlebot"].uow.engine.dispose()
 

@@ -17,6 +17,31 @@ PAYLOADS = os.path.join(os.path.dirname(__file__), "fixtures", "payloads")
 # (and each xdist worker) has its own, as it has its own PostgreSQL database, so two runs sharing a
 # Redis db never see or delete each other's jobs, even though RESTART IDENTITY repeats outbox ids.
 RUN_QUEUE = f"circlebot-test-{os.getpid()}-{secrets.token_hex(3)}"
+SECRET_KEY = "test-secret-key-for-sessions"  # the test apps' SECRET_KEY
+
+
+def test_app(backend, tmp_path, **extra):
+    """The app on ``backend`` with the tests' Twilio token, public URL, queue and secret (``extra`` adds
+    settings: ``TRUSTED_PROXIES``, ``P2PU_API_BASE``…), in TESTING mode."""
+    from bot import create_app
+
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_BASE_URL": BASE_URL,
+            "INSTANCE_PATH": str(tmp_path),
+            "queue_name": RUN_QUEUE,
+            "SECRET_KEY": SECRET_KEY,
+            **extra,
+        }
+    )
+    app.config["TESTING"] = True
+    return app
+
+
+test_app.__test__ = False  # a helper, not a test
 
 
 def payload(name: str):

@@ -319,3 +319,23 @@ def wait_http_ok(url: str, timeout: float, proc: Proc | None = None) -> None:
     raise AssertionError(
         f"{url} did not answer 200 within {timeout:.0f}s ({last})" + (f":\n{proc.output()}" if proc else "")
     )
+
+
+def start_demo(procs: "Processes", instance: Path, **settings: str) -> str:
+    """``circlebot demo`` on a free port for ``instance`` (none of this shell's own settings; ``settings``
+    added: ``QUIET_HOURS``, ``P2PU_API_BASE``…), once its simulator answers; returns its base URL."""
+    env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
+    env.update(CIRCLEBOT_INSTANCE=str(instance), SEND_RATE_PER_SECOND="50", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+    env.update(settings)
+    port = free_port()
+    procs.start("demo", [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)], env)
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return HTTP.open(base + "/simulator/clock", timeout=2).status == 200
+        except (OSError, urllib.error.URLError):
+            return False
+
+    wait_until(up, 60, what="circlebot demo", detail=procs.logs)
+    return base

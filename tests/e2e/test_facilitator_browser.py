@@ -11,9 +11,7 @@ Screenshots go under the test's tmp dir.
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 import time as clock
 import urllib.error
 import urllib.parse
@@ -25,7 +23,7 @@ import pytest
 from bot.demo import seed as demo
 from bot.domain.schedule import zone
 from tests.e2e.test_simulator_browser import DESKTOP, PHONE, browser  # noqa: F401  (the fixture)
-from tests.processes import HTTP, OWN_SETTINGS, free_port, wait_until
+from tests.processes import HTTP, start_demo, wait_until
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -35,25 +33,7 @@ def server(tmp_path, procs):
     """``circlebot demo`` on a free port with no quiet hours (the reminder goes out at once)."""
     instance = tmp_path / "instance"
     instance.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
-    env.update(
-        CIRCLEBOT_INSTANCE=str(instance),
-        SEND_RATE_PER_SECOND="50",
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-        QUIET_HOURS="",
-    )
-    port = free_port()
-    procs.start("demo", [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)], env)
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return HTTP.open(base + "/simulator/clock", timeout=2).status == 200
-        except (OSError, urllib.error.URLError):
-            return False
-
-    wait_until(up, 60, what="circlebot demo", detail=procs.logs)
+    base = start_demo(procs, instance, QUIET_HOURS="")
     return {"base": base, "instance": instance}
 
 

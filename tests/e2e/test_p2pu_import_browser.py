@@ -3,16 +3,12 @@ local stand-in of P2PU's API; the facilitator pastes a signup link, sees the cir
 
 from __future__ import annotations
 
-import os
-import sys
-import urllib.error
-
 import pytest
 
 from bot.demo import seed as demo
 from tests.e2e.test_facilitator_browser import wait_for_text
 from tests.e2e.test_simulator_browser import DESKTOP, browser  # noqa: F401  (the fixture)
-from tests.processes import HTTP, OWN_SETTINGS, free_port, wait_until
+from tests.processes import start_demo
 from tests.standin.p2pu_api import P2PUStandIn, kansas_city
 
 SIGNUP = "https://learningcircles.p2pu.org/en/signup/plaza-branch-room-2-4321/"
@@ -29,27 +25,7 @@ def server(tmp_path, procs, p2pu):
     """``circlebot demo`` on a free port, reading P2PU from the stand-in."""
     instance = tmp_path / "instance"
     instance.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
-    env.update(
-        CIRCLEBOT_INSTANCE=str(instance),
-        SEND_RATE_PER_SECOND="50",
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-        QUIET_HOURS="",
-        P2PU_API_BASE=p2pu.url,
-    )
-    port = free_port()
-    procs.start("demo", [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)], env)
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return HTTP.open(base + "/simulator/clock", timeout=2).status == 200
-        except (OSError, urllib.error.URLError):
-            return False
-
-    wait_until(up, 60, what="circlebot demo", detail=procs.logs)
-    return base
+    return start_demo(procs, instance, QUIET_HOURS="", P2PU_API_BASE=p2pu.url)
 
 
 def test_paste_a_signup_link_preview_the_zone_and_confirm_in_chromium(browser, server, p2pu, tmp_path):  # noqa: F811

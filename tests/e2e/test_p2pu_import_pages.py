@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.store.models import Circle
-from tests.conftest import AUTH_TOKEN, BASE_URL, RUN_QUEUE
 from tests.e2e.test_facilitator_pages import A_PHONE, HTTPS, csrf, get, post, sign_in
-from tests.helpers import make_circle
+from tests.helpers import make_circle, test_app
 from tests.standin.p2pu_api import P2PUStandIn, kansas_city
 
 SIGNUP = "https://learningcircles.p2pu.org/en/signup/plaza-branch-room-2-4321/"
@@ -23,21 +22,7 @@ def p2pu():
 @pytest.fixture
 def app(backend, tmp_path, p2pu):
     """The conftest app, reading P2PU from the stand-in."""
-    from bot import create_app
-
-    app = create_app(
-        {
-            "DATABASE_URL": backend["DATABASE_URL"],
-            "REDIS_URL": backend["REDIS_URL"],
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": BASE_URL,
-            "INSTANCE_PATH": str(tmp_path),
-            "queue_name": RUN_QUEUE,
-            "SECRET_KEY": "test-secret-key-for-sessions",
-            "P2PU_API_BASE": p2pu.url,
-        }
-    )
-    app.config["TESTING"] = True
+    app = test_app(backend, tmp_path, P2PU_API_BASE=p2pu.url)
     app.config["WTF_CSRF_SSL_STRICT"] = False
     yield app
     app.extensions["circlebot"].uow.engine.dispose()

