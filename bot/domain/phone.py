@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 WHATSAPP_PREFIX = "whatsapp:"
@@ -84,6 +86,7 @@ def mask(address: str | None) -> str:
     return address[:head] + "*" * (len(address) - head - 4) + address[-4:]
 
 
+@functools.lru_cache(maxsize=64)  # the bot's own numbers, shown on every inbound text's context: parsed once
 def display(number: str) -> str:
     """An E.164 number as people write it at home: ``(816) 555-0100``, or international abroad."""
     parsed = phonenumbers.parse(number, None)
