@@ -33,12 +33,19 @@ def parse(form, now: datetime) -> Inbound:
     return Inbound(
         channel=channel,
         address=e164 or sender[:64],
-        text=clean_text(form.get("Body")),
+        text=clean_text(button_payload(form) if channel == WHATSAPP else None) or clean_text(form.get("Body")),
         provider_id=sid,
         received_at=now,
         address_ok=e164 is not None,
         media=media_count(form),
     )
+
+
+def button_payload(form) -> str | None:
+    """A WhatsApp template's quick-reply tap: its ``ButtonPayload`` is the answer's number (``1``, ``2``…),
+    the same as typing it; the ``Body`` is the button's title in the reader's language."""
+    payload = (form.get("ButtonPayload") or "").strip()
+    return payload if payload.isdigit() and len(payload) <= 2 else None
 
 
 def media_count(form) -> int:

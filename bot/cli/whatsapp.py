@@ -27,7 +27,7 @@ def whatsapp() -> None:
 @click.option("--language", type=click.Choice(languages.SHIPPED), help="only the templates in this language")
 @click.pass_context
 def templates(ctx, language) -> None:
-    """Lists the Content Templates the bot needs, per message kind and language, and each one's state
+    """Lists the Content Templates the bot needs, per message and language, and each one's state
     (missing, pending, approved, rejected)."""
     ctx.ensure_object(dict)["language"] = language
     if ctx.invoked_subcommand is not None:
@@ -35,8 +35,8 @@ def templates(ctx, language) -> None:
     rt = runtime()
     with rt.uow() as session:
         rows = domain.needed(session, language)
-    for kind, lang, state, sid in rows:
-        click.echo(f"{kind:<10} {lang:<3} {state:<9} {sid or '-'}")
+    for name, lang, state, sid in rows:
+        click.echo(f"{name:<32} {lang:<3} {state:<9} {sid or '-'}")
 
 
 @templates.command("sync")
@@ -54,21 +54,22 @@ def sync(ctx) -> None:
     created = 0
     try:
         with rt.uow() as session:
-            for kind, lang, _, sid in domain.needed(session, language):
-                content = wording.content(kind, lang)
+            for name, lang, _, sid in domain.needed(session, language):
+                content = wording.content(name, lang)
+                category = wording.category(name)
                 if sid is None:
                     sid = api.create(content)
                     created += 1
-                    domain.record(session, kind, lang, sid, domain.PENDING, now())
+                    domain.record(session, name, lang, sid, domain.PENDING, now())
                     session.commit()  # the sid is kept before anything else can fail: never created twice
-                    status = api.request_approval(sid, content["friendly_name"])
+                    status = api.request_approval(sid, content["friendly_name"], category)
                 else:
                     status = api.state(sid)
                     if status == "unsubmitted":
-                        status = api.request_approval(sid, content["friendly_name"])
-                domain.record(session, kind, lang, sid, _state(status), now())
+                        status = api.request_approval(sid, content["friendly_name"], category)
+                domain.record(session, name, lang, sid, _state(status), now())
                 session.commit()
-                click.echo(f"{kind:<10} {lang:<3} {_state(status):<9} {sid}")
+                click.echo(f"{name:<32} {lang:<3} {_state(status):<9} {sid}")
     except ContentApiError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{created} template(s) created")

@@ -28,13 +28,13 @@ def in_window(session, address_id: int | None, now: datetime) -> bool:
     return last is not None and now - last < WINDOW
 
 
-def approved_sid(session, kind: str, language: str | None) -> str | None:
-    """The ``HX`` sid of the approved template for ``kind`` in ``language``, else None."""
-    if kind not in wording.KINDS:
+def approved_sid(session, name: str, language: str | None) -> str | None:
+    """The ``HX`` sid of the approved template ``name`` (``bot.render.whatsapp.name_of``) in ``language``."""
+    if name not in wording.NAMES:
         return None
     found = session.scalar(
         select(WhatsAppTemplate).where(
-            WhatsAppTemplate.kind == kind, WhatsAppTemplate.language == languages.pick(language)
+            WhatsAppTemplate.name == name, WhatsAppTemplate.language == languages.pick(language)
         )
     )
     return found.sid if found is not None and found.state == APPROVED else None
@@ -47,23 +47,23 @@ def sms_opted_out(session, number: str) -> bool:
 
 
 def needed(session, language: str | None = None) -> list[tuple[str, str, str, str | None]]:
-    """Every template the bot needs, as (kind, language, state, sid); ``missing`` when never created."""
-    stored = {(t.kind, t.language): t for t in session.scalars(select(WhatsAppTemplate))}
+    """Every template the bot needs, as (name, language, state, sid); ``missing`` when never created."""
+    stored = {(t.name, t.language): t for t in session.scalars(select(WhatsAppTemplate))}
     out = []
     for lang in [language] if language else list(languages.SHIPPED):
-        for kind in wording.KINDS:
-            found = stored.get((kind, lang))
-            out.append((kind, lang, found.state if found else MISSING, found.sid if found else None))
+        for name in wording.NAMES:
+            found = stored.get((name, lang))
+            out.append((name, lang, found.state if found else MISSING, found.sid if found else None))
     return out
 
 
-def record(session, kind: str, language: str, sid: str | None, state: str, now: datetime) -> None:
+def record(session, name: str, language: str, sid: str | None, state: str, now: datetime) -> None:
     """Stores a template's sid and state."""
     found = session.scalar(
-        select(WhatsAppTemplate).where(WhatsAppTemplate.kind == kind, WhatsAppTemplate.language == language)
+        select(WhatsAppTemplate).where(WhatsAppTemplate.name == name, WhatsAppTemplate.language == language)
     )
     if found is None:
-        session.add(WhatsAppTemplate(kind=kind, language=language, sid=sid, state=state, updated_at=now))
+        session.add(WhatsAppTemplate(name=name, language=language, sid=sid, state=state, updated_at=now))
         return
     found.sid, found.state, found.updated_at = sid or found.sid, state, now
 

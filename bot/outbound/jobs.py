@@ -93,7 +93,7 @@ def send_outbox(row_id: int) -> str:
             row.status = outbox.CANCELLED
             session.commit()
             return row.status
-        extra, sending = None, None
+        extra, sending, variables = None, None, {}
         if row.replies is not None or row.kind == outbox.OutboxKind.TALLY:
             try:
                 rendered = rendering.render_row(session, row, rt.settings.secret_key)
@@ -103,6 +103,8 @@ def send_outbox(row_id: int) -> str:
                 session.commit()
                 return row.status
             row.body, extra, sending = rendered.text, rendered.extra, rendered.text
+            if template is not None:  # a WhatsApp template: its variables are the message's parameters
+                variables = rendering.template_variables(session, row, rt.settings.secret_key)
             if rendering.kept_apart(row):  # a sign-in code: the row keeps it masked, never in clear
                 row.body = rendering.render_row(session, row, None, reveal=False).text
         if row.channel == VOICE:  # a call: Twilio fetches what to say when it is answered
@@ -120,7 +122,7 @@ def send_outbox(row_id: int) -> str:
         (rt.call_pacer if channel == VOICE and rt.call_pacer is not None else rt.pacer).wait(adapter.identity(channel))
     try:
         if template is not None:
-            sent = adapter.send_template(address, template, whatsapp_window.variables(body), body)
+            sent = adapter.send_template(address, template, variables, body)
         else:
             sent = adapter.send(address, body, channel, extra)
     except SendError as exc:

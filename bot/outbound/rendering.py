@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.domain import login, meetings, outbox
-from bot.render import codec, render
+from bot.render import codec, render, whatsapp
 from bot.store.models import Contact, Outbox
 from flows import asked, languages
 
@@ -23,6 +23,22 @@ def render_row(session, row: Outbox, secret: str | None, reveal: bool = True):
     Raises:
         login.WrongKey: the sign-in code's row was made with another ``SECRET_KEY``.
     """
+    replies, language = _replies(session, row, secret, reveal)
+    return render(row.channel, replies, language)
+
+
+def template_variables(session, row: Outbox, secret: str | None) -> dict[str, str]:
+    """The row's WhatsApp template variables: its parameters' values in the reader's language (the sign-in
+    code revealed with ``secret``).
+
+    Raises:
+        login.WrongKey: the sign-in code's row was made with another ``SECRET_KEY``.
+    """
+    replies, language = _replies(session, row, secret, True)
+    return whatsapp.variables(replies, language)
+
+
+def _replies(session, row: Outbox, secret: str | None, reveal: bool):
     language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
     replies = codec.load(row.replies)
     if row.kind == outbox.OutboxKind.TALLY and row.meeting_id is not None:
@@ -33,7 +49,7 @@ def render_row(session, row: Outbox, secret: str | None, reveal: bool = True):
         replies = asked.tag(replies, asked.of_state(row.conversation))
     if row.kind == outbox.OutboxKind.LOGIN:
         replies = login.reveal(secret or "", replies) if reveal else login.masked(replies)
-    return render(row.channel, replies, languages.pick(language or row.language))
+    return replies, languages.pick(language or row.language)
 
 
 def kept_apart(row: Outbox) -> bool:

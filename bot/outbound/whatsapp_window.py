@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from bot.domain import outbox, whatsapp
 from bot.domain.whatsapp import OUTSIDE_WINDOW
-from bot.render.whatsapp import variables
+from bot.render import codec
+from bot.render.whatsapp import name_of
 from bot.store.models import Address, Contact, Outbox
 from flows.inbound import SMS, WHATSAPP
 
@@ -27,7 +28,8 @@ def decide(session, row: Outbox, now: datetime, enforce: bool) -> tuple[str, str
     if row.channel != WHATSAPP or whatsapp.in_window(session, row.address_id, now):
         return BODY, None
     language = session.scalar(select(Contact.language).where(Contact.id == row.contact_id)) if row.contact_id else None
-    sid = whatsapp.approved_sid(session, row.kind, language or row.language)
+    replies = codec.load(row.replies) if row.replies is not None else ()
+    sid = whatsapp.approved_sid(session, name_of(replies), language or row.language)
     if sid is not None:
         return TEMPLATE, sid
     if not enforce:
@@ -74,4 +76,4 @@ def by_sms_instead(uow, row_id: int, send) -> str:
     return outbox.CANCELLED if how == REFUSED else send(row_id)
 
 
-__all__ = ["OUTSIDE_WINDOW", "by_sms_instead", "decide", "variables"]
+__all__ = ["OUTSIDE_WINDOW", "by_sms_instead", "decide"]

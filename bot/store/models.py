@@ -236,13 +236,13 @@ class Address(Base):
 
 
 class WhatsAppTemplate(Base):
-    """One Content Template per scheduled message kind and language, as ``circlebot whatsapp templates sync``
-    created it: its ``HX`` sid and WhatsApp's approval state (pending, approved, rejected)."""
+    """One Content Template per message and language (named by the message keys, ``bot.render.whatsapp``), as
+    ``circlebot whatsapp templates sync`` created it: its ``HX`` sid and WhatsApp's approval state."""
 
     __tablename__ = "whatsapp_template"
-    __table_args__ = (UniqueConstraint("kind", "language", name="uq_whatsapp_template_kind_language"),)
+    __table_args__ = (UniqueConstraint("name", "language", name="uq_whatsapp_template_name_language"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
     language: Mapped[str] = mapped_column(String(8))
     sid: Mapped[str | None] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(16))

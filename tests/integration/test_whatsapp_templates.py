@@ -4,6 +4,7 @@ templates sync`` creates the templates through the Content API. The real twilio 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -14,6 +15,8 @@ from bot import create_app
 from bot.cli import main
 from bot.domain import outbox, whatsapp
 from bot.outbound import jobs
+from bot.render import codec
+from bot.render import whatsapp as wording
 from bot.store.models import Address, Enrollment, Outbox, WhatsAppTemplate
 from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE, add_contact, make_circle, payload, post_signed
 
@@ -99,8 +102,15 @@ def test_two_days_after_the_last_message_a_reminder_goes_as_the_approved_templat
     row = row_of(rt, row_id)
     assert sent["to"] == f"whatsapp:{ROSA}" and sent["from"] == "whatsapp:+18165550100"
     assert sent["content_sid"] == sid and sent["body"] == ""  # no Body: WhatsApp refuses a template's text
-    assert sent["content_variables"] == {"1": row.body}  # the message, rendered from the Spanish catalog
-    assert "Rosa" in row.body or "Kansas City Basics" in row.body
+    variables = sent["content_variables"]  # the message's parameters, not the message
+    assert set(variables) == {"1", "2", "3"} and variables["1"] == "Kansas City Basics"
+    assert row.body not in variables.values() and all(len(v) < 60 for v in variables.values())
+    filled = wording.fill(codec.load(row.replies), "es")  # the Spanish template, filled in, is the row's text
+    assert filled.variables == variables and "¿Vienes?" in filled.body and "{{1}}" in filled.body
+    shown = filled.body
+    for n, value in variables.items():
+        shown = shown.replace("{{" + n + "}}", value)
+    assert shown.endswith(row.body)
     assert row.channel == "whatsapp" and row.status == outbox.SENT and row.last_error is None
 
 
@@ -241,18 +251,24 @@ def test_templates_sync_creates_each_missing_template_once_and_records_states(cl
 
     with TwilioStandIn(auth_token=AUTH_TOKEN) as standin:
         listed = _sync(cli_env, standin, monkeypatch, "--language", "sw")
-        assert "reminder   sw  missing" in listed and "es " not in listed
+        assert re.search(r"^reminder +sw +missing +-$", listed, re.M) and " es " not in listed
         first = _sync(cli_env, standin, monkeypatch, "sync")
-        kinds, shipped = 7, 6
+        kinds, shipped = len(wording.NAMES), 6
         assert standin.content.created == kinds * shipped and f"{kinds * shipped} template(s) created" in first
-        reminder_es = next(
-            c for c in standin.content.contents.values() if c["friendly_name"] == "circlebot_reminder_es"
-        )
+        by_name = {c["friendly_name"]: c for c in standin.content.contents.values()}
+        reminder_es = by_name["circlebot_reminder_es"]
         assert reminder_es["language"] == "es" and reminder_es["approval"] == "received"
+        assert {c["approval"] for c in by_name.values()} == {"received"}  # none refused on sight
         quick = reminder_es["types"]["twilio/quick-reply"]
-        assert "{{1}}" in quick["body"] and [a["title"] for a in quick["actions"]] == ["Sí", "No"]
-        missyou = next(c for c in standin.content.contents.values() if c["friendly_name"] == "circlebot_missyou_fr")
-        assert set(missyou["types"]) == {"twilio/text"}
+        assert quick["body"] == "Tu círculo de aprendizaje:\n{{1}}: {{2}}, {{3}}. ¿Vienes? Responde 1 sí, 2 no."
+        assert [(a["title"], a["id"]) for a in quick["actions"]] == [("Sí", "1"), ("No", "2")]
+        assert reminder_es["variables"] == {"1": "sample 1", "2": "sample 2", "3": "sample 3"}
+        missyou = by_name["circlebot_checkin_miss_you_fr"]
+        assert set(missyou["types"]) == {"twilio/text"} and "{{3}}" in missyou["types"]["twilio/text"]["body"]
+        login = by_name["circlebot_pages_login_code_sw"]  # WhatsApp's own words for a code
+        assert login["types"]["whatsapp/authentication"]["actions"][0]["copy_code_text"] == "Nakili msimbo"
+        assert login["approval_name"] == "circlebot_pages_login_code_sw"
+        assert {"circlebot_survey_reminder_q_goal_pl", "circlebot_survey_intro_q_goal_pt"} <= set(by_name)
         standin.content.judge_all("approved")
         standin.content.judge(next(iter(standin.content.contents)), "rejected")
         second = _sync(cli_env, standin, monkeypatch, "sync")
@@ -274,10 +290,11 @@ def test_a_template_whose_answer_was_lost_is_found_not_sent_again(standin):
     channel = TwilioChannel(twilio_settings(standin.url))
     sid = standin.content.route("POST", "/v1/Content", wording.content("reminder", "es"))[1]["sid"]
     since = datetime.now(timezone.utc)
-    sent = channel.send_template(ROSA, sid, {"1": "Hola, Rosa"}, "Hola, Rosa")
-    assert standin.messages[0]["rendered"] == "De tu círculo de aprendizaje: Hola, Rosa"
-    assert channel.find_sent(ROSA, "Hola, Rosa", since, channel="whatsapp") == sent.provider_id
-    assert channel.find_sent(ROSA, "Hola", since, channel="whatsapp") is None
+    body = "KC: Biblioteca, mié 2 dic. ¿Vienes? Responde 1 sí, 2 no."
+    sent = channel.send_template(ROSA, sid, {"1": "KC", "2": "Biblioteca", "3": "mié 2 dic"}, body)
+    assert standin.messages[0]["rendered"] == "Tu círculo de aprendizaje:\n" + body
+    assert channel.find_sent(ROSA, body, since, channel="whatsapp") == sent.provider_id
+    assert channel.find_sent(ROSA, "KC: otra", since, channel="whatsapp") is None
 
 
 def test_a_fallback_sms_that_fails_for_a_moment_is_retried_by_sms_only_once(wa):
@@ -301,3 +318,36 @@ def test_a_fallback_sms_that_fails_for_a_moment_is_retried_by_sms_only_once(wa):
     [sent] = standin.messages
     assert sent["to"] == ROSA and standin.attempts == 2
     assert row_of(rt, row_id).last_error == whatsapp.FALLBACK_NOTE
+
+
+def test_a_tap_on_the_templates_button_answers_the_reminder(wa):
+    from bot.store.models import Rsvp
+
+    app, rt, _ = wa
+    contact_id = rosa_on_whatsapp(rt, timedelta(days=2))
+    template(rt)
+    send_reminder(rt)
+    tap = {
+        **payload("twilio-whatsapp-inbound.json"),
+        "From": f"whatsapp:{ROSA}",
+        "Body": "Sí",  # the button's title in Spanish; its payload is the answer's number
+        "ButtonText": "Sí",
+        "ButtonPayload": "1",
+        "MessageSid": "SM" + "7" * 32,
+        "SmsMessageSid": "SM" + "7" * 32,
+        "SmsSid": "SM" + "7" * 32,
+        "WaId": ROSA[1:],
+    }
+    assert post_signed(app.test_client(), "/twilio/sms", tap).status_code == 200
+    with rt.uow() as session:
+        [answer] = session.scalars(select(Rsvp).where(Rsvp.contact_id == contact_id)).all()
+        assert answer.answer == "yes"
+
+
+def test_a_buttons_payload_is_read_as_the_answers_number():
+    from webhooks.twilio_sms import parse
+
+    form = {"MessageSid": "SM" + "1" * 32, "From": f"whatsapp:{ROSA}", "Body": "Estoy atascada", "ButtonPayload": "3"}
+    assert parse(form, START).text == "3"
+    assert parse({**form, "ButtonPayload": "not-a-number"}, START).text == "Estoy atascada"
+    assert parse({**form, "From": ROSA}, START).text == "Estoy atascada"  # SMS has no buttons

@@ -6,7 +6,8 @@
   its state ``received``.
 * ``GET /v1/Content/{sid}/ApprovalRequests``: ``{"whatsapp": {"status": ...}}`` as Twilio answers.
 
-Tests decide WhatsApp's verdict with ``judge(sid, "approved")`` (or ``judge_all``).
+Tests decide WhatsApp's verdict with ``judge(sid, "approved")`` (or ``judge_all``); a template that breaks
+WhatsApp's format rules (``_breaks_rules``) is rejected as soon as it is submitted.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ class ContentApi:
                 return 404, {"code": 20404, "message": f"The requested resource {path} was not found", "status": 404}
             if whatsapp and method == "POST":
                 if content["approval"] == "unsubmitted":
-                    content["approval"] = "received"
+                    content["approval"] = "received" if not _breaks_rules(content, body or {}) else "rejected"
                 content["approval_name"] = (body or {}).get("name")
+                content["category"] = (body or {}).get("category")
                 return 201, {
                     "name": content["approval_name"],
                     "category": (body or {}).get("category"),
@@ -81,7 +83,7 @@ class ContentApi:
                     "whatsapp": {
                         "name": content.get("approval_name") or "",
                         "status": content["approval"],
-                        "category": "UTILITY",
+                        "category": content.get("category") or "UTILITY",
                         "rejection_reason": "",
                     },
                 }
@@ -102,3 +104,17 @@ class ContentApi:
             "variables": body.get("variables") or {},
             "types": body["types"],
         }
+
+
+def _breaks_rules(content: dict, request: dict) -> bool:
+    """What WhatsApp's review refuses on sight: a body that starts or ends with a variable, variables not
+    numbered 1, 2, 3… in order, or a sign-in code outside WhatsApp's own authentication template."""
+    kind, data = next(iter(content["types"].items()))
+    if (request.get("category") == "AUTHENTICATION") != (kind == "whatsapp/authentication"):
+        return True
+    body = (data.get("body") or "").strip()
+    if kind == "whatsapp/authentication":
+        return bool(body)
+    numbers = re.findall(r"\{\{(\d+)\}\}", body)
+    in_order = numbers[: len(set(numbers))] == [str(n) for n in range(1, len(set(numbers)) + 1)]
+    return body.startswith("{{") or body.endswith("}}") or not in_order or not body
