@@ -6,13 +6,15 @@ by their position, and ``digit_values`` maps a key press back to the value a typ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
-from bot.render import text
+from bot.render import text, voice_prompts
 from bot.render.i18n import gettext, pick
 from bot.render.texts import TEXTS
+from bot.render.voice_prompts import Recorded
 from flows import keys
 from flows import voice as call_flow
 from flows.results import SCALE, Choices, Reply
@@ -50,6 +52,17 @@ def say_attrs(lang: str) -> dict:
     """``voice`` and ``language`` for a <Say> in ``lang``."""
     voice, language = VOICES[pick(lang)]
     return {"voice": voice, "language": language}
+
+
+def speak(parent, reply: Reply, lang: str, recorded: Mapping[str, Recorded] | None = None, said: str | None = None):
+    """Adds ``reply`` to ``parent``: ``<Play>`` of its recordings when ``lang`` has every piece recorded
+    (``bot/render/voice_prompts.py``), else ``<Say>`` of ``said`` or its words, as before recordings."""
+    urls = voice_prompts.plays(reply, (recorded or {}).get(pick(lang)))
+    if urls is None:
+        parent.say(said if said is not None else text.words(reply, spoken(lang)), **say_attrs(lang))
+        return
+    for audio in urls:
+        parent.play(audio)
 
 
 def digit_values(choices: Choices) -> dict[str, str]:
@@ -114,6 +127,7 @@ def render_step(
     room: str | None = None,
     max_participants: int | None = None,
     default_lang: str = "en",
+    recorded: Mapping[str, Recorded] | None = None,
 ) -> VoiceResponse:
     """TwiML for one step of a call to the bot's number (``flows.voice``).
 
@@ -123,6 +137,7 @@ def render_step(
         room: the conference's name, for a join.
         max_participants: the conference's size, for a join.
         default_lang: the language of the greeting before a language is chosen.
+        recorded: the recorded prompts per language, played instead of ``<Say>`` where complete.
     """
     response = VoiceResponse()
     if isinstance(step, call_flow.Ask):
@@ -137,13 +152,14 @@ def render_step(
             **({"num_digits": 1} if menu else {"finish_on_key": "#"}),
         )
         for reply in step.replies:
-            gather.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+            speak(gather, reply, lang, recorded)
         for digit, option in step.options:
-            gather.say(gettext(TEXTS[keys.VOICE_LANGUAGE_OPTION], option) % {"digit": digit}, **say_attrs(option))
+            said = gettext(TEXTS[keys.VOICE_LANGUAGE_OPTION], option) % {"digit": digit}
+            speak(gather, Reply(keys.VOICE_LANGUAGE_OPTION, {"digit": digit}), option, recorded, said)
         response.append(gather)
         return response
     for reply in step.replies:
-        response.say(text.words(reply, spoken(step.lang)), **say_attrs(step.lang))
+        speak(response, reply, step.lang, recorded)
     if isinstance(step, call_flow.Join):
         dial = Dial()
         dial.conference(
@@ -163,10 +179,10 @@ def render_step(
     return response
 
 
-def render_wait(lang: str) -> VoiceResponse:
+def render_wait(lang: str, recorded: Mapping[str, Recorded] | None = None) -> VoiceResponse:
     """The ``waitUrl`` TwiML a learner hears until the facilitator joins: one sentence, then music."""
     response = VoiceResponse()
-    response.say(gettext(TEXTS[keys.VOICE_WAITING], spoken(lang)), **say_attrs(lang))
+    speak(response, Reply(keys.VOICE_WAITING), lang, recorded)
     response.play(HOLD_MUSIC, loop=0)
     return response
 

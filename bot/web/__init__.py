@@ -12,6 +12,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from bot.web import auth, circles, i18n, inbox, limits, messaging, p2pu, roster, stats  # noqa: F401  (they add routes to bp)
+from bot.web import voice_audio
 from bot.web.blueprint import bp
 
 
@@ -29,3 +30,4 @@ def init_app(app: Flask, settings) -> None:
     limits.init_app(app, settings)
     i18n.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(voice_audio.bp)  # the recorded prompts Twilio plays (issue 29)
