@@ -83,3 +83,41 @@ def prompts_import(lang: str, folder: str) -> None:
     click.echo(f"stored {len(stored)} recordings for {lang}; {missing} still missing")
     if refused:
         raise SystemExit(1)
+
+
+@prompts.command("record")
+@click.argument("lang")
+@click.option("--phone", required=True, help="the facilitator's or organizer's phone the bot calls")
+@click.option("--all", "every", is_flag=True, help="record every prompt again, not only the missing ones")
+def prompts_record(lang: str, phone: str, every: bool) -> None:
+    """Calls PHONE and records the missing prompts of LANG one by one.
+
+    For each prompt the call says its number and words, beeps, and records until the pound key. Each
+    recording is fetched from Twilio, kept here and deleted at Twilio. Prints the script to read along.
+    Needs Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM) and a PUBLIC_BASE_URL Twilio reaches.
+    """
+    from twilio.base.exceptions import TwilioRestException
+
+    from bot.domain import phone as phones
+    from bot.domain import voice_prompts
+    from bot.outbound import prompt_calls
+
+    lang = _language(lang)
+    rt = runtime()
+    if not rt.settings.twilio_enabled or not rt.settings.twilio_from:
+        raise click.UsageError("recording by phone needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM")
+    try:
+        number = phones.parse(phone, rt.settings.default_region)
+    except phones.PhoneError as exc:
+        raise click.UsageError(f"--phone: {exc}") from exc
+    try:
+        placed = prompt_calls.place(rt.uow, rt.settings, lang, number, every)
+    except (prompt_calls.NotStaff, prompt_calls.NothingToRecord) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except TwilioRestException as exc:
+        raise click.ClickException(f"Twilio refused the call: {exc.msg}") from exc
+    with rt.uow() as session:
+        rows = [row for row in voice_prompts.status(session, lang) if every or not row.recorded]
+    click.echo(f"calling {phones.mask(number)} to record {placed.count} {lang} prompts (call {placed.call_sid})")
+    for n, row in enumerate(rows, 1):
+        click.echo(f"{n}\t{row.prompt.key}\t{row.prompt.text}")
