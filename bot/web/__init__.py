@@ -12,7 +12,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from bot.web import auth, circles, i18n, inbox, limits, messaging, p2pu, roster, stats  # noqa: F401  (they add routes to bp)
-from bot.web import voice_audio
+from bot.web import voice_audio, voice_prompts  # noqa: F401  (voice_prompts adds routes to bp)
 from bot.web.blueprint import bp
 
 
