@@ -24,6 +24,7 @@ from flows.results import SCALE, Choices, Reply
 # Swahili caller hears the nearest supported language, English (an official language of Kenya and
 # Tanzania) with the English voice, and the number keys work as in every language. Only the
 # language menu's own line ("Kwa Kiswahili, bonyeza 6") is read in Swahili, by the English voice.
+# Where the prompts are recorded (bot/render/voice_prompts.py), ``speak`` plays them instead.
 VOICES = {
     "en": ("Polly.Joanna", "en-US"),
     "es": ("Polly.Lupe", "es-US"),
