@@ -33,7 +33,7 @@ def main() -> None:
 
 
 from bot.cli import circles, exports, learners, meetings, p2pu, processes, roles, telegram, whatsapp  # noqa: E402  (they need ``main`` defined)
-from bot.cli import voice_prompts  # noqa: E402
+from bot.cli.voice_prompts import voice  # noqa: E402
 
 circles.circle.add_command(p2pu.circle_import)
 main.add_command(circles.circle)
@@ -44,6 +44,6 @@ main.add_command(learners.learner)
 main.add_command(roles.organizer)
 main.add_command(telegram.telegram)
 main.add_command(whatsapp.whatsapp)
-main.add_command(voice_prompts.voice)
+main.add_command(voice)
 for command in processes.COMMANDS:
     main.add_command(command)

@@ -64,7 +64,9 @@ def check_language(lang: str) -> str:
         ValueError: a language with a Twilio voice (it needs no recordings) or not shipped.
     """
     if lang not in keys.LANGUAGES:
-        raise ValueError(f"{lang!r} needs no recordings: the phone line speaks it (recorded: {', '.join(keys.LANGUAGES)})")
+        raise ValueError(
+            f"{lang!r} needs no recordings: the phone line speaks it (recorded: {', '.join(keys.LANGUAGES)})"
+        )
     return lang
 
 

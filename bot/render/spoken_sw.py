@@ -54,7 +54,7 @@ FRAGMENTS: dict[str, str] = {
     **{_number_key(n): word for n, word in enumerate(UNITS)},
     **{_number_key(n): word for n, word in TENS.items()},
     AND: "na",
-    **dict(zip(WEEKDAY_KEYS, WEEKDAYS)),
+    **dict(zip(WEEKDAY_KEYS, WEEKDAYS, strict=True)),
     **{f"month.{i:02d}": name for i, name in enumerate(MONTHS, 1)},
     DATE_DAY: "tarehe",
     HOUR: "saa",

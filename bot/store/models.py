@@ -8,12 +8,12 @@ from typing import ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
-    LargeBinary,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,

@@ -23,11 +23,13 @@ UPLOAD_MAX = 32 << 20  # the whole form: several seconds-long prompts at once
 ENDPOINT = "pages.voice_prompts_page"
 
 
-@bp.before_app_request
 def _upload_limit():
-    """The upload may be larger than the app's 256 KB (set before the CSRF check reads the form)."""
+    """The upload may be larger than the app's 256 KB: set before the pages' CSRF check reads the form."""
     if request.endpoint == ENDPOINT and request.method == "POST":
         request.max_content_length = UPLOAD_MAX
+
+
+bp.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)  # first of the pages' hooks
 
 
 @bp.route("/voice-prompts/<lang>", methods=["GET", "POST"])

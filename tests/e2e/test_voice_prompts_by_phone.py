@@ -39,9 +39,7 @@ def twiml(client, url: str, call_sid: str, **form):
     return ET.fromstring(response.get_data(as_text=True))
 
 
-def test_the_bot_calls_records_each_missing_prompt_keeps_it_and_deletes_it_at_twilio(
-    twilio_app, standin, tmp_path
-):
+def test_the_bot_calls_records_each_missing_prompt_keeps_it_and_deletes_it_at_twilio(twilio_app, standin, tmp_path):
     uow = twilio_app.extensions["circlebot"].uow
     make_circle(uow, starts=date(2026, 12, 1), at=time(18, 0), tz="Africa/Nairobi", facilitator=FACILITATOR)
     needed = [key for key, status in listed().items() if status == "missing" and key not in LEFT_FOR_THE_PHONE]

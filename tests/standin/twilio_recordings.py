@@ -60,10 +60,16 @@ class RecordingsApi:
             if found is not None and method == "GET" and ext in ("wav", "mp3"):
                 self.fetched.append(sid)
         if found is None:
-            return 404, "application/json", b'{"code": 20404, "message": "The requested resource was not found", "status": 404}'
+            return (
+                404,
+                "application/json",
+                b'{"code": 20404, "message": "The requested resource was not found", "status": 404}',
+            )
         if method != "GET":
             return 405, "application/json", b'{"code": 20004, "message": "Method not allowed", "status": 405}'
         if ext == "json":
-            body = f'{{"sid": "{sid}", "account_sid": "{account_sid}", "call_sid": "{found[1]}", "status": "completed"}}'
+            body = (
+                f'{{"sid": "{sid}", "account_sid": "{account_sid}", "call_sid": "{found[1]}", "status": "completed"}}'
+            )
             return 200, "application/json", body.encode()
         return 200, "audio/x-wav" if ext == "wav" else "audio/mpeg", found[2]

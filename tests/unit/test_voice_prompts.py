@@ -9,7 +9,7 @@ import pytest
 
 from bot.render import spoken_sw, voice_prompts
 from bot.render.i18n import gettext
-from bot.render.texts import TEXTS, N_
+from bot.render.texts import N_, TEXTS
 from bot.render.voice_prompts import Recorded
 from flows import keys
 from flows.results import Reply, When
@@ -39,7 +39,9 @@ def test_a_meeting_date_in_the_circles_zone():
     said = " ".join(spoken_sw.FRAGMENTS[key] for key in spoken_sw.when(when))
     assert said == "Jumanne tarehe moja Desemba saa kumi na mbili jioni"
     late = When(datetime(2026, 12, 31, 6, 5, tzinfo=timezone.utc), "Africa/Nairobi")
-    assert " ".join(spoken_sw.FRAGMENTS[k] for k in spoken_sw.when(late)).startswith("Alhamisi tarehe thelathini na moja")
+    assert " ".join(spoken_sw.FRAGMENTS[k] for k in spoken_sw.when(late)).startswith(
+        "Alhamisi tarehe thelathini na moja"
+    )
 
 
 def test_numbers_to_59_and_no_further():
