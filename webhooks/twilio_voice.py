@@ -41,7 +41,11 @@ def _step(step: call_flow.Step, room=None) -> Response:
 
 
 def _spoken(spoken: calls.Spoken) -> Response:
-    return _twiml(render.render_keypad(spoken.replies, spoken.language, spoken.action, spoken.typed, spoken.machine))
+    runtime = current_app.extensions["circlebot"]
+    recorded = prompts.recorded(runtime.uow, runtime.settings)
+    return _twiml(
+        render.render_keypad(spoken.replies, spoken.language, spoken.action, spoken.typed, spoken.machine, recorded)
+    )
 
 
 @bp.post("/twilio/voice")

@@ -189,19 +189,24 @@ def render_wait(lang: str, recorded: Mapping[str, Recorded] | None = None) -> Vo
 
 
 def render_keypad(
-    replies: tuple[Reply, ...], lang: str, action: str, typed: str | None = None, machine: bool = False
+    replies: tuple[Reply, ...],
+    lang: str,
+    action: str,
+    typed: str | None = None,
+    machine: bool = False,
+    recorded: Mapping[str, Recorded] | None = None,
 ) -> VoiceResponse:
     """A call the bot placed (a reminder, a survey question) or its next step, answered by keypad.
 
     Choices become ``<Gather numDigits>`` (keys mapped back in ``digit_values``); a question answered
     with a number (``typed="number"``) gathers digits up to ``#``; a free-text question
     (``typed="text"``) is not asked on the phone: any key skips it. A voicemail (``machine``) hears the
-    words only, and nothing is gathered.
+    words only, and nothing is gathered. A reply whose every piece is ``recorded`` is played.
     """
     if machine or not replies:
         response = VoiceResponse()
         for reply in replies:
-            response.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+            speak(response, reply, lang, recorded)
         response.hangup()
         return response
     last = replies[-1]
@@ -213,18 +218,18 @@ def render_keypad(
         return response
     response = VoiceResponse()
     for reply in replies[:-1]:
-        response.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+        speak(response, reply, lang, recorded)
     if typed == "number":
         gather = Gather(input="dtmf", action=action, method="POST", finish_on_key="#", timeout=CODE_TIMEOUT)
-        gather.say(text.words(last, spoken(lang)), **say_attrs(lang))
-        gather.say(gettext(TEXTS[keys.VOICE_TYPE_NUMBER], spoken(lang)), **say_attrs(lang))
+        speak(gather, last, lang, recorded)
+        speak(gather, Reply(keys.VOICE_TYPE_NUMBER), lang, recorded)
         response.append(gather)
     elif typed == "text":
         gather = Gather(input="dtmf", action=action + "&skip=1", method="POST", num_digits=1, timeout=GATHER_TIMEOUT)
-        gather.say(text.words(last, spoken(lang)), **say_attrs(lang))
-        gather.say(gettext(TEXTS[keys.VOICE_SKIP_TEXT], spoken(lang)), **say_attrs(lang))
+        speak(gather, last, lang, recorded)
+        speak(gather, Reply(keys.VOICE_SKIP_TEXT), lang, recorded)
         response.append(gather)
     else:
-        response.say(text.words(last, spoken(lang)), **say_attrs(lang))
+        speak(response, last, lang, recorded)
     response.hangup()
     return response

@@ -85,3 +85,19 @@ def test_a_reply_plays_only_when_every_piece_is_recorded():
     del urls["voice.join_learner.2"]
     assert voice_prompts.plays(reply, Recorded("sw", urls)) is None
     assert voice_prompts.plays(Reply(keys.REMINDER, {}), Recorded("sw", urls)) is None
+
+
+def test_a_placed_call_plays_its_recorded_prompts_and_says_the_rest():
+    from bot.render.voice import render_keypad
+
+    urls = {p.key: f"https://x/{p.key}" for p in voice_prompts.needed("sw")}
+    recorded = {"sw": Recorded("sw", urls)}
+    voicemail = render_keypad((Reply(keys.VOICE_VOICEMAIL, {"circle": "Kansas City Basics"}),), "sw", "", machine=True)
+    assert "<Say" in str(voicemail) and "<Play" not in str(voicemail)  # nothing recorded: as before
+    played = str(
+        render_keypad((Reply(keys.VOICE_VOICEMAIL, {"circle": "Kansas City Basics"}),), "sw", "", None, True, recorded)
+    )
+    assert "<Say" not in played and "https://x/voice.voicemail.1" in played and "https://x/voice.voicemail.2" in played
+    question = Reply(keys.HOW_CAME)  # a survey question: not a prompt of the line, so said
+    number = str(render_keypad((question,), "sw", "/a?row=1", "number", False, recorded))
+    assert number.count("<Say") == 1 and "https://x/voice.type_number" in number
