@@ -159,3 +159,8 @@ def test_audio_of_an_unknown_key_or_language_is_404(client):
     assert client.get("/voice/prompts/sw/voice.welcome").status_code == 404
     assert client.get("/voice/prompts/en/voice.welcome").status_code == 404
     assert client.get("/voice/prompts/sw/..%2Fsecret").status_code == 404
+
+
+def test_a_language_with_a_voice_needs_no_recordings(cli_env):
+    out = run(["voice", "prompts", "list", "en"], code=2)
+    assert "'en' needs no recordings" in out

@@ -101,3 +101,11 @@ def test_a_placed_call_plays_its_recorded_prompts_and_says_the_rest():
     question = Reply(keys.HOW_CAME)  # a survey question: not a prompt of the line, so said
     number = str(render_keypad((question,), "sw", "/a?row=1", "number", False, recorded))
     assert number.count("<Say") == 1 and "https://x/voice.type_number" in number
+
+
+def test_weekday_and_month_words_are_cldr_s_swahili():
+    from babel import Locale
+
+    swahili = Locale.parse("sw")
+    assert spoken_sw.WEEKDAYS == tuple(swahili.days["format"]["wide"][i] for i in range(7))
+    assert spoken_sw.MONTHS == tuple(swahili.months["format"]["wide"][i] for i in range(1, 13))
