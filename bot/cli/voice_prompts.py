@@ -51,6 +51,11 @@ def prompts_list(lang: str, only_missing: bool) -> None:
             continue
         mark = "recorded" if row.recorded else ("missing (optional)" if row.prompt.kind == "circle" else "missing")
         click.echo(f"{row.prompt.key}\t{mark}\t{row.prompt.text}")
+    from bot.render.voice_prompts import unsayable
+
+    never = unsayable()
+    if never and not only_missing:
+        click.echo(f"said by the nearest voice, as they hold words no recording can say: {', '.join(never)}", err=True)
     needed = [row for row in rows if row.prompt.kind != "circle"]
     missing = sum(1 for row in needed if not row.recorded)
     if missing:

@@ -3,7 +3,8 @@
 Pure: no store, no Flask. The keys are derived from the catalog, so a voice prompt added later is listed
 (and played) without a change here:
 
-- **Fixed prompts**: every message the phone line says (``TEXTS`` keys starting ``voice.``), cut at its
+- **Fixed prompts**: every message the phone line says (``TEXTS`` keys starting ``voice.``) whose
+  placeholders recordings can say (a circle's name, a meeting's time, a number), cut at its
   placeholders in the language's own translation. A prompt with no placeholder is one recording named
   by its message key (``voice.welcome``); one with placeholders is one recording per stretch of words,
   ``voice.not_now.1``, ``voice.not_now.2``... in the translation's order.
@@ -31,6 +32,8 @@ LINE_PREFIX = "voice."
 CIRCLE_PREFIX = "circle."
 CIRCLE_PARAM = "circle"
 NUMBER_PARAMS = frozenset({"digit", "low", "high"})
+WHEN_PARAM = "when"
+SAYABLE_PARAMS = NUMBER_PARAMS | {CIRCLE_PARAM, WHEN_PARAM}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _WORD = re.compile(r"\w")
 KEY_MAX = 64
@@ -73,8 +76,21 @@ class Recorded:
 
 
 def line_keys() -> list[str]:
-    """The message keys the phone line says (the catalog's ``voice.`` messages), in catalog order."""
-    return [key for key in TEXTS if key.startswith(LINE_PREFIX) and not isinstance(TEXTS[key], Plural)]
+    """The message keys the phone line says (the catalog's ``voice.`` messages) that recordings can say,
+    in catalog order (see ``unsayable``)."""
+    return [key for key in TEXTS if key.startswith(LINE_PREFIX) and sayable(key)]
+
+
+def sayable(message_key: str) -> bool:
+    """Whether recordings can say the message: no plural forms, and every placeholder is a circle's name,
+    a meeting's time or a number."""
+    msgid = TEXTS[message_key]
+    return not isinstance(msgid, Plural) and set(PLACEHOLDER.findall(msgid)) <= SAYABLE_PARAMS
+
+
+def unsayable() -> list[str]:
+    """The line's messages no recording can say (a choice's label inside, say): always said by a voice."""
+    return [key for key in TEXTS if key.startswith(LINE_PREFIX) and not sayable(key)]
 
 
 def pieces(message_key: str, lang: str) -> list[tuple[str, str]]:
@@ -134,7 +150,7 @@ def plays(reply: Reply, recorded: Recorded | None) -> list[str] | None:
     (the line then says the reply as it does for a language without recordings)."""
     if recorded is None or recorded.lang not in SPEECH or not recorded.urls:
         return None
-    if reply.key not in TEXTS or isinstance(TEXTS[reply.key], Plural):
+    if reply.key not in TEXTS or not sayable(reply.key):
         return None
     speech = SPEECH[recorded.lang]
     keys: list[str] = []
