@@ -70,6 +70,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(twilio_status.bp)
     app.register_blueprint(twilio_voice.bp)
     app.register_blueprint(twilio_conference.bp)
+    from webhooks import twilio_recording
+
+    app.register_blueprint(twilio_recording.bp)  # the call that records prompts (issue 29)
     app.register_blueprint(health.bp)
     if settings.simulator:
         from bot.demo import simulator, simulator_telegram

@@ -168,6 +168,10 @@ VOICE_NO_MEETINGS = "voice.no_meetings"
 VOICE_JOIN_FACILITATOR = "voice.join_facilitator"
 VOICE_JOIN_LEARNER = "voice.join_learner"
 VOICE_WAITING = "voice.waiting"
+# The call that records a language's prompts (circlebot voice prompts record): not the line's own prompts.
+RECORD_INTRO = "record.intro"
+RECORD_PROMPT = "record.prompt"
+RECORD_DONE = "record.done"
 
 ALL = tuple(value for name, value in sorted(globals().items()) if name.isupper())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 
 from bot.domain.phone import to_e164
-from bot.inbound import calls
+from bot.inbound import calls, prompts
 from bot.render import voice as render
 from flows import commands, languages
 from flows import voice as call_flow
@@ -34,12 +34,18 @@ def _twiml(response) -> Response:
 
 
 def _step(step: call_flow.Step, room=None) -> Response:
-    base = current_app.extensions["circlebot"].settings.public_base_url
-    return _twiml(render.render_step(step, base, room.name if room else None, room.max_participants if room else None))
+    runtime = current_app.extensions["circlebot"]
+    base, recorded = runtime.settings.public_base_url, prompts.recorded(runtime.uow, runtime.settings)
+    room_name, size = (room.name, room.max_participants) if room else (None, None)
+    return _twiml(render.render_step(step, base, room_name, size, recorded=recorded))
 
 
 def _spoken(spoken: calls.Spoken) -> Response:
-    return _twiml(render.render_keypad(spoken.replies, spoken.language, spoken.action, spoken.typed, spoken.machine))
+    runtime = current_app.extensions["circlebot"]
+    recorded = prompts.recorded(runtime.uow, runtime.settings)
+    return _twiml(
+        render.render_keypad(spoken.replies, spoken.language, spoken.action, spoken.typed, spoken.machine, recorded)
+    )
 
 
 @bp.post("/twilio/voice")
@@ -67,8 +73,9 @@ def gathered():
 @verified
 def waiting():
     """What a learner hears until the facilitator arrives (the conference's ``waitUrl``)."""
+    runtime = current_app.extensions["circlebot"]
     lang = request.args.get("lang") if request.args.get("lang") in languages.SHIPPED else languages.DEFAULT
-    return _twiml(render.render_wait(lang))
+    return _twiml(render.render_wait(lang, prompts.recorded(runtime.uow, runtime.settings)))
 
 
 @bp.post("/twilio/voice/answer")

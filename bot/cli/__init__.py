@@ -8,6 +8,7 @@
 - ``processes``: ``db upgrade``, ``web``, ``worker``, ``demo``, ``segments``
 - ``telegram``: ``telegram set-webhook|info``
 - ``whatsapp``: ``whatsapp templates [--language L]``, ``whatsapp templates sync``
+- ``voice_prompts``: ``voice prompts list|import|record`` (recorded prompts, issue 29)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main() -> None:
 
 
 from bot.cli import circles, exports, learners, meetings, p2pu, processes, roles, telegram, whatsapp  # noqa: E402  (they need ``main`` defined)
+from bot.cli.voice_prompts import voice  # noqa: E402
 
 circles.circle.add_command(p2pu.circle_import)
 main.add_command(circles.circle)
@@ -42,5 +44,6 @@ main.add_command(learners.learner)
 main.add_command(roles.organizer)
 main.add_command(telegram.telegram)
 main.add_command(whatsapp.whatsapp)
+main.add_command(voice)
 for command in processes.COMMANDS:
     main.add_command(command)

@@ -287,6 +287,14 @@ TEXTS: dict[str, str] = {
         "Your facilitator signed you up for these calls. To stop them, press the star key at any time."
     ),
     keys.VOICE_WAITING: N_("Please stay on the line. The meeting starts when the facilitator joins."),
+    # The call that records the prompts of a language without a voice (circlebot voice prompts record).
+    keys.RECORD_INTRO: NP_(
+        "Hello! Let us record %(count)s prompt. After each beep, say the words, then press the pound key.",
+        "Hello! Let us record %(count)s prompts. After each beep, say the words, then press the pound key.",
+        "count",
+    ),
+    keys.RECORD_PROMPT: N_("Prompt %(number)s. Please say:"),
+    keys.RECORD_DONE: N_("Thank you! Every prompt is recorded. Goodbye."),
 }
 
 NO_DATE_YET = N_("to be announced")

@@ -6,13 +6,15 @@ by their position, and ``digit_values`` maps a key press back to the value a typ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
-from bot.render import text
+from bot.render import text, voice_prompts
 from bot.render.i18n import gettext, pick
 from bot.render.texts import TEXTS
+from bot.render.voice_prompts import Recorded
 from flows import keys
 from flows import voice as call_flow
 from flows.results import SCALE, Choices, Reply
@@ -22,6 +24,7 @@ from flows.results import SCALE, Choices, Reply
 # Swahili caller hears the nearest supported language, English (an official language of Kenya and
 # Tanzania) with the English voice, and the number keys work as in every language. Only the
 # language menu's own line ("Kwa Kiswahili, bonyeza 6") is read in Swahili, by the English voice.
+# Where the prompts are recorded (bot/render/voice_prompts.py), ``speak`` plays them instead.
 VOICES = {
     "en": ("Polly.Joanna", "en-US"),
     "es": ("Polly.Lupe", "es-US"),
@@ -50,6 +53,17 @@ def say_attrs(lang: str) -> dict:
     """``voice`` and ``language`` for a <Say> in ``lang``."""
     voice, language = VOICES[pick(lang)]
     return {"voice": voice, "language": language}
+
+
+def speak(parent, reply: Reply, lang: str, recorded: Mapping[str, Recorded] | None = None, said: str | None = None):
+    """Adds ``reply`` to ``parent``: ``<Play>`` of its recordings when ``lang`` has every piece recorded
+    (``bot/render/voice_prompts.py``), else ``<Say>`` of ``said`` or its words, as before recordings."""
+    urls = voice_prompts.plays(reply, (recorded or {}).get(pick(lang)))
+    if urls is None:
+        parent.say(said if said is not None else text.words(reply, spoken(lang)), **say_attrs(lang))
+        return
+    for audio in urls:
+        parent.play(audio)
 
 
 def digit_values(choices: Choices) -> dict[str, str]:
@@ -114,6 +128,7 @@ def render_step(
     room: str | None = None,
     max_participants: int | None = None,
     default_lang: str = "en",
+    recorded: Mapping[str, Recorded] | None = None,
 ) -> VoiceResponse:
     """TwiML for one step of a call to the bot's number (``flows.voice``).
 
@@ -123,6 +138,7 @@ def render_step(
         room: the conference's name, for a join.
         max_participants: the conference's size, for a join.
         default_lang: the language of the greeting before a language is chosen.
+        recorded: the recorded prompts per language, played instead of ``<Say>`` where complete.
     """
     response = VoiceResponse()
     if isinstance(step, call_flow.Ask):
@@ -137,13 +153,14 @@ def render_step(
             **({"num_digits": 1} if menu else {"finish_on_key": "#"}),
         )
         for reply in step.replies:
-            gather.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+            speak(gather, reply, lang, recorded)
         for digit, option in step.options:
-            gather.say(gettext(TEXTS[keys.VOICE_LANGUAGE_OPTION], option) % {"digit": digit}, **say_attrs(option))
+            said = gettext(TEXTS[keys.VOICE_LANGUAGE_OPTION], option) % {"digit": digit}
+            speak(gather, Reply(keys.VOICE_LANGUAGE_OPTION, {"digit": digit}), option, recorded, said)
         response.append(gather)
         return response
     for reply in step.replies:
-        response.say(text.words(reply, spoken(step.lang)), **say_attrs(step.lang))
+        speak(response, reply, step.lang, recorded)
     if isinstance(step, call_flow.Join):
         dial = Dial()
         dial.conference(
@@ -163,28 +180,33 @@ def render_step(
     return response
 
 
-def render_wait(lang: str) -> VoiceResponse:
+def render_wait(lang: str, recorded: Mapping[str, Recorded] | None = None) -> VoiceResponse:
     """The ``waitUrl`` TwiML a learner hears until the facilitator joins: one sentence, then music."""
     response = VoiceResponse()
-    response.say(gettext(TEXTS[keys.VOICE_WAITING], spoken(lang)), **say_attrs(lang))
+    speak(response, Reply(keys.VOICE_WAITING), lang, recorded)
     response.play(HOLD_MUSIC, loop=0)
     return response
 
 
 def render_keypad(
-    replies: tuple[Reply, ...], lang: str, action: str, typed: str | None = None, machine: bool = False
+    replies: tuple[Reply, ...],
+    lang: str,
+    action: str,
+    typed: str | None = None,
+    machine: bool = False,
+    recorded: Mapping[str, Recorded] | None = None,
 ) -> VoiceResponse:
     """A call the bot placed (a reminder, a survey question) or its next step, answered by keypad.
 
     Choices become ``<Gather numDigits>`` (keys mapped back in ``digit_values``); a question answered
     with a number (``typed="number"``) gathers digits up to ``#``; a free-text question
     (``typed="text"``) is not asked on the phone: any key skips it. A voicemail (``machine``) hears the
-    words only, and nothing is gathered.
+    words only, and nothing is gathered. A reply whose every piece is ``recorded`` is played.
     """
     if machine or not replies:
         response = VoiceResponse()
         for reply in replies:
-            response.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+            speak(response, reply, lang, recorded)
         response.hangup()
         return response
     last = replies[-1]
@@ -196,18 +218,18 @@ def render_keypad(
         return response
     response = VoiceResponse()
     for reply in replies[:-1]:
-        response.say(text.words(reply, spoken(lang)), **say_attrs(lang))
+        speak(response, reply, lang, recorded)
     if typed == "number":
         gather = Gather(input="dtmf", action=action, method="POST", finish_on_key="#", timeout=CODE_TIMEOUT)
-        gather.say(text.words(last, spoken(lang)), **say_attrs(lang))
-        gather.say(gettext(TEXTS[keys.VOICE_TYPE_NUMBER], spoken(lang)), **say_attrs(lang))
+        speak(gather, last, lang, recorded)
+        speak(gather, Reply(keys.VOICE_TYPE_NUMBER), lang, recorded)
         response.append(gather)
     elif typed == "text":
         gather = Gather(input="dtmf", action=action + "&skip=1", method="POST", num_digits=1, timeout=GATHER_TIMEOUT)
-        gather.say(text.words(last, spoken(lang)), **say_attrs(lang))
-        gather.say(gettext(TEXTS[keys.VOICE_SKIP_TEXT], spoken(lang)), **say_attrs(lang))
+        speak(gather, last, lang, recorded)
+        speak(gather, Reply(keys.VOICE_SKIP_TEXT), lang, recorded)
         response.append(gather)
     else:
-        response.say(text.words(last, spoken(lang)), **say_attrs(lang))
+        speak(response, last, lang, recorded)
     response.hangup()
     return response

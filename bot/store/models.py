@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -452,4 +453,21 @@ class Attendance(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VoicePrompt(Base):
+    """A recorded prompt for a language with no Twilio voice (issue 29): the audio itself, so that every web
+    process serves it from the database (``GET /voice/prompts/<lang>/<key>``)."""
+
+    __tablename__ = "voice_prompt"
+    __table_args__ = (UniqueConstraint("language", "key", name="uq_voice_prompt_language_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(32))
+    audio: Mapped[bytes] = mapped_column(LargeBinary)
+    # A short hash of the audio: the served URL carries it, so a new recording is a new URL for Twilio's cache.
+    digest: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(8))  # file, page or phone
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,6 +13,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from bot.web import auth, circles, i18n, inbox, limits, messaging, p2pu, roster, stats  # noqa: F401  (they add routes to bp)
 from bot.web.blueprint import bp
+from bot.web.voice_audio import bp as audio_bp
+from bot.web.voice_prompts import voice_prompts_page  # noqa: F401  (adds its route to bp)
 
 
 def init_app(app: Flask, settings) -> None:
@@ -29,3 +31,4 @@ def init_app(app: Flask, settings) -> None:
     limits.init_app(app, settings)
     i18n.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(audio_bp)  # the recorded prompts Twilio plays (issue 29)

@@ -11,6 +11,9 @@ It serves, on 127.0.0.1 only:
   MachineDetection): records the call (``calls``) and answers 201 with Twilio's Call JSON; ``GET`` lists
   them, filtered by To, From and ``StartTime>`` (on or after).
 
+* Recordings (``tests/standin/twilio_recordings.py``, ``recordings``): a recording's audio
+  (``GET .../Recordings/{Sid}.wav``) and ``DELETE .../Recordings/{Sid}.json``.
+
 * The Content API (``tests/standin/twilio_content.py``): ``POST /v1/Content``,
   ``POST /v1/Content/{sid}/ApprovalRequests/whatsapp`` and ``GET /v1/Content/{sid}/ApprovalRequests``
   (``content``). A message may carry ``ContentSid`` + ``ContentVariables`` instead of ``Body``; with
@@ -41,6 +44,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bot.render import segments
 from tests.standin.twilio_content import ContentApi
+from tests.standin.twilio_recordings import RecordingsApi
 
 API_VERSION = "2010-04-01"
 HOST = "127.0.0.1"
@@ -110,6 +114,7 @@ class TwilioStandIn:
         self._messages: list[dict] = []
         self._calls: list[dict] = []
         self.content = ContentApi()
+        self.recordings = RecordingsApi()
         self.whatsapp_window = False  # True: a WhatsApp Body is refused with 63016 (outside the 24-hour window)
         self._failures: deque = deque()
         self._delays: deque = deque()
@@ -432,11 +437,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._route("POST")
 
+    def do_DELETE(self) -> None:
+        self._route("DELETE")
+
     def _route(self, method: str) -> None:
         standin: TwilioStandIn = self.server.standin
         parts = urlsplit(self.path)
         if parts.path.startswith("/v1/Content"):
             return self._content(standin, method, parts.path)
+        if standin.recordings.matches(parts.path):
+            return self._recording(standin, method, parts.path)
         calls = CALLS_PATH.match(parts.path)
         if calls is not None:
             account_sid = calls.group(1)
@@ -490,6 +500,20 @@ class _Handler(BaseHTTPRequestHandler):
         if answer is None:
             return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=path)))
         return self._answer(*answer)
+
+    def _recording(self, standin: TwilioStandIn, method: str, path: str) -> None:
+        account_sid = path.split("/")[3]
+        if not standin._authorized(self.headers.get("Authorization"), account_sid):
+            return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
+        status, content_type, data = standin.recordings.route(method, path)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _answer(self, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode("utf-8")

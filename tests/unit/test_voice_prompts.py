@@ -1,0 +1,113 @@
+"""Recorded prompts' keys and Swahili fragments (issue 29): pure, no database."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.render import spoken_sw, voice_prompts
+from bot.render.i18n import gettext
+from bot.render.texts import N_, TEXTS
+from bot.render.voice_prompts import Recorded
+from flows import keys
+from flows.results import Reply, When
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "said"),
+    [
+        (18, 0, "saa kumi na mbili jioni"),  # the issue's example: 6 PM
+        (7, 0, "saa moja asubuhi"),
+        (12, 0, "saa sita mchana"),
+        (18, 30, "saa kumi na mbili na nusu jioni"),
+        (9, 15, "saa tatu na robo asubuhi"),
+        (18, 45, "saa moja kasoro robo jioni"),
+        (20, 10, "saa mbili na dakika kumi usiku"),
+        (14, 25, "saa nane na dakika ishirini na tano mchana"),
+        (0, 0, "saa sita usiku"),
+    ],
+)
+def test_swahili_time_counts_hours_from_six(hour, minute, said):
+    words = spoken_sw.clock(datetime(2026, 12, 1, hour, minute))
+    assert " ".join(spoken_sw.FRAGMENTS[key] for key in words) == said
+
+
+def test_a_meeting_date_in_the_circles_zone():
+    when = When(datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc), "Africa/Nairobi")
+    said = " ".join(spoken_sw.FRAGMENTS[key] for key in spoken_sw.when(when))
+    assert said == "Jumanne tarehe moja Desemba saa kumi na mbili jioni"
+    late = When(datetime(2026, 12, 31, 6, 5, tzinfo=timezone.utc), "Africa/Nairobi")
+    assert " ".join(spoken_sw.FRAGMENTS[k] for k in spoken_sw.when(late)).startswith(
+        "Alhamisi tarehe thelathini na moja"
+    )
+
+
+def test_numbers_to_59_and_no_further():
+    assert [spoken_sw.FRAGMENTS[k] for k in spoken_sw.number(17)] == ["kumi", "na", "saba"]
+    assert all(set(spoken_sw.number(n)) <= set(spoken_sw.FRAGMENTS) for n in range(60))
+    with pytest.raises(ValueError):
+        spoken_sw.number(60)
+
+
+def test_every_voice_message_is_listed_so_a_new_one_is_too(monkeypatch):
+    listed = {p.key.rsplit(".", 1)[0] if p.key[-1].isdigit() else p.key for p in voice_prompts.fixed_prompts("sw")}
+    line = {key for key in TEXTS if key.startswith("voice.")}
+    assert listed == line - {keys.VOICE_PRESS, keys.VOICE_SCALE}  # a choice's label inside: never recorded
+    assert voice_prompts.unsayable() == [keys.VOICE_PRESS, keys.VOICE_SCALE]
+    monkeypatch.setitem(TEXTS, "voice.brand_new", N_("Hello! This is the learning circle line."))
+    assert "voice.brand_new" in {p.key for p in voice_prompts.needed("sw")}
+
+
+def test_keys_are_unique_and_have_a_file_name_shape():
+    needed = voice_prompts.needed("sw", {"KC42": "Kansas City Basics"})
+    names = [p.key for p in needed]
+    assert len(names) == len(set(names)) and all(voice_prompts.valid_key(k) for k in names)
+    assert names[-1] == "circle.kc42"
+
+
+def test_swahili_names_the_circle_after_kikundi_so_a_sentence_stands_without_the_name():
+    for key in voice_prompts.line_keys():
+        said = gettext(TEXTS[key], "sw")
+        if "%(circle)s" in said:
+            assert re.search(r"(kikundi|hapa ni) %\(circle\)s", said, re.IGNORECASE), said
+
+
+def test_a_reply_plays_only_when_every_piece_is_recorded():
+    needed = [p.key for p in voice_prompts.needed("sw")]
+    urls = {key: f"https://x/{key}" for key in needed}
+    reply = Reply(keys.VOICE_JOIN_LEARNER, {"circle": "Kansas City Basics"})
+    assert voice_prompts.plays(reply, Recorded("sw", urls)) == [
+        "https://x/voice.join_learner.1",
+        "https://x/voice.join_learner.2",
+    ]
+    named = Recorded("sw", urls, {"Kansas City Basics": "https://x/circle.kc42"})
+    assert voice_prompts.plays(reply, named)[1] == "https://x/circle.kc42"
+    del urls["voice.join_learner.2"]
+    assert voice_prompts.plays(reply, Recorded("sw", urls)) is None
+    assert voice_prompts.plays(Reply(keys.REMINDER, {}), Recorded("sw", urls)) is None
+
+
+def test_a_placed_call_plays_its_recorded_prompts_and_says_the_rest():
+    from bot.render.voice import render_keypad
+
+    urls = {p.key: f"https://x/{p.key}" for p in voice_prompts.needed("sw")}
+    recorded = {"sw": Recorded("sw", urls)}
+    voicemail = render_keypad((Reply(keys.VOICE_VOICEMAIL, {"circle": "Kansas City Basics"}),), "sw", "", machine=True)
+    assert "<Say" in str(voicemail) and "<Play" not in str(voicemail)  # nothing recorded: as before
+    played = str(
+        render_keypad((Reply(keys.VOICE_VOICEMAIL, {"circle": "Kansas City Basics"}),), "sw", "", None, True, recorded)
+    )
+    assert "<Say" not in played and "https://x/voice.voicemail.1" in played and "https://x/voice.voicemail.2" in played
+    question = Reply(keys.HOW_CAME)  # a survey question: not a prompt of the line, so said
+    number = str(render_keypad((question,), "sw", "/a?row=1", "number", False, recorded))
+    assert number.count("<Say") == 1 and "https://x/voice.type_number" in number
+
+
+def test_weekday_and_month_words_are_cldr_s_swahili():
+    from babel import Locale
+
+    swahili = Locale.parse("sw")
+    assert spoken_sw.WEEKDAYS == tuple(swahili.days["format"]["wide"][i] for i in range(7))
+    assert spoken_sw.MONTHS == tuple(swahili.months["format"]["wide"][i] for i in range(1, 13))
