@@ -315,22 +315,27 @@ def _explain_meeting(reason: str | None) -> str:
 @bp.get("/circles/<code>/flyer")
 @signed_in
 def flyer(code):
-    """A printable flyer in the circle's language: text JOIN, the Telegram link with its QR code, dial-in."""
+    """A printable flyer in the circle's language: text JOIN, the Telegram link with its QR code, dial-in,
+    the weekly pattern and the next meeting (the first while none has been held), on one printed page."""
     rt = runtime()
     with rt.uow() as db:
         found = circle_or_404(db, code)
-        first = next((m for m in found.meetings if m.status != meetings.MeetingStatus.CANCELLED), None)
-        return _flyer(rt, found, first)
+        held = [m for m in found.meetings if m.status != meetings.MeetingStatus.CANCELLED]
+        ahead = next((m for m in held if m.starts_at > now()), None)
+        return _flyer(rt, found, ahead, ahead is not None and ahead is held[0])
 
 
-def _flyer(rt, found, first):
+def _flyer(rt, found, ahead, is_first):
     import segno
+
+    from bot.web.flyer import weekly_pattern
 
     number = rt.settings.texting_number
     bot_name = rt.settings.extra.get("TELEGRAM_BOT_USERNAME")
     link = f"https://t.me/{bot_name}?start={found.code}" if bot_name else None
     target = link or (f"SMSTO:{number}:JOIN {found.code}" if number else f"JOIN {found.code}")
-    qr = segno.make(target, error="m").svg_inline(scale=6, title=target)
+    # omitsize: a viewBox and no fixed width/height, so the page's CSS sizes and centres it.
+    qr = segno.make(target, error="m").svg_inline(scale=6, title=target, omitsize=True, svgclass="qr-code")
     g.lang = found.language
     return render_template(
         "pages/flyer.html",
@@ -338,5 +343,7 @@ def _flyer(rt, found, first):
         number=phones.display(number) if number else None,
         link=link,
         qr=qr,
-        first=first,
+        ahead=ahead,
+        is_first=is_first,
+        pattern=weekly_pattern(found),
     )

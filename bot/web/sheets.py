@@ -66,13 +66,13 @@ def _refusal(refused: sheets.Refused, code: str) -> str:
     if refused.reason == sheets.LONG_NAME:
         return _("Line %(line)s: the name is longer than %(most)s characters.", line=line, most=NAME_MAX)
     if refused.reason == sheets.BAD_PHONE:
-        return _("Line %(line)s: “%(value)s” is not a phone number.", line=line, value=value)
+        return _('Line %(line)s: "%(value)s" is not a phone number.', line=line, value=value)
     if refused.reason == sheets.BAD_LANGUAGE:
         return _(
-            "Line %(line)s: “%(value)s” is not a language we speak (en, es, fr, pt, pl, sw).", line=line, value=value
+            'Line %(line)s: "%(value)s" is not a language we speak (en, es, fr, pt, pl, sw).', line=line, value=value
         )
     if refused.reason == sheets.BAD_CHANNEL:
-        return _("Line %(line)s: “%(value)s” is not a channel; write sms or voice.", line=line, value=value)
+        return _('Line %(line)s: "%(value)s" is not a channel; write sms or voice.', line=line, value=value)
     return _(
         "Line %(line)s: we can't add this number. Ask the learner to text JOIN %(code)s to sign up.",
         line=line,
