@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta, timezone
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -57,11 +57,18 @@ def circle_new():
             form={"capacity": "12", "weeks": "6", "time": "18:00"},
         )
     values, errors = forms.circle_fields(request.form, creating=True)
+    if not errors and values["code"]:
+        with runtime().uow() as db:
+            if ops.find(db, values["code"]) is not None:
+                errors["code"] = _(
+                    "The code %(code)s is taken by another circle. Choose another, or leave it empty for a new one.",
+                    code=values["code"],
+                )
     if not errors:
         try:
             code = _create(values)
         except (ops.CircleError, ScheduleError) as exc:
-            errors["starts"] = _explain(exc)
+            errors["starts"] = _weekday_mismatch(values) if getattr(exc, "reason", None) == "weekday" else _explain(exc)
         else:
             flash(_("Circle %(code)s is ready. Learners join by texting JOIN %(code)s.", code=code), "info")
             return redirect(url_for("pages.circle", code=code))
@@ -88,6 +95,7 @@ def _create(values: dict) -> str:
         course=values["course"],
         course_url=values["course_url"],
         facilitator_id=g.person.facilitator_id,
+        code=values["code"],
     )
     ops.check_start(new, now())
     with runtime().uow() as db:
@@ -95,6 +103,23 @@ def _create(values: dict) -> str:
         code = created.code
         db.commit()
     return code
+
+
+def _weekday_mismatch(values: dict) -> str:
+    """The start date is not on the weekday chosen: say which day it is and the date the first meeting
+    would be (the CLI names it too), in the facilitator's language."""
+    from bot.web.flyer import day_name, long_date
+
+    starts, weekday = values["starts"], values["weekday"]
+    first = starts + timedelta(days=(weekday - starts.weekday()) % 7)
+    return _(
+        "%(date)s is a %(day)s, but the circle meets on %(weekday)s. The first meeting would be on %(first)s: "
+        "choose that date, or another weekday.",
+        date=long_date(starts),
+        day=day_name(starts.weekday()),
+        weekday=day_name(weekday),
+        first=long_date(first, "full"),
+    )
 
 
 def _explain(exc: Exception) -> str:

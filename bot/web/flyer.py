@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from babel.dates import format_time, get_day_names
+from datetime import date
+
+from babel.dates import format_date, format_time, get_day_names
 
 from bot.render import i18n
+from bot.web.i18n import current
 
 
 def weekly_pattern(circle) -> dict:
@@ -17,3 +20,13 @@ def weekly_pattern(circle) -> dict:
         "time": format_time(circle.start_time, "short", locale=locale).replace("\u202f", " ").replace("\u00a0", " "),
         "weeks": len(circle.meetings) or circle.weeks,
     }
+
+
+def day_name(weekday: int) -> str:
+    """The name of ``weekday`` (0 = Monday) in the interface language."""
+    return get_day_names("wide", locale=i18n.pick(current()))[weekday]
+
+
+def long_date(day: date, style: str = "long") -> str:
+    """``day`` as the interface language writes it: ``January 20, 2027`` (``full``: with its weekday)."""
+    return format_date(day, style, locale=i18n.pick(current()))
