@@ -259,23 +259,6 @@ def _schedule_changed(found: Circle, schedule: dict) -> bool:
     )
 
 
-@bp.post("/circles/<code>/co-facilitators")
-@signed_in
-def co_facilitator_add(code):
-    """Adds a co-facilitator by phone number."""
-    with runtime().uow() as db:
-        found = circle_or_404(db, code)
-        try:
-            number = phones.parse(request.form.get("phone", ""), runtime().settings.default_region)
-        except phones.PhoneError:
-            flash(_("That phone number cannot be read."), "error")
-            return redirect(url_for("pages.circle", code=found.code)), 303
-        roles.add_co_facilitator(db, found, number, now())
-        db.commit()
-    flash(_("Co-facilitator added."), "info")
-    return redirect(url_for("pages.circle", code=found.code))
-
-
 @bp.post("/circles/<code>/meetings/<int(max=2147483647):seq>/move")
 @signed_in
 def meeting_move(code, seq):
