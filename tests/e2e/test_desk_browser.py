@@ -140,7 +140,8 @@ def test_keyboard_axe_phone_width_charts_and_flyer(browser, server, tmp_path):  
                 assert wide <= PHONE["width"] + 1, f"{url} is {wide} px wide at 390 px"
     stranger = browser.new_context(bypass_csp=True)  # signed out: the sign-in page
     for width in (DESKTOP, PHONE):
-        login = stranger.new_page(viewport=width)
+        login = stranger.new_page()
+        login.set_viewport_size(width)
         login.goto(server + "/facilitator/login")
         found += audit(login, f"login at {width['width']}px")
         login.screenshot(path=str(shots / f"login-{width['width']}.png"), full_page=True)
