@@ -172,6 +172,9 @@ def test_keyboard_axe_phone_width_charts_and_flyer(browser, server, tmp_path):  
         assert pages == 1, f"the flyer takes {pages} pages at {paper}"
         (shots / f"flyer-{paper}.pdf").write_bytes(pdf)
     page.screenshot(path=str(shots / "flyer-1280.png"), full_page=True)
+    page.emulate_media(media="print")  # how the printed page is filled: Letter at 96 dpi
+    page.set_viewport_size({"width": 816, "height": 1056})
+    page.screenshot(path=str(shots / "flyer-print-letter.png"))
     context.close()
     for shot in shots.glob("*.png"):
         assert shot.stat().st_size > 3_000, shot
