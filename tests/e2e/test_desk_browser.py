@@ -162,6 +162,18 @@ def test_keyboard_axe_phone_width_charts_and_flyer(browser, server, tmp_path):  
     assert page.locator("#rsvp-chart").get_attribute("data-scale") == "3"
     page.screenshot(path=str(shots / "charts-phone.png"), full_page=True)
 
+    # The same look in all six interface languages: at 390 px, the circle page and the charts fit, pass axe.
+    for lang in ("es", "fr", "pt", "pl", "sw", "en"):
+        page.select_option("#language-picker", lang)
+        page.locator("header form:has(#language-picker) button").click()
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        for url in ("/facilitator/circles/DESK", "/facilitator/circles/DESK/charts"):
+            page.goto(server + url)
+            found += audit(page, f"{url} in {lang} at 390px")
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, (url, lang)
+            page.screenshot(path=str(shots / f"{url.rsplit('/', 1)[1]}-390-{lang}.png"), full_page=True)
+    assert found == [], "\n".join(found)
+
     # The flyer prints on one page at Letter and at A4.
     page.set_viewport_size(DESKTOP)
     page.goto(server + "/facilitator/circles/DESK/flyer")
