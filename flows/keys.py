@@ -103,6 +103,7 @@ HELP_WAITLISTED = "help.waitlisted"
 PAGES_LOGIN_CODE = "pages.login_code"
 PAGES_ADDED_BY_FACILITATOR = "pages.added_by_facilitator"
 PAGES_PROMOTED = "pages.promoted"
+PAGES_CO_FACILITATOR_ADDED = "pages.co_facilitator_added"
 
 # Choice labels (a button's text, a line of a menu) and how each channel asks for a choice.
 LABEL_YES = "label.yes"

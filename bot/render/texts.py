@@ -196,6 +196,10 @@ TEXTS: dict[str, str] = {
         "Hi %(name)s! Your facilitator added you to %(circle)s at %(venue)s. Next meeting: %(when)s. "
         "Text STOP to stop texts."
     ),
+    keys.PAGES_CO_FACILITATOR_ADDED: N_(
+        "You are now a co-facilitator of %(circle)s. Sign in with this number at %(url)s. "
+        "Not for you? Sign in there and remove yourself."
+    ),
     keys.PAGES_PROMOTED: N_(
         "Good news, %(name)s: a place opened and you are now in %(circle)s! Next meeting: %(when)s at %(venue)s."
     ),
@@ -375,4 +379,5 @@ PLACEHOLDER_LONGEST = {
     "last": "9999",
     "dial_in": "+999 99 999 999 999",
     "phone_code": "999999",
+    "url": "https://" + "w" * 30 + "/facilitator",  # PUBLIC_BASE_URL's sign-in page
 }

@@ -7,12 +7,14 @@ Attendance (in person or by phone) is counted by ``bot.domain.attendance.attende
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain import attendance
 from bot.domain.enrollments import EnrollmentStatus
+from bot.domain.schedule import MeetingStatus
 from bot.store.models import Answer, Circle, Enrollment, Meeting, Rsvp
 from flows import plans, surveys
 
@@ -30,6 +32,7 @@ class MeetingRsvps:
     no: int
     none: int
     attended: int = 0  # learners who came, in person or by phone (each once)
+    enrolled: int = 0  # the learners this meeting is about: active now and in the circle before it ended
 
 
 def rsvps(session: Session, circle: Circle) -> list[MeetingRsvps]:
@@ -64,24 +67,56 @@ def rsvps(session: Session, circle: Circle) -> list[MeetingRsvps]:
         ]
         said = [answered.get((m.id, c)) for c in theirs]
         yes, no = said.count("yes"), said.count("no")
-        out.append(MeetingRsvps(m.seq, m.starts_at, m.status, yes, no, len(theirs) - yes - no, came.get(m.id, 0)))
+        out.append(
+            MeetingRsvps(m.seq, m.starts_at, m.status, yes, no, len(theirs) - yes - no, came.get(m.id, 0), len(theirs))
+        )
     return out
 
 
-def checkins(session: Session, circle: Circle) -> list[tuple[int, dict[str, int]]]:
-    """Per meeting number: how many learners answered great, okay and stuck to the next-day check-in."""
-    counted: dict[int, dict[str, int]] = {}
-    for key, value, n in session.execute(
-        select(Answer.question_key, Answer.value, func.count())
-        .where(
+def enrolled(session: Session, circle: Circle) -> int:
+    """How many learners are in the circle now (the scale of every per-meeting bar: 100% is all of them)."""
+    return (
+        session.scalar(
+            select(func.count()).where(Enrollment.circle_id == circle.id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        )
+        or 0
+    )
+
+
+def checkins(session: Session, circle: Circle, now: datetime) -> list[tuple[int, dict[str, int]]]:
+    """Per meeting held (or answered about): great, okay and stuck to the next-day check-in, and ``none``:
+    the learners it was about (active now, in the circle before it ended) who have not answered. A week
+    nobody answered is still listed, all "no reply", rather than left out."""
+    active = dict(
+        session.execute(
+            select(Enrollment.id, Enrollment.created_at).where(
+                Enrollment.circle_id == circle.id, Enrollment.status == EnrollmentStatus.ACTIVE
+            )
+        ).all()
+    )
+    said: dict[tuple[int, int], str] = {}
+    for subject, key, value in session.execute(
+        select(Answer.subject, Answer.question_key, Answer.value).where(
             Answer.circle_id == circle.id, Answer.subject.like("enrollment:%"), Answer.question_key.like("checkin:%")
         )
-        .group_by(Answer.question_key, Answer.value)
     ):
-        seq = key.split(":", 1)[1]
-        if seq.isdecimal() and value in CHECKIN_VALUES:
-            counted.setdefault(int(seq), {v: 0 for v in CHECKIN_VALUES})[value] += n
-    return sorted(counted.items())
+        seq, whose = key.split(":", 1)[1], subject.split(":", 1)[1]
+        if seq.isdecimal() and whose.isdecimal() and value in CHECKIN_VALUES:
+            said[(int(seq), int(whose))] = value
+    out = []
+    for m in session.scalars(select(Meeting).where(Meeting.circle_id == circle.id).order_by(Meeting.seq)):
+        answered = {e: v for (seq, e), v in said.items() if seq == m.seq}
+        held = m.status != MeetingStatus.CANCELLED and m.starts_at <= now
+        if not held and not answered:
+            continue
+        meeting = plans.Meeting(m.id, m.seq, m.starts_at, m.status, m.ends_at)
+        theirs = {e for e, at in active.items() if plans.in_time(at, meeting)} | (set(answered) & set(active))
+        counts = {v: 0 for v in CHECKIN_VALUES}
+        for value in answered.values():
+            counts[value] += 1
+        counts["none"] = len(theirs - set(answered))
+        out.append((m.seq, counts))
+    return out
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta, timezone
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -57,11 +57,18 @@ def circle_new():
             form={"capacity": "12", "weeks": "6", "time": "18:00"},
         )
     values, errors = forms.circle_fields(request.form, creating=True)
+    if not errors and values["code"]:
+        with runtime().uow() as db:
+            if ops.find(db, values["code"]) is not None:
+                errors["code"] = _(
+                    "The code %(code)s is taken by another circle. Choose another, or leave it empty for a new one.",
+                    code=values["code"],
+                )
     if not errors:
         try:
             code = _create(values)
         except (ops.CircleError, ScheduleError) as exc:
-            errors["starts"] = _explain(exc)
+            errors["starts"] = _weekday_mismatch(values) if getattr(exc, "reason", None) == "weekday" else _explain(exc)
         else:
             flash(_("Circle %(code)s is ready. Learners join by texting JOIN %(code)s.", code=code), "info")
             return redirect(url_for("pages.circle", code=code))
@@ -88,6 +95,7 @@ def _create(values: dict) -> str:
         course=values["course"],
         course_url=values["course_url"],
         facilitator_id=g.person.facilitator_id,
+        code=values["code"],
     )
     ops.check_start(new, now())
     with runtime().uow() as db:
@@ -95,6 +103,23 @@ def _create(values: dict) -> str:
         code = created.code
         db.commit()
     return code
+
+
+def _weekday_mismatch(values: dict) -> str:
+    """The start date is not on the weekday chosen: say which day it is and the date the first meeting
+    would be (the CLI names it too), in the facilitator's language."""
+    from bot.web.flyer import day_name, long_date
+
+    starts, weekday = values["starts"], values["weekday"]
+    first = starts + timedelta(days=(weekday - starts.weekday()) % 7)
+    return _(
+        "%(date)s is a %(day)s, but the circle meets on %(weekday)s. The first meeting would be on %(first)s: "
+        "choose that date, or another weekday.",
+        date=long_date(starts),
+        day=day_name(starts.weekday()),
+        weekday=day_name(weekday),
+        first=long_date(first, "full"),
+    )
 
 
 def _explain(exc: Exception) -> str:
@@ -234,23 +259,6 @@ def _schedule_changed(found: Circle, schedule: dict) -> bool:
     )
 
 
-@bp.post("/circles/<code>/co-facilitators")
-@signed_in
-def co_facilitator_add(code):
-    """Adds a co-facilitator by phone number."""
-    with runtime().uow() as db:
-        found = circle_or_404(db, code)
-        try:
-            number = phones.parse(request.form.get("phone", ""), runtime().settings.default_region)
-        except phones.PhoneError:
-            flash(_("That phone number cannot be read."), "error")
-            return redirect(url_for("pages.circle", code=found.code)), 303
-        roles.add_co_facilitator(db, found, number, now())
-        db.commit()
-    flash(_("Co-facilitator added."), "info")
-    return redirect(url_for("pages.circle", code=found.code))
-
-
 @bp.post("/circles/<code>/meetings/<int(max=2147483647):seq>/move")
 @signed_in
 def meeting_move(code, seq):
@@ -315,22 +323,27 @@ def _explain_meeting(reason: str | None) -> str:
 @bp.get("/circles/<code>/flyer")
 @signed_in
 def flyer(code):
-    """A printable flyer in the circle's language: text JOIN, the Telegram link with its QR code, dial-in."""
+    """A printable flyer in the circle's language: text JOIN, the Telegram link with its QR code, dial-in,
+    the weekly pattern and the next meeting (the first while none has been held), on one printed page."""
     rt = runtime()
     with rt.uow() as db:
         found = circle_or_404(db, code)
-        first = next((m for m in found.meetings if m.status != meetings.MeetingStatus.CANCELLED), None)
-        return _flyer(rt, found, first)
+        held = [m for m in found.meetings if m.status != meetings.MeetingStatus.CANCELLED]
+        ahead = next((m for m in held if m.starts_at > now()), None)
+        return _flyer(rt, found, ahead, ahead is not None and ahead is held[0])
 
 
-def _flyer(rt, found, first):
+def _flyer(rt, found, ahead, is_first):
     import segno
+
+    from bot.web.flyer import weekly_pattern
 
     number = rt.settings.texting_number
     bot_name = rt.settings.extra.get("TELEGRAM_BOT_USERNAME")
     link = f"https://t.me/{bot_name}?start={found.code}" if bot_name else None
     target = link or (f"SMSTO:{number}:JOIN {found.code}" if number else f"JOIN {found.code}")
-    qr = segno.make(target, error="m").svg_inline(scale=6, title=target)
+    # omitsize: a viewBox and no fixed width/height, so the page's CSS sizes and centres it.
+    qr = segno.make(target, error="m").svg_inline(scale=6, title=target, omitsize=True, svgclass="qr-code")
     g.lang = found.language
     return render_template(
         "pages/flyer.html",
@@ -338,5 +351,7 @@ def _flyer(rt, found, first):
         number=phones.display(number) if number else None,
         link=link,
         qr=qr,
-        first=first,
+        ahead=ahead,
+        is_first=is_first,
+        pattern=weekly_pattern(found),
     )

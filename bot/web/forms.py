@@ -6,7 +6,8 @@ import functools
 from datetime import date, datetime, time
 from zoneinfo import available_timezones
 
-from bot.domain.circles import NAME_MAX, VENUE_MAX
+from bot.domain import zones
+from bot.domain.circles import CODE_PATTERN, NAME_MAX, VENUE_MAX
 from bot.web.i18n import _
 from flows import languages
 
@@ -61,6 +62,10 @@ def circle_fields(form, creating: bool) -> tuple[dict, dict]:
         errors["course_url"] = _("The course link must start with https://")
     if values["language"] not in languages.SHIPPED:
         errors["language"] = _("Choose a language from the list.")
+    if creating:
+        values["code"] = (form.get("code") or "").strip().upper() or None
+        if values["code"] and not CODE_PATTERN.match(values["code"]):
+            errors["code"] = _("A code is 3 to 8 letters or digits, like KC42.")
     if creating or any(name in form for name in SCHEDULE_FIELDS):
         schedule_fields(form, values, errors)
     return values, errors
@@ -71,8 +76,8 @@ SCHEDULE_FIELDS = ("timezone", "weekday", "time", "starts", "weeks")
 
 def schedule_fields(form, values: dict, errors: dict) -> None:
     """Reads the schedule (time zone, weekday, time, start date, weeks) into ``values``; problems into ``errors``."""
-    values["timezone"] = (form.get("timezone") or "").strip()
-    if values["timezone"] not in time_zones():
+    values["timezone"] = zones.resolve(form.get("timezone") or "") or (form.get("timezone") or "").strip()
+    if values["timezone"] not in time_zones() and zones.resolve(values["timezone"]) is None:
         errors["timezone"] = _("Choose a time zone from the list, like America/Chicago.")
     weekday = form.get("weekday", "")
     values["weekday"] = WEEKDAY_CODES.index(weekday) if weekday in WEEKDAY_CODES else None

@@ -7,7 +7,7 @@ from flask import render_template
 from bot.render.texts import TEXTS
 from bot.reports import stats
 from bot.runtime import current as runtime
-from bot.web.access import circle_or_404, signed_in
+from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 
 
@@ -19,7 +19,8 @@ def charts(code):
         found = circle_or_404(db, code)
         data = {
             "rsvps": stats.rsvps(db, found),
-            "checkins": stats.checkins(db, found),
+            "checkins": stats.checkins(db, found, now()),
+            "enrolled": stats.enrolled(db, found),
             "survey": stats.survey(db, found),
         }
         return render_template("pages/charts.html", circle=found, texts=TEXTS, **data)
