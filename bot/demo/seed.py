@@ -86,6 +86,8 @@ def install_clock(runtime, instance_path: str) -> DemoClock:
     """Gives ``runtime`` a demo clock (once), kept in ``instance_path``."""
     if not isinstance(runtime.clock, DemoClock):
         runtime.clock = DemoClock(os.path.join(instance_path, CLOCK_FILE))
+        if not os.path.exists(runtime.clock.path):  # marks the folder as a demo instance (the CLI reads it)
+            runtime.clock.move_to(runtime.clock())
     simulator = getattr(getattr(runtime, "channels", None), "simulator", None)
     if simulator is not None:  # what the simulated phones receive is stamped with the demo time too
         simulator.clock = runtime.clock

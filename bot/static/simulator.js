@@ -54,7 +54,7 @@ function makePhone(role, number, label) {
   const el = template.content.firstElementChild.cloneNode(true);
   const p = {role, el, number: '', seen: new Set(), generation: 0,
              input: el.querySelector('.number'), log: el.querySelector('.log'),
-             body: el.querySelector('.body'), button: el.querySelector('button'), error: el.querySelector('.error')};
+             body: el.querySelector('.body'), button: el.querySelector('.send button'), error: el.querySelector('.error')};
   const n = phones.filter((q) => q.role === role).length + 1;
   const who = el.querySelector('.who');
   el.classList.add(role);

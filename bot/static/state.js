@@ -51,7 +51,8 @@
     }
     panel.refresh = refresh;
     details.addEventListener('toggle', refresh);
-    details.querySelector('.reset-phone').addEventListener('click', async () => {
+    const resetButton = details.querySelector('.reset-phone');
+    if (resetButton) resetButton.addEventListener('click', async () => {
       if (!confirm('Forget this phone: its learner, answers and messages, as FORGET does?')) return;
       try {
         await sim.postJSON('/simulator/phone/reset', query());
