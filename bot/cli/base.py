@@ -36,6 +36,9 @@ def _use_demo_clock(app) -> None:
     if not os.path.exists(os.path.join(app.instance_path, demo.CLOCK_FILE)):
         return
     _demo_clock = demo.install_clock(runtime, app.instance_path)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("json"):  # machine output stays one JSON document (UTC anyway)
+        return
     click.echo(
         f"circlebot: a demo instance ({app.instance_path}): times are the demo clock's, now "
         f"{_demo_clock().strftime('%Y-%m-%d %H:%M')} UTC (demo time)",

@@ -232,7 +232,7 @@ def fast_forward():
     jump = demo.fast_forward(_runtime())
     now = _runtime().clock().isoformat()
     if jump is None:
-        return jsonify(moved=False, now=now, sent=[], detail=f"no text in the next {demo.LOOK_AHEAD.days} days")
+        return jsonify(moved=False, now=now, sent=[], detail=f"nothing is planned in the next {demo.LOOK_AHEAD.days} days")
     return jsonify(moved=True, now=now, at=jump.at.isoformat(), sent=jump.sent)
 
 

@@ -380,7 +380,7 @@ async function fastForward(button) {
     const data = await postJSON('/simulator/fast-forward');
     setClock(data.now, true);
     if (!data.moved) {
-      news.textContent = 'Nothing more is planned (' + data.detail + ').';
+      news.textContent = 'Nothing more is planned' + data.detail.replace(/^nothing is planned/, '') + '.';
     } else {
       const names = data.sent.map((s) => s.label + ' to ' + (s.to === FACILITATOR ? 'the facilitator' : s.to));
       news.textContent = 'Now ' + when.format(new Date(data.at)) + ': ' + (names.length ? 'sent ' + names.join(', ')

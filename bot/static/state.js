@@ -73,5 +73,9 @@
     if (window.matchMedia('(min-width: 481px)').matches) p.el.querySelector('.state').open = true;
   });
   window.circlebotState = {attach};
+  // Open beside each phone on a wide screen; on a phone's width it folds away (its summary stays).
+  window.matchMedia('(min-width: 481px)').addEventListener('change', (e) => {
+    panels.forEach((panel) => { panel.details.open = e.matches; });
+  });
   setInterval(() => panels.forEach((panel) => panel.refresh()), 2000);
 })();
