@@ -22,6 +22,7 @@ from sqlalchemy import select
 from bot.demo import seed as demo
 from bot.domain import circles as circle_ops
 from bot.domain import outbox
+from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.domain.schedule import MeetingStatus, zone
 
 from bot.outbound import jobs
@@ -95,12 +96,23 @@ def go_to(runtime, name: str) -> demo.Jump | None:
         jobs.plan_now(moment.at)
         sent = demo.send_due(runtime, runtime.clock())
         if moment.follow and not any(s["kind"] == moment.follow for s in sent):
-            held = _held(runtime, moment)
-            if held is not None:
-                runtime.clock.move_to(held)
-                jobs.plan_now(held)
-                sent += demo.send_due(runtime, runtime.clock())
+            sent += _follow(runtime, moment)
         return demo.Jump(runtime.clock(), sent)
+
+
+def _follow(runtime, moment: Moment) -> list[dict]:
+    """Plans on from the moment (``PLAN_HORIZON`` at a time, as fast-forward does) until its kind of text
+    falls due, at most ``FOLLOW_WITHIN`` later; moves there and sends it."""
+    start = runtime.clock()
+    step = start
+    while step <= start + FOLLOW_WITHIN:
+        jobs.plan_now(step)
+        held = _held(runtime, moment)
+        if held is not None and held <= step + PLAN_HORIZON:
+            runtime.clock.move_to(held)
+            return demo.send_due(runtime, runtime.clock())
+        step += PLAN_HORIZON
+    return []
 
 
 def _held(runtime, moment: Moment) -> datetime | None:

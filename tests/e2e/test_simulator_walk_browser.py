@@ -149,6 +149,8 @@ def test_the_readme_walk_at_two_hours(browser, tmp_path, procs, tz):  # noqa: F8
     expect(chat.locator(".log")).to_contain_text("¿Cómo te llamas?")
     text(chat, "Rosa")
     chat.get_by_role("button", name="2 Español").click()
+    expect(chat.locator(".log .msg.in").last).to_contain_text("2 Español")  # the tap shows its label
+    expect(chat.locator(".state")).to_contain_text("Rosa")
     page.reload()
     chat = page.get_by_role("region", name="Telegram chat 5512345678")
     expect(chat.locator(".log")).to_contain_text("¿Cómo te llamas?")
