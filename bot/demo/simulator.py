@@ -199,6 +199,15 @@ def messages():
             out.append(item)
             if row.direction != "in":
                 continue
+            if row.channel == "voice":  # keys pressed on a call the bot placed: what they said, and the answer spoken
+                call_sid = key.split(":", 1)[0]  # a page that played the call live has shown these already
+                item.update(body="\u2328 " + (row.body or ""), call_sid=call_sid)
+                spoken = inline(from_stored(row.replies), "sms")
+                out.extend(
+                    {"key": f"{key}#{n}", "direction": "out", "body": "\U0001f50a " + body, "at": at, "call_sid": call_sid}
+                    for n, body in enumerate(spoken)
+                )
+                continue
             for n, body in enumerate(inline(from_stored(row.replies), row.channel)):
                 out.append({"key": f"{key}#{n}", "direction": "out", "body": body, "at": at, "inline": True})
     return jsonify(phone=address, messages=out)

@@ -21,7 +21,8 @@ let clockOffset = 0;  // the demo clock minus this browser's clock, in ms
 let demoTime = false;  // the demo clock has been moved away from the real time
 const phones = [];
 const startedRooms = new Set();  // conferences a facilitator's phone has started on this page
-const phoneHooks = [];  // other scripts (the state panel) add to each new phone
+const phoneHooks = [];
+const played = new Set();  // the placed calls this page played live  // other scripts (the state panel) add to each new phone
 function demoNow() { return new Date(Date.now() + clockOffset).toISOString(); }
 
 function setClock(iso, moved) {
@@ -126,6 +127,7 @@ function ringing(p, m, li) {
 
 function show(p, m) {
   if (p.seen.has(m.key)) return;
+  if (m.call_sid && played.has(m.call_sid)) return;  // this page played that call: its lines are shown
   p.seen.add(m.key);
   const li = document.createElement('li');
   li.className = 'msg ' + (m.direction === 'in' ? 'in' : 'out');
@@ -254,6 +256,7 @@ async function callStatus(p, call, status) {
 async function pickUp(p, m, how) {
   if (p.call) { p.error.textContent = 'Hang up first: this phone is in a call.'; return; }
   p.call = {sid: newSid(), step: 0, action: null, room: null, placed: m.call};
+  played.add(p.call.sid);
   try {
     if (how === 'decline') {
       await callStatus(p, p.call, 'busy');
@@ -284,7 +287,9 @@ async function voiceStep(p, path, digits) {
   p.call.action = gather ? relative(gather.getAttribute('action')) : null;
   const conference = twiml.querySelector('Dial > Conference');
   if (conference) await joinConference(p, conference, signed.now);
-  else if (!gather && twiml.querySelector('Hangup')) endCall(p, 'The bot hung up.');
+  else if (!gather && twiml.querySelector('Hangup')) {
+    endCall(p, p.call.answeredBy === 'machine_end_beep' ? 'The message was left on voicemail.' : 'The bot hung up.');
+  }
   callControls(p);
 }
 
