@@ -47,6 +47,17 @@ def _runtime():
     return current_app.extensions["circlebot"]
 
 
+@bp.app_context_processor
+def _demo_clock() -> dict:
+    """The facilitator pages of a demo show the demo clock's time, marked as such (``pages/base.html``)."""
+    from bot.web.i18n import when
+
+    runtime = _runtime()
+    if not isinstance(runtime.clock, demo.DemoClock):
+        return {}
+    return {"demo_clock_now": when(runtime.clock(), demo.timezone_of(runtime))}
+
+
 def _phone(raw: str) -> str:
     """The E.164 form of what was typed, read as the server reads numbers; 400 when it is none."""
     region = getattr(_runtime().settings, "default_region", None) or "US"
