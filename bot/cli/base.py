@@ -37,7 +37,7 @@ def _use_demo_clock(app) -> None:
         return
     _demo_clock = demo.install_clock(runtime, app.instance_path)
     ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.params.get("json"):  # machine output stays one JSON document (UTC anyway)
+    if ctx is not None and (ctx.params.get("as_json") or ctx.params.get("json")):  # JSON output stays one document
         return
     click.echo(
         f"circlebot: a demo instance ({app.instance_path}): times are the demo clock's, now "

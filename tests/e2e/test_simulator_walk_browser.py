@@ -159,6 +159,12 @@ def test_the_readme_walk_at_two_hours(browser, tmp_path, procs, tz):  # noqa: F8
     expect(page.get_by_role("region", name="Learner 2 phone")).to_be_visible()  # the phones come back too
     shoot(page, shots, "telegram")
 
+    # The morning after the last meeting: the end-of-circle survey opens, and the panel names it.
+    go_to(page, "The morning after the last meeting")
+    learner = page.get_by_role("region", name="Learner 1 phone")
+    expect(learner.locator(".log")).to_contain_text("Thank you for taking part!", timeout=30_000)
+    expect(learner.locator(".state")).to_contain_text("the survey of DEMO")
+
     # Reset this phone: the learner is forgotten and starts again as new.
     landline = page.get_by_role("region", name="Learner 2 phone")
     landline.get_by_role("button", name="Reset this phone").click()
