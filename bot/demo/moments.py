@@ -24,7 +24,6 @@ from bot.domain import circles as circle_ops
 from bot.domain import outbox
 from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.domain.schedule import MeetingStatus, zone
-
 from bot.outbound import jobs
 from bot.store.models import Meeting, Outbox
 from flows.timing import FOLLOW_UP_AT
@@ -65,7 +64,9 @@ def moments(runtime) -> list[Moment]:
     ahead = [m for m in meetings if m.status != MeetingStatus.CANCELLED and m.starts_at > now]
     if ahead:
         nxt = ahead[0]
-        found.append(Moment("reminder", f"The reminder of meeting {nxt.seq}", max(now, nxt.starts_at - lead), "reminder", nxt.id))
+        found.append(
+            Moment("reminder", f"The reminder of meeting {nxt.seq}", max(now, nxt.starts_at - lead), "reminder", nxt.id)
+        )
     for m in meetings:
         if m.status == MeetingStatus.CANCELLED:
             continue
@@ -128,4 +129,3 @@ def _held(runtime, moment: Moment) -> datetime | None:
         if moment.follow != "survey" and moment.meeting_id is not None:
             query = query.where(Outbox.meeting_id == moment.meeting_id)
         return session.scalar(query.order_by(Outbox.send_after).limit(1))
-

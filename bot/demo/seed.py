@@ -20,9 +20,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select
 
+from bot.demo import zone as demo_zone
 from bot.domain import circles as circle_ops
 from bot.domain import outbox
-from bot.demo import zone as demo_zone
 from bot.domain.planning.reminders import PLAN_HORIZON
 from bot.outbound import jobs
 from bot.store.models import Base, Outbox

@@ -215,7 +215,13 @@ def messages():
                 item.update(body="\u2328 " + (row.body or ""), call_sid=call_sid)
                 spoken = inline(from_stored(row.replies), "sms")
                 out.extend(
-                    {"key": f"{key}#{n}", "direction": "out", "body": "\U0001f50a " + body, "at": at, "call_sid": call_sid}
+                    {
+                        "key": f"{key}#{n}",
+                        "direction": "out",
+                        "body": "\U0001f50a " + body,
+                        "at": at,
+                        "call_sid": call_sid,
+                    }
                     for n, body in enumerate(spoken)
                 )
                 continue
@@ -252,7 +258,9 @@ def fast_forward():
     jump = demo.fast_forward(_runtime())
     now = _runtime().clock().isoformat()
     if jump is None:
-        return jsonify(moved=False, now=now, sent=[], detail=f"nothing is planned in the next {demo.LOOK_AHEAD.days} days")
+        return jsonify(
+            moved=False, now=now, sent=[], detail=f"nothing is planned in the next {demo.LOOK_AHEAD.days} days"
+        )
     return jsonify(moved=True, now=now, at=jump.at.isoformat(), sent=jump.sent)
 
 

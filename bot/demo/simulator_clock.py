@@ -58,7 +58,9 @@ def go_to():
     runtime = _runtime()
     jump = demo_moments.go_to(runtime, name)
     if jump is None:
-        return jsonify(moved=False, detail="that moment has passed (the demo clock only goes forward)", **clock_state(runtime))
+        return jsonify(
+            moved=False, detail="that moment has passed (the demo clock only goes forward)", **clock_state(runtime)
+        )
     return jsonify(moved=True, at=jump.at.isoformat(), sent=jump.sent, **clock_state(runtime))
 
 

@@ -42,8 +42,8 @@ def _runtime():
 
 def _target() -> tuple[tuple[str, ...], str]:
     """The channels and address the request names: ``phone`` (E.164) or a Telegram ``chat``."""
-    source = request.get_json(silent=True) if request.method == "POST" else request.args
-    source = source if isinstance(source, dict) or hasattr(source, "get") else {}
+    given = request.get_json(silent=True) if request.method == "POST" else request.args
+    source = given if given is not None and hasattr(given, "get") else {}
     chat = str(source.get("chat") or "").strip()
     if chat:
         if not chat.isdigit() or len(chat) > 15:
@@ -86,9 +86,9 @@ def describe(session, contact: Contact, now: datetime) -> dict:
     ]
     if session.scalar(select(Facilitator.id).where(Facilitator.contact_id == contact.id)):
         led = session.scalars(
-            select(Circle.code).join(Facilitator, Facilitator.id == Circle.facilitator_id).where(
-                Facilitator.contact_id == contact.id
-            )
+            select(Circle.code)
+            .join(Facilitator, Facilitator.id == Circle.facilitator_id)
+            .where(Facilitator.contact_id == contact.id)
         ).all()
         circles += [{"code": code, "name": "", "status": "facilitator"} for code in led]
     return {

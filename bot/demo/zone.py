@@ -95,7 +95,9 @@ def first_meeting(now: datetime, name: str) -> datetime:
     candidate = (local + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
     if candidate.date() == local.date() and EARLIEST <= candidate.hour <= LATEST:
         return candidate
-    day = local.date() if candidate.date() == local.date() and candidate.hour < EARLIEST else local.date() + timedelta(1)
+    day = (
+        local.date() if candidate.date() == local.date() and candidate.hour < EARLIEST else local.date() + timedelta(1)
+    )
     return datetime.combine(day, time(EARLIEST), tzinfo=tz)
 
 
