@@ -188,6 +188,7 @@ async function refresh(p) {
 async function send(p) {
   const text = p.body.value;
   if (!text.trim()) return;
+  if (!p.number && p.input.value.trim()) await setNumber(p, p.input.value);  // sent before the number was read
   if (!p.number) { p.error.textContent = 'Enter a phone number, like +18165550123 or (816) 555-0123'; return; }
   p.button.disabled = true;
   try {

@@ -120,6 +120,14 @@ def test_decline_voicemail_conference_and_page_controls(browser, server, tmp_pat
     )
     assert re.search(r"\b(9:55 AM|1[01]:55 AM|12:55 PM|[1-6]:55 PM)", hour), hour  # meets 10 AM to 7 PM
     shoot(page, shots, "zone")
+
+    # The facilitator pages, one link away, show the demo clock, marked as demo time.
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="Facilitator pages").click()
+    pages = opened.value
+    expect(pages.locator(".demo-clock")).to_contain_text("Demo clock:")
+    expect(pages.locator(".demo-clock")).to_contain_text("not the real time")
+    pages.screenshot(path=str(shots / "facilitator-pages-1280.png"), full_page=True)
     assert not errors, errors
     keep = os.environ.get("CIRCLEBOT_SCREENSHOTS")
     if keep:
