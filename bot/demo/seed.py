@@ -44,6 +44,7 @@ KIND_LABELS = {
     "survey": "end-of-circle survey",
     "notice": "notice",
     "relay": "relay",
+    "call": "CALL ME call",
 }
 
 # One fast-forward, reset or worker tick at a time: a jump must not happen in the middle of a send.
