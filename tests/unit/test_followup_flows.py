@@ -265,10 +265,9 @@ def test_a_survey_answer_starting_with_join_is_an_answer():
 
 
 def test_find_says_which_circle_the_learner_is_already_in():
-    from flows.results import Reply
-
     from bot.render import codec
     from bot.render.text import words
+    from flows.results import Reply
 
     lines = run("FIND 64105", found=(KC, MIA)).replies[0].params["lines"]
     assert [(line.code, line.joined) for line in lines] == [("KC42", True), ("MIA7", False)]
