@@ -132,3 +132,41 @@ def test_decline_voicemail_conference_and_page_controls(browser, server, tmp_pat
     keep = os.environ.get("CIRCLEBOT_SCREENSHOTS")
     if keep:
         shutil.copytree(shots, os.path.join(keep, "controls"), dirs_exist_ok=True)
+
+
+def test_a_wide_telegram_keyboard_wraps_legibly(browser, server, tmp_path):  # noqa: F811
+    """The 0-10 question in French: each button keeps its label on a line or two, none a letter per line."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport=PHONE)
+    page.set_default_timeout(20_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(server + "/simulator")
+    page.get_by_role("button", name="Add a Telegram chat").click()
+    chat = page.get_by_role("region", name="Telegram chat 5512345678")
+    chat.locator(".lang").select_option("fr")
+    chat.locator(".body").press("Enter")
+    expect(chat.locator(".log")).to_contain_text("prénom")
+    text(chat, "Awa")
+    chat.locator(".keyboard button", has_text="Fran").click()
+    go_to(page, "The morning after the last meeting")
+    for _ in range(3):  # the three 1-5 questions, answered by a tap on their last keyboard
+        board = chat.locator(".keyboard").last
+        expect(board.locator("button")).to_have_count(5, timeout=30_000)
+        taps = chat.locator(".log .msg.in").count()
+        board.locator("button").nth(3).click()
+        expect(chat.locator(".log .msg.in")).to_have_count(taps + 1)
+    wide = chat.locator(".keyboard.wide").last
+    expect(wide.locator("button")).to_have_count(11)
+    expect(wide).to_contain_text("pas du tout")
+    for box in (b.bounding_box() for b in wide.locator("button").all()):
+        assert box["width"] >= 80 and box["height"] < 70, box  # a label on one or two lines, not a letter a line
+    chat.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "wide-keyboard-390.png"))
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(tmp_path / "wide-keyboard-1280.png"), full_page=True)
+    keep = os.environ.get("CIRCLEBOT_SCREENSHOTS")
+    if keep:
+        os.makedirs(os.path.join(keep, "controls"), exist_ok=True)
+        for name in ("wide-keyboard-390.png", "wide-keyboard-1280.png"):
+            shutil.copy(tmp_path / name, os.path.join(keep, "controls", name))
