@@ -39,7 +39,7 @@
       else {
         const names = data.sent.map((s) => s.label + ' to ' + s.to);
         sim.news.textContent = 'Now ' + sim.format(data.at) + ': ' +
-          (names.length ? 'sent ' + names.join(', ') : 'nothing was due then') + '.';
+          (names.length ? 'sent ' + names.join(', ') : 'nothing new was due then (what was due had gone out already)') + '.';
       }
     } catch (err) { sim.news.textContent = 'Go to failed: ' + err.message; }
     button.disabled = false;
