@@ -50,7 +50,13 @@ def find(inbound: Inbound, ctx: Context, rest: list[str]) -> Result:
     if not ctx.found:
         return Result(None, (Reply(keys.FIND_NONE, {"place": keywords.rest_of(inbound.text)[:20]}),))
     lines = tuple(
-        CircleLine(c.code, c.name, c.venue, When(c.next_meeting, c.timezone) if c.next_meeting else None)
+        CircleLine(
+            c.code,
+            c.name,
+            c.venue,
+            When(c.next_meeting, c.timezone) if c.next_meeting else None,
+            ctx.contact.enrollment(c.code) is not None,
+        )
         for c in ctx.found[:3]
     )
     return Result(None, (Reply(keys.FIND_RESULTS, {"lines": lines}),))

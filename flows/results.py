@@ -131,6 +131,7 @@ class CircleLine:
     name: str
     venue: str
     when: When | None
+    joined: bool = False  # the reader is already in it (FIND says so rather than offering it again)
 
 
 @dataclass(frozen=True)

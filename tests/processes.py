@@ -326,6 +326,7 @@ def start_demo(procs: "Processes", instance: Path, **settings: str) -> str:
     added: ``QUIET_HOURS``, ``P2PU_API_BASE``…), once its simulator answers; returns its base URL."""
     env = {k: v for k, v in os.environ.items() if k not in OWN_SETTINGS}
     env.update(CIRCLEBOT_INSTANCE=str(instance), SEND_RATE_PER_SECOND="50", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+    env.update(TZ="America/Chicago")  # the demo's zone is the machine's: the tests pick it (``TZ=…`` overrides)
     env.update(settings)
     port = free_port()
     procs.start("demo", [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)], env)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 import click
+
+# The demo clock when the command's target is a demo instance (its folder keeps the demo's clock file).
+_demo_clock = None
 
 
 def make_app(overrides: dict | None = None, migrate_embedded: bool = True):
@@ -16,7 +20,30 @@ def make_app(overrides: dict | None = None, migrate_embedded: bool = True):
     runtime = app.extensions["circlebot"]
     if migrate_embedded and not runtime.settings.database_url:
         upgrade(runtime.database_url)
+    _use_demo_clock(app)
     return app
+
+
+def _use_demo_clock(app) -> None:
+    """On a demo instance, the commands run on the demo's clock, as its pages do, and say so on stderr."""
+    global _demo_clock
+    from bot.demo import seed as demo
+
+    runtime = app.extensions["circlebot"]
+    if isinstance(runtime.clock, demo.DemoClock):
+        _demo_clock = runtime.clock
+        return
+    if not os.path.exists(os.path.join(app.instance_path, demo.CLOCK_FILE)):
+        return
+    _demo_clock = demo.install_clock(runtime, app.instance_path)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and (ctx.params.get("as_json") or ctx.params.get("json")):  # JSON output stays one document
+        return
+    click.echo(
+        f"circlebot: a demo instance ({app.instance_path}): times are the demo clock's, now "
+        f"{_demo_clock().strftime('%Y-%m-%d %H:%M')} UTC (demo time)",
+        err=True,
+    )
 
 
 def runtime(overrides: dict | None = None):
@@ -38,5 +65,5 @@ def find_circle(session, code: str):
 
 
 def now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(timezone.utc)
+    """The current time in UTC (the demo clock's on a demo instance)."""
+    return _demo_clock() if _demo_clock is not None else datetime.now(timezone.utc)

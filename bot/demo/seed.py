@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select
 
+from bot.demo import zone as demo_zone
 from bot.domain import circles as circle_ops
 from bot.domain import outbox
 from bot.domain.planning.reminders import PLAN_HORIZON
@@ -29,7 +30,7 @@ from bot.store.models import Base, Outbox
 log = logging.getLogger(__name__)
 
 DEMO_CODE = "DEMO"
-DEMO_TIMEZONE = "America/Chicago"
+DEMO_TIMEZONE = demo_zone.FALLBACK  # the zone when none is known (see ``bot/demo/zone.py``)
 FACILITATOR_PHONE = "+18165550199"
 CLOCK_FILE = "demo-clock.json"
 # How far fast-forward looks for the next text before it says nothing more is planned.
@@ -43,6 +44,7 @@ KIND_LABELS = {
     "survey": "end-of-circle survey",
     "notice": "notice",
     "relay": "relay",
+    "call": "CALL ME call",
 }
 
 # One fast-forward, reset or worker tick at a time: a jump must not happen in the middle of a send.
@@ -85,22 +87,39 @@ def install_clock(runtime, instance_path: str) -> DemoClock:
     """Gives ``runtime`` a demo clock (once), kept in ``instance_path``."""
     if not isinstance(runtime.clock, DemoClock):
         runtime.clock = DemoClock(os.path.join(instance_path, CLOCK_FILE))
+        if not os.path.exists(runtime.clock.path):  # marks the folder as a demo instance (the CLI reads it)
+            runtime.clock.move_to(runtime.clock())
+    simulator = getattr(getattr(runtime, "channels", None), "simulator", None)
+    if simulator is not None:  # what the simulated phones receive is stamped with the demo time too
+        simulator.clock = runtime.clock
     return runtime.clock
 
 
-def seed(runtime) -> bool:
+def timezone_of(runtime) -> str:
+    """The demo's zone: the one picked on the simulator page, else the machine's (``TZ``)."""
+    return demo_zone.chosen(_instance_of(runtime))
+
+
+def _instance_of(runtime) -> str | None:
+    clock = getattr(runtime, "clock", None)
+    path = getattr(clock, "path", None)
+    return os.path.dirname(path) if path else None
+
+
+def seed(runtime, tz: str | None = None) -> bool:
     """Creates the DEMO circle unless it exists; returns True when it created it.
 
-    The first meeting is about three hours from now, so a learner who joins gets the reminder at
-    once (a late joiner's reminder is not held back) and can RSVP right away.
+    The first meeting is about three hours from now when that is a waking hour in the demo's zone
+    (``tz``, else ``timezone_of``), else at 10:00 the next morning (``bot/demo/zone.first_meeting``),
+    so its tally and reminder fall outside quiet hours; a learner who joins gets the reminder at once
+    (a late joiner's reminder is not held back, outside quiet hours) and can RSVP right away.
     """
-    from bot.domain.schedule import zone
-
+    tz = tz or timezone_of(runtime)
     now = runtime.clock()
     with runtime.uow() as session:
         if circle_ops.find(session, DEMO_CODE) is not None:
             return False
-        first = (now.astimezone(zone(DEMO_TIMEZONE)) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+        first = demo_zone.first_meeting(now, tz)
         circle_ops.create_circle(
             session,
             circle_ops.NewCircle(
@@ -108,7 +127,7 @@ def seed(runtime) -> bool:
                 venue="Central Library, Room 2",
                 weekday=first.weekday(),
                 start_time=first.time(),
-                timezone=DEMO_TIMEZONE,
+                timezone=tz,
                 starts=first.date(),
                 weeks=6,
                 language="en",
@@ -124,8 +143,9 @@ def seed(runtime) -> bool:
     return True
 
 
-def reset(runtime) -> None:
-    """Deletes every row of the demo database, puts the clock back and seeds the DEMO circle again."""
+def reset(runtime, tz: str | None = None) -> None:
+    """Deletes every row of the demo database, puts the clock back and seeds the DEMO circle again
+    (in ``tz``, else the demo's zone)."""
     with LOCK:
         with runtime.uow() as session:
             for table in reversed(Base.metadata.sorted_tables):
@@ -135,7 +155,7 @@ def reset(runtime) -> None:
             runtime.queue.run_due(datetime.max.replace(tzinfo=timezone.utc))
         if isinstance(runtime.clock, DemoClock):
             runtime.clock.reset()
-        seed(runtime)
+        seed(runtime, tz)
 
 
 @dataclass(frozen=True)

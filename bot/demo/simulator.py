@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
 from bot.demo import seed as demo
+from bot.demo import simulator_clock, simulator_state
 from bot.domain.phone import to_e164
 from bot.inbound.service import from_stored
 from bot.render import render
@@ -29,6 +30,8 @@ bp = Blueprint(
     static_folder="../static",
     static_url_path="/simulator/static",
 )
+bp.register_blueprint(simulator_clock.bp)  # the zone and "Go to…"
+bp.register_blueprint(simulator_state.bp)  # each phone's state panel and "Reset this phone"
 BOT_NUMBER = SIMULATOR_NUMBER
 ACCOUNT_SID = "AC" + "0" * 32
 MAX_MESSAGES = 500
@@ -42,6 +45,17 @@ def _use_demo_clock(state) -> None:
 
 def _runtime():
     return current_app.extensions["circlebot"]
+
+
+@bp.app_context_processor
+def _demo_clock() -> dict:
+    """The facilitator pages of a demo show the demo clock's time, marked as such (``pages/base.html``)."""
+    from bot.web.i18n import when
+
+    runtime = _runtime()
+    if not isinstance(runtime.clock, demo.DemoClock):
+        return {}
+    return {"demo_clock_now": when(runtime.clock(), demo.timezone_of(runtime))}
 
 
 def _phone(raw: str) -> str:
@@ -64,14 +78,14 @@ def page():
         bot_number=BOT_NUMBER,
         facilitator=demo.FACILITATOR_PHONE,
         code=demo.DEMO_CODE,
-        timezone=demo.DEMO_TIMEZONE,
+        timezone=demo.timezone_of(_runtime()),
     )
 
 
 @bp.get("/simulator/clock")
 def clock():
     """The demo clock's time."""
-    return jsonify(now=_runtime().clock().isoformat(), timezone=demo.DEMO_TIMEZONE)
+    return jsonify(**simulator_clock.clock_state(_runtime()))
 
 
 @bp.post("/simulator/sign")
@@ -112,15 +126,19 @@ def sign_voice():
     path = str(data.get("path", ""))[:300]
     if not path.startswith("/twilio/voice"):
         abort(400, description="a voice request goes to /twilio/voice")
+    phone = _phone(str(data.get("from", ""))[:40])
+    placed = bool(data.get("placed"))  # a call the bot placed, answered (or not) on this phone
     params = {
         "CallSid": str(data.get("call_sid") or "")[:40] or "CA" + secrets.token_hex(16),
         "AccountSid": ACCOUNT_SID,
-        "From": _phone(str(data.get("from", ""))[:40]),
-        "To": BOT_NUMBER,
-        "CallStatus": "in-progress",
-        "Direction": "inbound",
+        "From": BOT_NUMBER if placed else phone,
+        "To": phone if placed else BOT_NUMBER,
+        "CallStatus": str(data.get("status") or "in-progress")[:16],
+        "Direction": "outbound-api" if placed else "inbound",
         "ApiVersion": "2010-04-01",
     }
+    if data.get("answered_by") in ("human", "machine_end_beep"):
+        params["AnsweredBy"] = data["answered_by"]
     if data.get("digits") is not None:
         params["Digits"] = "".join(ch for ch in str(data["digits"]) if ch in "0123456789*#")[:24]
     return jsonify(params=params, signature=_signature(path, params), now=_runtime().clock().isoformat())
@@ -187,12 +205,42 @@ def messages():
             item = {"key": key, "direction": row.direction, "body": row.body, "at": at, "segments": row.segments}
             if row.direction == "out" and isinstance(row.replies, dict) and row.replies.get("template"):
                 item["template"] = row.replies["template"]  # sent as a WhatsApp Content Template (issue 28)
+            if row.direction == "out" and isinstance(row.replies, dict) and row.replies.get("call"):
+                item["call"] = _placed_call(row.replies["call"])  # the bot calls this phone: it rings
             out.append(item)
             if row.direction != "in":
+                continue
+            if row.channel == "voice":  # keys pressed on a call the bot placed: what they said, and the answer spoken
+                call_sid = key.split(":", 1)[0]  # a page that played the call live has shown these already
+                item.update(body="\u2328 " + (row.body or ""), call_sid=call_sid)
+                spoken = inline(from_stored(row.replies), "sms")
+                out.extend(
+                    {
+                        "key": f"{key}#{n}",
+                        "direction": "out",
+                        "body": "\U0001f50a " + body,
+                        "at": at,
+                        "call_sid": call_sid,
+                    }
+                    for n, body in enumerate(spoken)
+                )
                 continue
             for n, body in enumerate(inline(from_stored(row.replies), row.channel)):
                 out.append({"key": f"{key}#{n}", "direction": "out", "body": body, "at": at, "inline": True})
     return jsonify(phone=address, messages=out)
+
+
+def _placed_call(call: dict) -> dict:
+    """Where the phone posts when a placed call is answered, and when it ends (paths on this server)."""
+    from urllib.parse import urlsplit
+
+    def path(url) -> str | None:
+        if not url:
+            return None
+        parts = urlsplit(str(url))
+        return parts.path + ("?" + parts.query if parts.query else "")
+
+    return {"answer": path(call.get("url")), "status": path(call.get("status_callback"))}
 
 
 def inline(handled, channel: str) -> list[str]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.inbound.service import from_stored
 from bot.render import telegram as render_telegram
 from bot.store.models import Message
+from flows import asked
 
 bp = Blueprint("simulator_telegram", __name__)
 BOT = {"id": 7000000001, "is_bot": True, "first_name": "Circle Bot", "username": "circle_demo_bot"}
@@ -97,10 +98,12 @@ def chat_messages():
             if (r.provider_id or "").startswith("tg-cb-") and r.provider_id.rsplit("-", 1)[1].isdigit()
         }
         out = []
+        labels: dict[int, dict[str, str]] = {}  # message id → callback data → the button's label
         for row in rows:
             at = row.created_at.isoformat()
             if row.direction == "out":
                 markup = (row.replies or {}).get("reply_markup") if isinstance(row.replies, dict) else None
+                labels[SENT_IDS + row.id] = _labels(markup)
                 out.append(
                     {
                         "key": row.provider_id or f"id{row.id}",
@@ -113,13 +116,13 @@ def chat_messages():
                 )
                 continue
             tap = (row.provider_id or "").startswith("tg-cb-")
-            out.append(
-                {"key": row.provider_id, "direction": "in", "at": at, "body": f"[{row.body}]" if tap else row.body}
-            )
+            body = _tapped_label(labels, row.provider_id, row.body) if tap else row.body
+            out.append({"key": row.provider_id, "direction": "in", "at": at, "body": body, "tap": tap})
             handled = from_stored(row.replies)
             if handled.replies:
                 rendered = render_telegram.render(handled.replies, handled.language)
                 markup = rendered.get("reply_markup")
+                labels[REPLY_IDS + row.id] = _labels(markup.to_dict() if markup is not None else None)
                 shown = None if REPLY_IDS + row.id in tapped or markup is None else markup.to_dict()
                 out.append(
                     {
@@ -132,6 +135,24 @@ def chat_messages():
                     }
                 )
     return jsonify(chat=chat, messages=out)
+
+
+def _labels(markup: dict | None) -> dict[str, str]:
+    """Each button's callback data (and the value it carries) → its label."""
+    found: dict[str, str] = {}
+    for row in (markup or {}).get("inline_keyboard", []):
+        for button in row:
+            data, text = str(button.get("callback_data") or ""), str(button.get("text") or "")
+            found.setdefault(data, text)
+            found.setdefault(asked.split(data)[1].rsplit(":", 1)[-1], text)
+    return found
+
+
+def _tapped_label(labels: dict[int, dict[str, str]], provider_id: str | None, value: str) -> str:
+    """What a tap shows in the chat (Telegram shows the tapped button's label, not its data)."""
+    message_id = (provider_id or "").rsplit("-", 1)[-1]
+    label = labels.get(int(message_id), {}).get(value) if message_id.isdigit() else None
+    return f"\u261d {label}" if label else f"[{value}]"
 
 
 def _buttons(markup: dict | None) -> list:

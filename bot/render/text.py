@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.render.i18n import fill, format_when, gettext, pick, template
-from bot.render.texts import TEXTS
+from bot.render.texts import ALREADY_IN, TEXTS
 from flows import keys
 from flows.results import MENU, SCALE, Choice, Choices, CircleLine, Quote, Reply, When
 
@@ -15,7 +15,12 @@ def param(value, lang: str) -> str:
     if isinstance(value, Quote):
         return value.text
     if isinstance(value, tuple) and all(isinstance(item, CircleLine) for item in value):
-        return "\n".join(f"{c.code}: {c.name}, {c.venue}, {format_when(c.when, lang)}" for c in value)
+        return "\n".join(  # a circle the reader is in is named, not offered: no venue and time (segments)
+            f"{c.code}: {c.name} ({gettext(ALREADY_IN, lang)})"
+            if c.joined
+            else f"{c.code}: {c.name}, {c.venue}, {format_when(c.when, lang)}"
+            for c in value
+        )
     return str(value)
 
 

@@ -302,6 +302,8 @@ TEXTS: dict[str, str] = {
 }
 
 NO_DATE_YET = N_("to be announced")
+# FIND's mark on a circle the learner is already in ("KC42: Intro, Library, Tue 6:30 PM (you're in)").
+ALREADY_IN = N_("you're in")
 
 # Single questions and reminders: 1 segment in en and sw, at most 2 elsewhere (DESIGN.md §5).
 QUESTIONS = frozenset(

@@ -6,20 +6,35 @@ const main = document.getElementById('phones');
 const template = document.getElementById('phone-template');
 const clockEl = document.getElementById('clock');
 const news = document.getElementById('news');
-const TZ = main.dataset.timezone;
+let TZ = main.dataset.timezone;
 const FACILITATOR = main.dataset.facilitator;
 const STORE = 'circlebot-simulator-learners';
 const FIRST_LEARNER = '+18165550123';
-const when = new Intl.DateTimeFormat('en-US', {timeZone: TZ, weekday: 'short', month: 'short', day: 'numeric',
-                                                 hour: 'numeric', minute: '2-digit'});
+const CALLS = 'circlebot-simulator-calls';  // the placed calls this browser answered, declined or sent to voicemail
+function formatter(tz) {
+  return new Intl.DateTimeFormat('en-US', {timeZone: tz, weekday: 'short', month: 'short', day: 'numeric',
+                                           hour: 'numeric', minute: '2-digit'});
+}
+let when = formatter(TZ);
+function setZone(tz) { TZ = tz; when = formatter(tz); showClock(); }
 let clockOffset = 0;  // the demo clock minus this browser's clock, in ms
+let demoTime = false;  // the demo clock has been moved away from the real time
 const phones = [];
+const startedRooms = new Set();  // conferences a facilitator's phone has started on this page
+const phoneHooks = [];
+const played = new Set();  // the placed calls this page played live  // other scripts (the state panel) add to each new phone
+function demoNow() { return new Date(Date.now() + clockOffset).toISOString(); }
 
-function setClock(iso) { clockOffset = Date.parse(iso) - Date.now(); showClock(); }
+function setClock(iso, moved) {
+  clockOffset = Date.parse(iso) - Date.now();
+  if (moved !== undefined) demoTime = moved;
+  showClock();
+}
+function clockState(d) { if (d.timezone && d.timezone !== TZ) setZone(d.timezone); setClock(d.now, d.demo_time); }
 function showClock() {
   const now = new Date(Date.now() + clockOffset);
   clockEl.dateTime = now.toISOString();
-  clockEl.textContent = when.format(now) + ' (' + TZ + ')';
+  clockEl.textContent = when.format(now) + ' (' + TZ + ')' + (demoTime ? ' \u2014 demo time' : '');
 }
 
 async function postJSON(url, data) {
@@ -31,23 +46,31 @@ async function postJSON(url, data) {
 }
 
 function learners() { return phones.filter((p) => p.role === 'learner').map((p) => p.number || p.input.value); }
-function saveLearners() { localStorage.setItem(STORE, JSON.stringify(learners())); }
+function saveLearners() {
+  localStorage.setItem(STORE, JSON.stringify(phones.filter((p) => p.role === 'learner')
+    .map((p) => ({number: p.number || p.input.value, label: p.label || ''}))));
+}
 
-function makePhone(role, number) {
+function makePhone(role, number, label) {
   const el = template.content.firstElementChild.cloneNode(true);
   const p = {role, el, number: '', seen: new Set(), generation: 0,
              input: el.querySelector('.number'), log: el.querySelector('.log'),
-             body: el.querySelector('.body'), button: el.querySelector('button'), error: el.querySelector('.error')};
+             body: el.querySelector('.body'), button: el.querySelector('.send button'), error: el.querySelector('.error')};
   const n = phones.filter((q) => q.role === role).length + 1;
   const who = el.querySelector('.who');
   el.classList.add(role);
   el.setAttribute('aria-label', role === 'facilitator' ? 'Facilitator phone' : 'Learner ' + n + ' phone');
-  who.textContent = role === 'facilitator' ? 'Facilitator ' : 'Learner ' + n + ' ';
+  p.label = label || '';
+  who.textContent = role === 'facilitator' ? 'Facilitator ' : (p.label || 'Learner ' + n) + ' ';
   if (role === 'facilitator') {
     const small = document.createElement('small');
     small.textContent = number;
     who.appendChild(small);
     p.input.readOnly = true;
+    el.querySelectorAll('.rename, .remove').forEach((b) => b.remove());
+  } else {
+    el.querySelector('.rename').addEventListener('click', () => renamePhone(p));
+    el.querySelector('.remove').addEventListener('click', () => removePhone(p));
   }
   p.input.value = number;
   p.input.addEventListener('change', () => setNumber(p, p.input.value));
@@ -60,16 +83,56 @@ function makePhone(role, number) {
   el.querySelector('.hangup').addEventListener('click', () => hangUp(p));
   main.appendChild(el);
   phones.push(p);
+  phoneHooks.forEach((hook) => hook(p));
   setNumber(p, number);
   return p;
 }
 
+function renamePhone(p) {
+  const name = prompt('A name for this phone (shown on the page only)', p.label || '');
+  if (name === null) return;
+  p.label = name.trim().slice(0, 30);
+  p.el.querySelector('.who').firstChild.textContent = (p.label || p.el.getAttribute('aria-label').replace(/ phone$/, '')) + ' ';
+  saveLearners();
+}
+
+function removePhone(p) {
+  if (p.call) hangUp(p);
+  p.el.remove();
+  phones.splice(phones.indexOf(p), 1);
+  saveLearners();
+}
+
+function handledCalls() { try { return JSON.parse(localStorage.getItem(CALLS) || '{}'); } catch (err) { return {}; } }
+function markCall(key, how) { const h = handledCalls(); h[key] = how; localStorage.setItem(CALLS, JSON.stringify(h)); }
+
+function ringing(p, m, li) {
+  // A call the bot placed (CALL ME, a landline's reminder): it rings until answered, declined or sent to voicemail.
+  li.classList.add('ringing');
+  li.textContent = '\u{1F4DE} The bot is calling this phone';
+  const done = handledCalls()[m.key];
+  if (done) { li.append(' (' + done + ')'); return; }
+  const buttons = document.createElement('div');
+  buttons.className = 'call-buttons';
+  [['Answer', 'answer'], ['Decline', 'decline'], ['Voicemail', 'voicemail']].forEach(([text, how]) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = text;
+    b.className = how;
+    b.addEventListener('click', () => { buttons.remove(); li.append(' (' + how + ')'); markCall(m.key, how); pickUp(p, m, how); });
+    buttons.appendChild(b);
+  });
+  li.appendChild(buttons);
+}
+
 function show(p, m) {
   if (p.seen.has(m.key)) return;
+  if (m.call_sid && played.has(m.call_sid)) return;  // this page played that call: its lines are shown
   p.seen.add(m.key);
   const li = document.createElement('li');
   li.className = 'msg ' + (m.direction === 'in' ? 'in' : 'out');
   li.textContent = m.body;
+  if (m.call) ringing(p, m, li);
   if (m.template) {  // a WhatsApp Content Template (outside the 24-hour window), with its HX sid
     li.classList.add('template');
     const tag = document.createElement('small');
@@ -125,6 +188,7 @@ async function refresh(p) {
 async function send(p) {
   const text = p.body.value;
   if (!text.trim()) return;
+  if (!p.number && p.input.value.trim()) await setNumber(p, p.input.value);  // sent before the number was read
   if (!p.number) { p.error.textContent = 'Enter a phone number, like +18165550123 or (816) 555-0123'; return; }
   p.button.disabled = true;
   try {
@@ -177,15 +241,56 @@ async function signedPost(path, signed) {
   return res;
 }
 
+function newSid() {
+  return 'CA' + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function callStatus(p, call, status) {
+  // The placed call's status callback, as Twilio posts it once when the call ends.
+  if (!call || !call.placed || !call.placed.status || call.statusSent) return;
+  call.statusSent = true;
+  const signed = await postJSON('/simulator/voice/sign', {from: p.number, path: call.placed.status, placed: true,
+                                                          call_sid: call.sid, status, answered_by: call.answeredBy});
+  await signedPost(call.placed.status, signed);
+}
+
+async function pickUp(p, m, how) {
+  if (p.call) { p.error.textContent = 'Hang up first: this phone is in a call.'; return; }
+  p.call = {sid: newSid(), step: 0, action: null, room: null, placed: m.call};
+  played.add(p.call.sid);
+  try {
+    if (how === 'decline') {
+      await callStatus(p, p.call, 'busy');
+      endCall(p, 'You declined the call.');
+    } else if (how === 'voicemail') {
+      p.call.answeredBy = 'machine_end_beep';
+      show(p, {key: p.call.sid + ':vm', direction: 'out', at: demoNow(), body: '\u{1F4FC} Voicemail picks up'});
+      const call = p.call;
+      await voiceStep(p, m.call.answer);
+      await callStatus(p, call, 'completed');
+      if (p.call === call) endCall(p, 'The message was left on voicemail.');
+    } else {
+      p.call.answeredBy = 'human';
+      show(p, {key: p.call.sid, direction: 'in', at: demoNow(), body: '\u{1F4DE} Answered'});
+      await voiceStep(p, m.call.answer);
+    }
+    p.error.textContent = '';
+  } catch (err) { p.error.textContent = err.message; endCall(p, 'Call failed.'); }
+  refreshAll();
+}
+
 async function voiceStep(p, path, digits) {
-  const signed = await postJSON('/simulator/voice/sign', {from: p.number, path, digits, call_sid: p.call.sid});
+  const signed = await postJSON('/simulator/voice/sign', {from: p.number, path, digits, call_sid: p.call.sid,
+                                                          placed: !!p.call.placed, answered_by: p.call.answeredBy});
   const twiml = new DOMParser().parseFromString(await (await signedPost(path, signed)).text(), 'application/xml');
   speak(p, twiml, signed.now);
   const gather = twiml.querySelector('Gather');
   p.call.action = gather ? relative(gather.getAttribute('action')) : null;
   const conference = twiml.querySelector('Dial > Conference');
   if (conference) await joinConference(p, conference, signed.now);
-  else if (!gather && twiml.querySelector('Hangup')) endCall(p, 'The bot hung up.');
+  else if (!gather && twiml.querySelector('Hangup')) {
+    endCall(p, p.call.answeredBy === 'machine_end_beep' ? 'The message was left on voicemail.' : 'The bot hung up.');
+  }
   callControls(p);
 }
 
@@ -213,12 +318,14 @@ async function conferenceEvent(p, event) {
 async function joinConference(p, conference, at) {
   p.call.room = conference.textContent;
   p.call.facilitator = conference.getAttribute('startConferenceOnEnter') === 'true';
+  const started = startedRooms.has(p.call.room);
   show(p, {key: p.call.sid + ':room', direction: 'out', at,
-           body: 'In the conference ' + p.call.room + (p.call.facilitator ? ' (facilitator: it starts now)' : ' (waiting for the facilitator)')});
+           body: 'In the conference ' + p.call.room + (p.call.facilitator ? ' (facilitator: it starts now)'
+             : started ? ' (the facilitator is there: you are talking together)' : ' (waiting for the facilitator)')});
   await conferenceEvent(p, 'participant-join');
-  if (p.call.facilitator) await conferenceEvent(p, 'conference-start');
+  if (p.call.facilitator) { await conferenceEvent(p, 'conference-start'); startedRooms.add(p.call.room); }
   const wait = conference.getAttribute('waitUrl');
-  if (wait) {
+  if (wait && !started && !p.call.facilitator) {  // Twilio plays the waitUrl only until the conference starts
     const path = relative(wait);
     const signed = await postJSON('/simulator/voice/sign', {from: p.number, path, call_sid: p.call.sid});
     speak(p, new DOMParser().parseFromString(await (await signedPost(path, signed)).text(), 'application/xml'), at);
@@ -227,16 +334,17 @@ async function joinConference(p, conference, at) {
 
 function endCall(p, why) {
   if (p.call && p.call.audio) p.call.audio.pause();
-  if (p.call) show(p, {key: p.call.sid + ':end', direction: 'out', body: why, at: new Date().toISOString()});
+  if (p.call && p.call.placed && !p.call.statusSent) callStatus(p, p.call, 'completed').catch(() => {});
+  if (p.call) show(p, {key: p.call.sid + ':end', direction: 'out', body: why, at: demoNow()});
   p.call = null;
   callControls(p);
 }
 
 async function dial(p) {
   if (!p.number) { p.error.textContent = 'Enter a phone number, like +18165550123 or (816) 555-0123'; return; }
-  p.call = {sid: 'CA' + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''),
-            step: 0, action: null, room: null};
-  show(p, {key: p.call.sid, direction: 'in', body: '\u{1F4DE} Calling the bot', at: new Date().toISOString()});
+  if (p.call) return;
+  p.call = {sid: newSid(), step: 0, action: null, room: null};
+  show(p, {key: p.call.sid, direction: 'in', body: '\u{1F4DE} Calling the bot', at: demoNow()});
   try { await voiceStep(p, '/twilio/voice'); p.error.textContent = ''; } catch (err) { p.error.textContent = err.message; endCall(p, 'Call failed.'); }
 }
 
@@ -246,7 +354,7 @@ async function pressKeys(p) {
   p.keys.value = '';
   p.call.step += 1;
   show(p, {key: p.call.sid + ':keys:' + p.call.step, direction: 'in', body: '\u2328 ' + (digits || '(silence)'),
-           at: new Date().toISOString()});
+           at: demoNow()});
   try { await voiceStep(p, p.call.action, digits); p.error.textContent = ''; } catch (err) { p.error.textContent = err.message; }
 }
 
@@ -255,8 +363,9 @@ async function hangUp(p) {
   try {
     if (p.call.room) {
       await conferenceEvent(p, 'participant-leave');
-      if (p.call.facilitator) await conferenceEvent(p, 'conference-end');
+      if (p.call.facilitator) { await conferenceEvent(p, 'conference-end'); startedRooms.delete(p.call.room); }
     }
+    await callStatus(p, p.call, 'completed');
   } catch (err) { p.error.textContent = err.message; }
   endCall(p, 'You hung up.');
 }
@@ -275,9 +384,9 @@ async function fastForward(button) {
   news.textContent = 'Fast-forwarding…';
   try {
     const data = await postJSON('/simulator/fast-forward');
-    setClock(data.now);
+    setClock(data.now, true);
     if (!data.moved) {
-      news.textContent = 'Nothing more is planned: ' + data.detail + '.';
+      news.textContent = 'Nothing more is planned' + data.detail.replace(/^nothing is planned/, '') + '.';
     } else {
       const names = data.sent.map((s) => s.label + ' to ' + (s.to === FACILITATOR ? 'the facilitator' : s.to));
       news.textContent = 'Now ' + when.format(new Date(data.at)) + ': ' + (names.length ? 'sent ' + names.join(', ')
@@ -295,11 +404,13 @@ async function reset(button) {
   button.disabled = true;
   try {
     const data = await postJSON('/simulator/reset');
-    setClock(data.now);
+    setClock(data.now, false);
     phones.filter((p) => p.role === 'learner').forEach((p) => p.el.remove());
     phones.splice(0, phones.length, ...phones.filter((p) => p.role !== 'learner'));
     phones.forEach(clearScreen);
+    localStorage.removeItem(CALLS);
     makePhone('learner', FIRST_LEARNER);
+    document.dispatchEvent(new CustomEvent('circlebot-reset'));
     news.textContent = 'The demo starts again: text JOIN ' + data.code + ' from a learner\'s phone.';
   } catch (err) {
     news.textContent = 'Reset failed: ' + err.message;
@@ -311,11 +422,19 @@ document.getElementById('fast-forward').addEventListener('click', (e) => fastFor
 document.getElementById('add-learner').addEventListener('click', addLearner);
 document.getElementById('reset').addEventListener('click', (e) => reset(e.currentTarget));
 
+// What other scripts (clock.js, state.js, telegram.js) use.
+window.circlebotSimulator = {phones, phoneHooks, refreshAll, postJSON, demoNow, clockState, setClock,
+                             format: (iso) => when.format(new Date(iso)), news};
+
 let saved = [];
 try { saved = JSON.parse(localStorage.getItem(STORE) || '[]'); } catch (err) { saved = []; }
-makePhone('facilitator', FACILITATOR);
-(saved.length ? saved : [FIRST_LEARNER]).forEach((n) => makePhone('learner', n));
-fetch('/simulator/clock').then((r) => r.json()).then((d) => setClock(d.now));
+function startPhones() {
+  makePhone('facilitator', FACILITATOR);
+  (saved.length ? saved : [FIRST_LEARNER]).forEach((n) => (typeof n === 'string' ? makePhone('learner', n)
+    : makePhone('learner', n.number, n.label)));
+}
+document.addEventListener('DOMContentLoaded', startPhones);  // after the other scripts add their hooks
+fetch('/simulator/clock').then((r) => r.json()).then(clockState);
 setInterval(refreshAll, 1500);
 setInterval(showClock, 1000);
-setInterval(() => fetch('/simulator/clock').then((r) => r.json()).then((d) => setClock(d.now)).catch(() => {}), 15000);
+setInterval(() => fetch('/simulator/clock').then((r) => r.json()).then(clockState).catch(() => {}), 15000);

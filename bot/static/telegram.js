@@ -6,7 +6,11 @@
 (function () {
   const main = document.getElementById('phones');
   const FIRST_CHAT = 5512345678;
+  const STORE = 'circlebot-simulator-telegram';  // the chats on this page, kept across reloads like the phones
+  const LANGUAGES = ['en', 'es', 'fr', 'pt', 'pl', 'sw'];
   const chats = [];
+
+  function save() { localStorage.setItem(STORE, JSON.stringify(chats.map((c) => ({id: c.id, lang: c.lang})))); }
 
   async function post(url, data, headers) {
     const res = await fetch(url, {method: 'POST', headers: Object.assign({'Content-Type': 'application/json'},
@@ -16,20 +20,33 @@
     return body;
   }
 
-  function makeChat(id) {
+  function makeChat(id, lang) {
     const el = document.createElement('section');
     el.className = 'phone telegram';
     el.setAttribute('aria-label', 'Telegram chat ' + id);
-    el.innerHTML = '<h2 class="who">Telegram <small></small></h2><ol class="log" role="log" aria-live="polite"' +
+    el.innerHTML = '<h2 class="who">Telegram <small></small></h2>' +
+      '<div class="phone-tools"><label>language_code <select class="lang" aria-label="Telegram language_code">' +
+      '</select></label><button type="button" class="remove">Remove</button></div>' +
+      '<ol class="log" role="log" aria-live="polite"' +
       ' tabindex="0"></ol><form class="send"><input class="body" aria-label="Telegram message"' +
       ' placeholder="Message" autocomplete="off" maxlength="4096"><button type="submit">Send</button></form>' +
-      '<p class="error" role="alert"></p>';
+      '<p class="error" role="alert"></p><details class="state"><summary>What this chat is waiting for</summary>' +
+      '<div class="state-body"></div><button type="button" class="reset-phone">Reset this chat</button></details>';
     el.querySelector('small').textContent = 'chat ' + id;
-    const c = {id, el, log: el.querySelector('.log'), body: el.querySelector('.body'),
-               error: el.querySelector('.error'), seen: new Map(), tapped: new Set()};
+    const c = {id, el, lang: LANGUAGES.includes(lang) ? lang : 'en', log: el.querySelector('.log'),
+               body: el.querySelector('.body'), error: el.querySelector('.error'), seen: new Map(), tapped: new Set()};
+    const select = el.querySelector('.lang');
+    LANGUAGES.forEach((code) => select.appendChild(new Option(code, code, false, code === c.lang)));
+    select.addEventListener('change', () => { c.lang = select.value; save(); });
+    el.querySelector('.remove').addEventListener('click', () => { el.remove(); chats.splice(chats.indexOf(c), 1); save(); });
     el.querySelector('.send').addEventListener('submit', (event) => { event.preventDefault(); sendText(c); });
     main.appendChild(el);
     chats.push(c);
+    save();
+    if (window.circlebotState) {
+      window.circlebotState.attach(el, () => ({chat: String(c.id)}), () => { c.log.replaceChildren(); c.seen.clear(); c.tapped.clear(); });
+      if (window.matchMedia('(min-width: 481px)').matches) el.querySelector('.state').open = true;
+    }
     refresh(c);
     return c;
   }
@@ -42,6 +59,8 @@
     if (m.buttons && m.buttons.length && !c.tapped.has(m.message_id)) {
       const board = document.createElement('div');
       board.className = 'keyboard';
+      const wide = Math.max(...m.buttons.map((row) => row.length)) > 3;
+      if (wide) board.classList.add('wide');  // a 0-10 scale: the buttons wrap, each label stays legible
       m.buttons.forEach((row) => {
         const line = document.createElement('div');
         row.forEach((b) => {
@@ -61,7 +80,7 @@
   }
 
   async function deliver(c, request) {
-    const made = await post('/simulator/telegram/update', Object.assign({chat: c.id, lang: 'en'}, request));
+    const made = await post('/simulator/telegram/update', Object.assign({chat: c.id, lang: c.lang}, request));
     await post('/telegram', made.update, {'X-Telegram-Bot-Api-Secret-Token': made.secret});
   }
 
@@ -97,10 +116,17 @@
   add.id = 'add-telegram';
   add.textContent = 'Add a Telegram chat';
   add.addEventListener('click', () => {
-    const chat = makeChat(FIRST_CHAT + chats.length);
+    const chat = makeChat(chats.length ? Math.max(...chats.map((x) => x.id)) + 1 : FIRST_CHAT, 'en');
     chat.body.value = '/start DEMO';
     chat.body.focus();
   });
   document.querySelector('.controls').appendChild(add);
+  document.addEventListener('circlebot-reset', () => {  // the demo starts again: so do its chats
+    chats.splice(0).forEach((c) => c.el.remove());
+    save();
+  });
+  let saved = [];
+  try { saved = JSON.parse(localStorage.getItem(STORE) || '[]'); } catch (err) { saved = []; }
+  document.addEventListener('DOMContentLoaded', () => saved.forEach((c) => makeChat(c.id, c.lang)));
   setInterval(() => chats.forEach(refresh), 1500);
 })();

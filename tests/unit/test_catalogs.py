@@ -13,7 +13,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.render.i18n import LOCALES_DIR
-from bot.render.texts import NO_DATE_YET, TEXTS
+from bot.render.texts import ALREADY_IN, NO_DATE_YET, TEXTS
 from bot.settings import SHIPPED_LOCALES
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -77,7 +77,7 @@ def page_msgids() -> set[str]:
 def test_template_holds_every_text_in_the_code():
     from bot.render import whatsapp
 
-    assert msgids(template()) == set(TEXTS.values()) | {NO_DATE_YET} | page_msgids() | whatsapp.MSGIDS
+    assert msgids(template()) == set(TEXTS.values()) | {NO_DATE_YET, ALREADY_IN} | page_msgids() | whatsapp.MSGIDS
 
 
 def test_template_is_what_pybabel_extract_makes_now(tmp_path):

@@ -262,3 +262,18 @@ def test_a_survey_answer_starting_with_join_is_an_answer():
     result = run("Join the next circle", {**SURVEY, "q": "next"})
     assert [r.key for r in result.replies] == [keys.SURVEY_DONE]
     assert result.effects[0].value == "Join the next circle"
+
+
+def test_find_says_which_circle_the_learner_is_already_in():
+    from bot.render import codec
+    from bot.render.text import words
+    from flows.results import Reply
+
+    lines = run("FIND 64105", found=(KC, MIA)).replies[0].params["lines"]
+    assert [(line.code, line.joined) for line in lines] == [("KC42", True), ("MIA7", False)]
+    shown = {lang: words(Reply(keys.FIND_RESULTS, {"lines": lines}), lang) for lang in ("en", "es", "sw")}
+    assert "KC42: Kansas City Basics (you're in)" in shown["en"] and "MIA7: Miami Ingles, Little Havana" in shown["en"]
+    assert shown["en"].count("(you're in)") == 1  # MIA7 is offered, not marked
+    assert "(ya te uniste)" in shown["es"] and "(umeshajiunga)" in shown["sw"]
+    stored = codec.load(codec.dump((Reply(keys.FIND_RESULTS, {"lines": lines}),)))  # as a stored inbound keeps it
+    assert [line.joined for line in stored[0].params["lines"]] == [True, False]

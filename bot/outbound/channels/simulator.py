@@ -20,8 +20,12 @@ class SimulatorChannel:
 
     name = "simulator"
 
-    def __init__(self, uow):
+    def __init__(self, uow, clock=None):
         self.uow = uow
+        self.clock = clock  # the demo installs its clock here, so the phones' times are demo times
+
+    def _now(self) -> datetime:
+        return self.clock() if self.clock is not None else datetime.now(timezone.utc)
 
     @staticmethod
     def identity(channel: str) -> str:
@@ -35,6 +39,8 @@ class SimulatorChannel:
         provider_id = "SIM" + secrets.token_hex(16)
         markup = (extra or {}).get("reply_markup")
         kept = {"reply_markup": markup.to_dict()} if markup is not None else None
+        if channel == "voice" and extra and extra.get("url"):  # a call the bot places: the phone rings
+            kept = {"call": {"url": extra["url"], "status_callback": extra.get("status_callback")}}
         with self.uow() as session:
             session.add(
                 Message(
@@ -46,7 +52,7 @@ class SimulatorChannel:
                     segments=segments.count(body).segments,
                     status="delivered",
                     replies=kept,
-                    created_at=datetime.now(timezone.utc),
+                    created_at=self._now(),
                 )
             )
             session.commit()
@@ -69,7 +75,7 @@ class SimulatorChannel:
                     segments=segments.count(body).segments,
                     status="delivered",
                     replies={"template": content_sid, "variables": variables},
-                    created_at=datetime.now(timezone.utc),
+                    created_at=self._now(),
                 )
             )
             session.commit()
