@@ -11,6 +11,8 @@ It serves, on 127.0.0.1 only:
   MachineDetection): records the call (``calls``) and answers 201 with Twilio's Call JSON; ``GET`` lists
   them, filtered by To, From and ``StartTime>`` (on or after).
 
+* Conferences and their Participants (``tests/standin/twilio_conference.py``): end a conference, mute,
+  unmute or remove a participant (``conference``).
 * The Content API (``tests/standin/twilio_content.py``): ``POST /v1/Content``,
   ``POST /v1/Content/{sid}/ApprovalRequests/whatsapp`` and ``GET /v1/Content/{sid}/ApprovalRequests``
   (``content``). A message may carry ``ContentSid`` + ``ContentVariables`` instead of ``Body``; with
@@ -40,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bot.render import segments
+from tests.standin.twilio_conference import ConferenceApi
 from tests.standin.twilio_content import ContentApi
 
 API_VERSION = "2010-04-01"
@@ -110,6 +113,7 @@ class TwilioStandIn:
         self._messages: list[dict] = []
         self._calls: list[dict] = []
         self.content = ContentApi()
+        self.conference = ConferenceApi()  # Conferences and their Participants (tests/standin/twilio_conference.py)
         self.whatsapp_window = False  # True: a WhatsApp Body is refused with 63016 (outside the 24-hour window)
         self._failures: deque = deque()
         self._delays: deque = deque()
@@ -432,11 +436,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._route("POST")
 
+    def do_DELETE(self) -> None:
+        self._route("DELETE")
+
     def _route(self, method: str) -> None:
         standin: TwilioStandIn = self.server.standin
         parts = urlsplit(self.path)
         if parts.path.startswith("/v1/Content"):
             return self._content(standin, method, parts.path)
+        if "/Conferences/" in parts.path:
+            return self._conference(standin, method, parts.path)
         calls = CALLS_PATH.match(parts.path)
         if calls is not None:
             account_sid = calls.group(1)
@@ -491,8 +500,18 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=path)))
         return self._answer(*answer)
 
-    def _answer(self, status: int, payload: dict) -> None:
-        data = json.dumps(payload).encode("utf-8")
+    def _conference(self, standin: TwilioStandIn, method: str, path: str) -> None:
+        account_sid = path.split("/")[3] if path.count("/") > 3 else ""
+        if not standin._authorized(self.headers.get("Authorization"), account_sid):
+            return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
+        raw = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), MAX_BODY)).decode("utf-8")
+        answer = standin.conference.route(method, path, {k: v[-1] for k, v in parse_qs(raw).items()})
+        if answer is None:
+            return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=path)))
+        return self._answer(*answer)
+
+    def _answer(self, status: int, payload: dict | None) -> None:
+        data = json.dumps(payload).encode("utf-8") if payload is not None else b""
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
