@@ -132,9 +132,7 @@ def on_the_line(session, meeting_id: int) -> list[Line]:
             .where(VoiceCall.call_sid.in_(here))
         )
     }
-    muted = set(
-        session.scalars(select(CallMute.call_sid).where(CallMute.call_sid.in_(here), CallMute.muted.is_(True)))
-    )
+    muted = set(session.scalars(select(CallMute.call_sid).where(CallMute.call_sid.in_(here), CallMute.muted.is_(True))))
     lines = []
     for call_sid in here:
         call, name = calls.get(call_sid, (None, None))

@@ -18,9 +18,7 @@ from __future__ import annotations
 import re
 import threading
 
-CONFERENCE_PATH = re.compile(
-    r"^/2010-04-01/Accounts/([^/]+)/Conferences/([^/]+?)(?:/Participants/([^/]+?))?\.json$"
-)
+CONFERENCE_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Conferences/([^/]+?)(?:/Participants/([^/]+?))?\.json$")
 
 
 def not_found(path: str) -> tuple[int, dict]:
