@@ -6,6 +6,8 @@ SDK to the local Twilio stand-in's Conference Participants API (tests/standin/tw
 
 from __future__ import annotations
 
+import csv
+import json
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -14,10 +16,20 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.store.models import Attendance, CallMute, HeldMeeting, Meeting
-from tests.e2e.test_twilio_voice import FACILITATOR, FIRST_MEETING, LEARNER, STRANGER, circle, dial_in, enroll, says
+from tests.e2e.test_twilio_voice import (
+    FACILITATOR,
+    FIRST_MEETING,
+    LEARNER,
+    STRANGER,
+    circle,
+    dial_in,
+    enroll,
+    runner_env,
+    says,
+)
 from tests.helpers import BASE_URL, post_signed, sign, test_app
 
-__all__ = ["circle"]  # the fixture, shared with test_twilio_voice
+__all__ = ["circle", "runner_env"]  # fixtures shared with test_twilio_voice
 ROSA = "+18165550123"
 HOST_SID, AMINA_SID, ROSA_SID, STRANGER_SID = "CAhost01", "CAamina01", "CArosa01", "CAstranger01"
 CONFERENCE = "CF" + "a1" * 16
@@ -202,7 +214,9 @@ def test_a_caller_already_gone_is_said_politely(client, meeting, standin_twilio)
     assert_back_in(back, meeting["room"])
 
 
-def test_the_facilitator_hanging_up_ends_the_meeting_and_it_is_held(client, meeting, standin_twilio, uow):
+def test_the_facilitator_hanging_up_ends_the_meeting_and_it_is_held(
+    client, meeting, standin_twilio, uow, runner_env, tmp_path
+):
     action = relative(meeting["host"].find("Dial").get("action"))
     root = post(client, action, HOST_SID, CallStatus="completed", DialCallStatus="completed")
     assert root.find("Hangup") is not None
@@ -212,3 +226,12 @@ def test_the_facilitator_hanging_up_ends_the_meeting_and_it_is_held(client, meet
         held = session.scalar(select(HeldMeeting).where(HeldMeeting.meeting_id == meeting["id"]))
         assert held.callers == 4 and held.started_at == FIRST_MEETING
         assert held.ended_at == FIRST_MEETING + timedelta(minutes=55)
+    first, second = json.loads(runner_env(["circle", "show", "KC42", "--json"]))["meetings"][:2]
+    assert first["held"] == {"started_at": "2026-12-02T00:00:00Z", "ended_at": "2026-12-02T00:55:00Z", "callers": 4}
+    assert second["held"] is None
+    assert "held by phone (4 callers)" in runner_env(["circle", "show", "KC42"])
+    out = tmp_path / "meetings.csv"
+    runner_env(["export", "KC42", "--what", "meetings", "--output", str(out)])
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["held"] == "yes" and rows[0]["callers"] == "4" and rows[0]["call_ended"] == "2026-12-02T00:55:00Z"
+    assert rows[1]["held"] == "no" and rows[1]["callers"] == ""
