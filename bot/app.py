@@ -73,10 +73,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(twilio_host.bp)
     app.register_blueprint(health.bp)
     if settings.simulator:
-        from bot.demo import simulator, simulator_telegram
+        from bot.demo import simulator, simulator_host, simulator_telegram
 
         app.register_blueprint(simulator.bp)
         app.register_blueprint(simulator_telegram.bp)
+        app.register_blueprint(simulator_host.bp)
     from bot import web as pages
 
     pages.init_app(app, settings)

@@ -223,3 +223,12 @@ def record_held_for(session, conference_sid: str, now: datetime) -> None:
     )
     if meeting_id is not None:
         record_held(session, meeting_id, now)
+
+
+def call_state(session, call_sid: str) -> tuple[bool, bool]:
+    """(muted by the facilitator, on the line now) for one call; (False, False) for a call never put in a room."""
+    call = meeting_of_call(session, call_sid)
+    if call is None:
+        return False, False
+    line = next((x for x in on_the_line(session, call.meeting_id) if x.call_sid == call_sid), None)
+    return (line.muted if line is not None else False), line is not None
