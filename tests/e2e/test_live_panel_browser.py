@@ -68,6 +68,7 @@ def test_live_panel_mutes_one_caller_then_everyone_in_chromium(
     page.get_by_label("Code").fill(last_code(uow))
     page.get_by_role("button", name="Sign in").click()
     page.goto(served + "/facilitator/circles/KC42")
+    assert page.title() == "Kansas City Basics · circlebot"
 
     panel = page.locator("#live")
     expect(panel.get_by_role("heading", name="On the line now")).to_be_visible()
