@@ -7,8 +7,9 @@ Participants API through the twilio SDK (``TWILIO_API_BASE`` points it at a stan
 mute so the panel and the simulator show it. A participant who has already hung up (Twilio's 404) is
 ``gone``; any other Twilio error is ``failed``: both are said politely, never a 500.
 
-Without Twilio credentials (the demo's simulator) nothing is sent: a mute is recorded, and removing a
-caller or ending the meeting is written as the conference event Twilio would have sent.
+Removing a caller or ending the meeting is also written at once as the conference event Twilio sends
+after it, so the panel and the host's own call see it before Twilio's callback arrives. Without Twilio
+credentials (the demo's simulator) nothing is sent; the mute and those events are all there is.
 """
 
 from __future__ import annotations
@@ -62,9 +63,7 @@ class TwilioConferences:
 
 
 class SimulatedConferences:
-    """No Twilio (the simulator): nothing to send; ``simulated`` tells the caller to record the events."""
-
-    simulated = True
+    """No Twilio (the simulator): nothing to send."""
 
     def mute(self, conference_sid: str, call_sid: str, muted: bool) -> None:
         pass
@@ -142,10 +141,9 @@ def remove(uow, settings, meeting_id: int, call_sid: str, now: datetime) -> Outc
     sid, lines = _lines(uow, meeting_id)
     if sid is None or call_sid not in {line.call_sid for line in lines}:
         return Outcome(NOT_FOUND)
-    api = provider(settings)
-    status = _attempt(lambda: api.remove(sid, call_sid))
-    if status == OK and getattr(api, "simulated", False):
-        _simulate(uow, sid, "participant-leave", call_sid, now)
+    status = _attempt(lambda: provider(settings).remove(sid, call_sid))
+    if status in (OK, GONE):  # off the line now, before (or without) Twilio's leave event
+        _record(uow, sid, "participant-leave", call_sid, now)
     return Outcome(status, 1 if status == OK else 0)
 
 
@@ -154,16 +152,16 @@ def end(uow, settings, meeting_id: int, now: datetime) -> Outcome:
     sid, lines = _lines(uow, meeting_id)
     if sid is None:
         return Outcome(NOT_FOUND)
-    api = provider(settings)
-    status = _attempt(lambda: api.end(sid))
-    if status == OK and getattr(api, "simulated", False):
-        _simulate(uow, sid, "conference-end", "", now)
+    status = _attempt(lambda: provider(settings).end(sid))
+    if status in (OK, GONE):  # over now: the host's Dial, ending with it, must not open the menu or a new room
+        _record(uow, sid, "conference-end", "", now)
     log.info("meeting %s: the facilitator ended the conference (%s)", meeting_id, status)
     return Outcome(status, len(lines) if status == OK else 0)
 
 
-def _simulate(uow, conference_sid: str, event: str, call_sid: str, now: datetime) -> None:
-    """The event Twilio would send after a removal or an end, written for the simulator's pretend conference."""
+def _record(uow, conference_sid: str, event: str, call_sid: str, now: datetime) -> None:
+    """The event Twilio sends after a removal or an end, written at once (the simulator has no Twilio to
+    send it; with Twilio its own event follows and the later time counts)."""
     with uow() as session:
         if attendance.record_event(session, conference_sid, None, event, call_sid, 1_000_000, now, now):
             conference_room.record_held_for(session, conference_sid, now)

@@ -168,6 +168,9 @@ def test_9_9_ends_the_conference_and_9_then_another_key_does_not(client, meeting
     assert ended.find("Hangup") is not None and "ended for everyone" in says(ended)[0][2]
     assert standin_twilio.conference.status(CONFERENCE) == "completed"
     assert ("POST", CONFERENCE, None, {"Status": "completed"}) in standin_twilio.conference.requests
+    # Any Dial of the ended meeting that Twilio closes now hears goodbye: no menu, no new room.
+    after = star(client, meeting)
+    assert after.find("Hangup") is not None and after.find("Dial") is None and after.find("Gather") is None
 
 
 def test_silence_or_another_key_returns_at_once(client, meeting, standin_twilio):
