@@ -101,3 +101,24 @@ def test_another_conference_s_call_or_another_facilitator_is_refused(app, uow, m
     sign_in(stranger_pages, uow, "+18165550111")
     assert post(stranger_pages, PAGE + "/live/end", {"confirm": "yes"}).status_code == 404
     assert standin_twilio.conference.requests == []
+
+
+def test_an_organizer_sees_the_line_but_cannot_act(app, uow, meeting, standin_twilio):
+    from datetime import datetime, timezone
+
+    from bot.domain import roles
+
+    now = datetime.now(timezone.utc)
+    with uow() as db:
+        roles.add_facilitator(db, FACILITATOR, now, team_name="Kansas City Public Library")
+        roles.add_organizer(db, "+18165550122", "Kansas City Public Library", now)
+        db.commit()
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    organizer = app.test_client()
+    sign_in(organizer, uow, "+18165550122")
+    panel = get(organizer, PAGE + "/live").get_data(as_text=True)
+    assert "Amina" in panel and 'name="call"' not in panel and "Mute everyone" not in panel
+    token = csrf(organizer, PAGE)
+    assert post(organizer, PAGE + "/live/mute-all", {}, token=token).status_code == 403
+    assert post(organizer, PAGE + "/live/end", {"confirm": "yes"}, token=token).status_code == 403
+    assert standin_twilio.conference.requests == []
