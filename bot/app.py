@@ -63,7 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     runtime = install(Runtime.build(settings, instance))
     app.extensions["circlebot"] = runtime
 
-    from webhooks import health, telegram, twilio_conference, twilio_sms, twilio_status, twilio_voice
+    from webhooks import health, telegram, twilio_conference, twilio_host, twilio_sms, twilio_status, twilio_voice
 
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio_sms.bp)
@@ -73,12 +73,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webhooks import twilio_recording
 
     app.register_blueprint(twilio_recording.bp)  # the call that records prompts (issue 29)
+    app.register_blueprint(twilio_host.bp)
     app.register_blueprint(health.bp)
     if settings.simulator:
-        from bot.demo import simulator, simulator_telegram
+        from bot.demo import simulator, simulator_host, simulator_telegram
 
         app.register_blueprint(simulator.bp)
         app.register_blueprint(simulator_telegram.bp)
+        app.register_blueprint(simulator_host.bp)
     from bot import web as pages
 
     pages.init_app(app, settings)

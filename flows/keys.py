@@ -173,6 +173,19 @@ VOICE_WAITING = "voice.waiting"
 RECORD_INTRO = "record.intro"
 RECORD_PROMPT = "record.prompt"
 RECORD_DONE = "record.done"
+VOICE_HOST_HINT = "voice.host_hint"  # the facilitator's host menu (issue 26, flows/host_menu.py)
+VOICE_HOST_MENU = "voice.host_menu"
+VOICE_HOST_ON_LINE = "voice.host_on_line"
+VOICE_HOST_UNKNOWN = "voice.host_unknown"
+VOICE_HOST_NOBODY = "voice.host_nobody"
+VOICE_HOST_MUTED = "voice.host_muted"
+VOICE_HOST_UNMUTED = "voice.host_unmuted"
+VOICE_HOST_END_CONFIRM = "voice.host_end_confirm"
+VOICE_HOST_ENDED = "voice.host_ended"
+VOICE_HOST_ROLL_ASK = "voice.host_roll_ask"
+VOICE_HOST_ROLL_DONE = "voice.host_roll_done"
+VOICE_HOST_ROLL_EMPTY = "voice.host_roll_empty"
+VOICE_HOST_FAILED = "voice.host_failed"
 
 ALL = tuple(value for name, value in sorted(globals().items()) if name.isupper())
 

@@ -10,6 +10,9 @@ before ``now + horizon`` *every* time it is asked; the outbox's unique key makes
 - After each meeting but the last: a check-in the next day at 10:00 local time. A learner who said no
   (or nothing) to this meeting and the one before, and came to neither, gets one "we miss you" text
   instead, once per enrollment (when there is a next meeting to invite them to).
+- A meeting whose conference call was held (``History.held``) says who came: a "yes" without coming
+  is not being there, and a learner who was neither on the call nor marked in the room gets no
+  check-in about it.
 - A meeting that was over before a learner joined is not theirs (``Learner.in_time_for``): no check-in
   about it, and it never counts as one they missed.
 - After the last meeting: the learner survey to every active learner who was in the circle by its end,
@@ -160,7 +163,7 @@ def checkins_due(
     learner who neither said yes to nor came to this meeting and the one before."""
     previous = next((m for m in reversed(circle.meetings) if m.seq < meeting.seq and m.held), None)
     both = {meeting.id} | ({previous.id} if previous is not None else set())
-    there = {c for m, c in history.yes | history.attended if m in both}
+    there = {c for m, c in history.yes | history.attended if m in both and history.there(m, c)}
     upcoming = [m for m in circle.meetings if m.held and m.starts_at > now]
     following = min(upcoming, key=lambda m: m.starts_at) if upcoming else None
     thanked = {c for m, c in history.checked_in if m != meeting.id}
@@ -183,6 +186,8 @@ def checkins_due(
                 )
             )
             continue
+        if meeting.id in history.held and (meeting.id, to.contact_id) not in history.attended:
+            continue  # the call was held and they were not on it (nor marked in the room): nothing to ask
         first = to.contact_id not in thanked
         state = {
             **checkin.opening(f"enrollment:{learner.enrollment_id}", circle.code, meeting.seq, first),

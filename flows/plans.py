@@ -112,11 +112,19 @@ class History:
         yes: RSVP'd yes.
         attended: came, by phone or in person.
         checked_in: had a check-in planned (any status): their later "1" or "2" is not thanked again.
+        held: the meetings whose conference call was held (issue 26): who came is known, so a "yes"
+            without coming is not being there.
     """
 
     yes: frozenset[tuple[int, int]] = frozenset()
     attended: frozenset[tuple[int, int]] = frozenset()
     checked_in: frozenset[tuple[int, int]] = frozenset()
+    held: frozenset[int] = frozenset()
+
+    def there(self, meeting_id: int, contact_id: int) -> bool:
+        """True when the learner came, or (for a meeting not held by phone) said they would."""
+        pair = (meeting_id, contact_id)
+        return pair in self.attended or (meeting_id not in self.held and pair in self.yes)
 
 
 @dataclass(frozen=True)

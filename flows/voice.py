@@ -163,7 +163,10 @@ def on_code(state: CallState, digits: str, typed: Typed | None, now: datetime) -
         )
     facilitator = is_facilitator(typed.caller_is_facilitator, split_code(digits)[1], typed.pin)
     greeting = keys.VOICE_JOIN_FACILITATOR if facilitator else keys.VOICE_JOIN_LEARNER
-    return Join(lang, current.id, facilitator, (Reply(greeting, {"circle": typed.circle}),))
+    said: tuple[Reply, ...] = (Reply(greeting, {"circle": typed.circle}),)
+    if facilitator:  # the host menu (flows/host_menu.py)
+        said += (Reply(keys.VOICE_HOST_HINT),)
+    return Join(lang, current.id, facilitator, said)
 
 
 def is_facilitator(caller_is_facilitator: bool, typed_pin: str | None, pin: str | None) -> bool:

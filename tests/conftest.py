@@ -24,6 +24,8 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 TABLES = (
     "voice_prompt",
+    "held_meeting",
+    "call_mute",
     "whatsapp_template",
     "attendance",
     "conference_event",

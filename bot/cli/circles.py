@@ -161,6 +161,7 @@ def circle_show(code, as_json) -> None:
         moment = datetime.fromisoformat(m["starts_at"].replace("Z", "+00:00"))
         click.echo(
             f"    #{m['seq']:<2} {ops.local_time(moment, tz):42} {m['status']:10} {m['yes']} coming, {m['no']} not"
+            + (f", held by phone ({ops.plural(m['held']['callers'], 'caller', 'callers')})" if m.get("held") else "")
         )
 
 

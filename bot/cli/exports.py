@@ -12,17 +12,18 @@ from bot.cli.base import find_circle, now, runtime
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
 @click.option(
     "--what",
-    type=click.Choice(["learners", "facilitator", "calendar"]),
+    type=click.Choice(["learners", "facilitator", "meetings", "calendar"]),
     default="learners",
     show_default=True,
     help="learners: one row per learner (name, #handle, RSVPs, check-ins, survey); "
-    "facilitator: the facilitator's answers; calendar: the meetings as an .ics file (RFC 5545)",
+    "facilitator: the facilitator's answers; meetings: one row per meeting, held by phone or not; "
+    "calendar: the meetings as an .ics file (RFC 5545)",
 )
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="a file instead of standard output")
 def export_circle(code, fmt, what, output) -> None:
-    """Exports a circle's learners, or its facilitator's answers, as CSV (numbers masked), or its meetings
-    as a calendar (``--what calendar --output kc42.ics``)."""
-    from bot.reports import export
+    """Exports a circle's learners, its facilitator's answers or its meetings as CSV (numbers masked), or its
+    meetings as a calendar (``--what calendar --output kc42.ics``)."""
+    from bot.reports import export, held
 
     rt = runtime()
     with rt.uow() as session:
@@ -30,14 +31,15 @@ def export_circle(code, fmt, what, output) -> None:
         code = found.code
         if what == "calendar":
             return _calendar(rt, found, output)
-        table = export.learners(session, found) if what == "learners" else export.facilitator(session, found)
+        tables = {"learners": export.learners, "facilitator": export.facilitator, "meetings": held.meetings}
+        table = tables[what](session, found)
     text = export.to_csv(table)
     if not output:
         click.echo(text, nl=False)
         return
     with open(output, "w", encoding="utf-8", newline="") as fp:
         fp.write(text)
-    noun = ("learner", "learners") if what == "learners" else ("answer", "answers")
+    noun = {"learners": ("learner", "learners"), "meetings": ("meeting", "meetings")}.get(what, ("answer", "answers"))
     count = len(table.rows)
     click.echo(f"Wrote {count} {noun[0] if count == 1 else noun[1]} of {code} to {output}")
 

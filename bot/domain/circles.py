@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox
+from bot.domain import conference_room, outbox
 from bot.domain import phone as phones
 from bot.domain.attendance import attended_counts
 from bot.domain.contacts import PHONE_CHANNELS, ConsentSource, make_with_phone
@@ -269,6 +269,7 @@ def summary(session: Session, circle: Circle) -> dict:
         )
     }
     attended = attended_counts(session, [m.id for m in circle.meetings])
+    calls = conference_room.held(session, [m.id for m in circle.meetings])
     return {
         "id": circle.id,
         "code": circle.code,
@@ -290,10 +291,19 @@ def summary(session: Session, circle: Circle) -> dict:
                 "yes": rsvps.get((m.id, "yes"), 0),
                 "no": rsvps.get((m.id, "no"), 0),
                 "attended": attended.get(m.id, 0),
+                "held": _held(calls.get(m.id)),
             }
             for m in circle.meetings
         ],
     }
+
+
+def _held(call) -> dict | None:
+    """A meeting's conference call as ``circle show --json`` gives it: None when it was not held."""
+    if call is None:
+        return None
+    ended = iso_utc(call.ended_at) if call.ended_at else None
+    return {"started_at": iso_utc(call.started_at), "ended_at": ended, "callers": call.callers}
 
 
 def local_date(day: date) -> str:

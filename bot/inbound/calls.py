@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.domain import attendance, call_me, callers
+from bot.domain import attendance, call_me, callers, conference_room
 from bot.domain.callers import Room
 from bot.inbound.service import handle_inbound
 from bot.render import codec
@@ -113,9 +113,10 @@ def conference_event(
 ) -> None:
     """Stores a conference event once and updates the attendance of its calls."""
     with uow() as session:
-        attendance.record_event(
+        if attendance.record_event(
             session, conference_sid, room, event, call_sid, sequence, attendance.parse_timestamp(timestamp, now), now
-        )
+        ):
+            conference_room.record_held_for(session, conference_sid, now)  # a started conference: held
         session.commit()
 
 

@@ -299,6 +299,42 @@ TEXTS: dict[str, str] = {
     ),
     keys.RECORD_PROMPT: N_("Prompt %(number)s. Please say:"),
     keys.RECORD_DONE: N_("Thank you! Every prompt is recorded. Goodbye."),
+    keys.VOICE_HOST_HINT: N_("Press the star key at any time for the host menu."),
+    keys.VOICE_HOST_MENU: N_(
+        "Host menu. Press 1 to hear who is on the call, 2 to mute everyone, 3 to unmute everyone, "
+        "4 for the roll call, or 9 to end the meeting. Any other key takes you back."
+    ),
+    keys.VOICE_HOST_ON_LINE: NP_(
+        "%(count)s caller is on the line: %(names)s.",
+        "%(count)s callers are on the line: %(names)s.",
+        "count",
+    ),
+    keys.VOICE_HOST_UNKNOWN: NP_(
+        "%(count)s caller we do not know is on the line.",
+        "%(count)s callers we do not know are on the line.",
+        "count",
+    ),
+    keys.VOICE_HOST_NOBODY: N_("No learner is on the line yet."),
+    keys.VOICE_HOST_MUTED: NP_(
+        "%(count)s caller is muted. Back to the meeting.",
+        "%(count)s callers are muted. Back to the meeting.",
+        "count",
+    ),
+    keys.VOICE_HOST_UNMUTED: NP_(
+        "%(count)s caller can speak again. Back to the meeting.",
+        "%(count)s callers can speak again. Back to the meeting.",
+        "count",
+    ),
+    keys.VOICE_HOST_END_CONFIRM: N_("To end the meeting for everyone, press 9 again. Any other key takes you back."),
+    keys.VOICE_HOST_ENDED: N_("The meeting has ended for everyone. Thank you. Goodbye."),
+    keys.VOICE_HOST_ROLL_ASK: N_("Is %(name)s here in the room? Press 1 for yes, 2 for no."),
+    keys.VOICE_HOST_ROLL_DONE: NP_(
+        "Roll call saved: %(count)s learner in the room. Back to the meeting.",
+        "Roll call saved: %(count)s learners in the room. Back to the meeting.",
+        "count",
+    ),
+    keys.VOICE_HOST_ROLL_EMPTY: N_("Every learner is on the phone, so there is no roll call. Back to the meeting."),
+    keys.VOICE_HOST_FAILED: N_("Sorry, that did not work. Please try again in a moment. Back to the meeting."),
 }
 
 NO_DATE_YET = N_("to be announced")

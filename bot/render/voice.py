@@ -41,6 +41,7 @@ CODE_TIMEOUT = 10
 # Twilio's own hold music for conferences (the default ``waitUrl`` bucket).
 HOLD_MUSIC = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
 CONFERENCE_EVENTS = "start end join leave"
+HOST_PATH = "/twilio/voice/host"  # the facilitator's host menu (webhooks/twilio_host.py)
 
 
 def spoken(lang: str) -> str:
@@ -162,11 +163,14 @@ def render_step(
     for reply in step.replies:
         speak(response, reply, step.lang, recorded)
     if isinstance(step, call_flow.Join):
-        dial = Dial()
+        # The facilitator's * steps out to the host menu (flows/host_menu.py) and back, so leaving the
+        # room cannot end it: the Dial's action ends the conference when the facilitator hangs up.
+        host = {"hangup_on_star": True, "action": url(base, HOST_PATH, {"m": step.meeting_id, "lang": step.lang})}
+        dial = Dial(**host, method="POST") if step.facilitator else Dial()
         dial.conference(
             room,
             start_conference_on_enter=step.facilitator,
-            end_conference_on_exit=step.facilitator,
+            end_conference_on_exit=False,
             wait_url=None if step.facilitator else url(base, "/twilio/voice/wait", {"lang": step.lang}),
             wait_method=None if step.facilitator else "POST",
             max_participants=max_participants,

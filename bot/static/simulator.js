@@ -225,7 +225,7 @@ function callControls(p) {
   const inCall = p.call !== null;
   p.el.querySelector('.dial').disabled = inCall;
   p.el.querySelector('.hangup').disabled = !inCall;
-  p.keys.disabled = !(inCall && p.call.action);
+  p.keys.disabled = !(inCall && (p.call.action || p.call.hostAction));
   p.el.querySelector('.press').disabled = p.keys.disabled;
 }
 
@@ -287,6 +287,7 @@ async function voiceStep(p, path, digits) {
   const gather = twiml.querySelector('Gather');
   p.call.action = gather ? relative(gather.getAttribute('action')) : null;
   const conference = twiml.querySelector('Dial > Conference');
+  hostDial(p, twiml);
   if (conference) await joinConference(p, conference, signed.now);
   else if (!gather && twiml.querySelector('Hangup')) {
     endCall(p, p.call.answeredBy === 'machine_end_beep' ? 'The message was left on voicemail.' : 'The bot hung up.');
@@ -324,6 +325,7 @@ async function joinConference(p, conference, at) {
              : started ? ' (the facilitator is there: you are talking together)' : ' (waiting for the facilitator)')});
   await conferenceEvent(p, 'participant-join');
   if (p.call.facilitator) { await conferenceEvent(p, 'conference-start'); startedRooms.add(p.call.room); }
+  else watchMute(p);
   const wait = conference.getAttribute('waitUrl');
   if (wait && !started && !p.call.facilitator) {  // Twilio plays the waitUrl only until the conference starts
     const path = relative(wait);
@@ -349,6 +351,7 @@ async function dial(p) {
 }
 
 async function pressKeys(p) {
+  if (p.call && !p.call.action && p.call.hostAction && p.keys.value.includes('*')) return starOut(p);
   if (!p.call || !p.call.action) return;
   const digits = p.keys.value.replace(/[^0-9*#]/g, '').replace(/#$/, '');
   p.keys.value = '';
@@ -356,6 +359,50 @@ async function pressKeys(p) {
   show(p, {key: p.call.sid + ':keys:' + p.call.step, direction: 'in', body: '\u2328 ' + (digits || '(silence)'),
            at: demoNow()});
   try { await voiceStep(p, p.call.action, digits); p.error.textContent = ''; } catch (err) { p.error.textContent = err.message; }
+}
+
+// The host menu (issue 26): the facilitator's Dial has hangupOnStar, so * leaves the room for the keypad
+// menu (its action URL) and the menu's answer puts them back; the other phones in the room show when the
+// facilitator muted them, or took them out of the call.
+function hostDial(p, twiml) {
+  const dial = twiml.querySelector('Dial[hangupOnStar="true"]');
+  if (p.call) p.call.hostAction = dial ? relative(dial.getAttribute('action')) : null;
+}
+
+async function starOut(p) {
+  p.keys.value = '';
+  p.call.step += 1;
+  show(p, {key: p.call.sid + ':keys:' + p.call.step, direction: 'in', body: '\u2328 * (host menu)',
+           at: new Date().toISOString()});
+  try {
+    await conferenceEvent(p, 'participant-leave');  // Twilio takes the facilitator out of the room
+    p.call.room = null;
+    await voiceStep(p, p.call.hostAction);
+    p.error.textContent = '';
+  } catch (err) { p.error.textContent = err.message; }
+}
+
+async function watchMute(p) {
+  const call = p.call;
+  if (!call || call.watching) return;
+  Object.assign(call, {watching: true, muted: false, seen: false});
+  while (p.call === call) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    if (p.call !== call) break;
+    let state;
+    try {
+      state = await (await fetch('/simulator/call/state?call_sid=' + encodeURIComponent(call.sid))).json();
+    } catch (err) { continue; }
+    if (state.on_line) call.seen = true;
+    if (state.muted !== call.muted) {
+      call.muted = state.muted;
+      p.el.classList.toggle('muted-by-host', call.muted);
+      call.step += 1;
+      show(p, {key: call.sid + ':mute:' + call.step, direction: 'out', at: new Date().toISOString(),
+               body: call.muted ? '\u{1F507} Muted by the facilitator' : '\u{1F508} The facilitator unmuted you'});
+    }
+    if (call.seen && !state.on_line) { p.el.classList.remove('muted-by-host'); endCall(p, 'The facilitator ended your call.'); }
+  }
 }
 
 async function hangUp(p) {

@@ -471,3 +471,27 @@ class VoicePrompt(Base):
     digest: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(8))  # file, page or phone
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HeldMeeting(Base):
+    """A meeting whose conference started (issue 26): held, with its start, end and how many callers."""
+
+    __tablename__ = "held_meeting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
+    conference_sid: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    callers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CallMute(Base):
+    """A call the facilitator muted (or unmuted) in its conference, for the live panel and the simulator."""
+
+    __tablename__ = "call_mute"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,12 +8,12 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from bot.domain import circles as ops
-from bot.domain import meetings, roles
+from bot.domain import conference_room, meetings, roles
 from bot.domain import phone as phones
 from bot.domain.schedule import ScheduleError, weekly_meetings, zone
 from bot.runtime import current as runtime
 from bot.store.models import Circle
-from bot.web import forms
+from bot.web import forms, live_panel
 from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _
@@ -148,6 +148,8 @@ def circle(code):
             "counts": ops.counts(db, found.id),
             "co": [(f, ops.facilitator_phone(db, f)) for f in roles.co_facilitators(db, found)],
             "now": now(),
+            "held": conference_room.held(db, [m.id for m in found.meetings]),  # issue 26
+            **live_panel.panel(db, found),
         }
         return render_template("pages/circle.html", mask=phones.mask, **context)
 

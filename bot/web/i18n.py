@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from flask import Flask, g, session
 
 from bot.render import i18n
@@ -64,6 +64,9 @@ def when(moment, tz_name: str, style: str = "meeting") -> str:
     lang = i18n.pick(current())
     if style == "date":
         return format_date(moment.astimezone(ZoneInfo(tz_name)).date(), "medium", locale=Locale.parse(lang))
+    if style == "time":  # a time of day today (the live panel's "joined at")
+        text = format_time(moment, "short", tzinfo=ZoneInfo(tz_name), locale=Locale.parse(lang))
+        return text.replace("\u202f", " ").replace("\u00a0", " ")
     region = i18n.region_of(tz_name)
     on_the_hour = moment.astimezone(ZoneInfo(tz_name)).minute == 0
     text = format_datetime(

@@ -97,7 +97,7 @@ def test_dial_in_from_the_simulator_records_attendance(sim, cli_env, capsys):
     runtime.clock.move_to(first - timedelta(minutes=1))
     facilitator = Phone(client, demo.FACILITATOR_PHONE, "CA" + "f" * 32)
     facilitator.step("/twilio/voice")  # a known number: straight to the code
-    assert facilitator.step(facilitator.action, phone_code).find("Dial/Conference").get("endConferenceOnExit") == "true"
+    assert facilitator.step(facilitator.action, phone_code).find("Dial").get("hangupOnStar") == "true"  # issue 26
     facilitator.event("participant-join", 1)
     facilitator.event("conference-start", 2)
     learner = Phone(client, LEARNER, "CA" + "1" * 32)

@@ -490,6 +490,25 @@ ENDPOINTS = [
         twilio_signed,
         twiml_check,
     ),
+    # The facilitator's host menu (issue 26): the meeting rides in the signed action URL.
+    Endpoint(
+        "/twilio/voice/host",
+        forms(CALL, {**CALL_EXTRA, "DialCallStatus": CALL_STATUS}, {"m": ROW, "lang": LANG}),
+        twilio_signed,
+        twiml_check,
+    ),
+    Endpoint(
+        "/twilio/voice/host/menu",
+        forms({**CALL, "Digits": DIGITS}, CALL_EXTRA, {"m": ROW, "lang": LANG, "confirm": st.sampled_from(["1", ""])}),
+        twilio_signed,
+        twiml_check,
+    ),
+    Endpoint(
+        "/twilio/voice/host/roll",
+        forms({**CALL, "Digits": DIGITS}, CALL_EXTRA, {"m": ROW, "lang": LANG, "c": ROW, "n": STEP_N}),
+        twilio_signed,
+        twiml_check,
+    ),
     Endpoint(
         "/twilio/conference",
         forms(
@@ -824,6 +843,17 @@ VALID = {
                 "AccountSid": "AC" + "0" * 32,
             }
         ),
+    ),
+    "/twilio/voice/host": lambda i, rng: Req(
+        f"m={rng.randint(1, 8)}&lang=en", _form("twilio-voice-inbound.json", CallSid=_call_sid(i))
+    ),
+    "/twilio/voice/host/menu": lambda i, rng: Req(
+        f"m={rng.randint(1, 8)}&lang=en&confirm=1",
+        _form("twilio-voice-gather.json", CallSid=_call_sid(i), Digits="9"),
+    ),
+    "/twilio/voice/host/roll": lambda i, rng: Req(
+        f"m={rng.randint(1, 8)}&lang=en&c=1&n=0",
+        _form("twilio-voice-gather.json", CallSid=_call_sid(i), Digits="1"),
     ),
     "/twilio/conference": lambda i, rng: Req(
         "", MultiDict({**rng.choice(payload("twilio-conference-events.json")), "ConferenceSid": f"CF{i:032x}"})

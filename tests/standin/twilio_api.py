@@ -14,6 +14,8 @@ It serves, on 127.0.0.1 only:
 * Recordings (``tests/standin/twilio_recordings.py``, ``recordings``): a recording's audio
   (``GET .../Recordings/{Sid}.wav``) and ``DELETE .../Recordings/{Sid}.json``.
 
+* Conferences and their Participants (``tests/standin/twilio_conference.py``): end a conference, mute,
+  unmute or remove a participant (``conference``).
 * The Content API (``tests/standin/twilio_content.py``): ``POST /v1/Content``,
   ``POST /v1/Content/{sid}/ApprovalRequests/whatsapp`` and ``GET /v1/Content/{sid}/ApprovalRequests``
   (``content``). A message may carry ``ContentSid`` + ``ContentVariables`` instead of ``Body``; with
@@ -43,6 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bot.render import segments
+from tests.standin.twilio_conference import ConferenceApi
 from tests.standin.twilio_content import ContentApi
 from tests.standin.twilio_recordings import RecordingsApi
 
@@ -115,6 +118,7 @@ class TwilioStandIn:
         self._calls: list[dict] = []
         self.content = ContentApi()
         self.recordings = RecordingsApi()
+        self.conference = ConferenceApi()  # Conferences and their Participants (tests/standin/twilio_conference.py)
         self.whatsapp_window = False  # True: a WhatsApp Body is refused with 63016 (outside the 24-hour window)
         self._failures: deque = deque()
         self._delays: deque = deque()
@@ -447,6 +451,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._content(standin, method, parts.path)
         if standin.recordings.matches(parts.path):
             return self._recording(standin, method, parts.path)
+        if "/Conferences/" in parts.path:
+            return self._conference(standin, method, parts.path)
         calls = CALLS_PATH.match(parts.path)
         if calls is not None:
             account_sid = calls.group(1)
@@ -515,8 +521,18 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def _answer(self, status: int, payload: dict) -> None:
-        data = json.dumps(payload).encode("utf-8")
+    def _conference(self, standin: TwilioStandIn, method: str, path: str) -> None:
+        account_sid = path.split("/")[3] if path.count("/") > 3 else ""
+        if not standin._authorized(self.headers.get("Authorization"), account_sid):
+            return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
+        raw = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), MAX_BODY)).decode("utf-8")
+        answer = standin.conference.route(method, path, {k: v[-1] for k, v in parse_qs(raw).items()})
+        if answer is None:
+            return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=path)))
+        return self._answer(*answer)
+
+    def _answer(self, status: int, payload: dict | None) -> None:
+        data = json.dumps(payload).encode("utf-8") if payload is not None else b""
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

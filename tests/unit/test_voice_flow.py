@@ -78,7 +78,12 @@ CODE = flow.CallState(flow.CODE, "fr")
             "424242*4321",
             TYPED,
             NOW,
-            flow.Join("fr", 2, True, (Reply(keys.VOICE_JOIN_FACILITATOR, {"circle": "Kansas City Basics"}),)),
+            flow.Join(
+                "fr",
+                2,
+                True,
+                (Reply(keys.VOICE_JOIN_FACILITATOR, {"circle": "Kansas City Basics"}), Reply(keys.VOICE_HOST_HINT)),
+            ),
         ),
         (
             CODE,

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import attendance
+from bot.domain import attendance, conference_room
 from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
@@ -58,7 +58,7 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
 
 
 def _load_circles(session: Session, rows: dict[int, Circle]):
-    """(circle, learners, history) for each circle with a follow-up due: five statements in all."""
+    """(circle, learners, history) for each circle with a follow-up due: six statements in all."""
     ids = sorted(rows)
     meetings: dict[int, list[plans.Meeting]] = {i: [] for i in ids}
     for circle_id, m_id, seq, starts, status, ends in session.execute(
@@ -121,7 +121,10 @@ def _load_circles(session: Session, rows: dict[int, Circle]):
         if m_id is not None and c_id is not None  # a check-in row always has both
     )
     history = plans.History(
-        yes=yes, attended=frozenset(attendance.attendees(session, meeting_ids)), checked_in=checked_in
+        yes=yes,
+        attended=frozenset(attendance.attendees(session, meeting_ids)),
+        checked_in=checked_in,
+        held=frozenset(conference_room.held(session, meeting_ids)),  # issue 26: the call was held
     )
     for i in ids:
         row = rows[i]
