@@ -30,6 +30,7 @@ def _use_demo_clock(app) -> None:
     from bot.demo import seed as demo
 
     runtime = app.extensions["circlebot"]
+    _demo_clock = None  # each command looks afresh: the last command's target may have been a demo instance
     if isinstance(runtime.clock, demo.DemoClock):
         _demo_clock = runtime.clock
         return
