@@ -64,11 +64,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["circlebot"] = runtime
 
     from webhooks import health, telegram, twilio_conference, twilio_sms, twilio_status, twilio_voice
+    from webhooks import twilio_voice_menu
 
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio_sms.bp)
     app.register_blueprint(twilio_status.bp)
     app.register_blueprint(twilio_voice.bp)
+    app.register_blueprint(twilio_voice_menu.bp)
     app.register_blueprint(twilio_conference.bp)
     app.register_blueprint(health.bp)
     if settings.simulator:

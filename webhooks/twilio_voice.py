@@ -12,8 +12,10 @@ from flask import Blueprint, Response, abort, current_app, request
 from bot.domain.phone import to_e164
 from bot.inbound import calls
 from bot.render import voice as render
+from bot.render import voice_menu as render_menu
 from flows import commands, languages
 from flows import voice as call_flow
+from flows import voice_menu
 from webhooks.text import clean_text, number
 from webhooks.twilio_signature import verified
 
@@ -33,8 +35,10 @@ def _twiml(response) -> Response:
     return Response(str(response), mimetype="application/xml")
 
 
-def _step(step: call_flow.Step, room=None) -> Response:
+def _step(step: call_flow.Step | voice_menu.Ask, room=None) -> Response:
     base = current_app.extensions["circlebot"].settings.public_base_url
+    if isinstance(step, voice_menu.Ask):  # join by calling, or a known caller's menu
+        return _twiml(render_menu.render_ask(step, base))
     return _twiml(render.render_step(step, base, room.name if room else None, room.max_participants if room else None))
 
 
