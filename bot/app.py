@@ -63,8 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     runtime = install(Runtime.build(settings, instance))
     app.extensions["circlebot"] = runtime
 
-    from webhooks import health, telegram, twilio_conference, twilio_sms, twilio_status, twilio_voice
-    from webhooks import twilio_voice_menu
+    from webhooks import health, telegram, twilio_conference, twilio_sms, twilio_status, twilio_voice, twilio_voice_menu
 
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio_sms.bp)

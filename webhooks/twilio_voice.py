@@ -13,9 +13,8 @@ from bot.domain.phone import to_e164
 from bot.inbound import calls
 from bot.render import voice as render
 from bot.render import voice_menu as render_menu
-from flows import commands, languages
+from flows import commands, languages, voice_menu
 from flows import voice as call_flow
-from flows import voice_menu
 from webhooks.text import clean_text, number
 from webhooks.twilio_signature import verified
 
