@@ -55,7 +55,10 @@ TEXTS: dict[str, str] = {
         "Sorry, there is no circle with the code %(code)s. Please check the code with your library and try again."
     ),
     # A text after the welcome, when there is a voice line: the number learners text, and the circle's phone code.
-    keys.SIGNUP_PHONE_LINE: N_("To join a meeting by phone, call %(dial_in)s and type the code %(phone_code)s."),
+    keys.SIGNUP_PHONE_LINE: N_(
+        "To join a meeting by phone, call %(dial_in)s and type the code %(phone_code)s. "
+        "A friend with only a landline can join the circle by that call too."
+    ),
     keys.SIGNUP_NEED_CODE: N_("To join, text JOIN and your circle code, like JOIN KC42. Your library has the code."),
     keys.STOP_CONFIRMED: N_("You will not get any more texts from us. Text START to get them again."),
     keys.STOP_ASK: N_("Do you want to stop all our texts?"),
@@ -299,7 +302,7 @@ TEXTS: dict[str, str] = {
         "We could not understand your name, so your facilitator will see you as %(name)s and can change it. "
         "To join, press 1. To say your name again, press 2."
     ),
-    # The name a learner who joined by phone gets when their name could not be understood (20 letters at most).
+    # The name a learner who joined by phone gets when their name could not be understood (the roster can change it).
     keys.VOICE_UNHEARD_NAME: N_("Caller ending %(last)s"),
     keys.VOICE_JOINED: N_("You are in %(circle)s, %(name)s. We will call you before each meeting."),
     keys.VOICE_JOINED_WAITLIST: N_(
