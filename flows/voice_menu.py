@@ -6,7 +6,7 @@ Pure: the call's state rides in each ``<Gather>``'s (signed) action URL, like ``
 States and transitions::
 
     code typed ─a new caller──▶ OFFER ──1──▶ NAME ──speech──▶ CONFIRM ──1──▶ Enroll: goodbye (or into the meeting)
-                                  │ in the call window: 2 ─▶ into the meeting      │ 2 ─▶ NAME again
+                                  │ in the call window: 2 or silence ─▶ into the meeting   │ 2 ─▶ NAME again
                                   │ nothing usable said twice ─▶ CONFIRM with "Caller ending 0271"
     code typed ─a learner of it─▶ MENU ─1─▶ the next meeting and the phone code, MENU again
                                     ├─2─▶ RSVP "no" for the next meeting, the facilitator told; goodbye
@@ -231,12 +231,12 @@ def miss(state: MenuState, found: Found, silence: bool) -> Outcome:
 
 
 def on_offer(state: MenuState, digits: str, found: Found) -> Outcome:
-    """1 asks for the name; in the call window, 2 goes into the meeting."""
+    """1 asks for the name; in the call window, 2 (or silence, as before this menu) goes into the meeting."""
     if found.enrolled:  # joined meanwhile (a replayed or second call): the menu
         return Outcome(Ask(MenuState(MENU, state.lang, state.code), menu_prompts(found)))
     if digits == JOIN:
         return Outcome(Ask(MenuState(NAME, state.lang, state.code), (Reply(keys.VOICE_ASK_NAME),)))
-    if digits == INTO_MEETING and found.meeting_now is not None:
+    if found.meeting_now is not None and digits in (INTO_MEETING, ""):  # as before: silence goes in too
         return Outcome(_into_meeting(state.lang, found.meeting_now, found))
     return miss(state, found, silence=not digits)
 
