@@ -84,6 +84,7 @@ class Found:
         can_text: reminders could go by text instead (the number gets texts and they go by call now).
         calls_stopped: the caller's voice address opted out (6 offers the calls again, 8 is not said).
         unheard_name: the name a caller nobody could hear gets ("Caller ending 0271", in their language).
+        name: the caller's name when the bot knows it (a learner of another circle): not asked again.
     """
 
     code: str
@@ -100,6 +101,7 @@ class Found:
     can_text: bool = False
     calls_stopped: bool = False
     unheard_name: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,8 @@ def on_offer(state: MenuState, digits: str, found: Found) -> Outcome:
     """1 asks for the name; in the call window, 2 (or silence, as before this menu) goes into the meeting."""
     if found.enrolled:  # joined meanwhile (a replayed or second call): the menu
         return Outcome(Ask(MenuState(MENU, state.lang, state.code), menu_prompts(found)))
+    if digits == JOIN and found.name:  # known already (another circle): joins with the name and language kept
+        return _join(state.lang, found, found.name, (ConsentByPhone(), Enroll(found.code, found.full)))
     if digits == JOIN:
         return Outcome(Ask(MenuState(NAME, state.lang, state.code), (Reply(keys.VOICE_ASK_NAME),)))
     if found.meeting_now is not None and digits in (INTO_MEETING, ""):  # as before: silence goes in too
@@ -264,14 +268,19 @@ def on_confirm(state: MenuState, digits: str, found: Found) -> Outcome:
         if found.enrolled
         else (SetName(name), SetLanguage(state.lang), ConsentByPhone(), Enroll(found.code, found.full))
     )
+    return _join(state.lang, found, name, effects)
+
+
+def _join(lang: str, found: Found, name: str, effects: tuple[Effect, ...]) -> Outcome:
+    """In the circle (or on its waiting list): said, then goodbye, or into the meeting under way."""
     if found.waitlisted if found.enrolled else found.full:
         said = Reply(keys.VOICE_JOINED_WAITLIST, {"circle": found.circle, "name": name})
-        return Outcome(Goodbye(state.lang, (said,)), effects)
+        return Outcome(Goodbye(lang, (said,)), effects)
     said = Reply(keys.VOICE_JOINED, {"circle": found.circle, "name": name})
     if found.meeting_now is not None:
-        return Outcome(_into_meeting(state.lang, found.meeting_now, found, said), effects)
+        return Outcome(_into_meeting(lang, found.meeting_now, found, said), effects)
     first = (Reply(keys.VOICE_FIRST_MEETING, {"when": _when(found)}),) if found.next_meeting else ()
-    return Outcome(Goodbye(state.lang, (said, *first, Reply(keys.VOICE_MENU_BYE))), effects)
+    return Outcome(Goodbye(lang, (said, *first, Reply(keys.VOICE_MENU_BYE))), effects)
 
 
 def on_menu(state: MenuState, digits: str, found: Found) -> Outcome:

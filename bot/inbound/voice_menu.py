@@ -54,7 +54,8 @@ def gathered(
 ) -> tuple[menu.Step, Room | None]:
     """One answer on the menu (keys, or the name said): the next step, its effects applied and committed."""
     with uow() as session:
-        circle = _circle(session, state.code, lock=state.step == menu.CONFIRM)  # a place is taken: count afresh
+        # a place may be taken (the offer, for a known caller, or the name confirmed): counted afresh under lock
+        circle = _circle(session, state.code, lock=state.step in (menu.OFFER, menu.CONFIRM))
         if circle is None or number is None:
             return call_flow.Goodbye(state.lang, (Reply(keys.VOICE_MENU_BYE),)), None
         who = callers.caller(session, number)
@@ -95,6 +96,8 @@ def found(session, settings, circle: Circle, who: Caller, number: str, lang: str
         can_text=who.contact_id is not None and can_text(session, who.contact_id, number),
         calls_stopped=voice is not None and voice.opted_out_at is not None,
         unheard_name=gettext(TEXTS[keys.VOICE_UNHEARD_NAME], lang) % {"last": number[-4:]},
+        name=(session.scalar(select(Contact.name).where(Contact.id == who.contact_id)) if who.contact_id else None)
+        or "",
     )
 
 

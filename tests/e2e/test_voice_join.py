@@ -349,3 +349,22 @@ def test_the_facilitator_outside_a_meeting_hears_the_next_meeting_as_before(phon
     call = Call(app.test_client(), "CAfac", FACILITATOR)
     call.press(code + "#")
     assert "The next meeting is on" in call.words() and call.hung_up()
+
+
+def test_a_texting_learner_of_another_circle_joins_by_calling_without_a_name_step(phone):
+    app, rt, _standin, code = phone
+    with rt.uow() as session:
+        amina = add_contact(session, CALLER, FIRST - timedelta(days=5), name="Amina", language="fr")
+        session.commit()
+        amina_id = amina.id
+    call = Call(app.test_client(), "CAknown", CALLER)
+    call.press(code + "#")  # a known number: no language menu
+    assert "appuyez sur 1" in call.words()
+    call.press("1")
+    assert "Amina" in call.words() and call.hung_up()
+    with rt.uow() as session:
+        contact = session.get(Contact, amina_id)
+        assert (contact.name, contact.language) == ("Amina", "fr")
+        preferred = session.scalar(select(Address.channel).where(Address.contact_id == amina_id, Address.preferred))
+        assert preferred == "sms"  # the channel they chose stays theirs
+    assert show()["enrolled"] == 1

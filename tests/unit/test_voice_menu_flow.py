@@ -86,6 +86,16 @@ def test_the_menu_offers_7_only_when_texts_could_reach_and_6_after_8():
         (state("offer", misses=1), "5", "", FOUND, None, [keys.VOICE_MENU_BYE], ()),
         (state("offer"), "2", "", replace(FOUND, meeting_now=3), "join", [keys.VOICE_JOIN_LEARNER], ()),
         (state("offer"), "", "", replace(FOUND, meeting_now=3), "join", [keys.VOICE_JOIN_LEARNER], ()),
+        # a known caller (a learner of another circle): no name asked, name and language kept
+        (
+            state("offer"),
+            "1",
+            "",
+            replace(FOUND, known=True, name="Amina"),
+            None,
+            [keys.VOICE_JOINED, keys.VOICE_FIRST_MEETING, keys.VOICE_MENU_BYE],
+            (menu.ConsentByPhone(), Enroll("KC42", False)),
+        ),
         # the name, by speech
         (state("name"), "", "  Amina!  ", FOUND, menu.CONFIRM, [keys.VOICE_NAME_HEARD], ()),
         (state("name"), "", "", FOUND, menu.NAME, [keys.VOICE_NAME_AGAIN], ()),
