@@ -8,6 +8,7 @@ States and transitions::
     code typed ─a new caller──▶ OFFER ──1──▶ NAME ──speech──▶ CONFIRM ──1──▶ Enroll: goodbye (or into the meeting)
                                   │ in the call window: 2 or silence ─▶ into the meeting   │ 2 ─▶ NAME again
                                   │ nothing usable said twice ─▶ CONFIRM with "Caller ending 0271"
+                                  │ a known caller (another circle's learner): 1 joins at once, name kept
     code typed ─a learner of it─▶ MENU ─1─▶ the next meeting and the phone code, MENU again
                                     ├─2─▶ RSVP "no" for the next meeting, the facilitator told; goodbye
                                     ├─3─▶ the facilitator asked (by text) to call back; goodbye
