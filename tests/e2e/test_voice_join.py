@@ -368,3 +368,22 @@ def test_a_texting_learner_of_another_circle_joins_by_calling_without_a_name_ste
         preferred = session.scalar(select(Address.channel).where(Address.contact_id == amina_id, Address.preferred))
         assert preferred == "sms"  # the channel they chose stays theirs
     assert show()["enrolled"] == 1
+
+
+@pytest.mark.parametrize(
+    "query, extra, status",
+    [
+        ("step=bogus&lang=en&code=424242&misses=0", {}, 400),
+        ("step=menu&lang=en&code=42x&misses=0", {}, 400),
+        ("step=name&lang=xx&code=000000&misses=77", {"SpeechResult": "\x00" + "A" * 5000}, 200),  # no such circle
+        ("step=menu&lang=en&code=000000&misses=0", {"CallSid": ""}, 400),
+    ],
+)
+def test_odd_menu_requests_get_4xx_or_a_goodbye_never_5xx(phone, query, extra, status):
+    app, _rt, _standin, _code = phone
+    params = payload("twilio-voice-inbound.json")
+    params.update({"From": CALLER, **extra})
+    response = post_signed(app.test_client(), "/twilio/voice/menu?" + query, params)
+    assert response.status_code == status
+    if status == 200:
+        assert "Goodbye" in response.get_data(as_text=True)
