@@ -63,12 +63,22 @@ def create_app(overrides: dict | None = None) -> Flask:
     runtime = install(Runtime.build(settings, instance))
     app.extensions["circlebot"] = runtime
 
-    from webhooks import health, telegram, twilio_conference, twilio_host, twilio_sms, twilio_status, twilio_voice
+    from webhooks import (
+        health,
+        telegram,
+        twilio_conference,
+        twilio_host,
+        twilio_sms,
+        twilio_status,
+        twilio_voice,
+        twilio_voice_menu,
+    )
 
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio_sms.bp)
     app.register_blueprint(twilio_status.bp)
     app.register_blueprint(twilio_voice.bp)
+    app.register_blueprint(twilio_voice_menu.bp)
     app.register_blueprint(twilio_conference.bp)
     from webhooks import twilio_recording
 

@@ -12,7 +12,8 @@ from flask import Blueprint, Response, abort, current_app, request
 from bot.domain.phone import to_e164
 from bot.inbound import calls, prompts
 from bot.render import voice as render
-from flows import commands, languages
+from bot.render import voice_menu as render_menu
+from flows import commands, languages, voice_menu
 from flows import voice as call_flow
 from webhooks.text import clean_text, number
 from webhooks.twilio_signature import verified
@@ -33,9 +34,11 @@ def _twiml(response) -> Response:
     return Response(str(response), mimetype="application/xml")
 
 
-def _step(step: call_flow.Step, room=None) -> Response:
+def _step(step: call_flow.Step | voice_menu.Ask, room=None) -> Response:
     runtime = current_app.extensions["circlebot"]
     base, recorded = runtime.settings.public_base_url, prompts.recorded(runtime.uow, runtime.settings)
+    if isinstance(step, voice_menu.Ask):  # join by calling, or a known caller's menu
+        return _twiml(render_menu.render_ask(step, base, recorded))
     room_name, size = (room.name, room.max_participants) if room else (None, None)
     return _twiml(render.render_step(step, base, room_name, size, recorded=recorded))
 

@@ -119,8 +119,8 @@ def sign():
 
 @bp.post("/simulator/voice/sign")
 def sign_voice():
-    """Builds and signs a Twilio-shaped voice request (a call coming in, or the keys pressed) for the page
-    to post to ``path`` (``/twilio/voice`` or one of its gather URLs), so the real voice path runs."""
+    """Builds and signs a Twilio-shaped voice request (a call coming in, the keys pressed, the words said) for
+    the page to post to ``path`` (``/twilio/voice`` or one of its gather URLs), so the real voice path runs."""
     _json_only()
     data = request.get_json(silent=True) or {}
     path = str(data.get("path", ""))[:300]
@@ -139,7 +139,9 @@ def sign_voice():
     }
     if data.get("answered_by") in ("human", "machine_end_beep"):
         params["AnsweredBy"] = data["answered_by"]
-    if data.get("digits") is not None:
+    if data.get("speech"):  # words said at a <Gather input="speech dtmf">: Twilio sends what it recognised
+        params.update(SpeechResult=str(data["speech"])[:200], Confidence="0.9")
+    elif data.get("digits") is not None:
         params["Digits"] = "".join(ch for ch in str(data["digits"]) if ch in "0123456789*#")[:24]
     return jsonify(params=params, signature=_signature(path, params), now=_runtime().clock().isoformat())
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import conference_room, outbox
+from bot.domain import conference_room, enrollments, outbox
 from bot.domain import phone as phones
 from bot.domain.attendance import attended_counts
 from bot.domain.contacts import PHONE_CHANNELS, ConsentSource, make_with_phone
@@ -283,6 +283,7 @@ def summary(session: Session, circle: Circle) -> dict:
         "archived": circle.archived_at is not None,
         "enrolled": by_status.get(EnrollmentStatus.ACTIVE, 0),
         "waitlisted": by_status.get(EnrollmentStatus.WAITLIST, 0),
+        "channels": enrollments.channels(session, circle.id),  # learners by the channel that reaches them
         "meetings": [
             {
                 "seq": m.seq,

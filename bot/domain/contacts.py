@@ -32,6 +32,7 @@ class ConsentSource(StrEnum):
     SIMULATOR = SIMULATOR
     LINK = "link"  # their other address, joined to this one with a link code
     CALL_ME = "call me"  # they asked to be called into a meeting: a voice address beside their phone
+    JOINED_BY_PHONE = "joined by phone"  # they called the bot's number and joined a circle by keypad
     ADDED_BY_FACILITATOR = "added_by_facilitator"  # a learner their facilitator added (on paper, ADD, a landline)
     FACILITATOR = "facilitator"  # a facilitator, added by an operator (``circle create``, ``facilitator add``)
     ORGANIZER = "organizer"  # an organizer, added by an operator (``organizer add``)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import AliasedClass
 
 from bot.domain import contacts
-from bot.store.models import Circle, Enrollment
+from bot.store.models import Address, Circle, Enrollment
 
 
 class EnrollmentStatus(StrEnum):
@@ -127,3 +127,15 @@ def ahead_of(
 def position(ahead: int | None) -> int:
     """A waitlisted learner's place on the waiting list (1 is next) from how many are ahead of them."""
     return (ahead or 0) + 1
+
+
+def channels(session: Session, circle_id: int) -> dict[str, int]:
+    """How many of the circle's learners (in it or waiting) are reached on each channel (their preferred
+    address's: ``sms``, ``voice``…), for ``circle show --json``."""
+    rows = session.execute(
+        select(Address.channel, func.count())
+        .join(Enrollment, Enrollment.contact_id == Address.contact_id)
+        .where(Enrollment.circle_id == circle_id, Enrollment.status.in_(CURRENT), Address.preferred.is_(True))
+        .group_by(Address.channel)
+    )
+    return {channel: count for channel, count in rows}

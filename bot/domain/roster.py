@@ -18,6 +18,7 @@ from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
 from flows import keys, plans
 from flows.results import Reply, When
+from flows.signup import clean_name
 
 STOPPED = "stopped"
 
@@ -268,3 +269,25 @@ def _next(session: Session, circle: Circle, now: datetime) -> When | None:
         )
     )
     return When(at, circle.timezone) if at else None
+
+
+def rename(session: Session, circle: Circle, enrollment_id: int, name: str) -> str:
+    """Gives a learner of the circle a new name (one who joined by phone as "Caller ending 0271", a typo).
+
+    Returns the name kept (letters, spaces, ``-'.``, 20 at most, as a texted name).
+
+    Raises:
+        RosterError: ``not_here`` (not a learner of this circle, or erased), ``name`` (no letters in it).
+    """
+    kept = clean_name(name)
+    if kept is None:
+        raise RosterError("name")
+    contact = session.scalar(
+        select(Contact)
+        .join(Enrollment, Enrollment.contact_id == Contact.id)
+        .where(Enrollment.id == enrollment_id, Enrollment.circle_id == circle.id, Contact.erased_at.is_(None))
+    )
+    if contact is None:
+        raise RosterError("not_here")
+    contact.name = kept
+    return kept

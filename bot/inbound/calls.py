@@ -15,11 +15,13 @@ from sqlalchemy import select
 
 from bot.domain import attendance, call_me, callers, conference_room
 from bot.domain.callers import Room
+from bot.inbound import voice_menu
 from bot.inbound.service import handle_inbound
 from bot.render import codec
 from bot.store.models import Contact, Outbox
 from flows import keys, languages, surveys
 from flows import voice as call_flow
+from flows import voice_menu as menu_flow
 from flows.inbound import VOICE, Inbound
 from flows.results import Reply
 
@@ -55,13 +57,19 @@ def greet(uow, settings, number: str | None) -> call_flow.Step:
 
 def gathered(
     uow, settings, call_sid: str, number: str | None, state: call_flow.CallState, digits: str, now: datetime
-) -> tuple[call_flow.Step, Room | None]:
-    """The keys a caller pressed: a language, a code (then the conference, recorded once), a retry or goodbye."""
+) -> tuple[call_flow.Step | menu_flow.Ask, Room | None]:
+    """The keys a caller pressed: a language, a code (then the conference, recorded once, or for a caller who
+    is not in the circle or not in a meeting, ``bot.inbound.voice_menu``), a retry or goodbye."""
     if state.step == call_flow.MENU:
         return call_flow.on_menu(state, digits, languages.SHIPPED), None
     with uow() as session:
         who = callers.caller(session, number)
-        step = call_flow.on_code(state, digits, callers.typed(session, digits, who, settings), now)
+        typed = callers.typed(session, digits, who, settings)
+        step = call_flow.on_code(state, digits, typed, now)
+        if typed is not None:  # a new caller is offered to join; a learner outside a meeting gets the menu
+            offered = voice_menu.after_code(session, settings, who, number, state.lang, digits, now)
+            if offered is not None:
+                return offered, None
         if not isinstance(step, call_flow.Join):
             return step, None
         room = callers.join(session, call_sid, step.meeting_id, who, number, step.facilitator, now)

@@ -55,7 +55,10 @@ TEXTS: dict[str, str] = {
         "Sorry, there is no circle with the code %(code)s. Please check the code with your library and try again."
     ),
     # A text after the welcome, when there is a voice line: the number learners text, and the circle's phone code.
-    keys.SIGNUP_PHONE_LINE: N_("To join a meeting by phone, call %(dial_in)s and type the code %(phone_code)s."),
+    keys.SIGNUP_PHONE_LINE: N_(
+        "To join a meeting by phone, call %(dial_in)s and type the code %(phone_code)s. "
+        "A friend with only a landline can join the circle by that call too."
+    ),
     keys.SIGNUP_NEED_CODE: N_("To join, text JOIN and your circle code, like JOIN KC42. Your library has the code."),
     keys.STOP_CONFIRMED: N_("You will not get any more texts from us. Text START to get them again."),
     keys.STOP_ASK: N_("Do you want to stop all our texts?"),
@@ -335,6 +338,51 @@ TEXTS: dict[str, str] = {
     ),
     keys.VOICE_HOST_ROLL_EMPTY: N_("Every learner is on the phone, so there is no roll call. Back to the meeting."),
     keys.VOICE_HOST_FAILED: N_("Sorry, that did not work. Please try again in a moment. Back to the meeting."),
+    # Join by calling, and a known caller's keypad menu (flows/voice_menu.py): written to be heard.
+    keys.VOICE_NOT_MEETING: N_("%(circle)s is not meeting right now. The next meeting is on %(when)s."),
+    keys.VOICE_NONE_PLANNED: N_("%(circle)s has no more meetings planned."),
+    keys.VOICE_JOIN_OFFER: N_("To join %(circle)s and get a call before each meeting, press 1."),
+    keys.VOICE_JOIN_OR_MEETING: N_("To go into today's meeting without joining, press 2."),
+    keys.VOICE_ASK_NAME: N_("Please say your first name now."),
+    keys.VOICE_NAME_AGAIN: N_("Sorry, we did not understand. Please say your first name again."),
+    keys.VOICE_NAME_HEARD: N_("We understood: %(name)s. If that is right, press 1. To say it again, press 2."),
+    keys.VOICE_NAME_UNHEARD: N_(
+        "We could not understand your name, so your facilitator will see you as %(name)s and can change it. "
+        "To join, press 1. To say your name again, press 2."
+    ),
+    # The name a learner who joined by phone gets when their name could not be understood (the roster can change it).
+    keys.VOICE_UNHEARD_NAME: N_("Caller ending %(last)s"),
+    keys.VOICE_JOINED: N_("You are in %(circle)s, %(name)s. We will call you before each meeting."),
+    keys.VOICE_JOINED_WAITLIST: N_(
+        "Thank you, %(name)s. %(circle)s is full, so you are on the waiting list. We will call you if a place opens."
+    ),
+    keys.VOICE_FIRST_MEETING: N_("The next meeting is on %(when)s."),
+    keys.VOICE_MENU_NEXT: N_("To hear when the next meeting is, press 1."),
+    keys.VOICE_MENU_CANT_COME: N_("If you cannot come to the next meeting, press 2."),
+    keys.VOICE_MENU_CALL_BACK: N_("To ask your facilitator to call you back, press 3. They will get your number."),
+    keys.VOICE_MENU_TEXTS: N_("To get your reminders by text message instead of calls, press 7."),
+    keys.VOICE_MENU_STOP: N_("To stop all calls from us, press 8."),
+    keys.VOICE_MENU_START: N_("To get our calls again, press 6."),
+    keys.VOICE_MENU_ERASE: N_("To erase your name, your number and your answers, press 9."),
+    keys.VOICE_NEXT_MEETING: N_("The next meeting of %(circle)s is on %(when)s, at %(venue)s."),
+    keys.VOICE_PHONE_CODE: N_("To join it by phone, call this number at that time and type %(phone_code)s."),
+    keys.VOICE_CANT_COME_DONE: N_("Thank you. We told your facilitator that you cannot come on %(when)s. Goodbye."),
+    keys.VOICE_CALL_BACK_DONE: N_("Thank you. We asked your facilitator to call you back. Goodbye."),
+    keys.VOICE_TEXTS_DONE: N_("From now on, your reminders come by text message. Goodbye."),
+    keys.VOICE_CALLS_STOPPED: N_("You will not get any more calls from us. Goodbye."),
+    keys.VOICE_CALLS_AGAIN: N_("Welcome back. We will call you again before each meeting. Goodbye."),
+    keys.VOICE_ERASE_CONFIRM: N_(
+        "This takes you out of every circle and erases your name, your number and your answers. "
+        "To erase them, press 9 again. To keep them, press any other key."
+    ),
+    keys.VOICE_ERASED: N_("Your data is erased. Goodbye."),
+    keys.VOICE_ERASE_KEPT: N_("Nothing was erased. Goodbye."),
+    keys.VOICE_NOT_HEARD: N_("Sorry, we did not hear you."),
+    keys.VOICE_NOT_A_CHOICE: N_("Sorry, that key is not one of the choices."),
+    keys.VOICE_MENU_BYE: N_("Thank you for calling. Goodbye."),
+    # Texts to the facilitator from a learner's keypad menu (flows/voice_menu.py).
+    keys.FAC_PHONE_CANT_COME: N_("%(name)s (#%(number)s) called to say they cannot come to %(circle)s on %(when)s."),
+    keys.FAC_PHONE_CALL_BACK: N_("%(name)s (#%(number)s) of %(circle)s called and asks you to call back: %(phone)s"),
 }
 
 NO_DATE_YET = N_("to be announced")
@@ -418,4 +466,5 @@ PLACEHOLDER_LONGEST = {
     "dial_in": "+999 99 999 999 999",
     "phone_code": "999999",
     "url": "https://" + "w" * 30 + "/facilitator",  # PUBLIC_BASE_URL's sign-in page
+    "phone": "+999 99 999 999 999",
 }

@@ -279,13 +279,17 @@ async function pickUp(p, m, how) {
   refreshAll();
 }
 
-async function voiceStep(p, path, digits) {
-  const signed = await postJSON('/simulator/voice/sign', {from: p.number, path, digits, call_sid: p.call.sid,
+async function voiceStep(p, path, digits, speech) {
+  const signed = await postJSON('/simulator/voice/sign', {from: p.number, path, digits, speech, call_sid: p.call.sid,
                                                           placed: !!p.call.placed, answered_by: p.call.answeredBy});
   const twiml = new DOMParser().parseFromString(await (await signedPost(path, signed)).text(), 'application/xml');
   speak(p, twiml, signed.now);
   const gather = twiml.querySelector('Gather');
   p.call.action = gather ? relative(gather.getAttribute('action')) : null;
+  // A <Gather input="speech dtmf"> (a name, when joining by phone): what is typed with letters is "said".
+  p.call.speech = !!gather && (gather.getAttribute('input') || '').includes('speech');
+  p.keys.placeholder = p.call.speech ? 'Say it (type the words) or press keys' : 'Keys, e.g. 424242#';
+  p.keys.inputMode = p.call.speech ? 'text' : 'tel';
   const conference = twiml.querySelector('Dial > Conference');
   hostDial(p, twiml);
   if (conference) await joinConference(p, conference, signed.now);
@@ -353,12 +357,14 @@ async function dial(p) {
 async function pressKeys(p) {
   if (p.call && !p.call.action && p.call.hostAction && p.keys.value.includes('*')) return starOut(p);
   if (!p.call || !p.call.action) return;
-  const digits = p.keys.value.replace(/[^0-9*#]/g, '').replace(/#$/, '');
+  const typed = p.keys.value.trim();
+  const speech = p.call.speech && /[^0-9*#\s]/.test(typed) ? typed : undefined;
+  const digits = speech === undefined ? typed.replace(/[^0-9*#]/g, '').replace(/#$/, '') : undefined;
   p.keys.value = '';
   p.call.step += 1;
-  show(p, {key: p.call.sid + ':keys:' + p.call.step, direction: 'in', body: '\u2328 ' + (digits || '(silence)'),
-           at: demoNow()});
-  try { await voiceStep(p, p.call.action, digits); p.error.textContent = ''; } catch (err) { p.error.textContent = err.message; }
+  const body = speech !== undefined ? '\u{1F5E3} \u201C' + speech + '\u201D' : '\u2328 ' + (digits || '(silence)');
+  show(p, {key: p.call.sid + ':keys:' + p.call.step, direction: 'in', body, at: demoNow()});
+  try { await voiceStep(p, p.call.action, digits, speech); p.error.textContent = ''; } catch (err) { p.error.textContent = err.message; }
 }
 
 // The host menu (issue 26): the facilitator's Dial has hangupOnStar, so * leaves the room for the keypad

@@ -1,4 +1,4 @@
-"""The roster: every learner with their status and RSVPs, adding a learner on paper, promoting."""
+"""The roster: every learner with their status and RSVPs, adding a learner on paper, promoting, renaming."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def _reasons() -> dict[str, str]:
         "unreadable": _("That phone number cannot be read."),
         "missing": _("That learner is not on the waiting list."),
         "full": _("The circle is full. Raise its capacity first."),
+        "name": _("A name needs at least one letter."),
+        "not_here": _("That learner is not in this circle."),
     }
 
 
@@ -140,4 +142,20 @@ def roster_promote(code, enrollment_id):
             flash(_reasons()[exc.reason], "error")
             return redirect(url_for("pages.roster", code=found.code))
     flash(_("Moved into the circle. They get a text."), "info")
+    return redirect(url_for("pages.roster", code=found.code))
+
+
+@bp.post("/circles/<code>/roster/<int(max=2147483647):enrollment_id>/rename")
+@signed_in
+def roster_rename(code, enrollment_id):
+    """Gives a learner a new name (one who joined by phone and whose name could not be understood)."""
+    with runtime().uow() as db:
+        found = circle_or_404(db, code)
+        try:
+            domain.rename(db, found, enrollment_id, (request.form.get("name") or "")[:200])
+            db.commit()
+        except domain.RosterError as exc:
+            flash(_reasons()[exc.reason], "error")
+            return redirect(url_for("pages.roster", code=found.code))
+    flash(_("Renamed."), "info")
     return redirect(url_for("pages.roster", code=found.code))

@@ -104,7 +104,9 @@ def test_dial_in_from_the_simulator_records_attendance(sim, cli_env, capsys):
     assert learner.step("/twilio/voice").find("Gather").get("numDigits") == "1"  # a new number: the menu
     learner.step(learner.action, "2")
     learner.step(learner.action, "999999")
-    joined = learner.step(learner.action, phone_code)
+    learner.step(learner.action, phone_code)
+    assert "/twilio/voice/menu" in learner.action  # not in the circle: offered to join first (issue 27)
+    joined = learner.step(learner.action, "2")  # 2: into the meeting without joining
     assert joined.find("Dial/Conference").get("startConferenceOnEnter") == "false"
     learner.event("participant-join", 3)
     runtime.clock.move_to(first + timedelta(minutes=45))

@@ -93,7 +93,9 @@ def test_unknown_caller_hears_each_language_in_its_own_voice_then_types_the_code
     assert code_gather.get("finishOnKey") == "#" and code_gather.get("numDigits") is None
     assert says(code_gather)[0][0] == "es-US" and "código" in says(code_gather)[0][2]
     assert parse_qs(urlsplit(follow(chosen)).query)["lang"] == ["es"]
-    joined = call(client, follow(chosen), "CA01", sender=STRANGER, digits=circle["phone_code"])
+    offered = call(client, follow(chosen), "CA01", sender=STRANGER, digits=circle["phone_code"])
+    assert "oprime 2" in " ".join(s[2] for s in says(offered))  # offered to join first (issue 27)
+    joined = into_meeting(client, offered, "CA01", STRANGER)
     conference = joined.find("Dial/Conference")
     assert conference is not None and conference.get("startConferenceOnEnter") == "false"
     assert says(joined)[0][0] == "es-US"
@@ -135,11 +137,20 @@ def test_silence_repeats_once_then_goodbye(client, circle):
     assert call(client, follow(repeated), "CA05", digits="").find("Hangup") is not None
 
 
-def dial_in(client, sid: str, sender: str, digits: str):
+def dial_in(client, sid: str, sender: str, digits: str, enter: bool = True):
     root = call(client, "/twilio/voice", sid, sender=sender)
     if root.find("Gather").get("numDigits") == "1":
         root = call(client, follow(root), sid, sender=sender, digits="1")
-    return call(client, follow(root), sid, sender=sender, digits=digits)
+    root = call(client, follow(root), sid, sender=sender, digits=digits)
+    return into_meeting(client, root, sid, sender) if enter else root
+
+
+def into_meeting(client, root, sid: str, sender: str):
+    """A caller who is not in the circle is first offered to join it (issue 27): 2 goes into the meeting."""
+    gather = root.find("Gather")
+    if gather is None or not gather.get("action").startswith(BASE_URL + "/twilio/voice/menu?"):
+        return root
+    return call(client, gather.get("action")[len(BASE_URL) :], sid, sender=sender, digits="2")
 
 
 def test_facilitator_starts_the_conference_and_learners_wait(client, circle, uow):
@@ -175,10 +186,11 @@ def test_facilitator_starts_the_conference_and_learners_wait(client, circle, uow
 
 def test_outside_the_window_hears_the_next_meeting(client, circle, runtime):
     runtime.clock = lambda: FIRST_MEETING - timedelta(hours=3)
-    root = dial_in(client, "CA06", LEARNER, circle["phone_code"])
-    assert root.find("Dial") is None and root.find("Hangup") is not None
+    root = dial_in(client, "CA06", LEARNER, circle["phone_code"], enter=False)
+    assert root.find("Dial") is None
     words = says(root)[0][2]
     assert "not meeting right now" in words and "December 1" in words and "6:00" in words
+    assert "To join Kansas City Basics" in says(root)[1][2]  # a stranger is offered to join (issue 27)
 
 
 def test_bad_signature_is_403_and_records_nothing(client, circle, uow):

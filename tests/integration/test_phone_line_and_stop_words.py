@@ -38,7 +38,10 @@ def test_the_welcome_gives_the_dial_in_number_and_the_phone_code(runtime, uow):
     runtime.settings = replace(runtime.settings, twilio_from=LINE)
     welcome = join(sim, AMINA, "Amina")
     assert len(welcome) == 2 and welcome[0].startswith("You're in, Amina!")
-    assert welcome[1] == f"To join a meeting by phone, call (816) 555-0199 and type the code {phone_code(uow)}."
+    assert welcome[1] == (
+        f"To join a meeting by phone, call (816) 555-0199 and type the code {phone_code(uow)}. "
+        "A friend with only a landline can join the circle by that call too."
+    )
 
 
 def test_only_the_first_relay_says_how_to_answer(runtime, uow):
