@@ -36,7 +36,8 @@ def test_star_menu_mute_and_end_in_the_simulator(sim):
     learner = Phone(client, LEARNER, "CA" + "1" * 32)
     learner.step("/twilio/voice")
     learner.step(learner.action, "1")
-    assert learner.step(learner.action, phone_code).find("Dial").get("hangupOnStar") is None
+    assert learner.step(learner.action, phone_code).find("Dial") is None  # not in the circle: offered to join
+    assert learner.step(learner.action, "2").find("Dial").get("hangupOnStar") is None  # 2: in without joining
     learner.event("participant-join", 3)
     assert state(client, learner.sid) == {"muted": False, "on_line": True}
 

@@ -110,13 +110,14 @@ def test_swahili_line_plays_every_prompt_and_says_the_date_in_swahili_time(cli_e
     wrong = call(client, follow(asked), "CA61", sender=STRANGER, digits="000000")
     assert says(wrong) == [] and plays(client, wrong, files) == ["voice.wrong_code"]
 
-    bye = call(client, follow(wrong), "CA61", sender=STRANGER, digits=circle["phone_code"])
-    assert says(bye) == [] and bye.find("Hangup") is not None
+    offer = call(client, follow(wrong), "CA61", sender=STRANGER, digits=circle["phone_code"])
+    # A stranger outside the meeting hears when it is and is offered to join (issue 27), all of it played:
     # "Kikundi hakina mkutano sasa. Mkutano ujao ni Jumanne, tarehe moja Desemba, saa kumi na mbili jioni.
-    # Kwaheri.": 18:00 is the twelfth hour counted from 6 o'clock; the unrecorded name is left out.
-    assert plays(client, bye, files) == [
-        "voice.not_now.1",
-        "voice.not_now.2",
+    # …bonyeza 1": 18:00 is the twelfth hour counted from 6 o'clock; the unrecorded name is left out.
+    assert says(offer) == [] and "/twilio/voice/menu" in offer.find("Gather").get("action")
+    assert plays(client, offer, files) == [
+        "voice.menu.not_meeting.1",
+        "voice.menu.not_meeting.2",
         "day.tue",
         "date.day",
         "num.1",
@@ -126,7 +127,8 @@ def test_swahili_line_plays_every_prompt_and_says_the_date_in_swahili_time(cli_e
         "num.and",
         "num.2",
         "time.evening",
-        "voice.not_now.3",
+        "voice.join.offer.1",
+        "voice.join.offer.2",
     ]
 
 
@@ -145,7 +147,10 @@ def test_a_recorded_circle_name_is_played_and_a_missing_prompt_falls_back(cli_en
     asked = call(client, follow(menu), "CA62", sender=STRANGER, digits="6")
     wrong = call(client, follow(asked), "CA62", sender=STRANGER, digits="000000")
     assert plays(client, wrong, files) == [] and says(wrong) != []  # not recorded: said as before recordings
-    joined = call(client, follow(wrong), "CA62", sender=STRANGER, digits=circle["phone_code"])
+    offered = call(client, follow(wrong), "CA62", sender=STRANGER, digits=circle["phone_code"])
+    assert says(offered) == [] and offered.find("Gather") is not None  # offered to join first (issue 27)
+    menu_url = offered.find("Gather").get("action")[len(BASE_URL) :]
+    joined = call(client, menu_url, "CA62", sender=STRANGER, digits="2")  # 2: in without joining
     assert says(joined) == []
     assert plays(client, joined, files) == ["voice.join_learner.1", "circle.kc42", "voice.join_learner.2"]
     assert joined.find("Dial/Conference") is not None
