@@ -63,7 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     runtime = install(Runtime.build(settings, instance))
     app.extensions["circlebot"] = runtime
 
-    from webhooks import health, telegram, twilio_conference, twilio_sms, twilio_status, twilio_voice
+    from webhooks import africastalking, health, telegram, twilio_conference, twilio_sms, twilio_status, twilio_voice
 
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio_sms.bp)
@@ -71,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(twilio_voice.bp)
     app.register_blueprint(twilio_conference.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(africastalking.bp)
     if settings.simulator:
         from bot.demo import simulator, simulator_telegram
 

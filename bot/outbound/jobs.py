@@ -27,6 +27,7 @@ from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
 from bot.store.db import collect
 from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
+from flows import keys
 from flows.inbound import VOICE, WHATSAPP, Inbound
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def send_outbox(row_id: int) -> str:
         body = sending if sending is not None else (row.body or "")
 
     try:
-        adapter = rt.channels.adapter(channel)
+        adapter = rt.channels.adapter(channel, address)
     except NoAdapter as exc:
         _fail(rt, row_id, str(exc))
         return outbox.FAILED
@@ -274,7 +275,7 @@ def _same_survey(current: dict, planned: dict) -> bool:
 def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
     """Why the row must not go out now: an opted-out address, an erased contact, a meeting gone by."""
     address = contacts.of_row(session, row.address_id, row.channel, row.address)
-    if address is not None and address.opted_out_at is not None:
+    if address is not None and address.opted_out_at is not None and not _said_when_opted_out(row):
         return "opted out"
     if reach.texts_fail(address):  # until it texts in again (bot/domain/reach.py)
         return "texts to this address fail"
@@ -288,6 +289,15 @@ def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
         if meeting.status == meetings.MeetingStatus.CANCELLED or meeting.starts_at <= now:
             return "meeting cancelled or over"
     return None
+
+
+def _said_when_opted_out(row: Outbox) -> bool:
+    """True for the answer to the address's own text that it gets even after STOP (the STOP confirmation,
+    HELP), sent through the outbox where the provider takes no inline reply (Africa's Talking)."""
+    replies = row.replies or []
+    return row.kind == outbox.OutboxKind.REPLY and bool(replies) and all(
+        r.get("key") in keys.ALLOWED_WHEN_OPTED_OUT for r in replies
+    )
 
 
 def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int) -> None:
