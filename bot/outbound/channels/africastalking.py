@@ -63,7 +63,9 @@ class AfricasTalkingChannel:
             response = self.session.post(self.config.api_base + PATH, data=form, timeout=self.config.timeout)
         except requests.exceptions.ConnectionError as exc:
             never = "NewConnectionError" in repr(exc) or "Connection refused" in str(exc)
-            raise SendError(f"africastalking unreachable: {exc.__class__.__name__}", retry=True, unknown=not never)
+            raise SendError(
+                f"africastalking unreachable: {exc.__class__.__name__}", retry=True, unknown=not never
+            ) from exc
         except requests.exceptions.Timeout as exc:
             never = isinstance(exc, requests.exceptions.ConnectTimeout)
             raise SendError("africastalking timed out", retry=True, unknown=not never) from exc
