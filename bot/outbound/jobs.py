@@ -16,11 +16,10 @@ from sqlalchemy import CursorResult, select, update
 
 from bot import runtime
 from bot.domain import call_me as calls
-from bot.domain import contacts, login, meetings, outbox, reach
+from bot.domain import contacts, login, meetings, outbox, quiet_hours, reach
 from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
-from bot.domain.schedule import QuietHours
 from bot.inbound import service
 from bot.outbound import rendering, sweeper, turns, whatsapp_window
 from bot.outbound.channels import NoAdapter, SendError
@@ -193,10 +192,10 @@ def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | No
     """
     if row.kind not in QUIET_KINDS:
         return None
-    quiet = QuietHours.parse(settings.quiet_hours)
+    tz = session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None
+    quiet = quiet_hours.resolver(settings)(tz or row.timezone)  # by country: Kenya 18:00-08:00 (issue 29)
     if not quiet.enabled:
         return None
-    tz = session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None
     return quiet.until(now, tz or row.timezone)
 
 
@@ -295,8 +294,10 @@ def _said_when_opted_out(row: Outbox) -> bool:
     """True for the answer to the address's own text that it gets even after STOP (the STOP confirmation,
     HELP), sent through the outbox where the provider takes no inline reply (Africa's Talking)."""
     replies = row.replies or []
-    return row.kind == outbox.OutboxKind.REPLY and bool(replies) and all(
-        r.get("key") in keys.ALLOWED_WHEN_OPTED_OUT for r in replies
+    return (
+        row.kind == outbox.OutboxKind.REPLY
+        and bool(replies)
+        and all(r.get("key") in keys.ALLOWED_WHEN_OPTED_OUT for r in replies)
     )
 
 

@@ -91,7 +91,9 @@ def deliver(rt) -> None:
     """Runs every due outbox row's send job, as the worker would."""
     with rt.uow() as session:
         due = session.scalars(
-            select(Outbox.id).where(Outbox.status == outbox.PENDING, Outbox.send_after <= rt.clock()).order_by(Outbox.id)
+            select(Outbox.id)
+            .where(Outbox.status == outbox.PENDING, Outbox.send_after <= rt.clock())
+            .order_by(Outbox.id)
         ).all()
     for row_id in due:
         jobs.send_outbox(row_id)
@@ -178,7 +180,8 @@ def test_a_number_that_wrote_through_africastalking_is_answered_there_others_thr
         said(keys.SIGNUP_ASK_NAME, circle="Kompyuta kwa Wote")
     ]
     assert twilio.messages == []
-    from tests.helpers import post_signed, sms as twilio_sms
+    from tests.helpers import post_signed
+    from tests.helpers import sms as twilio_sms
 
     stay_home = "+18165550177"  # texts the Twilio number: answered inline, and later texts go by Twilio
     assert post_signed(client, "/twilio/sms", twilio_sms("JOIN NBO1", stay_home)).status_code == 200
@@ -224,3 +227,38 @@ def test_a_failure_report_acts_like_twilios(kenya):
     with rt.uow() as session:
         assert session.scalar(select(Address.opted_out_at).where(Address.value == AMINA)) is not None
         assert session.scalar(select(Outbox.delivery_status).where(Outbox.provider_id == message_id)) == "failed"
+
+
+def enrol(rt, phone: str = AMINA) -> int:
+    from bot.store.models import Circle, Enrollment
+    from tests.helpers import add_contact
+
+    with rt.uow() as session:
+        amina = add_contact(session, phone, rt.clock() - timedelta(days=3), name="Amina", language="sw")
+        circle_id = session.scalar(select(Circle.id).where(Circle.code == "NBO1"))
+        session.add(Enrollment(contact_id=amina.id, circle_id=circle_id, status="active", created_at=rt.clock()))
+        session.commit()
+        return amina.id
+
+
+def test_kenyan_quiet_hours_keep_a_reminder_to_the_daytime(kenya):
+    _, rt, _, at = kenya
+    rt.clock = lambda: START - timedelta(hours=24, minutes=30)  # Monday 17:30 in Nairobi; the reminder is due 18:00
+    enrol(rt)
+    jobs.plan_now(rt.clock())
+    with rt.uow() as session:  # elsewhere (QUIET_HOURS 21:00-08:00) it would be planned for 18:00 now
+        assert session.scalar(select(Outbox).where(Outbox.kind == "reminder")) is None
+    rt.clock = lambda: START - timedelta(hours=11)  # Tuesday 07:00 in Nairobi
+    jobs.plan_now(rt.clock())
+    morning = datetime(2026, 12, 8, 5, 0, tzinfo=timezone.utc)  # 08:00 EAT on the meeting's day
+    with rt.uow() as session:
+        row = session.scalar(select(Outbox).where(Outbox.kind == "reminder"))
+        assert row.send_after.replace(tzinfo=timezone.utc) == morning
+        row.send_after = rt.clock() - timedelta(hours=12)  # as if a worker outage left it due since Monday 19:00
+        row_id = session.get(Outbox, row.id).id
+        session.commit()
+    assert jobs.send_outbox(row_id) == jobs.DEFERRED and at.messages == []  # 07:00 is still quiet in Kenya
+    with rt.uow() as session:
+        assert session.get(Outbox, row_id).send_after.replace(tzinfo=timezone.utc) == morning
+    rt.clock = lambda: morning
+    assert jobs.send_outbox(row_id) == outbox.SENT and len(at.sent_to(AMINA)) == 1

@@ -64,7 +64,9 @@ def test_its_own_errors_are_retried(standin, status):
     assert failed.value.retry and not failed.value.opt_out
 
 
-@pytest.mark.parametrize(("code", "retry", "opt_out"), [(406, False, True), (409, False, True), (403, False, False), (500, True, False)])
+@pytest.mark.parametrize(
+    ("code", "retry", "opt_out"), [(406, False, True), (409, False, True), (403, False, False), (500, True, False)]
+)
 def test_a_refused_recipient_says_why(standin, code, retry, opt_out):
     standin.refuse_with(code)
     with pytest.raises(SendError) as refused:

@@ -97,7 +97,10 @@ class AfricasTalkingStandIn:
                 recipients.append(got)
         sent = sum(1 for r in recipients if r["statusCode"] == 101)
         return 201, {
-            "SMSMessageData": {"Message": f"Sent to {sent}/{len(recipients)} Total Cost: KES 0.8000", "Recipients": recipients}
+            "SMSMessageData": {
+                "Message": f"Sent to {sent}/{len(recipients)} Total Cost: KES 0.8000",
+                "Recipients": recipients,
+            }
         }
 
     def start(self) -> "AfricasTalkingStandIn":
