@@ -262,3 +262,55 @@ def test_kenyan_quiet_hours_keep_a_reminder_to_the_daytime(kenya):
         assert session.get(Outbox, row_id).send_after.replace(tzinfo=timezone.utc) == morning
     rt.clock = lambda: morning
     assert jobs.send_outbox(row_id) == outbox.SENT and len(at.sent_to(AMINA)) == 1
+
+
+def add_on_paper(rt, phone: str = AMINA, code: str = "NBO1") -> None:
+    from bot.domain import roster
+    from bot.store.models import Circle
+
+    with rt.uow() as session:
+        circle = session.scalar(select(Circle).where(Circle.code == code))
+        roster.add_on_paper(session, rt.settings, circle, "Amina", phone, "sw", rt.clock())
+        session.commit()
+
+
+def test_a_learner_added_on_paper_in_kenya_replies_yes_before_any_scheduled_text(kenya):
+    app, rt, _, at = kenya
+    client = app.test_client()
+    add_on_paper(rt)
+    deliver(rt)
+    [ask] = at.sent_to(AMINA)
+    assert ask["message"] == said(keys.CONSENT_ASK, name="Amina", circle="Kompyuta kwa Wote", venue="Maktaba ya Kenya")
+    jobs.plan_now(rt.clock())  # her meeting is today: a consented learner would get the reminder now
+    deliver(rt)
+    assert len(at.sent_to(AMINA)) == 1
+    with rt.uow() as session:
+        assert session.scalar(select(Outbox).where(Outbox.kind == "reminder", Outbox.address == AMINA)) is None
+        assert session.scalar(select(Address.consent_at).where(Address.value == AMINA)) is None
+
+    assert texts(client, rt, at, "Ndiyo") == [said(keys.CONSENT_GIVEN, name="Amina", circle="Kompyuta kwa Wote")]
+    with rt.uow() as session:
+        address = session.scalar(select(Address).where(Address.value == AMINA))
+        assert address.consent_at is not None and address.consent_source == "sms" and address.preferred
+    jobs.plan_now(rt.clock())
+    deliver(rt)
+    assert "Utakuja?" in at.sent_to(AMINA)[-1]["message"]  # now the reminder goes
+
+
+def test_a_no_to_the_consent_question_stops_every_text(kenya):
+    app, rt, _, at = kenya
+    client = app.test_client()
+    add_on_paper(rt)
+    deliver(rt)
+    assert texts(client, rt, at, "Hapana") == [said(keys.STOP_CONFIRMED)]
+    with rt.uow() as session:
+        assert session.scalar(select(Address.opted_out_at).where(Address.value == AMINA)) is not None
+
+
+def test_outside_kenya_a_learner_added_on_paper_gets_the_usual_welcome(kenya):
+    _, rt, twilio, _ = kenya
+    make_circle(rt.uow, code="KC42", facilitator="+18165550199")
+    add_on_paper(rt, phone="+18165550123", code="KC42")
+    deliver(rt)
+    [welcome] = twilio.sent_to("+18165550123")
+    assert welcome["body"].startswith("Habari Amina! Mwezeshaji wako amekuongeza")
