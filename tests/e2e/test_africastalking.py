@@ -314,3 +314,20 @@ def test_outside_kenya_a_learner_added_on_paper_gets_the_usual_welcome(kenya):
     deliver(rt)
     [welcome] = twilio.sent_to("+18165550123")
     assert welcome["body"].startswith("Habari Amina! Mwezeshaji wako amekuongeza")
+
+
+def test_the_message_pages_cost_estimate_names_the_provider(kenya):
+    from tests.e2e.test_facilitator_pages import A_PHONE, add_learner, get, sign_in
+
+    app, rt, _, _ = kenya
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    pages = app.test_client()
+    make_circle(rt.uow, code="KC42", facilitator=A_PHONE, tz="Africa/Nairobi")
+    add_learner(rt.uow, AMINA)
+    add_learner(rt.uow, "+254722000124", name="Wanjiru")
+    add_learner(rt.uow, "+18165550123", name="Rosa")
+    sign_in(pages, rt.uow)
+    counted = get(pages, "/facilitator/circles/KC42/segments?text=Lete%20kompyuta").get_json()
+    assert counted["sms_learners"] == 3 and counted["by_provider"] == "Africa's Talking: 2 segments · Twilio: 1 segment"
+    page = get(pages, "/facilitator/circles/KC42/message").get_data(as_text=True)
+    assert "Africa&#39;s Talking: 2 segments · Twilio: 1 segment" in page

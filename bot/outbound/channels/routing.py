@@ -22,10 +22,15 @@ def through_africastalking(uow, config: AfricasTalking, address: str) -> bool:
     if config.carries(address):
         return True
     with uow() as session:
-        latest = session.scalar(
-            select(Message.provider_id)
-            .where(Message.direction == "in", Message.channel == SMS, Message.address == address)
-            .order_by(Message.id.desc())
-            .limit(1)
-        )
+        return wrote_through_africastalking(session, address)
+
+
+def wrote_through_africastalking(session, address: str) -> bool:
+    """True when the latest text from ``address`` came in through Africa's Talking."""
+    latest = session.scalar(
+        select(Message.provider_id)
+        .where(Message.direction == "in", Message.channel == SMS, Message.address == address)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
     return bool(latest and latest.startswith(INBOUND_PREFIX))
