@@ -58,6 +58,10 @@ def create_app(overrides: dict | None = None) -> Flask:
             import secrets
 
             settings = settings.with_overrides({"telegram_webhook_secret": secrets.token_urlsafe(24)})
+        if not settings.extra.get("AFRICASTALKING_CALLBACK_KEY"):  # the simulator's Kenyan phones post with it
+            import secrets
+
+            settings = settings.with_overrides({"AFRICASTALKING_CALLBACK_KEY": secrets.token_urlsafe(24)})
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     runtime = install(Runtime.build(settings, instance))

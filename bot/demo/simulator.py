@@ -10,11 +10,13 @@ Only the demo registers this blueprint.
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
+from bot.africastalking import AfricasTalking
 from bot.demo import seed as demo
 from bot.domain.phone import to_e164
 from bot.inbound.service import from_stored
@@ -76,7 +78,8 @@ def clock():
 
 @bp.post("/simulator/sign")
 def sign():
-    """Builds and signs a Twilio-shaped inbound SMS for the page to post to ``/twilio/sms``."""
+    """Builds and signs a Twilio-shaped inbound SMS for the page to post to ``/twilio/sms``; a Kenyan phone's
+    text is Africa's Talking's callback instead (``url``: ``/africastalking/sms?key=…``, no signature)."""
     _json_only()
     data = request.get_json(silent=True) or {}
     sender = _phone(str(data.get("from", ""))[:40])
@@ -97,6 +100,12 @@ def sign():
     }
     params["SmsMessageSid"] = params["MessageSid"]
     settings = _runtime().settings
+    at = AfricasTalking.of(settings)
+    if at.carries(sender):  # a Kenyan phone texts the Africa's Talking short code (issue 29)
+        at_params = {"from": sender, "to": at.sender or "20880", "text": body, "id": "ATXid_" + secrets.token_hex(16)}
+        at_params.update(date=_runtime().clock().strftime("%Y-%m-%d %H:%M:%S"), linkId="", networkCode="63902")
+        url = "/africastalking/sms?" + urlencode({"key": at.callback_key or ""})
+        return jsonify(url=url, params=at_params, signature="", now=_runtime().clock().isoformat())
     signature = RequestValidator(settings.twilio_auth_token).compute_signature(
         settings.public_base_url + "/twilio/sms", params
     )
@@ -188,8 +197,8 @@ def messages():
             if row.direction == "out" and isinstance(row.replies, dict) and row.replies.get("template"):
                 item["template"] = row.replies["template"]  # sent as a WhatsApp Content Template (issue 28)
             out.append(item)
-            if row.direction != "in":
-                continue
+            if row.direction != "in" or (row.provider_id or "").startswith("at-"):
+                continue  # Africa's Talking takes no inline reply: its answers are outbound rows
             for n, body in enumerate(inline(from_stored(row.replies), row.channel)):
                 out.append({"key": f"{key}#{n}", "direction": "out", "body": body, "at": at, "inline": True})
     return jsonify(phone=address, messages=out)

@@ -331,3 +331,39 @@ def test_the_message_pages_cost_estimate_names_the_provider(kenya):
     assert counted["sms_learners"] == 3 and counted["by_provider"] == "Africa's Talking: 2 segments · Twilio: 1 segment"
     page = get(pages, "/facilitator/circles/KC42/message").get_data(as_text=True)
     assert "Africa&#39;s Talking: 2 segments · Twilio: 1 segment" in page
+
+
+@pytest.fixture
+def sim(backend, tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": backend["DATABASE_URL"],
+            "REDIS_URL": backend["REDIS_URL"],
+            "INSTANCE_PATH": str(tmp_path),
+            "simulator": True,
+            "PUBLIC_BASE_URL": "http://localhost:5000",
+            "queue_name": RUN_QUEUE,
+            "send_rate_per_second": 0.0,
+        }
+    )
+    yield app
+    app.extensions["circlebot"].uow.engine.dispose()
+
+
+def test_the_simulators_kenyan_phone_texts_through_africastalkings_callback(sim):
+    from bot.demo import seed as demo
+
+    rt = sim.extensions["circlebot"]
+    demo.seed(rt)
+    client = sim.test_client()
+    signed = client.post("/simulator/sign", json={"from": "+254 711 000123", "body": "JOIN DEMO"}).get_json()
+    assert signed["url"].startswith("/africastalking/sms?key=") and signed["params"]["from"] == "+254711000123"
+    wrong = client.post("/africastalking/sms?key=nope", data=signed["params"])
+    assert wrong.status_code == 403
+    assert client.post(signed["url"], data=signed["params"]).status_code == 200
+    deliver(rt)
+    shown = client.get("/simulator/messages", query_string={"phone": "+254711000123"}).get_json()["messages"]
+    assert [m["direction"] for m in shown] == ["in", "out"]  # the answer once, from the outbox, not also inline
+    assert shown[1]["body"] == said(keys.SIGNUP_ASK_NAME, "en", circle="Demo Circle: Intro to Computers")
+    us = client.post("/simulator/sign", json={"from": "+18165550123", "body": "JOIN DEMO"}).get_json()
+    assert "url" not in us and us["params"]["MessageSid"].startswith("SM")
