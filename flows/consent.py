@@ -60,7 +60,9 @@ def on_ask(state: ConsentState, inbound: Inbound, ctx: Context) -> Result | None
         return Result(None, (Reply(keys.STOP_CONFIRMED),), (OptOut(),))
     circle = ctx.circles.get(state["code"])
     named = circle.name if circle is not None else state["code"]
-    return Result(None, (Reply(keys.CONSENT_GIVEN, {"name": ctx.contact.name or "", "circle": named}),), (RecordConsent(),))
+    return Result(
+        None, (Reply(keys.CONSENT_GIVEN, {"name": ctx.contact.name or "", "circle": named}),), (RecordConsent(),)
+    )
 
 
 HANDLERS = {State.ASK: on_ask}

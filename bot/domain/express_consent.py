@@ -34,7 +34,9 @@ def required(settings, circle_timezone: str | None) -> bool:
     return (region_of(circle_timezone) or "") in wanted
 
 
-def ask_first(session: Session, circle: Circle, contact: Contact, phone: str, now: datetime) -> tuple[str, list[Planned]]:
+def ask_first(
+    session: Session, circle: Circle, contact: Contact, phone: str, now: datetime
+) -> tuple[str, list[Planned]]:
     """Enrolls a new learner added on paper and texts them only the consent question.
 
     Returns:
