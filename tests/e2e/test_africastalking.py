@@ -367,3 +367,23 @@ def test_the_simulators_kenyan_phone_texts_through_africastalkings_callback(sim)
     assert shown[1]["body"] == said(keys.SIGNUP_ASK_NAME, "en", circle="Demo Circle: Intro to Computers")
     us = client.post("/simulator/sign", json={"from": "+18165550123", "body": "JOIN DEMO"}).get_json()
     assert "url" not in us and us["params"]["MessageSid"].startswith("SM")
+
+
+def test_hostile_callbacks_get_4xx_never_5xx(kenya):
+    app, rt, _, at = kenya
+    client = app.test_client()
+    sms_url, status_url, optout_url = (f"/africastalking/{p}?key={KEY}" for p in ("sms", "status", "optout"))
+    assert client.post(sms_url, data={"from": AMINA, "text": "hi"}).status_code == 400  # no id
+    assert client.post(sms_url, data={"id": "x" * 61, "from": AMINA, "text": "hi"}).status_code == 400
+    assert client.post(sms_url, data={"id": "a1", "text": "hi"}).status_code == 400  # no sender
+    assert client.post(sms_url, data=callback("not a number", "JIUNGE NBO1\x00\x07")).status_code == 200
+    assert client.post(sms_url, data=callback(AMINA, "Habari\x00 yako\x07")).status_code == 200
+    assert client.post(status_url, data={"id": "ATXid_1"}).status_code == 400
+    assert client.post(status_url, data={"id": "ATXid_1", "status": "x" * 40}).status_code == 400
+    assert client.post(status_url, data={"id": "ATXid_unknown", "status": "Success"}).status_code == 204
+    assert client.post(optout_url, data={"senderId": SHORT_CODE}).status_code == 400
+    assert client.post(optout_url, data={"phoneNumber": "+254799000000"}).status_code == 204  # nobody we know
+    deliver(rt)
+    with rt.uow() as session:
+        bodies = session.scalars(select(Message.body).where(Message.direction == "in")).all()
+    assert "Habari yako" in bodies and all("\x00" not in b for b in bodies)
