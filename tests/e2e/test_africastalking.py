@@ -15,7 +15,7 @@ from bot import create_app
 from bot.domain import outbox
 from bot.outbound import jobs
 from bot.render import sms
-from bot.store.models import Address, Message, Outbox, Rsvp
+from bot.store.models import Address, DeliveryEvent, Message, Outbox, Rsvp
 from flows import keys
 from flows.results import Reply
 from tests.helpers import AUTH_TOKEN, BASE_URL, RUN_QUEUE, make_circle
@@ -142,6 +142,8 @@ def test_a_learner_joins_in_swahili_rsvps_and_nothing_goes_through_twilio(kenya)
     assert client.post(f"/africastalking/status?key={KEY}", data=report).status_code == 204  # a replay
     with rt.uow() as session:
         assert session.get(Outbox, reminder_id).delivery_status == "delivered"
+        events = select(func.count()).select_from(DeliveryEvent).where(DeliveryEvent.provider_id == message_id)
+        assert session.scalar(events) == 1
 
     # The facilitator (a Kenyan number too) heard of the join through Africa's Talking as well.
     assert at.sent_to(FACILITATOR)
