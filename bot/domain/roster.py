@@ -20,6 +20,7 @@ from flows import keys, plans
 from flows.results import Reply, When
 
 STOPPED = "stopped"
+ASKED = "asked"
 
 
 class RosterError(ValueError):
@@ -95,6 +96,10 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         status = enrollment.status
         if status in enrollments.CURRENT and own and all(a.opted_out_at is not None for a in own):
             status = STOPPED
+        elif (
+            status in enrollments.CURRENT and own and all(a.consent_source == contacts.ConsentSource.ASKED for a in own)
+        ):
+            status = ASKED  # added on paper in Kenya: no texts until they reply YES (bot.domain.express_consent)
         out.append(
             Row(
                 enrollment.id,

@@ -276,6 +276,13 @@ def add_on_paper(rt, phone: str = AMINA, code: str = "NBO1") -> None:
         session.commit()
 
 
+def roster_rows(session, code: str = "NBO1"):
+    from bot.domain import roster
+    from bot.store.models import Circle
+
+    return roster.rows(session, session.scalar(select(Circle).where(Circle.code == code)))
+
+
 def test_a_learner_added_on_paper_in_kenya_replies_yes_before_any_scheduled_text(kenya):
     app, rt, _, at = kenya
     client = app.test_client()
@@ -289,11 +296,14 @@ def test_a_learner_added_on_paper_in_kenya_replies_yes_before_any_scheduled_text
     with rt.uow() as session:
         assert session.scalar(select(Outbox).where(Outbox.kind == "reminder", Outbox.address == AMINA)) is None
         assert session.scalar(select(Address.consent_at).where(Address.value == AMINA)) is None
+        assert [r.status for r in roster_rows(session)] == ["asked"]  # the roster says "waiting for their YES"
 
     assert texts(client, rt, at, "Ndiyo") == [said(keys.CONSENT_GIVEN, name="Amina", circle="Kompyuta kwa Wote")]
     with rt.uow() as session:
         address = session.scalar(select(Address).where(Address.value == AMINA))
         assert address.consent_at is not None and address.consent_source == "sms" and address.preferred
+    with rt.uow() as session:
+        assert [r.status for r in roster_rows(session)] == ["active"]
     jobs.plan_now(rt.clock())
     deliver(rt)
     assert "Utakuja?" in at.sent_to(AMINA)[-1]["message"]  # now the reminder goes
