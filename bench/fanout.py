@@ -311,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             "redis_url": args.redis_url,
             "queue_name": QUEUE_NAME,
             "quiet_hours": "",  # every reminder is due now, whatever the hour of the run
+            "QUIET_HOURS_BY_COUNTRY": "KE=",  # Kenya's circles too (its default is 18:00-08:00)
         },
     )
     rt = install(Runtime.build(settings, "/tmp/circlebot-bench-instance"))

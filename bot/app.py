@@ -58,12 +58,17 @@ def create_app(overrides: dict | None = None) -> Flask:
             import secrets
 
             settings = settings.with_overrides({"telegram_webhook_secret": secrets.token_urlsafe(24)})
+        if not settings.extra.get("AFRICASTALKING_CALLBACK_KEY"):  # the simulator's Kenyan phones post with it
+            import secrets
+
+            settings = settings.with_overrides({"AFRICASTALKING_CALLBACK_KEY": secrets.token_urlsafe(24)})
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     runtime = install(Runtime.build(settings, instance))
     app.extensions["circlebot"] = runtime
 
     from webhooks import (
+        africastalking,
         health,
         telegram,
         twilio_conference,
@@ -85,6 +90,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(twilio_recording.bp)  # the call that records prompts (issue 29)
     app.register_blueprint(twilio_host.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(africastalking.bp)
     if settings.simulator:
         from bot.demo import simulator, simulator_host, simulator_telegram
 

@@ -30,6 +30,9 @@ SECRET = re.compile(
     r"|\botp|\blogin_code)(\W{1,4})([^\s&\"',;]{3,})"
 )
 
+# A secret carried as a URL's ``key`` parameter (Africa's Talking's callbacks: /africastalking/sms?key=...).
+URL_KEY = re.compile(r"([?&]key=)([^\s&\"'#]+)")
+
 
 def _keep_ends(digits: str) -> str:
     bare = re.sub(r"\D", "", digits)
@@ -42,6 +45,7 @@ def mask_text(text: str) -> str:
         return text
     text = BOT_TOKEN.sub("***", text)
     text = SECRET.sub(lambda m: f"{m[1]}{m[2]}***", text)
+    text = URL_KEY.sub(lambda m: f"{m[1]}***", text)
     text = PHONE_URL.sub(lambda m: "%2B" + _keep_ends(m[1]), text)
     text = PHONE.sub(lambda m: "+" + _keep_ends(m[1]), text)
     return TELEGRAM_ID.sub(lambda m: f"{m[1]}***{m[2][-3:]}", text)

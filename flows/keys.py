@@ -102,6 +102,8 @@ HELP_WAITLISTED = "help.waitlisted"
 # Sent from the facilitator's pages: the sign-in code, a learner added on paper, a promotion.
 PAGES_LOGIN_CODE = "pages.login_code"
 PAGES_ADDED_BY_FACILITATOR = "pages.added_by_facilitator"
+CONSENT_ASK = "consent.ask"  # express consent (flows/consent.py)
+CONSENT_GIVEN = "consent.given"
 PAGES_PROMOTED = "pages.promoted"
 PAGES_CO_FACILITATOR_ADDED = "pages.co_facilitator_added"
 

@@ -40,6 +40,7 @@ from flows import (
     asked,
     checkin,
     commands,
+    consent,
     facilitator,
     keys,
     keywords,
@@ -77,6 +78,7 @@ FLOWS: dict[str, Flow] = {
     offer.FLOW: Flow(offer.resume, offer.accepts),
     link.FLOW: Flow(link.resume),
     stopping.FLOW: Flow(stopping.resume, stopping.accepts),
+    consent.FLOW: Flow(consent.resume, consent.accepts),
 }
 
 

@@ -29,7 +29,7 @@ def learner_add(code, phone, name, landline, language) -> None:
     By text they get one welcome text that says how to STOP; with --landline they get reminder calls, and
     the first call says how to stop. A full circle puts them on the waiting list.
     """
-    from bot.domain import roster
+    from bot.domain import contacts, express_consent, roster
 
     rt = runtime()
     try:
@@ -42,6 +42,8 @@ def learner_add(code, phone, name, landline, language) -> None:
     with rt.uow() as session:
         found = find_circle(session, code)
         add = roster.add_landline if landline else roster.add_on_paper
+        asked = not landline and express_consent.required(rt.settings, found.timezone)
+        asked = asked and contacts.by_phone(session, number) is None
         try:
             status, planned = add(session, rt.settings, found, name, number, language or found.language, now())
         except roster.RosterError as exc:
@@ -54,6 +56,8 @@ def learner_add(code, phone, name, landline, language) -> None:
         session.commit()
         circle_code = found.code
     how = "reminder calls (the first says how to stop)" if landline else "one welcome text that says how to STOP"
+    if asked:  # express consent (Kenya): bot/domain/express_consent.py
+        how = "one text asking them to reply YES, and nothing scheduled until they do"
     where = "the waiting list of" if status == EnrollmentStatus.WAITLIST else "circle"
     click.echo(f"{phones.mask(number)} ({name}) is on {where} {circle_code}; they get {how}")
 

@@ -10,11 +10,13 @@ Only the demo registers this blueprint.
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
+from bot.africastalking import AfricasTalking
 from bot.demo import seed as demo
 from bot.demo import simulator_clock, simulator_state
 from bot.domain.phone import to_e164
@@ -90,7 +92,8 @@ def clock():
 
 @bp.post("/simulator/sign")
 def sign():
-    """Builds and signs a Twilio-shaped inbound SMS for the page to post to ``/twilio/sms``."""
+    """Builds and signs a Twilio-shaped inbound SMS for the page to post to ``/twilio/sms``; a Kenyan phone's
+    text is Africa's Talking's callback instead (``url``: ``/africastalking/sms?key=…``, no signature)."""
     _json_only()
     data = request.get_json(silent=True) or {}
     sender = _phone(str(data.get("from", ""))[:40])
@@ -111,6 +114,12 @@ def sign():
     }
     params["SmsMessageSid"] = params["MessageSid"]
     settings = _runtime().settings
+    at = AfricasTalking.of(settings)
+    if at.carries(sender):  # a Kenyan phone texts the Africa's Talking short code (issue 29)
+        at_params = {"from": sender, "to": at.sender or "20880", "text": body, "id": "ATXid_" + secrets.token_hex(16)}
+        at_params.update(date=_runtime().clock().strftime("%Y-%m-%d %H:%M:%S"), linkId="", networkCode="63902")
+        url = "/africastalking/sms?" + urlencode({"key": at.callback_key or ""})
+        return jsonify(url=url, params=at_params, signature="", now=_runtime().clock().isoformat())
     signature = RequestValidator(settings.twilio_auth_token).compute_signature(
         settings.public_base_url + "/twilio/sms", params
     )
@@ -210,8 +219,8 @@ def messages():
             if row.direction == "out" and isinstance(row.replies, dict) and row.replies.get("call"):
                 item["call"] = _placed_call(row.replies["call"])  # the bot calls this phone: it rings
             out.append(item)
-            if row.direction != "in":
-                continue
+            if row.direction != "in" or (row.provider_id or "").startswith("at-"):
+                continue  # Africa's Talking takes no inline reply: its answers are outbound rows
             if row.channel == "voice":  # keys pressed on a call the bot placed: what they said, and the answer spoken
                 call_sid = key.split(":", 1)[0]  # a page that played the call live has shown these already
                 item.update(body="\u2328 " + (row.body or ""), call_sid=call_sid)

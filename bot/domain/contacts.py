@@ -34,6 +34,7 @@ class ConsentSource(StrEnum):
     CALL_ME = "call me"  # they asked to be called into a meeting: a voice address beside their phone
     JOINED_BY_PHONE = "joined by phone"  # they called the bot's number and joined a circle by keypad
     ADDED_BY_FACILITATOR = "added_by_facilitator"  # a learner their facilitator added (on paper, ADD, a landline)
+    ASKED = "asked"  # added on paper where consent must be express: no consent until they reply YES
     FACILITATOR = "facilitator"  # a facilitator, added by an operator (``circle create``, ``facilitator add``)
     ORGANIZER = "organizer"  # an organizer, added by an operator (``organizer add``)
 

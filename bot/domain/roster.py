@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain import attendance, contacts, enrollments, outbox, reach
+from bot.domain import attendance, contacts, enrollments, express_consent, outbox, reach
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.phone import mask
@@ -21,6 +21,7 @@ from flows.results import Reply, When
 from flows.signup import clean_name
 
 STOPPED = "stopped"
+ASKED = "asked"
 
 
 class RosterError(ValueError):
@@ -96,6 +97,10 @@ def rows(session: Session, circle: Circle) -> list[Row]:
         status = enrollment.status
         if status in enrollments.CURRENT and own and all(a.opted_out_at is not None for a in own):
             status = STOPPED
+        elif (
+            status in enrollments.CURRENT and own and all(a.consent_source == contacts.ConsentSource.ASKED for a in own)
+        ):
+            status = ASKED  # added on paper in Kenya: no texts until they reply YES (bot.domain.express_consent)
         out.append(
             Row(
                 enrollment.id,
@@ -141,7 +146,9 @@ def add_on_paper(
 ) -> tuple[str, list[Planned]]:
     """Enrolls a learner who signed up on paper and texts them one welcome that says how to STOP.
 
-    Consent is recorded as added by the facilitator. A full circle puts them on the waiting list.
+    Consent is recorded as added by the facilitator. A full circle puts them on the waiting list. In a
+    country that asks for express consent (Kenya, ``bot.domain.express_consent``) a new number gets only
+    the question "reply YES", and nothing scheduled until it does.
 
     Returns:
         Their status (``active`` or ``waitlist``) and the outbox rows to queue after the commit.
@@ -150,11 +157,14 @@ def add_on_paper(
         RosterError: ``already`` (they are in the circle or on its list), ``stopped`` (that number
             asked for no more texts).
     """
+    new = contacts.by_phone(session, phone) is None
     contact = contacts.make_with_phone(session, phone, now, source=contacts.ConsentSource.ADDED_BY_FACILITATOR)
     contact.name = contact.name or name
     contact.language = contact.language or language
     if enrollments.is_current(session, contact.id, circle.id):
         raise RosterError("already")
+    if new and express_consent.required(settings, circle.timezone):  # Kenya: they reply YES first (issue 29)
+        return express_consent.ask_first(session, circle, contact, phone, now)
     to = contacts.recipient(session, contact.id, circle.language)
     if to is None:
         raise RosterError("stopped")

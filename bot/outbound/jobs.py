@@ -16,17 +16,17 @@ from sqlalchemy import CursorResult, select, update
 
 from bot import runtime
 from bot.domain import call_me as calls
-from bot.domain import contacts, login, meetings, outbox, reach
+from bot.domain import contacts, login, meetings, outbox, quiet_hours, reach
 from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
-from bot.domain.schedule import QuietHours
 from bot.inbound import service
 from bot.outbound import rendering, sweeper, turns, whatsapp_window
 from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
 from bot.store.db import collect
 from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
+from flows import keys
 from flows.inbound import VOICE, WHATSAPP, Inbound
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def send_outbox(row_id: int) -> str:
         body = sending if sending is not None else (row.body or "")
 
     try:
-        adapter = rt.channels.adapter(channel)
+        adapter = rt.channels.adapter(channel, address)
     except NoAdapter as exc:
         _fail(rt, row_id, str(exc))
         return outbox.FAILED
@@ -194,10 +194,10 @@ def _quiet_until(session, settings, row: Outbox, now: datetime) -> datetime | No
     """
     if row.kind not in QUIET_KINDS:
         return None
-    quiet = QuietHours.parse(settings.quiet_hours)
+    tz = session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None
+    quiet = quiet_hours.resolver(settings)(tz or row.timezone)  # by country: Kenya 18:00-08:00 (issue 29)
     if not quiet.enabled:
         return None
-    tz = session.scalar(select(Contact.timezone).where(Contact.id == row.contact_id)) if row.contact_id else None
     return quiet.until(now, tz or row.timezone)
 
 
@@ -276,7 +276,7 @@ def _same_survey(current: dict, planned: dict) -> bool:
 def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
     """Why the row must not go out now: an opted-out address, an erased contact, a meeting gone by."""
     address = contacts.of_row(session, row.address_id, row.channel, row.address)
-    if address is not None and address.opted_out_at is not None:
+    if address is not None and address.opted_out_at is not None and not _said_when_opted_out(row):
         return "opted out"
     if reach.texts_fail(address):  # until it texts in again (bot/domain/reach.py)
         return "texts to this address fail"
@@ -290,6 +290,17 @@ def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
         if meeting.status == meetings.MeetingStatus.CANCELLED or meeting.starts_at <= now:
             return "meeting cancelled or over"
     return None
+
+
+def _said_when_opted_out(row: Outbox) -> bool:
+    """True for the answer to the address's own text that it gets even after STOP (the STOP confirmation,
+    HELP), sent through the outbox where the provider takes no inline reply (Africa's Talking)."""
+    replies = row.replies or []
+    return (
+        row.kind == outbox.OutboxKind.REPLY
+        and bool(replies)
+        and all(r.get("key") in keys.ALLOWED_WHEN_OPTED_OUT for r in replies)
+    )
 
 
 def _record_failure(rt, row_id: int, address: str, exc: SendError, attempts: int) -> None:

@@ -76,7 +76,7 @@ def _reconcile_stuck(rt, now: datetime) -> None:
         try:
             if kind == outbox.OutboxKind.LOGIN:  # its body is masked: ask for the text that went out
                 body = _sent_text(rt, row_id)
-            found = rt.channels.adapter(channel).find_sent(
+            found = rt.channels.adapter(channel, address).find_sent(
                 address, body or "", claimed_at - timedelta(seconds=5), channel
             )
         except (SendError, NoAdapter, login.WrongKey) as exc:  # cannot say yet: leave the row for the next sweep

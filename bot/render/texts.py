@@ -203,6 +203,13 @@ TEXTS: dict[str, str] = {
         "You are now a co-facilitator of %(circle)s. Sign in with this number at %(url)s. "
         "Not for you? Sign in there and remove yourself."
     ),
+    keys.CONSENT_ASK: N_(
+        "Hi %(name)s! Your facilitator wrote down your number for %(circle)s at %(venue)s. "
+        "Reply YES to get its texts, or STOP for no texts."
+    ),
+    keys.CONSENT_GIVEN: N_(
+        "Thank you, %(name)s! You will get the texts of %(circle)s. Text STOP at any time to stop them."
+    ),
     keys.PAGES_PROMOTED: N_(
         "Good news, %(name)s: a place opened and you are now in %(circle)s! Next meeting: %(when)s at %(venue)s."
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
@@ -15,6 +15,7 @@ from bot.render.texts import RELAY_TEXT_MAX
 from bot.reports import export
 from bot.runtime import current as runtime
 from bot.store.models import Address, Circle, Contact, Enrollment
+from bot.web import providers
 from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _, ngettext
@@ -26,27 +27,26 @@ def count(db, circle: Circle, text: str) -> dict:
     ``circlebot segments``, times the circle's active learners who get it by SMS."""
     rendered = sms.render(broadcast.said(circle, text), circle.language)
     counted = segments.count(rendered)
-    on_sms = (
-        db.scalar(
-            select(func.count())
-            .select_from(Enrollment)
-            .join(Contact, Contact.id == Enrollment.contact_id)
-            .join(Address, preferred_join())
-            .where(
-                Enrollment.circle_id == circle.id,
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-                Contact.erased_at.is_(None),
-                Address.channel == SMS,
-            )
+    numbers = db.scalars(
+        select(Address.value)
+        .select_from(Enrollment)
+        .join(Contact, Contact.id == Enrollment.contact_id)
+        .join(Address, preferred_join())
+        .where(
+            Enrollment.circle_id == circle.id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            Contact.erased_at.is_(None),
+            Address.channel == SMS,
         )
-        or 0
-    )
+    ).all()
+    on_sms = len(numbers)
     return {
         "characters": len(text),
         "encoding": counted.encoding,
         "segments": counted.segments,
         "sms_learners": on_sms,
         "total_segments": counted.segments * on_sms,
+        "by_provider": providers.split(db, runtime().channels, numbers, counted.segments),
         "too_long": len(text) > RELAY_TEXT_MAX or counted.segments > segments.MAX_SEGMENTS,
     }
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-__all__ = ["P2PUStandIn", "TelegramStandIn", "TwilioStandIn"]
+__all__ = ["AfricasTalkingStandIn", "P2PUStandIn", "TelegramStandIn", "TwilioStandIn"]
 
 
 def __getattr__(name: str):
@@ -17,6 +17,10 @@ def __getattr__(name: str):
         from tests.standin.telegram_api import TelegramStandIn
 
         return TelegramStandIn
+    if name == "AfricasTalkingStandIn":
+        from tests.standin.africastalking_api import AfricasTalkingStandIn
+
+        return AfricasTalkingStandIn
     if name == "P2PUStandIn":
         from tests.standin.p2pu_api import P2PUStandIn
 

@@ -29,6 +29,7 @@ SAME_AS_ENGLISH_OK = {
     ("fr", "N"),
     ("pt", "N"),
     ("pl", "N"),
+    ("pl", "%(provider)s: %(num)s segment"),  # "segment" is Polish too (the message page's cost estimate)
 }
 STRAY = re.compile("[\u2018\u2019\u201c\u201d\u2026\u2013\u2014\u00a0\u202f\U0001f000-\U0001ffff\u2600-\u27bf]")
 

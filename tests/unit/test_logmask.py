@@ -64,3 +64,11 @@ def test_a_broken_format_string_keeps_its_arguments_masked():
     record = logging.LogRecord("odd", logging.INFO, __file__, 1, "%s %s", (NUMBER,), None)
     assert logmask.MaskFilter().filter(record) is True
     assert record.args == ("+1******3201",)  # logging's own error report shows these
+
+
+def test_the_africastalking_callback_key_in_a_url_is_masked():
+    from bot.logmask import mask_text
+
+    line = '127.0.0.1 "POST /africastalking/status?key=Zr8_x-Q2hvalue99 HTTP/1.1" 204'
+    assert mask_text(line) == '127.0.0.1 "POST /africastalking/status?key=*** HTTP/1.1" 204'
+    assert mask_text("/africastalking/sms?x=1&key=abc123&y=2") == "/africastalking/sms?x=1&key=***&y=2"

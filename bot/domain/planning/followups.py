@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import attendance, conference_room
+from bot.domain import attendance, conference_room, quiet_hours
 from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
@@ -31,14 +31,14 @@ from bot.domain.schedule import MeetingStatus
 from bot.store.models import Address, Circle, Contact, Conversation, Enrollment, Facilitator, Meeting, Outbox, Rsvp
 from flows import planner, plans, survey
 from flows.planner import LOOK_BACK, SURVEY_LIFETIME, SURVEY_REMINDER_AFTER
-from flows.timing import FOLLOW_UP_AT, QuietHours, follow_up_time
+from flows.timing import FOLLOW_UP_AT, follow_up_time
 
 __all__ = ["FOLLOW_UP_AT", "LOOK_BACK", "SURVEY_LIFETIME", "SURVEY_REMINDER_AFTER", "follow_up_time", "plan"]
 
 
 def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HORIZON) -> list[Planned]:
     """Creates the follow-up rows due before ``now + horizon``; returns the new ones."""
-    quiet = QuietHours.parse(settings.quiet_hours)
+    quiet = quiet_hours.resolver(settings)  # per circle's country (issue 29)
     planned: list[plans.PlannedMessage] = []
     recent = session.execute(
         select(Meeting.id, Meeting.seq, Meeting.starts_at, Meeting.status, Circle)
@@ -48,11 +48,13 @@ def plan(session: Session, settings, now: datetime, horizon: timedelta = PLAN_HO
     due = {
         circle.id: circle
         for m_id, seq, starts, status, circle in recent
-        if planner.follow_up_due(plans.Meeting(m_id, seq, starts, status), circle.timezone, quiet, now, horizon)
+        if planner.follow_up_due(
+            plans.Meeting(m_id, seq, starts, status), circle.timezone, quiet(circle.timezone), now, horizon
+        )
     }
     if due:
         for circle, learners, history in _load_circles(session, due):
-            planned.extend(planner.follow_ups_due(circle, learners, history, quiet, now, horizon))
+            planned.extend(planner.follow_ups_due(circle, learners, history, quiet(circle.timezone), now, horizon))
     planned.extend(_survey_reminders(session, now))
     return insert_new(session, outbox_rows(planned, now))
 

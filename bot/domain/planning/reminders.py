@@ -11,14 +11,14 @@ language when it is sent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox
+from bot.domain import outbox, quiet_hours
 from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import Planned, insert_new
@@ -50,7 +50,7 @@ def plan(
     never holds more than one group's rows in memory.
     """
     lead = settings.reminder_lead
-    quiet = QuietHours.parse(settings.quiet_hours)
+    quiet = quiet_hours.resolver(settings)  # per circle's country (issue 29)
     latest = now + max(lead, planner.TALLY_BEFORE) + horizon + QUIET_SHIFT_MAX
     query = (
         select(
@@ -96,7 +96,7 @@ def _reminder_rows(
     session: Session,
     meetings: list[Any],
     lead: timedelta,
-    quiet: QuietHours,
+    quiet: Callable[[str | None], QuietHours],
     now: datetime,
     horizon: timedelta,
     contact_id: int | None,
@@ -131,7 +131,9 @@ def _reminder_rows(
         m = by_id[m_id]
         circle = plans.Circle(0, "", m.name, m.venue, m.timezone, m.language)
         due.extend(
-            planner.reminders_due(circle, plans.Meeting(m_id, 0, m.starts_at), theirs, lead, quiet, now, horizon)
+            planner.reminders_due(
+                circle, plans.Meeting(m_id, 0, m.starts_at), theirs, lead, quiet(m.timezone), now, horizon
+            )
         )
     return outbox_rows(due, now)
 

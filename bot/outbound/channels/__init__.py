@@ -7,6 +7,7 @@ Twilio Calls adapters register here too (see the README's "Add a channel").
 
 from __future__ import annotations
 
+from bot.africastalking import AfricasTalking
 from bot.outbound.channels.base import SendError, Sent
 from bot.outbound.channels.simulator import SimulatorChannel
 from bot.outbound.channels.twilio_calls import TwilioCallsChannel
@@ -23,7 +24,14 @@ class Registry:
 
     def __init__(self, settings, uow, redis=None):
         self.simulator = SimulatorChannel(uow)
+        self.uow = uow
         self.adapters: dict[str, object] = {}
+        self.africastalking = None  # SMS to its countries, and to numbers that wrote in through it
+        self.at_config = AfricasTalking.of(settings)
+        if self.at_config.enabled:
+            from bot.outbound.channels.africastalking import AfricasTalkingChannel
+
+            self.africastalking = AfricasTalkingChannel(self.at_config)
         if settings.twilio_enabled:
             twilio = TwilioChannel(settings)
             self.adapters.update({SMS: twilio, WHATSAPP: twilio, VOICE: TwilioCallsChannel(settings)})
@@ -32,12 +40,17 @@ class Registry:
 
             self.adapters[TELEGRAM] = TelegramChannel(settings, redis)
 
-    def adapter(self, channel: str):
-        """The adapter that sends on ``channel``.
+    def adapter(self, channel: str, address: str | None = None):
+        """The adapter that sends on ``channel`` (to ``address``: an SMS may go through Africa's Talking).
 
         Raises:
             NoAdapter: the channel's provider is configured for some channels but not this one.
         """
+        if channel == SMS and self.africastalking is not None:
+            from bot.outbound.channels.routing import through_africastalking
+
+            if SMS not in self.adapters or (address and through_africastalking(self.uow, self.at_config, address)):
+                return self.africastalking
         adapter = self.adapters.get(channel)
         if adapter is not None:
             return adapter
