@@ -134,7 +134,7 @@ def fixed_prompts(lang: str) -> list[Prompt]:
     prompts = []
     for message_key in line_keys():
         parts = PLACEHOLDER.split(gettext(TEXTS[message_key], lang))
-        words = [part.strip().lstrip(",.;: ") for i, part in enumerate(parts) if i % 2 == 0 and _WORD.search(part)]
+        words = [part.strip().lstrip(",.;:?! ") for i, part in enumerate(parts) if i % 2 == 0 and _WORD.search(part)]
         keys = [key for kind, key in pieces(message_key, lang) if kind == "words"]
         prompts += [Prompt(key, said, "prompt") for key, said in zip(keys, words, strict=True)]
     return prompts
