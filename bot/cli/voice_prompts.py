@@ -37,9 +37,10 @@ def prompts() -> None:
 def prompts_list(lang: str, only_missing: bool) -> None:
     """Prints every recording the line needs in LANG, one key per line: KEY, recorded or missing, the words.
 
-    The fixed prompts come first, then the fragments dates and numbers are said with, then each circle's
-    name and venue (optional: a prompt is phrased without a name or venue that is not recorded). A missing recording is said
-    by the nearest voice, as without recordings.
+    The fixed prompts come first (the call-in line's, then the placed calls' and the choices' labels), then
+    the fragments dates and numbers are said with, then each circle's name and venue (optional: a prompt is
+    phrased without a name or venue that is not recorded). A missing recording is said by the nearest voice,
+    as without recordings.
     """
     from bot.domain import voice_prompts
 

@@ -83,10 +83,9 @@ def amina_on_a_landline(rt, weeks: int) -> int:
         facilitator="+254711000199",
     )
     with rt.uow() as session:
-        amina = add_contact(session, AMINA, MEETING - timedelta(days=3), channel="voice", name="Amina", language="sw")
-        session.add(
-            Enrollment(contact_id=amina.id, circle_id=circle_id, status="active", created_at=MEETING - timedelta(days=3))
-        )
+        joined = MEETING - timedelta(days=3)
+        amina = add_contact(session, AMINA, joined, channel="voice", name="Amina", language="sw")
+        session.add(Enrollment(contact_id=amina.id, circle_id=circle_id, status="active", created_at=joined))
         session.commit()
         return amina.id
 
@@ -94,6 +93,7 @@ def amina_on_a_landline(rt, weeks: int) -> int:
 def record_everything_but_the_circle_name(rt, tmp_path) -> dict[str, bytes]:
     """Imports a WAV for every key ``voice prompts list sw`` names (the venue too), not the circle's name."""
     from bot import runtime
+
     needed = listed()
     assert needed["venue.kc42"] == "missing (optional)" and needed["circle.kc42"] == "missing (optional)"
     for key in ("reminder.1", "label.yes", "voice.press.1", "voice.scale.2", "checkin.question.1", "q.goal"):
