@@ -134,7 +134,11 @@ def test_reminder_and_check_in_calls_play_swahili_and_the_keys_still_answer(line
     client = app.test_client()
 
     # The reminder: "<date>, <venue>. Utakuja?" (the unrecorded circle name left out), then the keys.
-    root, base = answer(client, standin, placed(rt, "reminder"))
+    row_id = placed(rt, "reminder")
+    voicemail = post(client, f"/twilio/voice/answer?row={row_id}", {"CallSid": "CA1", "AnsweredBy": "machine_end_beep"})
+    assert says(voicemail) == [] and voicemail.find("Gather") is None  # the message only, played
+    assert plays(client, voicemail, files) == [*TUESDAY_1_DECEMBER_6PM, "venue.kc42", "reminder.1"]
+    root, base = answer(client, standin, row_id)
     gather = root.find("Gather")
     assert says(root) == [] and gather.get("numDigits") == "1"
     assert plays(client, gather, files) == [*TUESDAY_1_DECEMBER_6PM, "venue.kc42", "reminder.1", *PRESS_1_YES_2_NO]
