@@ -37,9 +37,10 @@ def prompts() -> None:
 def prompts_list(lang: str, only_missing: bool) -> None:
     """Prints every recording the line needs in LANG, one key per line: KEY, recorded or missing, the words.
 
-    The fixed prompts come first, then the fragments dates and numbers are said with, then each circle's
-    name (optional: a prompt is phrased without a name that is not recorded). A missing recording is said
-    by the nearest voice, as without recordings.
+    The fixed prompts come first (the call-in line's, then the placed calls' and the choices' labels), then
+    the fragments dates and numbers are said with, then each circle's name and venue (optional: a prompt is
+    phrased without a name or venue that is not recorded). A missing recording is said by the nearest voice,
+    as without recordings.
     """
     from bot.domain import voice_prompts
 
@@ -49,14 +50,14 @@ def prompts_list(lang: str, only_missing: bool) -> None:
     for row in rows:
         if only_missing and row.recorded:
             continue
-        mark = "recorded" if row.recorded else ("missing (optional)" if row.prompt.kind == "circle" else "missing")
+        mark = "recorded" if row.recorded else ("missing (optional)" if row.prompt.optional else "missing")
         click.echo(f"{row.prompt.key}\t{mark}\t{row.prompt.text}")
     from bot.render.voice_prompts import unsayable
 
     never = unsayable()
     if never and not only_missing:
         click.echo(f"said by the nearest voice, as they hold words no recording can say: {', '.join(never)}", err=True)
-    needed = [row for row in rows if row.prompt.kind != "circle"]
+    needed = [row for row in rows if not row.prompt.optional]
     missing = sum(1 for row in needed if not row.recorded)
     if missing:
         click.echo(
@@ -84,7 +85,7 @@ def prompts_import(lang: str, folder: str) -> None:
         rows = voice_prompts.status(session, lang)
     for name, reason in refused:
         click.echo(f"{name}: {reason}", err=True)
-    missing = sum(1 for row in rows if not row.recorded and row.prompt.kind != "circle")
+    missing = sum(1 for row in rows if not row.recorded and not row.prompt.optional)
     click.echo(f"stored {len(stored)} recordings for {lang}; {missing} still missing")
     if refused:
         raise SystemExit(1)

@@ -97,16 +97,22 @@ def circles(session: Session) -> dict[str, str]:
     return {code: name for code, name in rows}
 
 
+def venues(session: Session) -> dict[str, str]:
+    """The venues that may be recorded, one per circle: code → venue (archived circles left out)."""
+    rows = session.execute(select(Circle.code, Circle.venue).where(Circle.archived_at.is_(None)))
+    return {code: venue for code, venue in rows if venue}
+
+
 def status(session: Session, lang: str) -> list[Status]:
     """Every recording ``lang`` needs, each marked recorded or missing."""
     check_language(lang)
     have = set(session.scalars(select(VoicePrompt.key).where(VoicePrompt.language == lang)))
-    return [Status(prompt, prompt.key in have) for prompt in keys.needed(lang, circles(session))]
+    return [Status(prompt, prompt.key in have) for prompt in keys.needed(lang, circles(session), venues(session))]
 
 
 def known_keys(session: Session, lang: str) -> set[str]:
     """The keys a recording may be stored under in ``lang``."""
-    return {prompt.key for prompt in keys.needed(lang, circles(session))}
+    return {prompt.key for prompt in keys.needed(lang, circles(session), venues(session))}
 
 
 def import_files(session: Session, lang: str, folder: str, now: datetime) -> tuple[list[str], list[tuple[str, str]]]:
@@ -151,11 +157,14 @@ def recorded(session: Session, base: str) -> dict[str, Recorded]:
     if not rows:
         return {}
     names = circles(session) if any(key.startswith(keys.CIRCLE_PREFIX) for _l, key, _d in rows) else {}
+    places = venues(session) if any(key.startswith(keys.VENUE_PREFIX) for _l, key, _d in rows) else {}
     out: dict[str, Recorded] = {}
     for lang in sorted({lang for lang, _k, _d in rows if lang in keys.LANGUAGES}):
         urls = {key: audio_url(base, lang, key, digest) for row_lang, key, digest in rows if row_lang == lang}
         by_name = {name: urls[keys.circle_key(code)] for code, name in names.items() if keys.circle_key(code) in urls}
-        out[lang] = Recorded(lang, urls, by_name)
+        # Circles may share a venue: any of their recordings says it.
+        by_venue = {venue: urls[keys.venue_key(code)] for code, venue in places.items() if keys.venue_key(code) in urls}
+        out[lang] = Recorded(lang, urls, by_name, by_venue)
     return out
 
 

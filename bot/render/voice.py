@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
-from bot.render import text, voice_prompts
+from bot.render import call_prompts, text, voice_prompts
 from bot.render.i18n import gettext, pick
 from bot.render.texts import TEXTS
 from bot.render.voice_prompts import Recorded
@@ -97,14 +97,32 @@ def keypad_prompt(choices: Choices, lang: str) -> str:
     )
 
 
-def render(replies: tuple[Reply, ...], lang: str, action: str | None = None) -> VoiceResponse:
-    """TwiML that says the replies and, when the last one has choices, gathers the answer."""
-    lang = spoken(lang)
-    say = say_attrs(lang)
+def _keypad_prompt(gather, choices: Choices, lang: str, recorded: Mapping[str, Recorded] | None) -> None:
+    """Plays "press 1 for <yes>…" where every piece is recorded (``bot/render/call_prompts.py``), else says it."""
+    prompts = call_prompts.keypad_replies(choices, digit_values(choices))
+    chosen = (recorded or {}).get(pick(lang))
+    urls = [voice_prompts.plays(reply, chosen) for reply in prompts or ()]
+    if not prompts or any(played is None for played in urls):
+        gather.say(keypad_prompt(choices, spoken(lang)), **say_attrs(lang))
+        return
+    for played in urls:
+        for audio in played or ():
+            gather.play(audio)
+
+
+def render(
+    replies: tuple[Reply, ...],
+    lang: str,
+    action: str | None = None,
+    recorded: Mapping[str, Recorded] | None = None,
+) -> VoiceResponse:
+    """TwiML that says the replies and, when the last one has choices, gathers the answer; each reply (and
+    the keypad's prompt) whose every piece is ``recorded`` in ``lang`` is played instead."""
+    asked, lang = lang, spoken(lang)
     response = VoiceResponse()
     last = replies[-1] if replies else None
     for reply in replies[:-1] if last is not None and last.choices else replies:
-        response.say(text.words(reply, lang, quote_limit=300), **say)
+        speak(response, reply, asked, recorded, text.words(reply, lang, quote_limit=300))
     if last is not None and last.choices:
         gather = Gather(
             num_digits=num_digits(last.choices),
@@ -112,8 +130,8 @@ def render(replies: tuple[Reply, ...], lang: str, action: str | None = None) -> 
             timeout=GATHER_TIMEOUT,
             **({"action": action, "method": "POST"} if action else {}),
         )
-        gather.say(text.words(last, lang), **say)
-        gather.say(keypad_prompt(last.choices, lang), **say)
+        speak(gather, last, asked, recorded, text.words(last, lang))
+        _keypad_prompt(gather, last.choices, asked, recorded)
         response.append(gather)
     return response
 
@@ -217,7 +235,7 @@ def render_keypad(
     if last.choices is not None:
         keys_map = digit_values(last.choices)
         query = "" if last.choices.digits else "&map=" + ",".join(f"{k}:{v}" for k, v in keys_map.items())
-        response = render(replies, lang, action + query)
+        response = render(replies, lang, action + query, recorded)
         response.hangup()
         return response
     response = VoiceResponse()

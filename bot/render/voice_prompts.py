@@ -10,9 +10,13 @@ Pure: no store, no Flask. The keys are derived from the catalog, so a voice prom
   ``voice.not_now.1``, ``voice.not_now.2``... in the translation's order.
 - **Fragments** for the placeholders (``bot/render/spoken_sw.py``): numbers, weekdays, months, hours and
   minutes, and the part of the day.
-- **A circle's name** (``circle.<code>``, optional): played where the prompt names the circle. A circle
-  with no recorded name is left out, and the Swahili catalog is written so that the sentence still
-  stands: "Karibu kwenye kikundi %(circle)s." becomes "Karibu kwenye kikundi." (a test checks it).
+- **The calls the bot places** (``bot/render/call_prompts.py``): the reminder, the check-in, "we missed
+  you", a meeting's change, the keypad surveys' questions and hints, the choices' labels (``label.yes``)
+  and the keypad's own prompts (``voice.press``: "press N for", then the label's recording).
+- **A circle's name** (``circle.<code>``) **and its venue** (``venue.<code>``), both optional: played
+  where the prompt names them. One not recorded is left out, and the Swahili catalog is written so that
+  the sentence still stands: "Karibu kwenye kikundi %(circle)s." becomes "Karibu kwenye kikundi.", and a
+  venue comes last after a comma ("…, %(venue)s.") (a test checks both).
 
 A reply is played only when every piece of it is recorded; otherwise the line says it as today.
 """
@@ -23,17 +27,22 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.render import spoken_sw
+from bot.render import call_prompts, spoken_sw
 from bot.render.i18n import gettext
 from bot.render.texts import TEXTS, Plural
 from flows.results import Reply, When
 
 LINE_PREFIX = "voice."
 CIRCLE_PREFIX = "circle."
+VENUE_PREFIX = "venue."
 CIRCLE_PARAM = "circle"
+VENUE_PARAM = "venue"
 NUMBER_PARAMS = frozenset({"digit", "low", "high"})
-WHEN_PARAM = "when"
-SAYABLE_PARAMS = NUMBER_PARAMS | {CIRCLE_PARAM, WHEN_PARAM}
+WHEN_PARAMS = frozenset({"when", "old"})
+# Said from a recording that may be missing (then left out): a circle's name and its venue.
+NAME_PARAMS = frozenset({CIRCLE_PARAM, VENUE_PARAM})
+SAYABLE_PARAMS = NUMBER_PARAMS | WHEN_PARAMS | NAME_PARAMS | call_prompts.LABEL_PARAMS
+OPTIONAL_KINDS = frozenset({"circle", "venue"})
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _WORD = re.compile(r"\w")
 KEY_MAX = 64
@@ -62,7 +71,12 @@ class Prompt:
 
     key: str
     text: str
-    kind: str  # "prompt", "fragment" or "circle"
+    kind: str  # "prompt", "fragment", "circle" or "venue"
+
+    @property
+    def optional(self) -> bool:
+        """A circle's name or venue: a prompt is phrased without it while it is not recorded."""
+        return self.kind in OPTIONAL_KINDS
 
 
 @dataclass(frozen=True)
@@ -73,12 +87,16 @@ class Recorded:
     urls: Mapping[str, str] = field(default_factory=dict)
     # A circle's name (as replies carry it) → its ``circle.<code>`` recording's URL.
     circles: Mapping[str, str] = field(default_factory=dict)
+    # A venue (as replies carry it) → its ``venue.<code>`` recording's URL.
+    venues: Mapping[str, str] = field(default_factory=dict)
 
 
 def line_keys() -> list[str]:
-    """The message keys the phone line says (the catalog's ``voice.`` messages) that recordings can say,
-    in catalog order (see ``unsayable``)."""
-    return [key for key in TEXTS if key.startswith(LINE_PREFIX) and sayable(key)]
+    """The message keys the phone line says that recordings can say: the catalog's ``voice.`` messages in
+    catalog order (see ``unsayable``), then those of the calls the bot places and the choices' labels."""
+    line = [key for key in TEXTS if key.startswith(LINE_PREFIX) and sayable(key)]
+    placed = [key for key in [*call_prompts.message_keys(), *call_prompts.label_keys()] if key in TEXTS]
+    return list(dict.fromkeys([*line, *(key for key in placed if sayable(key))]))
 
 
 def sayable(message_key: str) -> bool:
@@ -116,15 +134,17 @@ def fixed_prompts(lang: str) -> list[Prompt]:
     prompts = []
     for message_key in line_keys():
         parts = PLACEHOLDER.split(gettext(TEXTS[message_key], lang))
-        words = [part.strip().lstrip(",.;: ") for i, part in enumerate(parts) if i % 2 == 0 and _WORD.search(part)]
+        words = [part.strip().lstrip(",.;:?! ") for i, part in enumerate(parts) if i % 2 == 0 and _WORD.search(part)]
         keys = [key for kind, key in pieces(message_key, lang) if kind == "words"]
         prompts += [Prompt(key, said, "prompt") for key, said in zip(keys, words, strict=True)]
     return prompts
 
 
-def needed(lang: str, circles: Mapping[str, str] | None = None) -> list[Prompt]:
+def needed(
+    lang: str, circles: Mapping[str, str] | None = None, venues: Mapping[str, str] | None = None
+) -> list[Prompt]:
     """Every recording the line needs in ``lang``: fixed prompts, fragments, then circles' names
-    (``circles``: code → name; these are optional).
+    (``circles``: code → name) and venues (``venues``: code → venue); names and venues are optional.
 
     Raises:
         KeyError: ``lang`` has a voice, so it needs no recordings.
@@ -132,12 +152,18 @@ def needed(lang: str, circles: Mapping[str, str] | None = None) -> list[Prompt]:
     speech = SPEECH[lang]
     fragments = [Prompt(key, said, "fragment") for key, said in speech.fragments.items()]
     named = [Prompt(circle_key(code), name, "circle") for code, name in sorted((circles or {}).items())]
-    return [*fixed_prompts(lang), *fragments, *named]
+    places = [Prompt(venue_key(code), venue, "venue") for code, venue in sorted((venues or {}).items())]
+    return [*fixed_prompts(lang), *fragments, *named, *places]
 
 
 def circle_key(code: str) -> str:
     """The recording key of a circle's name: ``circle.kc42``."""
     return CIRCLE_PREFIX + code.strip().lower()
+
+
+def venue_key(code: str) -> str:
+    """The recording key of a circle's venue: ``venue.kc42``."""
+    return VENUE_PREFIX + code.strip().lower()
 
 
 def valid_key(key: str) -> bool:
@@ -159,11 +185,16 @@ def plays(reply: Reply, recorded: Recorded | None) -> list[str] | None:
             keys.append(name)
             continue
         value = reply.params.get(name)
-        if name == CIRCLE_PARAM:
-            url = recorded.circles.get(str(value))
+        if name in NAME_PARAMS:
+            url = (recorded.circles if name == CIRCLE_PARAM else recorded.venues).get(str(value))
             if url is not None:
                 keys.append(f"@{url}")
             continue  # an unrecorded name is left out: the sentence is written to stand without it
+        if name in call_prompts.LABEL_PARAMS:
+            if not (isinstance(value, str) and value in TEXTS):
+                return None  # a literal label (a name): no recording says it
+            keys.append(value)  # the label's own recording (``label.yes``)
+            continue
         spoken = _param_keys(name, value, speech)
         if spoken is None:
             return None

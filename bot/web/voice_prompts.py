@@ -55,7 +55,7 @@ def voice_prompts_page(lang: str):
         lang=lang,
         missing=missing,
         recorded=[row for row in rows if row.recorded],
-        required=sum(1 for row in missing if row.prompt.kind != "circle"),
+        required=sum(1 for row in missing if not row.prompt.optional),
     )
 
 

@@ -98,7 +98,7 @@ def test_swahili_line_plays_every_prompt_and_says_the_date_in_swahili_time(cli_e
     files = record_folder(tmp_path, [key for key, status in needed.items() if status == "missing"])
     out = run(["voice", "prompts", "import", "sw", str(tmp_path / "recordings")])
     assert f"stored {len(files)} recordings" in out and "0 still missing" in out
-    assert listed(only_missing=True) == {"circle.kc42": "missing (optional)"}
+    assert listed(only_missing=True) == {"circle.kc42": "missing (optional)", "venue.kc42": "missing (optional)"}
 
     menu = call(client, "/twilio/voice", "CA61", sender=STRANGER)
     # Before a language is chosen: the English greeting, and each language's own line; Swahili's is played.

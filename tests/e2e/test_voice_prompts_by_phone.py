@@ -17,6 +17,7 @@ FACILITATOR = "+254711000100"
 LEFT_FOR_THE_PHONE = ("voice.welcome", "time.evening")
 WORDS = {"voice.welcome": "Habari! Hii ni laini ya vikundi vya kujifunza.", "time.evening": "jioni"}
 WORDS["circle.kc42"] = "Kansas City Basics"  # a circle's name is recorded on the same call (optional)
+WORDS["venue.kc42"] = "Central Library"  # and its venue (optional)
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_the_bot_calls_records_each_missing_prompt_keeps_it_and_deletes_it_at_tw
     run(["voice", "prompts", "import", "sw", str(tmp_path / "recordings")])
 
     out = run(["voice", "prompts", "record", "sw", "--phone", FACILITATOR])
-    assert "to record 3 sw prompts" in out and "1\tvoice.welcome\tHabari!" in out
+    assert "to record 4 sw prompts" in out and "1\tvoice.welcome\tHabari!" in out
     (placed,) = standin.calls
     assert placed["to"] == FACILITATOR and placed["url"].startswith(BASE_URL + "/twilio/voice/record?")
 
@@ -60,7 +61,7 @@ def test_the_bot_calls_records_each_missing_prompt_keeps_it_and_deletes_it_at_tw
         before = verbs[: verbs.index(record)]
         assert [v.text for v in before[-2:]] == [f"Prompt {n + 1}. Please say:", WORDS[key]]
         if n == 0:
-            assert before[0].text.startswith("Hello! Let us record 3 prompts.")
+            assert before[0].text.startswith("Hello! Let us record 4 prompts.")
         ready = record.get("recordingStatusCallback")
         assert ready == f"{BASE_URL}/twilio/voice/recording?lang=sw&key={key}"
         said[key] = wav(100 + n)

@@ -52,12 +52,26 @@ def test_numbers_to_59_and_no_further():
 
 
 def test_every_voice_message_is_listed_so_a_new_one_is_too(monkeypatch):
-    listed = {p.key.rsplit(".", 1)[0] if p.key[-1].isdigit() else p.key for p in voice_prompts.fixed_prompts("sw")}
+    listed = {re.sub(r"\.\d+$", "", p.key) for p in voice_prompts.fixed_prompts("sw")}
     line = {key for key in TEXTS if key.startswith("voice.")}
-    assert listed == line - {keys.VOICE_PRESS, keys.VOICE_SCALE}  # a choice's label inside: never recorded
-    assert voice_prompts.unsayable() == [keys.VOICE_PRESS, keys.VOICE_SCALE]
+    assert line <= listed  # "press N for <label>" too: the label is its own recording
+    assert voice_prompts.unsayable() == []
     monkeypatch.setitem(TEXTS, "voice.brand_new", N_("Hello! This is the learning circle line."))
     assert "voice.brand_new" in {p.key for p in voice_prompts.needed("sw")}
+
+
+def test_the_placed_calls_messages_questions_and_labels_are_listed_so_a_new_question_is_too(monkeypatch):
+    from flows import choices, surveys
+
+    listed = {re.sub(r"\.\d+$", "", p.key) for p in voice_prompts.fixed_prompts("sw")}
+    placed = {keys.REMINDER, keys.RSVP_YES, keys.CHECKIN_QUESTION, keys.MISS_YOU, keys.MEETING_MOVED, keys.SURVEY_DONE}
+    questions = {q.text for survey in (surveys.LEARNER, surveys.FACILITATOR, surveys.how(1)) for q in survey.questions}
+    labels = {keys.LABEL_YES, keys.LABEL_NO, keys.LABEL_GREAT, keys.LABEL_STUCK, keys.LABEL_NOT_AT_ALL}
+    assert placed | questions | labels | set(surveys.HINTS.values()) <= listed
+    assert keys.LABEL_ERASE not in listed and keys.FALLBACK not in listed  # never said by a placed call
+    new = surveys.Question("new", surveys.YESNO, keys.SIGNUP_BAD_NAME, choices.YES_NO)
+    monkeypatch.setattr(surveys, "LEARNER", surveys.Survey("learner", (*surveys.LEARNER.questions, new)))
+    assert keys.SIGNUP_BAD_NAME in {p.key for p in voice_prompts.fixed_prompts("sw")}
 
 
 def test_keys_are_unique_and_have_a_file_name_shape():
@@ -70,8 +84,15 @@ def test_keys_are_unique_and_have_a_file_name_shape():
 def test_swahili_names_the_circle_after_kikundi_so_a_sentence_stands_without_the_name():
     for key in voice_prompts.line_keys():
         said = gettext(TEXTS[key], "sw")
-        if "%(circle)s" in said:
-            assert re.search(r"(kikundi|hapa ni) %\(circle\)s", said, re.IGNORECASE), said
+        if "%(circle)s" in said:  # after "kikundi", or as the heading of a notice ("KC42: mkutano …")
+            assert re.search(r"(kikundi|hapa ni) %\(circle\)s|^%\(circle\)s: ", said, re.IGNORECASE), said
+
+
+def test_swahili_says_a_venue_last_after_a_comma_so_a_sentence_stands_without_it():
+    venues = [gettext(TEXTS[key], "sw") for key in voice_prompts.line_keys() if "%(venue)s" in TEXTS[key]]
+    assert len(venues) >= 4  # the reminder, "we missed you", a moved meeting, a new schedule
+    for said in venues:
+        assert re.search(r"%\(when\)s, %\(venue\)s\.", said), said
 
 
 def test_a_reply_plays_only_when_every_piece_is_recorded():
@@ -91,6 +112,7 @@ def test_a_reply_plays_only_when_every_piece_is_recorded():
 
 def test_a_placed_call_plays_its_recorded_prompts_and_says_the_rest():
     from bot.render.voice import render_keypad
+    from flows import choices
 
     urls = {p.key: f"https://x/{p.key}" for p in voice_prompts.needed("sw")}
     recorded = {"sw": Recorded("sw", urls)}
@@ -100,9 +122,20 @@ def test_a_placed_call_plays_its_recorded_prompts_and_says_the_rest():
         render_keypad((Reply(keys.VOICE_VOICEMAIL, {"circle": "Kansas City Basics"}),), "sw", "", None, True, recorded)
     )
     assert "<Say" not in played and "https://x/voice.voicemail.1" in played and "https://x/voice.voicemail.2" in played
-    question = Reply(keys.HOW_CAME)  # a survey question: not a prompt of the line, so said
+    question = Reply(keys.HOW_CAME)  # a survey question of a placed call: played too
     number = str(render_keypad((question,), "sw", "/a?row=1", "number", False, recorded))
-    assert number.count("<Say") == 1 and "https://x/voice.type_number" in number
+    assert "<Say" not in number and "https://x/how.came" in number and "https://x/voice.type_number" in number
+    del urls["label.no"]  # "press 2 for <no>" cannot be played: the keypad's prompt is said, the rest played
+    at = When(datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc), "Africa/Nairobi")
+    reminder = Reply(keys.REMINDER, {"circle": "KC", "venue": "Library", "when": at}, choices.YES_NO)
+    asked = render_keypad((reminder,), "sw", "/a?row=1", None, False, recorded)
+    gather = asked.verbs[0]
+    assert [type(v).__name__ for v in gather.verbs][-1] == "Say" and "<Play>https://x/reminder.1</Play>" in str(asked)
+    assert "Press 1 for yes" in str(asked)
+    recorded["sw"] = Recorded("sw", urls, venues={"Library": "https://x/venue.kc1"})
+    assert "https://x/venue.kc1</Play><Play>https://x/reminder.1" in str(
+        render_keypad((reminder,), "sw", "/a", None, False, recorded)
+    )
 
 
 def test_weekday_and_month_words_are_cldr_s_swahili():
