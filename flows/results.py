@@ -131,6 +131,7 @@ class CircleLine:
     name: str
     venue: str
     when: When | None
+    ended: bool = False  # no meeting ahead and the circle has met: "ended", not "to be announced"
 
 
 @dataclass(frozen=True)

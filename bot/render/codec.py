@@ -58,7 +58,7 @@ def _dump_value(value):
     if isinstance(value, Quote):
         return {"$quote": value.text}
     if isinstance(value, tuple) and all(isinstance(item, CircleLine) for item in value):
-        return {"$lines": [[c.code, c.name, c.venue, _dump_when(c.when)] for c in value]}
+        return {"$lines": [[c.code, c.name, c.venue, _dump_when(c.when), c.ended] for c in value]}
     return value
 
 
@@ -73,5 +73,8 @@ def _load_value(value):
         if "$quote" in value:
             return Quote(value["$quote"])
         if "$lines" in value:
-            return tuple(CircleLine(code, name, venue, _load_when(when)) for code, name, venue, when in value["$lines"])
+            return tuple(
+                CircleLine(line[0], line[1], line[2], _load_when(line[3]), bool(line[4]) if len(line) > 4 else False)
+                for line in value["$lines"]
+            )
     return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.render.i18n import fill, format_when, gettext, pick, template
-from bot.render.texts import TEXTS
+from bot.render.texts import CIRCLE_ENDED, TEXTS
 from flows import keys
 from flows.results import MENU, SCALE, Choice, Choices, CircleLine, Quote, Reply, When
 
@@ -15,8 +15,15 @@ def param(value, lang: str) -> str:
     if isinstance(value, Quote):
         return value.text
     if isinstance(value, tuple) and all(isinstance(item, CircleLine) for item in value):
-        return "\n".join(f"{c.code}: {c.name}, {c.venue}, {format_when(c.when, lang)}" for c in value)
+        return "\n".join(f"{c.code}: {c.name}, {c.venue}, {_line_when(c, lang)}" for c in value)
     return str(value)
+
+
+def _line_when(line: CircleLine, lang: str) -> str:
+    """A circle's next meeting, or "ended" once every meeting is behind it (never "to be announced")."""
+    if line.when is None and line.ended:
+        return gettext(CIRCLE_ENDED, lang)
+    return format_when(line.when, lang)
 
 
 def words(reply: Reply, lang: str, quote_limit: int | None = None) -> str:

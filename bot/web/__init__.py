@@ -11,7 +11,20 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from bot.web import auth, circles, i18n, inbox, limits, messaging, p2pu, roster, stats  # noqa: F401  (they add routes to bp)
+from bot.web import (  # noqa: F401  (they add routes to bp)
+    auth,
+    circles,
+    history,
+    i18n,
+    inbox,
+    limits,
+    meeting_actions,
+    messaging,
+    p2pu,
+    removal,
+    roster,
+    stats,
+)
 from bot.web.blueprint import bp
 
 
