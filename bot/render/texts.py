@@ -363,6 +363,7 @@ PLACEHOLDER_LONGEST = {
     "text": "W" * 380,
     "number": "99999",
     "seq": "52",
+    "other": "52",
     "place": "W" * 20,
     "yes": "500",
     "no": "500",

@@ -62,16 +62,16 @@ def cost(rendered: str, parts: int) -> str:
     plain = segments.count("".join(ch if segments.is_gsm7(ch) else "?" for ch in rendered)).segments
     if parts > plain:
         return ngettext(
-            "The character “%(char)s” is not plain SMS text, so each learner's SMS costs %(num)s text "
+            'The character "%(char)s" is not plain SMS text, so each learner\'s SMS costs %(num)s text '
             "instead of %(plain)s.",
-            "The character “%(char)s” is not plain SMS text, so each learner's SMS costs %(num)s texts "
+            'The character "%(char)s" is not plain SMS text, so each learner\'s SMS costs %(num)s texts '
             "instead of %(plain)s.",
             parts,
             char=odd,
             plain=plain,
         )
     return _(
-        "The character “%(char)s” is not plain SMS text: this message still fits, but with it a text holds "
+        'The character "%(char)s" is not plain SMS text: this message still fits, but with it a text holds '
         "70 characters instead of 160.",
         char=odd,
     )
