@@ -23,6 +23,7 @@ BACKENDS = [b for b in os.environ.get("CIRCLEBOT_BACKENDS", "sqlite,postgres").s
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/circlebot_test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 TABLES = (
+    "sent_message",
     "whatsapp_template",
     "attendance",
     "conference_event",
