@@ -130,6 +130,11 @@ def entries(session: Session, circle: Circle, limit: int = SHOWN) -> list[Sent]:
     for row, name, opted_out_at in rows:
         key = row.dedupe_key if row.dedupe_key in keys else row.dedupe_key.rsplit(":", 1)[0]
         by_key.setdefault(key, []).append(
-            Recipient(name or "", handles.get(row.contact_id), row.channel, copy_status(row, opted_out_at is not None))
+            Recipient(
+                name or "",
+                handles.get(row.contact_id) if row.contact_id is not None else None,
+                row.channel,
+                copy_status(row, opted_out_at is not None),
+            )
         )
     return [Sent(m.created_at, m.kind, m.text, tuple(by_key.get(m.outbox_key, ()))) for m in found]
