@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Mapping
 
-from flows import languages
+from flows import languages, standing
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,10 @@ class FacilitatedCircle:
     def next_meeting(self, now: datetime) -> MeetingView | None:
         """The first meeting that has not started and is not cancelled."""
         return next((m for m in self.meetings if m.starts_at > now and m.status != "cancelled"), None)
+
+    def ended(self, now: datetime) -> bool:
+        """True when the circle had meetings and none is ahead (``flows.standing``)."""
+        return standing.ended(self.meetings, now)
 
     def last_meeting(self, now: datetime) -> MeetingView | None:
         """The most recent meeting that has started and was not cancelled."""

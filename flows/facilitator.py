@@ -6,8 +6,8 @@
     MOVE code date time  move the next meeting; learners are told and re-reminded
     MSG code text        text every active learner of the circle (through the outbox, paced)
     HOW code             the after-meeting check-in: rating, how many came, one reflection
-    HERE code names      who came in person to the last meeting (first names, #relay numbers, or the
-                         numbers of the list that a bare ``HERE code`` sends)
+    HERE code names      who came in person to the last meeting (first names or #relay numbers; the list
+                         a bare ``HERE code`` sends numbers learners by those same relay numbers)
     1 3 4                right after that list (its conversation is open): the numbers of who came
     ADD code phone name  a learner with only a landline: reminders and surveys come as calls
     #N text              answer learner #N (only learners of their own circles)
@@ -22,7 +22,7 @@ import re
 from datetime import timedelta
 from typing import Callable, TypedDict, cast
 
-from flows import dates, facilitator_words, keys, keywords, survey, surveys
+from flows import dates, facilitator_words, keys, keywords, standing, survey, surveys
 from flows.context import Context, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView
 from flows.inbound import Inbound
 from flows.results import (
@@ -170,7 +170,7 @@ def _tally_reply(circle: FacilitatedCircle, nxt: MeetingView) -> Reply:
 def _line(c: FacilitatedCircle, ctx: Context) -> CircleLine:
     nxt = c.next_meeting(ctx.now)
     when = When(nxt.starts_at, c.circle.timezone) if nxt else None
-    return CircleLine(c.circle.code, c.circle.name, c.circle.venue, when)
+    return CircleLine(c.circle.code, c.circle.name, c.circle.venue, when, ended=nxt is None and c.ended(ctx.now))
 
 
 def _tally(
@@ -243,7 +243,21 @@ def _move(
     )
     if taken is not None:
         return Result(state, (Reply(keys.FAC_TIME_TAKEN, {"circle": circle.circle.name, "when": When(to, tz)}),))
-    params = {"circle": circle.circle.name, "old": When(meeting.starts_at, tz), "when": When(to, tz)}
+    passed = standing.passed_by(meeting, to, circle.meetings)
+    if passed is not None:  # MOVE never silently puts the next meeting after a later one
+        order = {
+            "circle": circle.circle.name,
+            "seq": meeting.seq,
+            "other": passed.seq,
+            "when": When(passed.starts_at, tz),
+        }
+        return Result(state, (Reply(keys.FAC_MOVE_ORDER, order),))
+    params = {
+        "circle": circle.circle.name,
+        "seq": meeting.seq,
+        "old": When(meeting.starts_at, tz),
+        "when": When(to, tz),
+    }
     return Result(state, (Reply(keys.FAC_MOVED, params),), (ChangeMeeting(circle.circle.code, meeting.id, to),))
 
 
@@ -295,8 +309,8 @@ def _listing(state: StateDict | None, ctx: Context, circle: FacilitatedCircle, m
     if not learners:
         return Result(state, (Reply(keys.FAC_HERE_HOW, {"code": circle.circle.code}),))
     chunks: list[str] = []
-    for n, learner in enumerate(learners, 1):
-        item = f"{n} {learner.name[:20]}"
+    for learner in learners:  # one numbering: each learner's relay number, as ``#3`` and the roster show it
+        item = f"{learner.handle} {learner.name[:20]}" if learner.handle is not None else learner.name[:20]
         if chunks and len(chunks[-1]) + 2 + len(item) <= HERE_LIST_CHUNK:
             chunks[-1] += ", " + item
         else:
@@ -323,8 +337,8 @@ def _here(
 ) -> Result:
     """HERE: marks learners present in person at the meeting under way or the last one.
 
-    Each word is a learner's first name (any case, accents optional), their relay number (``#3``), or a
-    number of the list a bare HERE sent (``3``; with no list open, a plain ``3`` is a relay number too).
+    Each word is a learner's first name (any case, accents optional) or their relay number (``#3`` or ``3``):
+    the list a bare HERE sends numbers them by that same relay number.
     A name two learners share marks both. Words that match nobody are said back.
     """
     meeting = circle.last_meeting(ctx.now + ATTENDANCE_EARLY)
@@ -337,16 +351,11 @@ def _here(
         return Result(state, (Reply(keys.FAC_NO_MEETING, {"circle": circle.circle.name}),))
     if not args:
         return _listing(state, ctx, circle, meeting)
-    present = {learner.contact_id for learner in circle.learners}
     found: list[int] = []
     unknown: list[str] = []
     for word in args:
-        if listed is not None and word.isdigit():
-            n = int(word)
-            ids = listed["ids"]
-            matched = [ids[n - 1]] if 1 <= n <= len(ids) and ids[n - 1] in present else []
-        else:
-            matched = [learner.contact_id for learner in circle.learners if _is(learner, word)]
+        # "3" and "#3" are learner #3 (their relay number), whether or not a list is open
+        matched = [learner.contact_id for learner in circle.learners if _is(learner, word)]
         if matched:
             found.extend(c for c in matched if c not in found)
         elif word not in ("AND", "Y", "ET", "E", "I", "NA", ",", "&", ""):

@@ -132,6 +132,7 @@ class CircleLine:
     venue: str
     when: When | None
     joined: bool = False  # the reader is already in it (FIND says so rather than offering it again)
+    ended: bool = False  # no meeting ahead and the circle has met: "ended", not "to be announced"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ TABLES = (
     "voice_prompt",
     "held_meeting",
     "call_mute",
+    "sent_message",
     "whatsapp_template",
     "attendance",
     "conference_event",

@@ -6,10 +6,14 @@ import json
 from datetime import date, datetime, time, timedelta
 
 import click
+from sqlalchemy import select
 
 from bot.cli.base import find_circle, now, runtime
 from bot.domain import circles as ops
+from bot.domain import standing_view
 from bot.domain.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings, zone
+from bot.store.models import Circle
+from flows import standing
 
 
 @click.group()
@@ -119,12 +123,15 @@ def circle_list(include_archived) -> None:
     rt = runtime()
     with rt.uow() as session:
         rows = ops.listing(session, now(), include_archived)
+        listed = select(Circle).where(Circle.code.in_([row["code"] for row in rows]))
+        ended = {c.code for c in session.scalars(listed) if standing_view.circle(c, now())}
     if not rows:
         click.echo("No circles yet. Create one with: circlebot circle create --help")
         return
     click.echo(f"{'CODE':8} {'NAME':40} {'PLACES TAKEN':13} {'WAITLIST':8}  NEXT MEETING")
     for row in rows:
         nxt = ops.local_time(row["next_meeting"], row["timezone"]) if row["next_meeting"] else "none ahead"
+        nxt = "ended" if not row["next_meeting"] and row["code"] in ended else nxt
         taken = f"{row['enrolled']} of {row['capacity']}"
         archived = "  (archived)" if row["archived"] else ""
         click.echo(f"{row['code']:8} {row['name']:40} {taken:13} {row['waitlisted']:<8}  {nxt}{archived}")
@@ -139,13 +146,19 @@ def circle_show(code, as_json) -> None:
     with rt.uow() as session:
         found = find_circle(session, code)
         info = ops.summary(session, found)
+        moment = now()
+        # "over": its time has passed, shown as "held"; ``status`` stays as stored, ``held`` is its conference call
+        for m, stored in zip(info["meetings"], found.meetings, strict=True):
+            m["over"] = standing_view.meeting(stored, moment) == standing.HELD
+        info["ended"] = standing_view.circle(found, moment)
         where = ", ".join(x for x in (found.venue, found.city, found.postal_code) if x)
         facilitator = ops.facilitator_phone(session, found.facilitator) or "none"
     if as_json:
         click.echo(json.dumps(info))
         return
     tz = info["timezone"]
-    click.echo(f"{info['code']}  {info['name']}{'  (archived)' if info['archived'] else ''}")
+    ended = "  (ended)" if info["ended"] else ""
+    click.echo(f"{info['code']}  {info['name']}{'  (archived)' if info['archived'] else ''}{ended}")
     click.echo(f"  where        {where}")
     click.echo(f"  language     {info['language']}")
     click.echo(
@@ -160,7 +173,8 @@ def circle_show(code, as_json) -> None:
     for m in info["meetings"]:
         moment = datetime.fromisoformat(m["starts_at"].replace("Z", "+00:00"))
         click.echo(
-            f"    #{m['seq']:<2} {ops.local_time(moment, tz):42} {m['status']:10} {m['yes']} coming, {m['no']} not"
+            f"    #{m['seq']:<2} {ops.local_time(moment, tz):42} {'held' if m['over'] else m['status']:10} "
+            f"{m['yes']} coming, {m['no']} not"
             + (f", held by phone ({ops.plural(m['held']['callers'], 'caller', 'callers')})" if m.get("held") else "")
         )
 

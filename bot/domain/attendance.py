@@ -201,3 +201,39 @@ def how_attended(session, meeting_ids: list[int]) -> dict[tuple[int, int], str]:
             found.setdefault((contact_id, meeting_id), set()).add(source)
     words = {PHONE: "phone", IN_PERSON: "in person"}
     return {key: " + ".join(words[s] for s in (PHONE, IN_PERSON) if s in sources) for key, sources in found.items()}
+
+
+def in_person(session, meeting_id: int) -> set[int]:
+    """The contacts marked present in person at the meeting (by HERE or on the page)."""
+    return set(
+        session.scalars(
+            select(Attendance.contact_id).where(
+                Attendance.meeting_id == meeting_id, Attendance.source == IN_PERSON, Attendance.contact_id.is_not(None)
+            )
+        )
+    )
+
+
+def mark_in_person(session, meeting_id: int, listed: list[int], came: list[int], now: datetime) -> tuple[int, int]:
+    """The attendance page: of the ``listed`` learners, those in ``came`` are marked present in person (the
+    same records HERE writes) and the others' in-person marks are taken back (phone calls stay).
+
+    Returns:
+        How many were marked now and how many marks were taken back.
+    """
+    came = [c for c in came if c in listed]
+    gone = [c for c in listed if c not in came]
+    removed = 0
+    if gone:
+        rows = session.scalars(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting_id,
+                Attendance.source == IN_PERSON,
+                Attendance.ref.in_([f"contact:{c}" for c in gone]),
+            )
+        ).all()
+        for row in rows:
+            session.delete(row)
+        removed = len(rows)
+        session.flush()
+    return record_in_person(session, meeting_id, came, now), removed

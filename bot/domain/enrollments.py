@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import AliasedClass
 
-from bot.domain import contacts
+from bot.domain import contacts, relay_handles
 from bot.store.models import Address, Circle, Enrollment
 
 
@@ -87,6 +87,8 @@ def enroll(
     else:
         enrollment.status, enrollment.created_at = status, now
     session.flush()
+    if circle.facilitator_id is not None:  # one numbering: the HERE list and the roster use this #N from day one
+        relay_handles.handle_for(session, circle.facilitator_id, contact_id, now)
     return enrollment
 
 

@@ -27,6 +27,7 @@ from bot.store.models import (
     Message,
     Outbox,
     RelayHandle,
+    SentMessage,
 )
 from flows import surveys
 
@@ -78,6 +79,7 @@ def erase_contact(session: Session, contact: Contact, now: datetime) -> None:
     session.execute(delete(Conversation).where(Conversation.contact_id == contact.id))
     session.execute(delete(RelayHandle).where(RelayHandle.contact_id == contact.id))
     session.execute(delete(LinkCode).where(LinkCode.contact_id == contact.id))
+    session.execute(delete(SentMessage).where(SentMessage.about_contact_id == contact.id))  # answers to them
     enrollment_ids = [e for e in session.scalars(select(Enrollment.id).where(Enrollment.contact_id == contact.id))]
     subjects = [f"enrollment:{e}" for e in enrollment_ids]
     if subjects:

@@ -16,7 +16,7 @@ from bot.domain.planning import reminders
 from bot.domain.planning.audience import active_learners
 from bot.domain.schedule import MeetingStatus, weekly_meetings, zone
 from bot.store.models import Circle, Enrollment, Meeting, Outbox, Rsvp
-from flows import dates, keys
+from flows import dates, keys, standing
 from flows.results import Reply, When
 
 
@@ -60,11 +60,13 @@ def move(
     now: datetime,
     check_taken: bool = True,
     notify: bool = True,
+    keep_order: bool = False,
 ) -> list[Planned]:
     """Moves a meeting to ``to`` (UTC), tells every active learner once, and re-plans its reminders.
 
     ``check_taken=False`` (a whole schedule re-planned, ``reschedule``) lets a meeting pass through a time
-    another meeting is leaving in the same change.
+    another meeting is leaving in the same change. ``keep_order=True`` (the page before it asked) refuses
+    a move that would put the meeting past another one (reason ``order``; ``flows.standing.passed_by``).
     """
 
     meeting = find(session, circle, seq)
@@ -92,6 +94,9 @@ def move(
     )
     if taken is not None:
         raise MeetingError(f"meeting {taken} of {circle.code} is already at that time", "taken")
+    passed = standing.passed_by(meeting, to, circle.meetings) if keep_order else None
+    if passed is not None:
+        raise MeetingError(f"meeting {seq} would then come after meeting {passed.seq}", "order")
     old = meeting.starts_at
     length = meeting.ends_at - meeting.starts_at
     meeting.starts_at, meeting.ends_at, meeting.status = to, to + length, MeetingStatus.MOVED
@@ -114,6 +119,14 @@ class Replanned:
     cancelled: list[int] = field(default_factory=list)
     added: list[int] = field(default_factory=list)
     planned: list[Planned] = field(default_factory=list)
+
+
+def restore(session: Session, settings, circle: Circle, seq: int, now: datetime) -> list[Planned]:
+    """Puts a cancelled meeting back (``circles.restore_meeting``) and tells every active learner once that
+    it is on again (the pages' restore; the CLI's leaves it to the reminder)."""
+    meeting, planned = restore_meeting(session, settings, circle, seq, now)
+    stamp = f"restored:{meeting.id}:{now:%Y%m%dT%H%M%S%f}"
+    return planned + _notify(session, circle, meeting, keys.MEETING_RESTORED, stamp, now)
 
 
 def reschedule(

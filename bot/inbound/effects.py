@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts, enrollments, erase, meetings, outbox
+from bot.domain import contacts, enrollments, erase, history, meetings, outbox
 from bot.domain import link_codes as links
 from bot.domain import phone as phones
 from bot.domain.enrollments import EnrollmentStatus
@@ -309,14 +309,15 @@ class Applier:
             said = (Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting}),)
         else:
             said = (Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)}),)
-            if made and number == 1:  # the facilitator's first #N: say how to answer, once ("To answer, text #1…")
+            if number == 1 and (made or not self._relayed_before(to.contact_id)):
+                # the facilitator's first relay: say how to answer, once ("To answer, text #1…")
                 said += (Reply(keys.RELAY_HOW_TO_ANSWER, {"number": number}),)
         self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id, held=held)
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
         facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.sender.id))
         row = self.session.execute(
-            select(Contact.id, Contact.language, Circle.name, Circle.language)
+            select(Contact.id, Contact.language, Circle.name, Circle.language, Circle.id)
             .join(RelayHandle, RelayHandle.contact_id == Contact.id)
             .join(Enrollment, Enrollment.contact_id == Contact.id)
             .join(Circle, Circle.id == Enrollment.circle_id)
@@ -329,13 +330,22 @@ class Applier:
         ).first()
         if facilitator_id is None or row is None:
             return
-        learner_id, language, circle_name, circle_language = row
+        learner_id, language, circle_name, circle_language, circle_id = row
         to = contacts.recipient(self.session, learner_id, language or circle_language)
         if to is None:
             return
         said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
         # about = the facilitator who wrote it: the inbox page shows each facilitator only their own replies
         self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id)
+        history.record(
+            self.session,
+            circle_id,
+            history.SentKind.RELAY,
+            f"relay:{self._inbound_key}",
+            effect.text,
+            self.now,
+            learner_id,
+        )
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)
@@ -352,6 +362,17 @@ class Applier:
             meetings.move(self.session, self.settings, circle, meeting.seq, effect.to, self.now)
 
     # -- helpers -------------------------------------------------------------------------------------
+    def _relayed_before(self, facilitator_contact_id: int) -> bool:
+        """True when a learner's message was relayed to this facilitator before (#N is made at enrollment)."""
+        return (
+            self.session.scalar(
+                select(Outbox.id)
+                .where(Outbox.kind == OutboxKind.RELAY, Outbox.contact_id == facilitator_contact_id)
+                .limit(1)
+            )
+            is not None
+        )
+
     @property
     def _inbound_key(self) -> str:
         """The inbound message in a dedupe key: its channel and provider id (unique, known before its row)."""

@@ -58,7 +58,7 @@ def _dump_value(value):
     if isinstance(value, Quote):
         return {"$quote": value.text}
     if isinstance(value, tuple) and all(isinstance(item, CircleLine) for item in value):
-        return {"$lines": [[c.code, c.name, c.venue, _dump_when(c.when), *([True] if c.joined else [])] for c in value]}
+        return {"$lines": [[c.code, c.name, c.venue, _dump_when(c.when), c.joined, c.ended] for c in value]}
     return value
 
 
@@ -74,7 +74,14 @@ def _load_value(value):
             return Quote(value["$quote"])
         if "$lines" in value:
             return tuple(
-                CircleLine(line[0], line[1], line[2], _load_when(line[3]), bool(line[4:] and line[4]))
+                CircleLine(
+                    line[0],
+                    line[1],
+                    line[2],
+                    _load_when(line[3]),
+                    bool(line[4:] and line[4]),
+                    bool(line[5:] and line[5]),
+                )
                 for line in value["$lines"]
             )
     return value

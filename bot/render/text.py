@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.render.i18n import fill, format_when, gettext, pick, template
-from bot.render.texts import ALREADY_IN, TEXTS
+from bot.render.texts import ALREADY_IN, CIRCLE_ENDED, TEXTS
 from flows import keys
 from flows.results import MENU, SCALE, Choice, Choices, CircleLine, Quote, Reply, When
 
@@ -18,10 +18,17 @@ def param(value, lang: str) -> str:
         return "\n".join(  # a circle the reader is in is named, not offered: no venue and time (segments)
             f"{c.code}: {c.name} ({gettext(ALREADY_IN, lang)})"
             if c.joined
-            else f"{c.code}: {c.name}, {c.venue}, {format_when(c.when, lang)}"
+            else f"{c.code}: {c.name}, {c.venue}, {_line_when(c, lang)}"
             for c in value
         )
     return str(value)
+
+
+def _line_when(line: CircleLine, lang: str) -> str:
+    """A circle's next meeting, or "ended" once every meeting is behind it (never "to be announced")."""
+    if line.when is None and line.ended:
+        return gettext(CIRCLE_ENDED, lang)
+    return format_when(line.when, lang)
 
 
 def words(reply: Reply, lang: str, quote_limit: int | None = None) -> str:

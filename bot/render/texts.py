@@ -91,6 +91,7 @@ TEXTS: dict[str, str] = {
     keys.MEETING_CANCELLED: N_(
         "%(circle)s: the meeting on %(when)s is cancelled. We will text you about the next one."
     ),
+    keys.MEETING_RESTORED: N_("%(circle)s: the meeting on %(when)s is on again, at %(venue)s. See you there!"),
     keys.SCHEDULE_CHANGED: N_("%(circle)s has a new schedule. The next meeting is %(when)s at %(venue)s."),
     keys.FACILITATOR_TALLY: N_("%(circle)s, %(when)s: %(yes)s coming, %(no)s not, %(none)s no reply."),
     keys.CHECKIN_QUESTION: N_("How did this week at %(circle)s go? You can also text us a message."),
@@ -157,7 +158,11 @@ TEXTS: dict[str, str] = {
     ),
     keys.FAC_CIRCLES: N_("Your circles:\n%(lines)s"),
     keys.FAC_CANCELLED: N_("Cancelled: %(circle)s, %(when)s. We are telling the learners."),
-    keys.FAC_MOVED: N_("Moved: %(circle)s, %(old)s, to %(when)s. We are telling the learners."),
+    keys.FAC_MOVED: N_("Moved: %(circle)s meeting %(seq)s, %(old)s, to %(when)s. We are telling the learners."),
+    keys.FAC_MOVE_ORDER: N_(
+        "Not moved: meeting %(seq)s of %(circle)s would come after meeting %(other)s (%(when)s). "
+        "Pick an earlier time, or CANCEL it."
+    ),
     keys.FAC_BROADCAST: N_("%(circle)s: %(text)s"),
     keys.FAC_BROADCAST_SENT: N_("Your message to %(circle)s is on its way."),
     keys.FAC_NOT_YOURS: N_("You do not facilitate a circle with the code %(code)s. Text CIRCLES to see yours."),
@@ -212,6 +217,10 @@ TEXTS: dict[str, str] = {
     ),
     keys.PAGES_PROMOTED: N_(
         "Good news, %(name)s: a place opened and you are now in %(circle)s! Next meeting: %(when)s at %(venue)s."
+    ),
+    keys.PAGES_REMOVED: N_(
+        "Your facilitator took you off %(circle)s, so we will not text you about it any more. "
+        "To join again, text JOIN %(code)s."
     ),
     # Choice labels: a line of a menu, a button, a keypad option ("Reply 1 yes, 2 no").
     keys.LABEL_YES: N_("yes"),
@@ -395,6 +404,7 @@ TEXTS: dict[str, str] = {
 NO_DATE_YET = N_("to be announced")
 # FIND's mark on a circle the learner is already in ("KC42: Intro, Library, Tue 6:30 PM (you're in)").
 ALREADY_IN = N_("you're in")
+CIRCLE_ENDED = N_("ended")  # a circle whose meetings are all behind it (CIRCLES)
 
 # Single questions and reminders: 1 segment in en and sw, at most 2 elsewhere (DESIGN.md §5).
 QUESTIONS = frozenset(
@@ -458,6 +468,7 @@ PLACEHOLDER_LONGEST = {
     "text": "W" * 380,
     "number": "99999",
     "seq": "52",
+    "other": "52",
     "place": "W" * 20,
     "yes": "500",
     "no": "500",

@@ -360,6 +360,21 @@ class DeliveryEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class SentMessage(Base):
+    """One message a facilitator sent through the bot (a broadcast or a relay answer), for the history page:
+    its outbox rows are those whose ``dedupe_key`` is ``outbox_key`` (a relay) or starts with
+    ``outbox_key + ":"`` (a broadcast, one row per learner)."""
+
+    __tablename__ = "sent_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circle.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    outbox_key: Mapped[str] = mapped_column(String(120), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    about_contact_id: Mapped[int | None] = mapped_column(Integer)  # a relay answer: the learner it answered
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Answer(Base):
     """One answer to one question: a check-in or a survey, by a learner or a facilitator.
 

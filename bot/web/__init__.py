@@ -11,7 +11,21 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from bot.web import auth, circles, i18n, inbox, limits, live_panel, messaging, p2pu, roster, stats  # noqa: F401  (they add routes to bp)
+from bot.web import (  # noqa: F401  (they add routes to bp)
+    auth,
+    circles,
+    history,
+    i18n,
+    inbox,
+    limits,
+    live_panel,
+    meeting_actions,
+    messaging,
+    p2pu,
+    removal,
+    roster,
+    stats,
+)
 from bot.web import co_facilitators as co_facilitators  # issue 24's pages add their routes to bp too
 from bot.web import downloads as downloads
 from bot.web import sheets as sheets

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -13,11 +13,12 @@ from bot.domain import phone as phones
 from bot.domain.schedule import ScheduleError, weekly_meetings, zone
 from bot.runtime import current as runtime
 from bot.store.models import Circle
-from bot.web import forms, live_panel
+from bot.web import forms, live_panel, meeting_actions
 from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _
 from flows import dates
+from flows.facilitator import ATTENDANCE_EARLY
 
 
 @bp.get("/circles")
@@ -150,6 +151,7 @@ def circle(code):
             "now": now(),
             "held": conference_room.held(db, [m.id for m in found.meetings]),  # issue 26
             **live_panel.panel(db, found),
+            "attendance_from": now() + ATTENDANCE_EARLY,  # HERE and the page count from half an hour before
         }
         return render_template("pages/circle.html", mask=phones.mask, **context)
 
@@ -264,47 +266,15 @@ def _schedule_changed(found: Circle, schedule: dict) -> bool:
 @bp.post("/circles/<code>/meetings/<int(max=2147483647):seq>/move")
 @signed_in
 def meeting_move(code, seq):
-    """Moves a meeting; learners are told once, like ``MOVE`` by text and ``circlebot meeting move``."""
-
-    def action(db, found):
-        local = forms.local_datetime(request.form.get("to", ""))
-        if local is None:
-            raise _Refused(_("Type a real date and time."))
-        try:
-            to = local.replace(tzinfo=zone(found.timezone)).astimezone(timezone.utc)
-        except OverflowError:  # past year 9999 in UTC: no meeting can be there
-            raise meetings.MeetingError("the new time is too far ahead", "too_far") from None
-        return meetings.move(db, runtime().settings, found, seq, to, now())
-
-    return _change(code, action, _("Meeting moved. Learners are being told."))
+    """Moves a meeting; learners are told once, like ``MOVE`` by text (a move out of order asks first)."""
+    return meeting_actions.move(code, seq)
 
 
-@bp.post("/circles/<code>/meetings/<int(max=2147483647):seq>/cancel")
+@bp.route("/circles/<code>/meetings/<int(max=2147483647):seq>/cancel", methods=["GET", "POST"])
 @signed_in
 def meeting_cancel(code, seq):
-    """Cancels a meeting; learners are told once, like ``CANCEL`` by text."""
-    return _change(
-        code,
-        lambda db, found: meetings.cancel(db, runtime().settings, found, seq, now()),
-        _("Meeting cancelled. Learners are being told."),
-    )
-
-
-class _Refused(Exception):
-    """Bad input the page itself refuses, with its reason already in the facilitator's language."""
-
-
-def _change(code: str, action, done: str):
-    with runtime().uow() as db:
-        found = circle_or_404(db, code)
-        try:
-            action(db, found)
-        except (_Refused, meetings.MeetingError) as exc:
-            flash(str(exc) if isinstance(exc, _Refused) else _explain_meeting(exc.reason), "error")
-            return redirect(url_for("pages.circle", code=found.code)), 303
-        db.commit()
-    flash(done, "info")
-    return redirect(url_for("pages.circle", code=found.code))
+    """Cancels a meeting after asking (who is texted, and what); learners are told once, like ``CANCEL``."""
+    return meeting_actions.cancel(code, seq)
 
 
 def _explain_meeting(reason: str | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.domain import contacts, enrollments, outbox
+from bot.domain import contacts, enrollments, history, outbox
 from bot.render import codec
 from bot.render.texts import RELAY_TEXT_MAX
 from bot.runtime import current as runtime
@@ -32,7 +32,8 @@ def _said(row: Outbox) -> str:
 
 
 def threads(db, circle, facilitator_id: int | None) -> list[dict]:
-    """One thread per learner of the circle who has a handle, newest message last in each.
+    """One thread per learner of the circle who has a handle, newest message last in each; the thread with
+    the most recent message comes first, and one whose last message is the learner's is ``unanswered``.
 
     Only the circle's own facilitator (the one learners' relays go to) has threads, and each holds only
     the relays between that learner and them: never another facilitator's replies to the same learner.
@@ -64,8 +65,17 @@ def threads(db, circle, facilitator_id: int | None) -> list[dict]:
             {"from_learner": row.contact_id != learner.id, "text": _said(row), "at": row.created_at} for row in rows
         ]
         if said:
-            out.append({"number": number, "name": learner.name or "", "messages": said})
-    return out
+            out.append(
+                {
+                    "number": number,
+                    "name": learner.name or "",
+                    "messages": said,
+                    "unanswered": said[-1]["from_learner"],  # their last word has no answer yet
+                    "latest": said[-1]["at"],
+                }
+            )
+    # the thread with the newest message first, as a phone's messages app lists them
+    return sorted(out, key=lambda t: (t["latest"], t["number"]), reverse=True)
 
 
 @bp.get("/circles/<code>/inbox")
@@ -107,18 +117,20 @@ def inbox_reply(code, number):
                 else _("The message is too long: at most %(most)s characters and 3 SMS segments.", most=RELAY_TEXT_MAX),
                 "error",
             )
-            return redirect(url_for("pages.inbox", code=found.code))
+            return redirect(url_for("pages.inbox", code=found.code, _anchor=f"t-{number}"))
         learner = db.get(Contact, learner_id)
         to = contacts.recipient(db, learner_id, learner.language or found.language)
         if to is None:
             flash(_("That learner cannot get messages now."), "error")
-            return redirect(url_for("pages.inbox", code=found.code))
+            return redirect(url_for("pages.inbox", code=found.code, _anchor=f"t-{number}"))
         said = (Reply(keys.RELAY_TO_LEARNER, {"circle": found.name, "text": Quote(text)}),)
+        key = f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}"
+        history.record(db, found.id, history.SentKind.RELAY, key, text, now(), learner_id)
         outbox.insert_new(
             db,
             [
                 outbox.row(
-                    f"pagerelay:{now():%Y%m%dT%H%M%S%f}:{learner_id}",
+                    key,
                     outbox.OutboxKind.RELAY,
                     to,
                     said,
@@ -130,4 +142,4 @@ def inbox_reply(code, number):
         )
         db.commit()
     flash(_("Sent to #%(number)s.", number=number), "info")
-    return redirect(url_for("pages.inbox", code=found.code))
+    return redirect(url_for("pages.inbox", code=found.code, _anchor=f"t-{number}"))  # back at that thread

@@ -10,16 +10,17 @@ from sqlalchemy import select
 from bot.domain.contacts import preferred_join
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.planning import broadcast
-from bot.render import segments, sms
+from bot.render import segments, sms, telegram
 from bot.render.texts import RELAY_TEXT_MAX
 from bot.reports import export
 from bot.runtime import current as runtime
 from bot.store.models import Address, Circle, Contact, Enrollment
-from bot.web import providers
+from bot.web import audience, providers
 from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _, ngettext
-from flows.inbound import SMS
+from bot.web.meeting_actions import CONFIRM
+from flows.inbound import SMS, TELEGRAM, WHATSAPP
 
 
 def count(db, circle: Circle, text: str) -> dict:
@@ -42,6 +43,7 @@ def count(db, circle: Circle, text: str) -> dict:
     on_sms = len(numbers)
     return {
         "characters": len(text),
+        "cost": cost(rendered, counted.segments),
         "encoding": counted.encoding,
         "segments": counted.segments,
         "sms_learners": on_sms,
@@ -49,6 +51,41 @@ def count(db, circle: Circle, text: str) -> dict:
         "by_provider": providers.split(db, runtime().channels, numbers, counted.segments),
         "too_long": len(text) > RELAY_TEXT_MAX or counted.segments > segments.MAX_SEGMENTS,
     }
+
+
+def cost(rendered: str, parts: int) -> str:
+    """The cost in plain words, naming the first character that makes the SMS Unicode (and what it adds)."""
+    odd = next((ch for ch in rendered if not segments.is_gsm7(ch)), None)
+    if odd is None:
+        return ngettext("Each learner's SMS costs %(num)s text.", "Each learner's SMS costs %(num)s texts.", parts)
+    plain = segments.count("".join(ch if segments.is_gsm7(ch) else "?" for ch in rendered)).segments
+    if parts > plain:
+        return ngettext(
+            'The character "%(char)s" is not plain SMS text, so each learner\'s SMS costs %(num)s text '
+            "instead of %(plain)s.",
+            'The character "%(char)s" is not plain SMS text, so each learner\'s SMS costs %(num)s texts '
+            "instead of %(plain)s.",
+            parts,
+            char=odd,
+            plain=plain,
+        )
+    return _(
+        'The character "%(char)s" is not plain SMS text: this message still fits, but with it a text holds '
+        "70 characters instead of 160.",
+        char=odd,
+    )
+
+
+def previews(db, circle: Circle, text: str) -> list[tuple[str, str]]:
+    """The message as each channel of the circle's learners shows it (SMS always): (channel, text)."""
+    said = broadcast.said(circle, text)
+    channels = {learner["channel"] for learner in audience.learners(db, circle)}
+    shown = [("SMS", sms.render(said, circle.language))]
+    if WHATSAPP in channels:
+        shown.append(("WhatsApp", sms.render(said, circle.language, fold=False)))
+    if TELEGRAM in channels:
+        shown.append(("Telegram", telegram.as_text(telegram.render(said, circle.language))))
+    return shown
 
 
 @bp.get("/circles/<code>/message")
@@ -89,6 +126,22 @@ def message_send(code):
             return render_template(
                 "pages/message.html", circle=found, text=text, counted=counted, most=RELAY_TEXT_MAX
             ), 400
+        if request.form.get("confirm") != CONFIRM:  # texting everyone asks first: preview, cost and who
+            return render_template(
+                "pages/confirm.html",
+                circle=found,
+                heading=_("Send this to the whole circle?"),
+                explain=counted["cost"],
+                said=None,
+                previews=previews(db, found, text),
+                recipients=audience.learners(db, found),
+                action=url_for("pages.message_send", code=found.code),
+                hidden={"text": text},
+                button=_("Yes, send it to the circle"),
+                danger=False,
+                undo=_("A sent text cannot be taken back."),
+                back=url_for("pages.message", code=found.code, text=text),
+            )
         planned = broadcast.plan(db, found, text, f"page:{secrets.token_hex(8)}", now())
         db.commit()
     flash(
@@ -99,7 +152,7 @@ def message_send(code):
         ),
         "info",
     )
-    return redirect(url_for("pages.message", code=found.code))
+    return redirect(url_for("pages.message", code=found.code))  # the history page shows how it fares
 
 
 @bp.get("/circles/<code>/export.csv")

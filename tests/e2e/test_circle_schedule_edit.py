@@ -155,7 +155,9 @@ def test_a_meeting_cancelled_by_hand_stays_cancelled_at_its_new_time(pages, uow)
     add_learner(uow, "+18165550123")
     sign_in(pages, uow)
     token = csrf(pages, "/facilitator/circles/KC42/edit")
-    assert post(pages, "/facilitator/circles/KC42/meetings/3/cancel", token=token).status_code == 302
+    assert (
+        post(pages, "/facilitator/circles/KC42/meetings/3/cancel", {"confirm": "yes"}, token=token).status_code == 302
+    )
     response = post(
         pages, "/facilitator/circles/KC42/edit", edit_form(pages, time="17:00"), token=token, follow_redirects=True
     )

@@ -24,7 +24,7 @@ from tests.processes import start_demo
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PAGES = ("", "/edit", "/roster", "/charts", "/message", "/inbox")  # under /facilitator/circles/CODE
+PAGES = ("", "/edit", "/roster", "/charts", "/message", "/inbox", "/history")  # under /facilitator/circles/CODE
 
 
 @pytest.fixture

@@ -193,7 +193,8 @@ def test_sign_in_create_roster_chart_and_message_in_chromium(browser, server, tm
     expect(encoding).to_have_text("UCS-2")
     expect(segments).to_have_text("3")
     page.screenshot(path=str(shots / "5-message-counter.png"), full_page=True)
-    page.get_by_role("button", name="Send to the circle").click()
+    page.get_by_role("button", name="Preview and send...").click()  # texting everyone asks first
+    page.get_by_role("button", name="Yes, send it to the circle").click()
     expect(page.locator(".flash.info")).to_contain_text("on its way to 4 learners")
     wait_for_text(base, "+18165550143", "Bring a USB stick")
 

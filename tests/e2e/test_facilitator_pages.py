@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.domain import login
+from bot.domain import enrollments, login
 from bot.render import codec
 from bot.store.models import Circle, Enrollment, LoginCode, LoginGuard, Meeting, Outbox, Rsvp
 from tests.helpers import add_contact, make_circle, text
@@ -213,7 +213,13 @@ def test_edit_move_cancel_and_co_facilitators(pages, uow):
         ).status_code
         == 302
     )
-    assert post(pages, "/facilitator/circles/KC42/meetings/3/cancel", token=token).status_code == 302
+    asked = post(pages, "/facilitator/circles/KC42/meetings/3/cancel", token=token)  # asks first, changes nothing
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+    with uow() as db:
+        assert db.scalars(select(Meeting.status).where(Meeting.seq == 3)).one() == "scheduled"
+    assert (
+        post(pages, "/facilitator/circles/KC42/meetings/3/cancel", {"confirm": "yes"}, token=token).status_code == 302
+    )
     bad = post(
         pages,
         "/facilitator/circles/KC42/meetings/4/move",
@@ -246,8 +252,8 @@ def add_learner(uow, phone, name="Amina", channel="sms", status="active", code="
     with uow() as db:
         now = datetime.now(timezone.utc)
         contact = add_contact(db, phone, now, channel=channel, name=name, language="en")
-        circle_id = db.scalars(select(Circle.id).where(Circle.code == code)).one()
-        db.add(Enrollment(contact_id=contact.id, circle_id=circle_id, status=status, created_at=now))
+        circle = db.scalars(select(Circle).where(Circle.code == code)).one()
+        enrollments.enroll(db, contact.id, circle, now, enrollments.EnrollmentStatus(status))  # with its #N
         db.commit()
         return contact.id
 
@@ -394,8 +400,14 @@ def test_message_counter_and_send(pages, uow):
     token = csrf(pages, "/facilitator/circles/KC42/message")
     assert post(pages, "/facilitator/circles/KC42/message", {"text": ""}, token=token).status_code == 400
     assert post(pages, "/facilitator/circles/KC42/message", {"text": "x" * 500}, token=token).status_code == 400
+    asked = post(pages, "/facilitator/circles/KC42/message", {"text": "<i>Bring</i> a laptop"}, token=token)
+    assert asked.status_code == 200 and "&lt;i&gt;Bring&lt;/i&gt; a laptop" in asked.get_data(as_text=True)
+    with uow() as db:
+        assert not db.scalars(select(Outbox).where(Outbox.kind == "broadcast")).all()  # nothing before "yes"
     assert (
-        post(pages, "/facilitator/circles/KC42/message", {"text": "<i>Bring</i> a laptop"}, token=token).status_code
+        post(
+            pages, "/facilitator/circles/KC42/message", {"text": "<i>Bring</i> a laptop", "confirm": "yes"}, token=token
+        ).status_code
         == 302
     )
     with uow() as db:
@@ -527,8 +539,8 @@ def test_roster_grid_and_charts_show_attendance_in_person_and_by_phone(pages, uo
     page = get(pages, "/facilitator/circles/KC42/roster").get_data(as_text=True)
     cells = {}
     for name in ("Amina", "Rosa", "Bo", "Zed"):
-        row = re.search(rf"<tr><td>[^<]*</td><td>{name}</td>.*?</tr>", page, re.S).group(0)
-        cell = re.search(r'<td data-seq="1">(.*?)</td>', row, re.S).group(1)
+        row = re.search(rf"<tr><td[^>]*>[^<]*</td><td[^>]*>{name}</td>.*?</tr>", page, re.S).group(0)
+        cell = re.search(r'<td data-seq="1"[^>]*>(.*?)</td>', row, re.S).group(1)
         cells[name] = re.sub(r"<[^>]+>", " ", cell).split()
     assert cells == {
         "Amina": ["yes", "in", "person", "and", "by", "phone"],

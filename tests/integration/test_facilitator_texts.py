@@ -62,10 +62,26 @@ def test_change_notices_say_which_meeting_and_a_taken_time_is_refused(runtime):
     taken = sim.text(FAC, f"MOVE KC42 {local:%Y-%m-%d} {local:%H:%M}")[0]
     assert "already meets on" in taken
     moved = sim.text(FAC, f"MOVE KC42 {local.date() - timedelta(days=2):%Y-%m-%d} 14:00")[0]
-    assert moved.startswith("Moved: Kansas City Basics, ") and " to " in moved
+    assert moved.startswith("Moved: Kansas City Basics meeting 1, ") and " to " in moved  # names the meeting
     sim.advance(timedelta(0))
     notice = [b for _, b in sim.inbox(AMINA) if "has moved to" in b]
     assert len(notice) == 1 and "the meeting of Tuesday," in notice[0] and "2:00 PM" in notice[0]
+
+
+def test_move_by_text_never_puts_the_next_meeting_past_a_later_one(runtime):
+    """Issue 24: ``MOVE W7WW 2027-02-04 18:00`` moved meeting #1 after #3 silently; now it is refused,
+    nothing moves and nobody is texted."""
+    make_circle(runtime.uow, starts=datetime.now(timezone.utc).date() + timedelta(days=8))
+    sim = Sim(runtime, quiet_hours="")
+    join(sim, AMINA, "Amina")
+    before = meetings(runtime.uow)
+    third = before[2][1].astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago"))
+    said = sim.text(FAC, f"MOVE KC42 {third.date() + timedelta(days=1):%Y-%m-%d} 18:00")[0]
+    assert said.startswith("Not moved: meeting 1 of Kansas City Basics would come after meeting 2 (")
+    assert "CANCEL" in said
+    sim.advance(timedelta(0))
+    assert meetings(runtime.uow) == before
+    assert not [b for _, b in sim.inbox(AMINA) if "has moved to" in b]
 
 
 def test_a_meeting_moved_away_and_back_is_reminded_again(runtime):

@@ -156,3 +156,48 @@ def test_0012_names_the_facilitator_who_wrote_each_relay_sent_by_text(old_databa
     engine.dispose()
     assert found == {1: 31, 2: 30, 3: None}
     command.downgrade(alembic_config(old_database), "0011_added_by_facilitator")
+
+
+def test_0021_numbers_every_current_learner_for_their_circle_s_facilitator(old_database):
+    """One numbering (issue 24): learners enrolled before it get the next ``#N`` in enrollment order, a learner
+    who already has one keeps it, and one who left gets none."""
+    command.upgrade(alembic_config(old_database), "0015_wa")
+    engine = _engine(old_database)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO contact (id, created_at) VALUES (1, :now), (2, :now), (3, :now), (4, :now)"), {"now": NOW}
+        )
+        conn.execute(text("INSERT INTO facilitator (id, contact_id, created_at) VALUES (1, 1, :now)"), {"now": NOW})
+        conn.execute(
+            text(
+                "INSERT INTO circle (id, code, phone_code, name, venue, language, timezone, capacity, weekday,"
+                " start_time, starts_on, weeks, facilitator_id, created_at) VALUES (1, 'KC42', '4242', 'Basics',"
+                " 'Library', 'en', 'America/Chicago', 12, 1, '18:00:00', '2026-12-01', 6, 1, :now)"
+            ),
+            {"now": NOW},
+        )
+        for enrollment_id, contact_id, status, at in (
+            (1, 2, "active", "2026-11-02"),
+            (2, 3, "left", "2026-11-01"),
+            (3, 4, "waitlist", "2026-11-03"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO enrollment (id, contact_id, circle_id, status, created_at)"
+                    " VALUES (:id, :contact, 1, :status, :at)"
+                ),
+                {"id": enrollment_id, "contact": contact_id, "status": status, "at": at + " 12:00:00"},
+            )
+        conn.execute(
+            text("INSERT INTO relay_handle (facilitator_id, contact_id, number, created_at) VALUES (1, 4, 1, :now)"),
+            {"now": NOW},
+        )
+    engine.dispose()
+    upgrade(old_database)
+    engine = _engine(old_database)
+    with engine.connect() as conn:
+        numbers = dict(conn.execute(text("SELECT contact_id, number FROM relay_handle")).all())
+        assert conn.execute(text("SELECT count(*) FROM sent_message")).scalar() == 0
+    engine.dispose()
+    assert numbers == {4: 1, 2: 2}  # #1 kept; the active learner gets #2; who left gets none
+    command.downgrade(alembic_config(old_database), "0015_wa")

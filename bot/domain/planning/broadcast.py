@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox
+from bot.domain import history, outbox
 from bot.domain.outbox import Planned, insert_new
 from bot.domain.planning.audience import active_learners
 from bot.store.models import Circle
@@ -20,7 +20,9 @@ def said(circle: Circle, text: str) -> tuple[Reply, ...]:
 
 
 def plan(session: Session, circle: Circle, text: str, key: str, now: datetime) -> list[Planned]:
-    """One outbox row per active, reachable learner, each on their own channel (``key`` makes it once)."""
+    """One outbox row per active, reachable learner, each on their own channel (``key`` makes it once),
+    noted in the circle's history (``bot.domain.history``)."""
+    history.record(session, circle.id, history.SentKind.BROADCAST, key, text, now)
     rows = [
         outbox.row(
             f"{key}:{learner.to.contact_id}", outbox.OutboxKind.BROADCAST, learner.to, said(circle, text), now, now
