@@ -9,6 +9,9 @@ import click
 
 # The demo clock when the command's target is a demo instance (its folder keeps the demo's clock file).
 _demo_clock = None
+# The last command's runtime: a process that runs several commands (tests, a shell) closes its idle
+# database connections when the next one starts, rather than keeping a pool per command.
+_last_runtime = None
 
 
 def make_app(overrides: dict | None = None, migrate_embedded: bool = True):
@@ -16,8 +19,12 @@ def make_app(overrides: dict | None = None, migrate_embedded: bool = True):
     from bot.app import create_app
     from bot.store.migrate import upgrade
 
+    global _last_runtime
     app = create_app(overrides)
     runtime = app.extensions["circlebot"]
+    if _last_runtime is not None and _last_runtime is not runtime:
+        _last_runtime.uow.engine.dispose()  # its idle connections; it can still connect again if used
+    _last_runtime = runtime
     if migrate_embedded and not runtime.settings.database_url:
         upgrade(runtime.database_url)
     _use_demo_clock(app)
