@@ -92,6 +92,18 @@ def for_inbound(session: Session, channel: str, value: str, now: datetime) -> tu
     return contact, address
 
 
+def lock_changing(session: Session, contact_id: int) -> None:
+    """Locks a contact's row to change what an inbound message of theirs reads (a conversation, an address),
+    by adding one to its version: a message that waited for this lock then knows its snapshot is older
+    than the row it locked, and reads again (``bot.inbound.load``)."""
+    session.execute(
+        update(Contact)
+        .where(Contact.id == contact_id)
+        .values(version=Contact.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def keep_username(session: Session, address: Address, username: str | None) -> None:
     """Keeps a Telegram address's username as its latest update gave it (no statement when unchanged).
 

@@ -25,7 +25,8 @@ from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.planning import broadcast, reminders
 from bot.domain.relay_handles import handle_for
 from bot.domain.schedule import MeetingStatus
-from bot.inbound.upserts import Deferred, Shape, upsert
+from bot.inbound.load import AddressRow, CircleRow, SenderRow
+from bot.inbound.upserts import UPDATE, Deferred, Shape, bound, build
 from bot.settings import Settings
 from bot.store.db import collect
 from bot.store.models import (
@@ -90,22 +91,34 @@ class Draft:
 
 
 class Applier:
-    """Applies the effects of one inbound message for one contact, at the address it came from."""
+    """Applies the effects of one inbound message for one contact, at the address it came from.
+
+    The sender's contact and address may be Core rows (``bot.inbound.load``: the hot path builds no ORM
+    object) or ORM objects; an effect that hands them to a domain function gets the ORM object, read on
+    first use (``sender``, ``sender_address``). A name or language set before that is kept in
+    ``changes`` and written with the contact's version (``contact_write``), in the inbound row's statement.
+    """
 
     def __init__(
         self,
         session: Session,
         settings: Settings,
-        contact: Contact | None,
-        address: Address | None,
+        contact: Contact | SenderRow | None,
+        address: Address | AddressRow | None,
         message: Draft,
         now: datetime,
         loaded: Loaded | None = None,
     ) -> None:
         """``message`` is the inbound row to be written (``bot.inbound.service.Draft``); ``loaded`` is what
-        ``bot.inbound.load.load`` read for this sender (circles, their facilitators, the sender's handles)."""
+        ``bot.inbound.load.lock_and_load`` read for this sender (circles, their facilitators, the sender's handles)."""
         self.session, self.settings, self.now = session, settings, now
-        self.contact, self.address, self.message = contact, address, message
+        self.message = message
+        self.contact_id = contact.id if contact is not None else None
+        self.name = contact.name if contact is not None else None  # as the effects so far left it
+        self.address_id = address.id if address is not None else None
+        self._contact = contact if isinstance(contact, Contact) else None
+        self._address = address if isinstance(address, Address) else None
+        self.changes: dict[str, Any] = {}  # the contact's columns set while its ORM object was not read
         self.loaded = loaded
         self.deferred: list[Deferred] = []  # upserts not sent yet (see ``apply``)
 
@@ -126,8 +139,8 @@ class Applier:
 
     def write_deferred(self) -> None:
         """Sends the deferred upserts now, in order."""
-        for _shape, statement, values in self.deferred:
-            self.session.execute(statement, values)
+        for deferred in self.deferred:
+            self.session.execute(deferred.statement, bound(deferred))
         self.deferred.clear()
 
     def take_deferred(self) -> list["Deferred"]:
@@ -137,24 +150,62 @@ class Applier:
 
     @property
     def sender(self) -> Contact:
-        """The contact the message came from (a flow changes nobody for a sender the bot could not read)."""
-        if self.contact is None:
-            raise RuntimeError("an effect for a sender without a contact")
-        return self.contact
+        """The contact the message came from, as an ORM object (read on first use; a flow changes nobody for
+        a sender the bot could not read)."""
+        if self._contact is None:
+            if self.contact_id is None:
+                raise RuntimeError("an effect for a sender without a contact")
+            self._contact = self.session.get(Contact, self.contact_id)
+            if self._contact is None:
+                raise RuntimeError("the sender's contact is gone")
+            for column, value in self.changes.items():
+                setattr(self._contact, column, value)
+            self.changes.clear()
+        return self._contact
 
     @property
     def sender_address(self) -> Address:
-        """The address the message came from."""
-        if self.address is None:
-            raise RuntimeError("an effect for a sender without an address")
-        return self.address
+        """The address the message came from, as an ORM object (read on first use)."""
+        if self._address is None:
+            if self.address_id is None:
+                raise RuntimeError("an effect for a sender without an address")
+            self._address = self.session.get(Address, self.address_id)
+            if self._address is None:
+                raise RuntimeError("the sender's address is gone")
+        return self._address
+
+    def _set_contact(self, column: str, value: Any) -> None:
+        """Sets one of the sender's columns: on its ORM object if read, else with the version (Core)."""
+        if self.contact_id is None:
+            raise RuntimeError("an effect for a sender without a contact")
+        if self._contact is not None:
+            setattr(self._contact, column, value)
+        else:
+            self.changes[column] = value
+
+    def contact_write(self) -> Deferred | None:
+        """``UPDATE contact SET version = version + 1[, name, language] WHERE id = …`` for the sender (the
+        columns set while its ORM object was not read), to send with the inbound row; None without a sender.
+
+        The version tells a message waiting for this contact's lock that its snapshot is older than the
+        row it locked (``bot.inbound.load``).
+        """
+        if self.contact_id is None:
+            return None
+        changes = dict(sorted(self.changes.items()))
+        self.changes.clear()
+        table = cast(Table, Contact.__table__)
+        shape = Shape(table, ("id",), tuple(changes), ("id", *changes), kind=UPDATE, increments=("version",))
+        values = {"id": self.contact_id, **changes}
+        return Deferred(shape, build(shape, self.session.get_bind().dialect.name), values)
 
     # -- the sender themselves -------------------------------------------------------------------
     def _SetName(self, effect: SetName) -> None:
-        self.sender.name = effect.name
+        self._set_contact("name", effect.name)
+        self.name = effect.name
 
     def _SetLanguage(self, effect: SetLanguage) -> None:
-        self.sender.language = effect.language
+        self._set_contact("language", effect.language)
 
     def _RecordConsent(self, effect: RecordConsent) -> None:
         contacts.consent(
@@ -169,7 +220,11 @@ class Applier:
         links.issue(self.session, self.sender, effect.code, self.now)
 
     def _LinkAddress(self, effect: LinkAddress) -> None:
-        self.contact = links.join(self.session, self.sender, self.sender_address, effect.code, self.now)
+        sender = self.sender
+        contact = links.join(self.session, sender, self.sender_address, effect.code, self.now)
+        if contact is not sender:  # the address is the code's contact's now; the effects after this are theirs
+            contacts.lock_changing(self.session, sender.id)  # (the version of both moves: ``contact_write``)
+            self._contact, self.contact_id, self.name = contact, contact.id, contact.name
 
     def _SetPreferred(self, effect: SetPreferred) -> None:
         links.prefer(self.session, self.sender, effect.channel)
@@ -182,7 +237,7 @@ class Applier:
         released = (
             self.session.execute(
                 update(Outbox)
-                .where(Outbox.address_id == self.sender_address.id, Outbox.status == outbox.HELD)
+                .where(Outbox.address_id == self.address_id, Outbox.status == outbox.HELD)
                 .values(status=outbox.PENDING, send_after=self.now)
                 .returning(Outbox.id)
             )
@@ -199,7 +254,8 @@ class Applier:
     def _Enroll(self, effect: Enroll) -> None:
         circle = self._circle(effect.code)
         status = EnrollmentStatus.WAITLIST if effect.waitlist else EnrollmentStatus.ACTIVE
-        enrollment = enrollments.enroll(self.session, self.sender.id, circle, self.now, status)
+        enrollment = enrollments.enroll(self.session, self._sender_id, circle, self.now, status)
+        name = self.name
         to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
         if to is not None:
             enrolled = enrollments.active_count(self.session, circle.id)
@@ -207,23 +263,23 @@ class Applier:
             said = Reply(
                 key,
                 {
-                    "name": self.sender.name or "?",
+                    "name": name or "?",
                     "circle": circle.name,
                     "enrolled": enrolled,
                     "capacity": circle.capacity,
                 },
             )
-            self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self.sender.id)
-        reminders.plan(self.session, self.settings, self.now, contact_id=self.sender.id)
+            self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self._sender_id)
+        reminders.plan(self.session, self.settings, self.now, contact_id=self.contact_id)
 
     def _Leave(self, effect: Leave) -> None:
         circle = self._circle(effect.circle_code)
-        enrollments.leave(self.session, self.sender.id, circle.id)
+        enrollments.leave(self.session, self._sender_id, circle.id)
         meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
         self.session.execute(
             update(Outbox)
             .where(
-                Outbox.contact_id == self.sender.id,
+                Outbox.contact_id == self._sender_id,
                 Outbox.meeting_id.in_(meeting_ids),
                 Outbox.status == outbox.PENDING,
             )
@@ -236,7 +292,7 @@ class Applier:
             ["meeting_id", "contact_id"],
             {"answer": effect.answer, "updated_at": self.now},
             meeting_id=effect.meeting_id,
-            contact_id=self.sender.id,
+            contact_id=self._sender_id,
             created_at=self.now,
         )
 
@@ -271,7 +327,7 @@ class Applier:
         attendance.record_in_person(self.session, effect.meeting_id, list(effect.contact_ids), self.now)
 
     def _RecordAnswer(self, effect: RecordAnswer) -> None:
-        circle = self._circle(effect.circle_code)
+        circle = self._circle_row(effect.circle_code)
         self._upsert(
             Answer,
             ["subject", "question_key"],
@@ -284,7 +340,7 @@ class Applier:
 
     # -- the relay and the facilitator's commands ----------------------------------------------------
     def _RelayToFacilitator(self, effect: RelayToFacilitator) -> None:
-        circle = self._circle(effect.circle_code)
+        circle = self._circle_row(effect.circle_code)
         if self.loaded is not None and circle.code in self.loaded.facilitator_held:
             to = self.loaded.facilitator_to[circle.code]
             held = to is None  # they opted out: keep the message for them (the learner was told so)
@@ -302,8 +358,8 @@ class Applier:
         number = self.loaded.handles.get(circle.code) if self.loaded is not None else None
         made = number is None
         if number is None:
-            number = handle_for(self.session, circle.facilitator_id, self.sender.id, self.now)
-        params = {"name": self.sender.name or "?", "number": number, "circle": circle.name}
+            number = handle_for(self.session, circle.facilitator_id, self._sender_id, self.now)
+        params = {"name": self.name or "?", "number": number, "circle": circle.name}
         said: tuple[Reply, ...]
         if effect.stuck_after_meeting is not None:  # says how to answer already
             said = (Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting}),)
@@ -311,10 +367,10 @@ class Applier:
             said = (Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)}),)
             if made and number == 1:  # the facilitator's first #N: say how to answer, once ("To answer, text #1…")
                 said += (Reply(keys.RELAY_HOW_TO_ANSWER, {"number": number}),)
-        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id, held=held)
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self._sender_id, held=held)
 
     def _RelayToLearner(self, effect: RelayToLearner) -> None:
-        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.sender.id))
+        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self._sender_id))
         row = self.session.execute(
             select(Contact.id, Contact.language, Circle.name, Circle.language)
             .join(RelayHandle, RelayHandle.contact_id == Contact.id)
@@ -335,7 +391,7 @@ class Applier:
             return
         said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
         # about = the facilitator who wrote it: the inbox page shows each facilitator only their own replies
-        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id)
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self._sender_id)
 
     def _Broadcast(self, effect: Broadcast) -> None:
         circle = self._circle(effect.circle_code)
@@ -357,16 +413,31 @@ class Applier:
         """The inbound message in a dedupe key: its channel and provider id (unique, known before its row)."""
         return f"{self.message.channel}:{self.message.provider_id}"
 
+    @property
+    def _sender_id(self) -> int:
+        if self.contact_id is None:
+            raise RuntimeError("an effect for a sender without a contact")
+        return self.contact_id
+
     def _circle(self, code: str) -> Circle:
+        """The circle as an ORM object, for a domain function (read by id when ``load`` saw it)."""
+        if self.loaded is not None and code in self.loaded.rows:
+            circle = self.session.get(Circle, self.loaded.rows[code].id)
+            if circle is not None:
+                return circle
+        return self.session.scalars(select(Circle).where(Circle.code == code)).one()
+
+    def _circle_row(self, code: str) -> Circle | CircleRow:
+        """The circle's row as ``load`` read it (no statement), else its ORM object."""
         if self.loaded is not None and code in self.loaded.rows:
             return self.loaded.rows[code]
-        return self.session.scalars(select(Circle).where(Circle.code == code)).one()
+        return self._circle(code)
 
     def _upsert(self, model: type[Base], unique: list[str], changes: dict[str, Any], **keys_and_values: Any) -> None:
         """One INSERT … ON CONFLICT DO UPDATE (no read first, and no unique race to lose), deferred."""
         values = {**keys_and_values, **changes}
         shape = Shape(cast(Table, model.__table__), tuple(unique), tuple(changes), tuple(values))
-        self.deferred.append(Deferred(shape, upsert(shape, self.session.get_bind().dialect.name), values))
+        self.deferred.append(Deferred(shape, build(shape, self.session.get_bind().dialect.name), values))
 
     def _send(
         self,
