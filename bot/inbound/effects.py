@@ -74,7 +74,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RECEIVED, FAILED = "received", "failed"  # an inbound message row's status
-DEFERRABLE = frozenset({RecordRsvp, RecordAnswer})  # effects whose one upsert nothing reads back
+# Effects whose one write nothing reads back: an upsert, or a contact's column kept for its version's UPDATE.
+DEFERRABLE = frozenset({RecordRsvp, RecordAnswer, SetName, SetLanguage})
 
 
 @dataclass
