@@ -10,7 +10,6 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select
@@ -25,8 +24,8 @@ from bot.inbound import load as sender
 from bot.inbound import upserts
 from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
-from bot.render import codec, segments
 from bot.inbound.upserts import DELETE, Deferred, Shape, build
+from bot.render import codec, segments
 from bot.store.models import Conversation, Message
 from flows import asked, keys, keywords, languages, media
 from flows.context import ContactView, Context

@@ -98,9 +98,9 @@ def test_an_enroll_runs_the_flow_once(runtime, uow, monkeypatch):
     assert calls == ["1"], calls
     assert replies
     with uow() as session:
-        assert session.scalar(select(Enrollment.status).where(Enrollment.contact_id == contact_of(session, ZED).id)) == (
-            "active"
-        )
+        assert session.scalar(
+            select(Enrollment.status).where(Enrollment.contact_id == contact_of(session, ZED).id)
+        ) == ("active")
 
 
 def test_a_place_taken_meanwhile_decides_again(runtime, uow, monkeypatch):
