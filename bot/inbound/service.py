@@ -24,9 +24,9 @@ from bot.inbound import load as sender
 from bot.inbound import upserts
 from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
-from bot.inbound.upserts import DELETE, Deferred, Shape, build
+from bot.inbound.upserts import DELETE, UPDATE, Deferred, Shape, build
 from bot.render import codec, segments
-from bot.store.models import Conversation, Message
+from bot.store.models import Address, Conversation, Message
 from flows import asked, keys, keywords, languages, media
 from flows.context import ContactView, Context
 from flows.inbound import TELEGRAM, WHATSAPP, Inbound
@@ -179,8 +179,9 @@ def _touch_address(applier: Applier, inbound: Inbound, address: sender.AddressRo
         contacts.keep_username(applier.session, applier.sender_address, inbound.username)
     if address.unreachable_at is not None:
         reach.clear(applier.sender_address)  # it texted in: texts reach it again (issue 22, item 15)
-    if inbound.channel == WHATSAPP:
-        applier.sender_address.last_inbound_at = now  # WhatsApp's 24-hour window for free-form text opens (issue 28)
+    if inbound.channel == WHATSAPP:  # WhatsApp's 24-hour window for free-form text opens (issue 28)
+        values = {"id": address.id, "last_inbound_at": now}
+        applier.deferred.append(Deferred(_SEEN, build(_SEEN, applier.session.get_bind().dialect.name), values))
 
 
 def _places_moved(session: Session, result: Result, ctx: Context) -> bool:
@@ -345,6 +346,7 @@ def from_stored(stored) -> Handled:
     return Handled(replay=True, texts=tuple(stored or ()))
 
 
+_SEEN = Shape(cast(Table, Address.__table__), ("id",), ("last_inbound_at",), ("id", "last_inbound_at"), kind=UPDATE)
 CONVERSATION = cast(Table, Conversation.__table__)
 _STATE = Shape(
     CONVERSATION,
@@ -381,4 +383,3 @@ def _save_state(
         "updated_at": now,
     }
     applier.deferred.append(Deferred(_STATE, build(_STATE, dialect), values))
-
