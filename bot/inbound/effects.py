@@ -78,6 +78,9 @@ RECEIVED, FAILED = "received", "failed"  # an inbound message row's status
 DEFERRABLE = frozenset({RecordRsvp, RecordAnswer, SetName, SetLanguage})
 
 
+_CONTACT_WRITES: dict[tuple[str, tuple[str, ...]], tuple[Shape, Any]] = {}  # (dialect, columns set): the UPDATE
+
+
 @dataclass
 class Draft:
     """The inbound ``message`` row, written last (one INSERT) once the replies are known."""
@@ -195,10 +198,14 @@ class Applier:
             return None
         changes = dict(sorted(self.changes.items()))
         self.changes.clear()
-        table = cast(Table, Contact.__table__)
-        shape = Shape(table, ("id",), tuple(changes), ("id", *changes), kind=UPDATE, increments=("version",))
-        values = {"id": self.contact_id, **changes}
-        return Deferred(shape, build(shape, self.session.get_bind().dialect.name), values)
+        dialect = self.session.get_bind().dialect.name
+        key = (dialect, tuple(changes))
+        if key not in _CONTACT_WRITES:
+            table = cast(Table, Contact.__table__)
+            shape = Shape(table, ("id",), key[1], ("id", *changes), kind=UPDATE, increments=("version",))
+            _CONTACT_WRITES[key] = (shape, build(shape, dialect))
+        shape, statement = _CONTACT_WRITES[key]
+        return Deferred(shape, statement, {"id": self.contact_id, **changes})
 
     # -- the sender themselves -------------------------------------------------------------------
     def _SetName(self, effect: SetName) -> None:
