@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,13 @@ from bot.store.models import Address, Contact, Facilitator
 from flows.inbound import SIMULATOR, SMS, TELEGRAM, VOICE, WHATSAPP
 
 PHONE_CHANNELS = (SMS, WHATSAPP, VOICE, SIMULATOR)
+
+
+class Identified(Protocol):
+    """A contact as a row read without the ORM (``bot.inbound.load.SenderRow``): what knows its id."""
+
+    @property
+    def id(self) -> int: ...
 
 
 class ConsentSource(StrEnum):

@@ -16,6 +16,7 @@ this sender while we waited, and the statement runs once more, now holding the l
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -257,7 +258,7 @@ def _statement(dialect: str):
     )
 
 
-def _read(rows: list[Any], now: datetime) -> Found | None:
+def _read(rows: Sequence[Any], now: datetime) -> Found | None:
     """The rows of ``_statement`` as a ``Found`` (None when there are none: an unknown sender)."""
     if not rows:
         return None
