@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts, enrollments, erase, meetings, outbox
+from bot.domain import contacts, enrollments, erase, outbox
 from bot.domain import link_codes as links
-from bot.domain import phone as phones
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
-from bot.domain.planning import broadcast, reminders
+from bot.domain.planning import reminders
 from bot.domain.relay_handles import handle_for
 from bot.domain.schedule import MeetingStatus
+from bot.inbound import facilitator_effects
 from bot.inbound.load import AddressRow, CircleRow, SenderRow
 from bot.inbound.upserts import UPDATE, Deferred, Shape, bound, build
 from bot.settings import Settings
@@ -35,11 +35,8 @@ from bot.store.models import (
     Base,
     Circle,
     Contact,
-    Enrollment,
-    Facilitator,
     Meeting,
     Outbox,
-    RelayHandle,
     Rsvp,
 )
 from flows import keys
@@ -129,10 +126,11 @@ class Applier:
     def apply(self, effects: Iterable[Effect]) -> None:
         """Applies every effect in order (the outbox rows written are queued when the service commits).
 
-        An upsert that nothing reads back (an RSVP, a survey answer) is kept in ``deferred`` instead
-        of being sent at once: the service sends it with the inbound row's INSERT (``bot.inbound.service``),
-        one round trip fewer. Any other effect first writes what was deferred, so the order in which
-        effects see each other's rows is the order of the effects.
+        A write that nothing reads back (an RSVP's or a survey answer's upsert, and the conversation's
+        state the service put first) is kept in ``deferred`` instead of being sent at once, and a name or
+        a language in ``changes``: the service sends them with the inbound row's INSERT
+        (``bot.inbound.service``), one round trip for all. Any other effect first writes what was
+        deferred, so the order in which effects see each other's rows is the order of the effects.
         """
         for effect in effects:
             kind = type(effect)
@@ -304,16 +302,6 @@ class Applier:
             created_at=self.now,
         )
 
-    def _AddLandline(self, effect: AddLandline) -> None:
-        circle = self._circle(effect.circle_code)
-        try:
-            number = phones.parse(effect.phone, self.settings.default_region)
-        except phones.PhoneError:
-            log.warning("ADD: unreadable number %s", phones.mask(effect.phone))
-            return
-        enrollment = enrollments.add_landline(self.session, circle, number, effect.name, circle.language, self.now)
-        reminders.plan(self.session, self.settings, self.now, contact_id=enrollment.contact_id)
-
     def _RequestCall(self, effect: RequestCall) -> None:
         from bot.domain import call_me as calls
 
@@ -329,11 +317,6 @@ class Applier:
         if meeting is not None:
             calls.request(self.session, self.sender, circle, meeting, self.now)
 
-    def _RecordAttendance(self, effect: RecordAttendance) -> None:
-        from bot.domain import attendance
-
-        attendance.record_in_person(self.session, effect.meeting_id, list(effect.contact_ids), self.now)
-
     def _RecordAnswer(self, effect: RecordAnswer) -> None:
         circle = self._circle_row(effect.circle_code)
         self._upsert(
@@ -346,7 +329,7 @@ class Applier:
             created_at=self.now,
         )
 
-    # -- the relay and the facilitator's commands ----------------------------------------------------
+    # -- the relay (the facilitator's commands: bot.inbound.facilitator_effects) ---------------------
     def _RelayToFacilitator(self, effect: RelayToFacilitator) -> None:
         circle = self._circle_row(effect.circle_code)
         if self.loaded is not None and circle.code in self.loaded.facilitator_held:
@@ -376,44 +359,6 @@ class Applier:
             if made and number == 1:  # the facilitator's first #N: say how to answer, once ("To answer, text #1…")
                 said += (Reply(keys.RELAY_HOW_TO_ANSWER, {"number": number}),)
         self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self._sender_id, held=held)
-
-    def _RelayToLearner(self, effect: RelayToLearner) -> None:
-        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self._sender_id))
-        row = self.session.execute(
-            select(Contact.id, Contact.language, Circle.name, Circle.language)
-            .join(RelayHandle, RelayHandle.contact_id == Contact.id)
-            .join(Enrollment, Enrollment.contact_id == Contact.id)
-            .join(Circle, Circle.id == Enrollment.circle_id)
-            .where(
-                RelayHandle.facilitator_id == facilitator_id,
-                RelayHandle.number == effect.number,
-                Circle.facilitator_id == facilitator_id,
-                Enrollment.status.in_(enrollments.CURRENT),
-            )
-        ).first()
-        if facilitator_id is None or row is None:
-            return
-        learner_id, language, circle_name, circle_language = row
-        to = contacts.recipient(self.session, learner_id, language or circle_language)
-        if to is None:
-            return
-        said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
-        # about = the facilitator who wrote it: the inbox page shows each facilitator only their own replies
-        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self._sender_id)
-
-    def _Broadcast(self, effect: Broadcast) -> None:
-        circle = self._circle(effect.circle_code)
-        broadcast.plan(self.session, circle, effect.text, f"msg:{self._inbound_key}", self.now)
-
-    def _ChangeMeeting(self, effect: ChangeMeeting) -> None:
-        circle = self._circle(effect.circle_code)
-        meeting = self.session.get(Meeting, effect.meeting_id)
-        if meeting is None or meeting.circle_id != circle.id:
-            return
-        if effect.to is None:
-            meetings.cancel(self.session, self.settings, circle, meeting.seq, self.now)
-        else:
-            meetings.move(self.session, self.settings, circle, meeting.seq, effect.to, self.now)
 
     # -- helpers -------------------------------------------------------------------------------------
     @property
@@ -476,13 +421,13 @@ HANDLERS: dict[type, Callable[[Applier, Any], None]] = {
     Enroll: Applier._Enroll,
     Leave: Applier._Leave,
     RecordRsvp: Applier._RecordRsvp,
-    AddLandline: Applier._AddLandline,
+    AddLandline: facilitator_effects.add_landline,
     RequestCall: Applier._RequestCall,
-    RecordAttendance: Applier._RecordAttendance,
+    RecordAttendance: facilitator_effects.record_attendance,
     RecordAnswer: Applier._RecordAnswer,
     RelayToFacilitator: Applier._RelayToFacilitator,
-    RelayToLearner: Applier._RelayToLearner,
-    Broadcast: Applier._Broadcast,
-    ChangeMeeting: Applier._ChangeMeeting,
+    RelayToLearner: facilitator_effects.relay_to_learner,
+    Broadcast: facilitator_effects.broadcast,
+    ChangeMeeting: facilitator_effects.change_meeting,
 }
 """Each effect type of ``flows.results.Effect`` and the method that applies it (a test checks every one has one)."""
