@@ -129,10 +129,11 @@ def lock_and_load(session: Session, channel: str, value: str, provider_id: str, 
     than the locked row (see the module's docstring), the statement runs again, holding the lock now.
     """
     params = {"channel": channel, "value": value, "provider_id": provider_id, "codes": sorted(codes), "now": now}
-    statement = _statement(session.get_bind().dialect.name)
-    found = _read(session.execute(statement, params).all(), now)
+    connection = session.connection()  # Core rows: no ORM result processing on the hot path
+    statement = _statement(connection.dialect.name)
+    found = _read(connection.execute(statement, params).all(), now)
     if found is not None and found.stale:
-        found = _read(session.execute(statement, params).all(), now)
+        found = _read(connection.execute(statement, params).all(), now)
     return found
 
 

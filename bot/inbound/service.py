@@ -230,7 +230,7 @@ def _insert_message(session: Session, draft: Draft, replies, deferred=()) -> int
         deferred = ()
     for i, (_shape, _statement, params) in enumerate(deferred):
         values.update({f"d{i}_{column}": value for column, value in params.items()})
-    return session.execute(_message_insert(dialect, tuple(d.shape for d in deferred)), values).scalar()
+    return session.connection().execute(_message_insert(dialect, tuple(d.shape for d in deferred)), values).scalar()
 
 
 def _distinct_rows(deferred) -> bool:
