@@ -141,37 +141,41 @@ def lock_and_load(session: Session, channel: str, value: str, provider_id: str, 
 def _statement(dialect: str):
     """Built once per dialect: the shape never changes, only its parameters (channel, value, provider id,
     codes, now). SQLite takes no row locks (``BEGIN IMMEDIATE`` serializes writers), so it reads no version."""
-    sender = (
+    # Common table expressions, each written once: the SQL stays under psycopg's 4,096 characters, so its
+    # conversion is cached (and PostgreSQL parses less).
+    sender_of = (
         select(Address.contact_id)
         .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
-        .scalar_subquery()
+        .cte("sender")
     )
+    sender = select(sender_of.c.contact_id).scalar_subquery()
     now = bindparam("now", type_=UTCDateTime())
     pending_of = (
         select(Outbox.meeting_id, Outbox.sent_at)
         .where(Outbox.contact_id == sender, Outbox.kind == outbox.OutboxKind.REMINDER, Outbox.status == outbox.SENT)
         .order_by(Outbox.sent_at.desc())
         .limit(1)
+        .cte("pending")
     )
-    pm_id = pending_of.with_only_columns(Outbox.meeting_id).scalar_subquery()
-    pm_sent = pending_of.with_only_columns(Outbox.sent_at).scalar_subquery()
+    pm_id = select(pending_of.c.meeting_id).scalar_subquery()
+    pm_sent = pending_of.c.sent_at
     stored = select(Message.status, Message.replies).where(Message.provider_id == bindparam("provider_id")).subquery()
-    snapshot = aliased(Contact)
+    snapshot = aliased(Contact, name="seen")
     seen_version = (
         select(snapshot.version).where(snapshot.id == Contact.id).scalar_subquery()
         if dialect == "postgresql"
         else Contact.version
     )
-    me = aliased(Facilitator)
-    pm = aliased(Meeting)
-    mine = aliased(Enrollment)
-    fac = aliased(Facilitator)
-    fac_contact = aliased(Contact)
-    fac_address = aliased(Address)
-    handle = aliased(RelayHandle)
-    others = aliased(Enrollment)
-    ahead = aliased(Enrollment)
-    upcoming = aliased(Meeting)
+    me = aliased(Facilitator, name="me")  # short names: see the CTEs above
+    pm = aliased(Meeting, name="pm")
+    mine = aliased(Enrollment, name="mine")
+    fac = aliased(Facilitator, name="fac")
+    fac_contact = aliased(Contact, name="fc")
+    fac_address = aliased(Address, name="fa")
+    handle = aliased(RelayHandle, name="h")
+    others = aliased(Enrollment, name="o")
+    ahead = aliased(Enrollment, name="w")
+    upcoming = aliased(Meeting, name="u")
     enrolled = (
         select(func.count())
         .select_from(others)
@@ -245,7 +249,8 @@ def _statement(dialect: str):
         .outerjoin(stored, literal(True))
         .outerjoin(Conversation, Conversation.contact_id == Contact.id)
         .outerjoin(me, me.contact_id == Contact.id)
-        .outerjoin(pm, pm.id == pm_id)
+        .outerjoin(pending_of, literal(True))
+        .outerjoin(pm, pm.id == pending_of.c.meeting_id)
         .outerjoin(involved, literal(True))
         .outerjoin(Circle, Circle.id == involved.c.circle_id)
         .outerjoin(mine, and_(mine.circle_id == Circle.id, mine.contact_id == Contact.id))

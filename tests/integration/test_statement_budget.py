@@ -118,3 +118,17 @@ def test_a_replay_costs_one_statement_and_changes_nothing(runtime, uow):
     assert again.replay and again.replies == first.replies
     assert len(statements) == 1, statements
     assert FAC  # the facilitator exists (setup) and got nothing from a replay
+
+
+def test_the_hot_statements_stay_short_enough_for_psycopg_to_cache(runtime, uow):
+    """psycopg converts a statement's ``%(name)s`` placeholders once and caches it only under 4,096
+    characters (``psycopg._queries.MAX_CACHED_STATEMENT_LENGTH``); a longer one is parsed again on every
+    execution. The lock-and-load with a few codes in the text and an RSVP's INSERT stay under it."""
+    sim = setup(runtime, uow, weeks=2)
+    first = meetings(uow)[0][2]
+    sim.run_until(first - timedelta(hours=20))
+    longest = 0
+    for body in ("1", "JOIN KC42 AB12 CD34 EF56", "Is the library open on Monday?"):
+        _replies, statements = spent(runtime, sim, AMINA, body)
+        longest = max(longest, *(len(s) for s in statements))
+    assert longest < 4096, longest
