@@ -3,7 +3,7 @@
 It keeps what the service and the send job keep (contacts, their open conversation and the reminder a
 short reply answers, enrollments, RSVPs, attendance, answers, the outbox by dedupe key), applies a
 flow's effects the way ``bot.inbound.effects.Applier`` does, and builds each flow's ``Context`` the way
-``bot.inbound.load.load`` does. No Flask, no database, no Redis, no clock: the time is always a parameter.
+``bot.inbound.load.lock_and_load`` does. No Flask, no database, no Redis, no clock: the time is always a parameter.
 """
 
 from __future__ import annotations

@@ -15,7 +15,11 @@ Then, each from a separate load process on loopback, bounded in time, with fresh
 2. circlebot (``gunicorn --workers 2 'bot:create_app()'``, the Procfile's web process), closed loop,
    with a mix of RSVPs, HELP and free text (relayed to the facilitator);
 3. circlebot, open loop at a fixed ``--rate`` (200/s): latency counted from each request's scheduled
-   time, so a slow answer delays nothing it should not.
+   time, so a slow answer delays nothing it should not;
+4. a national network (``--network 500``): the database grows to 500 enrolled circles × 12 learners (the
+   circles and learners beyond the first are written in bulk SQL, as the signup leaves them, reminders
+   planned and marked sent), then the same mix over all of them, closed loop, between two more ceiling
+   runs, with its own ratio. ``--network 0`` leaves it out.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from bench._common import (
     BENCH_NAMESPACE,
@@ -231,6 +235,61 @@ def remind(uow) -> tuple[int, int]:
     return enrolled, len(planned)
 
 
+def grow(uow, circles: int, learners: int) -> int:
+    """Adds circles (from ``⌈learners/12⌉`` up to ``circles``) of 12 learners each in bulk SQL, each learner as the
+    signup leaves them (a name, English, a consented preferred SMS address, an active place); then plans every
+    reminder for their first meeting and marks it sent. Returns the learners there are now."""
+    from bot.domain.planning import reminders
+    from bot.settings import Settings
+    from bot.store.models import Address, Contact, Enrollment, Meeting, Outbox
+    from tests.helpers import make_circle
+
+    first = -(-learners // PER_CIRCLE)
+    now = datetime.now(timezone.utc)
+    ids = [
+        make_circle(uow, code=f"W{i:03d}", capacity=PER_CIRCLE, facilitator=f"+1816555{i:04d}")
+        for i in range(first, circles)
+    ]
+    with uow() as session:
+        total = learners
+        for circle_id in ids:
+            people = [learner(total + k) for k in range(PER_CIRCLE)]
+            total += PER_CIRCLE
+            contact_ids = session.scalars(
+                insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
+                [{"name": f"L{phone[-4:]}", "language": "en", "created_at": now} for phone in people],
+            ).all()
+            session.execute(
+                insert(Address),
+                [
+                    {
+                        "contact_id": c,
+                        "channel": "sms",
+                        "value": phone,
+                        "preferred": True,
+                        "consent_at": now,
+                        "consent_source": "sms",
+                        "created_at": now,
+                    }
+                    for c, phone in zip(contact_ids, people, strict=True)
+                ],
+            )
+            session.execute(
+                insert(Enrollment),
+                [{"contact_id": c, "circle_id": circle_id, "status": "active", "created_at": now} for c in contact_ids],
+            )
+        settings = Settings.from_env(overrides={"QUIET_HOURS": ""})
+        due = session.scalar(select(func.min(Meeting.starts_at)))
+        reminders.plan(session, settings, due - settings.reminder_lead)
+        session.execute(
+            update(Outbox)
+            .where(Outbox.kind == "reminder", Outbox.status != "sent")
+            .values(status="sent", sent_at=func.now())
+        )
+        session.commit()
+    return total
+
+
 def traffic(learners: int, n: int, seed: int = 7) -> list:
     rng = random.Random(seed)
     bodies = [body for body, weight in MIX for _ in range(weight)]
@@ -332,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-only", action="store_true", help="set up, then only the in-process profile")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--network", type=int, default=500, help="then the same mix at this many circles × 12 learners (0: no)"
+    )
     args = parser.parse_args(argv)
 
     from bench.ceiling import TABLE
@@ -417,6 +479,33 @@ def main(argv: list[str] | None = None) -> int:
             phases["open"] = summary(
                 f"circlebot at {args.rate:.0f}/s", *drive(_open, port, paced, args.rate, args.seconds)
             )
+            network = 0
+            if args.network > circles:
+                started = time.perf_counter()
+                network = grow(uow, args.network, args.learners)
+                print(
+                    f"\nnational network: {args.network} circles × {PER_CIRCLE} learners ({network:,} enrolled; the "
+                    f"{network - args.learners:,} added in bulk SQL in {time.perf_counter() - started:.1f} s, not "
+                    f"timed), the same mix over all of them, closed loop, between two more ceiling runs",
+                    flush=True,
+                )
+                big = traffic(network, wanted, seed=10)
+                ceiling = procs.start("ceiling-network", gunicorn(cport, "bench.ceiling:app"), env)
+                wait_http_ok(f"http://127.0.0.1:{cport}/healthz", 60, ceiling)
+                more = [signed("HELP", learner(i % network)) for i in range(2 * wanted)]
+                drive(_closed, cport, more[-500:], 1.0, args.concurrency)  # warm-up
+                phases["nceiling"] = summary(
+                    "durable ceiling", *drive(_closed, cport, more[:wanted], args.seconds, args.concurrency)
+                )
+                warm += len(drive(_closed, port, traffic(network, 300, seed=12), 1.0, args.concurrency)[1])
+                phases["network"] = summary(
+                    f"circlebot, {args.network} circles", *drive(_closed, port, big, args.seconds, args.concurrency)
+                )
+                phases["nceiling2"] = summary(
+                    "durable ceiling, again",
+                    *drive(_closed, cport, more[wanted:-500], args.seconds, args.concurrency),
+                )
+                ceiling.stop()
             web.stop()
         with uow() as session:
             stored = session.scalar(text("SELECT count(*) FROM message WHERE direction = 'in'"))
@@ -424,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
             rsvps = session.scalar(text("SELECT count(*) FROM rsvp"))
             relays = session.scalar(text("SELECT count(*) FROM outbox WHERE kind = 'relay'"))
         sent = 3 * args.learners + warm + phases["ours"]["n"] + phases["open"]["n"]
+        sent += phases["network"]["n"] if "network" in phases else 0
         ceiling_rps = (phases["ceiling"]["rps"] + phases["ceiling2"]["rps"]) / 2
         ratio = phases["ours"]["rps"] / ceiling_rps if ceiling_rps else 0.0
         print(
@@ -431,9 +521,17 @@ def main(argv: list[str] | None = None) -> int:
             f"ceiling {ceiling_rps:.1f} req/s, the mean of {phases['ceiling']['rps']:.1f} before and "
             f"{phases['ceiling2']['rps']:.1f} after)"
         )
+        if "network" in phases:
+            nceiling = (phases["nceiling"]["rps"] + phases["nceiling2"]["rps"]) / 2
+            nratio = phases["network"]["rps"] / nceiling if nceiling else 0.0
+            print(
+                f"ratio at {args.network} circles × {PER_CIRCLE}: {nratio:.2f}   (target ≥ 0.6: "
+                f"{'met' if nratio >= 0.6 else 'MISSED'}; ceiling {nceiling:.1f} req/s, the mean of "
+                f"{phases['nceiling']['rps']:.1f} before and {phases['nceiling2']['rps']:.1f} after)"
+            )
         p99 = phases["open"]["p99"]
         print(f"p99 at {args.rate:.0f} req/s: {p99:.1f} ms   (target < 50 ms: {'met' if p99 < 50 else 'MISSED'})")
-        nonok = phases["ours"]["bad"] + phases["open"]["bad"]
+        nonok = phases["ours"]["bad"] + phases["open"]["bad"] + phases.get("network", {"bad": 0})["bad"]
         print(
             f"non-2xx: {nonok}   (target 0: {'met' if nonok == 0 else 'MISSED'}); inbound rows stored {stored:,} "
             f"of {sent:,} sent to circlebot, {failed} kept as failed; {rsvps} learners' RSVPs recorded, "

@@ -19,7 +19,7 @@ from bot.demo import seed as demo
 from bot.domain import outbox
 from bot.domain.erase import erase_contact
 from bot.domain.phone import to_e164
-from bot.inbound.load import load
+from bot.inbound.load import Loaded, lock_and_load
 from bot.store.models import Address, Circle, Contact, Facilitator, Meeting, Message, Outbox
 from flows import checkin
 
@@ -79,7 +79,8 @@ def state():
 def describe(session, contact: Contact, now: datetime) -> dict:
     """The panel's facts about ``contact`` at ``now``."""
     addresses = session.scalars(select(Address).where(Address.contact_id == contact.id).order_by(Address.id)).all()
-    loaded = load(session, contact.id, set(), now)
+    found = lock_and_load(session, addresses[0].channel, addresses[0].value, "", set(), now) if addresses else None
+    loaded = found.loaded if found is not None else Loaded()
     circles = [
         {"code": e.circle.code, "name": e.circle.name, "status": e.status + (f" #{e.position}" if e.position else "")}
         for e in loaded.contact_view.enrollments

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,13 @@ from bot.store.models import Address, Contact, Facilitator
 from flows.inbound import SIMULATOR, SMS, TELEGRAM, VOICE, WHATSAPP
 
 PHONE_CHANNELS = (SMS, WHATSAPP, VOICE, SIMULATOR)
+
+
+class Identified(Protocol):
+    """A contact as a row read without the ORM (``bot.inbound.load.SenderRow``): what knows its id."""
+
+    @property
+    def id(self) -> int: ...
 
 
 class ConsentSource(StrEnum):
@@ -92,6 +100,18 @@ def for_inbound(session: Session, channel: str, value: str, now: datetime) -> tu
         assert found is not None
         return found
     return contact, address
+
+
+def lock_changing(session: Session, contact_id: int) -> None:
+    """Locks a contact's row to change what an inbound message of theirs reads (a conversation, an address),
+    by adding one to its version: a message that waited for this lock then knows its snapshot is older
+    than the row it locked, and reads again (``bot.inbound.load``)."""
+    session.execute(
+        update(Contact)
+        .where(Contact.id == contact_id)
+        .values(version=Contact.version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def keep_username(session: Session, address: Address, username: str | None) -> None:

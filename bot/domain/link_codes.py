@@ -30,8 +30,8 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def view(session, inbound: Inbound, contact: Contact | None, now: datetime) -> LinkView:
-    """A fresh code, and what a lone 6-digit text from this sender would be."""
+def view(session, inbound: Inbound, contact: Contact | contacts.Identified | None, now: datetime) -> LinkView:
+    """A fresh code, and what a lone 6-digit text from this sender would be (``contact``: its row or id holder)."""
     fresh = f"{secrets.randbelow(1_000_000):06d}"
     if contact is None or not link.is_code(inbound):
         return LinkView(fresh)

@@ -4,6 +4,7 @@ builder of a ``CircleView`` (``bot.inbound.load`` uses it too), the facilitator'
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -16,8 +17,27 @@ from bot.store.models import Address, Circle, Contact, Enrollment, Facilitator, 
 from flows.context import CircleView, FacilitatedCircle, FacilitatorView, LearnerName, MeetingView
 
 
+class CircleRowLike(Protocol):
+    """A circle's row, ORM object or Core row (``bot.inbound.load.CircleRow``): the columns a view shows."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def venue(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def phone_code(self) -> str: ...
+
+
 def circle_view(
-    circle: Circle, enrolled: int, next_meeting: datetime | None, facilitator_reachable: bool
+    circle: CircleRowLike, enrolled: int, next_meeting: datetime | None, facilitator_reachable: bool
 ) -> CircleView:
     """A circle as the flows see it, from its row and what was counted about it.
 

@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts, enrollments, erase, history, meetings, outbox
+from bot.domain import contacts, enrollments, erase, outbox
 from bot.domain import link_codes as links
-from bot.domain import phone as phones
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
-from bot.domain.planning import broadcast, reminders
+from bot.domain.planning import reminders
 from bot.domain.relay_handles import handle_for
 from bot.domain.schedule import MeetingStatus
-from bot.inbound.upserts import Deferred, Shape, upsert
+from bot.inbound import facilitator_effects
+from bot.inbound.load import AddressRow, CircleRow, SenderRow
+from bot.inbound.upserts import UPDATE, Deferred, Shape, bound, build
 from bot.settings import Settings
 from bot.store.db import collect
 from bot.store.models import (
@@ -34,11 +35,8 @@ from bot.store.models import (
     Base,
     Circle,
     Contact,
-    Enrollment,
-    Facilitator,
     Meeting,
     Outbox,
-    RelayHandle,
     Rsvp,
 )
 from flows import keys
@@ -73,7 +71,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RECEIVED, FAILED = "received", "failed"  # an inbound message row's status
-DEFERRABLE = frozenset({RecordRsvp, RecordAnswer})  # effects whose one upsert nothing reads back
+# Effects whose one write nothing reads back: an upsert, or a contact's column kept for its version's UPDATE.
+DEFERRABLE = frozenset({RecordRsvp, RecordAnswer, SetName, SetLanguage})
+
+
+_CONTACT_WRITES: dict[tuple[str, tuple[str, ...]], tuple[Shape, Any]] = {}  # (dialect, columns set): the UPDATE
 
 
 @dataclass
@@ -90,32 +92,45 @@ class Draft:
 
 
 class Applier:
-    """Applies the effects of one inbound message for one contact, at the address it came from."""
+    """Applies the effects of one inbound message for one contact, at the address it came from.
+
+    The sender's contact and address may be Core rows (``bot.inbound.load``: the hot path builds no ORM
+    object) or ORM objects; an effect that hands them to a domain function gets the ORM object, read on
+    first use (``sender``, ``sender_address``). A name or language set before that is kept in
+    ``changes`` and written with the contact's version (``contact_write``), in the inbound row's statement.
+    """
 
     def __init__(
         self,
         session: Session,
         settings: Settings,
-        contact: Contact | None,
-        address: Address | None,
+        contact: Contact | SenderRow | None,
+        address: Address | AddressRow | None,
         message: Draft,
         now: datetime,
         loaded: Loaded | None = None,
     ) -> None:
         """``message`` is the inbound row to be written (``bot.inbound.service.Draft``); ``loaded`` is what
-        ``bot.inbound.load.load`` read for this sender (circles, their facilitators, the sender's handles)."""
+        ``bot.inbound.load.lock_and_load`` read for this sender (circles, their facilitators, the sender's handles)."""
         self.session, self.settings, self.now = session, settings, now
-        self.contact, self.address, self.message = contact, address, message
+        self.message = message
+        self.contact_id = contact.id if contact is not None else None
+        self.name = contact.name if contact is not None else None  # as the effects so far left it
+        self.address_id = address.id if address is not None else None
+        self._contact = contact if isinstance(contact, Contact) else None
+        self._address = address if isinstance(address, Address) else None
+        self.changes: dict[str, Any] = {}  # the contact's columns set while its ORM object was not read
         self.loaded = loaded
         self.deferred: list[Deferred] = []  # upserts not sent yet (see ``apply``)
 
     def apply(self, effects: Iterable[Effect]) -> None:
         """Applies every effect in order (the outbox rows written are queued when the service commits).
 
-        An upsert that nothing reads back (an RSVP, a survey answer) is kept in ``deferred`` instead
-        of being sent at once: the service sends it with the inbound row's INSERT (``bot.inbound.service``),
-        one round trip fewer. Any other effect first writes what was deferred, so the order in which
-        effects see each other's rows is the order of the effects.
+        A write that nothing reads back (an RSVP's or a survey answer's upsert, and the conversation's
+        state the service put first) is kept in ``deferred`` instead of being sent at once, and a name or
+        a language in ``changes``: the service sends them with the inbound row's INSERT
+        (``bot.inbound.service``), one round trip for all. Any other effect first writes what was
+        deferred, so the order in which effects see each other's rows is the order of the effects.
         """
         for effect in effects:
             kind = type(effect)
@@ -126,8 +141,8 @@ class Applier:
 
     def write_deferred(self) -> None:
         """Sends the deferred upserts now, in order."""
-        for _shape, statement, values in self.deferred:
-            self.session.execute(statement, values)
+        for deferred in self.deferred:
+            self.session.execute(deferred.statement, bound(deferred))
         self.deferred.clear()
 
     def take_deferred(self) -> list["Deferred"]:
@@ -137,24 +152,66 @@ class Applier:
 
     @property
     def sender(self) -> Contact:
-        """The contact the message came from (a flow changes nobody for a sender the bot could not read)."""
-        if self.contact is None:
-            raise RuntimeError("an effect for a sender without a contact")
-        return self.contact
+        """The contact the message came from, as an ORM object (read on first use; a flow changes nobody for
+        a sender the bot could not read)."""
+        if self._contact is None:
+            if self.contact_id is None:
+                raise RuntimeError("an effect for a sender without a contact")
+            self._contact = self.session.get(Contact, self.contact_id)
+            if self._contact is None:
+                raise RuntimeError("the sender's contact is gone")
+            for column, value in self.changes.items():
+                setattr(self._contact, column, value)
+            self.changes.clear()
+        return self._contact
 
     @property
     def sender_address(self) -> Address:
-        """The address the message came from."""
-        if self.address is None:
-            raise RuntimeError("an effect for a sender without an address")
-        return self.address
+        """The address the message came from, as an ORM object (read on first use)."""
+        if self._address is None:
+            if self.address_id is None:
+                raise RuntimeError("an effect for a sender without an address")
+            self._address = self.session.get(Address, self.address_id)
+            if self._address is None:
+                raise RuntimeError("the sender's address is gone")
+        return self._address
+
+    def _set_contact(self, column: str, value: Any) -> None:
+        """Sets one of the sender's columns: on its ORM object if read, else with the version (Core)."""
+        if self.contact_id is None:
+            raise RuntimeError("an effect for a sender without a contact")
+        if self._contact is not None:
+            setattr(self._contact, column, value)
+        else:
+            self.changes[column] = value
+
+    def contact_write(self) -> Deferred | None:
+        """``UPDATE contact SET version = version + 1[, name, language] WHERE id = …`` for the sender (the
+        columns set while its ORM object was not read), to send with the inbound row; None without a sender.
+
+        The version tells a message waiting for this contact's lock that its snapshot is older than the
+        row it locked (``bot.inbound.load``).
+        """
+        if self.contact_id is None:
+            return None
+        changes = dict(sorted(self.changes.items()))
+        self.changes.clear()
+        dialect = self.session.get_bind().dialect.name
+        key = (dialect, tuple(changes))
+        if key not in _CONTACT_WRITES:
+            table = cast(Table, Contact.__table__)
+            shape = Shape(table, ("id",), key[1], ("id", *changes), kind=UPDATE, increments=("version",))
+            _CONTACT_WRITES[key] = (shape, build(shape, dialect))
+        shape, statement = _CONTACT_WRITES[key]
+        return Deferred(shape, statement, {"id": self.contact_id, **changes})
 
     # -- the sender themselves -------------------------------------------------------------------
     def _SetName(self, effect: SetName) -> None:
-        self.sender.name = effect.name
+        self._set_contact("name", effect.name)
+        self.name = effect.name
 
     def _SetLanguage(self, effect: SetLanguage) -> None:
-        self.sender.language = effect.language
+        self._set_contact("language", effect.language)
 
     def _RecordConsent(self, effect: RecordConsent) -> None:
         contacts.consent(
@@ -169,7 +226,11 @@ class Applier:
         links.issue(self.session, self.sender, effect.code, self.now)
 
     def _LinkAddress(self, effect: LinkAddress) -> None:
-        self.contact = links.join(self.session, self.sender, self.sender_address, effect.code, self.now)
+        sender = self.sender
+        contact = links.join(self.session, sender, self.sender_address, effect.code, self.now)
+        if contact is not sender:  # the address is the code's contact's now; the effects after this are theirs
+            contacts.lock_changing(self.session, sender.id)  # (the version of both moves: ``contact_write``)
+            self._contact, self.contact_id, self.name = contact, contact.id, contact.name
 
     def _SetPreferred(self, effect: SetPreferred) -> None:
         links.prefer(self.session, self.sender, effect.channel)
@@ -182,7 +243,7 @@ class Applier:
         released = (
             self.session.execute(
                 update(Outbox)
-                .where(Outbox.address_id == self.sender_address.id, Outbox.status == outbox.HELD)
+                .where(Outbox.address_id == self.address_id, Outbox.status == outbox.HELD)
                 .values(status=outbox.PENDING, send_after=self.now)
                 .returning(Outbox.id)
             )
@@ -199,7 +260,8 @@ class Applier:
     def _Enroll(self, effect: Enroll) -> None:
         circle = self._circle(effect.code)
         status = EnrollmentStatus.WAITLIST if effect.waitlist else EnrollmentStatus.ACTIVE
-        enrollment = enrollments.enroll(self.session, self.sender.id, circle, self.now, status)
+        enrollment = enrollments.enroll(self.session, self._sender_id, circle, self.now, status)
+        name = self.name
         to = contacts.facilitator_recipient(self.session, circle.facilitator_id, circle.language)
         if to is not None:
             enrolled = enrollments.active_count(self.session, circle.id)
@@ -207,23 +269,23 @@ class Applier:
             said = Reply(
                 key,
                 {
-                    "name": self.sender.name or "?",
+                    "name": name or "?",
                     "circle": circle.name,
                     "enrolled": enrolled,
                     "capacity": circle.capacity,
                 },
             )
-            self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self.sender.id)
-        reminders.plan(self.session, self.settings, self.now, contact_id=self.sender.id)
+            self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self._sender_id)
+        reminders.plan(self.session, self.settings, self.now, contact_id=self.contact_id)
 
     def _Leave(self, effect: Leave) -> None:
         circle = self._circle(effect.circle_code)
-        enrollments.leave(self.session, self.sender.id, circle.id)
+        enrollments.leave(self.session, self._sender_id, circle.id)
         meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
         self.session.execute(
             update(Outbox)
             .where(
-                Outbox.contact_id == self.sender.id,
+                Outbox.contact_id == self._sender_id,
                 Outbox.meeting_id.in_(meeting_ids),
                 Outbox.status == outbox.PENDING,
             )
@@ -236,19 +298,9 @@ class Applier:
             ["meeting_id", "contact_id"],
             {"answer": effect.answer, "updated_at": self.now},
             meeting_id=effect.meeting_id,
-            contact_id=self.sender.id,
+            contact_id=self._sender_id,
             created_at=self.now,
         )
-
-    def _AddLandline(self, effect: AddLandline) -> None:
-        circle = self._circle(effect.circle_code)
-        try:
-            number = phones.parse(effect.phone, self.settings.default_region)
-        except phones.PhoneError:
-            log.warning("ADD: unreadable number %s", phones.mask(effect.phone))
-            return
-        enrollment = enrollments.add_landline(self.session, circle, number, effect.name, circle.language, self.now)
-        reminders.plan(self.session, self.settings, self.now, contact_id=enrollment.contact_id)
 
     def _RequestCall(self, effect: RequestCall) -> None:
         from bot.domain import call_me as calls
@@ -265,13 +317,8 @@ class Applier:
         if meeting is not None:
             calls.request(self.session, self.sender, circle, meeting, self.now)
 
-    def _RecordAttendance(self, effect: RecordAttendance) -> None:
-        from bot.domain import attendance
-
-        attendance.record_in_person(self.session, effect.meeting_id, list(effect.contact_ids), self.now)
-
     def _RecordAnswer(self, effect: RecordAnswer) -> None:
-        circle = self._circle(effect.circle_code)
+        circle = self._circle_row(effect.circle_code)
         self._upsert(
             Answer,
             ["subject", "question_key"],
@@ -282,9 +329,9 @@ class Applier:
             created_at=self.now,
         )
 
-    # -- the relay and the facilitator's commands ----------------------------------------------------
+    # -- the relay (the facilitator's commands: bot.inbound.facilitator_effects) ---------------------
     def _RelayToFacilitator(self, effect: RelayToFacilitator) -> None:
-        circle = self._circle(effect.circle_code)
+        circle = self._circle_row(effect.circle_code)
         if self.loaded is not None and circle.code in self.loaded.facilitator_held:
             to = self.loaded.facilitator_to[circle.code]
             held = to is None  # they opted out: keep the message for them (the learner was told so)
@@ -302,8 +349,8 @@ class Applier:
         number = self.loaded.handles.get(circle.code) if self.loaded is not None else None
         made = number is None
         if number is None:
-            number = handle_for(self.session, circle.facilitator_id, self.sender.id, self.now)
-        params = {"name": self.sender.name or "?", "number": number, "circle": circle.name}
+            number = handle_for(self.session, circle.facilitator_id, self._sender_id, self.now)
+        params = {"name": self.name or "?", "number": number, "circle": circle.name}
         said: tuple[Reply, ...]
         if effect.stuck_after_meeting is not None:  # says how to answer already
             said = (Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting}),)
@@ -312,54 +359,7 @@ class Applier:
             if number == 1 and (made or not self._relayed_before(to.contact_id)):
                 # the facilitator's first relay: say how to answer, once ("To answer, text #1…")
                 said += (Reply(keys.RELAY_HOW_TO_ANSWER, {"number": number}),)
-        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id, held=held)
-
-    def _RelayToLearner(self, effect: RelayToLearner) -> None:
-        facilitator_id = self.session.scalar(select(Facilitator.id).where(Facilitator.contact_id == self.sender.id))
-        row = self.session.execute(
-            select(Contact.id, Contact.language, Circle.name, Circle.language, Circle.id)
-            .join(RelayHandle, RelayHandle.contact_id == Contact.id)
-            .join(Enrollment, Enrollment.contact_id == Contact.id)
-            .join(Circle, Circle.id == Enrollment.circle_id)
-            .where(
-                RelayHandle.facilitator_id == facilitator_id,
-                RelayHandle.number == effect.number,
-                Circle.facilitator_id == facilitator_id,
-                Enrollment.status.in_(enrollments.CURRENT),
-            )
-        ).first()
-        if facilitator_id is None or row is None:
-            return
-        learner_id, language, circle_name, circle_language, circle_id = row
-        to = contacts.recipient(self.session, learner_id, language or circle_language)
-        if to is None:
-            return
-        said = Reply(keys.RELAY_TO_LEARNER, {"circle": circle_name, "text": Quote(effect.text)})
-        # about = the facilitator who wrote it: the inbox page shows each facilitator only their own replies
-        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self.sender.id)
-        history.record(
-            self.session,
-            circle_id,
-            history.SentKind.RELAY,
-            f"relay:{self._inbound_key}",
-            effect.text,
-            self.now,
-            learner_id,
-        )
-
-    def _Broadcast(self, effect: Broadcast) -> None:
-        circle = self._circle(effect.circle_code)
-        broadcast.plan(self.session, circle, effect.text, f"msg:{self._inbound_key}", self.now)
-
-    def _ChangeMeeting(self, effect: ChangeMeeting) -> None:
-        circle = self._circle(effect.circle_code)
-        meeting = self.session.get(Meeting, effect.meeting_id)
-        if meeting is None or meeting.circle_id != circle.id:
-            return
-        if effect.to is None:
-            meetings.cancel(self.session, self.settings, circle, meeting.seq, self.now)
-        else:
-            meetings.move(self.session, self.settings, circle, meeting.seq, effect.to, self.now)
+        self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self._sender_id, held=held)
 
     # -- helpers -------------------------------------------------------------------------------------
     def _relayed_before(self, facilitator_contact_id: int) -> bool:
@@ -378,16 +378,31 @@ class Applier:
         """The inbound message in a dedupe key: its channel and provider id (unique, known before its row)."""
         return f"{self.message.channel}:{self.message.provider_id}"
 
+    @property
+    def _sender_id(self) -> int:
+        if self.contact_id is None:
+            raise RuntimeError("an effect for a sender without a contact")
+        return self.contact_id
+
     def _circle(self, code: str) -> Circle:
+        """The circle as an ORM object, for a domain function (read by id when ``load`` saw it)."""
+        if self.loaded is not None and code in self.loaded.rows:
+            circle = self.session.get(Circle, self.loaded.rows[code].id)
+            if circle is not None:
+                return circle
+        return self.session.scalars(select(Circle).where(Circle.code == code)).one()
+
+    def _circle_row(self, code: str) -> Circle | CircleRow:
+        """The circle's row as ``load`` read it (no statement), else its ORM object."""
         if self.loaded is not None and code in self.loaded.rows:
             return self.loaded.rows[code]
-        return self.session.scalars(select(Circle).where(Circle.code == code)).one()
+        return self._circle(code)
 
     def _upsert(self, model: type[Base], unique: list[str], changes: dict[str, Any], **keys_and_values: Any) -> None:
         """One INSERT … ON CONFLICT DO UPDATE (no read first, and no unique race to lose), deferred."""
         values = {**keys_and_values, **changes}
         shape = Shape(cast(Table, model.__table__), tuple(unique), tuple(changes), tuple(values))
-        self.deferred.append(Deferred(shape, upsert(shape, self.session.get_bind().dialect.name), values))
+        self.deferred.append(Deferred(shape, build(shape, self.session.get_bind().dialect.name), values))
 
     def _send(
         self,
@@ -418,13 +433,13 @@ HANDLERS: dict[type, Callable[[Applier, Any], None]] = {
     Enroll: Applier._Enroll,
     Leave: Applier._Leave,
     RecordRsvp: Applier._RecordRsvp,
-    AddLandline: Applier._AddLandline,
+    AddLandline: facilitator_effects.add_landline,
     RequestCall: Applier._RequestCall,
-    RecordAttendance: Applier._RecordAttendance,
+    RecordAttendance: facilitator_effects.record_attendance,
     RecordAnswer: Applier._RecordAnswer,
     RelayToFacilitator: Applier._RelayToFacilitator,
-    RelayToLearner: Applier._RelayToLearner,
-    Broadcast: Applier._Broadcast,
-    ChangeMeeting: Applier._ChangeMeeting,
+    RelayToLearner: facilitator_effects.relay_to_learner,
+    Broadcast: facilitator_effects.broadcast,
+    ChangeMeeting: facilitator_effects.change_meeting,
 }
 """Each effect type of ``flows.results.Effect`` and the method that applies it (a test checks every one has one)."""

@@ -1,20 +1,25 @@
-"""Everything the flows need about one sender, in two statements (issue 15).
+"""Everything the flows need about one sender, locked and read in one statement (issues 15 and 31).
 
-1. ``lock``: the sender's contact and address, the contact row locked for this message, and the answer
-   already given to this provider id (a replay) in the same round trip.
-2. ``load``: their open conversation, whether they are a facilitator, the reminder a short reply
-   answers, and one row per circle involved (their enrollments, the codes in the message or the state,
-   the pending reminder's circle), each with its counts, its facilitator's address and the sender's
-   relay handle there.
+``lock_and_load`` is one ``SELECT … FOR UPDATE OF contact``: the sender's contact and address as Core rows
+(the contact row locked for this message), the answer already given to this provider id (a replay), their
+open conversation, whether they are a facilitator, the reminder a short reply answers, and one row per circle
+involved (their enrollments, the codes in the message or the state, the pending reminder's circle), each with
+its counts, its facilitator's address and the sender's relay handle there.
 
-The lock comes first and alone on purpose: under READ COMMITTED a statement that waited for a lock
-still reads the other rows as they were when it started, so everything else is read afterwards.
+Under READ COMMITTED a statement that waited for a lock reads the locked row as it is once the lock is
+granted, but every other row as it was when the statement began. So every inbound message (and every job
+that locks a contact to change what this reads) adds one to ``contact.version`` in its write, and the
+statement also reads the version from its own snapshot: when the two differ, another transaction changed
+this sender while we waited, and the statement runs once more, now holding the lock (``Found.stale``).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, literal, select, union
 from sqlalchemy.orm import Session, aliased
@@ -48,62 +53,129 @@ class Stored:
     replies: object
 
 
+class SenderRow(NamedTuple):
+    """The sender's contact row (Core, not an ORM object)."""
+
+    id: int
+    name: str | None
+    language: str | None
+    version: int
+
+
+class AddressRow(NamedTuple):
+    """The address the message came from (Core, not an ORM object)."""
+
+    id: int
+    opted_out_at: datetime | None
+    unreachable_at: datetime | None
+    username: str | None
+
+
+class ConversationRow(NamedTuple):
+    """The sender's conversation row, open or lapsed (Core)."""
+
+    id: int
+    flow: str
+    state: dict
+    expires_at: datetime
+    updated_at: datetime
+
+
+class CircleRow(NamedTuple):
+    """A circle's row as the inbound path uses it (Core): what ``circle_view`` and the relay read."""
+
+    id: int
+    code: str
+    name: str
+    venue: str
+    timezone: str
+    language: str
+    capacity: int
+    phone_code: str
+    facilitator_id: int | None
+
+
 @dataclass
 class Loaded:
     """What ``load`` read: the flow context's parts and what the effects reuse."""
 
-    conversation: Conversation | None = None
+    conversation: ConversationRow | None = None
     facilitator_id: int | None = None
     contact_view: ContactView = field(default_factory=ContactView)
     circles: dict[str, CircleView] = field(default_factory=dict)
     pending: PendingRsvp | None = None
     pending_sent_at: datetime | None = None
-    rows: dict[str, Circle] = field(default_factory=dict)  # the ORM circles by code
+    rows: dict[str, CircleRow] = field(default_factory=dict)  # the circles' rows by code
     facilitator_to: dict[str, Recipient | None] = field(default_factory=dict)  # live address, or None
     facilitator_held: dict[str, Recipient | None] = field(default_factory=dict)  # preferred, even opted out
     handles: dict[str, int] = field(default_factory=dict)  # the sender's #N with each circle's facilitator
 
 
-def lock(session: Session, channel: str, value: str, provider_id: str):
-    """``(contact, address, stored)`` for a known sender (contact locked), or None for a new one."""
-    row = session.execute(_LOCK, {"channel": channel, "value": value, "provider_id": provider_id}).first()
-    if row is None:
-        return None
-    return row[0], row[1], (Stored(row[2], row[3]) if row[2] is not None else None)
+@dataclass
+class Found:
+    """A known sender, locked: their rows, a stored answer to this provider id, and what ``load`` read."""
+
+    contact: SenderRow
+    address: AddressRow
+    stored: Stored | None
+    loaded: Loaded
+    stale: bool = False  # the lock was granted after another transaction changed this sender
 
 
-def _lock_statement():
-    stored = select(Message.status, Message.replies).where(Message.provider_id == bindparam("provider_id")).subquery()
-    return (
-        select(Contact, Address, stored.c.status, stored.c.replies)
-        .join(Address, Address.contact_id == Contact.id)
-        .outerjoin(stored, literal(True))
+def lock_and_load(session: Session, channel: str, value: str, provider_id: str, codes: set[str], now: datetime):
+    """Locks the sender ``(channel, value)`` and reads everything about them in one statement.
+
+    Returns a ``Found``, or None for a sender the bot does not know. When the snapshot turns out older
+    than the locked row (see the module's docstring), the statement runs again, holding the lock now.
+    """
+    params = {"channel": channel, "value": value, "provider_id": provider_id, "codes": sorted(codes), "now": now}
+    connection = session.connection()  # Core rows: no ORM result processing on the hot path
+    statement = _statement(connection.dialect.name)
+    found = _read(connection.execute(statement, params).all(), now)
+    if found is not None and found.stale:
+        found = _read(connection.execute(statement, params).all(), now)
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def _statement(dialect: str):
+    """Built once per dialect: the shape never changes, only its parameters (channel, value, provider id,
+    codes, now). SQLite takes no row locks (``BEGIN IMMEDIATE`` serializes writers), so it reads no version."""
+    # Common table expressions, each written once: the SQL stays under psycopg's 4,096 characters, so its
+    # conversion is cached (and PostgreSQL parses less).
+    sender_of = (
+        select(Address.contact_id)
         .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
-        .with_for_update(of=Contact)
+        .cte("sender")
     )
-
-
-def _load_statement():
-    """Built once: the statement's shape never changes, only its parameters (contact_id, codes, now)."""
-    contact_id, now = bindparam("contact_id"), bindparam("now", type_=UTCDateTime())
+    sender = select(sender_of.c.contact_id).scalar_subquery()
+    now = bindparam("now", type_=UTCDateTime())
     pending_of = (
         select(Outbox.meeting_id, Outbox.sent_at)
-        .where(Outbox.contact_id == contact_id, Outbox.kind == outbox.OutboxKind.REMINDER, Outbox.status == outbox.SENT)
+        .where(Outbox.contact_id == sender, Outbox.kind == outbox.OutboxKind.REMINDER, Outbox.status == outbox.SENT)
         .order_by(Outbox.sent_at.desc())
         .limit(1)
+        .cte("pending")
     )
-    pm_id = pending_of.with_only_columns(Outbox.meeting_id).scalar_subquery()
-    pm_sent = pending_of.with_only_columns(Outbox.sent_at).scalar_subquery()
-    me = aliased(Facilitator)
-    pm = aliased(Meeting)
-    mine = aliased(Enrollment)
-    fac = aliased(Facilitator)
-    fac_contact = aliased(Contact)
-    fac_address = aliased(Address)
-    handle = aliased(RelayHandle)
-    others = aliased(Enrollment)
-    ahead = aliased(Enrollment)
-    upcoming = aliased(Meeting)
+    pm_id = select(pending_of.c.meeting_id).scalar_subquery()
+    pm_sent = pending_of.c.sent_at
+    stored = select(Message.status, Message.replies).where(Message.provider_id == bindparam("provider_id")).subquery()
+    snapshot = aliased(Contact, name="seen")
+    seen_version = (
+        select(snapshot.version).where(snapshot.id == Contact.id).scalar_subquery()
+        if dialect == "postgresql"
+        else Contact.version
+    )
+    me = aliased(Facilitator, name="me")  # short names: see the CTEs above
+    pm = aliased(Meeting, name="pm")
+    mine = aliased(Enrollment, name="mine")
+    fac = aliased(Facilitator, name="fac")
+    fac_contact = aliased(Contact, name="fc")
+    fac_address = aliased(Address, name="fa")
+    handle = aliased(RelayHandle, name="h")
+    others = aliased(Enrollment, name="o")
+    ahead = aliased(Enrollment, name="w")
+    upcoming = aliased(Meeting, name="u")
     enrolled = (
         select(func.count())
         .select_from(others)
@@ -117,19 +189,40 @@ def _load_statement():
     )
     position = select(func.count()).select_from(ahead).where(enrollments.ahead_of(ahead, mine)).scalar_subquery()
     # The circles involved, as ids found through indexes (a join on an OR of these read every circle).
-    open_code = (
-        select(Conversation.state["code"].as_string()).where(Conversation.contact_id == contact_id).scalar_subquery()
-    )
+    open_code = select(Conversation.state["code"].as_string()).where(Conversation.contact_id == sender)
     involved = union(
-        select(Enrollment.circle_id.label("circle_id")).where(Enrollment.contact_id == contact_id),
+        select(Enrollment.circle_id.label("circle_id")).where(Enrollment.contact_id == sender),
         select(Meeting.circle_id).where(Meeting.id == pm_id),
-        select(Circle.id).where(Circle.code == open_code),
+        select(Circle.id).where(Circle.code == open_code.scalar_subquery()),
         select(Circle.id).where(Circle.code.in_(bindparam("codes", expanding=True))),
     ).subquery("involved")
     return (
         select(
-            Conversation,
-            Circle,
+            Contact.id,
+            Contact.name,
+            Contact.language,
+            Contact.version,
+            seen_version,
+            Address.id,
+            Address.opted_out_at,
+            Address.unreachable_at,
+            Address.username,
+            stored.c.status,
+            stored.c.replies,
+            Conversation.id,
+            Conversation.flow,
+            Conversation.state,
+            Conversation.expires_at,
+            Conversation.updated_at,
+            Circle.id,
+            Circle.code,
+            Circle.name,
+            Circle.venue,
+            Circle.timezone,
+            Circle.language,
+            Circle.capacity,
+            Circle.phone_code,
+            Circle.facilitator_id,
             me.id,
             pm_sent,
             pm.id,
@@ -152,9 +245,12 @@ def _load_statement():
             handle.number,
         )
         .select_from(Contact)
+        .join(Address, Address.contact_id == Contact.id)
+        .outerjoin(stored, literal(True))
         .outerjoin(Conversation, Conversation.contact_id == Contact.id)
         .outerjoin(me, me.contact_id == Contact.id)
-        .outerjoin(pm, pm.id == pm_id)
+        .outerjoin(pending_of, literal(True))
+        .outerjoin(pm, pm.id == pending_of.c.meeting_id)
         .outerjoin(involved, literal(True))
         .outerjoin(Circle, Circle.id == involved.c.circle_id)
         .outerjoin(mine, and_(mine.circle_id == Circle.id, mine.contact_id == Contact.id))
@@ -162,47 +258,33 @@ def _load_statement():
         .outerjoin(fac_contact, and_(fac_contact.id == fac.contact_id, fac_contact.erased_at.is_(None)))
         .outerjoin(fac_address, and_(fac_address.contact_id == fac.contact_id, fac_address.preferred.is_(True)))
         .outerjoin(handle, and_(handle.facilitator_id == fac.id, handle.contact_id == Contact.id))
-        .where(Contact.id == contact_id)
+        .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
         .order_by(Circle.id)
+        .with_for_update(of=Contact)
     )
 
 
-_LOCK = _lock_statement()
-_LOAD = _load_statement()
-
-
-def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> Loaded:
-    """Reads the sender's conversation, facilitator id, pending reminder and circles in one statement."""
-    rows = session.execute(_LOAD, {"contact_id": contact_id, "codes": sorted(codes), "now": now})
+def _read(rows: Sequence[Any], now: datetime) -> Found | None:
+    """The rows of ``_statement`` as a ``Found`` (None when there are none: an unknown sender)."""
+    if not rows:
+        return None
+    first = rows[0]
+    contact = SenderRow(*first[0:4])
+    stale = first[3] != first[4]
+    address = AddressRow(*first[5:9])
+    stored = Stored(first[9], first[10]) if first[9] is not None else None
     loaded = Loaded()
+    if first[11] is not None:
+        loaded.conversation = ConversationRow(*first[11:16])
+    loaded.facilitator_id = first[25]
     mine = []
     pending = None
     for row in rows:
-        (
-            conversation,
-            circle,
-            me_id,
-            sent_at,
-            pm_id_,
-            pm_starts,
-            pm_ends,
-            pm_status,
-            pm_circle,
-            status,
-            joined,
-            ahead_n,
-            n_enrolled,
-            nxt,
-            fa_id,
-            fa_channel,
-            fa_value,
-            fa_out,
-            fc_id,
-            fc_lang,
-            fc_tz,
-            number,
-        ) = row
-        loaded.conversation, loaded.facilitator_id = conversation, me_id
+        circle = CircleRow(*row[16:25]) if row[16] is not None else None
+        (sent_at, pm_id_, pm_starts, pm_ends, pm_status, pm_circle, status, joined, ahead_n, n_enrolled, nxt) = row[
+            26:37
+        ]
+        fa_id, fa_channel, fa_value, fa_out, fc_id, fc_lang, fc_tz, number = row[37:45]
         if pm_id_ is not None and pending is None:
             pending = (pm_id_, sent_at, pm_starts, pm_ends, pm_status, pm_circle)
         if circle is None or circle.code in loaded.rows:
@@ -228,10 +310,25 @@ def load(session: Session, contact_id: int, codes: set[str], now: datetime) -> L
     loaded.pending_sent_at = pending[1] if pending else None
     if pending is not None:
         meeting_id, _, starts, ends, status, circle_id = pending
-        circle = next((c for c in loaded.rows.values() if c.id == circle_id), None)
-        if circle is not None and status != MeetingStatus.CANCELLED and ends > now:
-            loaded.pending = PendingRsvp(meeting_id, loaded.circles[circle.code], starts)
-    return loaded
+        pending_circle = next((c for c in loaded.rows.values() if c.id == circle_id), None)
+        if pending_circle is not None and status != MeetingStatus.CANCELLED and ends > now:
+            loaded.pending = PendingRsvp(meeting_id, loaded.circles[pending_circle.code], starts)
+    return Found(contact, address, stored, loaded, stale)
+
+
+def recount(session: Session, codes: set[str]) -> dict[str, tuple[int, int]]:
+    """Locks the circles ``codes`` (in id order), then counts their places afresh: ``{code: (capacity,
+    enrolled)}``. Two statements on purpose: a count in the locking statement would read the rows as they
+    were before the lock was granted."""
+    wanted = sorted(codes)
+    session.execute(select(Circle.id).where(Circle.code.in_(wanted)).order_by(Circle.id).with_for_update())
+    enrolled = (
+        select(func.count())
+        .where(Enrollment.circle_id == Circle.id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        .scalar_subquery()
+    )
+    rows = session.execute(select(Circle.code, Circle.capacity, enrolled).where(Circle.code.in_(wanted)))
+    return {code: (capacity, n) for code, capacity, n in rows}
 
 
 def tapped_reminder(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -24,8 +24,9 @@ from bot.inbound import load as sender
 from bot.inbound import upserts
 from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
+from bot.inbound.upserts import DELETE, UPDATE, Deferred, Shape, build
 from bot.render import codec, segments
-from bot.store.models import Address, Circle, Contact, Conversation, Message
+from bot.store.models import Address, Conversation, Message
 from flows import asked, keys, keywords, languages, media
 from flows.context import ContactView, Context
 from flows.inbound import TELEGRAM, WHATSAPP, Inbound
@@ -102,60 +103,100 @@ def _connection_lost(exc) -> bool:
 def _handle_once(uow, inbound: Inbound, settings) -> Handled:
     now = inbound.received_at
     draft = _draft(inbound)
-    contact: Contact | None
-    address: Address | None
+    found: sender.Found | None = None
     with uow() as session:
         if inbound.address_ok:
-            found = sender.lock(session, inbound.channel, inbound.address, inbound.provider_id)
+            codes = _codes(inbound.text)
+            found = sender.lock_and_load(session, inbound.channel, inbound.address, inbound.provider_id, codes, now)
             if found is None:
                 stored = _stored(session, inbound.provider_id)
                 if stored is not None:
                     return stored
-                contact, address = contacts.for_inbound(session, inbound.channel, inbound.address, now)
-            else:
-                contact, address, was = found
-                if was is not None and was.status != FAILED:
-                    return from_stored(was.replies)
+                contacts.for_inbound(session, inbound.channel, inbound.address, now)  # a new sender: made
+                session.flush()
+                found = sender.lock_and_load(session, inbound.channel, inbound.address, inbound.provider_id, codes, now)
+                assert found is not None
+            elif found.stored is not None and found.stored.status != FAILED:
+                return from_stored(found.stored.replies)
         else:
             stored = _stored(session, inbound.provider_id)
             if stored is not None:
                 return stored
-            contact = address = None
-        draft.contact_id = contact.id if contact else None
-        if address is not None and inbound.channel == TELEGRAM:
-            contacts.keep_username(session, address, inbound.username)
-        if address is not None and address.unreachable_at is not None:
-            reach.clear(address)  # it texted in: texts reach it again (issue 22, item 15)
-        if address is not None and inbound.channel == WHATSAPP:
-            address.last_inbound_at = now  # WhatsApp's 24-hour window for free-form text opens (issue 28)
+        contact = found.contact if found is not None else None
+        address = found.address if found is not None else None
+        draft.contact_id = contact.id if contact is not None else None
+        applier = Applier(session, settings, contact, address, draft, now, found.loaded if found else None)
+        if found is not None:
+            _touch_address(applier, inbound, found.address, now)
         opted_out_before = address is not None and address.opted_out_at is not None
-        loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings)
+        conversation, state, ctx = _context_of(session, inbound, found, opted_out_before, settings)
         # Pictures and no text: say so, and leave any question open (a plain text never enters flows.media).
         pictures_only = inbound.media > 0 and media.only_media(inbound)
         result = media.text_only(state) if pictures_only else handle(state, inbound, ctx)
-        if contact is not None and any(isinstance(e, Enroll) for e in result.effects):
-            # A place is taken: decide again with those circles locked and their places counted afresh.
-            locked = {e.code for e in result.effects if isinstance(e, Enroll)} | set(ctx.circles)
-            loaded, conversation, state, ctx = _load(session, inbound, contact, opted_out_before, settings, locked)
+        if found is not None and _places_moved(session, result, ctx):
+            # A place was taken or freed meanwhile: decide again with those circles locked (issue 31: only then).
+            found = sender.lock_and_load(session, inbound.channel, inbound.address, inbound.provider_id, codes, now)
+            assert found is not None
+            applier.loaded = found.loaded
+            conversation, state, ctx = _context_of(session, inbound, found, opted_out_before, settings)
             result = handle(state, inbound, ctx)
         if inbound.media:
             result = media.noted(result, inbound)
         lang = languages.pick(
             result.language or (contact.language if contact is not None else None) or settings.default_language
         )
-        if not pictures_only:
-            _save_state(session, result, contact, conversation, now)
-        applier = Applier(session, settings, contact, address, draft, now, loaded)
+        if found is not None:
+            _save_state(applier, result, found.loaded.conversation, conversation, now, pictures_only)
         applier.apply(result.effects)
         replies = _allowed(result, opted_out_before)
         if replies and replies[-1].choices is not None:  # its buttons name the question (flows.asked)
             replies = asked.tag(replies, asked.of_state(result.state))
         kept = {"language": lang, "replies": codec.dump(replies)}
+        written = applier.contact_write()
+        if written is not None and session.get_bind().dialect.name == "postgresql":
+            applier.deferred.append(written)  # the version matters where rows are locked (bot.inbound.load)
+        elif written is not None and written.shape.changes:
+            applier.deferred.append(written)
         if _insert_message(session, draft, kept, applier.take_deferred()) is None:
             session.rollback()  # the same provider id was stored meanwhile: this is a replay
             return _stored(session, inbound.provider_id) or Handled(replay=True)
         session.commit()  # queues the outbox rows written (and an erasure's scrub)
     return Handled(replies, lang)
+
+
+def _codes(text: str) -> set[str]:
+    """The circle codes a text may name (a JOIN trigger's, or any word shaped like a code)."""
+    codes = set(keywords.candidate_codes(text))
+    trigger = keywords.join_trigger(text)
+    if trigger and trigger[0]:
+        codes.add(trigger[0])
+    return codes
+
+
+def _touch_address(applier: Applier, inbound: Inbound, address: sender.AddressRow, now: datetime) -> None:
+    """What a message says about the address it came from (the ORM address is read only when it changes)."""
+    if inbound.channel == TELEGRAM and address.username != inbound.username:
+        contacts.keep_username(applier.session, applier.sender_address, inbound.username)
+    if address.unreachable_at is not None:
+        reach.clear(applier.sender_address)  # it texted in: texts reach it again (issue 22, item 15)
+    if inbound.channel == WHATSAPP:  # WhatsApp's 24-hour window for free-form text opens (issue 28)
+        values = {"id": address.id, "last_inbound_at": now}
+        applier.deferred.append(Deferred(_SEEN, build(_SEEN, applier.session.get_bind().dialect.name), values))
+
+
+def _places_moved(session: Session, result: Result, ctx: Context) -> bool:
+    """Whether a place taken by ``result`` (an ``Enroll``) was counted on stale figures: the circles are
+    locked and counted afresh (two statements, only for an Enroll), and the flow decides again only when
+    a count or a capacity changed since the load (a race for the last place)."""
+    codes = {e.code for e in result.effects if isinstance(e, Enroll)}
+    if not codes:
+        return False
+    fresh = sender.recount(session, codes)
+    for code in codes:
+        view = ctx.circles.get(code)
+        if view is None or fresh.get(code) != (view.capacity, view.enrolled):
+            return True
+    return False
 
 
 def _draft(inbound: Inbound) -> Draft:
@@ -184,12 +225,12 @@ def _insert_message(session: Session, draft: Draft, replies, deferred=()) -> int
     dialect = session.get_bind().dialect.name
     if deferred and (dialect != "postgresql" or not _distinct_rows(deferred)):
         # Two CTEs of one statement may not both upsert one row: those go one by one, in order.
-        for _shape, statement, params in deferred:
-            session.execute(statement, params)
+        for each in deferred:
+            session.execute(each.statement, upserts.bound(each))
         deferred = ()
     for i, (_shape, _statement, params) in enumerate(deferred):
         values.update({f"d{i}_{column}": value for column, value in params.items()})
-    return session.execute(_message_insert(dialect, tuple(d.shape for d in deferred)), values).scalar()
+    return session.connection().execute(_message_insert(dialect, tuple(d.shape for d in deferred)), values).scalar()
 
 
 def _distinct_rows(deferred) -> bool:
@@ -214,7 +255,7 @@ def _message_insert(dialect: str, deferred: tuple = ()):
     ).returning(table.c.id)
     for i, shape in enumerate(deferred):
         names = tuple(f"d{i}_{column}" for column in shape.columns)
-        statement = statement.add_cte(upserts.upsert(shape, dialect, names).cte(f"d{i}"))
+        statement = statement.add_cte(upserts.build(shape, dialect, names).cte(f"d{i}"))
     return statement
 
 
@@ -232,24 +273,17 @@ MESSAGE_COLUMNS = (
 )
 
 
-def _load(
-    session: Session, inbound: Inbound, contact, opted_out: bool, settings, locked: AbstractSet[str] = frozenset()
-):
+def _context_of(session: Session, inbound: Inbound, found: sender.Found | None, opted_out: bool, settings):
+    """``(open conversation, state, flow context)`` from what ``lock_and_load`` read (no statement, except
+    a facilitator's view, FIND, LINK and a tapped reminder)."""
     now = inbound.received_at
-    if contact is None:
-        return None, None, None, _context(inbound, ContactView(), None, {}, None, settings, session, contact)
-    codes = set(keywords.candidate_codes(inbound.text))
-    trigger = keywords.join_trigger(inbound.text)
-    if trigger and trigger[0]:
-        codes.add(trigger[0])
-    if locked:
-        # The circles a place is taken in, locked (in id order); the load after it counts afresh.
-        session.execute(select(Circle.id).where(Circle.code.in_(sorted(locked))).order_by(Circle.id).with_for_update())
-    loaded = sender.load(session, contact.id, codes, now)
+    if found is None:
+        return None, None, _context(inbound, ContactView(), None, {}, None, settings, session, None)
+    contact, loaded = found.contact, found.loaded
+    codes = _codes(inbound.text)
     conversation = loaded.conversation
     if conversation is not None and conversation.expires_at <= now:
-        session.delete(conversation)
-        conversation = None
+        conversation = None  # lapsed: deleted with the state (``_save_state``)
     state = conversation.state if conversation is not None else None
     if state and state.get("code"):
         codes.add(state["code"])
@@ -263,7 +297,7 @@ def _load(
         name=contact.name, language=contact.language, opted_out=opted_out, enrollments=loaded.contact_view.enrollments
     )
     facilitator = facilitator_view(session, contact.id, now) if loaded.facilitator_id is not None else None
-    return loaded, conversation, state, _context(inbound, view, pending, named, facilitator, settings, session, contact)
+    return conversation, state, _context(inbound, view, pending, named, facilitator, settings, session, contact)
 
 
 def _context(
@@ -274,7 +308,7 @@ def _context(
     facilitator,
     settings,
     session: Session,
-    contact_row: Contact | None,
+    contact_row: sender.SenderRow | None,
 ) -> Context:
     now = inbound.received_at
     find = keywords.command(inbound.text, {keywords.FIND: keywords.COMMANDS[keywords.FIND]})
@@ -312,21 +346,40 @@ def from_stored(stored) -> Handled:
     return Handled(replay=True, texts=tuple(stored or ()))
 
 
+_SEEN = Shape(cast(Table, Address.__table__), ("id",), ("last_inbound_at",), ("id", "last_inbound_at"), kind=UPDATE)
+CONVERSATION = cast(Table, Conversation.__table__)
+_STATE = Shape(
+    CONVERSATION,
+    ("contact_id",),
+    ("flow", "state", "expires_at", "updated_at"),
+    ("contact_id", "flow", "state", "expires_at", "updated_at"),
+)
+_CLOSED = Shape(CONVERSATION, ("contact_id",), (), ("contact_id",), kind=DELETE)
+
+
 def _save_state(
-    session: Session, result: Result, contact: Contact | None, conversation: Conversation | None, now: datetime
+    applier: Applier,
+    result: Result,
+    stored: sender.ConversationRow | None,
+    conversation: sender.ConversationRow | None,
+    now: datetime,
+    pictures_only: bool,
 ) -> None:
-    if contact is None:
+    """Keeps the flow's new state as the sender's conversation (an upsert), or closes it (a delete), as a
+    write deferred to the inbound row's statement; a lapsed one is deleted. ``stored``: the row as read,
+    ``conversation``: the same while open. Pictures only leave an open question as it was."""
+    dialect = applier.session.get_bind().dialect.name
+    contact_id = applier.contact_id
+    if pictures_only or result.state is None:
+        if stored is not None and (not pictures_only or conversation is None):
+            applier.deferred.append(Deferred(_CLOSED, build(_CLOSED, dialect), {"contact_id": contact_id}))
         return
-    if result.state is None:
-        if conversation is not None:
-            session.delete(conversation)
-        return
-    if conversation is None:
-        conversation = Conversation(contact_id=contact.id, flow="", state={}, expires_at=now, updated_at=now)
-        session.add(conversation)
-    conversation.flow = result.state.get("flow", "")
-    conversation.state = dict(result.state)
     expires = result.state.get("expires")
-    conversation.expires_at = datetime.fromisoformat(expires) if expires else now + CONVERSATION_TTL
-    conversation.updated_at = now
-    session.flush()
+    values = {
+        "contact_id": contact_id,
+        "flow": result.state.get("flow", ""),
+        "state": dict(result.state),
+        "expires_at": datetime.fromisoformat(expires) if expires else now + CONVERSATION_TTL,
+        "updated_at": now,
+    }
+    applier.deferred.append(Deferred(_STATE, build(_STATE, dialect), values))

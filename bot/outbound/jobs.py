@@ -238,11 +238,11 @@ def _open_conversation(session, row_id: int) -> None:
     """
     row = session.get(Outbox, row_id)
     if row.kind == outbox.OutboxKind.REMINDER and row.contact_id is not None:
-        session.execute(select(Contact.id).where(Contact.id == row.contact_id).with_for_update())
+        contacts.lock_changing(session, row.contact_id)
         turns.after_reminder(session, row)
     if not row.conversation or row.contact_id is None:
         return
-    session.execute(select(Contact.id).where(Contact.id == row.contact_id).with_for_update())
+    contacts.lock_changing(session, row.contact_id)
     now = _now()
     state = dict(row.conversation)
     expires = datetime.fromisoformat(state["expires"]) if state.get("expires") else now + timedelta(days=1)

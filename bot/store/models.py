@@ -200,6 +200,9 @@ class Contact(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # One more for every inbound message handled for this contact, and for every job that locks the contact
+    # to change what the inbound path reads: a stale snapshot behind the lock shows (bot/inbound/load.py).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="contact")
     addresses: Mapped[list["Address"]] = relationship(back_populates="contact", order_by="Address.id")
