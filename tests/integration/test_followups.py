@@ -46,7 +46,7 @@ def test_check_in_next_day_once_and_relays_stuck(runtime, uow):
     sim.advance(timedelta(hours=3))
     assert len(bodies(sim, AMINA, "How did this week")) == 1  # exactly once
     stuck = bodies(sim, FAC, "stuck after meeting 1")
-    assert len(stuck) == 1 and stuck[0].startswith("Ben (#1) says")
+    assert len(stuck) == 1 and stuck[0].startswith("Ben (#2) says")  # #N is made at enrollment (Amina #1)
     with uow() as session:
         values = dict(session.execute(select(Answer.subject, Answer.value)).all())
     assert sorted(values.values()) == ["great", "stuck"]
@@ -130,7 +130,7 @@ def test_relay_both_ways_and_only_to_own_learners(runtime, uow):
     sim.text("+18165550191", "hello from OTH1")
     sim.advance(timedelta(minutes=1))
     assert bodies(sim, "+18165550190", "Zed (#1): hello from OTH1")
-    assert sim.text(FAC, "#2 hi") == ["There is no learner #2 in your circles."]
+    assert sim.text(FAC, "#9 hi") == ["There is no learner #9 in your circles."]
     assert sim.text("+18165550190", "#1 hi Zed") == ["Thanks, your message was passed on."]
     sim.advance(timedelta(minutes=1))
     assert bodies(sim, AMINA, "hi Zed") == []  # each facilitator's #1 is their own learner
@@ -225,8 +225,8 @@ def test_export_csv(runtime, uow):
         facilitator = export.to_csv(export.facilitator(session, circle))
     rows = list(csv.DictReader(io.StringIO(learners)))
     assert [(r["handle"], r["name"], r["phone"]) for r in rows] == [
-        ("", "Amina", "'+1******0123"),  # a leading + is a formula to a spreadsheet
-        ("#1", "Ben", "'+1******0124"),
+        ("#1", "Amina", "'+1******0123"),  # a leading + is a formula to a spreadsheet; #N from enrollment
+        ("#2", "Ben", "'+1******0124"),
     ]
     assert (rows[0]["rsvp_1"], rows[1]["rsvp_1"]) == ("yes", "no")
     assert rows[0]["learner:recommend"] == "10" and rows[0]["learner:next"] == "A new job"
