@@ -7,38 +7,32 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import conference_room, enrollments, outbox
+from bot.domain import outbox
 from bot.domain import phone as phones
-from bot.domain.attendance import attended_counts
+from bot.domain.circle_views import (  # noqa: F401  (what the CLI and pages read, kept importable from here)
+    MONTH_NAMES,
+    WEEKDAY_NAMES,
+    counts,
+    listing,
+    local_date,
+    local_time,
+    plural,
+    summary,
+)
 from bot.domain.contacts import PHONE_CHANNELS, ConsentSource, make_with_phone
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.planning.reminders import plan
-from bot.domain.schedule import WEEKDAYS, MeetingStatus, iso_utc, weekly_meetings, zone
+from bot.domain.schedule import WEEKDAYS, MeetingStatus, weekly_meetings, zone
 from bot.settings import SHIPPED_LOCALES
-from bot.store.models import Address, Circle, Enrollment, Facilitator, Meeting, Outbox, Rsvp
+from bot.store.models import Address, Circle, Facilitator, Meeting, Outbox
 from flows import dates
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{3,8}$")
 NAME_MAX, VENUE_MAX = 40, 40
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # What ``circle edit`` may change; the schedule changes one meeting at a time (``meeting move``), or as a
 # whole on the facilitator pages (``bot.domain.meetings.reschedule``).
 EDITABLE = ("name", "venue", "course", "course_url", "city", "postal_code", "language", "capacity", "facilitator_phone")
@@ -248,113 +242,6 @@ def find(session: Session, code: str) -> Circle | None:
     return session.scalar(select(Circle).where(Circle.code == code.strip().upper()))
 
 
-def counts(session: Session, circle_id: int) -> dict[str, int]:
-    """Enrollment counts by status for one circle."""
-    rows = session.execute(
-        select(Enrollment.status, func.count()).where(Enrollment.circle_id == circle_id).group_by(Enrollment.status)
-    )
-    return {status: n for status, n in rows}
-
-
-def summary(session: Session, circle: Circle) -> dict:
-    """The JSON that ``circlebot circle show --json`` prints."""
-    by_status = counts(session, circle.id)
-    rsvps = {
-        (m, a): n
-        for m, a, n in session.execute(
-            select(Rsvp.meeting_id, Rsvp.answer, func.count())
-            .join(Meeting, Meeting.id == Rsvp.meeting_id)
-            .where(Meeting.circle_id == circle.id)
-            .group_by(Rsvp.meeting_id, Rsvp.answer)
-        )
-    }
-    attended = attended_counts(session, [m.id for m in circle.meetings])
-    calls = conference_room.held(session, [m.id for m in circle.meetings])
-    return {
-        "id": circle.id,
-        "code": circle.code,
-        "phone_code": circle.phone_code,
-        "facilitator_pin": circle.facilitator_pin,
-        "name": circle.name,
-        "venue": circle.venue,
-        "language": circle.language,
-        "timezone": circle.timezone,
-        "capacity": circle.capacity,
-        "archived": circle.archived_at is not None,
-        "enrolled": by_status.get(EnrollmentStatus.ACTIVE, 0),
-        "waitlisted": by_status.get(EnrollmentStatus.WAITLIST, 0),
-        "channels": enrollments.channels(session, circle.id),  # learners by the channel that reaches them
-        "meetings": [
-            {
-                "seq": m.seq,
-                "starts_at": iso_utc(m.starts_at),
-                "status": m.status,
-                "yes": rsvps.get((m.id, "yes"), 0),
-                "no": rsvps.get((m.id, "no"), 0),
-                "attended": attended.get(m.id, 0),
-                "held": _held(calls.get(m.id)),
-            }
-            for m in circle.meetings
-        ],
-    }
-
-
-def _held(call) -> dict | None:
-    """A meeting's conference call as ``circle show --json`` gives it: None when it was not held."""
-    if call is None:
-        return None
-    ended = iso_utc(call.ended_at) if call.ended_at else None
-    return {"started_at": iso_utc(call.started_at), "ended_at": ended, "callers": call.callers}
-
-
-def local_date(day: date) -> str:
-    """``Tuesday, December 1, 2026`` (English, for the people who run circles)."""
-    return f"{WEEKDAY_NAMES[day.weekday()]}, {MONTH_NAMES[day.month - 1]} {day.day}, {day.year}"
-
-
-def local_time(moment: datetime, tz_name: str) -> str:
-    """A UTC moment in the circle's zone: ``Tuesday, December 1, 2026, 6:30 PM CST``."""
-    local = moment.astimezone(zone(tz_name))
-    clock = f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
-    return f"{local_date(local.date())}, {clock} {local.tzname()}"
-
-
-def listing(session: Session, now: datetime, include_archived: bool = False) -> list[dict]:
-    """One dict per circle for ``circle list``: code, name, counts and the next meeting (or None)."""
-    query = select(Circle).order_by(Circle.code)
-    if not include_archived:
-        query = query.where(Circle.archived_at.is_(None))
-    circles = session.scalars(query).all()
-    ids = [c.id for c in circles]
-    by_status: dict[int, dict[str, int]] = {}
-    for circle_id, status, n in session.execute(
-        select(Enrollment.circle_id, Enrollment.status, func.count())
-        .where(Enrollment.circle_id.in_(ids))
-        .group_by(Enrollment.circle_id, Enrollment.status)
-    ):
-        by_status.setdefault(circle_id, {})[status] = n
-    upcoming = dict(
-        session.execute(
-            select(Meeting.circle_id, func.min(Meeting.starts_at))
-            .where(Meeting.circle_id.in_(ids), Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED)
-            .group_by(Meeting.circle_id)
-        ).all()
-    )
-    return [
-        {
-            "code": c.code,
-            "name": c.name,
-            "timezone": c.timezone,
-            "capacity": c.capacity,
-            "enrolled": by_status.get(c.id, {}).get(EnrollmentStatus.ACTIVE, 0),
-            "waitlisted": by_status.get(c.id, {}).get(EnrollmentStatus.WAITLIST, 0),
-            "next_meeting": upcoming.get(c.id),
-            "archived": c.archived_at is not None,
-        }
-        for c in circles
-    ]
-
-
 def edit_circle(
     session: Session, circle: Circle, changes: dict, now: datetime, region: str = phones.DEFAULT_REGION
 ) -> list[str]:
@@ -470,8 +357,3 @@ def restore_meeting(session: Session, settings, circle: Circle, seq: int, now: d
     )
     session.flush()
     return meeting, plan(session, settings, now, meeting_id=meeting.id)
-
-
-def plural(n: int, one: str, many: str) -> str:
-    """``1 learner``, ``2 learners``: the count with the right form (English CLI output)."""
-    return f"{n} {one if n == 1 else many}"

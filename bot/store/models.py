@@ -13,7 +13,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Table,
     Text,
@@ -94,50 +93,6 @@ class CircleFacilitator(Base):
     circle_id: Mapped[int] = mapped_column(ForeignKey("circle.id"), index=True)
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class LoginCode(Base):
-    """A one-time sign-in code sent to one address: kept as a keyed hash, valid briefly, a few tries."""
-
-    __tablename__ = "login_code"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    address_id: Mapped[int] = mapped_column(ForeignKey("address.id"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64))
-    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class WebSession(Base):
-    """A signed-in facilitator's page session: the cookie carries a random token, this row its hash.
-
-    Signing out deletes the row, so a copied cookie stops working; a session also ends after a while
-    idle and at an absolute age (bot/web/sessions.py).
-    """
-
-    __tablename__ = "web_session"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    contact_id: Mapped[int] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
-class LoginGuard(Base):
-    """Wrong sign-in codes per typed address, staff or not (so the answers never tell them apart).
-
-    ``key`` is a keyed hash of what was typed (never the number itself); ``tries`` counts the wrong
-    codes since the last code was asked for, ``wrong_today`` those of ``day`` (UTC), for the daily cap.
-    """
-
-    __tablename__ = "login_guard"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
-    wrong_today: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Circle(Base):
@@ -423,93 +378,28 @@ class LinkCode(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class VoiceCall(Base):
-    """A call put into a meeting's conference: who it is, so conference events find the person."""
+# The phone line's rows (calls, conference events, attendance, held meetings, mutes, recorded prompts) live in
+# ``bot/store/models_calls.py``; imported here so that ``bot.store.models`` names every table, as before.
+from bot.store.models_calls import (  # noqa: E402
+    Attendance,
+    CallMute,
+    ConferenceEvent,
+    HeldMeeting,
+    VoiceCall,
+    VoicePrompt,
+)
 
-    __tablename__ = "voice_call"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
-    caller: Mapped[str | None] = mapped_column(String(24))  # masked (``+1******0188``), never the full number
-    facilitator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+# The facilitator pages' sign-in rows (one-time codes, sessions, the guard on wrong codes).
+from bot.store.models_signin import LoginCode, LoginGuard, WebSession  # noqa: E402
 
-
-class ConferenceEvent(Base):
-    """One conference status callback, kept once (a replay or a duplicate changes nothing)."""
-
-    __tablename__ = "conference_event"
-    __table_args__ = (UniqueConstraint("conference_sid", "event", "call_sid", "sequence"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conference_sid: Mapped[str] = mapped_column(String(64), index=True)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
-    event: Mapped[str] = mapped_column(String(32))
-    call_sid: Mapped[str] = mapped_column(String(64), default="", server_default="")
-    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class Attendance(Base):
-    """Who came to a meeting: by phone (one row per call) or in person (recorded by the facilitator).
-
-    ``contact_id`` is None for a caller the bot does not know; ``caller`` then holds the masked number.
-    ``seconds`` counts time in the running conference (waiting for the facilitator is not attending).
-    """
-
-    __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("meeting_id", "source", "ref"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
-    source: Mapped[str] = mapped_column(String(16))  # "phone" | "in_person"
-    ref: Mapped[str] = mapped_column(String(64))  # the CallSid, or ``contact:<id>`` in person
-    caller: Mapped[str | None] = mapped_column(String(24))
-    facilitator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class VoicePrompt(Base):
-    """A recorded prompt for a language with no Twilio voice (issue 29): the audio itself, so that every web
-    process serves it from the database (``GET /voice/prompts/<lang>/<key>``)."""
-
-    __tablename__ = "voice_prompt"
-    __table_args__ = (UniqueConstraint("language", "key", name="uq_voice_prompt_language_key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    language: Mapped[str] = mapped_column(String(8))
-    key: Mapped[str] = mapped_column(String(64))
-    content_type: Mapped[str] = mapped_column(String(32))
-    audio: Mapped[bytes] = mapped_column(LargeBinary)
-    # A short hash of the audio: the served URL carries it, so a new recording is a new URL for Twilio's cache.
-    digest: Mapped[str] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(String(8))  # file, page or phone
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class HeldMeeting(Base):
-    """A meeting whose conference started (issue 26): held, with its start, end and how many callers."""
-
-    __tablename__ = "held_meeting"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
-    conference_sid: Mapped[str] = mapped_column(String(64), index=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    callers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class CallMute(Base):
-    """A call the facilitator muted (or unmuted) in its conference, for the live panel and the simulator."""
-
-    __tablename__ = "call_mute"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+__all__ = [
+    "Attendance",
+    "CallMute",
+    "ConferenceEvent",
+    "HeldMeeting",
+    "LoginCode",
+    "LoginGuard",
+    "VoiceCall",
+    "VoicePrompt",
+    "WebSession",
+]
