@@ -18,7 +18,7 @@ from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _
 from flows import dates
-from flows.facilitator import ATTENDANCE_EARLY
+from flows.facilitator_here import ATTENDANCE_EARLY
 
 
 @bp.get("/circles")

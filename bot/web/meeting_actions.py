@@ -19,7 +19,7 @@ from bot.web.access import circle_or_404, now, signed_in
 from bot.web.blueprint import bp
 from bot.web.i18n import _, when
 from flows import keys, standing
-from flows.facilitator import ATTENDANCE_EARLY
+from flows.facilitator_here import ATTENDANCE_EARLY
 from flows.results import Reply, When
 
 CONFIRM = "yes"  # the value of the confirmation form's ``confirm`` field

@@ -17,7 +17,7 @@ from flows.context import (
     MeetingView,
     PendingRsvp,
 )
-from flows.facilitator import HERE_FLOW
+from flows.facilitator_here import HERE_FLOW
 from flows.inbound import Inbound
 from flows.results import RecordAttendance
 from flows.router import handle
