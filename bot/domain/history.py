@@ -13,8 +13,8 @@ from enum import StrEnum
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.domain import outbox
-from bot.store.models import Address, Circle, Contact, Outbox, RelayHandle, SentMessage
+from bot.domain import outbox, relay_handles
+from bot.store.models import Address, Circle, Contact, Outbox, SentMessage
 
 SHOWN = 100  # the newest messages the history page lists
 
@@ -114,17 +114,7 @@ def entries(session: Session, circle: Circle, limit: int = SHOWN) -> list[Sent]:
         )
         .order_by(Outbox.id)
     ).all()
-    handles = (
-        dict(
-            session.execute(
-                select(RelayHandle.contact_id, RelayHandle.number).where(
-                    RelayHandle.facilitator_id == circle.facilitator_id
-                )
-            ).all()
-        )
-        if circle.facilitator_id
-        else {}
-    )
+    handles = relay_handles.numbers(session, circle.facilitator_id)
     by_key: dict[str, list[Recipient]] = {}
     keys = {m.outbox_key: m for m in found}
     for row, name, opted_out_at in rows:

@@ -13,6 +13,17 @@ from bot.store.models import RelayHandle, UTCDateTime
 HANDLE_TRIES = 20
 
 
+def numbers(session: Session, facilitator_id: int | None, contact_ids: list[int] | None = None) -> dict[int, int]:
+    """Each learner's ``#N`` with this facilitator, by contact id (only ``contact_ids`` when given); empty
+    for a circle without a facilitator."""
+    if facilitator_id is None or contact_ids == []:
+        return {}
+    query = select(RelayHandle.contact_id, RelayHandle.number).where(RelayHandle.facilitator_id == facilitator_id)
+    if contact_ids is not None:
+        query = query.where(RelayHandle.contact_id.in_(contact_ids))
+    return dict(session.execute(query).all())
+
+
 def handle_for(session: Session, facilitator_id: int, contact_id: int, now: datetime) -> int:
     """The learner's ``#N`` for this facilitator, made on first use (1, 2, 3… per facilitator).
 

@@ -9,13 +9,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain import attendance, contacts, enrollments, express_consent, outbox, reach
+from bot.domain import attendance, contacts, enrollments, express_consent, outbox, reach, relay_handles
 from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import OutboxKind, Planned, insert_new
 from bot.domain.phone import mask
 from bot.domain.planning import reminders
 from bot.domain.schedule import MeetingStatus
-from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, RelayHandle, Rsvp
+from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, Rsvp
 from flows import keys, plans
 from flows.results import Reply, When
 from flows.signup import clean_name
@@ -64,17 +64,7 @@ def rows(session: Session, circle: Circle) -> list[Row]:
     addresses: dict[int, list[Address]] = {}
     for address in session.scalars(select(Address).where(Address.contact_id.in_(ids)).order_by(Address.id)):
         addresses.setdefault(address.contact_id, []).append(address)
-    handles = (
-        dict(
-            session.execute(
-                select(RelayHandle.contact_id, RelayHandle.number).where(
-                    RelayHandle.facilitator_id == circle.facilitator_id, RelayHandle.contact_id.in_(ids)
-                )
-            ).all()
-        )
-        if circle.facilitator_id
-        else {}
-    )
+    handles = relay_handles.numbers(session, circle.facilitator_id, ids)
     meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
     held = [
         plans.Meeting(m_id, seq, starts, status, ends)

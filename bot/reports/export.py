@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain import relay_handles
 from bot.domain.attendance import how_attended
 from bot.domain.phone import mask
-from bot.store.models import Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, RelayHandle, Rsvp
+from bot.store.models import Address, Answer, Circle, Contact, Enrollment, Facilitator, Meeting, Rsvp
 from flows import plans, surveys
 
 ERASED = "(erased)"
@@ -66,17 +67,7 @@ def learners(session: Session, circle: Circle) -> Table:
         .where(Enrollment.circle_id == circle.id)
         .order_by(Enrollment.id)
     ).all()
-    handles = (
-        dict(
-            session.execute(
-                select(RelayHandle.contact_id, RelayHandle.number).where(
-                    RelayHandle.facilitator_id == circle.facilitator_id
-                )
-            ).all()
-        )
-        if circle.facilitator_id
-        else {}
-    )
+    handles = relay_handles.numbers(session, circle.facilitator_id)
     rsvps = {
         (r.contact_id, r.meeting_id): r.answer
         for r in session.scalars(select(Rsvp).where(Rsvp.meeting_id.in_([m.id for m in meetings])))

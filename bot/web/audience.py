@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.domain import standing_view
+from bot.domain import relay_handles, standing_view
 from bot.domain.planning.audience import active_learners
 from bot.render import sms
-from bot.store.models import Circle, Contact, RelayHandle
+from bot.store.models import Circle, Contact
 from bot.web.access import now
 from bot.web.blueprint import bp
 
@@ -17,17 +17,7 @@ def learners(db, circle: Circle) -> list[dict]:
     found = active_learners(db, circle.id, circle.language, circle.timezone)
     ids = [learner.to.contact_id for learner in found]
     names = dict(db.execute(select(Contact.id, Contact.name).where(Contact.id.in_(ids))).all()) if ids else {}
-    handles = (
-        dict(
-            db.execute(
-                select(RelayHandle.contact_id, RelayHandle.number).where(
-                    RelayHandle.facilitator_id == circle.facilitator_id, RelayHandle.contact_id.in_(ids)
-                )
-            ).all()
-        )
-        if ids and circle.facilitator_id
-        else {}
-    )
+    handles = relay_handles.numbers(db, circle.facilitator_id, ids)
     return [
         {
             "name": names.get(learner.to.contact_id) or "",

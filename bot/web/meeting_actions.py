@@ -32,6 +32,14 @@ def _params(circle, starts_at, old=None) -> dict:
     return params
 
 
+def _confirm(db, circle, said: Reply, **page):
+    """The confirmation page: what happens, the learners who are texted and the text they get."""
+    recipients = audience.learners(db, circle)
+    return render_template(
+        "pages/confirm.html", circle=circle, said=audience.text_of((said,), circle), recipients=recipients, **page
+    )
+
+
 def _back(circle):
     """Back to the circle after a refusal (303, as before)."""
     return redirect(url_for("pages.circle", code=circle.code), 303)
@@ -54,17 +62,16 @@ def cancel(code: str, seq: int):
             flash(_explain(meetings.MeetingError("", "cancelled" if meeting.starts_at > now() else "past")), "error")
             return _back(found)
         if request.method == "GET" or request.form.get("confirm") != CONFIRM:
-            return render_template(
-                "pages/confirm.html",
-                circle=found,
+            return _confirm(
+                db,
+                found,
+                Reply(keys.MEETING_CANCELLED, _params(found, meeting.starts_at)),
                 heading=_("Cancel meeting %(seq)s?", seq=seq),
                 explain=_(
                     "Meeting %(seq)s, %(when)s, is cancelled and its reminders are withdrawn.",
                     seq=seq,
                     when=when(meeting.starts_at, found.timezone),
                 ),
-                said=audience.text_of((Reply(keys.MEETING_CANCELLED, _params(found, meeting.starts_at)),), found),
-                recipients=audience.learners(db, found),
                 action=url_for("pages.meeting_cancel", code=found.code, seq=seq),
                 hidden={},
                 button=_("Yes, cancel meeting %(seq)s and text the learners", seq=seq),
@@ -91,17 +98,16 @@ def meeting_restore(code, seq):
             flash(_("Only a cancelled meeting that is still ahead can be restored."), "error")
             return _back(found)
         if request.method == "GET" or request.form.get("confirm") != CONFIRM:
-            return render_template(
-                "pages/confirm.html",
-                circle=found,
+            return _confirm(
+                db,
+                found,
+                Reply(keys.MEETING_RESTORED, _params(found, meeting.starts_at)),
                 heading=_("Restore meeting %(seq)s?", seq=seq),
                 explain=_(
                     "Meeting %(seq)s, %(when)s, is on again and its reminder goes out as usual.",
                     seq=seq,
                     when=when(meeting.starts_at, found.timezone),
                 ),
-                said=audience.text_of((Reply(keys.MEETING_RESTORED, _params(found, meeting.starts_at)),), found),
-                recipients=audience.learners(db, found),
                 action=url_for("pages.meeting_restore", code=found.code, seq=seq),
                 hidden={},
                 button=_("Yes, restore meeting %(seq)s and text the learners", seq=seq),
@@ -148,9 +154,10 @@ def move(code: str, seq: int):
             passed = standing.passed_by(meeting, to, found.meetings)
             other = passed.seq if passed else seq
             other_when = when(passed.starts_at, found.timezone) if passed else ""
-            return render_template(
-                "pages/confirm.html",
-                circle=found,
+            return _confirm(
+                db,
+                found,
+                Reply(keys.MEETING_MOVED, _params(found, to, old)),
                 heading=_("Move meeting %(seq)s past meeting %(other)s?", seq=seq, other=other),
                 explain=_(
                     "Meeting %(seq)s (%(old)s) would move to %(when)s, after meeting %(other)s (%(other_when)s). "
@@ -161,8 +168,6 @@ def move(code: str, seq: int):
                     other=other,
                     other_when=other_when,
                 ),
-                said=audience.text_of((Reply(keys.MEETING_MOVED, _params(found, to, old)),), found),
-                recipients=audience.learners(db, found),
                 action=url_for("pages.meeting_move", code=found.code, seq=seq),
                 hidden={"to": request.form.get("to", ""), "reorder": CONFIRM},
                 button=_("Yes, move meeting %(seq)s anyway", seq=seq),
