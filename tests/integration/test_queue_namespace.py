@@ -106,14 +106,16 @@ def test_telegram_pacing_keys_live_in_the_queue_namespace(pair):
     from bot.outbound.channels.telegram import TelegramChannel
 
     first, second = pair
+    # A bot id of this run's own: another run on the same Redis (DESIGN.md §8) has keys of its own under ``*tgpace*``.
+    bot_id = str(900000000 + os.getpid() % 99999999)
     settings = Settings.from_env(
-        env={"TELEGRAM_BOT_TOKEN": "123456:test-token", "CIRCLEBOT_QUEUE": first.namespace, "REDIS_URL": "redis://x"}
+        env={"TELEGRAM_BOT_TOKEN": f"{bot_id}:test-token", "CIRCLEBOT_QUEUE": first.namespace, "REDIS_URL": "redis://x"}
     )
     channel = TelegramChannel(settings, first.redis, sleep=lambda _: None)
     with channel.pacer.turn("700123456"):
         pass
-    mine = sorted(key.decode() for key in first.redis.scan_iter(match="*tgpace*"))
-    assert mine and all(key.startswith(f"{first.namespace}:tgpace:123456:") for key in mine), mine
-    assert not list(first.redis.scan_iter(match="circlebot:tgpace:*"))
+    mine = sorted(key.decode() for key in first.redis.scan_iter(match=f"*tgpace:{bot_id}:*"))
+    assert mine and all(key.startswith(f"{first.namespace}:tgpace:{bot_id}:") for key in mine), mine
+    assert not list(first.redis.scan_iter(match=f"circlebot:tgpace:{bot_id}:*"))
     first.clear()  # the namespace's clear takes them with it, the other run's stay
     assert not list(first.redis.scan_iter(match=f"{first.namespace}:tgpace:*"))
