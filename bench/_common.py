@@ -219,3 +219,22 @@ class RedisLatencyProbe:
         except Exception:  # the probe is a nicety; never fail the bench for it
             self._proc.kill()
             self._proc.wait()
+
+
+def cpu_seconds(sessions: list[int] = (), command: str | None = None) -> float:
+    """CPU seconds so far of every process in the given session ids, or whose name is ``command``
+    (``postgres``: the database's backends)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[3]) in sessions or (command is not None and name == command):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total

@@ -45,6 +45,7 @@ from sqlalchemy import func, insert, select, text, update
 from bench._common import (
     BENCH_NAMESPACE,
     DEFAULT_REDIS,
+    cpu_seconds,
     create_database,
     drop_database,
     flush_redis,
@@ -176,6 +177,19 @@ def summary(name: str, elapsed: float, results: list) -> dict:
         f"non-2xx {bad}   ({load()})",
         flush=True,
     )
+    return figures
+
+
+def measured(name: str, server, target, *args) -> dict:
+    """``summary`` of one load phase, and the CPU each request cost the server under test (its gunicorn
+    master and workers) and PostgreSQL (every backend on the machine: keep it quiet)."""
+    web, database = cpu_seconds([server.pid]), cpu_seconds(command="postgres")
+    elapsed, results = drive(target, *args)
+    web, database = cpu_seconds([server.pid]) - web, cpu_seconds(command="postgres") - database
+    figures = summary(name, elapsed, results)
+    n = max(1, figures["n"])
+    figures.update(web_cpu=web / n * 1000, db_cpu=database / n * 1000)
+    print(f"  {'':<34} CPU per request: web {figures['web_cpu']:.2f} ms, PostgreSQL {figures['db_cpu']:.2f} ms")
     return figures
 
 
@@ -465,14 +479,19 @@ def main(argv: list[str] | None = None) -> int:
             ceiling = procs.start("ceiling", gunicorn(cport, "bench.ceiling:app"), env)
             wait_http_ok(f"http://127.0.0.1:{cport}/healthz", 60, ceiling)
             drive(_closed, cport, ceiling_requests[-500:], 1.0, args.concurrency)  # warm-up
-            phases["ceiling"] = summary(
-                "durable ceiling", *drive(_closed, cport, ceiling_requests[:wanted], args.seconds, args.concurrency)
+            phases["ceiling"] = measured(
+                "durable ceiling", ceiling, _closed, cport, ceiling_requests[:wanted], args.seconds, args.concurrency
             )
             warm = len(drive(_closed, port, traffic(args.learners, 300, seed=9), 1.0, args.concurrency)[1])
-            phases["ours"] = summary("circlebot", *drive(_closed, port, ours, args.seconds, args.concurrency))
-            phases["ceiling2"] = summary(
+            phases["ours"] = measured("circlebot", web, _closed, port, ours, args.seconds, args.concurrency)
+            phases["ceiling2"] = measured(
                 "durable ceiling, again",
-                *drive(_closed, cport, ceiling_requests[wanted:-500], args.seconds, args.concurrency),
+                ceiling,
+                _closed,
+                cport,
+                ceiling_requests[wanted:-500],
+                args.seconds,
+                args.concurrency,
             )
             ceiling.stop()
             print(f"\nopen loop at {args.rate:.0f} req/s for {args.seconds:.0f} s (latency from the scheduled time)")
@@ -494,16 +513,15 @@ def main(argv: list[str] | None = None) -> int:
                 wait_http_ok(f"http://127.0.0.1:{cport}/healthz", 60, ceiling)
                 more = [signed("HELP", learner(i % network)) for i in range(2 * wanted)]
                 drive(_closed, cport, more[-500:], 1.0, args.concurrency)  # warm-up
-                phases["nceiling"] = summary(
-                    "durable ceiling", *drive(_closed, cport, more[:wanted], args.seconds, args.concurrency)
+                phases["nceiling"] = measured(
+                    "durable ceiling", ceiling, _closed, cport, more[:wanted], args.seconds, args.concurrency
                 )
                 warm += len(drive(_closed, port, traffic(network, 300, seed=12), 1.0, args.concurrency)[1])
-                phases["network"] = summary(
-                    f"circlebot, {args.network} circles", *drive(_closed, port, big, args.seconds, args.concurrency)
+                phases["network"] = measured(
+                    f"circlebot, {args.network} circles", web, _closed, port, big, args.seconds, args.concurrency
                 )
-                phases["nceiling2"] = summary(
-                    "durable ceiling, again",
-                    *drive(_closed, cport, more[wanted:-500], args.seconds, args.concurrency),
+                phases["nceiling2"] = measured(
+                    "durable ceiling, again", ceiling, _closed, cport, more[wanted:-500], args.seconds, args.concurrency
                 )
                 ceiling.stop()
             web.stop()

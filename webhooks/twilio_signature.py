@@ -18,6 +18,14 @@ def signed_url(path: str) -> str:
     return settings.public_base_url + path + (f"?{query}" if query else "")
 
 
+class _Params(dict):
+    """The form as the validator reads it fastest: ``getall`` is the first lookup it tries (werkzeug's
+    MultiDict has only ``getlist``, so each field cost the validator a caught AttributeError, twice)."""
+
+    def getall(self, name: str) -> list[str]:
+        return self[name]
+
+
 def verified(view):
     """Rejects with 403 any request whose Twilio signature does not verify."""
 
@@ -28,7 +36,8 @@ def verified(view):
         if not token or not signature:
             abort(403, description="missing or unverifiable Twilio signature")
         algorithm = get_signature_algorithm(request.headers.get(SETTINGS_HEADER))
-        if not RequestValidator(token).validate(signed_url(request.path), request.form, signature, algorithm):
+        params = _Params(request.form.to_dict(flat=False))
+        if not RequestValidator(token).validate(signed_url(request.path), params, signature, algorithm):
             abort(403, description="the Twilio signature does not match")
         return view(*args, **kwargs)
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, literal, select, union
+from sqlalchemy import String, and_, any_, bindparam, func, literal, select, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain import enrollments, outbox
@@ -42,6 +43,7 @@ from bot.store.models import (
     RelayHandle,
     UTCDateTime,
 )
+from bot.store.prebuilt import for_psycopg, run
 from flows.context import CircleView, ContactView, EnrollmentView, PendingRsvp
 
 
@@ -130,10 +132,16 @@ def lock_and_load(session: Session, channel: str, value: str, provider_id: str, 
     """
     params = {"channel": channel, "value": value, "provider_id": provider_id, "codes": sorted(codes), "now": now}
     connection = session.connection()  # Core rows: no ORM result processing on the hot path
-    statement = _statement(connection.dialect.name)
-    found = _read(connection.execute(statement, params).all(), now)
+    prebuilt = for_psycopg(connection.dialect, "lock_and_load", lambda: _statement("postgresql"))
+
+    def rows():
+        if prebuilt is not None:  # PostgreSQL: the SQL compiled once, sent as the driver's (bot.store.prebuilt)
+            return run(connection, prebuilt, params)
+        return connection.execute(_statement(connection.dialect.name), params).all()
+
+    found = _read(rows(), now)
     if found is not None and found.stale:
-        found = _read(connection.execute(statement, params).all(), now)
+        found = _read(rows(), now)
     return found
 
 
@@ -194,7 +202,11 @@ def _statement(dialect: str):
         select(Enrollment.circle_id.label("circle_id")).where(Enrollment.contact_id == sender),
         select(Meeting.circle_id).where(Meeting.id == pm_id),
         select(Circle.id).where(Circle.code == open_code.scalar_subquery()),
-        select(Circle.id).where(Circle.code.in_(bindparam("codes", expanding=True))),
+        select(Circle.id).where(
+            Circle.code == any_(bindparam("codes", type_=ARRAY(String)))
+            if dialect == "postgresql"  # one SQL text whatever the number of codes (bot.store.prebuilt)
+            else Circle.code.in_(bindparam("codes", expanding=True))
+        ),
     ).subquery("involved")
     return (
         select(

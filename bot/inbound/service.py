@@ -26,6 +26,7 @@ from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
 from bot.inbound.upserts import DELETE, UPDATE, Deferred, Shape, build
 from bot.render import codec, segments
+from bot.store import prebuilt as prebuilt_sql
 from bot.store.models import Address, Conversation, Message
 from flows import asked, keys, keywords, languages, media
 from flows.context import ContactView, Context
@@ -230,7 +231,15 @@ def _insert_message(session: Session, draft: Draft, replies, deferred=()) -> int
         deferred = ()
     for i, (_shape, _statement, params) in enumerate(deferred):
         values.update({f"d{i}_{column}": value for column, value in params.items()})
-    return session.connection().execute(_message_insert(dialect, tuple(d.shape for d in deferred)), values).scalar()
+    shapes = tuple(d.shape for d in deferred)
+    connection = session.connection()
+    prebuilt = prebuilt_sql.for_psycopg(
+        connection.dialect, ("message", shapes), lambda: _message_insert(dialect, shapes)
+    )
+    if prebuilt is not None:  # PostgreSQL: compiled once, sent as the driver's SQL
+        rows = prebuilt_sql.run(connection, prebuilt, values)
+        return rows[0][0] if rows else None
+    return connection.execute(_message_insert(dialect, shapes), values).scalar()
 
 
 def _distinct_rows(deferred) -> bool:
