@@ -23,6 +23,12 @@ def to_e164(raw: str | None, region: str | None = None) -> str | None:
     """
     if not raw:
         return None
+    return _e164(raw, region)
+
+
+@functools.lru_cache(maxsize=8192)
+def _e164(raw: str, region: str | None) -> str | None:
+    """``to_e164``'s work, kept per (number, region): the same people text again and again (issue 31)."""
     raw = raw.strip()
     if raw.lower().startswith(WHATSAPP_PREFIX):
         raw = raw[len(WHATSAPP_PREFIX) :]

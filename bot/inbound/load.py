@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, any_, bindparam, func, literal, select, union
+from sqlalchemy import String, and_, any_, bindparam, func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -184,21 +184,10 @@ def _statement(dialect: str):
     others = aliased(Enrollment, name="o")
     ahead = aliased(Enrollment, name="w")
     upcoming = aliased(Meeting, name="u")
-    enrolled = (
-        select(func.count())
-        .select_from(others)
-        .where(others.circle_id == Circle.id, others.status == EnrollmentStatus.ACTIVE)
-        .scalar_subquery()
-    )
-    next_meeting = (
-        select(func.min(upcoming.starts_at))
-        .where(upcoming.circle_id == Circle.id, upcoming.starts_at > now, upcoming.status != MeetingStatus.CANCELLED)
-        .scalar_subquery()
-    )
     position = select(func.count()).select_from(ahead).where(enrollments.ahead_of(ahead, mine)).scalar_subquery()
     # The circles involved, as ids found through indexes (a join on an OR of these read every circle).
     open_code = select(Conversation.state["code"].as_string()).where(Conversation.contact_id == sender)
-    involved = union(
+    involved = union_all(  # ALL: a UNION's rows are guessed at 200, and "IN" removes the duplicates
         select(Enrollment.circle_id.label("circle_id")).where(Enrollment.contact_id == sender),
         select(Meeting.circle_id).where(Meeting.id == pm_id),
         select(Circle.id).where(Circle.code == open_code.scalar_subquery()),
@@ -208,6 +197,29 @@ def _statement(dialect: str):
             else Circle.code.in_(bindparam("codes", expanding=True))
         ),
     ).subquery("involved")
+    # Their rows, each found by its key (a repeated id repeats a row, which ``_read`` skips). Joined to the
+    # ids as a table, PostgreSQL hashed every circle and every facilitator for each text, a cost that grew
+    # with the network (issue 31, 500 circles); LATERAL looks each one up by its key. SQLite has no LATERAL.
+    by_id = (  # with its facilitator's contact id, found by key in the same lookup
+        select(*(Circle.__table__.c[name] for name in CircleRow._fields), fac.contact_id.label("fac_contact_id"))
+        .outerjoin(fac, fac.id == Circle.facilitator_id)
+        .where(Circle.id == involved.c.circle_id)
+    )
+    # (LIMIT 1 of a key: nothing cut, but it keeps PostgreSQL from flattening the lookup into that hash.)
+    ci = by_id.limit(1).lateral("ci") if dialect == "postgresql" else by_id.subquery("ci")
+    circle = aliased(Circle, ci)
+    fac_contact_id = ci.c.fac_contact_id
+    enrolled = (
+        select(func.count())
+        .select_from(others)
+        .where(others.circle_id == circle.id, others.status == EnrollmentStatus.ACTIVE)
+        .scalar_subquery()
+    )
+    next_meeting = (
+        select(func.min(upcoming.starts_at))
+        .where(upcoming.circle_id == circle.id, upcoming.starts_at > now, upcoming.status != MeetingStatus.CANCELLED)
+        .scalar_subquery()
+    )
     return (
         select(
             Contact.id,
@@ -226,15 +238,15 @@ def _statement(dialect: str):
             Conversation.state,
             Conversation.expires_at,
             Conversation.updated_at,
-            Circle.id,
-            Circle.code,
-            Circle.name,
-            Circle.venue,
-            Circle.timezone,
-            Circle.language,
-            Circle.capacity,
-            Circle.phone_code,
-            Circle.facilitator_id,
+            circle.id,
+            circle.code,
+            circle.name,
+            circle.venue,
+            circle.timezone,
+            circle.language,
+            circle.capacity,
+            circle.phone_code,
+            circle.facilitator_id,
             me.id,
             pm_sent,
             pm.id,
@@ -264,14 +276,13 @@ def _statement(dialect: str):
         .outerjoin(pending_of, literal(True))
         .outerjoin(pm, pm.id == pending_of.c.meeting_id)
         .outerjoin(involved, literal(True))
-        .outerjoin(Circle, Circle.id == involved.c.circle_id)
-        .outerjoin(mine, and_(mine.circle_id == Circle.id, mine.contact_id == Contact.id))
-        .outerjoin(fac, fac.id == Circle.facilitator_id)
-        .outerjoin(fac_contact, and_(fac_contact.id == fac.contact_id, fac_contact.erased_at.is_(None)))
-        .outerjoin(fac_address, and_(fac_address.contact_id == fac.contact_id, fac_address.preferred.is_(True)))
-        .outerjoin(handle, and_(handle.facilitator_id == fac.id, handle.contact_id == Contact.id))
+        .outerjoin(circle, literal(True) if dialect == "postgresql" else circle.id == involved.c.circle_id)
+        .outerjoin(mine, and_(mine.circle_id == circle.id, mine.contact_id == Contact.id))
+        .outerjoin(fac_contact, and_(fac_contact.id == fac_contact_id, fac_contact.erased_at.is_(None)))
+        .outerjoin(fac_address, and_(fac_address.contact_id == fac_contact_id, fac_address.preferred.is_(True)))
+        .outerjoin(handle, and_(handle.facilitator_id == circle.facilitator_id, handle.contact_id == Contact.id))
         .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
-        .order_by(Circle.id)
+        .order_by(circle.id)
         .with_for_update(of=Contact)
     )
 
