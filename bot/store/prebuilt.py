@@ -57,8 +57,8 @@ def prebuild(statement: ClauseElement, dialect: Dialect) -> Prebuilt:
 
 
 def run(connection: Connection, prebuilt: Prebuilt, params: Mapping[str, Any]) -> Sequence[Any]:
-    """Executes ``prebuilt`` with ``params`` (every parameter it names, by its bind name); returns its rows
-    (none for a statement that returns none)."""
+    """Executes ``prebuilt`` with ``params`` (every parameter it names, by its bind name); returns its rows.
+    The statement must return rows (a SELECT, or a write with RETURNING)."""
     values = dict(prebuilt.fixed)
     for name, process in prebuilt.processors.items():
         value = params[name]
@@ -70,7 +70,7 @@ def run(connection: Connection, prebuilt: Prebuilt, params: Mapping[str, Any]) -
         cursor = dbapi.cursor()
         dispatch.before_cursor_execute(connection, cursor, prebuilt.sql, values, None, False)
         cursor.execute(prebuilt.sql, values)
-        rows = cursor.fetchall() if cursor.description is not None else []
+        rows = cursor.fetchall()  # rows always (asking ``description`` first costs an object per column)
         dispatch.after_cursor_execute(connection, cursor, prebuilt.sql, values, None, False)
         cursor.close()
     except connection.dialect.loaded_dbapi.Error as error:
