@@ -356,14 +356,17 @@ class Applier:
             said = (Reply(keys.RELAY_STUCK, {**params, "seq": effect.stuck_after_meeting}),)
         else:
             said = (Reply(keys.RELAY_TO_FACILITATOR, {**params, "text": Quote(effect.text)}),)
-            if number == 1 and (made or not self._relayed_before(to.contact_id)):
+            if number == 1 and (made or not self._relayed_before(circle.code, to.contact_id)):
                 # the facilitator's first relay: say how to answer, once ("To answer, text #1…")
                 said += (Reply(keys.RELAY_HOW_TO_ANSWER, {"number": number}),)
         self._send(f"relay:{self._inbound_key}", OutboxKind.RELAY, to, said, about=self._sender_id, held=held)
 
     # -- helpers -------------------------------------------------------------------------------------
-    def _relayed_before(self, facilitator_contact_id: int) -> bool:
-        """True when a learner's message was relayed to this facilitator before (#N is made at enrollment)."""
+    def _relayed_before(self, code: str, facilitator_contact_id: int) -> bool:
+        """True when a learner's message was relayed to this facilitator before (#N is made at enrollment);
+        read by the lock-and-load for learner #1 (``Loaded.relayed_before``), else asked here."""
+        if self.loaded is not None and code in self.loaded.relayed_before:
+            return self.loaded.relayed_before[code]
         return (
             self.session.scalar(
                 select(Outbox.id)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, any_, bindparam, func, literal, select, union_all
+from sqlalchemy import String, and_, any_, bindparam, case, exists, func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -111,6 +111,9 @@ class Loaded:
     facilitator_to: dict[str, Recipient | None] = field(default_factory=dict)  # live address, or None
     facilitator_held: dict[str, Recipient | None] = field(default_factory=dict)  # preferred, even opted out
     handles: dict[str, int] = field(default_factory=dict)  # the sender's #N with each circle's facilitator
+    # For the sender's circles where they are #1: whether that facilitator was ever relayed a text (the
+    # one-time "how to answer" hint goes with the first one).
+    relayed_before: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,6 +187,7 @@ def _statement(dialect: str):
     others = aliased(Enrollment, name="o")
     ahead = aliased(Enrollment, name="w")
     upcoming = aliased(Meeting, name="u")
+    relays = aliased(Outbox, name="r")
     position = select(func.count()).select_from(ahead).where(enrollments.ahead_of(ahead, mine)).scalar_subquery()
     # The circles involved, as ids found through indexes (a join on an OR of these read every circle).
     open_code = select(Conversation.state["code"].as_string()).where(Conversation.contact_id == sender)
@@ -201,14 +205,14 @@ def _statement(dialect: str):
     # ids as a table, PostgreSQL hashed every circle and every facilitator for each text, a cost that grew
     # with the network (issue 31, 500 circles); LATERAL looks each one up by its key. SQLite has no LATERAL.
     by_id = (  # with its facilitator's contact id, found by key in the same lookup
-        select(*(Circle.__table__.c[name] for name in CircleRow._fields), fac.contact_id.label("fac_contact_id"))
+        select(*(Circle.__table__.c[name] for name in CircleRow._fields), fac.contact_id.label("fcid"))
         .outerjoin(fac, fac.id == Circle.facilitator_id)
         .where(Circle.id == involved.c.circle_id)
     )
     # (LIMIT 1 of a key: nothing cut, but it keeps PostgreSQL from flattening the lookup into that hash.)
     ci = by_id.limit(1).lateral("ci") if dialect == "postgresql" else by_id.subquery("ci")
     circle = aliased(Circle, ci)
-    fac_contact_id = ci.c.fac_contact_id
+    fac_contact_id = ci.c.fcid
     enrolled = (
         select(func.count())
         .select_from(others)
@@ -267,6 +271,12 @@ def _statement(dialect: str):
             fac_contact.language,
             fac_contact.timezone,
             handle.number,
+            case(
+                (
+                    handle.number == 1,
+                    exists().where(relays.kind == outbox.OutboxKind.RELAY, relays.contact_id == fac_contact_id),
+                )
+            ),
         )
         .select_from(Contact)
         .join(Address, Address.contact_id == Contact.id)
@@ -307,7 +317,7 @@ def _read(rows: Sequence[Any], now: datetime) -> Found | None:
         (sent_at, pm_id_, pm_starts, pm_ends, pm_status, pm_circle, status, joined, ahead_n, n_enrolled, nxt) = row[
             26:37
         ]
-        fa_id, fa_channel, fa_value, fa_out, fc_id, fc_lang, fc_tz, number = row[37:45]
+        fa_id, fa_channel, fa_value, fa_out, fc_id, fc_lang, fc_tz, number, relayed = row[37:46]
         if pm_id_ is not None and pending is None:
             pending = (pm_id_, sent_at, pm_starts, pm_ends, pm_status, pm_circle)
         if circle is None or circle.code in loaded.rows:
@@ -324,6 +334,8 @@ def _read(rows: Sequence[Any], now: datetime) -> Found | None:
         loaded.facilitator_to[circle.code] = held if fa_out is None else None
         if number is not None:
             loaded.handles[circle.code] = number
+            if relayed is not None:
+                loaded.relayed_before[circle.code] = bool(relayed)
         if status is not None:
             position = enrollments.position(ahead_n) if status == EnrollmentStatus.WAITLIST else None
             mine.append((joined, EnrollmentView(view, status, position)))

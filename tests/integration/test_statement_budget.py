@@ -25,7 +25,7 @@ BUDGET = {  # on both backends
     "an RSVP in words": 3,
     "HELP": 3,
     "a first relay (the handle is made)": 4,
-    "a relay": 4,  # learner #1: see ON_POSTGRES
+    "a relay": 3,
     "a signup step (the name)": 4,
     "a survey answer": 4,
 }
@@ -36,9 +36,9 @@ ON_POSTGRES = {
     "an RSVP in words": 2,
     "HELP": 2,
     "a first relay (the handle is made)": 4,
-    # 4 for learner #1 only: whether the facilitator ever got a relay decides the one-time "how to answer" hint
-    # (#N is made at enrollment since issue 24); a relay from any other learner takes 3.
-    "a relay": 4,
+    # Learner #1 too: whether the facilitator ever got a relay (the one-time "how to answer" hint, #N being
+    # made at enrollment since issue 24) is read by the lock-and-load.
+    "a relay": 3,
     "a signup step (the name)": 2,
     "a survey answer": 2,
 }
