@@ -31,7 +31,8 @@ from flows.results import (
 )
 
 CONVERSATION_TTL = timedelta(hours=24)  # bot.inbound.service: a state without its own expiry
-REPLACEABLE_FLOWS = frozenset({"checkin", "offer"})  # bot.outbound.jobs: an open question a new one may replace
+# bot.outbound.sent_questions: an open question a new one may replace
+REPLACEABLE_FLOWS = frozenset({"checkin", "offer"})
 PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
 
 
@@ -238,7 +239,7 @@ class Store:
         return frozenset(self.live_reminders.get(meeting_id, ()))
 
     def open_conversation(self, person: Person, state: dict, now: datetime) -> None:
-        """A sent question becomes the open conversation, as ``bot.outbound.jobs._open_conversation`` does."""
+        """A sent question becomes the open conversation, as ``bot.outbound.sent_questions.open_conversation`` does."""
         open_now = person.state is not None and person.state_expires > now
         current = person.state or {}
         if (

@@ -14,28 +14,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from bot.domain import contacts, enrollments, erase, outbox
-from bot.domain import link_codes as links
+from bot.domain import contacts, enrollments, outbox
 from bot.domain.enrollments import EnrollmentStatus
-from bot.domain.outbox import OutboxKind, Planned, insert_new
+from bot.domain.outbox import OutboxKind, insert_new
 from bot.domain.planning import reminders
 from bot.domain.relay_handles import handle_for
-from bot.domain.schedule import MeetingStatus
-from bot.inbound import facilitator_effects
+from bot.inbound import account_effects, facilitator_effects
 from bot.inbound.load import AddressRow, CircleRow, SenderRow
 from bot.inbound.upserts import UPDATE, Deferred, Shape, bound, build
 from bot.settings import Settings
-from bot.store.db import collect
 from bot.store.models import (
     Address,
     Answer,
     Base,
     Circle,
     Contact,
-    Meeting,
     Outbox,
     Rsvp,
 )
@@ -222,40 +218,6 @@ class Applier:
             source=contacts.ConsentSource(self.message.channel),
         )
 
-    def _IssueLinkCode(self, effect: IssueLinkCode) -> None:
-        links.issue(self.session, self.sender, effect.code, self.now)
-
-    def _LinkAddress(self, effect: LinkAddress) -> None:
-        sender = self.sender
-        contact = links.join(self.session, sender, self.sender_address, effect.code, self.now)
-        if contact is not sender:  # the address is the code's contact's now; the effects after this are theirs
-            contacts.lock_changing(self.session, sender.id)  # (the version of both moves: ``contact_write``)
-            self._contact, self.contact_id, self.name = contact, contact.id, contact.name
-
-    def _SetPreferred(self, effect: SetPreferred) -> None:
-        links.prefer(self.session, self.sender, effect.channel)
-
-    def _OptOut(self, effect: OptOut) -> None:
-        contacts.opt_out(self.session, self.sender_address, self.now)
-
-    def _OptIn(self, effect: OptIn) -> None:
-        contacts.opt_in(self.session, self.sender_address, self.now)
-        released = (
-            self.session.execute(
-                update(Outbox)
-                .where(Outbox.address_id == self.address_id, Outbox.status == outbox.HELD)
-                .values(status=outbox.PENDING, send_after=self.now)
-                .returning(Outbox.id)
-            )
-            .scalars()
-            .all()
-        )
-        collect(self.session, *(Planned(row_id, self.now) for row_id in released))
-
-    def _Erase(self, effect: Erase) -> None:
-        erase.erase_contact(self.session, self.sender, self.now)
-        self.message.address, self.message.body, self.message.contact_id = erase.ERASED, "", None
-
     # -- circles -----------------------------------------------------------------------------------
     def _Enroll(self, effect: Enroll) -> None:
         circle = self._circle(effect.code)
@@ -278,20 +240,6 @@ class Applier:
             self._send(f"joined:{enrollment.id}:{status}", OutboxKind.NOTICE, to, said, about=self._sender_id)
         reminders.plan(self.session, self.settings, self.now, contact_id=self.contact_id)
 
-    def _Leave(self, effect: Leave) -> None:
-        circle = self._circle(effect.circle_code)
-        enrollments.leave(self.session, self._sender_id, circle.id)
-        meeting_ids = select(Meeting.id).where(Meeting.circle_id == circle.id)
-        self.session.execute(
-            update(Outbox)
-            .where(
-                Outbox.contact_id == self._sender_id,
-                Outbox.meeting_id.in_(meeting_ids),
-                Outbox.status == outbox.PENDING,
-            )
-            .values(status=outbox.CANCELLED, last_error="left the circle")
-        )
-
     def _RecordRsvp(self, effect: RecordRsvp) -> None:
         self._upsert(
             Rsvp,
@@ -301,21 +249,6 @@ class Applier:
             contact_id=self._sender_id,
             created_at=self.now,
         )
-
-    def _RequestCall(self, effect: RequestCall) -> None:
-        from bot.domain import call_me as calls
-
-        circle = self._circle(effect.circle_code)
-        meeting = self.session.scalar(
-            select(Meeting)
-            .where(
-                Meeting.circle_id == circle.id, Meeting.status != MeetingStatus.CANCELLED, Meeting.ends_at > self.now
-            )
-            .order_by(Meeting.starts_at)
-            .limit(1)
-        )
-        if meeting is not None:
-            calls.request(self.session, self.sender, circle, meeting, self.now)
 
     def _RecordAnswer(self, effect: RecordAnswer) -> None:
         circle = self._circle_row(effect.circle_code)
@@ -427,17 +360,17 @@ HANDLERS: dict[type, Callable[[Applier, Any], None]] = {
     SetName: Applier._SetName,
     SetLanguage: Applier._SetLanguage,
     RecordConsent: Applier._RecordConsent,
-    IssueLinkCode: Applier._IssueLinkCode,
-    LinkAddress: Applier._LinkAddress,
-    SetPreferred: Applier._SetPreferred,
-    OptOut: Applier._OptOut,
-    OptIn: Applier._OptIn,
-    Erase: Applier._Erase,
+    IssueLinkCode: account_effects.issue_link_code,
+    LinkAddress: account_effects.link_address,
+    SetPreferred: account_effects.set_preferred,
+    OptOut: account_effects.opt_out,
+    OptIn: account_effects.opt_in,
+    Erase: account_effects.erase_sender,
     Enroll: Applier._Enroll,
-    Leave: Applier._Leave,
+    Leave: account_effects.leave,
     RecordRsvp: Applier._RecordRsvp,
     AddLandline: facilitator_effects.add_landline,
-    RequestCall: Applier._RequestCall,
+    RequestCall: account_effects.request_call,
     RecordAttendance: facilitator_effects.record_attendance,
     RecordAnswer: Applier._RecordAnswer,
     RelayToFacilitator: Applier._RelayToFacilitator,

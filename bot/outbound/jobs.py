@@ -21,11 +21,11 @@ from bot.domain.outbox import Planned, Recipient
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
 from bot.inbound import service
-from bot.outbound import rendering, sweeper, turns, whatsapp_window
+from bot.outbound import rendering, sent_questions, sweeper, turns, whatsapp_window
 from bot.outbound.channels import NoAdapter, SendError
 from bot.outbound.queue import QueueDown
 from bot.store.db import collect
-from bot.store.models import Contact, Conversation, Meeting, Message, Outbox
+from bot.store.models import Contact, Meeting, Message, Outbox
 from flows import keys
 from flows.inbound import VOICE, WHATSAPP, Inbound
 
@@ -151,7 +151,7 @@ def send_outbox(row_id: int) -> str:
         whatsapp_window.after_sent(session, row_id)
         session.commit()
     with rt.uow() as session:
-        _open_conversation(session, row_id)
+        sent_questions.open_conversation(session, row_id, _now())
         session.commit()
     return outbox.SENT
 
@@ -220,57 +220,6 @@ def _fail(rt, row_id: int, reason: str) -> None:
     with rt.uow() as session:
         session.execute(update(Outbox).where(Outbox.id == row_id).values(status=outbox.FAILED, last_error=reason[:200]))
         session.commit()
-
-
-# Open conversations a newly sent question may replace; any other open one (a survey half answered,
-# a signup, the language menu, FORGET's question) is the learner's and stays.
-REPLACEABLE_FLOWS = frozenset({"checkin", "offer"})
-
-
-def _open_conversation(session, row_id: int) -> None:
-    """A sent question (check-in, survey) becomes the contact's open conversation; a sent reminder closes
-    an open check-in (``bot.outbound.turns``).
-
-    The contact's row is locked first, as the webhook does, so a learner's answer arriving at the
-    same moment is applied before or after this, never lost between. A survey reminder carries a
-    snapshot of the survey when it was planned: if the learner answered on since, their state stays
-    (only marked reminded), so a reminder never rolls a survey back.
-    """
-    row = session.get(Outbox, row_id)
-    if row.kind == outbox.OutboxKind.REMINDER and row.contact_id is not None:
-        contacts.lock_changing(session, row.contact_id)
-        turns.after_reminder(session, row)
-    if not row.conversation or row.contact_id is None:
-        return
-    contacts.lock_changing(session, row.contact_id)
-    now = _now()
-    state = dict(row.conversation)
-    expires = datetime.fromisoformat(state["expires"]) if state.get("expires") else now + timedelta(days=1)
-    conversation = session.scalar(select(Conversation).where(Conversation.contact_id == row.contact_id))
-    if conversation is None:
-        session.add(
-            Conversation(
-                contact_id=row.contact_id, flow=state.get("flow", ""), state=state, expires_at=expires, updated_at=now
-            )
-        )
-        return
-    current = conversation.state or {}
-    open_now = conversation.expires_at > now
-    if open_now and state.get("reminded") and _same_survey(current, state):
-        conversation.state = {**current, "reminded": True}
-        return
-    if open_now and conversation.flow not in REPLACEABLE_FLOWS:
-        return
-    conversation.flow, conversation.state = state.get("flow", ""), state
-    conversation.expires_at, conversation.updated_at = expires, now
-
-
-def _same_survey(current: dict, planned: dict) -> bool:
-    return (
-        current.get("flow") == planned.get("flow") == "survey"
-        and current.get("subject") == planned.get("subject")
-        and current.get("survey") == planned.get("survey")
-    )
 
 
 def _reason_not_to_send(session, row: Outbox, now: datetime) -> str | None:
