@@ -251,11 +251,12 @@ def remind(uow) -> tuple[int, int]:
 
 def grow(uow, circles: int, learners: int) -> int:
     """Adds circles (from ``⌈learners/12⌉`` up to ``circles``) of 12 learners each in bulk SQL, each learner as the
-    signup leaves them (a name, English, a consented preferred SMS address, an active place); then plans every
-    reminder for their first meeting and marks it sent. Returns the learners there are now."""
+    signup leaves them (a name, English, a consented preferred SMS address, an active place, their ``#N`` with the
+    facilitator); then plans every reminder for their first meeting and marks it sent. Returns the learners
+    there are now."""
     from bot.domain.planning import reminders
     from bot.settings import Settings
-    from bot.store.models import Address, Contact, Enrollment, Meeting, Outbox
+    from bot.store.models import Address, Circle, Contact, Enrollment, Meeting, Outbox, RelayHandle
     from tests.helpers import make_circle
 
     first = -(-learners // PER_CIRCLE)
@@ -291,6 +292,14 @@ def grow(uow, circles: int, learners: int) -> int:
             session.execute(
                 insert(Enrollment),
                 [{"contact_id": c, "circle_id": circle_id, "status": "active", "created_at": now} for c in contact_ids],
+            )
+            facilitator = session.scalar(select(Circle.facilitator_id).where(Circle.id == circle_id))
+            session.execute(  # each learner's #N with the facilitator, made at enrollment since issue 24
+                insert(RelayHandle),
+                [
+                    {"facilitator_id": facilitator, "contact_id": c, "number": n, "created_at": now}
+                    for n, c in enumerate(contact_ids, start=1)
+                ],
             )
         settings = Settings.from_env(overrides={"QUIET_HOURS": ""})
         due = session.scalar(select(func.min(Meeting.starts_at)))
