@@ -204,9 +204,18 @@ def _statement(dialect: str):
     # Their rows, each found by its key (a repeated id repeats a row, which ``_read`` skips). Joined to the
     # ids as a table, PostgreSQL hashed every circle and every facilitator for each text, a cost that grew
     # with the network (issue 31, 500 circles); LATERAL looks each one up by its key. SQLite has no LATERAL.
-    by_id = (  # with its facilitator's contact id, found by key in the same lookup
-        select(*(Circle.__table__.c[name] for name in CircleRow._fields), fac.contact_id.label("fcid"))
+    # With it, found by key in the same lookup: its facilitator's contact id, and the sender's place there
+    # and their place on its waiting list (outside it, PostgreSQL merge-joined every enrollment: issue 31).
+    by_id = (
+        select(
+            *(Circle.__table__.c[name] for name in CircleRow._fields),
+            fac.contact_id.label("fcid"),
+            mine.status.label("mst"),
+            mine.created_at.label("mca"),
+            position.label("pos"),
+        )
         .outerjoin(fac, fac.id == Circle.facilitator_id)
+        .outerjoin(mine, and_(mine.circle_id == Circle.id, mine.contact_id == sender))
         .where(Circle.id == involved.c.circle_id)
     )
     # (LIMIT 1 of a key: nothing cut, but it keeps PostgreSQL from flattening the lookup into that hash.)
@@ -258,9 +267,9 @@ def _statement(dialect: str):
             pm.ends_at,
             pm.status,
             pm.circle_id,
-            mine.status,
-            mine.created_at,
-            position,
+            ci.c.mst,
+            ci.c.mca,
+            ci.c.pos,
             enrolled,
             next_meeting,
             fac_address.id,
@@ -287,7 +296,6 @@ def _statement(dialect: str):
         .outerjoin(pm, pm.id == pending_of.c.meeting_id)
         .outerjoin(involved, literal(True))
         .outerjoin(circle, literal(True) if dialect == "postgresql" else circle.id == involved.c.circle_id)
-        .outerjoin(mine, and_(mine.circle_id == circle.id, mine.contact_id == Contact.id))
         .outerjoin(fac_contact, and_(fac_contact.id == fac_contact_id, fac_contact.erased_at.is_(None)))
         .outerjoin(fac_address, and_(fac_address.contact_id == fac_contact_id, fac_address.preferred.is_(True)))
         .outerjoin(handle, and_(handle.facilitator_id == circle.facilitator_id, handle.contact_id == Contact.id))
