@@ -135,7 +135,7 @@ def lock_and_load(session: Session, channel: str, value: str, provider_id: str, 
     """
     params = {"channel": channel, "value": value, "provider_id": provider_id, "codes": sorted(codes), "now": now}
     connection = session.connection()  # Core rows: no ORM result processing on the hot path
-    prebuilt = for_psycopg(connection.dialect, "lock_and_load", lambda: _statement("postgresql"))
+    prebuilt = for_psycopg(connection.dialect, "lock_and_load", lambda: _statement("postgresql"), generic=True)
 
     def rows():
         if prebuilt is not None:  # PostgreSQL: the SQL compiled once, sent as the driver's (bot.store.prebuilt)

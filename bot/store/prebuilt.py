@@ -14,6 +14,14 @@ service's retries see the same exceptions either way.
 Only for PostgreSQL through psycopg, whose rows need no result processing here: it returns aware
 datetimes and decoded JSON itself (``tests/integration/test_prebuilt.py`` compares the rows with the
 compiled path's). Expanding ``IN`` parameters have no fixed text: write ``= ANY(array)`` instead.
+
+A ``generic`` statement runs under PostgreSQL's generic plan for its parameters (``plan_cache_mode``), set
+for that statement alone: ``SET LOCAL``, the statement, and the setting put back, queued in psycopg's
+pipeline and sent in one round trip (with the transaction's ``BEGIN`` when it is the first). The sender's
+lock-and-load is one: its shape never changes and its lookups go by key, but PostgreSQL judges every
+generic plan of it dearer than a custom one and re-plans it for each text (about 3 ms of its CPU on a
+small database, against 0.5 ms to run it; ``bench/README.md``). Set for the whole connection instead,
+the generic plans of the worker's other statements slowed it (same page).
 """
 
 from __future__ import annotations
@@ -36,9 +44,14 @@ class Prebuilt:
     sql: str
     fixed: Mapping[str, Any]
     processors: Mapping[str, Callable[[Any], Any] | None]
+    generic: bool = False  # run under PostgreSQL's generic plan (the module's docstring)
 
 
-def prebuild(statement: ClauseElement, dialect: Dialect) -> Prebuilt:
+_GENERIC = "SET LOCAL plan_cache_mode = force_generic_plan"
+_RESTORE = "SET LOCAL plan_cache_mode TO DEFAULT"  # the connection's own setting again
+
+
+def prebuild(statement: ClauseElement, dialect: Dialect, *, generic: bool = False) -> Prebuilt:
     """Compiles ``statement`` once for ``dialect``; refuses a statement whose SQL depends on its values."""
     compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
     sql = str(compiled)
@@ -53,7 +66,7 @@ def prebuild(statement: ClauseElement, dialect: Dialect) -> Prebuilt:
             fixed[name] = process(value) if process is not None else value
         else:
             processors[name] = process
-    return Prebuilt(sql, fixed, processors)
+    return Prebuilt(sql, fixed, processors, generic)
 
 
 def run(connection: Connection, prebuilt: Prebuilt, params: Mapping[str, Any]) -> Sequence[Any]:
@@ -69,7 +82,15 @@ def run(connection: Connection, prebuilt: Prebuilt, params: Mapping[str, Any]) -
     try:
         cursor = dbapi.cursor()
         dispatch.before_cursor_execute(connection, cursor, prebuilt.sql, values, None, False)
-        cursor.execute(prebuilt.sql, values)
+        if prebuilt.generic:
+            with dbapi.driver_connection.pipeline():  # type: ignore[union-attr]  # one round trip for the three
+                setting = dbapi.cursor()
+                setting.execute(_GENERIC)
+                cursor.execute(prebuilt.sql, values)
+                setting.execute(_RESTORE)
+            setting.close()
+        else:
+            cursor.execute(prebuilt.sql, values)
         rows = cursor.fetchall()  # rows always (asking ``description`` first costs an object per column)
         dispatch.after_cursor_execute(connection, cursor, prebuilt.sql, values, None, False)
         cursor.close()
@@ -87,7 +108,9 @@ _CACHE: dict[Hashable, Prebuilt] = {}
 _CACHE_MAX = 256  # statements are few (one per shape of write): a bound, not an eviction policy
 
 
-def for_psycopg(dialect: Dialect, key: Hashable, statement: Callable[[], ClauseElement]) -> Prebuilt | None:
+def for_psycopg(
+    dialect: Dialect, key: Hashable, statement: Callable[[], ClauseElement], *, generic: bool = False
+) -> Prebuilt | None:
     """The ``Prebuilt`` of ``statement()`` under ``key``, compiled on first use; None unless ``dialect`` is
     PostgreSQL through psycopg (elsewhere the caller executes the statement itself)."""
     if dialect.name != "postgresql" or dialect.driver != "psycopg":
@@ -96,5 +119,5 @@ def for_psycopg(dialect: Dialect, key: Hashable, statement: Callable[[], ClauseE
     if found is None:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
-        found = _CACHE[key] = prebuild(statement(), dialect)
+        found = _CACHE[key] = prebuild(statement(), dialect, generic=generic)
     return found
