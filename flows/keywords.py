@@ -185,7 +185,15 @@ _NO_DECOMPOSITION = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "
 
 def normalize(text: str) -> str:
     """Upper-cases ``text``, drops accents and folds runs of white space to one space."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_NO_DECOMPOSITION))
+    text = text or ""
+    if text.isascii():  # most texts: nothing to decompose, and ASCII upper-cases to ASCII
+        return " ".join(text.upper().split())
+    return _normalize_any(text)
+
+
+def _normalize_any(text: str) -> str:
+    """``normalize`` for any text: decomposed, its combining marks dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(plain.upper().split())
 

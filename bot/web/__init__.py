@@ -30,6 +30,7 @@ from bot.web import co_facilitators as co_facilitators  # issue 24's pages add t
 from bot.web import downloads as downloads
 from bot.web import sheets as sheets
 from bot.web.blueprint import bp
+from bot.web.sessions import CookieFirstSessions
 from bot.web.voice_audio import bp as audio_bp
 from bot.web.voice_prompts import voice_prompts_page  # noqa: F401  (adds its route to bp)
 
@@ -44,6 +45,7 @@ def init_app(app: Flask, settings) -> None:
     )
     # Only the pages check CSRF (webhooks are signed by their provider instead): see ``blueprint._csrf``.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.session_interface = CookieFirstSessions()
     app.extensions["circlebot_csrf"] = CSRFProtect(app)
     limits.init_app(app, settings)
     i18n.init_app(app)

@@ -262,3 +262,14 @@ def test_answers_in_natural_words(lang, text, meaning):
 @pytest.mark.parametrize("lang,text", NOT_ANSWERS, ids=[f"{c[0]}:{c[1]}" for c in NOT_ANSWERS])
 def test_longer_or_mixed_texts_are_not_answers(lang, text):
     assert answers.answer(text) is None
+
+
+def test_the_ascii_shortcut_normalises_as_the_full_path_does():
+    """``normalize`` skips decomposition for ASCII text (issue 31): every ASCII character, alone and in
+    words with every kind of white space, comes out as the full path gives it."""
+    samples = [chr(i) for i in range(128)]
+    samples += ["  join  kc42\t", "Yes\r\nplease", "a\x0bb\x0cc\x1cd\x1fe", "ok!", "", "  "]
+    for text in samples:
+        assert keywords.normalize(text) == keywords._normalize_any(text), repr(text)
+    assert keywords.normalize("Sí, ¡ahí estaré!") == "SI, ¡AHI ESTARE!"
+    assert keywords.normalize(None) == ""  # type: ignore[arg-type]
