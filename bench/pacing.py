@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.pacing --messages 60        # a quicker run
 
 Everything is real but Twilio: ``circlebot worker`` processes (RQ with its scheduler; each job runs
-``bot.outbound.jobs.send_batch``, up to 50 rows in sending order, in a forked work horse) on Redis and
+``bot.outbound.jobs.send_batch``, up to 50 rows in sending order, in the worker's own process) on Redis and
 PostgreSQL, sending with the twilio SDK to ``tests.standin.twilio_api`` run as its own process with
 ``--record``. The figures come from the stand-in's record (the time each message was *received*), not
 from the workers. With 300 texts in 6 batches, all three workers send at once and share the pace.
@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         "--worker-kind",
         choices=("cli", "simple"),
         default="cli",
-        help="cli: `circlebot worker` (forks per job); simple: `rq worker` with SimpleWorker",
+        help="cli: `circlebot worker` (SimpleWorker since issue 31); simple: `rq worker` with SimpleWorker",
     )
     parser.add_argument(
         "--database-url",

@@ -6,7 +6,7 @@
                                                                # shows the 30/s grid binding
 
 Everything is real but Telegram: ``circlebot worker`` processes (RQ with its scheduler; each job runs
-``bot.outbound.jobs.send_outbox`` in a forked work horse, which builds its own PTB bridge) on Redis and
+``bot.outbound.jobs.send_outbox`` in the worker's own process, on its one PTB bridge) on Redis and
 PostgreSQL, sending with python-telegram-bot's ``Bot`` to ``tests.standin.telegram_api`` run as its own
 process with ``--record``. The figures come from the stand-in's record (when each message was
 *received*), not from the workers.

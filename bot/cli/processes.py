@@ -101,13 +101,21 @@ def worker(burst) -> None:
 def _work(rt, burst: bool) -> bool:
     """Runs RQ's worker with its scheduler; True when it ended as asked (a signal, or a burst done).
 
+    Jobs run in this process (RQ's ``SimpleWorker``), one after another, on its pooled database and
+    Redis connections. RQ's default ``Worker`` forks a work horse per job, and each horse opened its own
+    PostgreSQL connection (a backend started and ended per text): at 200 texts/s with a tenth relayed,
+    it sent about 14 texts/s, slower than they came, and its CPU slowed the web app (``bench/soak.py``,
+    issue 31). A job's time-out is still enforced (RQ's ``SIGALRM`` death penalty, in this main thread);
+    what a fork no longer isolates is a job that crashes the interpreter itself, which ends the worker
+    until it is started again (the sweeper then queues its rows again).
+
     RQ quits when it loses Redis (or fails to start without it): then this returns False, so that
     the worker waits for Redis and works again instead of ending while texts pile up in the outbox.
     """
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisDown
     from redis.exceptions import RedisError
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker
 
     class QuitWithoutRedisQueue(Queue):
         """RQ's queue, except that losing Redis while waiting for a job ends the worker (see below).
@@ -123,7 +131,7 @@ def _work(rt, burst: bool) -> bool:
             except RedisDown as exc:
                 raise RedisLost(str(exc)) from exc
 
-    class QuitWithoutRedis(PromptUnsubscribe, Worker):
+    class QuitWithoutRedis(PromptUnsubscribe, SimpleWorker):
         """RQ's worker, except that it quits when Redis goes away instead of waiting for it itself.
 
         RQ retries the connection inside its dequeue loop (up to a minute apart), but its scheduler
@@ -137,7 +145,7 @@ def _work(rt, burst: bool) -> bool:
             except RedisDown as exc:  # RQ's dequeue loop retries a ConnectionError; this it does not
                 raise RedisLost(str(exc)) from exc
 
-    rt.uow.engine.dispose()  # no pooled connection may be shared with RQ's forked work horses
+    rt.uow.engine.dispose()  # no pooled connection may be shared with RQ's forked scheduler process
     rq_worker = None
     # RQ's own connection: RQ waits for jobs with BLPOP for minutes and gives the connections it makes
     # a socket timeout to match. On the queue's pool (5 s for web requests) a connection made before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -271,3 +272,19 @@ def test_export_csv_command(runner, uow, tmp_path):
     assert facilitator.output.splitlines() == ["facilitator,meeting,question,answer"]
     assert runner.invoke(main, ["export", "NOPE"]).exit_code == 2
     assert runner.invoke(main, ["export", "KC42", "--format", "xlsx"]).exit_code == 2
+
+
+def test_the_worker_runs_its_jobs_in_its_own_process(runner, cli_env, tmp_path):
+    """``circlebot worker`` runs each job in its own process (RQ's ``SimpleWorker``, issue 31): a work horse
+    forked per job opened a database connection per text and could not keep up with 200 texts a second."""
+    if not cli_env["REDIS_URL"]:
+        pytest.skip("RQ's worker: the embedded queue runs its jobs in its process anyway")
+    from bot.cli.base import runtime
+
+    noted = tmp_path / "pids"
+    queue = runtime().queue
+    for n in range(3):
+        assert queue.enqueue("tests.e2e.worker_probe.note_pid", str(noted), key=f"probe-{tmp_path.name}-{n}")
+    result = invoke(runner, ["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert noted.read_text().split() == [str(os.getpid())] * 3

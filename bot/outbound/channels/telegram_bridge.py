@@ -6,9 +6,10 @@ starts one daemon thread that runs an event loop forever and owns one ``Bot`` wi
 ``HTTPXRequest``. Synchronous callers hand it coroutines with ``asyncio.run_coroutine_threadsafe``
 and wait for the result with a time-out. Any number of threads may call at once.
 
-An RQ worker forks a work horse per job: a forked child has no loop thread (threads do not survive
-``fork``), so ``os.register_at_fork`` drops the inherited bridge in the child and the child builds
-its own on first use.
+``circlebot worker`` runs its jobs in its own process (RQ's ``SimpleWorker``, issue 31), so one bridge
+serves every job. A forked child (RQ's scheduler process, or a default RQ ``Worker``'s work horse) has
+no loop thread (threads do not survive ``fork``), so ``os.register_at_fork`` drops the inherited
+bridge in the child and the child builds its own on first use.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ class TwilioChannel:
         self.timeout = float(settings.extra.get("TWILIO_TIMEOUT") or DEFAULT_TWILIO_TIMEOUT)
         http_client = _http_client(settings.twilio_api_base, self.timeout)
         self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
-        # Load the Messages API modules now, not in each forked job after it took its pacing slot.
+        # Load the Messages API modules now, not in the first job after it took its pacing slot.
         _ = self.client.messages
 
     def identity(self, channel: str) -> str:
