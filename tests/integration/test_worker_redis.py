@@ -23,7 +23,7 @@ DRAWS = 5  # more than the connections the worker made before RQ started (the ti
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_rq_blocks_on_a_connection_with_a_long_enough_timeout(cli_env, monkeypatch):
-    from rq import Worker
+    from rq import SimpleWorker
 
     seen = {}
 
@@ -36,7 +36,7 @@ def test_rq_blocks_on_a_connection_with_a_long_enough_timeout(cli_env, monkeypat
         self._shutdown_requested_date = datetime.now(timezone.utc)  # as after SIGTERM: the worker ends
         return False
 
-    monkeypatch.setattr(Worker, "work", work)
+    monkeypatch.setattr(SimpleWorker, "work", work)  # the class circlebot worker runs (issue 31)
     result = CliRunner().invoke(main, ["worker"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert all(t is None or t > seen["blpop"] for t in seen["timeouts"]), seen
