@@ -94,6 +94,7 @@ class Planned:
     send_after: datetime
     attempts: int = 0
     batch: str | None = None  # the batch job it waits in (bot/domain/batches.py), or None for a job of its own
+    fresh: bool = False  # inserted by this transaction: no job can wait under its key yet (bot.outbound.publish)
 
 
 def row(
@@ -161,7 +162,9 @@ def insert_new(session: Session, rows: list[dict]) -> list[Planned]:
                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
                 .returning(table.c.id, table.c.send_after, table.c.batch)
             )
-        planned.extend(Planned(row_id, at, 0, batch) for row_id, at, batch in session.execute(_INSERTS[dialect], chunk))
+        planned.extend(
+            Planned(row_id, at, 0, batch, fresh=True) for row_id, at, batch in session.execute(_INSERTS[dialect], chunk)
+        )
     if any(r.get("status", PENDING) == PENDING for r in rows):
         collect(session, *planned)  # queued when the transaction commits (a held row waits for START)
     return planned
@@ -231,4 +234,4 @@ def _insert_unnest(session: Session, chunk: list[dict]) -> list[Planned]:
         "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, send_after, batch"
     )
     rows = session.connection().exec_driver_sql(statement, params)
-    return [Planned(row_id, at.astimezone(UTC), 0, batch) for row_id, at, batch in rows]
+    return [Planned(row_id, at.astimezone(UTC), 0, batch, fresh=True) for row_id, at, batch in rows]

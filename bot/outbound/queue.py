@@ -97,9 +97,12 @@ class EmbeddedQueue:
         self._wake.set()
         return True
 
-    def enqueue_many(self, func: JobRef, items: Iterable[Item], retry: bool = True, timeout: int | None = None) -> int:
-        """Queues ``func(*args)`` for each ``(args, key, at)``; returns how many were new. (``retry``
-        and ``timeout`` are RQ's; a failed embedded job is found again by the sweeper.)"""
+    def enqueue_many(
+        self, func: JobRef, items: Iterable[Item], retry: bool = True, timeout: int | None = None, fresh: bool = False
+    ) -> int:
+        """Queues ``func(*args)`` for each ``(args, key, at)``; returns how many were new. (``retry``,
+        ``timeout`` and ``fresh`` are RQ's; a failed embedded job is found again by the sweeper, and a
+        key is looked up in memory anyway.)"""
         return sum(1 for args, key, at in items if self.enqueue(func, *args, key=key, at=at))
 
     def live(self, keys: Iterable[str], started_after: datetime) -> set[str]:
@@ -184,11 +187,14 @@ class RedisQueue:
         """Queues ``func(*args)`` once per ``key`` (atomically); False when that job is already waiting."""
         return self.enqueue_many(func, [(args, key, at)]) == 1
 
-    def enqueue_many(self, func: JobRef, items: Sequence[Item], retry: bool = True, timeout: int | None = None) -> int:
+    def enqueue_many(
+        self, func: JobRef, items: Sequence[Item], retry: bool = True, timeout: int | None = None, fresh: bool = False
+    ) -> int:
         """Queues ``func(*args)`` for each ``(args, key, at)``, ``PIPELINE_CHUNK`` jobs per round trip.
 
         A key whose job is still queued, scheduled or running is skipped; a finished or failed job
-        with that key is replaced. Jobs due later go to RQ's scheduled registry (``enqueue_at``).
+        with that key is replaced. ``fresh`` says no job can hold these keys yet (rows just inserted):
+        Redis is not asked, and every item is queued. Jobs due later go to RQ's scheduled registry (``enqueue_at``).
         The check and the enqueue are not one atomic step across processes; a rare duplicate job
         is harmless because ``send_outbox`` claims its row atomically. ``retry`` gives the jobs RQ's
         ``Retry``; ``timeout`` (seconds) replaces RQ's default job timeout.
@@ -205,10 +211,12 @@ class RedisQueue:
             for start in range(0, len(items), PIPELINE_CHUNK):
                 chunk = items[start : start + PIPELINE_CHUNK]
                 ids = [job_id(key, self.namespace) for _, key, _ in chunk]
-                with self.redis.pipeline(transaction=False) as pipe:
-                    for ident in ids:
-                        pipe.hget(Job.key_for(ident), "status")
-                    statuses = pipe.execute()
+                statuses: list = [None] * len(ids)
+                if not fresh:
+                    with self.redis.pipeline(transaction=False) as pipe:
+                        for ident in ids:
+                            pipe.hget(Job.key_for(ident), "status")
+                        statuses = pipe.execute()
                 with self.redis.pipeline(transaction=False) as pipe:
                     for (args, _key, at), ident, status in zip(chunk, ids, statuses, strict=True):
                         if status in waiting:

@@ -90,3 +90,33 @@ def test_send_job_is_idempotent(uow, runtime):
     with uow() as session:
         assert len(session.scalars(select(Message).where(Message.direction == "out")).all()) == 1
         assert session.scalar(select(Contact)) is None
+
+
+def test_a_relay_is_queued_in_one_round_trip_to_redis(client, uow, runtime, monkeypatch):
+    """A row its transaction just inserted has a key no job can hold yet: its job is queued without asking
+    Redis first (issue 31). A key named again later (``fresh`` not said) is still looked up and skipped."""
+    if runtime.queue.backend != "redis":
+        return  # the embedded queue looks its keys up in memory
+    make_circle(uow)
+    text(client, "JOIN KC42"), text(client, "Amina"), text(client, "1"), text(client, "hello")
+    drain(runtime)
+    redis = runtime.queue.redis
+    pipelines = []
+    real = redis.pipeline
+
+    def counted(*args, **kwargs):
+        pipelines.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(redis, "pipeline", counted)
+    before = redis.llen(runtime.queue.rq.key)
+    text(client, "I will be late today")  # relayed: one outbox row, one job
+    assert len(pipelines) == 1 and redis.llen(runtime.queue.rq.key) == before + 1
+    with uow() as session:
+        row_id = session.scalar(select(Outbox.id).where(Outbox.status == outbox.PENDING))
+    key = f"outbox-{row_id}-0"
+    assert runtime.queue.enqueue_many("bot.outbound.jobs.send_outbox", [((row_id,), key, None)]) == 0  # looked up
+    assert len(pipelines) == 3  # its lookup found the waiting job; its second pipeline stayed empty (not sent)
+    drain(runtime)
+    with uow() as session:
+        assert session.get(Outbox, row_id).status == outbox.SENT
