@@ -30,7 +30,7 @@ from bot.web import co_facilitators as co_facilitators  # issue 24's pages add t
 from bot.web import downloads as downloads
 from bot.web import sheets as sheets
 from bot.web.blueprint import bp
-from bot.web.sessions import CookieFirstSessions
+from bot.web.cookie_sessions import CookieFirstSessions
 from bot.web.voice_audio import bp as audio_bp
 from bot.web.voice_prompts import voice_prompts_page  # noqa: F401  (adds its route to bp)
 

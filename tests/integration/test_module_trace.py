@@ -21,7 +21,7 @@ PROJECT = ("bot", "flows", "webhooks")
 # response carries) and bot.settings (the dial-in number the context offers the welcome and HELP).
 # Issue 31 added bot.store.prebuilt: the lock-and-load and the inbound row's write, compiled once and sent
 # on the driver's cursor (on SQLite it only says "not here"). Real work on PostgreSQL, so one more. Its second
-# pass added bot.web.sessions: Flask's session cookie, looked for before its signer is built (every request).
+# pass added bot.web.cookie_sessions: Flask's session cookie, looked for before its signer is built (every request).
 MOST = 30
 
 
