@@ -43,7 +43,7 @@ from bot.store.models import (
     RelayHandle,
     UTCDateTime,
 )
-from bot.store.prebuilt import for_psycopg, run
+from bot.store.prebuilt import Prebuilt, for_psycopg, run
 from flows.context import CircleView, ContactView, EnrollmentView, PendingRsvp
 
 
@@ -135,7 +135,7 @@ def lock_and_load(session: Session, channel: str, value: str, provider_id: str, 
     """
     params = {"channel": channel, "value": value, "provider_id": provider_id, "codes": sorted(codes), "now": now}
     connection = session.connection()  # Core rows: no ORM result processing on the hot path
-    prebuilt = for_psycopg(connection.dialect, "lock_and_load", lambda: _statement("postgresql"), generic=True)
+    prebuilt = prebuilt_statement(connection.dialect)
 
     def rows():
         if prebuilt is not None:  # PostgreSQL: the SQL compiled once, sent as the driver's (bot.store.prebuilt)
@@ -146,6 +146,12 @@ def lock_and_load(session: Session, channel: str, value: str, provider_id: str, 
     if found is not None and found.stale:
         found = _read(rows(), now)
     return found
+
+
+def prebuilt_statement(dialect) -> Prebuilt | None:
+    """The lock-and-load as PostgreSQL runs it: compiled once, under its generic plan (``bot.store.prebuilt``);
+    None elsewhere."""
+    return for_psycopg(dialect, "lock_and_load", lambda: _statement("postgresql"), generic=True)
 
 
 @functools.lru_cache(maxsize=4)

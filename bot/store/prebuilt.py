@@ -115,9 +115,9 @@ def for_psycopg(
     PostgreSQL through psycopg (elsewhere the caller executes the statement itself)."""
     if dialect.name != "postgresql" or dialect.driver != "psycopg":
         return None
-    found = _CACHE.get(key)
+    found = _CACHE.get((key, generic))
     if found is None:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
-        found = _CACHE[key] = prebuild(statement(), dialect, generic=generic)
+        found = _CACHE[(key, generic)] = prebuild(statement(), dialect, generic=generic)
     return found
