@@ -533,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up (processes, database) on SIGTERM too
+    from bot.domain.circles import CAPACITY_MAX
     from bot.runtime import Runtime
     from bot.settings import Settings
     from tests.processes import free_port, wait_http_ok
@@ -541,7 +542,12 @@ def main(argv: list[str] | None = None) -> int:
     survey_share = dict(MIX)["survey"] / 100
     if not args.per_circle:  # every survey answer needs a learner with answers left, plus RSVP learners
         survey_learners = args.rate * seconds * survey_share / len(SURVEY_ANSWERS) * 1.2 + args.threads
+        # A circle holds at most CAPACITY_MAX learners: a long or fast run gets more circles instead
+        # (10 minutes at 200/s asked 724 a circle of 20 circles, and stopped at the set-up).
+        args.circles = max(args.circles, int(math.ceil(survey_learners / 0.5 / CAPACITY_MAX)))
         args.per_circle = max(20, int(math.ceil(survey_learners / args.circles / 0.5)))
+    if args.per_circle > CAPACITY_MAX:
+        parser.error(f"--per-circle: a circle holds at most {CAPACITY_MAX} learners")
     share = 0.5  # half of each circle are survey learners
 
     print(f"bench.soak  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {machine()}")

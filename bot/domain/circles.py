@@ -30,6 +30,8 @@ from bot.settings import SHIPPED_LOCALES
 from bot.store.models import Address, Circle, Facilitator, Meeting, Outbox
 from flows import dates
 
+CAPACITY_MAX = 500  # the most places a circle can have
+
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{3,8}$")
 NAME_MAX, VENUE_MAX = 40, 40
@@ -212,8 +214,8 @@ def _check_fields(name: str, venue: str, language: str, capacity: int) -> None:
         raise CircleError(f"the venue must be 1 to {VENUE_MAX} characters (learners see it in every text)")
     if language not in SHIPPED_LOCALES:
         raise CircleError(f"language must be one of {', '.join(SHIPPED_LOCALES)}")
-    if not 1 <= capacity <= 500:
-        raise CircleError("capacity must be between 1 and 500")
+    if not 1 <= capacity <= CAPACITY_MAX:
+        raise CircleError(f"capacity must be between 1 and {CAPACITY_MAX}")
 
 
 def _phone(raw: str, region: str) -> str:
