@@ -22,6 +22,8 @@ CONTENT_SECURITY_POLICY = (
     "style-src-attr 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# Every answer, page or webhook (the SMS webhook's WSGI hot path sends them itself: webhooks.twilio_sms_wsgi).
+EVERY_RESPONSE = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
 # Pages that show people's data (the facilitator pages, their exports) are never kept by a browser or proxy.
 NO_STORE_PREFIXES = ("/facilitator",)
 HOME_PAGE = """<!doctype html>
@@ -103,6 +105,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_home(app, settings.simulator)
     _register_errors(app)
     _register_headers(app)
+    from webhooks.twilio_sms_wsgi import TwilioSmsFastPath
+
+    app.wsgi_app = TwilioSmsFastPath(app, app.wsgi_app, EVERY_RESPONSE)  # type: ignore[method-assign]
     proxies = int(settings.trusted_proxies or 0)
     if proxies:  # the client's address and scheme as the trusted proxies saw them (per-IP limits, Secure)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
@@ -122,8 +127,8 @@ def _register_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         """Content-Security-Policy on every page, nosniff everywhere, no-store on the facilitator's."""
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        for name, value in EVERY_RESPONSE:
+            response.headers.setdefault(name, value)
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce()))
             response.headers.setdefault("X-Frame-Options", "DENY")

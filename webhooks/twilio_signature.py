@@ -26,6 +26,13 @@ class _Params(dict):
         return self[name]
 
 
+def valid(token: str, url: str, params: _Params, signature: str, settings_header: str | None) -> bool:
+    """Whether ``signature`` is the SDK's signature of ``url`` and ``params`` under ``token`` (False without either)."""
+    if not token or not signature:
+        return False
+    return RequestValidator(token).validate(url, params, signature, get_signature_algorithm(settings_header))
+
+
 def verified(view):
     """Rejects with 403 any request whose Twilio signature does not verify."""
 
@@ -35,9 +42,8 @@ def verified(view):
         signature = request.headers.get(SIGNATURE_HEADER, "")
         if not token or not signature:
             abort(403, description="missing or unverifiable Twilio signature")
-        algorithm = get_signature_algorithm(request.headers.get(SETTINGS_HEADER))
         params = _Params(request.form.to_dict(flat=False))
-        if not RequestValidator(token).validate(signed_url(request.path), params, signature, algorithm):
+        if not valid(token, signed_url(request.path), params, signature, request.headers.get(SETTINGS_HEADER)):
             abort(403, description="the Twilio signature does not match")
         return view(*args, **kwargs)
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.domain.phone import WHATSAPP_PREFIX, to_e164
-from bot.inbound.service import handle_inbound
+from bot.inbound.service import Handled, handle_inbound
 from bot.render import sms
 from flows.inbound import SMS, WHATSAPP, Inbound
 from webhooks.text import clean_text, form_field, number
@@ -63,11 +63,16 @@ def inbound_sms():
     runtime = current_app.extensions["circlebot"]
     inbound = parse(request.form, runtime.clock())
     handled = handle_inbound(runtime.uow, inbound, runtime.settings)
+    return Response(twiml_of(handled, inbound.channel), mimetype="application/xml")
+
+
+def twiml_of(handled: Handled, channel: str) -> str:
+    """The TwiML answer: one ``<Message>`` per reply; SMS folded to GSM-7 within its budget, WhatsApp as written."""
     twiml = MessagingResponse()
     if handled.texts is not None:  # a replay of a message answered before replies were kept as keys
         said = list(handled.texts)
-    else:  # one <Message> per reply; SMS folded to GSM-7 within its budget, WhatsApp as written
-        said = [sms.render((reply,), handled.language, fold=inbound.channel == SMS) for reply in handled.replies]
+    else:
+        said = [sms.render((reply,), handled.language, fold=channel == SMS) for reply in handled.replies]
     for body in said:
         twiml.message(body)
-    return Response(str(twiml), mimetype="application/xml")
+    return str(twiml)

@@ -207,12 +207,13 @@ def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(b
     # The outage: texts arrive from a thread; Redis is stopped after the first few.
     texts = outage_texts(codes)
     answers: list[tuple[str, str, int, str]] = []
-    started = threading.Event()
+    started, stopped = threading.Event(), threading.Event()
 
     def send_all() -> None:
         for i, (body, sender) in enumerate(texts):
-            if i == 3:
+            if i == 3:  # the rest wait for Redis to be down (a fast webhook used to answer them all first)
                 started.set()
+                stopped.wait(LIMIT)
             answers.append((body, sender, *post(port, body, sender)))
         started.set()
 
@@ -221,6 +222,7 @@ def test_texts_are_stored_and_answered_while_redis_is_down_and_sent_once_after(b
     assert started.wait(LIMIT)
     redis_1.stop()  # SIGTERM, then SIGKILL
     stopped_at = len(answers)
+    stopped.set()
     down_health = [health(port) for _ in range(3)]
     sender.join(LIMIT * 2)
     assert not sender.is_alive(), "the texts took too long"
