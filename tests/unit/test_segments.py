@@ -1,6 +1,8 @@
 """Segment counting the way carriers count."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.render import gsm, segments
 
@@ -42,3 +44,27 @@ def test_fold_every_sms_that_gsm7_can_carry_alike():
     assert segments.is_gsm7(gsm.fit("“Quoted” — it’s fine… " * 5))
     emoji = "🙂 " * 60
     assert gsm.fit(emoji) == emoji
+
+
+def _walked(text: str) -> segments.SegmentCount:
+    """The count by walking every character (the code before its one-segment shortcut), to compare with."""
+    gsm7 = all(ch in segments.GSM7_BASIC or ch in segments.GSM7_EXTENSION for ch in text)
+    if gsm7:
+        units = [2 if ch in segments.GSM7_EXTENSION else 1 for ch in text]
+        single, part, encoding = segments.GSM7_SINGLE, segments.GSM7_PART, "GSM-7"
+    else:
+        units = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+        single, part, encoding = segments.UCS2_SINGLE, segments.UCS2_PART, "UCS-2"
+    if sum(units) <= single:
+        return segments.SegmentCount(encoding, len(text), sum(units), 1 if text else 0)
+    count, used = 1, 0
+    for width in units:
+        if used + width > part:
+            count, used = count + 1, 0
+        used += width
+    return segments.SegmentCount(encoding, len(text), sum(units), count)
+
+
+@given(st.text(alphabet=st.sampled_from("aé€^{ \n’🙂\ud800Ωx"), max_size=400))
+def test_the_shortcut_counts_as_walking_every_character(text):
+    assert segments.count(text) == _walked(text)
