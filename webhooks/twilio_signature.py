@@ -12,10 +12,14 @@ SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
 
 
 def signed_url(path: str) -> str:
-    """The URL Twilio signed: ``PUBLIC_BASE_URL`` + path (+ query), since proxies change the host."""
+    """The URL Twilio signed for this request (``public_url``)."""
     settings = current_app.extensions["circlebot"].settings
-    query = request.query_string.decode("latin-1")
-    return settings.public_base_url + path + (f"?{query}" if query else "")
+    return public_url(settings.public_base_url, path, request.query_string.decode("latin-1"))
+
+
+def public_url(base: str, path: str, query: str) -> str:
+    """The URL Twilio signed: ``PUBLIC_BASE_URL`` + path (+ query), since proxies change the host."""
+    return base + path + (f"?{query}" if query else "")
 
 
 class _Params(dict):
@@ -32,10 +36,11 @@ def valid(token: str, url: str, params: _Params, signature: str, settings_header
         return False
     validator, algorithm = RequestValidator(token), get_signature_algorithm(settings_header)
     try:  # the URL as given (how Twilio signs it): one HMAC, where the SDK's validate() always computes two
-        if compare(validator.compute_signature(url, params, algorithm), signature):
-            return True
+        as_given = validator.compute_signature(url, params, algorithm)
     except ValueError:  # an algorithm the SDK does not know: validate() logs it and refuses
-        pass
+        as_given = None
+    if as_given is not None and compare(as_given, signature):
+        return True
     return validator.validate(url, params, signature, algorithm)  # the port added or taken away
 
 

@@ -25,12 +25,12 @@ from werkzeug.exceptions import HTTPException
 
 from bot.inbound.service import handle_inbound
 from webhooks.text import number
-from webhooks.twilio_signature import SETTINGS_HEADER, _Params, valid
+from webhooks.twilio_signature import SETTINGS_HEADER, SIGNATURE_HEADER, _Params, public_url, valid
 from webhooks.twilio_sms import parse, twiml_of
 
 PATH = "/twilio/sms"
 FORM = "application/x-www-form-urlencoded"
-_SIGNATURE = "HTTP_" + "X-Twilio-Signature".upper().replace("-", "_")
+_SIGNATURE = "HTTP_" + SIGNATURE_HEADER.upper().replace("-", "_")  # the headers as WSGI names them
 _SETTINGS = "HTTP_" + SETTINGS_HEADER.upper().replace("-", "_")
 
 
@@ -87,11 +87,8 @@ class TwilioSmsFastPath:
         """The app's answer to ``exc`` raised by its view: its error handler's, else a logged 500."""
         app = self.app
         with app.request_context(environ):
-            try:
-                try:
-                    raise exc
-                except Exception as raised:  # noqa: BLE001 - the handler re-raises what it does not handle
-                    answer = app.handle_user_exception(raised)
+            try:  # called while ``exc`` is being handled: Flask re-raises what no handler takes
+                answer = app.handle_user_exception(exc)
             except Exception as unhandled:  # noqa: BLE001
                 answer = app.handle_exception(unhandled)
             response = app.finalize_request(answer)
@@ -99,8 +96,7 @@ class TwilioSmsFastPath:
 
 
 def _signed(environ: dict[str, Any], form: MultiDict, settings) -> bool:
-    """As ``twilio_signature.verified``: the URL Twilio signed is ``PUBLIC_BASE_URL`` + path (+ query)."""
-    query = environ.get("QUERY_STRING", "")
-    url = settings.public_base_url + PATH + (f"?{query}" if query else "")
+    """As ``twilio_signature.verified``, from the WSGI environ."""
+    url = public_url(settings.public_base_url, PATH, environ.get("QUERY_STRING", ""))
     params = _Params(form.to_dict(flat=False))
     return valid(settings.twilio_auth_token, url, params, environ.get(_SIGNATURE, ""), environ.get(_SETTINGS))

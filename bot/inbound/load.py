@@ -29,7 +29,7 @@ from bot.domain.enrollments import EnrollmentStatus
 from bot.domain.outbox import Recipient
 from bot.domain.schedule import MeetingStatus
 from bot.inbound.context import circle_view
-from bot.inbound.loaded import (  # noqa: F401  (the rows' types, importable from here as before)
+from bot.inbound.loaded import (  # the rows' types, importable from here as before
     AddressRow,
     CircleRow,
     ConversationRow,
