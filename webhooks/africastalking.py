@@ -2,24 +2,28 @@
 
 Africa's Talking signs nothing, so the secret ``AFRICASTALKING_CALLBACK_KEY`` in the callback URL is
 the check: wrong or missing → 403 and nothing stored (compared in constant time). It takes no inline
-reply, so an inbound text's answer goes through the outbox and its messaging API
-(``bot.inbound.africastalking``).
+reply, so an inbound text's answer is written to the outbox with the message (``bot.inbound.answers``)
+and sent through its messaging API; an erasure's confirmation is sent at once (``answer_now``).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, request
 
 from bot.africastalking import AfricasTalking
-from bot.domain.phone import to_e164
+from bot.domain.phone import mask, to_e164
 from bot.inbound import africastalking as at
 from bot.inbound.service import handle_inbound
+from bot.outbound.channels.base import SendError
+from bot.render import sms
 from flows.inbound import SMS, Inbound
 from webhooks.text import clean_text, form_field
 
+log = logging.getLogger(__name__)
 bp = Blueprint("africastalking", __name__)
 ID_MAX = 60  # with ``at-`` in front it fits the message's provider id (64)
 STATUS_MAX = 32
@@ -60,10 +64,24 @@ def inbound_sms():
     """Stores the text once, runs the flows, and puts the answer in the outbox; 200 with no body."""
     runtime = current_app.extensions["circlebot"]
     inbound = parse(request.form, runtime.clock(), AfricasTalking.of(runtime.settings).home_region)
-    handled = handle_inbound(runtime.uow, inbound, runtime.settings)
-    if handled.texts is None:  # a replay finds its reply row there already (the outbox key is the id)
-        at.answer_later(runtime.uow, inbound, handled.replies, handled.language, runtime.clock())
+    handled = handle_inbound(runtime.uow, inbound, runtime.settings, answer_later=True)
+    if handled.replies and not handled.queued and not handled.replay and inbound.address_ok:
+        answer_now(runtime, inbound, handled)
     return "", 200
+
+
+def answer_now(runtime, inbound: Inbound, handled) -> None:
+    """An erasure's confirmation, the one answer the service does not queue (the sender's rows are gone):
+    sent once through the messaging API, now, and kept nowhere. A failed send is logged, not retried: the
+    erasure is done either way, and the number is not kept to try again."""
+    channel = runtime.channels.africastalking
+    if channel is None:
+        log.warning("africastalking: an erasure's confirmation to %s not sent (no API key)", mask(inbound.address))
+        return
+    try:
+        channel.send(inbound.address, sms.render(handled.replies, handled.language))
+    except SendError as exc:
+        log.warning("africastalking: an erasure's confirmation to %s not sent (%s)", mask(inbound.address), exc)
 
 
 @bp.post("/africastalking/status")

@@ -1,9 +1,9 @@
 """Africa's Talking's callbacks, past the webhook (issue 29): replies through the outbox, delivery
 reports, opt-outs.
 
-Africa's Talking takes no inline reply to an inbound SMS, so the answer the service gave is written to
-the outbox (``reply:sms:<provider id>``, once: a replayed callback finds the row there) and sent through
-its messaging API by the send job. Its delivery reports speak its own words; they are mapped onto the
+Africa's Talking takes no inline reply to an inbound SMS, so the service writes its answer to the
+outbox with the message (``bot.inbound.answers``), and the send job sends it through its messaging
+API. Its delivery reports speak its own words; they are mapped onto the
 statuses and error classes ``bot.inbound.delivery`` and ``bot.domain.reach`` already act on.
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain import contacts, outbox
-from bot.domain.outbox import Recipient
+from bot.domain import contacts
 from bot.inbound import delivery
-from flows.inbound import SMS, Inbound
+from flows.inbound import SMS
 
 # Africa's Talking's delivery statuses (its SMS notification docs) → the statuses ``delivery`` ranks.
 STATUSES = {
@@ -43,22 +42,6 @@ CODE_MAX = 16  # the delivery event's column
 
 class UnknownReport(ValueError):
     """A delivery report whose status Africa's Talking does not send."""
-
-
-def answer_later(uow, inbound: Inbound, replies, language: str, now: datetime) -> int:
-    """Writes the service's answer to ``inbound`` to the outbox, once per inbound id; returns the rows made."""
-    if not replies:
-        return 0
-    with uow() as session:
-        found = contacts.find(session, inbound.channel, inbound.address)
-        if found is None:
-            return 0
-        contact, where = found
-        to = Recipient(contact.id, where.id, inbound.channel, inbound.address, language, contact.timezone)
-        key = f"reply:{inbound.channel}:{inbound.provider_id}"
-        made = outbox.insert_new(session, [outbox.row(key, outbox.OutboxKind.REPLY, to, tuple(replies), now, now)])
-        session.commit()  # queues its send job
-    return len(made)
 
 
 def status_of(reported: str) -> str:

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from bot.domain import contacts, reach
 from bot.domain import link_codes as links
 from bot.domain import phone as phones
+from bot.inbound import answers, upserts
 from bot.inbound import load as sender
-from bot.inbound import upserts
 from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
 from bot.inbound.upserts import DELETE, UPDATE, Deferred, Shape, build
@@ -50,14 +50,20 @@ class Handled:
     language: str = languages.DEFAULT
     replay: bool = False
     texts: tuple[str, ...] | None = None
+    queued: bool = False  # the replies were written to the outbox as the sender's answer (``answer_later``)
 
 
 class Unavailable(Exception):
     """The message could not be handled; its inbound row is kept (status ``failed``) for a retry."""
 
 
-def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
+def handle_inbound(uow, inbound: Inbound, settings, *, answer_later: bool = False) -> Handled:
     """Stores ``inbound`` exactly once, runs the flows, applies their effects and commits.
+
+    ``answer_later``: the channel takes no inline answer (Africa's Talking, a text retried by the worker).
+    The replies are then written to the outbox in the same transaction (``Handled.queued``), before any
+    text the message itself plans (a late joiner's reminder), so the answer is queued, and sent, first.
+    An erasure's confirmation is not: the sender's rows are gone, so it is the caller's to send, once.
 
     A replay (the same provider id again) returns the stored replies and changes nothing. A unique
     conflict or a deadlock (a race with another message) runs the whole message again, up to
@@ -68,7 +74,7 @@ def handle_inbound(uow, inbound: Inbound, settings) -> Handled:
     error: Exception
     for attempt in range(1, TRIES + 1):
         try:
-            return _handle_once(uow, inbound, settings)
+            return _handle_once(uow, inbound, settings, answer_later)
         except (IntegrityError, OperationalError) as exc:
             if attempt == TRIES or (_connection_lost(exc) and attempt > 1):
                 error = exc  # a dead connection gets one more try on a new one (the pool was renewed)
@@ -101,7 +107,7 @@ def _connection_lost(exc) -> bool:
     return bool(getattr(exc, "connection_invalidated", False))
 
 
-def _handle_once(uow, inbound: Inbound, settings) -> Handled:
+def _handle_once(uow, inbound: Inbound, settings, answer_later: bool = False) -> Handled:
     now = inbound.received_at
     draft = _draft(inbound)
     found: sender.Found | None = None
@@ -148,10 +154,13 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
         )
         if found is not None:
             _save_state(applier, result, found.loaded.conversation, conversation, now, pictures_only)
-        applier.apply(result.effects)
         replies = _allowed(result, opted_out_before)
         if replies and replies[-1].choices is not None:  # its buttons name the question (flows.asked)
             replies = asked.tag(replies, asked.of_state(result.state))
+        queued = bool(answer_later and replies and found is not None and not answers.erases(result))
+        if queued:
+            answers.queue(applier, inbound, replies, lang)
+        applier.apply(result.effects)
         kept = {"language": lang, "replies": codec.dump(replies)}
         written = applier.contact_write()
         if written is not None and session.get_bind().dialect.name == "postgresql":
@@ -162,7 +171,7 @@ def _handle_once(uow, inbound: Inbound, settings) -> Handled:
             session.rollback()  # the same provider id was stored meanwhile: this is a replay
             return _stored(session, inbound.provider_id) or Handled(replay=True)
         session.commit()  # queues the outbox rows written (and an erasure's scrub)
-    return Handled(replies, lang)
+    return Handled(replies, lang, queued=queued)
 
 
 def _codes(text: str) -> set[str]:

@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, select, update
 from bot import runtime
 from bot.domain import call_me as calls
 from bot.domain import contacts, login, meetings, outbox, quiet_hours, reach
-from bot.domain.outbox import Planned, Recipient
+from bot.domain.outbox import Planned
 from bot.domain.phone import mask
 from bot.domain.planning import followups, reminders, waitlist
 from bot.inbound import service
@@ -319,29 +319,12 @@ def retry_failed(now: datetime | None = None) -> int:
             continue
         phone_like = channel not in contacts.PHONE_CHANNELS or address.startswith("+")
         inbound = Inbound(channel, address, body or "", provider_id, now, address_ok=phone_like)
-        try:
-            answer = service.handle_inbound(rt.uow, inbound, rt.settings)
+        try:  # its answer is written to the outbox with it (no inline answer now: ``answer_later``)
+            service.handle_inbound(rt.uow, inbound, rt.settings, answer_later=True)
         except Exception as exc:  # noqa: BLE001 - still failing: kept, tried again at the next tick
             log.warning("a failed inbound text still fails (%s); next tick", exc.__class__.__name__)
             continue
         handled += 1
-        if answer.replay or not answer.replies:
-            continue
-        with rt.uow() as session:
-            found = contacts.find(session, channel, address)
-            if found is None:
-                continue
-            contact, where = found
-            to = Recipient(contact.id, where.id, channel, address, answer.language, contact.timezone)
-            outbox.insert_new(
-                session,
-                [
-                    outbox.row(
-                        f"reply:{channel}:{provider_id}", outbox.OutboxKind.REPLY, to, tuple(answer.replies), now, now
-                    )
-                ],
-            )
-            session.commit()
     return handled
 
 
