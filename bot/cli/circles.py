@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.cli.base import find_circle, now, runtime
 from bot.domain import circles as ops
-from bot.domain import standing_view
+from bot.domain import standing_view, zones
 from bot.domain.schedule import ScheduleError, iso_utc, weekday_number, weekly_meetings, zone
 from bot.store.models import Circle
 from flows import standing
@@ -26,7 +26,12 @@ def circle() -> None:
 @click.option("--venue", required=True, help="where it meets, up to 40 characters")
 @click.option("--weekday", required=True, help="mon..sun")
 @click.option("--time", "start_time", required=True, help="HH:MM, local to --timezone (18:30 is 6:30 PM)")
-@click.option("--timezone", "tz", required=True, help="IANA zone, e.g. America/Chicago")
+@click.option(
+    "--timezone",
+    "tz",
+    required=True,
+    help="a zone (America/Chicago), its city (Nairobi) or its everyday name (Central, CST)",
+)
 @click.option("--starts", help="YYYY-MM-DD, on the meeting weekday [default: the next one]")
 @click.option("--weeks", required=True, type=int)
 @click.option("--language", required=True, help="en, es, fr, pt, pl or sw")
@@ -64,12 +69,13 @@ def circle_create(
     to use instead.
     """
     moment = now()
+    typed, tz = tz, zones.resolve(tz) or tz  # "Nairobi", "Central", "CST" → the zone's own name
     try:
         zone(tz)
     except ScheduleError as exc:
         raise click.UsageError(
-            f"unknown time zone {tz!r}: use the name of a zone, like America/Chicago, "
-            "America/New_York, Europe/Madrid or Africa/Nairobi"
+            f"unknown time zone {typed!r}: use the name of a zone, like America/Chicago, "
+            "America/New_York, Europe/Madrid or Africa/Nairobi, or its city (Chicago, Nairobi)"
         ) from exc
     try:
         day = weekday_number(weekday)

@@ -1,4 +1,5 @@
-"""Time zones as people type them: "Central", "Eastern time", "CST", "america/chicago" → an IANA name."""
+"""Time zones as people type them: "Central", "Eastern time", "CST", "america/chicago", "Nairobi" → an IANA
+name."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ WORDS = ("standard time", "daylight time", "time zone", "time", "(us)", "(usa)",
 def resolve(typed: str) -> str | None:
     """The IANA zone ``typed`` names, or None. An IANA name in any letter case is itself; an everyday
     US/Canadian name (``Central``, ``Pacific Time``) or abbreviation (``CST``, ``PDT``, ``ET``) is its
-    zone's main city."""
+    zone's main city; a zone's city alone (``Nairobi``, ``new york``, ``Sao Paulo time``) is that zone."""
     text = " ".join((typed or "").split())
     if not text:
         return None
@@ -52,13 +53,27 @@ def resolve(typed: str) -> str | None:
             stem = stem[:-1]
         if stem in ABBREVIATIONS:
             return FRIENDLY[ABBREVIATIONS[stem]]
-    return _by_folded().get(text.casefold())
+    return _by_folded().get(text.casefold()) or _by_city().get(folded)
 
 
 _KNOWN: dict[str, str] = {}
+_CITIES: dict[str, str] = {}
 
 
 def _by_folded() -> dict[str, str]:
     if not _KNOWN:
         _KNOWN.update({z.casefold(): z for z in available_timezones()})
     return _KNOWN
+
+
+def _by_city() -> dict[str, str]:
+    """A zone's last part, folded as ``resolve`` folds what was typed ("Sao_Paulo" → "sao paulo"). Where
+    names share a city (a link and its zone: ``America/Indianapolis``, ``America/Indiana/Indianapolis``),
+    the shorter name is kept: both keep the same time."""
+    if not _CITIES:
+        for name in sorted(available_timezones(), key=lambda z: (len(z), z)):
+            if "/" not in name or name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+                continue
+            city = name.rsplit("/", 1)[1].casefold().replace("_", " ").replace("-", " ")
+            _CITIES.setdefault(city, name)
+    return _CITIES

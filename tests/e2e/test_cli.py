@@ -199,6 +199,20 @@ def test_bad_create_arguments_exit_2_with_a_message(runner, flag, value, message
     assert result.exit_code == 2 and message in result.output
 
 
+@pytest.mark.parametrize("typed", ["Nairobi", "nairobi time", "Africa/Nairobi"])
+def test_create_takes_a_zones_city_and_keeps_its_name(runner, uow, typed):
+    from sqlalchemy import select
+
+    from bot.store.models import Circle
+
+    args = list(CREATE)
+    args[args.index("--timezone") + 1] = typed
+    result = invoke(runner, args)
+    assert result.exit_code == 0 and "in Africa/Nairobi time" in result.output, result.output
+    with uow() as session:
+        assert session.scalars(select(Circle.timezone)).all() == ["Africa/Nairobi"]
+
+
 def test_show_unknown_code(runner):
     result = runner.invoke(main, ["circle", "show", "NOPE"])
     assert result.exit_code == 2 and "there is no circle with the code NOPE" in result.output
