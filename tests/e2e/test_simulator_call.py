@@ -42,7 +42,7 @@ def sim(backend, tmp_path):
 
 
 class Phone:
-    """What simulator.js does for one call: sign, post, parse the TwiML, show what <Say> would speak."""
+    """What the simulator's voice.js does for one call: sign, post, parse the TwiML, show what <Say> would speak."""
 
     def __init__(self, client, number, sid):
         self.client, self.number, self.sid, self.transcript, self.action, self.room = (

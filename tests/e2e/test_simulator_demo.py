@@ -64,7 +64,8 @@ def test_the_page_shows_the_facilitator_and_the_controls(sim):
     assert demo.FACILITATOR_PHONE in html
     for control in ("fast-forward", "add-learner", "reset"):
         assert f'id="{control}"' in html
-    assert sim.test_client().get("/simulator/static/simulator.js").status_code == 200
+    for script in ("simulator.js", "voice.js"):
+        assert sim.test_client().get(f"/simulator/static/{script}").status_code == 200
 
 
 def test_numbers_are_read_as_the_server_reads_them_and_empty_texts_are_refused(seeded):

@@ -1,4 +1,4 @@
-"""The host menu in the simulator (issue 26), through HTTP as simulator.js drives it: the facilitator's
+"""The host menu in the simulator (issue 26), through HTTP as the simulator's voice.js drives it: the facilitator's
 phone presses * and gets the menu, "2" mutes the learner's phone (which then reads "muted"), and "9", "9"
 ends the call for everyone. With no Twilio credentials nothing is sent; the pretend conference's state
 is what the phones read (``/simulator/call/state``). On both backends."""
