@@ -6,24 +6,27 @@ choices) and their language, and the webhook renders them for its channel.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.domain import contacts, reach
 from bot.domain import link_codes as links
 from bot.domain import phone as phones
-from bot.inbound import answers, message_row
+from bot.inbound import answers, upserts
 from bot.inbound import load as sender
 from bot.inbound.context import facilitator_view, find_open_circles
 from bot.inbound.effects import FAILED, Applier, Draft
 from bot.inbound.upserts import DELETE, UPDATE, Deferred, Shape, build
-from bot.render import codec
+from bot.render import codec, segments
+from bot.store import prebuilt as prebuilt_sql
 from bot.store.models import Address, Conversation, Message
 from flows import asked, keys, keywords, languages, media
 from flows.context import ContactView, Context
@@ -95,7 +98,7 @@ def keep_failed(uow, inbound: Inbound) -> Handled | None:
             return stored
         draft = _draft(inbound)
         draft.status = FAILED
-        message_row.insert_message(session, draft, None)
+        _insert_message(session, draft, None)
         session.commit()
     return None
 
@@ -164,7 +167,7 @@ def _handle_once(uow, inbound: Inbound, settings, answer_later: bool = False) ->
             applier.deferred.append(written)  # the version matters where rows are locked (bot.inbound.load)
         elif written is not None and written.shape.changes:
             applier.deferred.append(written)
-        if message_row.insert_message(session, draft, kept, applier.take_deferred()) is None:
+        if _insert_message(session, draft, kept, applier.take_deferred()) is None:
             session.rollback()  # the same provider id was stored meanwhile: this is a replay
             return _stored(session, inbound.provider_id) or Handled(replay=True)
         session.commit()  # queues the outbox rows written (and an erasure's scrub)
@@ -208,6 +211,84 @@ def _places_moved(session: Session, result: Result, ctx: Context) -> bool:
 
 def _draft(inbound: Inbound) -> Draft:
     return Draft(inbound.channel, inbound.provider_id, inbound.address[:64], inbound.text, inbound.received_at)
+
+
+def _insert_message(session: Session, draft: Draft, replies, deferred=()) -> int | None:
+    """Inserts the inbound row; a ``failed`` row with this provider id is taken over. None: already stored.
+
+    ``deferred``: upserts the effects left to send (``bot.inbound.effects.Applier.apply``). On PostgreSQL they
+    go in the same statement, as data-modifying CTEs (``WITH d0 AS (INSERT … ON CONFLICT …) INSERT INTO
+    message …``): one round trip for an RSVP's row and the inbound row. Elsewhere they are sent first.
+    """
+    values = {
+        "m_direction": "in",
+        "m_channel": draft.channel,
+        "m_provider_id": draft.provider_id,
+        "m_address": draft.address,
+        "m_body": draft.body,
+        "m_segments": segments.count(draft.body).segments,
+        "m_status": draft.status,
+        "m_replies": replies,
+        "m_created_at": draft.created_at,
+        "m_contact_id": draft.contact_id,
+    }
+    dialect = session.get_bind().dialect.name
+    if deferred and (dialect != "postgresql" or not _distinct_rows(deferred)):
+        # Two CTEs of one statement may not both upsert one row: those go one by one, in order.
+        for each in deferred:
+            session.execute(each.statement, upserts.bound(each))
+        deferred = ()
+    for i, (_shape, _statement, params) in enumerate(deferred):
+        values.update({f"d{i}_{column}": value for column, value in params.items()})
+    shapes = tuple(d.shape for d in deferred)
+    connection = session.connection()
+    prebuilt = prebuilt_sql.for_psycopg(
+        connection.dialect, ("message", shapes), lambda: _message_insert(dialect, shapes)
+    )
+    if prebuilt is not None:  # PostgreSQL: compiled once, sent as the driver's SQL
+        rows = prebuilt_sql.run(connection, prebuilt, values)
+        return rows[0][0] if rows else None
+    return connection.execute(_message_insert(dialect, shapes), values).scalar()
+
+
+def _distinct_rows(deferred) -> bool:
+    """True when no two deferred upserts aim at the same row (the same table and unique key)."""
+    keys = [(d.shape.table.name, tuple(d.values[column] for column in d.shape.unique)) for d in deferred]
+    return len(set(keys)) == len(keys)
+
+
+@functools.lru_cache(maxsize=64)
+def _message_insert(dialect: str, deferred: tuple = ()):
+    """``[WITH dN AS (upsert) …] INSERT … ON CONFLICT (provider_id) DO UPDATE … WHERE status = 'failed'
+    RETURNING id`` on the Core table, built once per dialect and deferred upserts' shapes."""
+    table = Message.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = insert(table).values(
+        {column: bindparam(f"m_{column}", type_=table.c[column].type) for column in MESSAGE_COLUMNS}
+    )
+    statement = values.on_conflict_do_update(
+        index_elements=["provider_id"],
+        where=table.c.status == FAILED,
+        set_={k: values.excluded[k] for k in ("contact_id", "address", "body", "status", "replies")},
+    ).returning(table.c.id)
+    for i, shape in enumerate(deferred):
+        names = tuple(f"d{i}_{column}" for column in shape.columns)
+        statement = statement.add_cte(upserts.build(shape, dialect, names).cte(f"d{i}"))
+    return statement
+
+
+MESSAGE_COLUMNS = (
+    "direction",
+    "channel",
+    "provider_id",
+    "address",
+    "body",
+    "segments",
+    "status",
+    "replies",
+    "created_at",
+    "contact_id",
+)
 
 
 def _context_of(session: Session, inbound: Inbound, found: sender.Found | None, opted_out: bool, settings):

@@ -92,7 +92,7 @@ def test_a_trailing_upsert_is_left_for_the_inbound_row(runtime, uow):
 def test_two_upserts_of_one_row_in_one_message_go_one_by_one(runtime, uow):
     """A data-modifying CTE may not upsert a row another CTE of the same statement upserts: the second
     answer wins, as it would have one statement at a time."""
-    from bot.inbound.message_row import insert_message as _insert_message
+    from bot.inbound.service import _insert_message
 
     setup(runtime, uow, weeks=2)
     first = meetings(uow)[0]

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.inbound import load
-from bot.inbound.message_row import MESSAGE_COLUMNS
+from bot.inbound.service import MESSAGE_COLUMNS
 from bot.store import prebuilt
 from bot.store.models import Circle, Message
 from tests.helpers import make_circle
