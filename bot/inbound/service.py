@@ -60,10 +60,8 @@ class Unavailable(Exception):
 def handle_inbound(uow, inbound: Inbound, settings, *, answer_later: bool = False) -> Handled:
     """Stores ``inbound`` exactly once, runs the flows, applies their effects and commits.
 
-    ``answer_later``: the channel takes no inline answer (Africa's Talking, a text retried by the worker).
-    The replies are then written to the outbox in the same transaction (``Handled.queued``), before any
-    text the message itself plans (a late joiner's reminder), so the answer is queued, and sent, first.
-    An erasure's confirmation is not: the sender's rows are gone, so it is the caller's to send, once.
+    ``answer_later``: no inline answer (Africa's Talking, the worker's retries): the replies are written to
+    the outbox first, in this transaction (``bot.inbound.answers``; ``Handled.queued``).
 
     A replay (the same provider id again) returns the stored replies and changes nothing. A unique
     conflict or a deadlock (a race with another message) runs the whole message again, up to

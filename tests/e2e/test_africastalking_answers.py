@@ -31,7 +31,9 @@ def test_a_late_joiners_welcome_goes_before_the_reminder_her_join_planned(kenya)
     assert "Utakuja?" in got[1], got  # the reminder: she joined after its time, so it went at once
     with rt.uow() as session:
         order = session.execute(
-            select(Outbox.kind).where(Outbox.address == AMINA, Outbox.kind.in_(("reply", "reminder"))).order_by(Outbox.id)
+            select(Outbox.kind)
+            .where(Outbox.address == AMINA, Outbox.kind.in_(("reply", "reminder")))
+            .order_by(Outbox.id)
         ).scalars()
         assert list(order)[-2:] == ["reply", "reminder"]  # written in the message's transaction, before it
 
@@ -80,7 +82,9 @@ def test_forget_is_confirmed_through_africastalking_and_the_number_is_kept_nowhe
     assert erase(client, rt, at) == [said(keys.FORGET_DONE)]
     assert left_of_her(rt) == 0
     # The same callback again: a replay, nothing sent again.
-    assert client.post(f"/africastalking/sms?key={KEY}", data=callback(AMINA, CONFIRM, "ATXid_erase")).status_code == 200
+    assert (
+        client.post(f"/africastalking/sms?key={KEY}", data=callback(AMINA, CONFIRM, "ATXid_erase")).status_code == 200
+    )
     deliver(rt)
     assert at.sent_to(AMINA)[-1]["message"] == said(keys.FORGET_DONE)
     assert [m["message"] for m in at.sent_to(AMINA)].count(said(keys.FORGET_DONE)) == 1

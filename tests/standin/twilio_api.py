@@ -7,9 +7,8 @@ It serves, on 127.0.0.1 only:
 * ``GET /2010-04-01/Accounts/{AccountSid}/Messages.json`` with To, From, DateSent, ``DateSent>``
   (on or after) and ``DateSent<`` (on or before), paged like Twilio (PageSize, Page, next_page_uri).
 * ``GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json``.
-* ``POST /2010-04-01/Accounts/{AccountSid}/Calls.json`` (To, From, Url or Twiml, StatusCallback,
-  MachineDetection): records the call (``calls``) and answers 201 with Twilio's Call JSON; ``GET`` lists
-  them, filtered by To, From and ``StartTime>`` (on or after).
+* Calls (``tests/standin/twilio_calls.py``): ``POST /2010-04-01/Accounts/{AccountSid}/Calls.json`` records
+  the call (``calls``) and answers 201 with Twilio's Call JSON; ``GET`` lists them.
 
 * Recordings (``tests/standin/twilio_recordings.py``, ``recordings``): a recording's audio
   (``GET .../Recordings/{Sid}.wav``) and ``DELETE .../Recordings/{Sid}.json``.
@@ -20,6 +19,9 @@ It serves, on 127.0.0.1 only:
   ``POST /v1/Content/{sid}/ApprovalRequests/whatsapp`` and ``GET /v1/Content/{sid}/ApprovalRequests``
   (``content``). A message may carry ``ContentSid`` + ``ContentVariables`` instead of ``Body``; with
   ``whatsapp_window`` set, a free-form WhatsApp ``Body`` is refused with 63016 (outside the window).
+
+The HTTP routing is ``tests/standin/twilio_http.py``; Twilio's error JSON, time format and date filters
+are ``tests/standin/twilio_shared.py``.
 
 Failures are injected with ``fail_next`` (a Twilio error JSON) and ``delay_next`` (a slow answer; the
 message is still accepted, as when Twilio sends a text but the response is lost).
@@ -34,74 +36,27 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import re
 import secrets
 import signal
 import threading
 from collections import deque
-from datetime import date, datetime, timezone
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from datetime import datetime, timezone
+from http.server import ThreadingHTTPServer
+from urllib.parse import urlencode
 
 from bot.render import segments
+from tests.standin.twilio_calls import CallsApi
 from tests.standin.twilio_conference import ConferenceApi
 from tests.standin.twilio_content import ContentApi
+from tests.standin.twilio_http import Handler
 from tests.standin.twilio_recordings import RecordingsApi
+from tests.standin.twilio_shared import API_VERSION, ERROR_MESSAGES, matches, parse_when, rfc2822, twilio_error
 
-API_VERSION = "2010-04-01"
 HOST = "127.0.0.1"
 POLL = 0.02  # seconds between shutdown checks of the serving thread (socketserver: 0.5, half a second per test)
-MAX_BODY = 1 << 20
-MESSAGES_PATH = re.compile(rf"^/{API_VERSION}/Accounts/([^/]+)/Messages(?:/([^/]+))?\.json$")
-CALLS_PATH = re.compile(rf"^/{API_VERSION}/Accounts/([^/]+)/Calls\.json$")
-ERROR_MESSAGES = {
-    20003: "Authenticate",
-    20404: "The requested resource {path} was not found",
-    20429: "Too Many Requests",
-    20500: "Internal Server Error",
-    20503: "Service Unavailable",
-    21211: "Invalid 'To' Phone Number: {to}",
-    21602: "Message body is required.",
-    21603: "A 'From' phone number is required.",
-    21604: "A 'To' phone number is required.",
-    21610: "Attempt to send to unsubscribed recipient",
-    63016: "Failed to send freeform message because you are outside the allowed window. "
-    "If you are using WhatsApp, please use a Message Template.",
-}
 
 
-def twilio_error(status: int, code: int, message: str) -> dict:
-    """The JSON body Twilio answers an API error with."""
-    return {
-        "code": code,
-        "message": message,
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-        "status": status,
-    }
-
-
-def rfc2822(moment: datetime) -> str:
-    """A UTC time the way Twilio writes it: ``Tue, 04 Mar 2025 17:02:03 +0000``."""
-    return format_datetime(moment.astimezone(timezone.utc).replace(microsecond=0))
-
-
-def _parse_when(text: str) -> datetime | date:
-    """A date filter value: ``YYYY-MM-DD`` (a date) or an ISO 8601 time such as ``...T12:00:00Z``."""
-    text = text.strip()
-    if len(text) == 10:
-        return date.fromisoformat(text)
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _matches(sent: datetime, op: str, bound: datetime | date) -> bool:
-    """Compares a message's send time with a filter bound, at Twilio's one-second precision."""
-    left = sent.date() if isinstance(bound, date) and not isinstance(bound, datetime) else sent.replace(microsecond=0)
-    return {">=": left >= bound, "<=": left <= bound, "=": left == bound}[op]
-
-
-class TwilioStandIn:
+class TwilioStandIn(CallsApi):
     """Twilio's Messages API on ``self.url``; thread-safe; use as ``with TwilioStandIn() as standin:``.
 
     Args:
@@ -126,7 +81,7 @@ class TwilioStandIn:
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._record = open(record, "a", encoding="utf-8") if record else None
-        self._server = ThreadingHTTPServer((HOST, port), _Handler)
+        self._server = ThreadingHTTPServer((HOST, port), Handler)
         self._server.daemon_threads = True
         self._server.standin = self
         self._thread: threading.Thread | None = None
@@ -203,80 +158,6 @@ class TwilioStandIn:
     def bodies(self) -> list[str]:
         """The bodies of the accepted messages, oldest first."""
         return [m["body"] for m in self.messages]
-
-    @property
-    def calls(self) -> list[dict]:
-        """A copy of the placed calls, oldest first (sid, to, from, url, status_callback, received_at…)."""
-        with self._changed:
-            return [dict(c) for c in self._calls]
-
-    def _create_call(self, account_sid: str, form: dict) -> tuple[int, dict]:
-        with self._changed:
-            self._attempts += 1
-            failure = self._failures.popleft() if self._failures else None
-        if failure is not None:
-            status, code, message = failure
-            return status, twilio_error(
-                status,
-                code,
-                message or ERROR_MESSAGES.get(code, f"Error {code}").format(to=form.get("To", ""), path=""),
-            )
-        if not form.get("To") or not form.get("From") or not (form.get("Url") or form.get("Twiml")):
-            return 400, twilio_error(400, 21205, "To, From and Url are required")
-        call = {
-            "sid": "CA" + secrets.token_hex(16),
-            "account_sid": account_sid,
-            "to": form["To"],
-            "from": form["From"],
-            "url": form.get("Url"),
-            "method": form.get("Method"),
-            "status_callback": form.get("StatusCallback"),
-            "machine_detection": form.get("MachineDetection"),
-            "status": "queued",
-            "received_at": self.clock(),
-        }
-        with self._changed:
-            self._calls.append(call)
-            self._changed.notify_all()
-        return 201, self._call_resource(call)
-
-    def _call_resource(self, c: dict) -> dict:
-        uri = f"/{API_VERSION}/Accounts/{c['account_sid']}/Calls/{c['sid']}.json"
-        return {
-            "sid": c["sid"],
-            "account_sid": c["account_sid"],
-            "to": c["to"],
-            "from": c["from"],
-            "status": c["status"],
-            "direction": "outbound-api",
-            "api_version": API_VERSION,
-            "date_created": rfc2822(c["received_at"]),
-            "date_updated": rfc2822(c["received_at"]),
-            "start_time": rfc2822(c["received_at"]),
-            "uri": uri,
-        }
-
-    def _list_calls(self, account_sid: str, path: str, query: dict) -> tuple[int, dict]:
-        after = _parse_when(query["StartTime>"]) if query.get("StartTime>") else None
-        found = [
-            c
-            for c in reversed(self.calls)
-            if c["account_sid"] == account_sid
-            and query.get("To", c["to"]) == c["to"]
-            and query.get("From", c["from"]) == c["from"]
-            and (after is None or _matches(c["received_at"], ">=", after))
-        ]
-        return 200, {
-            "calls": [self._call_resource(c) for c in found],
-            "uri": path,
-            "page": 0,
-            "page_size": len(found) or 50,
-            "first_page_uri": path,
-            "start": 0,
-            "end": max(len(found) - 1, 0),
-            "previous_page_uri": None,
-            "next_page_uri": None,
-        }
 
     def clear(self) -> None:
         """Forgets messages, attempts and pending failures or delays."""
@@ -371,7 +252,7 @@ class TwilioStandIn:
     def _list(self, account_sid: str, path: str, query: dict) -> tuple[int, dict]:
         try:
             filters = [
-                (op, _parse_when(query[key]))
+                (op, parse_when(query[key]))
                 for key, op in (
                     ("DateSent", "="),
                     ("DateSent>", ">="),
@@ -391,7 +272,7 @@ class TwilioStandIn:
             if m["account_sid"] == account_sid
             and query.get("To", m["to"]) == m["to"]
             and query.get("From", m["from"]) == m["from"]
-            and all(_matches(m["received_at"], op, bound) for op, bound in filters)
+            and all(matches(m["received_at"], op, bound) for op, bound in filters)
         ]
         chunk = found[page * size : (page + 1) * size]
         keep = {k: v for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
@@ -427,120 +308,6 @@ class TwilioStandIn:
         if not password or (user != account_sid and not user.startswith("SK")):
             return False
         return self.auth_token is None or password == self.auth_token
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server_version = "TwilioStandIn/1.0"
-
-    def log_message(self, *args) -> None:  # quiet in tests
-        pass
-
-    def do_GET(self) -> None:
-        self._route("GET")
-
-    def do_POST(self) -> None:
-        self._route("POST")
-
-    def do_DELETE(self) -> None:
-        self._route("DELETE")
-
-    def _route(self, method: str) -> None:
-        standin: TwilioStandIn = self.server.standin
-        parts = urlsplit(self.path)
-        if parts.path.startswith("/v1/Content"):
-            return self._content(standin, method, parts.path)
-        if standin.recordings.matches(parts.path):
-            return self._recording(standin, method, parts.path)
-        if "/Conferences/" in parts.path:
-            return self._conference(standin, method, parts.path)
-        calls = CALLS_PATH.match(parts.path)
-        if calls is not None:
-            account_sid = calls.group(1)
-            if not standin._authorized(self.headers.get("Authorization"), account_sid):
-                return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
-            if method == "GET":
-                query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-                return self._answer(*standin._list_calls(account_sid, parts.path, query))
-            raw = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), MAX_BODY)).decode("utf-8")
-            return self._answer(*standin._create_call(account_sid, {k: v[-1] for k, v in parse_qs(raw).items()}))
-        match = MESSAGES_PATH.match(parts.path)
-        if match is None:
-            return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=parts.path)))
-        account_sid, sid = match.groups()
-        if not standin._authorized(self.headers.get("Authorization"), account_sid):
-            return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        if method == "GET":
-            return self._answer(
-                *(
-                    standin._fetch(account_sid, sid, parts.path)
-                    if sid
-                    else standin._list(account_sid, parts.path, query)
-                )
-            )
-        if sid:
-            return self._answer(405, twilio_error(405, 20004, "Method not allowed"))
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            return self._answer(413, twilio_error(413, 20413, "Request entity too large"))
-        raw = self.rfile.read(length).decode("utf-8")
-        form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
-        self._answer(*standin._create(account_sid, form))
-
-    def _content(self, standin: TwilioStandIn, method: str, path: str) -> None:
-        header = self.headers.get("Authorization") or ""
-        account_sid = ""
-        if header.startswith("Basic "):
-            account_sid = base64.b64decode(header[6:]).decode("utf-8", "replace").partition(":")[0]
-        if not standin._authorized(header, account_sid):
-            return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
-        length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
-        raw = self.rfile.read(length).decode("utf-8") if length else ""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            return self._answer(400, twilio_error(400, 20001, "Invalid JSON"))
-        if isinstance(body, dict) and method == "POST" and path == "/v1/Content":
-            body["account_sid"] = account_sid
-        answer = standin.content.route(method, path, body)
-        if answer is None:
-            return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=path)))
-        return self._answer(*answer)
-
-    def _recording(self, standin: TwilioStandIn, method: str, path: str) -> None:
-        account_sid = path.split("/")[3]
-        if not standin._authorized(self.headers.get("Authorization"), account_sid):
-            return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
-        status, content_type, data = standin.recordings.route(method, path)
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def _conference(self, standin: TwilioStandIn, method: str, path: str) -> None:
-        account_sid = path.split("/")[3] if path.count("/") > 3 else ""
-        if not standin._authorized(self.headers.get("Authorization"), account_sid):
-            return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
-        raw = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), MAX_BODY)).decode("utf-8")
-        answer = standin.conference.route(method, path, {k: v[-1] for k, v in parse_qs(raw).items()})
-        if answer is None:
-            return self._answer(404, twilio_error(404, 20404, ERROR_MESSAGES[20404].format(path=path)))
-        return self._answer(*answer)
-
-    def _answer(self, status: int, payload: dict | None) -> None:
-        data = json.dumps(payload).encode("utf-8") if payload is not None else b""
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a time-out test)
-            pass
 
 
 def main(argv: list[str] | None = None) -> int:
