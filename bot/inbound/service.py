@@ -41,10 +41,8 @@ TRIES = 4  # runs of one message that lost a race (a unique conflict or a deadlo
 
 @dataclass(frozen=True)
 class Handled:
-    """The outcome the webhook renders: the replies, their language, and whether this was a replay.
-
-    ``texts`` holds the finished replies of a message stored before replies were kept as keys.
-    """
+    """The outcome the webhook renders: the replies, their language, whether this was a replay, and
+    ``texts``: the finished replies of a message stored before replies were kept as keys."""
 
     replies: tuple[Reply, ...] = ()
     language: str = languages.DEFAULT
