@@ -146,6 +146,22 @@ class RssSampler:
         return self.peak - self.start
 
 
+def sms_addresses(contact_ids, phones, now) -> list[dict]:
+    """``address`` rows as the signup leaves them: each contact's consented, preferred SMS number (bulk set-up)."""
+    return [
+        {
+            "contact_id": contact_id,
+            "channel": "sms",
+            "value": phone,
+            "preferred": True,
+            "consent_at": now,
+            "consent_source": "sms",
+            "created_at": now,
+        }
+        for contact_id, phone in zip(contact_ids, phones, strict=True)
+    ]
+
+
 def machine() -> str:
     """One line about where the figures were measured (with the load: other work on the box skews them)."""
     return (

@@ -20,6 +20,7 @@ def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
     """Circles, learners, sent reminders for the RSVP learners; returns who is who."""
     from sqlalchemy import insert, select, update
 
+    from bench._common import sms_addresses
     from bot.domain import outbox
     from bot.domain.circles import NewCircle, create_circle
     from bot.store.models import Address, Contact, Enrollment, Meeting, Outbox
@@ -58,21 +59,7 @@ def set_up(rt, circles: int, per_circle: int, survey_share: float) -> dict:
                 insert(Contact).returning(Contact.id),
                 [{"created_at": now, "name": f"Soak{n}", "language": "en"} for n in range(per_circle)],
             ).all()
-            session.execute(
-                insert(Address),
-                [
-                    {
-                        "contact_id": cid,
-                        "channel": "sms",
-                        "value": phone,
-                        "preferred": True,
-                        "consent_at": now,
-                        "consent_source": "sms",
-                        "created_at": now,
-                    }
-                    for cid, phone in zip(ids, phones, strict=True)
-                ],
-            )
+            session.execute(insert(Address), sms_addresses(ids, phones, now))
             enrollments = session.scalars(
                 insert(Enrollment).returning(Enrollment.id),
                 [{"contact_id": cid, "circle_id": circle.id, "status": "active", "created_at": now} for cid in ids],

@@ -8,7 +8,6 @@ import itertools
 import multiprocessing
 import random
 import secrets
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -153,21 +152,10 @@ def measured(name: str, server, target, *args) -> dict:
 
 
 def gunicorn(port: int, app: str) -> list[str]:
-    """The Procfile's web process: gunicorn, 2 sync workers."""
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--graceful-timeout",
-        "2",
-        "--timeout",
-        "30",
-        app,
-    ]
+    """The Procfile's web process: gunicorn, 2 sync workers (``tests.processes.gunicorn_command``)."""
+    from tests.processes import gunicorn_command
+
+    return gunicorn_command(port, workers=2, app=app)
 
 
 def traffic(learners: int, n: int, seed: int = 7) -> list:

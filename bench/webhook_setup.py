@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, insert, select, text, update
 
+from bench._common import sms_addresses
 from bench.webhook_load import learner, post, signed
 
 PER_CIRCLE = 12
@@ -75,21 +76,7 @@ def grow(uow, circles: int, learners: int) -> int:
                 insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
                 [{"name": f"L{phone[-4:]}", "language": "en", "created_at": now} for phone in people],
             ).all()
-            session.execute(
-                insert(Address),
-                [
-                    {
-                        "contact_id": c,
-                        "channel": "sms",
-                        "value": phone,
-                        "preferred": True,
-                        "consent_at": now,
-                        "consent_source": "sms",
-                        "created_at": now,
-                    }
-                    for c, phone in zip(contact_ids, people, strict=True)
-                ],
-            )
+            session.execute(insert(Address), sms_addresses(contact_ids, people, now))
             session.execute(
                 insert(Enrollment),
                 [{"contact_id": c, "circle_id": circle_id, "status": "active", "created_at": now} for c in contact_ids],

@@ -131,8 +131,8 @@ def worker_command(burst: bool = False) -> list[str]:
     return [sys.executable, "-m", "bot.cli", "worker"] + (["--burst"] if burst else [])
 
 
-def gunicorn_command(port: int, workers: int = 1) -> list[str]:
-    """gunicorn on ``bot:create_app()`` at 127.0.0.1:``port`` (the Procfile's web process)."""
+def gunicorn_command(port: int, workers: int = 1, app: str = "bot:create_app()") -> list[str]:
+    """gunicorn on ``app`` (``bot:create_app()``: the Procfile's web process) at 127.0.0.1:``port``."""
     return [
         sys.executable,
         "-m",
@@ -145,7 +145,7 @@ def gunicorn_command(port: int, workers: int = 1) -> list[str]:
         "2",
         "--timeout",
         "30",
-        "bot:create_app()",
+        app,
     ]
 
 

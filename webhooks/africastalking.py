@@ -75,10 +75,9 @@ def answer_now(runtime, inbound: Inbound, handled) -> None:
     sent once through the messaging API, now, and kept nowhere. A failed send is logged, not retried: the
     erasure is done either way, and the number is not kept to try again."""
     channel = runtime.channels.africastalking
-    if channel is None:
-        log.warning("africastalking: an erasure's confirmation to %s not sent (no API key)", mask(inbound.address))
-        return
     try:
+        if channel is None:
+            raise SendError("no API key", retry=False)
         channel.send(inbound.address, sms.render(handled.replies, handled.language))
     except SendError as exc:
         log.warning("africastalking: an erasure's confirmation to %s not sent (%s)", mask(inbound.address), exc)

@@ -4,6 +4,7 @@ Recordings, Conferences), checks its basic auth, and answers Twilio's JSON."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 from http.server import BaseHTTPRequestHandler
@@ -23,8 +24,8 @@ CALLS_PATH = re.compile(rf"^/{API_VERSION}/Accounts/([^/]+)/Calls\.json$")
 class Handler(BaseHTTPRequestHandler):
     server_version = "TwilioStandIn/1.0"
 
-    def log_message(self, *args) -> None:  # quiet in tests
-        pass
+    def log_message(self, *args) -> None:
+        """Quiet in tests: no line per request."""
 
     def do_GET(self) -> None:
         self._route("GET")
@@ -102,15 +103,7 @@ class Handler(BaseHTTPRequestHandler):
         account_sid = path.split("/")[3]
         if not standin._authorized(self.headers.get("Authorization"), account_sid):
             return self._answer(401, twilio_error(401, 20003, ERROR_MESSAGES[20003]))
-        status, content_type, data = standin.recordings.route(method, path)
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self._send(*standin.recordings.route(method, path))
 
     def _conference(self, standin: TwilioStandIn, method: str, path: str) -> None:
         account_sid = path.split("/")[3] if path.count("/") > 3 else ""
@@ -124,11 +117,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, payload: dict | None) -> None:
         data = json.dumps(payload).encode("utf-8") if payload is not None else b""
-        try:
+        self._send(status, "application/json; charset=utf-8", data)
+
+    def _send(self, status: int, content_type: str, data: bytes) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a time-out test)
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a time-out test)
-            pass
